@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ConfigError, loadConfig, USAGE, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { buildServer } from './server.js';
+import { SdkSwasApi, type CredentialSource } from './swas/client.js';
+import { DEFAULT_RETRY } from './swas/retry.js';
+import { VERSION } from './version.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`swas-image-mcp: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  // Help and version go to stderr too: stdout is reserved for the protocol.
+  if (config.help) { process.stderr.write(`${USAGE}\n`); return; }
+  if (config.version) { process.stderr.write(`${VERSION}\n`); return; }
+
+  const log = createLogger(config.logLevel);
+  let credentials: CredentialSource = { kind: 'default-chain' };
+  let stopSimulator: (() => Promise<void>) | undefined;
+  if (config.simulate) {
+    // Loaded only here, so that a normal start never pays for the simulator.
+    const sim = await import('./simulator/index.js');
+    const running = await sim.startSimulator({
+      port: 0, seed: 'demo',
+      imageReadyMs: Number(process.env.SWAS_SIM_IMAGE_READY_MS ?? 8_000),
+      snapshotReadyMs: Number(process.env.SWAS_SIM_SNAPSHOT_READY_MS ?? 5_000),
+    });
+    config.endpoint = new URL(running.url);
+    credentials = { kind: 'static', accessKeyId: sim.SIM_ACCESS_KEY_ID, accessKeySecret: sim.SIM_ACCESS_KEY_SECRET };
+    stopSimulator = () => running.stop();
+    log.info({ endpoint: running.url }, 'simulate mode: embedded SWAS simulator with demo data');
+  }
+
+  const api = new SdkSwasApi({
+    endpoint: config.endpoint,
+    credentials,
+    retry: { ...DEFAULT_RETRY, attemptTimeoutMs: config.requestTimeoutMs, budgetMs: config.retryBudgetMs },
+    log,
+  });
+  const server = buildServer({ api, config, log, simulated: config.simulate });
+
+  let closing = false;
+  const shutdown = async (reason: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ reason }, 'shutting down');
+    await server.close().catch(() => undefined);
+    await stopSimulator?.().catch(() => undefined);
+    log.flush();
+    process.exit(0);
+  };
+  process.stdin.on('end', () => void shutdown('stdin closed'));
+  process.stdin.on('close', () => void shutdown('stdin closed'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // One bad call must never take the server down for the others.
+  process.on('uncaughtException', (err) => log.error({ err: { name: err.name, stack: err.stack } }, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : String(err) }, 'unhandled rejection'));
+
+  await server.connect(new StdioServerTransport());
+  log.info({ version: VERSION, readOnly: config.readOnly, simulate: config.simulate, region: config.regionId }, 'swas-image-mcp ready on stdio');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`swas-image-mcp failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+/** Where a failure happened: the contract's `Error.Stage`. */
+export type Stage = 'input' | 'preflight' | 'api' | 'network' | 'config';
+
+/** Every failure of a SWAS call, whatever threw it, normalised into one shape. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly code: string;
+  readonly stage: Stage;
+  readonly httpStatus?: number;
+  readonly requestId?: string;
+  readonly recommend?: string;
+  readonly retryAfterMs?: number;
+  /** RAM action the caller lacked, when the API said so. */
+  readonly authAction?: string;
+
+  constructor(init: {
+    code: string; message: string; stage: Stage; httpStatus?: number; requestId?: string;
+    recommend?: string; retryAfterMs?: number; authAction?: string;
+  }) {
+    super(init.message);
+    this.code = init.code;
+    this.stage = init.stage;
+    this.httpStatus = init.httpStatus;
+    this.requestId = init.requestId;
+    this.recommend = init.recommend;
+    this.retryAfterMs = init.retryAfterMs;
+    this.authAction = init.authAction;
+  }
+}
+
+/** The call was cancelled by the MCP client: stop at once, answer nothing more. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+/** Codes that are worth another attempt: throttling, service unavailable, server errors, network. */
+export function isRetryable(err: ApiError): boolean {
+  if (err.stage === 'network') return true;
+  if (err.stage !== 'api') return false;
+  if (err.code.includes('Throttling') || err.code === 'ServiceUnavailable') return true;
+  return err.httpStatus !== undefined && err.httpStatus >= 500;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH',
+  'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET',
+]);
+
+interface SdkErrorShape {
+  name?: unknown; code?: unknown; statusCode?: unknown; requestId?: unknown; retryAfter?: unknown;
+  data?: unknown; message?: unknown; accessDeniedDetail?: unknown;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * Turns what the official SDK throws into an ApiError. SDK messages embed the request URL, so
+ * they are never passed on: every message here is built from the response body's own fields.
+ */
+export function normaliseSdkError(raw: unknown, host: string): ApiError {
+  if (raw instanceof ApiError) return raw;
+  const e = (typeof raw === 'object' && raw !== null ? raw : {}) as SdkErrorShape;
+  const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const code = str(data.Code) ?? str(data.code) ?? (status !== undefined ? str(e.code) : undefined);
+
+  if (status !== undefined && code !== undefined) {
+    const detail = (typeof e.accessDeniedDetail === 'object' && e.accessDeniedDetail !== null
+      ? e.accessDeniedDetail : data.AccessDeniedDetail) as Record<string, unknown> | undefined;
+    return new ApiError({
+      code,
+      message: str(data.Message) ?? str(data.message) ?? `HTTP ${status}`,
+      stage: 'api',
+      httpStatus: status,
+      requestId: str(data.RequestId) ?? str(data.requestId) ?? str(e.requestId),
+      recommend: str(data.Recommend),
+      retryAfterMs: typeof e.retryAfter === 'number' && Number.isFinite(e.retryAfter) ? e.retryAfter : undefined,
+      authAction: detail ? str(detail.AuthAction) : undefined,
+    });
+  }
+  const name = str(e.name);
+  const sysCode = str(e.code);
+  if (name === 'RequestTimeoutError') {
+    return new ApiError({ code: 'RequestTimeout', message: `No answer from ${host} within the request deadline.`, stage: 'network' });
+  }
+  if (sysCode !== undefined && NETWORK_CODES.has(sysCode)) {
+    return new ApiError({ code: sysCode, message: `The connection to ${host} failed (${sysCode}).`, stage: 'network' });
+  }
+  if (name === 'SyntaxError') {
+    return new ApiError({
+      code: 'UnexpectedResponse', message: `${host} answered with something that is not an API response (a proxy or gateway error page?).`,
+      stage: 'network',
+    });
+  }
+  return new ApiError({ code: 'UnknownError', message: `The call to ${host} failed unexpectedly (${name ?? 'error'}).`, stage: 'network' });
+}

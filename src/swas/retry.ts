@@ -1,0 +1,84 @@
+import { ApiError, CancelledError, isRetryable } from './errors.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Time for all attempts and back-off together; a wait that would overrun it is not started. */
+  budgetMs: number;
+  /** Deadline of one attempt. */
+  attemptTimeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 4_000, budgetMs: 25_000, attemptTimeoutMs: 10_000,
+};
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError('cancelled by the client');
+}
+
+/** Sleeps, or rejects with CancelledError as soon as the signal fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError('cancelled by the client'));
+    const onAbort = () => { clearTimeout(timer); reject(new CancelledError('cancelled by the client')); };
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Races a promise against cancellation; the losing request is left to finish on its own. */
+function raceSignal<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelledError('cancelled by the client'));
+    const onAbort = () => reject(new CancelledError('cancelled by the client'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+/** Full-jitter exponential back-off, never shorter than what the API asked for. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs: number | undefined, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const jittered = Math.round(ceiling / 2 + random() * (ceiling / 2));
+  return Math.max(jittered, retryAfterMs ?? 0);
+}
+
+export interface RetryEvent { attempt: number; delayMs: number; error: ApiError }
+
+/**
+ * Runs `attempt` until it succeeds, fails with a code that is not worth retrying, runs out of
+ * attempts or out of budget. Each attempt gets the time it may take; errors arrive normalised.
+ */
+export async function withRetries<T>(
+  attempt: (timeoutMs: number) => Promise<T>,
+  normalise: (err: unknown) => ApiError,
+  policy: RetryPolicy,
+  signal?: AbortSignal,
+  onRetry?: (event: RetryEvent) => void,
+): Promise<T> {
+  const started = Date.now();
+  for (let n = 1; ; n++) {
+    throwIfCancelled(signal);
+    const left = policy.budgetMs - (Date.now() - started);
+    const timeoutMs = Math.max(200, Math.min(policy.attemptTimeoutMs, n === 1 ? policy.attemptTimeoutMs : left));
+    try {
+      return await raceSignal(attempt(timeoutMs), signal);
+    } catch (raw) {
+      if (raw instanceof CancelledError) throw raw;
+      const error = normalise(raw);
+      if (!isRetryable(error) || n >= policy.maxAttempts) throw error;
+      const delayMs = backoffDelay(n, policy, error.retryAfterMs);
+      const remaining = policy.budgetMs - (Date.now() - started);
+      if (delayMs + 200 > remaining) throw error;
+      onRetry?.({ attempt: n, delayMs, error });
+      await sleep(delayMs, signal);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Shapes of the values that reach a URL or a host name. The RegionId becomes part of the host
+ * swas.<RegionId>.aliyuncs.com, so its pattern admits ASCII lower-case words and digits joined by
+ * single hyphens and nothing else: no dots, slashes, colons, percent signs or look-alike letters.
+ */
+export const REGION_ID_PATTERN = /^[a-z]{2,4}(?:-[a-z0-9]{1,20}){1,4}$/;
+export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const SNAPSHOT_ID_PATTERN = /^s-[A-Za-z0-9]{1,62}$/;
+export const IMAGE_ID_PATTERN = /^m-[A-Za-z0-9]{1,62}$/;
+export const DISK_ID_PATTERN = /^d-[A-Za-z0-9]{1,62}$/;
+export const RESOURCE_GROUP_ID_PATTERN = /^rg-[A-Za-z0-9]{1,62}$/;
+
+/** ImageName: 2–128 characters of letters, digits, ':', '_', '-', starting with a letter or digit. */
+export const IMAGE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:_-]{1,127}$/;
+/** SnapshotName: 2–50 characters of letters, digits, ':', '_', '.', '-', starting with a letter. */
+export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9:_.-]{1,49}$/;
+/** ClientToken: at most 64 printable ASCII characters. */
+export const CLIENT_TOKEN_PATTERN = /^[\x20-\x7E]{1,64}$/;
+
+export function isRegionId(value: string): boolean {
+  return REGION_ID_PATTERN.test(value) && value.length <= 40;
+}
+
+/** The default public endpoint host of a region. */
+export function regionHost(regionId: string): string {
+  if (!isRegionId(regionId)) throw new Error('refusing to build a host from an invalid region ID');
+  return `swas.${regionId}.aliyuncs.com`;
+}

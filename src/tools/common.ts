@@ -1,0 +1,128 @@
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { errorText, explain, type ErrorContext, type FailureInput } from '../explain/catalog.js';
+import { ApiError, CancelledError } from '../swas/errors.js';
+import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
+import type { SwasApi } from '../swas/types.js';
+
+/** What every tool handler is given besides its arguments. */
+export interface ToolContext {
+  api: SwasApi;
+  config: Config;
+  log: Logger;
+  simulated: boolean;
+}
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+// ---- input pieces shared by several tools ----
+
+export const regionIdField = z.string()
+  .max(40, { message: 'RegionId is at most 40 characters' })
+  .regex(REGION_ID_PATTERN, { message: 'RegionId must be a region ID such as cn-hangzhou or ap-southeast-1: lower-case letters and digits joined by hyphens' });
+
+export const REGION_DESCRIPTION = 'Region ID of the server, such as "cn-hangzhou" or "ap-southeast-1". list_instances shows each server\'s RegionId.';
+
+const noUrl = (v: string) => !/https?:\/\//i.test(v);
+
+export const tagSchema = z.strictObject({
+  Key: z.string()
+    .min(1, { message: 'Tag Key must not be empty' })
+    .max(64, { message: 'Tag Key is at most 64 characters' })
+    .refine(noUrl, { message: 'Tag Key must not contain http:// or https://' })
+    .refine((k) => !/^(acs:|aliyun)/i.test(k), { message: 'Tag Key must not start with "acs:" or "aliyun"' })
+    .describe('Tag key: 1–64 characters, no "http://" or "https://", must not start with "acs:" or "aliyun".'),
+  Value: z.string()
+    .max(64, { message: 'Tag Value is at most 64 characters' })
+    .refine(noUrl, { message: 'Tag Value must not contain http:// or https://' })
+    .optional()
+    .describe('Tag value: 0–64 characters (may be empty), no "http://" or "https://".'),
+});
+
+export const tagsField = z.array(tagSchema)
+  .max(20, { message: 'Tag holds at most 20 tags' })
+  .refine((tags) => new Set(tags.map((t) => t.Key)).size === tags.length, { message: 'Tag keys must be unique' });
+
+export const clientTokenField = z.string()
+  .regex(CLIENT_TOKEN_PATTERN, { message: 'ClientToken must be 1–64 printable ASCII characters' })
+  .describe('Idempotency token: at most 64 ASCII characters, unique per logical request. Optional: when omitted, one is derived from the request itself, so repeating the same call never creates a second resource. Pass your own only to deliberately repeat an identical request as a new one (for example after deleting the earlier result).');
+
+export const resourceGroupIdField = z.string()
+  .regex(RESOURCE_GROUP_ID_PATTERN, { message: 'ResourceGroupId must look like rg-aek2bti7cf7xxxx' })
+  .describe('Resource group ID (rg-…) to put the new resource in. Optional; the account\'s default group otherwise.');
+
+// ---- output pieces ----
+
+export const errorSchema = z.object({
+  Code: z.string().describe('Error code; the code the Alibaba Cloud API uses wherever one exists.'),
+  Message: z.string(),
+  Stage: z.enum(['input', 'preflight', 'api', 'network', 'config']),
+  Retryable: z.boolean().describe('True when the same call may succeed later unchanged.'),
+  NextSteps: z.array(z.string()),
+  RequestId: z.string().optional(),
+  Recommend: z.string().optional().describe('Alibaba Cloud troubleshooting link.'),
+});
+
+export const checkSchema = z.object({
+  Name: z.string(),
+  Outcome: z.enum(['passed', 'failed', 'skipped']),
+  Detail: z.string(),
+  Code: z.string().optional().describe('The API error code this check predicts when it fails.'),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+// ---- results ----
+
+/** Structured content is parsed through the advertised schema: the SDK client rejects extra keys. */
+export function success<S extends z.ZodType>(schema: S, raw: z.input<S>, text: string): CallToolResult {
+  const structured = schema.parse(raw) as Record<string, unknown>;
+  return { content: [{ type: 'text', text }], structuredContent: structured };
+}
+
+export function failure<S extends z.ZodType>(schema: S, raw: z.input<S>, text: string): CallToolResult {
+  const structured = schema.parse(raw) as Record<string, unknown>;
+  return { isError: true, content: [{ type: 'text', text }], structuredContent: structured };
+}
+
+/** Turns anything thrown inside a handler into the explained failure of the contract. */
+export function toFailure(err: unknown, ctx: ErrorContext, log: Logger): { error: ReturnType<typeof explain>['error']; text: string } {
+  let input: FailureInput;
+  if (err instanceof ApiError) {
+    input = { code: err.code, message: err.message, stage: err.stage, httpStatus: err.httpStatus, requestId: err.requestId, recommend: err.recommend };
+    if (err.authAction) ctx = { ...ctx, authAction: err.authAction };
+  } else if (err instanceof CancelledError) {
+    input = { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'network' };
+  } else {
+    log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : String(err), action: ctx.action }, 'unexpected failure in a tool');
+    input = { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'api' };
+  }
+  const { error, why } = explain(input, ctx);
+  return { error, text: errorText(error, why) };
+}
+
+/** Resolves an optional RegionId against the configured default. */
+export function regionOrDefault(regionId: string | undefined, config: Config): string {
+  const region = regionId ?? config.regionId;
+  if (!region) {
+    throw new ApiError({
+      code: 'MissingRegionId', stage: 'input',
+      message: 'RegionId is required: no default region is configured (ALIBABA_CLOUD_REGION_ID or --region).',
+    });
+  }
+  return region;
+}
+
+/** Sends notifications/progress when, and only when, the client asked for progress. */
+export function progressReporter(extra: Extra): (progress: number, message: string, total?: number) => Promise<void> {
+  const token = extra._meta?.progressToken;
+  return async (progress, message, total) => {
+    if (token === undefined || extra.signal.aborted) return;
+    await extra.sendNotification({
+      method: 'notifications/progress',
+      params: { progressToken: token, progress, message, ...(total !== undefined ? { total } : {}) },
+    }).catch(() => undefined);
+  };
+}
