@@ -1,6 +1,7 @@
 import type * as SwasSdk from '@alicloud/swas-open20200601';
 import type * as CredentialsSdk from '@alicloud/credentials';
 import type * as Dara from '@darabonba/typescript';
+import type * as OpenApiCore from '@alicloud/openapi-core';
 import type { Logger } from 'pino';
 import { ApiError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
@@ -10,12 +11,13 @@ import type {
   Snapshot, SwasApi, Tag,
 } from './types.js';
 
-// CommonJS interop: import() yields module.exports as `default`, whose own `default` is the class.
-type SdkModule = typeof SwasSdk;
+// CommonJS interop: import() yields module.exports as `default` (bundled, that is all it yields),
+// and module.exports' own `default` is the client class.
+type SdkModule = typeof SwasSdk.default;
 type SdkClientClass = typeof SwasSdk.default.default;
 type SdkClient = InstanceType<SdkClientClass>;
 type CredentialClass = typeof CredentialsSdk.default.default;
-type RuntimeOptionsCtor = typeof Dara.RuntimeOptions;
+type RuntimeOptionsCtor = typeof Dara.default.RuntimeOptions;
 type RuntimeOptions = InstanceType<RuntimeOptionsCtor>;
 
 /** Where the credentials come from: the default chain of @alicloud/credentials, or a fixed pair. */
@@ -37,19 +39,21 @@ const DEFAULT_MAX_ITEMS = 500;
 interface Sdk {
   mod: SdkModule;
   RuntimeOptions: RuntimeOptionsCtor;
+  OpenApiConfig: typeof OpenApiCore.default.$OpenApiUtil.Config;
   credential: InstanceType<CredentialClass>;
   clients: Map<string, SdkClient>;
 }
 
 /** Loads the official SDK on first use, so that the MCP handshake never waits for it. */
 async function loadSdk(source: CredentialSource): Promise<Sdk> {
-  const [mod, dara, credentials] = await Promise.all([
+  const [mod, dara, credentials, openapi] = await Promise.all([
     import('@alicloud/swas-open20200601'),
     import('@darabonba/typescript'),
     import('@alicloud/credentials'),
+    import('@alicloud/openapi-core'),
   ]);
   const Credential: CredentialClass = credentials.default.default;
-  const CredConfig = credentials.Config;
+  const CredConfig = credentials.default.Config;
   const credential = source.kind === 'static'
     ? new Credential(new CredConfig({
       type: source.securityToken ? 'sts' : 'access_key',
@@ -58,7 +62,7 @@ async function loadSdk(source: CredentialSource): Promise<Sdk> {
       securityToken: source.securityToken,
     }))
     : new Credential();
-  return { mod, RuntimeOptions: dara.RuntimeOptions, credential, clients: new Map() };
+  return { mod: mod.default, RuntimeOptions: dara.default.RuntimeOptions, OpenApiConfig: openapi.default.$OpenApiUtil.Config, credential, clients: new Map() };
 }
 
 function jsonList(ids: string[] | undefined): string | undefined {
@@ -98,9 +102,8 @@ export class SdkSwasApi implements SwasApi {
     const host = this.hostFor(regionId);
     let client = sdk.clients.get(host);
     if (!client) {
-      const { $OpenApiUtil } = await import('@alicloud/openapi-core');
-      const Client: SdkClientClass = sdk.mod.default.default;
-      client = new Client(new $OpenApiUtil.Config({
+      const Client: SdkClientClass = sdk.mod.default;
+      client = new Client(new sdk.OpenApiConfig({
         credential: sdk.credential,
         // The SDK has no endpoint map for SWAS and would fall back to a global host: always set it.
         endpoint: host,

@@ -1,0 +1,77 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+
+export const SERVER_ENTRY = resolve(__dirname, '../../dist/index.js');
+
+/**
+ * The environment a spawned server gets: nothing of the developer's own. HOME is an empty folder
+ * (no profile files), the metadata service is off, and the credentials-URI provider of the
+ * default chain points at a closed loopback port, so the chain never leaves 127.0.0.1.
+ */
+export function isolatedEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const home = mkdtempSync(join(tmpdir(), 'swas-home-'));
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    USERPROFILE: home,
+    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
+    LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+export interface ServerHandle {
+  client: Client;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Spawns the built server as a real process and connects the SDK client over stdio. */
+export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<ServerHandle> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY, ...args], env, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const client = new Client({ name: 'e2e-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+export interface Stack extends ServerHandle { sim: Simulator }
+
+export const SIM_CREDENTIALS = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: SIM_ACCESS_KEY_SECRET,
+};
+
+/** A simulator in this process and the built server pointed at it, as an operator would. */
+export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[] } = {}): Promise<Stack> {
+  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
+  const server = await spawnServer(isolatedEnv({
+    ...SIM_CREDENTIALS,
+    SWAS_ENDPOINT: sim.url,
+    ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou',
+    SWAS_MCP_POLL_INTERVAL_MS: '100',
+    ...opts.env,
+  }), opts.args);
+  return { ...server, sim, close: async () => { await server.close(); await sim.stop(); } };
+}
+
+export function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+/** callTool with the result typed as a tool result (the SDK's return type is wider). */
+// Tests read structured content loosely; the output schemas themselves are checked by the SDK client.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ToolResult = CallToolResult & { structuredContent?: Record<string, any> };
+
+export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolResult> {
+  return (await client.callTool({ name, arguments: args })) as ToolResult;
+}
