@@ -1,0 +1,110 @@
+// Public API of the SWAS API simulator. Importing this module has no side effects.
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { demoSeed } from './demo.js';
+import { Faults } from './faults.js';
+import { createRequestHandler } from './server.js';
+import { NonceStore, type KeyPair } from './signature.js';
+import { SimState } from './state.js';
+import { Stats } from './stats.js';
+import type { SeedData } from './types.js';
+
+export { DEMO, demoSeed } from './demo.js';
+export { ApiError } from './errors.js';
+export type { Fault, FaultKind, FaultSpec, Faults } from './faults.js';
+export { API_VERSION } from './server.js';
+export type { KeyPair } from './signature.js';
+export { DEFAULT_REGIONS, type InstancePatch, type SimState } from './state.js';
+export type { LoggedRequest, Outcome, Stats } from './stats.js';
+export type * from './types.js';
+
+export const SIM_ACCESS_KEY_ID = 'sim-access-key-id';
+export const SIM_ACCESS_KEY_SECRET = 'sim-access-key-secret';
+
+export interface SimulatorOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** `'demo'` (default), `'empty'` (regions only), or your own data. */
+  seed?: 'demo' | 'empty' | SeedData;
+  /** Extra key pairs (e.g. with an STS `securityToken`); the default pair is always accepted. */
+  keys?: KeyPair[];
+  /** Milliseconds until a new custom image leaves Status "4". Default 3000. */
+  imageReadyMs?: number;
+  /** Milliseconds until a new snapshot is `accomplished`. Default 2000. */
+  snapshotReadyMs?: number;
+  /** Initial global per-request latency (also settable later via `faults.latencyMs`). */
+  latencyMs?: number;
+  /** Clock for timestamps, signature dates and async progress. Default `Date.now`. */
+  now?: () => number;
+}
+
+export interface Simulator {
+  /** e.g. `http://127.0.0.1:41234` */
+  url: string;
+  /** `127.0.0.1:41234`: what the SDK's `endpoint` config wants (with `protocol: 'HTTP'`). */
+  endpoint: string;
+  port: number;
+  state: SimState;
+  faults: Faults;
+  stats: Stats;
+  /** Closes the listener and destroys every open connection, including hanging ones. */
+  stop(): Promise<void>;
+}
+
+function resolveSeed(seed: SimulatorOptions['seed']): SeedData {
+  if (seed === undefined || seed === 'demo') return demoSeed();
+  if (seed === 'empty') return {};
+  return seed;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const now = options.now ?? Date.now;
+  const state = new SimState(resolveSeed(options.seed), {
+    now,
+    ...(options.imageReadyMs === undefined ? {} : { imageReadyMs: options.imageReadyMs }),
+    ...(options.snapshotReadyMs === undefined ? {} : { snapshotReadyMs: options.snapshotReadyMs }),
+  });
+  const faults = new Faults();
+  faults.latencyMs = options.latencyMs ?? 0;
+  const stats = new Stats();
+  const keys = new Map<string, KeyPair>([[SIM_ACCESS_KEY_ID, { accessKeyId: SIM_ACCESS_KEY_ID, accessKeySecret: SIM_ACCESS_KEY_SECRET }]]);
+  for (const k of options.keys ?? []) keys.set(k.accessKeyId, { ...k });
+
+  const server: Server = createServer(createRequestHandler({ state, faults, stats, keys, nonces: new NonceStore(), now }));
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${hostPart}:${port}`,
+    endpoint: `${hostPart}:${port}`,
+    port,
+    state,
+    faults,
+    stats,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+      });
+      return stopping;
+    },
+  };
+}

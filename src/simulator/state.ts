@@ -1,0 +1,410 @@
+// The simulated account: regions, servers with their disks, snapshots and custom images.
+// Snapshot and image progress is derived from the creation time whenever it is read, so
+// nothing here needs a timer.
+import { formatTime, newDiskId, newImageId, newInstanceId, newSnapshotId } from './ids.js';
+import type {
+  CustomImage,
+  Disk,
+  ImageStatus,
+  Instance,
+  InstanceStatus,
+  Region,
+  SeedData,
+  SeedDisk,
+  SeedImage,
+  SeedInstance,
+  SeedSnapshot,
+  Snapshot,
+  SnapshotStatus,
+} from './types.js';
+
+export const DEFAULT_REGIONS: readonly Region[] = [
+  { regionId: 'cn-hangzhou', localName: '华东1（杭州）', localNameEn: 'China (Hangzhou)' },
+  { regionId: 'cn-shanghai', localName: '华东2（上海）', localNameEn: 'China (Shanghai)' },
+  { regionId: 'cn-beijing', localName: '华北2（北京）', localNameEn: 'China (Beijing)' },
+  { regionId: 'cn-shenzhen', localName: '华南1（深圳）', localNameEn: 'China (Shenzhen)' },
+  { regionId: 'cn-hongkong', localName: '中国香港', localNameEn: 'China (Hong Kong)' },
+  { regionId: 'ap-southeast-1', localName: '新加坡', localNameEn: 'Singapore' },
+];
+
+interface SnapshotRecord extends Omit<Snapshot, 'status' | 'progress'> {
+  /** Set for seeded snapshots and by setSnapshotStatus; otherwise the status is derived from time. */
+  fixed?: { status: SnapshotStatus; progress: string };
+  createdAtMs: number;
+  readyMs: number;
+}
+
+interface ImageRecord extends Omit<CustomImage, 'status'> {
+  fixed?: ImageStatus;
+  createdAtMs: number;
+  readyMs: number;
+  /** Status reached when creation finishes. */
+  outcome: ImageStatus;
+}
+
+export interface StateOptions {
+  now?: () => number;
+  /** Time from CreateCustomImage until the image leaves Status "4". */
+  imageReadyMs?: number;
+  /** Time from CreateSnapshot until the snapshot is `accomplished`. */
+  snapshotReadyMs?: number;
+}
+
+export type InstancePatch = Partial<
+  Pick<Instance, 'status' | 'instanceName' | 'businessStatus' | 'internalErrorOnImage' | 'failImages' | 'tags'>
+>;
+
+interface IdempotentEntry {
+  fingerprint: string;
+  result: Record<string, unknown>;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+function notFound(kind: string, id: string): Error {
+  return new Error(`simulator state: ${kind} ${id} does not exist`);
+}
+
+export class SimState {
+  imageReadyMs: number;
+  snapshotReadyMs: number;
+  readonly now: () => number;
+
+  private regionList: Region[] = [];
+  private readonly instanceMap = new Map<string, Instance>();
+  private readonly snapshotMap = new Map<string, SnapshotRecord>();
+  private readonly imageMap = new Map<string, ImageRecord>();
+  private readonly tokens = new Map<string, IdempotentEntry>();
+  private ipCounter = 10;
+
+  constructor(seed: SeedData = {}, options: StateOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.imageReadyMs = options.imageReadyMs ?? 3000;
+    this.snapshotReadyMs = options.snapshotReadyMs ?? 2000;
+    this.load(seed);
+  }
+
+  /** Replaces everything (including remembered ClientTokens) with the given seed. */
+  load(seed: SeedData): void {
+    this.instanceMap.clear();
+    this.snapshotMap.clear();
+    this.imageMap.clear();
+    this.tokens.clear();
+    this.regionList = clone(seed.regions ?? [...DEFAULT_REGIONS]);
+    for (const i of seed.instances ?? []) this.addInstance(i);
+    for (const s of seed.snapshots ?? []) this.addSnapshot(s);
+    for (const m of seed.images ?? []) this.addImage(m);
+  }
+
+  // ---------- reads (copies; statuses computed for "now") ----------
+
+  regions(): Region[] {
+    return clone(this.regionList);
+  }
+
+  hasRegion(regionId: string): boolean {
+    return this.regionList.some((r) => r.regionId === regionId);
+  }
+
+  instances(regionId?: string): Instance[] {
+    return [...this.instanceMap.values()].filter((i) => !regionId || i.regionId === regionId).map(clone);
+  }
+
+  instance(instanceId: string): Instance | undefined {
+    const i = this.instanceMap.get(instanceId);
+    return i && clone(i);
+  }
+
+  disks(regionId?: string): Disk[] {
+    return this.instances(regionId).flatMap((i) => i.disks);
+  }
+
+  disk(diskId: string): Disk | undefined {
+    for (const i of this.instanceMap.values()) {
+      const d = i.disks.find((x) => x.diskId === diskId);
+      if (d) return clone(d);
+    }
+    return undefined;
+  }
+
+  snapshots(regionId?: string): Snapshot[] {
+    return [...this.snapshotMap.values()].filter((s) => !regionId || s.regionId === regionId).map((s) => this.snapshotView(s));
+  }
+
+  snapshot(snapshotId: string): Snapshot | undefined {
+    const s = this.snapshotMap.get(snapshotId);
+    return s && this.snapshotView(s);
+  }
+
+  images(regionId?: string): CustomImage[] {
+    return [...this.imageMap.values()].filter((m) => !regionId || m.regionId === regionId).map((m) => this.imageView(m));
+  }
+
+  image(imageId: string): CustomImage | undefined {
+    const m = this.imageMap.get(imageId);
+    return m && this.imageView(m);
+  }
+
+  /** Everything, in the seed shape plus computed fields; handy for assertions and debugging. */
+  dump(): { regions: Region[]; instances: Instance[]; snapshots: Snapshot[]; images: CustomImage[] } {
+    return { regions: this.regions(), instances: this.instances(), snapshots: this.snapshots(), images: this.images() };
+  }
+
+  // ---------- test mutations ----------
+
+  addRegion(region: Region): void {
+    if (!this.hasRegion(region.regionId)) this.regionList.push(clone(region));
+  }
+
+  addInstance(seed: SeedInstance): Instance {
+    const instanceId = seed.instanceId ?? newInstanceId();
+    if (this.instanceMap.has(instanceId)) throw new Error(`simulator state: instance ${instanceId} already exists`);
+    const nowMs = this.now();
+    const creationTime = seed.creationTime ?? formatTime(nowMs - 30 * 86_400_000);
+    const resourceGroupId = seed.resourceGroupId ?? 'rg-acfmzabcdefghij';
+    const disk = (d: SeedDisk, type: Disk['diskType'], index: number): Disk => ({
+      diskId: d.diskId ?? newDiskId(),
+      diskName: type === 'system' ? 'SystemDisk' : `DataDisk${index}`,
+      diskType: type,
+      category: d.category ?? 'ESSD',
+      size: d.size ?? (type === 'system' ? 40 : 20),
+      device: `/dev/xvd${String.fromCharCode(97 + index)}`,
+      status: 'In_use',
+      creationTime,
+      regionId: seed.regionId,
+      instanceId,
+      resourceGroupId,
+      tags: [],
+    });
+    const n = this.ipCounter++;
+    const instance: Instance = {
+      instanceId,
+      instanceName: seed.instanceName ?? `swas-${instanceId.slice(0, 8)}`,
+      regionId: seed.regionId,
+      status: seed.status ?? 'Running',
+      businessStatus: seed.businessStatus ?? 'Normal',
+      creationTime,
+      expiredTime: seed.expiredTime ?? formatTime(Date.parse(creationTime) + 365 * 86_400_000),
+      planId: seed.planId ?? 'swas.s2.c2m2s50b4t08',
+      publicIpAddress: seed.publicIpAddress ?? `47.96.${Math.floor(n / 250)}.${(n % 250) + 1}`,
+      innerIpAddress: `172.16.${Math.floor(n / 250)}.${(n % 250) + 1}`,
+      imageId: '794fc7fa1dcc4e63b2a3a7b2cd0a1f55',
+      imageName: seed.imageName ?? 'Alibaba Cloud Linux',
+      imageVersion: seed.imageVersion ?? '3.2104 LTS 64bit',
+      osType: seed.osType ?? 'Linux',
+      resourceGroupId,
+      tags: clone(seed.tags ?? []),
+      disks: [],
+      internalErrorOnImage: seed.internalErrorOnImage ?? false,
+      failImages: seed.failImages ?? false,
+    };
+    instance.disks.push(disk(seed.systemDisk ?? {}, 'system', 0));
+    (seed.dataDisks ?? []).forEach((d, i) => instance.disks.push(disk(d, 'data', i + 1)));
+    this.instanceMap.set(instanceId, instance);
+    return clone(instance);
+  }
+
+  setInstanceStatus(instanceId: string, status: InstanceStatus): void {
+    this.updateInstance(instanceId, { status });
+  }
+
+  updateInstance(instanceId: string, patch: InstancePatch): Instance {
+    const i = this.instanceMap.get(instanceId);
+    if (!i) throw notFound('instance', instanceId);
+    Object.assign(i, clone(patch));
+    return clone(i);
+  }
+
+  /** Adds a snapshot with a fixed status (default `accomplished`), e.g. from seed data. */
+  addSnapshot(seed: SeedSnapshot): Snapshot {
+    const owner = this.findDiskOwner(seed.diskId);
+    const status = seed.status ?? 'accomplished';
+    const record = this.newSnapshotRecord(owner.instance, owner.disk, seed.snapshotName ?? `snapshot-${seed.diskId.slice(2, 8)}`, {
+      snapshotId: seed.snapshotId,
+      creationTime: seed.creationTime,
+      remark: seed.remark,
+      resourceGroupId: seed.resourceGroupId,
+      tags: seed.tags,
+    });
+    record.fixed = { status, progress: seed.progress ?? (status === 'accomplished' ? '100%' : '0%') };
+    this.snapshotMap.set(record.snapshotId, record);
+    return this.snapshotView(record);
+  }
+
+  /** Pins a snapshot's status (progress defaults to 100% for accomplished, else keeps the current one). */
+  setSnapshotStatus(snapshotId: string, status: SnapshotStatus, progress?: string): Snapshot {
+    const s = this.snapshotMap.get(snapshotId);
+    if (!s) throw notFound('snapshot', snapshotId);
+    const current = this.snapshotView(s);
+    s.fixed = { status, progress: progress ?? (status === 'accomplished' ? '100%' : current.progress) };
+    return this.snapshotView(s);
+  }
+
+  /** Adds a custom image with a fixed status (default `"1"`), e.g. from seed data. */
+  addImage(seed: SeedImage): CustomImage {
+    const instance = this.instanceMap.get(seed.instanceId);
+    if (!instance) throw notFound('instance', seed.instanceId);
+    if (seed.regionId !== undefined && seed.regionId !== instance.regionId) {
+      throw new Error(`simulator state: image region ${seed.regionId} differs from server region ${instance.regionId}`);
+    }
+    const record = this.newImageRecord(instance, {
+      imageId: seed.imageId,
+      name: seed.name,
+      description: seed.description ?? '',
+      systemSnapshotId: seed.systemSnapshotId,
+      dataSnapshotId: seed.dataSnapshotId,
+      creationTime: seed.creationTime,
+      resourceGroupId: seed.resourceGroupId,
+      tags: seed.tags ?? [],
+    });
+    record.fixed = seed.status ?? '1';
+    this.imageMap.set(record.imageId, record);
+    return this.imageView(record);
+  }
+
+  setImageStatus(imageId: string, status: ImageStatus): CustomImage {
+    const m = this.imageMap.get(imageId);
+    if (!m) throw notFound('image', imageId);
+    m.fixed = status;
+    return this.imageView(m);
+  }
+
+  removeImage(imageId: string): boolean {
+    return this.imageMap.delete(imageId);
+  }
+
+  // ---------- used by the action handlers ----------
+
+  /** A snapshot created through the API: `progressing`, then `accomplished` after snapshotReadyMs. */
+  createSnapshot(diskId: string, snapshotName: string, extra: { resourceGroupId?: string; tags?: Snapshot['tags'] }): Snapshot {
+    const owner = this.findDiskOwner(diskId);
+    const record = this.newSnapshotRecord(owner.instance, owner.disk, snapshotName, extra);
+    this.snapshotMap.set(record.snapshotId, record);
+    return this.snapshotView(record);
+  }
+
+  /** A custom image created through the API: Status "4", then "1" (or "3" if the server has failImages). */
+  createImage(
+    instanceId: string,
+    fields: { name: string; description: string; systemSnapshotId: string; dataSnapshotId?: string; resourceGroupId?: string; tags: CustomImage['tags'] },
+  ): CustomImage {
+    const instance = this.instanceMap.get(instanceId);
+    if (!instance) throw notFound('instance', instanceId);
+    const record = this.newImageRecord(instance, fields);
+    this.imageMap.set(record.imageId, record);
+    return this.imageView(record);
+  }
+
+  recallToken(key: string): IdempotentEntry | undefined {
+    return this.tokens.get(key);
+  }
+
+  rememberToken(key: string, fingerprint: string, result: Record<string, unknown>): void {
+    this.tokens.set(key, { fingerprint, result: clone(result) });
+  }
+
+  // ---------- internals ----------
+
+  private findDiskOwner(diskId: string): { instance: Instance; disk: Disk } {
+    for (const instance of this.instanceMap.values()) {
+      const disk = instance.disks.find((d) => d.diskId === diskId);
+      if (disk) return { instance, disk };
+    }
+    throw notFound('disk', diskId);
+  }
+
+  private newSnapshotRecord(
+    instance: Instance,
+    disk: Disk,
+    snapshotName: string,
+    extra: { snapshotId?: string | undefined; creationTime?: string | undefined; remark?: string | undefined; resourceGroupId?: string | undefined; tags?: Snapshot['tags'] | undefined },
+  ): SnapshotRecord {
+    const nowMs = this.now();
+    const snapshotId = extra.snapshotId ?? newSnapshotId();
+    if (this.snapshotMap.has(snapshotId)) throw new Error(`simulator state: snapshot ${snapshotId} already exists`);
+    return {
+      snapshotId,
+      snapshotName,
+      regionId: instance.regionId,
+      instanceId: instance.instanceId,
+      sourceDiskId: disk.diskId,
+      sourceDiskType: disk.diskType,
+      creationTime: extra.creationTime ?? formatTime(nowMs),
+      remark: extra.remark ?? '',
+      resourceGroupId: extra.resourceGroupId ?? instance.resourceGroupId,
+      tags: clone(extra.tags ?? []),
+      createdAtMs: nowMs,
+      readyMs: this.snapshotReadyMs,
+    };
+  }
+
+  private newImageRecord(
+    instance: Instance,
+    f: {
+      imageId?: string | undefined;
+      name: string;
+      description: string;
+      systemSnapshotId?: string | undefined;
+      dataSnapshotId?: string | undefined;
+      creationTime?: string | undefined;
+      resourceGroupId?: string | undefined;
+      tags: CustomImage['tags'];
+    },
+  ): ImageRecord {
+    const nowMs = this.now();
+    const imageId = f.imageId ?? newImageId();
+    if (this.imageMap.has(imageId)) throw new Error(`simulator state: image ${imageId} already exists`);
+    const sys = f.systemSnapshotId ? this.snapshotMap.get(f.systemSnapshotId) : undefined;
+    const data = f.dataSnapshotId ? this.snapshotMap.get(f.dataSnapshotId) : undefined;
+    const diskSize = (snap: SnapshotRecord | undefined): number =>
+      snap ? (instance.disks.find((d) => d.diskId === snap.sourceDiskId)?.size ?? 0) : 0;
+    return {
+      imageId,
+      name: f.name,
+      description: f.description,
+      regionId: instance.regionId,
+      instanceId: instance.instanceId,
+      instanceName: instance.instanceName,
+      systemSnapshotId: f.systemSnapshotId ?? '',
+      systemSnapshotName: sys?.snapshotName ?? '',
+      dataSnapshotId: f.dataSnapshotId ?? '',
+      dataSnapshotName: data?.snapshotName ?? '',
+      creationTime: f.creationTime ?? formatTime(nowMs),
+      resourceGroupId: f.resourceGroupId ?? instance.resourceGroupId,
+      osType: instance.osType,
+      sourceImageName: instance.imageName,
+      sourceImageVersion: instance.imageVersion,
+      requiredSystemDiskSize: diskSize(sys) || (instance.disks[0]?.size ?? 40),
+      requiredDataDiskSize: diskSize(data),
+      tags: clone(f.tags),
+      createdAtMs: nowMs,
+      readyMs: this.imageReadyMs,
+      outcome: instance.failImages ? '3' : '1',
+    };
+  }
+
+  private snapshotView(s: SnapshotRecord): Snapshot {
+    const { fixed, createdAtMs, readyMs, ...rest } = s;
+    let status: SnapshotStatus;
+    let progress: string;
+    if (fixed) {
+      ({ status, progress } = fixed);
+    } else {
+      const elapsed = this.now() - createdAtMs;
+      if (elapsed >= readyMs) {
+        status = 'accomplished';
+        progress = '100%';
+      } else {
+        status = 'progressing';
+        progress = `${Math.min(99, Math.floor((Math.max(0, elapsed) / readyMs) * 100))}%`;
+      }
+    }
+    return { ...clone(rest), status, progress };
+  }
+
+  private imageView(m: ImageRecord): CustomImage {
+    const { fixed, createdAtMs, readyMs, outcome, ...rest } = m;
+    const status: ImageStatus = fixed ?? (this.now() - createdAtMs >= readyMs ? outcome : '4');
+    return { ...clone(rest), status };
+  }
+}
