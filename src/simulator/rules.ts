@@ -81,7 +81,9 @@ export function checkDataSnapshot(snapshot: Snapshot | undefined, instance: Inst
   }
   const ownDataDisks = instance.disks.filter((d) => d.diskType === 'data').map((d) => d.diskId);
   if (snapshot.sourceDiskType !== 'data' || !ownDataDisks.includes(snapshot.sourceDiskId) || snapshot.status !== 'accomplished') {
-    throw new ApiError(400, 'InvalidParam.DataSnapshotIdNotSupport', 'You cannot create custom images in the specified parameter data snapshotId.');
+    // The API page documents no "NotSupport" code for data snapshots: its only data-snapshot code is
+    // NotFound, which the MCP side's preflight predicts for the same cases.
+    throw new ApiError(400, 'InvalidParam.DataSnapshotIdNotFound', 'The specified parameter dataSnapshotId is not found.');
   }
 }
 
