@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/simulator/index.js';
+import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack } from '../helpers/stack.js';
+
+const R = DEMO.region;
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '800', SWAS_MCP_RETRY_BUDGET_MS: '6000' } });
+  // Two more servers so that the quota (3 per server, at most 15) leaves room for the series below.
+  for (const n of [1, 2]) {
+    stack.sim.state.addInstance({ regionId: R, instanceName: `extra-${n}`, status: 'Running' });
+  }
+});
+afterAll(async () => { await stack?.close(); });
+beforeEach(() => { stack.sim.faults.clear(); stack.sim.stats.reset(); });
+
+const createArgs = (name: string) => ({ RegionId: R, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId, ImageName: name });
+
+describe('faults against the simulator', () => {
+  it('ends a series of creates under throttling, 5xx and lost answers with exactly one image per request', async () => {
+    const f = stack.sim.faults;
+    // About a third of all calls fail: throttled, unavailable, or (creates only) created but the answer lost.
+    f.add({ action: '*', status: 400, code: 'Throttling.User', retryAfterMs: 30, fraction: 0.12, seed: 7 });
+    f.add({ action: '*', status: 503, code: 'ServiceUnavailable', fraction: 0.12, seed: 11 });
+    f.add({ action: '*', status: 500, code: 'InternalError', fraction: 0.1, seed: 13 });
+    f.add({ action: 'CreateCustomImage', kind: 'drop', after: true, fraction: 0.3, seed: 17 });
+
+    const names = Array.from({ length: 6 }, (_, i) => `series-${i}`);
+    const imageIdsByName = new Map<string, Set<string>>();
+    for (const name of names) {
+      // Each request is made twice, as a model that did not see the first answer would, and is
+      // repeated while it fails with a retryable error, as an agent would.
+      for (let round = 0; round < 2; round++) {
+        for (let attempt = 0; attempt < 6; attempt++) {
+          const res = await call(stack.client, 'create_custom_image', createArgs(name));
+          if (!res.isError) {
+            const ids = imageIdsByName.get(name) ?? new Set<string>();
+            ids.add(res.structuredContent!.ImageId);
+            imageIdsByName.set(name, ids);
+            break;
+          }
+          expect(res.structuredContent!.Error.Retryable).toBe(true);
+        }
+      }
+    }
+    const fired = f.list().reduce((sum, x) => sum + x.fired, 0);
+    expect(fired).toBeGreaterThan(10);
+    const images = stack.sim.state.images(R);
+    for (const name of names) {
+      expect(images.filter((m) => m.name === name)).toHaveLength(1);
+      expect([...(imageIdsByName.get(name) ?? [])]).toEqual([images.find((m) => m.name === name)!.imageId]);
+    }
+    // More CreateCustomImage requests arrived than images were made: the retries were replays.
+    expect(stack.sim.stats.count('CreateCustomImage')).toBeGreaterThan(names.length);
+  });
+
+  it('turns a hung request into an explained network error within its deadline, and keeps serving', async () => {
+    stack.sim.faults.hangNext('ListInstances', 100);
+    const res = await stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('hung') }, CallToolResultSchema, { timeout: 15_000 });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/^RequestTimeout: /);
+    const err = (res.structuredContent as { Error: { Stage: string; Retryable: boolean } }).Error;
+    expect(err).toMatchObject({ Stage: 'network', Retryable: true });
+    // 800 ms per attempt within a 6 s budget: a bounded number of attempts, then an answer.
+    const attempts = stack.sim.stats.count('ListInstances');
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(4);
+    expect(stack.sim.stats.count('CreateCustomImage')).toBe(0);
+    stack.sim.faults.clear();
+    const after = await call(stack.client, 'create_custom_image', { ...createArgs('after-hang'), DryRun: true });
+    expect(after.isError).toBeFalsy();
+  });
+
+  it('stops retrying at once when the client cancels', async () => {
+    stack.sim.faults.throttle('CreateCustomImage', 100, 1_500);
+    const ctrl = new AbortController();
+    const pending = stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('cancelled') }, CallToolResultSchema, { signal: ctrl.signal });
+    while (stack.sim.stats.count('CreateCustomImage') < 1) await new Promise((r) => setTimeout(r, 20));
+    ctrl.abort('user cancelled');
+    await expect(pending).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(stack.sim.stats.count('CreateCustomImage')).toBe(1);
+    // The server is still there for the next call.
+    const next = await call(stack.client, 'create_custom_image', { ...createArgs('after-cancel'), DryRun: true });
+    expect(next.isError).toBeFalsy();
+  });
+
+  it('answers concurrent calls independently', async () => {
+    const results = await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) => call(stack.client, 'create_custom_image', { ...createArgs(`concurrent-${i}`), DryRun: true })),
+      call(stack.client, 'create_custom_image', { ...createArgs('bad name') }),
+      stack.client.callTool({ name: 'no_such_tool', arguments: {} }),
+    ]);
+    for (const r of results.slice(0, 8)) expect(r.isError).toBeFalsy();
+    expect(results[8]!.isError).toBe(true);
+    expect(results[9]!.isError).toBe(true);
+    expect(results.slice(0, 8).map((r) => (r.structuredContent as { ImageName: string }).ImageName)).toEqual(Array.from({ length: 8 }, (_, i) => `concurrent-${i}`));
+  });
+});
+
+describe('process lifecycle', () => {
+  for (const how of ['SIGTERM', 'stdin closing'] as const) {
+    it(`ends cleanly on ${how}, logs flushed`, async () => {
+      const child = spawn(process.execPath, [SERVER_ENTRY], { env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url }), stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`);
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      if (how === 'SIGTERM') child.kill('SIGTERM'); else child.stdin.end();
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('"msg":"shutting down"');
+    });
+  }
+});
