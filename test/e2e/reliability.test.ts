@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack } from '../helpers/stack.js';
@@ -59,7 +59,7 @@ describe('faults against the simulator', () => {
 
   it('turns a hung request into an explained network error within its deadline, and keeps serving', async () => {
     stack.sim.faults.hangNext('ListInstances', 100);
-    const res = await stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('hung') }, CallToolResultSchema, { timeout: 15_000 });
+    const res = (await stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('hung') }, CallToolResultSchema, { timeout: 15_000 })) as CallToolResult;
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/^RequestTimeout: /);
     const err = (res.structuredContent as { Error: { Stage: string; Retryable: boolean } }).Error;
