@@ -175,6 +175,22 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Call list_instances to see each server\'s disks, or pass InstanceId and let the system disk be found.'],
     retryable: false,
   }),
+  MissingRegionId: () => ({
+    why: 'This call needs a region, and none was given: RegionId was omitted and the server has no default region configured.',
+    nextSteps: [
+      'Pass RegionId, such as "cn-hangzhou" or "ap-southeast-1" (list_instances with a RegionId shows the servers in that region).',
+      'Or have the operator set ALIBABA_CLOUD_REGION_ID (or --region) for the server, so RegionId may be omitted.',
+    ],
+    retryable: false,
+  }),
+  SnapshotCreationFailed: (c) => ({
+    why: `The snapshot of server ${c.instanceId ?? ''} was accepted by Alibaba Cloud but ended in status "failed", so it cannot be used for an image.`,
+    nextSteps: [
+      `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" to see its snapshots; a failed one still counts towards the 3-per-server limit, so delete it in the console if the server is at that limit.`,
+      'Then call create_snapshot again with another SnapshotName (or your own new ClientToken).',
+    ],
+    retryable: false,
+  }),
   UnexpectedResponse: () => ({
     why: 'The endpoint answered with something that is not an Alibaba Cloud API response, such as a proxy error page.',
     nextSteps: ['Check SWAS_ENDPOINT and any proxy settings; then try again.'],

@@ -1,0 +1,68 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { ToolContext } from '../tools/common.js';
+
+export const imageServerArgs = {
+  InstanceName: z.string().max(128).optional().describe('Name of the server to image (as list_instances shows it). Give this or InstanceId.'),
+  InstanceId: z.string().max(64).optional().describe('ID of the server to image. Give this or InstanceName.'),
+  RegionId: z.string().max(40).optional().describe('Region of the server, e.g. cn-hangzhou. Optional when the server has a default region.'),
+  ImageName: z.string().max(128).optional().describe('Name for the new image. Optional: one is proposed (server name plus date).'),
+};
+
+export interface ImageServerArgs { InstanceName?: string; InstanceId?: string; RegionId?: string; ImageName?: string }
+
+/** Values from prompt arguments go into text the model reads: keep them on one line and quoted. */
+function quoted(v: string): string {
+  return JSON.stringify(v.replace(/[\r\n\t]+/g, ' ').trim());
+}
+
+/** The "image this server" walk-through, for a writable server or a read-only one. */
+export function imageServerText(args: ImageServerArgs, opts: { readOnly: boolean; defaultRegion?: string }): string {
+  const server = args.InstanceId ? `the server with InstanceId ${quoted(args.InstanceId)}`
+    : args.InstanceName ? `the server named ${quoted(args.InstanceName)}` : 'the server the user means (ask which one if it is not clear)';
+  const region = args.RegionId ? `RegionId ${quoted(args.RegionId)}`
+    : opts.defaultRegion ? `RegionId ${quoted(opts.defaultRegion)} (the configured default; ask the user if the server may be elsewhere)` : 'the RegionId the user names (ask for it: no default region is configured)';
+  const regionValue = args.RegionId ?? opts.defaultRegion;
+  const regionArg = regionValue ? `RegionId ${quoted(regionValue)}` : 'the RegionId the user names';
+  const imageName = args.ImageName ? quoted(args.ImageName) : 'a name such as "<server name>-<yyyy-mm-dd>" (letters, digits, ":", "_", "-"; propose it to the user)';
+  const filter = args.InstanceId ? `InstanceIds [${quoted(args.InstanceId)}]` : args.InstanceName ? `InstanceName ${quoted(args.InstanceName)}` : 'no filter';
+
+  const find = [
+    `Goal: make a custom image of ${server} in ${region}, using the swas-image-mcp tools in this order.`,
+    '',
+    `1. Call list_instances with ${regionArg} and ${filter}. Find the server; note its InstanceId, Status and disks. If none or several match, stop and ask the user. Only Running or Stopped servers can be imaged.`,
+    '2. Call list_snapshots with the InstanceId and SourceDiskType "system". Look for a snapshot whose Status is "accomplished".',
+  ];
+  if (opts.readOnly) {
+    return [
+      ...find,
+      '',
+      'This server runs in READ-ONLY mode: create_snapshot and create_custom_image are not available, so nothing can be created here.',
+      'Report to the user what you found (the server, its finished system snapshot if any, and the image quota from list_custom_images), and tell them that creating the snapshot or image needs the server started without --read-only (SWAS_MCP_READ_ONLY unset), or the Alibaba Cloud console.',
+    ].join('\n');
+  }
+  return [
+    ...find,
+    '3. If there is no accomplished system snapshot, call create_snapshot with RegionId, InstanceId, a SnapshotName such as "<server name>-sys-<yyyy-mm-dd>" and WaitForAccomplished true. If it answers Status "progressing", wait and check with list_snapshots before going on. If it reports the 3-snapshot limit, ask the user which snapshot to reuse or delete.',
+    `4. Call create_custom_image with RegionId, InstanceId, ImageName ${imageName} and DryRun true (omit SystemSnapshotId: the newest finished system snapshot is picked). Show the user the plan: the server, the snapshot chosen, the name and the quota left.`,
+    '5. Ask the user to confirm. Do not go on without a clear yes.',
+    '6. Call create_custom_image with the same arguments, DryRun false and WaitForAvailable true. If it answers Status "Creating", the image is still being made; that is fine.',
+    '7. Call list_custom_images with ImageIds [the new ImageId] and report its Status (Available when done) and the quota left.',
+    '',
+    'If any tool answers with an error, read its "What to do next" and follow it or explain it to the user; repeating a create call with the same arguments is safe.',
+  ].join('\n');
+}
+
+export function registerImageServerPrompt(server: McpServer, ctx: ToolContext): void {
+  server.registerPrompt('image_server', {
+    title: 'Image a SWAS server',
+    description: ctx.config.readOnly
+      ? 'Walks through finding a Simple Application Server, its snapshots and the image quota. This server is read-only, so the walk-through ends by explaining that creation is disabled.'
+      : 'Walks through making a custom image of a Simple Application Server: find it, make sure it has a finished system snapshot (create one if not), show the plan, confirm with the user, create the image and check it.',
+    argsSchema: imageServerArgs,
+  }, (args): GetPromptResult => ({
+    description: 'Make a custom image of a SWAS server',
+    messages: [{ role: 'user', content: { type: 'text', text: imageServerText(args, { readOnly: ctx.config.readOnly, defaultRegion: ctx.config.regionId }) } }],
+  }));
+}

@@ -1,0 +1,127 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
+import type { Instance } from '../swas/types.js';
+import { errorSchema, failure, REGION_DESCRIPTION, regionIdField, regionOrDefault, success, toFailure, type ToolContext } from './common.js';
+
+/** Annotations of every list tool: reads only, safe to repeat, talks to Alibaba Cloud. */
+export const READ_ONLY_ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+
+export const DEFAULT_MAX_RESULTS = 100;
+export const MAX_RESULTS_CAP = 500;
+
+export const maxResultsField = z.number().int()
+  .min(1, { message: 'MaxResults must be at least 1' })
+  .max(MAX_RESULTS_CAP, { message: `MaxResults is at most ${MAX_RESULTS_CAP}` })
+  .default(DEFAULT_MAX_RESULTS)
+  .describe(`Return at most this many items (1–${MAX_RESULTS_CAP}, default ${DEFAULT_MAX_RESULTS}). All pages of the API are gathered up to this bound; Truncated says whether more matched.`);
+
+export const optionalRegionField = regionIdField.optional()
+  .describe(`${REGION_DESCRIPTION} Optional: the server's configured default region is used when omitted.`);
+
+export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
+
+export const listInstancesInput = z.strictObject({
+  RegionId: optionalRegionField,
+  InstanceIds: z.array(z.string().regex(INSTANCE_ID_PATTERN, { message: 'Each InstanceIds entry must be a server ID (letters, digits, "-" and "_", at most 64)' }))
+    .min(1, { message: 'InstanceIds must not be empty; omit it to list every server' })
+    .max(100, { message: 'InstanceIds holds at most 100 IDs' })
+    .optional()
+    .describe('Only these servers (IDs), at most 100. Optional.'),
+  InstanceName: z.string()
+    .min(1, { message: 'InstanceName must not be empty' })
+    .max(128, { message: 'InstanceName is at most 128 characters' })
+    .optional()
+    .describe('Only servers with this name; "*" is a wildcard, e.g. "shop*". Optional.'),
+  Status: z.enum(INSTANCE_STATUSES).optional()
+    .describe('Only servers in this state. Running and Stopped servers can be snapshotted and imaged. Optional.'),
+  MaxResults: maxResultsField,
+});
+
+const diskOut = z.object({
+  DiskId: z.string(),
+  DiskType: z.string().describe('"system" or "data" (lower case, as the API returns it).'),
+  Size: z.number().optional().describe('GiB.'),
+  Category: z.string().optional(),
+});
+
+const instanceOut = z.object({
+  InstanceId: z.string(),
+  InstanceName: z.string(),
+  RegionId: z.string(),
+  Status: z.string().describe('Running, Stopped, Starting, Stopping, Pending, Resetting, Upgrading or Disabled.'),
+  BusinessStatus: z.string().optional().describe('Normal, Expired or Overdue.'),
+  CreationTime: z.string().optional(),
+  ExpiredTime: z.string().optional(),
+  PublicIpAddress: z.string().optional(),
+  PlanId: z.string().optional(),
+  ImageName: z.string().optional().describe('The image the server runs, e.g. WordPress.'),
+  Disks: z.array(diskOut).describe('The server\'s disks; create_snapshot takes the InstanceId (system disk) or a DiskId.'),
+});
+
+export const listInstancesOutput = z.object({
+  RegionId: z.string().optional(),
+  Instances: z.array(instanceOut).optional(),
+  TotalCount: z.number().int().optional().describe('How many servers matched, as the API counts them.'),
+  Truncated: z.boolean().optional().describe('True when more servers matched than are listed here (raise MaxResults or narrow the filter).'),
+  Simulated: z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'),
+  Error: errorSchema.optional(),
+});
+
+type Input = z.output<typeof listInstancesInput>;
+type Output = z.input<typeof listInstancesOutput>;
+
+function compact(i: Instance): z.input<typeof instanceOut> {
+  return {
+    InstanceId: i.InstanceId, InstanceName: i.InstanceName, RegionId: i.RegionId, Status: i.Status,
+    BusinessStatus: i.BusinessStatus, CreationTime: i.CreationTime, ExpiredTime: i.ExpiredTime,
+    PublicIpAddress: i.PublicIpAddress, PlanId: i.PlanId, ImageName: i.ImageName,
+    Disks: i.Disks.map((d) => ({ DiskId: d.DiskId, DiskType: d.DiskType, Size: d.Size, Category: d.Category })),
+  };
+}
+
+function text(out: Output): string {
+  const list = out.Instances ?? [];
+  if (list.length === 0) return `No servers match in ${out.RegionId}.${out.Simulated ? ' (Simulated.)' : ''}`;
+  const lines = [`${list.length} server(s) in ${out.RegionId}${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
+  for (const i of list) {
+    const disks = i.Disks.map((d) => `${d.DiskType} ${d.DiskId}${d.Size !== undefined ? ` ${d.Size} GiB` : ''}`).join(', ');
+    lines.push(`- ${i.InstanceName} (${i.InstanceId}): ${i.Status}${i.BusinessStatus && i.BusinessStatus !== 'Normal' ? `, ${i.BusinessStatus}` : ''}; disks: ${disks || 'none listed'}`);
+  }
+  lines.push('Next: list_snapshots with InstanceId and SourceDiskType "system" shows a server\'s system snapshots.');
+  if (out.Simulated) lines.push('(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)');
+  return lines.join('\n');
+}
+
+async function listInstances(args: Input, signal: AbortSignal, ctx: ToolContext) {
+  let region: string | undefined;
+  try {
+    region = regionOrDefault(args.RegionId, ctx.config);
+    const listing = await ctx.api.listInstances(region, {
+      InstanceIds: args.InstanceIds, InstanceName: args.InstanceName, Status: args.Status,
+    }, { signal, maxItems: args.MaxResults });
+    const items = listing.items.slice(0, args.MaxResults);
+    const out: Output = {
+      RegionId: region, Instances: items.map(compact), TotalCount: listing.totalCount,
+      Truncated: listing.truncated || listing.items.length > items.length, Simulated: ctx.simulated,
+    };
+    return success(listInstancesOutput, out, text(out));
+  } catch (err) {
+    const { error, text: why } = toFailure(err, { action: 'ListInstances', regionId: region }, ctx.log);
+    return failure(listInstancesOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+  }
+}
+
+export function registerListInstances(server: McpServer, ctx: ToolContext): void {
+  server.registerTool('list_instances', {
+    title: 'List SWAS servers',
+    description: [
+      'Lists the Alibaba Cloud Simple Application Servers (SWAS) of one region: ID, name, status, creation and expiry time, public IP, and each server\'s disks (DiskId, system/data, size).',
+      'Use it first, to find the InstanceId and RegionId of the server to snapshot or image. Filters: InstanceIds, InstanceName (with "*" wildcards), Status. Read-only.',
+      'Next: list_snapshots with the InstanceId and SourceDiskType "system" to find a finished system snapshot, or create_snapshot to make one.',
+    ].join(' '),
+    inputSchema: listInstancesInput,
+    outputSchema: listInstancesOutput,
+    annotations: READ_ONLY_ANNOTATIONS,
+  }, (args, extra) => listInstances(args, extra.signal, ctx));
+}

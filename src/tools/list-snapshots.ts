@@ -1,0 +1,124 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { byNewest } from '../preflight/snapshots.js';
+import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
+import { sameWord } from '../swas/status.js';
+import type { Snapshot } from '../swas/types.js';
+import { errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext } from './common.js';
+import { MAX_RESULTS_CAP, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS } from './list-instances.js';
+
+export const listSnapshotsInput = z.strictObject({
+  RegionId: optionalRegionField,
+  SnapshotIds: z.array(z.string().regex(SNAPSHOT_ID_PATTERN, { message: 'Each SnapshotIds entry must be a snapshot ID such as s-bp1abc...' }))
+    .min(1, { message: 'SnapshotIds must not be empty; omit it to list every snapshot' })
+    .max(100, { message: 'SnapshotIds holds at most 100 IDs' })
+    .optional()
+    .describe('Only these snapshots (s-… IDs), at most 100. Optional.'),
+  InstanceId: z.string()
+    .regex(INSTANCE_ID_PATTERN, { message: 'InstanceId must be the server ID from list_instances' })
+    .optional()
+    .describe('Only snapshots of this server. The API ties only system-disk snapshots to a server; to see a data disk\'s snapshots, filter by its DiskId (list_instances shows the disks). Optional.'),
+  DiskId: z.string()
+    .regex(DISK_ID_PATTERN, { message: 'DiskId must be a disk ID such as d-bp1abc... (from list_instances)' })
+    .optional()
+    .describe('Only snapshots taken of this disk (d-…). Optional.'),
+  SourceDiskType: z.string()
+    .regex(/^(system|data)$/i, { message: 'SourceDiskType must be "system" or "data"' })
+    .optional()
+    .describe('"system" or "data": only snapshots of that kind of disk. Custom images need a "system" one. Optional.'),
+  Status: z.string()
+    .regex(/^(progressing|accomplished|failed)$/i, { message: 'Status must be "progressing", "accomplished" or "failed"' })
+    .optional()
+    .describe('"progressing", "accomplished" (finished, usable for an image) or "failed". Case-insensitive. Optional.'),
+  MaxResults: maxResultsField,
+});
+
+const snapshotOut = z.object({
+  SnapshotId: z.string(),
+  SnapshotName: z.string(),
+  RegionId: z.string(),
+  Status: z.string().describe('Lower case as the API returns it: progressing, accomplished or failed.'),
+  Progress: z.string().optional().describe('e.g. "45%".'),
+  SourceDiskId: z.string().optional(),
+  SourceDiskType: z.string().describe('"system" or "data".'),
+  InstanceId: z.string().optional().describe('Source server; the API sets it for system-disk snapshots only.'),
+  CreationTime: z.string().optional(),
+});
+
+export const listSnapshotsOutput = z.object({
+  RegionId: z.string().optional(),
+  Snapshots: z.array(snapshotOut).optional().describe('Newest first.'),
+  TotalCount: z.number().int().optional().describe('How many snapshots the API matched, before the Status filter (which is applied here).'),
+  Truncated: z.boolean().optional().describe('True when more snapshots matched than are listed here.'),
+  Simulated: z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'),
+  Error: errorSchema.optional(),
+});
+
+type Input = z.output<typeof listSnapshotsInput>;
+type Output = z.input<typeof listSnapshotsOutput>;
+
+/** The filters the API cannot apply (Status) or may spell differently (SourceDiskType), applied here. */
+export function filterSnapshots(items: Snapshot[], filter: { Status?: string; SourceDiskType?: string }): Snapshot[] {
+  return items.filter((s) => (!filter.Status || sameWord(s.Status, filter.Status))
+    && (!filter.SourceDiskType || sameWord(s.SourceDiskType, filter.SourceDiskType)));
+}
+
+function compact(s: Snapshot): z.input<typeof snapshotOut> {
+  return {
+    SnapshotId: s.SnapshotId, SnapshotName: s.SnapshotName, RegionId: s.RegionId, Status: s.Status, Progress: s.Progress,
+    SourceDiskId: s.SourceDiskId, SourceDiskType: s.SourceDiskType, InstanceId: s.InstanceId, CreationTime: s.CreationTime,
+  };
+}
+
+function text(out: Output, args: Input): string {
+  const list = out.Snapshots ?? [];
+  const lines: string[] = [];
+  if (list.length === 0) {
+    lines.push(`No snapshots match in ${out.RegionId}.`);
+    if (args.InstanceId) lines.push(`To make one of the server's system disk, call create_snapshot with RegionId "${out.RegionId}" and InstanceId "${args.InstanceId}" (WaitForAccomplished true waits until it is usable).`);
+  } else {
+    lines.push(`${list.length} snapshot(s) in ${out.RegionId}, newest first${out.Truncated ? ' (truncated: more matched)' : ''}:`);
+    for (const s of list) {
+      lines.push(`- ${s.SnapshotId} "${s.SnapshotName}": ${s.SourceDiskType} disk ${s.SourceDiskId ?? '?'}${s.InstanceId ? ` of server ${s.InstanceId}` : ''}, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}, taken ${s.CreationTime ?? 'at an unknown time'}`);
+    }
+    lines.push('Only "accomplished" system-disk snapshots can become a custom image (create_custom_image). A server holds at most 3 snapshots.');
+  }
+  if (out.Simulated) lines.push('(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)');
+  return lines.join('\n');
+}
+
+async function listSnapshots(args: Input, signal: AbortSignal, ctx: ToolContext) {
+  let region: string | undefined;
+  try {
+    region = regionOrDefault(args.RegionId, ctx.config);
+    const sourceDiskType = args.SourceDiskType?.toLowerCase();
+    // Status is filtered here, so gather up to the cap before cutting to MaxResults.
+    const listing = await ctx.api.listSnapshots(region, {
+      SnapshotIds: args.SnapshotIds, InstanceId: args.InstanceId, DiskId: args.DiskId, SourceDiskType: sourceDiskType,
+    }, { signal, maxItems: args.Status ? MAX_RESULTS_CAP : args.MaxResults });
+    const matched = filterSnapshots(listing.items, { Status: args.Status, SourceDiskType: sourceDiskType }).sort(byNewest);
+    const items = matched.slice(0, args.MaxResults);
+    const out: Output = {
+      RegionId: region, Snapshots: items.map(compact), TotalCount: listing.totalCount,
+      Truncated: listing.truncated || matched.length > items.length, Simulated: ctx.simulated,
+    };
+    return success(listSnapshotsOutput, out, text(out, args));
+  } catch (err) {
+    const { error, text: why } = toFailure(err, { action: 'ListSnapshots', regionId: region, instanceId: args.InstanceId }, ctx.log);
+    return failure(listSnapshotsOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+  }
+}
+
+export function registerListSnapshots(server: McpServer, ctx: ToolContext): void {
+  server.registerTool('list_snapshots', {
+    title: 'List SWAS disk snapshots',
+    description: [
+      'Lists the disk snapshots of Simple Application Servers in one region, newest first: ID, name, status (progressing / accomplished / failed), progress, source disk and its type (system / data), server, creation time.',
+      'Use it to find a finished ("accomplished") system-disk snapshot before create_custom_image: filter by InstanceId with SourceDiskType "system" (and Status "accomplished"). Other filters: SnapshotIds, DiskId. Read-only.',
+      'If the server has no finished system snapshot, call create_snapshot with WaitForAccomplished true. Each server holds at most 3 snapshots.',
+    ].join(' '),
+    inputSchema: listSnapshotsInput,
+    outputSchema: listSnapshotsOutput,
+    annotations: READ_ONLY_ANNOTATIONS,
+  }, (args, extra) => listSnapshots(args, extra.signal, ctx));
+}

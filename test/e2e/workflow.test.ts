@@ -1,0 +1,147 @@
+import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/simulator/index.js';
+import { call, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+
+const R = DEMO.region;
+
+async function callWithProgress(s: Stack, name: string, args: Record<string, unknown>, onprogress: (p: Progress) => void, signal?: AbortSignal) {
+  return (await s.client.callTool({ name, arguments: args }, CallToolResultSchema, { onprogress, ...(signal ? { signal } : {}) })) as ToolResult;
+}
+
+function newServer(s: Stack, name: string) {
+  const i = s.sim.state.addInstance({ regionId: R, instanceName: name });
+  return { id: i.instanceId, systemDisk: i.disks[0]!.diskId };
+}
+
+describe('the user story: image shop-server, from nothing', () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack?.close(); });
+
+  it('finds the server, snapshots it, shows the plan, creates the image and sees it Available', async () => {
+    // 1. Which server? The agent knows only its name.
+    const servers = await call(stack.client, 'list_instances', { InstanceName: DEMO.shopServerName });
+    expect(servers.isError).toBeFalsy();
+    expect(servers.structuredContent!.Instances).toHaveLength(1);
+    const shop = servers.structuredContent!.Instances[0];
+    expect(shop).toMatchObject({ InstanceId: DEMO.shopServerId, Status: 'Running', RegionId: R });
+    expect(shop.Disks).toEqual([expect.objectContaining({ DiskId: DEMO.shopSystemDiskId, DiskType: 'system' })]);
+
+    // 2. It has no system snapshot.
+    const snaps = await call(stack.client, 'list_snapshots', { RegionId: shop.RegionId, InstanceId: shop.InstanceId, SourceDiskType: 'system' });
+    expect(snaps.structuredContent!.Snapshots).toEqual([]);
+    expect(textOf(snaps)).toContain('create_snapshot');
+
+    // 3. Make one and wait for it, watching progress.
+    const snapProgress: Progress[] = [];
+    const snap = await callWithProgress(stack, 'create_snapshot', {
+      RegionId: shop.RegionId, InstanceId: shop.InstanceId, SnapshotName: 'shop-sys-2026-11-28', WaitForAccomplished: true,
+    }, (p) => snapProgress.push(p));
+    expect(snap.isError).toBeFalsy();
+    expect(snap.structuredContent).toMatchObject({ DiskId: DEMO.shopSystemDiskId, Status: 'accomplished' });
+    const snapshotId: string = snap.structuredContent!.SnapshotId;
+    expect(snapProgress.length).toBeGreaterThanOrEqual(1);
+
+    // 4. The plan: nothing is sent.
+    stack.sim.stats.reset();
+    const plan = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: shop.InstanceId, ImageName: 'shop-2026-11-28', DryRun: true });
+    expect(plan.isError).toBeFalsy();
+    expect(plan.structuredContent).toMatchObject({ DryRun: true, SystemSnapshotId: snapshotId, SnapshotChoice: { SnapshotId: snapshotId } });
+    expect(plan.structuredContent!.Request.Parameters).toMatchObject({ InstanceId: shop.InstanceId, SystemSnapshotId: snapshotId, ImageName: 'shop-2026-11-28' });
+    expect(plan.structuredContent!.ImageId).toBeUndefined();
+    expect(stack.sim.stats.count('CreateCustomImage')).toBe(0);
+
+    // 5. The user said yes: create it and wait, watching progress.
+    const imageProgress: Progress[] = [];
+    const image = await callWithProgress(stack, 'create_custom_image', {
+      RegionId: R, InstanceId: shop.InstanceId, ImageName: 'shop-2026-11-28', WaitForAvailable: true,
+    }, (p) => imageProgress.push(p));
+    expect(image.isError).toBeFalsy();
+    expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snapshotId, SnapshotChoice: { SnapshotId: snapshotId } });
+    expect(image.structuredContent!.ClientToken).toBe(plan.structuredContent!.ClientToken);
+    expect(textOf(image)).toContain(`Snapshot chosen: newest finished system-disk snapshot of the server: ${snapshotId}`);
+    expect(imageProgress.length).toBeGreaterThanOrEqual(1);
+    expect(stack.sim.stats.count('CreateCustomImage')).toBe(1);
+    const imageId: string = image.structuredContent!.ImageId;
+
+    // 6. It is there, Available, and the quota shows it.
+    const images = await call(stack.client, 'list_custom_images', { ImageIds: [imageId] });
+    expect(images.structuredContent!.Images).toEqual([expect.objectContaining({ ImageId: imageId, ImageName: 'shop-2026-11-28', Status: 'Available', InstanceId: DEMO.shopServerId, SystemSnapshotId: snapshotId })]);
+    expect(images.structuredContent!.Quota).toEqual({ Limit: 12, Used: 4, Remaining: 8, ServerCount: 4 });
+  });
+});
+
+describe('snapshot choice and image waits', () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack?.close(); });
+  beforeEach(() => { stack.sim.stats.reset(); });
+
+  it('picks the newest finished system snapshot, never a newer unfinished one', async () => {
+    const srv = newServer(stack, 'choice-server');
+    stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotId: 's-choiceold00000000001', snapshotName: 'old', creationTime: '2026-01-01T00:00:00Z' });
+    stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotId: 's-choicenew00000000001', snapshotName: 'new', creationTime: '2026-02-01T00:00:00Z' });
+    stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotId: 's-choiceprog0000000001', snapshotName: 'newest-unfinished', creationTime: '2026-03-01T00:00:00Z', status: 'progressing', progress: '60%' });
+    const res = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'choice-image', DryRun: true });
+    expect(res.isError).toBeFalsy();
+    expect(res.structuredContent!.SystemSnapshotId).toBe('s-choicenew00000000001');
+    expect(res.structuredContent!.SnapshotChoice.Reason).toContain('s-choiceprog0000000001 (progressing)');
+    expect(stack.sim.stats.count('CreateCustomImage')).toBe(0);
+  });
+
+  it('explains NoSystemSnapshot, naming create_snapshot, when no snapshot is finished', async () => {
+    const srv = newServer(stack, 'no-snap-server');
+    const none = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'no-snap-image' });
+    expect(none.isError).toBe(true);
+    expect(none.structuredContent!.Error).toMatchObject({ Code: 'NoSystemSnapshot', Stage: 'preflight', Retryable: false });
+    expect(textOf(none)).toMatch(/^NoSystemSnapshot: /);
+    expect(textOf(none)).toContain(`create_snapshot with InstanceId "${srv.id}"`);
+
+    stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotName: 'half', status: 'progressing', progress: '50%' });
+    const unfinished = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'no-snap-image' });
+    expect(unfinished.structuredContent!.Error.Code).toBe('NoSystemSnapshot');
+    expect(textOf(unfinished)).toContain('progressing 50%');
+    expect(stack.sim.stats.count('CreateCustomImage')).toBe(0);
+  });
+});
+
+describe('a slow image', () => {
+  let slow: Stack;
+  beforeAll(async () => {
+    slow = await startStack({ sim: { imageReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '1500' } });
+  });
+  afterAll(async () => { await slow?.close(); });
+
+  it('answers success with Status "Creating" when the wait runs out, naming list_custom_images', async () => {
+    const started = Date.now();
+    const res = await call(slow.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'slow-image', WaitForAvailable: true });
+    const took = Date.now() - started;
+    expect(res.isError).toBeFalsy();
+    expect(res.structuredContent!.Status).toBe('Creating');
+    expect(res.structuredContent!.ImageId).toMatch(/^m-/);
+    expect(textOf(res)).toContain(`list_custom_images with ImageIds ["${res.structuredContent!.ImageId}"]`);
+    expect(took).toBeGreaterThanOrEqual(1_400);
+    expect(took).toBeLessThan(6_000);
+  });
+
+  it('stops polling the image when the client cancels the wait', async () => {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const pending = callWithProgress(slow, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'cancelled-wait', WaitForAvailable: true }, () => {
+      if (abortedAt === 0) {
+        abortedAt = Date.now();
+        controller.abort('user cancelled');
+      }
+    }, controller.signal);
+    await expect(pending).rejects.toThrow(/cancelled/);
+    expect(abortedAt).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 800));
+    const late = slow.sim.stats.requests('ListCustomImages').filter((r) => r.time > abortedAt + 50);
+    expect(late).toEqual([]);
+    // The image itself was created before the wait began; the server still answers.
+    const after = await call(slow.client, 'list_custom_images', { ImageNames: ['cancelled-wait'] });
+    expect(after.isError).toBeFalsy();
+    expect(after.structuredContent!.Images).toEqual([expect.objectContaining({ ImageName: 'cancelled-wait', Status: 'Creating' })]);
+  });
+});
