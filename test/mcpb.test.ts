@@ -1,0 +1,213 @@
+// The MCPB bundle for Claude Desktop: the manifest is valid, consistent with the code, and the packed
+// bundle runs on its own (no node_modules) with the configuration a host derives from it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { getMcpConfigForManifest } from '@anthropic-ai/mcpb';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../src/simulator/index.js';
+import { VERSION } from '../src/version.js';
+import { call, isolatedEnv, textOf } from './helpers/stack.js';
+
+const ROOT = resolve(__dirname, '..');
+const MCPB = join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'mcpb.cmd' : 'mcpb');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** Environment variables the server reads (DESIGN.md "Configuration"); the manifest may map only these. */
+const SERVER_ENV = new Set([
+  'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_PROFILE',
+  'ALIBABA_CLOUD_REGION_ID', 'SWAS_ENDPOINT', 'SWAS_MCP_READ_ONLY', 'SWAS_MCP_SIMULATE', 'LOG_LEVEL',
+]);
+const DECLARED_TOOLS = (manifest.tools as Array<{ name: string }>).map((t) => t.name).sort();
+/** Measured 0.1.0: 375–407 KiB packed (1.2–1.6 MB unpacked). The bound leaves room to grow, not to ship node_modules. */
+const MAX_BUNDLE_BYTES = 800 * 1024;
+
+function mcpb(args: string[]) {
+  return spawnSync(MCPB, args, { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+}
+
+interface HostConfig { command: string; args?: string[]; env?: Record<string, string> }
+
+/** Spawns a server the way a host does (command/args/env), with an isolated HOME, over stdio. */
+async function connect(cfg: HostConfig, extraEnv: Record<string, string> = {}) {
+  const command = cfg.command === 'node' ? process.execPath : cfg.command;
+  const env = { ...isolatedEnv(), ...cfg.env, ...extraEnv };
+  const transport = new StdioClientTransport({ command, args: cfg.args ?? [], env, stderr: 'pipe', cwd: tmpdir() });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const client = new Client({ name: 'mcpb-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+describe('manifest.json', () => {
+  it('passes `mcpb validate`', () => {
+    const r = mcpb(['validate', 'manifest.json']);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('validation passes');
+  });
+
+  it('points at an entry point that exists after the build', () => {
+    expect(manifest.server.entry_point).toBe('dist/index.js');
+    expect(existsSync(join(ROOT, manifest.server.entry_point)), 'run `node scripts/build.mjs` first').toBe(true);
+    expect(manifest.server.mcp_config.command).toBe('node');
+    expect(manifest.server.mcp_config.args).toEqual(['${__dirname}/dist/index.js']);
+  });
+
+  it('references only defined user_config keys, and every optional key has a default of its type', () => {
+    const userConfig = manifest.user_config as Record<string, { type: string; required?: boolean; default?: unknown; sensitive?: boolean }>;
+    const refs = [...JSON.stringify(manifest.server.mcp_config).matchAll(/\$\{user_config\.([^}]+)\}/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(Object.keys(userConfig), `\${user_config.${ref}}`).toContain(ref);
+    // Every user_config key is used somewhere, or the host would ask for something nobody reads.
+    for (const key of Object.keys(userConfig)) expect(refs, `user_config.${key} unused`).toContain(key);
+    for (const [key, opt] of Object.entries(userConfig)) {
+      if (opt.required === true) continue;
+      expect(opt, `optional user_config.${key} needs a default (else the host passes the literal placeholder)`).toHaveProperty('default');
+      const expected = opt.type === 'boolean' ? 'boolean' : opt.type === 'number' ? 'number' : 'string';
+      expect(typeof opt.default, `user_config.${key}.default`).toBe(expected);
+    }
+    expect(userConfig.access_key_id.sensitive).toBe(true);
+    expect(userConfig.access_key_secret.sensitive).toBe(true);
+  });
+
+  it('maps only environment variables the server reads', () => {
+    const env = manifest.server.mcp_config.env as Record<string, string>;
+    for (const name of Object.keys(env)) expect(SERVER_ENV, name).toContain(name);
+    expect(env).toMatchObject({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: '${user_config.access_key_id}',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: '${user_config.access_key_secret}',
+      SWAS_MCP_SIMULATE: '${user_config.simulate}',
+    });
+  });
+
+  it('carries the version of package.json and src/version.ts', () => {
+    expect(manifest.version).toBe(pkg.version);
+    expect(VERSION).toBe(pkg.version);
+    expect(manifest.name).toBe(pkg.name);
+    expect(manifest.compatibility.runtimes.node).toBe(pkg.engines.node);
+  });
+});
+
+describe('packed bundle', () => {
+  let work: string;
+  let bundle: string;
+  let unpacked: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'swas-mcpb-test-'));
+    bundle = join(work, 'swas-image-mcp.mcpb');
+    unpacked = join(work, 'ext');
+    const packed = spawnSync(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), bundle], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(packed.status, `${packed.stdout}\n${packed.stderr}`).toBe(0);
+    const r = mcpb(['unpack', bundle, unpacked]);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  }, 60_000);
+  afterAll(() => { if (work) rmSync(work, { recursive: true, force: true }); });
+
+  it(`is small (< ${MAX_BUNDLE_BYTES / 1024} KiB) and holds no node_modules, sources or maps`, () => {
+    const size = statSync(bundle).size;
+    expect(size).toBeLessThan(MAX_BUNDLE_BYTES);
+    const files = (readdirSync(unpacked, { recursive: true }) as string[]).map((f) => f.split(sep).join('/'));
+    expect(files).toContain('manifest.json');
+    expect(files).toContain('package.json');
+    expect(files).toContain('dist/index.js');
+    expect(files.filter((f) => /(^|\/)node_modules(\/|$)|^src\/|^test\/|\.map$|\.ts$/.test(f))).toEqual([]);
+    const innerPkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
+    expect(innerPkg).toMatchObject({ name: pkg.name, version: pkg.version, type: 'module' });
+    expect(innerPkg.dependencies).toBeUndefined();
+    // Node would find a node_modules folder above the unpacked bundle; there must be none to lean on.
+    for (let d = dirname(unpacked); ; d = dirname(d)) {
+      expect(existsSync(join(d, 'node_modules')), `${d}/node_modules exists: the self-containment check is void`).toBe(false);
+      if (dirname(d) === d) break;
+    }
+  });
+
+  it('runs from the unpacked folder with the config a host derives, in simulate mode, end to end', async () => {
+    const cfg = (await getMcpConfigForManifest({
+      manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true },
+    })) as HostConfig | undefined;
+    expect(cfg).toBeDefined();
+    expect(cfg!.args).toEqual([`${unpacked}/dist/index.js`]);
+    expect(cfg!.env).toEqual({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '', ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou',
+      SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_SIMULATE: 'true', LOG_LEVEL: 'info',
+    });
+
+    const server = await connect(cfg!);
+    try {
+      expect(server.client.getServerVersion()).toMatchObject({ name: 'swas-image-mcp', version: pkg.version });
+      const { tools } = await server.client.listTools();
+      // The manifest announces exactly the tools the server offers.
+      expect(tools.map((t) => t.name).sort()).toEqual(DECLARED_TOOLS);
+
+      // RegionId omitted: list_instances falls back to user_config.region_id (cn-hangzhou).
+      const listed = await call(server.client, 'list_instances', {});
+      expect(listed.isError, textOf(listed)).toBeFalsy();
+      expect(listed.structuredContent).toMatchObject({ RegionId: DEMO.region, Simulated: true });
+      expect(JSON.stringify(listed.structuredContent)).toContain(DEMO.blogServerId);
+
+      const res = await call(server.client, 'create_custom_image', {
+        RegionId: DEMO.region, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId, ImageName: 'mcpb-bundle-dry-run', DryRun: true,
+      });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect(res.structuredContent).toMatchObject({
+        DryRun: true, Simulated: true, RegionId: DEMO.region, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId,
+      });
+      expect(res.structuredContent!.Request.Action).toBe('CreateCustomImage');
+    } finally {
+      await server.close();
+    }
+    expect(server.stderr()).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);
+  });
+
+  it('maps the read_only switch: only the read-only tools are offered', async () => {
+    const cfg = (await getMcpConfigForManifest({
+      manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, read_only: true },
+    })) as HostConfig;
+    expect(cfg.env).toMatchObject({ SWAS_MCP_READ_ONLY: 'true', SWAS_MCP_SIMULATE: 'true' });
+    const server = await connect(cfg);
+    try {
+      const { tools } = await server.client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['list_custom_images', 'list_instances', 'list_snapshots']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('unfilled MCPB placeholders', () => {
+  const placeholders = manifest.server.mcp_config.env as Record<string, string>;
+  const cfg: HostConfig = { command: 'node', args: [join(ROOT, 'dist', 'index.js')], env: placeholders };
+
+  it('start the server as if unset (default region, level, read-write, no simulator)', async () => {
+    expect(Object.values(placeholders).every((v) => v.startsWith('${user_config.'))).toBe(true);
+    const server = await connect(cfg);
+    try {
+      const { tools } = await server.client.listTools();
+      // SWAS_MCP_READ_ONLY="${user_config.read_only}" is not "true": the write tool is there.
+      expect(tools.map((t) => t.name)).toContain('create_custom_image');
+    } finally {
+      await server.close();
+    }
+    expect(server.stderr()).not.toMatch(/swas-image-mcp: |failed to start/);
+  });
+
+  it('still let SWAS_MCP_SIMULATE=true work, with the region given per call', async () => {
+    const server = await connect(cfg, { SWAS_MCP_SIMULATE: 'true' });
+    try {
+      const res = await call(server.client, 'create_custom_image', {
+        RegionId: DEMO.region, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId,
+        ImageName: 'mcpb-placeholder-dry-run', DryRun: true,
+      });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect(res.structuredContent).toMatchObject({ DryRun: true, Simulated: true, RegionId: DEMO.region });
+    } finally {
+      await server.close();
+    }
+  });
+});
