@@ -1,8 +1,9 @@
 // Bundles the server (and the standalone simulator) with esbuild. The server's entry stays small:
 // the Alibaba SDK and the simulator are split into chunks that load only when a call needs them.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // zod re-exports every locale as `z.locales`, so none can be tree-shaken; the server speaks English
 // only. Keeping just `en` takes about 300 kB of code out of the start-up path.
@@ -20,10 +21,13 @@ const zodEnglishOnly = {
   },
 };
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Build beside dist/ and swap it in at the end, so a server started meanwhile never sees half a build.
+const dist = new URL('../dist', import.meta.url);
+const staging = new URL('../dist.building', import.meta.url);
+await rm(staging, { recursive: true, force: true });
 await build({
-  entryPoints: { index: 'src/index.ts', simulator: 'src/simulator/cli.ts' },
-  outdir: 'dist',
+  entryPoints: { index: fileURLToPath(new URL('../src/index.ts', import.meta.url)), simulator: fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url)) },
+  outdir: fileURLToPath(staging),
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -37,3 +41,5 @@ await build({
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
 });
+await rm(dist, { recursive: true, force: true });
+await rename(staging, dist);

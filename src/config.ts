@@ -85,6 +85,16 @@ export function parseEndpoint(raw: string, source: string): URL {
   return url;
 }
 
+/**
+ * Removes variables that still hold an unfilled MCPB placeholder. The credential chain reads the
+ * environment itself, and would otherwise sign with "${user_config.access_key_id}" as a key.
+ */
+export function dropUnfilledPlaceholders(env: NodeJS.ProcessEnv): string[] {
+  const dropped = Object.keys(env).filter((k) => env[k]?.trim().startsWith('${'));
+  for (const k of dropped) delete env[k];
+  return dropped;
+}
+
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   let values: Record<string, string | boolean | undefined>;
   try {

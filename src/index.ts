@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, loadConfig, USAGE, type Config } from './config.js';
+import { ConfigError, dropUnfilledPlaceholders, loadConfig, USAGE, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { buildServer } from './server.js';
 import { SdkSwasApi, type CredentialSource } from './swas/client.js';
@@ -8,6 +8,7 @@ import { DEFAULT_RETRY } from './swas/retry.js';
 import { VERSION } from './version.js';
 
 function readConfig(): Config {
+  dropUnfilledPlaceholders(process.env);
   try {
     return loadConfig(process.argv.slice(2), process.env);
   } catch (err) {

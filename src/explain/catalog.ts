@@ -37,7 +37,7 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   }),
   IncorrectInstanceStatus: (c) => ({
-    why: `The server ${c.instanceId ?? ''} is in a state that does not allow this operation; only Running or Stopped servers can be imaged.`,
+    why: `The server ${c.instanceId ?? ''} is in a state that does not allow ${c.action}; images and snapshots are made only of Running or Stopped servers.`,
     nextSteps: [
       'Call list_instances to see its Status. If it is Starting, Stopping, Resetting or Upgrading, wait a minute and try again.',
       'If it is Disabled or its BusinessStatus is Expired/Overdue, renew it in the Alibaba Cloud console first.',
@@ -188,6 +188,14 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: [
       `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" to see its snapshots; a failed one still counts towards the 3-per-server limit, so delete it in the console if the server is at that limit.`,
       'Then call create_snapshot again with another SnapshotName (or your own new ClientToken).',
+    ],
+    retryable: false,
+  }),
+  CustomImageCreationFailed: (c) => ({
+    why: `Alibaba Cloud accepted the image of server ${c.instanceId ?? ''} but could not finish it: it ended Failed or Unavailable. A failed image still counts towards the quota.`,
+    nextSteps: [
+      `Call list_custom_images with RegionId "${regionOf(c)}" to see it; delete it in the console (or with DeleteCustomImage) to free its quota slot and its name.`,
+      'Then make a fresh system snapshot with create_snapshot and call create_custom_image again with it.',
     ],
     retryable: false,
   }),

@@ -153,26 +153,31 @@ export class SdkSwasApi implements SwasApi {
     }
   }
 
-  /** Gathers all pages of a list call, PageSize 100, up to maxItems. */
-  private async pages<T>(fetchPage: (pageNumber: number) => Promise<{ items: T[]; totalCount?: number }>, opts?: CallOptions): Promise<Listing<T>> {
-    const maxItems = opts?.maxItems ?? DEFAULT_MAX_ITEMS;
+  /**
+   * Gathers the pages of a list call until maxItems are in hand. Pages are as large as the API
+   * allows (100) or as maxItems, whichever is smaller, so asking for one item costs one small page.
+   */
+  private async pages<T>(fetchPage: (pageNumber: number, pageSize: number) => Promise<{ items: T[]; totalCount?: number }>, opts?: CallOptions): Promise<Listing<T>> {
+    const maxItems = Math.max(1, opts?.maxItems ?? DEFAULT_MAX_ITEMS);
+    const pageSize = Math.min(PAGE_SIZE, maxItems);
     const items: T[] = [];
-    let totalCount = 0;
     for (let page = 1; ; page++) {
-      const res = await fetchPage(page);
+      const res = await fetchPage(page, pageSize);
       items.push(...res.items);
-      totalCount = res.totalCount ?? items.length;
-      const done = res.items.length < PAGE_SIZE || items.length >= totalCount;
-      if (done) return { items, totalCount: Math.max(totalCount, items.length), truncated: false };
-      if (items.length >= maxItems) return { items: items.slice(0, maxItems), totalCount, truncated: true };
+      const totalCount = Math.max(res.totalCount ?? items.length, items.length);
+      const exhausted = res.items.length < pageSize || items.length >= totalCount;
+      if (exhausted || items.length >= maxItems) {
+        const kept = items.slice(0, maxItems);
+        return { items: kept, totalCount, truncated: totalCount > kept.length };
+      }
     }
   }
 
   listInstances(regionId: string, filter: { InstanceIds?: string[]; InstanceName?: string; Status?: string }, opts?: CallOptions): Promise<Listing<Instance>> {
-    return this.pages(async (pageNumber) => {
+    return this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListInstances', regionId, opts, (c, rt, sdk) => c.listInstancesWithOptions(new sdk.mod.ListInstancesRequest({
         regionId, instanceIds: jsonList(filter.InstanceIds), instanceName: filter.InstanceName, status: filter.Status,
-        pageNumber, pageSize: PAGE_SIZE,
+        pageNumber, pageSize,
       }), rt));
       const body = res.body;
       return {
@@ -198,10 +203,10 @@ export class SdkSwasApi implements SwasApi {
   }
 
   listSnapshots(regionId: string, filter: { SnapshotIds?: string[]; InstanceId?: string; DiskId?: string; SourceDiskType?: string }, opts?: CallOptions): Promise<Listing<Snapshot>> {
-    return this.pages(async (pageNumber) => {
+    return this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListSnapshots', regionId, opts, (c, rt, sdk) => c.listSnapshotsWithOptions(new sdk.mod.ListSnapshotsRequest({
         regionId, snapshotIds: jsonList(filter.SnapshotIds), instanceId: filter.InstanceId, diskId: filter.DiskId,
-        sourceDiskType: filter.SourceDiskType, pageNumber, pageSize: PAGE_SIZE,
+        sourceDiskType: filter.SourceDiskType, pageNumber, pageSize,
       }), rt));
       const body = res.body;
       return {
@@ -216,10 +221,10 @@ export class SdkSwasApi implements SwasApi {
   }
 
   listDisks(regionId: string, filter: { InstanceId?: string; DiskIds?: string[]; DiskType?: string }, opts?: CallOptions): Promise<Listing<Disk>> {
-    return this.pages(async (pageNumber) => {
+    return this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListDisks', regionId, opts, (c, rt, sdk) => c.listDisksWithOptions(new sdk.mod.ListDisksRequest({
         regionId, instanceId: filter.InstanceId, diskIds: jsonList(filter.DiskIds), diskType: filter.DiskType,
-        pageNumber, pageSize: PAGE_SIZE,
+        pageNumber, pageSize,
       }), rt));
       const body = res.body;
       return {
@@ -233,10 +238,10 @@ export class SdkSwasApi implements SwasApi {
   }
 
   listCustomImages(regionId: string, filter: { ImageIds?: string[]; ImageNames?: string[]; InstanceId?: string }, opts?: CallOptions): Promise<Listing<CustomImage>> {
-    return this.pages(async (pageNumber) => {
+    return this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListCustomImages', regionId, opts, (c, rt, sdk) => c.listCustomImagesWithOptions(new sdk.mod.ListCustomImagesRequest({
         regionId, imageIds: jsonList(filter.ImageIds), imageNames: jsonList(filter.ImageNames), instanceId: filter.InstanceId,
-        pageNumber, pageSize: PAGE_SIZE,
+        pageNumber, pageSize,
       }), rt));
       const body = res.body;
       return {

@@ -117,6 +117,21 @@ describe('credential problems are explained', () => {
     }
   });
 
+  it('treats credentials left as unfilled MCPB placeholders as missing, not as a key to sign with', async () => {
+    const server = await spawnServer(isolatedEnv({
+      SWAS_ENDPOINT: sim.url,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: '${user_config.access_key_id}', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '${user_config.access_key_secret}',
+    }));
+    try {
+      const before = sim.stats.requests().length;
+      const res = await call(server.client, 'create_custom_image', createArgs('placeholder-creds'));
+      expect(textOf(res)).toMatch(/^CredentialsNotFound: /);
+      expect(sim.stats.requests().length).toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('explains a wrong secret as a signature mismatch', async () => {
     const server = await spawnServer(isolatedEnv({
       SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_ACCESS_KEY_ID: 'sim-access-key-id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-value',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, dropUnfilledPlaceholders, loadConfig } from '../../src/config.js';
 import { IMAGE_NAME_PATTERN, isRegionId, regionHost, SNAPSHOT_NAME_PATTERN } from '../../src/swas/shapes.js';
 
 describe('RegionId shape: nothing but a region can reach the host name', () => {
@@ -69,5 +69,16 @@ describe('loadConfig', () => {
   });
   it('takes an endpoint without a scheme as https', () => {
     expect(loadConfig(['--endpoint', 'swas-vpc.cn-hangzhou.aliyuncs.com'], {}).endpoint?.href).toBe('https://swas-vpc.cn-hangzhou.aliyuncs.com/');
+  });
+});
+
+describe('dropUnfilledPlaceholders', () => {
+  it('removes every variable still holding an MCPB placeholder, and nothing else', () => {
+    const env: NodeJS.ProcessEnv = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: '${user_config.access_key_id}', ALIBABA_CLOUD_ACCESS_KEY_SECRET: ' ${user_config.access_key_secret}',
+      ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', PATH: '/usr/bin', EMPTY: '',
+    };
+    expect(dropUnfilledPlaceholders(env).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET']);
+    expect(env).toEqual({ ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', PATH: '/usr/bin', EMPTY: '' });
   });
 });
