@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       snapshotReadyMs: Number(process.env.SWAS_SIM_SNAPSHOT_READY_MS ?? 5_000),
     });
     config.endpoint = new URL(running.url);
+    config.regionId ??= 'cn-hangzhou';
     credentials = { kind: 'static', accessKeyId: sim.SIM_ACCESS_KEY_ID, accessKeySecret: sim.SIM_ACCESS_KEY_SECRET };
     stopSimulator = () => running.stop();
     log.info({ endpoint: running.url }, 'simulate mode: embedded SWAS simulator with demo data');
