@@ -9,5 +9,6 @@ export default defineConfig({
     env: { ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
     // Two cores: spawned servers and the simulator share them with the runner.
     maxWorkers: 2,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
