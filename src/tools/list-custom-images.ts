@@ -94,10 +94,9 @@ async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolConte
       ctx.api.listInstances(region, {}, { signal, maxItems: 1 }),
       filtered ? ctx.api.listCustomImages(region, {}, { signal, maxItems: 1 }) : undefined,
     ]);
-    const items = images.items.slice(0, args.MaxResults);
     const out: Output = {
-      RegionId: region, Images: items.map(compact), TotalCount: images.totalCount,
-      Truncated: images.truncated || images.items.length > items.length,
+      RegionId: region, Images: images.items.map(compact), TotalCount: images.totalCount,
+      Truncated: images.truncated,
       Quota: { ...imageQuota(servers.totalCount, (allImages ?? images).totalCount), ServerCount: servers.totalCount },
       Simulated: ctx.simulated,
     };

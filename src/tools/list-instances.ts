@@ -100,10 +100,9 @@ async function listInstances(args: Input, signal: AbortSignal, ctx: ToolContext)
     const listing = await ctx.api.listInstances(region, {
       InstanceIds: args.InstanceIds, InstanceName: args.InstanceName, Status: args.Status,
     }, { signal, maxItems: args.MaxResults });
-    const items = listing.items.slice(0, args.MaxResults);
     const out: Output = {
-      RegionId: region, Instances: items.map(compact), TotalCount: listing.totalCount,
-      Truncated: listing.truncated || listing.items.length > items.length, Simulated: ctx.simulated,
+      RegionId: region, Instances: listing.items.map(compact), TotalCount: listing.totalCount,
+      Truncated: listing.truncated, Simulated: ctx.simulated,
     };
     return success(listInstancesOutput, out, text(out));
   } catch (err) {
