@@ -1,7 +1,7 @@
-import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
 
 const R = DEMO.region;
 let stack: Stack;
@@ -11,14 +11,10 @@ afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.faults.clear(); stack.sim.stats.reset(); });
 
 /** A fresh Running server with a system and a data disk, so each test has its own snapshot quota. */
-function newServer(s: Stack, name: string) {
-  const i = s.sim.state.addInstance({ regionId: R, instanceName: name, dataDisks: [{ size: 20 }] });
-  return { id: i.instanceId, systemDisk: i.disks[0]!.diskId, dataDisk: i.disks[1]!.diskId };
-}
-
-async function callWithProgress(s: Stack, args: Record<string, unknown>, onprogress: (p: Progress) => void, signal?: AbortSignal) {
-  return (await s.client.callTool({ name: 'create_snapshot', arguments: args }, CallToolResultSchema, { onprogress, ...(signal ? { signal } : {}) })) as ToolResult;
-}
+const newServer = (s: Stack, name: string) => {
+  const srv = addServer(s, R, name, 1);
+  return { ...srv, dataDisk: srv.dataDisks[0]! };
+};
 
 describe('create_snapshot', () => {
   it('snapshots the system disk when given an InstanceId', async () => {
@@ -69,7 +65,7 @@ describe('create_snapshot', () => {
   it('waits until accomplished, sending rising progress notifications', async () => {
     const srv = newServer(stack, 'snap-wait');
     const progress: Progress[] = [];
-    const res = await callWithProgress(stack, { RegionId: R, InstanceId: srv.id, SnapshotName: 'sys-wait', WaitForAccomplished: true }, (p) => progress.push(p));
+    const res = await callWithProgress(stack, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'sys-wait', WaitForAccomplished: true }, (p) => progress.push(p));
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Status: 'accomplished', Progress: '100%' });
     expect(textOf(res)).toContain(`SystemSnapshotId "${res.structuredContent!.SnapshotId}"`);
@@ -192,7 +188,7 @@ describe('create_snapshot with a slow snapshot', () => {
   it('explains a snapshot that ends failed', async () => {
     const srv = newServer(slow, 'slow-failed');
     let failed = false;
-    const res = await callWithProgress(slow, { RegionId: R, InstanceId: srv.id, SnapshotName: 'will-fail', WaitForAccomplished: true }, () => {
+    const res = await callWithProgress(slow, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'will-fail', WaitForAccomplished: true }, () => {
       if (failed) return;
       failed = true;
       const snap = slow.sim.state.snapshots(R).find((s) => s.snapshotName === 'will-fail')!;
@@ -209,7 +205,7 @@ describe('create_snapshot with a slow snapshot', () => {
     const srv = newServer(slow, 'slow-cancel');
     const controller = new AbortController();
     let abortedAt = 0;
-    const pending = callWithProgress(slow, { RegionId: R, InstanceId: srv.id, SnapshotName: 'cancel-me', WaitForAccomplished: true }, (p) => {
+    const pending = callWithProgress(slow, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'cancel-me', WaitForAccomplished: true }, (p) => {
       if (p.progress > 0 && abortedAt === 0) {
         abortedAt = Date.now();
         controller.abort('user cancelled');

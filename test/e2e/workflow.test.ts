@@ -1,18 +1,11 @@
-import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
 
 const R = DEMO.region;
 
-async function callWithProgress(s: Stack, name: string, args: Record<string, unknown>, onprogress: (p: Progress) => void, signal?: AbortSignal) {
-  return (await s.client.callTool({ name, arguments: args }, CallToolResultSchema, { onprogress, ...(signal ? { signal } : {}) })) as ToolResult;
-}
-
-function newServer(s: Stack, name: string) {
-  const i = s.sim.state.addInstance({ regionId: R, instanceName: name });
-  return { id: i.instanceId, systemDisk: i.disks[0]!.diskId };
-}
+const newServer = (s: Stack, name: string) => addServer(s, R, name);
 
 describe('the user story: image shop-server, from nothing', () => {
   let stack: Stack;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 export const SERVER_ENTRY = resolve(__dirname, '../../dist/index.js');
@@ -74,4 +74,15 @@ export type ToolResult = CallToolResult & { structuredContent?: Record<string, a
 
 export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolResult> {
   return (await client.callTool({ name, arguments: args })) as ToolResult;
+}
+
+/** callTool asking for progress notifications, optionally cancellable. */
+export async function callWithProgress(s: Stack, name: string, args: Record<string, unknown>, onprogress: (p: Progress) => void, signal?: AbortSignal): Promise<ToolResult> {
+  return (await s.client.callTool({ name, arguments: args }, CallToolResultSchema, { onprogress, ...(signal ? { signal } : {}) })) as ToolResult;
+}
+
+/** Adds a Running server to the simulator (system disk, optional data disks); returns its IDs. */
+export function addServer(s: Stack, regionId: string, name: string, dataDisks = 0): { id: string; systemDisk: string; dataDisks: string[] } {
+  const i = s.sim.state.addInstance({ regionId, instanceName: name, ...(dataDisks ? { dataDisks: Array.from({ length: dataDisks }, () => ({ size: 20 })) } : {}) });
+  return { id: i.instanceId, systemDisk: i.disks.find((d) => d.diskType === 'system')!.diskId, dataDisks: i.disks.filter((d) => d.diskType === 'data').map((d) => d.diskId) };
 }
