@@ -68,7 +68,9 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
 
   // System snapshot: exists, is a finished system-disk snapshot of this very server.
   const sys = facts.systemSnapshot;
-  if (!sys) {
+  if (req.systemSnapshotId === '') {
+    add('SystemSnapshot', 'skipped', 'Skipped: no snapshot was named, and none can be chosen for a server that was not found.');
+  } else if (!sys) {
     add('SystemSnapshot', false, `Snapshot ${req.systemSnapshotId} does not exist in region ${req.regionId}.`, 'InvalidParam.SystemSnapshotIdNotFound');
   } else if (!sameWord(sys.SourceDiskType, 'system')) {
     add('SystemSnapshot', false, `Snapshot ${sys.SnapshotId} is a ${sys.SourceDiskType || 'non-system'}-disk snapshot, not a system-disk snapshot.`, 'InvalidParam.SystemSnapshotIdNotSupport');

@@ -46,6 +46,11 @@ describe('judgeCreateImage', () => {
     expect(out.failure?.code).toBe(code);
     expect(out.checks.find((c) => c.Outcome === 'failed')?.Code).toBe(code);
   });
+  it('skips the snapshot check when no snapshot was named and the server is missing', () => {
+    const out = judgeCreateImage({ ...req, systemSnapshotId: '' }, facts({ instance: undefined, systemSnapshot: undefined }));
+    expect(out.failure?.code).toBe('InvalidInstanceId.NotFound');
+    expect(out.checks.find((c) => c.Name === 'SystemSnapshot')?.Outcome).toBe('skipped');
+  });
   it('accepts snapshot and disk enums in any case', () => {
     const out = judgeCreateImage(req, facts({ instance: { ...instance, Status: 'STOPPED' }, systemSnapshot: snap({ Status: 'Accomplished', SourceDiskType: 'System' }) }));
     expect(out.failure).toBeUndefined();
