@@ -74,6 +74,11 @@ export const checkSchema = z.object({
 });
 export type Check = z.infer<typeof checkSchema>;
 
+export const simulatedField = z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.');
+
+/** The line every text answer ends with in simulate mode. */
+export const SIMULATED_NOTE = '(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)';
+
 // ---- results ----
 
 /** Structured content is parsed through the advertised schema: the SDK client rejects extra keys. */

@@ -10,7 +10,7 @@ import type { CreateCustomImageParams, CustomImage, Snapshot } from '../swas/typ
 import { pollUntil } from '../wait.js';
 import {
   checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
-  resourceGroupIdField, success, tagsField, toFailure, type Check, type Extra, type ToolContext,
+  resourceGroupIdField, success, tagsField, toFailure, type Check, type Extra, type ToolContext, SIMULATED_NOTE, simulatedField
 } from './common.js';
 
 export const createCustomImageInput = z.strictObject({
@@ -77,7 +77,7 @@ export const createCustomImageOutput = z.object({
   Quota: quotaSchema.optional(),
   Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
-  Simulated: z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'),
+  Simulated: simulatedField,
   Error: errorSchema.optional(),
 });
 
@@ -107,7 +107,7 @@ function successText(out: Output): string {
   if (out.Quota) lines.push(`Quota: ${out.Quota.Used} of ${out.Quota.Limit} used${out.Quota.RemainingAfter !== undefined ? `, ${out.Quota.RemainingAfter} left after this image` : ''}.`);
   lines.push('Checks:', ...out.Checks.map(checkLine));
   for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push('(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)');
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
 

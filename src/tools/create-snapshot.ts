@@ -8,7 +8,7 @@ import type { CreateSnapshotParams, Disk, Instance, Snapshot } from '../swas/typ
 import { pollUntil } from '../wait.js';
 import {
   checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
-  resourceGroupIdField, success, tagsField, toFailure, type Check, type Extra, type ToolContext,
+  resourceGroupIdField, success, tagsField, toFailure, type Check, type Extra, type ToolContext, SIMULATED_NOTE, simulatedField
 } from './common.js';
 
 /** Snapshots one server may hold, system and data disks together. */
@@ -66,7 +66,7 @@ export const createSnapshotOutput = z.object({
   Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  Simulated: z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'),
+  Simulated: simulatedField,
   Error: errorSchema.optional(),
 });
 
@@ -117,7 +117,7 @@ function successText(out: Output): string {
   }
   lines.push('Checks:', ...out.Checks.map(checkLine));
   for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push('(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)');
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
 

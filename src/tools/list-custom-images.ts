@@ -4,7 +4,7 @@ import { imageQuota } from '../preflight/create-image.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
-import { errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext } from './common.js';
+import { errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField } from './common.js';
 import { maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS } from './list-instances.js';
 
 export const listCustomImagesInput = z.strictObject({
@@ -52,7 +52,7 @@ export const listCustomImagesOutput = z.object({
   TotalCount: z.number().int().optional().describe('How many images matched the filters.'),
   Truncated: z.boolean().optional().describe('True when more images matched than are listed here.'),
   Quota: quotaOut.optional().describe('The region\'s custom image quota: 3 per server, at most 15.'),
-  Simulated: z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'),
+  Simulated: simulatedField,
   Error: errorSchema.optional(),
 });
 
@@ -78,7 +78,7 @@ function text(out: Output): string {
   if (out.Quota) {
     lines.push(`Quota: ${out.Quota.Used} of ${out.Quota.Limit} custom images used (3 per server × ${out.Quota.ServerCount} servers, at most 15); ${out.Quota.Remaining} left.`);
   }
-  if (out.Simulated) lines.push('(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)');
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import type { Instance } from '../swas/types.js';
-import { errorSchema, failure, REGION_DESCRIPTION, regionIdField, regionOrDefault, success, toFailure, type ToolContext } from './common.js';
+import { errorSchema, failure, REGION_DESCRIPTION, regionIdField, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField } from './common.js';
 
 /** Annotations of every list tool: reads only, safe to repeat, talks to Alibaba Cloud. */
 export const READ_ONLY_ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
@@ -64,7 +64,7 @@ export const listInstancesOutput = z.object({
   Instances: z.array(instanceOut).optional(),
   TotalCount: z.number().int().optional().describe('How many servers matched, as the API counts them.'),
   Truncated: z.boolean().optional().describe('True when more servers matched than are listed here (raise MaxResults or narrow the filter).'),
-  Simulated: z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'),
+  Simulated: simulatedField,
   Error: errorSchema.optional(),
 });
 
@@ -89,7 +89,7 @@ function text(out: Output): string {
     lines.push(`- ${i.InstanceName} (${i.InstanceId}): ${i.Status}${i.BusinessStatus && i.BusinessStatus !== 'Normal' ? `, ${i.BusinessStatus}` : ''}; disks: ${disks || 'none listed'}`);
   }
   lines.push('Next: list_snapshots with InstanceId and SourceDiskType "system" shows a server\'s system snapshots.');
-  if (out.Simulated) lines.push('(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)');
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
 

@@ -4,7 +4,7 @@ import { byNewest } from '../preflight/snapshots.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { sameWord } from '../swas/status.js';
 import type { Snapshot } from '../swas/types.js';
-import { errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext } from './common.js';
+import { errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField } from './common.js';
 import { MAX_RESULTS_CAP, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS } from './list-instances.js';
 
 export const listSnapshotsInput = z.strictObject({
@@ -50,7 +50,7 @@ export const listSnapshotsOutput = z.object({
   Snapshots: z.array(snapshotOut).optional().describe('Newest first.'),
   TotalCount: z.number().int().optional().describe('How many snapshots the API matched, before the Status filter (which is applied here).'),
   Truncated: z.boolean().optional().describe('True when more snapshots matched than are listed here.'),
-  Simulated: z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'),
+  Simulated: simulatedField,
   Error: errorSchema.optional(),
 });
 
@@ -83,7 +83,7 @@ function text(out: Output, args: Input): string {
     }
     lines.push('Only "accomplished" system-disk snapshots can become a custom image (create_custom_image). A server holds at most 3 snapshots.');
   }
-  if (out.Simulated) lines.push('(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)');
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
 
