@@ -18,6 +18,9 @@ export interface Config {
   requestTimeoutMs: number;
   /** Budget for all attempts of one API call, retries and back-off included, in ms. */
   retryBudgetMs: number;
+  /** Simulate mode only: how long a new image / snapshot takes to finish, in ms. */
+  simImageReadyMs: number;
+  simSnapshotReadyMs: number;
   help: boolean;
   version: boolean;
 }
@@ -138,6 +141,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     pollIntervalMs: parseMs('SWAS_MCP_POLL_INTERVAL_MS', setting(env.SWAS_MCP_POLL_INTERVAL_MS), 1_000, 10, 60_000),
     requestTimeoutMs: parseMs('SWAS_MCP_REQUEST_TIMEOUT_MS', setting(env.SWAS_MCP_REQUEST_TIMEOUT_MS), 10_000, 100, 120_000),
     retryBudgetMs: parseMs('SWAS_MCP_RETRY_BUDGET_MS', setting(env.SWAS_MCP_RETRY_BUDGET_MS), 25_000, 0, 300_000),
+    simImageReadyMs: parseMs('SWAS_SIM_IMAGE_READY_MS', setting(env.SWAS_SIM_IMAGE_READY_MS), 8_000, 0, 600_000),
+    simSnapshotReadyMs: parseMs('SWAS_SIM_SNAPSHOT_READY_MS', setting(env.SWAS_SIM_SNAPSHOT_READY_MS), 5_000, 0, 600_000),
     help: values.help === true,
     version: values.version === true,
   };

@@ -34,8 +34,8 @@ async function main(): Promise<void> {
     const sim = await import('./simulator/index.js');
     const running = await sim.startSimulator({
       port: 0, seed: 'demo',
-      imageReadyMs: Number(process.env.SWAS_SIM_IMAGE_READY_MS ?? 8_000),
-      snapshotReadyMs: Number(process.env.SWAS_SIM_SNAPSHOT_READY_MS ?? 5_000),
+      imageReadyMs: config.simImageReadyMs,
+      snapshotReadyMs: config.simSnapshotReadyMs,
     });
     config.endpoint = new URL(running.url);
     config.regionId ??= 'cn-hangzhou';

@@ -62,6 +62,7 @@ describe('loadConfig', () => {
     [[], { SWAS_ENDPOINT: 'https://swas.cn-hangzhou.aliyuncs.com/path' }, /bare base URL/],
     [[], { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [[], { SWAS_MCP_WAIT_TIMEOUT_MS: '-5' }, /SWAS_MCP_WAIT_TIMEOUT_MS/],
+    [[], { SWAS_SIM_IMAGE_READY_MS: 'soon' }, /SWAS_SIM_IMAGE_READY_MS/],
     [['--bogus'], {}, /Unknown option/],
   ] as const)('refuses bad settings %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
