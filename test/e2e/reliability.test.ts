@@ -88,6 +88,20 @@ describe('faults against the simulator', () => {
     expect(next.isError).toBeFalsy();
   });
 
+  it('refuses huge and deeply nested arguments without sending anything, and stays up', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 3_000; i++) deep = { n: deep };
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    const wide = Array.from({ length: 50_000 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    for (const args of [{ ...createArgs('deep'), Description: deep }, { ...createArgs('huge'), ImageName: huge }, { ...createArgs('wide'), Tag: wide }]) {
+      const res = await call(stack.client, 'create_custom_image', args);
+      expect(res.isError).toBe(true);
+    }
+    expect(stack.sim.stats.requests()).toHaveLength(0);
+    const after = await call(stack.client, 'create_custom_image', { ...createArgs('after-huge'), DryRun: true });
+    expect(after.isError).toBeFalsy();
+  });
+
   it('answers concurrent calls independently', async () => {
     const results = await Promise.all([
       ...Array.from({ length: 8 }, (_, i) => call(stack.client, 'create_custom_image', { ...createArgs(`concurrent-${i}`), DryRun: true })),
