@@ -211,15 +211,17 @@ const CATALOG: Record<string, Entry> = {
   }),
 };
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UnknownError']);
-
-/** Finds the catalog entry for a code: exact, then by family (Throttling.*, Forbidden*, …). */
-function entryFor(code: string): Entry | undefined {
+/**
+ * Finds the catalog entry for a code: exact, then by family (Throttling.*, Forbidden*, …). Any
+ * other failure of the network stage (ECONNRESET, EPIPE, …: normaliseSdkError decides which) is a
+ * network error.
+ */
+function entryFor(code: string, stage: Stage): Entry | undefined {
   if (CATALOG[code]) return CATALOG[code];
   if (code.includes('Throttling')) return CATALOG.Throttling;
   if (code.startsWith('Forbidden') || code === 'NoPermission' || code.startsWith('NoPermission')) return CATALOG['Forbidden.RAM'];
   if (code.startsWith('InvalidSecurityToken')) return CATALOG.InvalidSecurityToken;
-  if (NETWORK_CODES.has(code)) return CATALOG.NetworkError;
+  if (stage === 'network') return CATALOG.NetworkError;
   if (/Snapshot.*(Quota|Limit|Exceed)/i.test(code)) return CATALOG.SnapshotQuota;
   return undefined;
 }
@@ -245,7 +247,7 @@ export interface FailureInput {
 
 /** One explanation for a code, whether the API returned it or a preflight check predicted it. */
 export function explain(failure: FailureInput, ctx: ErrorContext): { error: ExplainedError; why: string } {
-  const entry = entryFor(failure.code);
+  const entry = entryFor(failure.code, failure.stage);
   const known = entry?.(ctx);
   const retryable = known?.retryable ?? (failure.httpStatus !== undefined && failure.httpStatus >= 500);
   const why = known?.why ?? `The ${ctx.action} call failed with a code this server has no explanation for.`;

@@ -66,6 +66,12 @@ export const errorSchema = z.object({
   Recommend: z.string().optional().describe('Alibaba Cloud troubleshooting link.'),
 });
 
+/** One line of a text answer per preflight check. */
+export function checkLine(c: Check): string {
+  const mark = c.Outcome === 'passed' ? 'ok' : c.Outcome === 'failed' ? 'FAILED' : 'skipped';
+  return `- ${c.Name} [${mark}]: ${c.Detail}`;
+}
+
 export const checkSchema = z.object({
   Name: z.string(),
   Outcome: z.enum(['passed', 'failed', 'skipped']),

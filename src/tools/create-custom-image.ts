@@ -9,8 +9,8 @@ import { deriveClientToken } from '../swas/token.js';
 import type { CreateCustomImageParams, CustomImage, Snapshot } from '../swas/types.js';
 import { pollUntil } from '../wait.js';
 import {
-  checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
-  resourceGroupIdField, success, tagsField, toFailure, type Check, type Extra, type ToolContext, SIMULATED_NOTE, simulatedField
+  checkLine, checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
+  resourceGroupIdField, success, tagsField, toFailure, type Extra, type ToolContext, SIMULATED_NOTE, simulatedField
 } from './common.js';
 
 export const createCustomImageInput = z.strictObject({
@@ -85,11 +85,6 @@ type Input = z.output<typeof createCustomImageInput>;
 type Output = z.input<typeof createCustomImageOutput>;
 
 const RELEASE_NOTE = 'The image is released together with its source server if that server is released (expiry or refund); share it to ECS or keep the server to preserve it.';
-
-function checkLine(c: Check): string {
-  const mark = c.Outcome === 'passed' ? 'ok' : c.Outcome === 'failed' ? 'FAILED' : 'skipped';
-  return `- ${c.Name} [${mark}]: ${c.Detail}`;
-}
 
 function successText(out: Output): string {
   const lines: string[] = [];

@@ -7,7 +7,7 @@ import { deriveClientToken } from '../swas/token.js';
 import type { CreateSnapshotParams, Disk, Instance, Snapshot } from '../swas/types.js';
 import { pollUntil } from '../wait.js';
 import {
-  checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
+  checkLine, checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
   resourceGroupIdField, success, tagsField, toFailure, type Check, type Extra, type ToolContext, SIMULATED_NOTE, simulatedField
 } from './common.js';
 
@@ -97,11 +97,6 @@ export function serverSnapshots(snapshots: Snapshot[], instanceId: string, diskI
     if (s.InstanceId === instanceId || (s.SourceDiskId !== undefined && diskIds.includes(s.SourceDiskId))) seen.set(s.SnapshotId, s);
   }
   return [...seen.values()];
-}
-
-function checkLine(c: Check): string {
-  const mark = c.Outcome === 'passed' ? 'ok' : c.Outcome === 'failed' ? 'FAILED' : 'skipped';
-  return `- ${c.Name} [${mark}]: ${c.Detail}`;
 }
 
 function successText(out: Output): string {
