@@ -54,6 +54,31 @@ export const resourceGroupIdField = z.string()
   .regex(RESOURCE_GROUP_ID_PATTERN, { message: 'ResourceGroupId must look like rg-aek2bti7cf7xxxx' })
   .describe('Resource group ID (rg-…) to put the new resource in. Optional; the account\'s default group otherwise.');
 
+// ---- pieces of the read-only list tools ----
+
+/** Annotations of every list tool: reads only, safe to repeat, talks to Alibaba Cloud. */
+export const READ_ONLY_ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
+
+export const DEFAULT_MAX_RESULTS = 100;
+export const MAX_RESULTS_CAP = 500;
+
+export const maxResultsField = z.number().int()
+  .min(1, { message: 'MaxResults must be at least 1' })
+  .max(MAX_RESULTS_CAP, { message: `MaxResults is at most ${MAX_RESULTS_CAP}` })
+  .default(DEFAULT_MAX_RESULTS)
+  .describe(`Return at most this many items (1–${MAX_RESULTS_CAP}, default ${DEFAULT_MAX_RESULTS}). All pages of the API are gathered up to this bound; Truncated says whether more matched.`);
+
+export const optionalRegionField = regionIdField.optional()
+  .describe(`${REGION_DESCRIPTION} Optional: the server's configured default region is used when omitted.`);
+
+/** A filter list of IDs or names as the API takes them: 1–100 entries, each of one shape. */
+export function idListField(name: string, pattern: RegExp, entry: string, everything: string) {
+  return z.array(z.string().regex(pattern, { message: `Each ${name} entry must be ${entry}` }))
+    .min(1, { message: `${name} must not be empty; omit it to list every ${everything}` })
+    .max(100, { message: `${name} holds at most 100 entries` })
+    .optional();
+}
+
 // ---- output pieces ----
 
 export const errorSchema = z.object({

@@ -4,20 +4,15 @@ import { imageQuota } from '../preflight/create-image.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
-import { errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField } from './common.js';
-import { maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS } from './list-instances.js';
+import {
+  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
+} from './common.js';
 
 export const listCustomImagesInput = z.strictObject({
   RegionId: optionalRegionField,
-  ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be an image ID such as m-bp1abc...' }))
-    .min(1, { message: 'ImageIds must not be empty; omit it to list every image' })
-    .max(100, { message: 'ImageIds holds at most 100 IDs' })
-    .optional()
+  ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
     .describe('Only these images (m-… IDs), at most 100. Use it to follow one image after create_custom_image. Optional.'),
-  ImageNames: z.array(z.string().regex(IMAGE_NAME_PATTERN, { message: 'Each ImageNames entry must be an image name (2–128 letters, digits, ":", "_", "-")' }))
-    .min(1, { message: 'ImageNames must not be empty; omit it to list every image' })
-    .max(100, { message: 'ImageNames holds at most 100 names' })
-    .optional()
+  ImageNames: idListField('ImageNames', IMAGE_NAME_PATTERN, 'an image name (2–128 letters, digits, ":", "_", "-")', 'image')
     .describe('Only images with these exact names, at most 100; handy to check whether a name is taken. Optional.'),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InstanceId must be the server ID from list_instances' })

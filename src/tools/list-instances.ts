@@ -2,31 +2,15 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import type { Instance } from '../swas/types.js';
-import { errorSchema, failure, REGION_DESCRIPTION, regionIdField, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField } from './common.js';
-
-/** Annotations of every list tool: reads only, safe to repeat, talks to Alibaba Cloud. */
-export const READ_ONLY_ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
-
-export const DEFAULT_MAX_RESULTS = 100;
-export const MAX_RESULTS_CAP = 500;
-
-export const maxResultsField = z.number().int()
-  .min(1, { message: 'MaxResults must be at least 1' })
-  .max(MAX_RESULTS_CAP, { message: `MaxResults is at most ${MAX_RESULTS_CAP}` })
-  .default(DEFAULT_MAX_RESULTS)
-  .describe(`Return at most this many items (1–${MAX_RESULTS_CAP}, default ${DEFAULT_MAX_RESULTS}). All pages of the API are gathered up to this bound; Truncated says whether more matched.`);
-
-export const optionalRegionField = regionIdField.optional()
-  .describe(`${REGION_DESCRIPTION} Optional: the server's configured default region is used when omitted.`);
+import {
+  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
+} from './common.js';
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
 
 export const listInstancesInput = z.strictObject({
   RegionId: optionalRegionField,
-  InstanceIds: z.array(z.string().regex(INSTANCE_ID_PATTERN, { message: 'Each InstanceIds entry must be a server ID (letters, digits, "-" and "_", at most 64)' }))
-    .min(1, { message: 'InstanceIds must not be empty; omit it to list every server' })
-    .max(100, { message: 'InstanceIds holds at most 100 IDs' })
-    .optional()
+  InstanceIds: idListField('InstanceIds', INSTANCE_ID_PATTERN, 'a server ID (letters, digits, "-" and "_", at most 64)', 'server')
     .describe('Only these servers (IDs), at most 100. Optional.'),
   InstanceName: z.string()
     .min(1, { message: 'InstanceName must not be empty' })

@@ -4,15 +4,13 @@ import { byNewest } from '../preflight/snapshots.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { sameWord } from '../swas/status.js';
 import type { Snapshot } from '../swas/types.js';
-import { errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField } from './common.js';
-import { MAX_RESULTS_CAP, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS } from './list-instances.js';
+import {
+  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, MAX_RESULTS_CAP, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
+} from './common.js';
 
 export const listSnapshotsInput = z.strictObject({
   RegionId: optionalRegionField,
-  SnapshotIds: z.array(z.string().regex(SNAPSHOT_ID_PATTERN, { message: 'Each SnapshotIds entry must be a snapshot ID such as s-bp1abc...' }))
-    .min(1, { message: 'SnapshotIds must not be empty; omit it to list every snapshot' })
-    .max(100, { message: 'SnapshotIds holds at most 100 IDs' })
-    .optional()
+  SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
     .describe('Only these snapshots (s-… IDs), at most 100. Optional.'),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InstanceId must be the server ID from list_instances' })
