@@ -208,6 +208,7 @@ describe('create_custom_image: bad input sends nothing at all', () => {
     ['a percent-encoded region', blog({ ImageName: 'ok-name', RegionId: 'cn-hangzhou%2eevil' }), /RegionId/],
     ['a look-alike region', blog({ ImageName: 'ok-name', RegionId: 'cn-hangzhоu' }), /RegionId/],
     ['21 tags', blog({ ImageName: 'ok-name', Tag: Array.from({ length: 21 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }), /at most 20 tags/],
+    ['two tags with one key', blog({ ImageName: 'ok-name', Tag: [{ Key: 'k', Value: 'a' }, { Key: 'k', Value: 'b' }] }), /Tag keys must be unique/],
     ['an empty tag key', blog({ ImageName: 'ok-name', Tag: [{ Key: '', Value: 'v' }] }), /Tag Key must not be empty/],
     ['a tag key starting with acs:', blog({ ImageName: 'ok-name', Tag: [{ Key: 'acs:x', Value: 'v' }] }), /acs:/],
     ['a tag key starting with aliyun', blog({ ImageName: 'ok-name', Tag: [{ Key: 'aliyunFoo', Value: 'v' }] }), /aliyun/],

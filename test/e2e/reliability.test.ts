@@ -102,6 +102,13 @@ describe('faults against the simulator', () => {
     expect(after.isError).toBeFalsy();
   });
 
+  it('refuses arguments of more than 1,000 elements before validating them', async () => {
+    const res = await call(stack.client, 'create_custom_image', { ...createArgs('many'), Description: Array.from({ length: 1_500 }, () => 'x') });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toContain('more than the maximum of 1000 elements');
+    expect(stack.sim.stats.requests()).toHaveLength(0);
+  });
+
   it('answers concurrent calls independently', async () => {
     const results = await Promise.all([
       ...Array.from({ length: 8 }, (_, i) => call(stack.client, 'create_custom_image', { ...createArgs(`concurrent-${i}`), DryRun: true })),
