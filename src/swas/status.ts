@@ -25,3 +25,6 @@ export const IMAGEABLE_INSTANCE_STATES = ['Running', 'Stopped'];
 export function sameWord(a: string | undefined, b: string): boolean {
   return (a ?? '').toLowerCase() === b.toLowerCase();
 }
+
+/** Instance states in which CreateSnapshot is accepted. */
+export const SNAPSHOTTABLE_INSTANCE_STATES = ['Running', 'Stopped'];

@@ -88,19 +88,7 @@ export const errorSchema = z.object({
   Recommend: z.string().optional().describe('Alibaba Cloud troubleshooting link.'),
 });
 
-/** One line of a text answer per preflight check. */
-export function checkLine(c: Check): string {
-  const mark = c.Outcome === 'passed' ? 'ok' : c.Outcome === 'failed' ? 'FAILED' : 'skipped';
-  return `- ${c.Name} [${mark}]: ${c.Detail}`;
-}
-
-export const checkSchema = z.object({
-  Name: z.string(),
-  Outcome: z.enum(['passed', 'failed', 'skipped']),
-  Detail: z.string(),
-  Code: z.string().optional().describe('The API error code this check predicts when it fails.'),
-});
-export type Check = z.infer<typeof checkSchema>;
+export { checkLine, checkSchema, type Check } from '../preflight/checks.js';
 
 export const simulatedField = z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.');
 

@@ -1,14 +1,15 @@
 import type { Progress } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
 
 const R = DEMO.region;
 let stack: Stack;
 
-beforeAll(async () => { stack = await startStack(); });
-afterAll(async () => { await stack?.close(); });
-beforeEach(() => { stack.sim.faults.clear(); stack.sim.stats.reset(); });
+// A stack per test: the account-wide snapshot cap, min(3 × servers, 15), would otherwise fill up
+// with the snapshots of earlier tests.
+beforeEach(async () => { stack = await startStack(); });
+afterEach(async () => { await stack?.close(); });
 
 /** A fresh Running server with a system and a data disk, so each test has its own snapshot quota. */
 const newServer = (s: Stack, name: string) => {
@@ -25,8 +26,8 @@ describe('create_snapshot', () => {
     expect(out).toMatchObject({ RegionId: R, InstanceId: srv.id, DiskId: srv.systemDisk, DiskType: 'system', SnapshotName: 'sys-1', Status: 'progressing', DryRun: false, Simulated: false });
     expect(out.SnapshotId).toMatch(/^s-/);
     expect(out.ClientToken).toMatch(/^mcp-[0-9a-f]{40}$/);
-    expect(out.Checks.map((c: { Name: string; Outcome: string }) => `${c.Name}:${c.Outcome}`)).toEqual(['InstanceExists:passed', 'Disk:passed', 'SnapshotQuota:passed']);
-    expect(textOf(res)).toContain('list_snapshots');
+    expect(out.Checks.map((c: { Name: string; Outcome: string }) => `${c.Name}:${c.Outcome}`)).toEqual(['InstanceExists:passed', 'InstanceStatus:passed', 'Disk:passed', 'SnapshotQuota:passed', 'AccountSnapshotQuota:passed']);
+    expect(textOf(res)).toContain(`wait_for_resources with {"RegionId":"${R}","SnapshotIds":["${out.SnapshotId}"]}`);
     const snap = stack.sim.state.snapshot(out.SnapshotId);
     expect(snap).toMatchObject({ sourceDiskId: srv.systemDisk, sourceDiskType: 'system', snapshotName: 'sys-1' });
     expect(stack.sim.stats.requests('CreateSnapshot')[0]!.params).toMatchObject({ DiskId: srv.systemDisk, SnapshotName: 'sys-1', ClientToken: out.ClientToken });
@@ -44,7 +45,7 @@ describe('create_snapshot', () => {
     const res = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.archiveServerId, SnapshotName: 'one-more' });
     expect(res.isError).toBe(true);
     expect(res.structuredContent!.Error).toMatchObject({ Code: 'SnapshotQuotaExceed', Stage: 'preflight', Retryable: false });
-    expect(res.structuredContent!.Checks.at(-1)).toMatchObject({ Name: 'SnapshotQuota', Outcome: 'failed', Code: 'SnapshotQuotaExceed' });
+    expect(res.structuredContent!.Checks.find((c: { Name: string }) => c.Name === 'SnapshotQuota')).toMatchObject({ Outcome: 'failed', Code: 'SnapshotQuotaExceed' });
     expect(textOf(res)).toMatch(/^SnapshotQuotaExceed: /);
     expect(textOf(res)).toContain('maximum of 3 snapshots');
     expect(textOf(res)).toContain('list_snapshots');
@@ -75,7 +76,7 @@ describe('create_snapshot', () => {
     // the same chunk, so the final 100% may be lost; every one that arrives is within 0..100.
     for (const p of progress) expect(p).toMatchObject({ total: 100, progress: expect.any(Number) });
     expect(Math.max(...progress.map((p) => p.progress))).toBeLessThanOrEqual(100);
-    expect(progress[0]!.message).toMatch(/^Snapshot s-\w+: progressing/);
+    expect(progress[0]!.message).toMatch(/^s-\w+ progressing/);
     expect(stack.sim.stats.count('ListSnapshots')).toBeGreaterThanOrEqual(2);
   });
 
@@ -106,7 +107,7 @@ describe('create_snapshot', () => {
     const again = await call(stack.client, 'create_snapshot', args);
     expect(again.isError).toBeFalsy();
     expect(again.structuredContent!.SnapshotId).toBe(first.structuredContent!.SnapshotId);
-    expect(again.structuredContent!.Checks.at(-1)).toMatchObject({ Name: 'SnapshotQuota', Outcome: 'skipped' });
+    expect(again.structuredContent!.Checks.find((c: { Name: string }) => c.Name === 'SnapshotQuota')).toMatchObject({ Outcome: 'skipped' });
     const other = await call(stack.client, 'create_snapshot', { ...args, SnapshotName: 'fourth' });
     expect(other.structuredContent!.Error.Code).toBe('SnapshotQuotaExceed');
   });
@@ -159,12 +160,24 @@ describe('create_snapshot', () => {
     expect(stack.sim.stats.count('CreateSnapshot')).toBe(0);
   });
 
-  it('explains the API refusing a server in the wrong state', async () => {
+  it('refuses a server in the wrong state before sending anything', async () => {
     const res = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.stagingServerId, SnapshotName: 'staging-sys' });
     expect(res.isError).toBe(true);
-    expect(res.structuredContent!.Error).toMatchObject({ Code: 'IncorrectInstanceStatus', Stage: 'api' });
-    expect(res.structuredContent!.ClientToken).toMatch(/^mcp-/);
-    expect(stack.sim.stats.count('CreateSnapshot')).toBe(1);
+    expect(res.structuredContent!.Error).toMatchObject({ Code: 'IncorrectInstanceStatus', Stage: 'preflight' });
+    expect(res.structuredContent!.Checks.find((c: { Name: string }) => c.Name === 'InstanceStatus')).toMatchObject({ Outcome: 'failed' });
+    expect(stack.sim.stats.count('CreateSnapshot')).toBe(0);
+  });
+
+  it('refuses when the region alone holds the account-wide maximum of 15 snapshots', async () => {
+    const srv = newServer(stack, 'snap-account-cap');
+    for (let i = 0; stack.sim.state.snapshots(R).length < 15; i++) {
+      const filler = newServer(stack, `filler-${i}`);
+      stack.sim.state.addSnapshot({ diskId: filler.systemDisk, snapshotName: `fill-${i}` });
+    }
+    const res = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'one-too-many' });
+    expect(res.structuredContent!.Error).toMatchObject({ Code: 'SnapshotQuotaExceed', Stage: 'preflight' });
+    expect(res.structuredContent!.Checks.find((c: { Name: string }) => c.Name === 'AccountSnapshotQuota')).toMatchObject({ Outcome: 'failed' });
+    expect(stack.sim.stats.count('CreateSnapshot')).toBe(0);
   });
 });
 
@@ -182,7 +195,7 @@ describe('create_snapshot with a slow snapshot', () => {
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Status: 'progressing' });
     expect(res.structuredContent!.SnapshotId).toMatch(/^s-/);
-    expect(textOf(res)).toContain(`list_snapshots with SnapshotIds ["${res.structuredContent!.SnapshotId}"]`);
+    expect(textOf(res)).toContain(`wait_for_resources with {"RegionId":"${R}","SnapshotIds":["${res.structuredContent!.SnapshotId}"],"Until":"Accomplished"}`);
   });
 
   it('explains a snapshot that ends failed', async () => {

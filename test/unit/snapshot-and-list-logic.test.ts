@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { imageServerText } from '../../src/prompts/image-server.js';
 import type { Snapshot } from '../../src/swas/types.js';
-import { createSnapshotInput, nextProgress, progressPercent, serverSnapshots } from '../../src/tools/create-snapshot.js';
+import { serverSnapshots } from '../../src/preflight/create-snapshot.js';
+import { createSnapshotInput } from '../../src/tools/create-snapshot.js';
+import { nextProgress, progressPercent } from '../../src/wait.js';
 import { filterSnapshots } from '../../src/tools/list-snapshots.js';
 
 const snap = (over: Partial<Snapshot>): Snapshot => ({
