@@ -10,6 +10,8 @@ export interface ErrorContext {
   snapshotId?: string;
   /** RAM action the API reported as missing, if it did. */
   authAction?: string;
+  /** An image of the requested name made from this same server: most likely this request made before. */
+  sameServerImageId?: string;
 }
 
 export interface Explanation {
@@ -73,7 +75,14 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Choose a name such as "blog-server-2026-11-28" and call again.'],
     retryable: false,
   }),
-  ImageNameAlreadyExist: (c) => ({
+  ImageNameAlreadyExist: (c) => (c.sameServerImageId ? {
+    why: `Image ${c.sameServerImageId} named "${c.imageName ?? ''}" was already made from this same server (from another snapshot than the one chosen now). That is most likely this very request, made before (for example before a crash or a lost answer).`,
+    nextSteps: [
+      `Use image ${c.sameServerImageId}: call list_custom_images with ImageIds ["${c.sameServerImageId}"] or wait_for_resources to see when it is Available. Do not create it again under a new name; that would make a second image.`,
+      'Only if the user really wants a second image of this server, choose another ImageName.',
+    ],
+    retryable: false,
+  } : {
     why: `A custom image named "${c.imageName ?? ''}" already exists in region ${regionOf(c)}; names must be unique.`,
     nextSteps: ['Choose another ImageName (for example add the date), or delete the old image in the console if it is no longer needed.', listImagesStep(c)],
     retryable: false,

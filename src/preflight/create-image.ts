@@ -40,6 +40,8 @@ export interface PreflightOutcome {
   quota: Quota;
   /** An image of this name from the same server and snapshots: an earlier run of this very request. */
   repeatOf?: CustomImage;
+  /** An image of this name from the same server but other snapshots: most likely this request made before. */
+  sameServer?: CustomImage;
 }
 
 /**
@@ -108,7 +110,10 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
   if (repeatOf) {
     add('ImageNameUnique', true, `Image ${repeatOf.ImageId} named "${req.imageName}" was already made from this server and snapshot: this request was made before, and nothing new will be created.`);
   } else {
-    add('ImageNameUnique', !sameName, sameName ? `Image ${sameName.ImageId} already has the name "${req.imageName}".` : `No custom image is named "${req.imageName}".`, 'ImageNameAlreadyExist');
+    const fromThisServer = sameName?.InstanceId === req.instanceId;
+    add('ImageNameUnique', !sameName, !sameName ? `No custom image is named "${req.imageName}".`
+      : fromThisServer ? `Image ${sameName.ImageId} already has the name "${req.imageName}" and was made from this same server (from snapshot ${sameName.SystemSnapshotId ?? 'unknown'}): most likely this request, made before.`
+        : `Image ${sameName.ImageId} already has the name "${req.imageName}".`, 'ImageNameAlreadyExist');
   }
 
   // Quota: 3 per server, at most 15.
@@ -122,6 +127,7 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
     checks,
     quota,
     ...(repeatOf ? { repeatOf } : {}),
+    ...(sameName && !repeatOf && sameName.InstanceId === req.instanceId ? { sameServer: sameName } : {}),
     ...(failed ? { failure: { code: failed.Code ?? 'PreflightFailed', message: failed.Detail } } : {}),
   };
 }

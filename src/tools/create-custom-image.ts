@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
 import { chooseSystemSnapshot } from '../preflight/snapshots.js';
 import { ApiError } from '../swas/errors.js';
+import { checkLine, checkSchema } from '../preflight/checks.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
-import { IMAGE_STATUS_VALUES, imageSettled, imageStatusWord, type ImageStatusWord } from '../swas/status.js';
-import { deriveClientToken } from '../swas/token.js';
+import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CreateCustomImageParams, CustomImage, Snapshot } from '../swas/types.js';
-import { pollUntil } from '../wait.js';
 import {
-  checkLine, checkSchema, clientTokenField, errorSchema, failure, REGION_DESCRIPTION, regionIdField,
-  resourceGroupIdField, success, tagsField, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
+  type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { defineTool, type ToolCall } from './registry.js';
+import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createCustomImageInput = z.strictObject({
   RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
@@ -41,7 +41,7 @@ export const createCustomImageInput = z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact request that would be sent and the quota after it, but create nothing. Use it to show the user the plan before creating.'),
   WaitForAvailable: z.boolean().default(false)
-    .describe('true: after creating, wait (with progress notifications) until the image is Available or Failed, for at most about 50 seconds; if it is still being created then, the result says Status "Creating" and list_custom_images can check later. false: return as soon as the image ID is known.'),
+    .describe('true: after creating, wait (with progress notifications) until the image is Available or Failed, for at most about 50 seconds. An image usually takes minutes to tens of minutes, so it is often still "Creating" then: the result says so and names the wait_for_resources call that keeps waiting. false: return as soon as the image ID is known.'),
 });
 
 const quotaSchema = z.object({
@@ -52,7 +52,7 @@ const quotaSchema = z.object({
 });
 
 export const createCustomImageOutput = z.object({
-  ImageId: z.string().optional().describe('ID (m-…) of the custom image; absent on dry runs and failures before the call.'),
+  ImageId: z.string().optional().describe('ID (m-…) of the custom image: the new one, an earlier one this same request made, or (on an ImageNameAlreadyExist failure) the image of that name made earlier from this same server. Absent on dry runs and other failures before the call.'),
   RequestId: z.string().optional(),
   RegionId: z.string(),
   InstanceId: z.string(),
@@ -69,11 +69,10 @@ export const createCustomImageOutput = z.object({
     CreationTime: z.string().optional(),
     Reason: z.string(),
   }).optional().describe('Which system snapshot was picked when SystemSnapshotId was omitted.'),
-  Request: z.object({
-    Action: z.literal('CreateCustomImage'),
-    Endpoint: z.string(),
-    Parameters: z.record(z.string(), z.unknown()),
-  }).optional().describe('Dry run only: the exact API request that would be sent.'),
+  Request: plannedRequestSchema('CreateCustomImage', {
+    RegionId: z.string(), InstanceId: z.string(), ImageName: z.string(), SystemSnapshotId: z.string(), DataSnapshotId: z.string().optional(),
+    Description: z.string().optional(), Tag: z.array(tagSchema).optional(), ResourceGroupId: z.string().optional(),
+  }).optional(),
   Quota: quotaSchema.optional(),
   Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
@@ -90,11 +89,12 @@ function successText(out: Output): string {
   const lines: string[] = [];
   const where = `server ${out.InstanceId} in ${out.RegionId}`;
   const snap = `system snapshot ${out.SystemSnapshotId}${out.DataSnapshotId ? ` and data snapshot ${out.DataSnapshotId}` : ''}`;
-  if (out.DryRun) {
+  if (out.Repeated) {
+    // A repeat first: a dry run of a request already carried out must not read as "would send".
+    lines.push(`Image ${out.ImageId} ("${out.ImageName}") already exists from ${where} (${snap}): this request was carried out before, so nothing new was created${out.DryRun ? ' and nothing would be sent' : ''}. Status: ${out.Status}.`);
+  } else if (out.DryRun) {
     lines.push(`Dry run: every check passed. Creating image "${out.ImageName}" from ${where} (${snap}) would send the request below; nothing was sent.`);
     lines.push(JSON.stringify(out.Request?.Parameters));
-  } else if (out.Repeated) {
-    lines.push(`Image ${out.ImageId} ("${out.ImageName}") already exists from ${where} (${snap}): this request was carried out before, so nothing new was created. Status: ${out.Status}.`);
   } else {
     lines.push(`Created custom image ${out.ImageId} ("${out.ImageName}") from ${where} (${snap}). Status: ${out.Status}.`);
   }
@@ -113,7 +113,7 @@ function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
 }
 
 async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
-  const { api, config, simulated } = ctx;
+  const { api, simulated } = ctx;
   const region = args.RegionId;
   const base: Output = {
     RegionId: region, InstanceId: args.InstanceId, ImageName: args.ImageName, DryRun: args.DryRun,
@@ -123,12 +123,8 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
     action: 'CreateCustomImage', regionId: region, instanceId: args.InstanceId, imageName: args.ImageName,
     snapshotId: args.SystemSnapshotId,
   };
-  const fail = (err: unknown, partial: Partial<Output> = {}, snapshotId?: string) => {
-    const { error, text } = toFailure(err, snapshotId ? { ...errCtx, snapshotId } : errCtx, ctx.log);
-    const out: Output = { ...base, ...partial, Error: error };
-    const checks = out.Checks.length ? `\nChecks:\n${out.Checks.map(checkLine).join('\n')}` : '';
-    return failure(createCustomImageOutput, out, text + checks);
-  };
+  const fail = (err: unknown, partial: Partial<Output> = {}, snapshotId?: string) =>
+    failWith(createCustomImageOutput, { ...base, ...partial }, err, snapshotId ? { ...errCtx, snapshotId } : errCtx, ctx);
   const opts = { signal: call.signal };
 
   // 1. Every read the checks need, at once: one round trip of latency.
@@ -187,24 +183,25 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
   const quota: Quota = verdict.quota;
   if (verdict.failure) {
     const failedSnapshot = verdict.failure.code === 'InvalidParam.DataSnapshotIdNotFound' ? args.DataSnapshotId : systemSnapshotId;
-    return fail(new ApiError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' }), { Quota: quota }, failedSnapshot);
+    const err = new ApiError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' });
+    if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
+      return failWith(createCustomImageOutput, { ...base, Quota: quota, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, sameServerImageId: verdict.sameServer.ImageId }, ctx);
+    }
+    return fail(err, { Quota: quota }, failedSnapshot);
   }
-  if (verdict.repeatOf) return repeatedResult(base, verdict.repeatOf, quota);
+  if (verdict.repeatOf) return repeatedResult(base, verdict.repeatOf, quota, args, call, ctx);
 
   // 4. The request, with a ClientToken that stays the same on every retry and every repeat.
-  const params: CreateCustomImageParams = {
+  const planned = planRequest<Omit<CreateCustomImageParams, 'ClientToken'>>(ctx, 'CreateCustomImage', region, {
     RegionId: region, InstanceId: args.InstanceId, ImageName: args.ImageName, SystemSnapshotId: systemSnapshotId ?? '',
     DataSnapshotId: args.DataSnapshotId, Description: args.Description, Tag: args.Tag, ResourceGroupId: args.ResourceGroupId,
-    ClientToken: '',
-  };
-  params.ClientToken = args.ClientToken ?? deriveClientToken('CreateCustomImage', { ...params, ClientToken: undefined });
-  base.ClientToken = params.ClientToken;
+  }, args.ClientToken);
+  base.ClientToken = planned.Parameters.ClientToken;
   const quotaAfter = { ...quota, RemainingAfter: quota.Remaining - 1 };
 
   if (args.DryRun) {
     const out: Output = {
-      ...base, Quota: quotaAfter,
-      Request: { Action: 'CreateCustomImage', Endpoint: api.hostFor(region), Parameters: definedOnly(params) },
+      ...base, Quota: quotaAfter, Request: planned,
       Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the image.', RELEASE_NOTE],
     };
     return success(createCustomImageOutput, out, successText(out));
@@ -213,73 +210,54 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
   // 5. The one call that creates something.
   let created;
   try {
-    created = await api.createCustomImage(params, opts);
+    created = await sendWrite(ctx, call, {
+      tool: 'create_custom_image', action: 'CreateCustomImage', regionId: region, resourceIds: [args.InstanceId], clientToken: base.ClientToken, args,
+    }, (signal) => api.createCustomImage(planned.Parameters, { signal }));
   } catch (err) {
-    return fail(err, { ClientToken: params.ClientToken, Quota: quota });
+    return fail(err, { Quota: quota });
+  }
+  if (!IMAGE_ID_PATTERN.test(created.ImageId)) {
+    return fail(new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' }), { RequestId: created.RequestId, Quota: quota });
   }
   ctx.log.info({ regionId: region, instanceId: args.InstanceId, imageId: created.ImageId, requestId: created.RequestId }, 'custom image created');
   const out: Output = {
     ...base, ImageId: created.ImageId, RequestId: created.RequestId, Status: 'Creating', Quota: quotaAfter,
     Notes: [RELEASE_NOTE],
   };
-  if (!args.WaitForAvailable) {
-    out.Notes.push(`Creation runs in the background and takes minutes; call list_custom_images with ImageIds ["${created.ImageId}"] to see when it is Available.`);
+  return finishWithWait(out, args.WaitForAvailable, call, ctx);
+}
+
+/** After a create or a repeat: the optional bounded wait, with progress, and the words that follow. */
+async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: ToolContext) {
+  const imageId = out.ImageId ?? '';
+  const watch = [{ kind: 'image' as const, id: imageId, until: 'Available' as const }];
+  const keepWaiting = `Call wait_for_resources with {"RegionId":"${out.RegionId}","ImageIds":["${imageId}"]} to wait for it; nothing needs to be created again.`;
+  if (out.Status === 'Available') return success(createCustomImageOutput, out, successText(out));
+  if (!wait) {
+    out.Notes.push(`Creation runs in the background and usually takes minutes to tens of minutes. ${keepWaiting}`);
     return success(createCustomImageOutput, out, successText(out));
   }
-
-  // 6. Optional bounded wait, with progress.
-  try {
-    const status = await waitForImage(ctx, region, created.ImageId, call);
-    out.Status = status.word;
-    if (status.word === 'Failed' || status.word === 'Unavailable') {
-      return fail(new ApiError({
-        code: 'CustomImageCreationFailed', stage: 'api',
-        message: `Image ${created.ImageId} was accepted but ended ${status.word} (Status "${status.code}").`,
-      }), { ImageId: created.ImageId, RequestId: created.RequestId, Status: status.word, ClientToken: params.ClientToken, Quota: quotaAfter, Notes: out.Notes });
-    }
-    if (!status.settled) {
-      out.Notes.push(`The image was still being created after ${Math.round(status.elapsedMs / 1000)} s; call list_custom_images with ImageIds ["${created.ImageId}"] to check later. Nothing needs to be created again.`);
-    }
-  } catch (err) {
-    // The image exists; only the wait failed. Say so rather than hiding the ImageId.
-    const { error } = toFailure(err, errCtx, ctx.log);
-    out.Notes.push(`Waiting for the image stopped early (${error.Code}); call list_custom_images with ImageIds ["${created.ImageId}"] to check its status.`);
+  const errCtx = { action: 'CreateCustomImage', regionId: out.RegionId, instanceId: out.InstanceId, imageName: out.ImageName };
+  const waited = await waitAfterWrite(ctx, call, out.RegionId, watch, errCtx);
+  const state = waited.outcome?.states[0];
+  if (state) out.Status = (IMAGE_STATUS_VALUES as readonly string[]).includes(state.State) ? state.State as Output['Status'] : out.Status;
+  if (state?.Failed) {
+    return failWith(createCustomImageOutput, out, new ApiError({
+      code: 'CustomImageCreationFailed', stage: 'api',
+      message: `Image ${imageId} was accepted but ended ${state.State}.`,
+    }), errCtx, ctx);
   }
+  if (waited.note) out.Notes.push(waited.note);
   return success(createCustomImageOutput, out, successText(out));
 }
 
-function repeatedResult(base: Output, image: CustomImage, quota: Quota) {
+/** The request was carried out before: answer with that image, and wait for it if asked. */
+function repeatedResult(base: Output, image: CustomImage, quota: Quota, args: Input, call: ToolCall, ctx: ToolContext) {
   const out: Output = {
     ...base, ImageId: image.ImageId, Status: imageStatusWord(image.StatusCode), Repeated: true, Quota: quota, Notes: [RELEASE_NOTE],
   };
-  return success(createCustomImageOutput, out, successText(out));
-}
-
-function definedOnly(params: CreateCustomImageParams): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
-}
-
-/** Polls the image until it settles or the configured wait runs out. */
-export async function waitForImage(ctx: ToolContext, regionId: string, imageId: string, call: ToolCall) {
-  if (!IMAGE_ID_PATTERN.test(imageId)) throw new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' });
-  const report = call.progress;
-  let code = '';
-  const result = await pollUntil(
-    async () => {
-      const found = (await ctx.api.listCustomImages(regionId, { ImageIds: [imageId] }, { signal: call.signal })).items[0];
-      code = found?.StatusCode ?? '4';
-      return imageStatusWord(code);
-    },
-    (word: ImageStatusWord) => imageSettled(word),
-    {
-      timeoutMs: ctx.config.waitTimeoutMs,
-      initialIntervalMs: ctx.config.pollIntervalMs,
-      maxIntervalMs: 5_000,
-      signal: call.signal,
-      onPoll: (word, n, elapsedMs) => report(n, `Image ${imageId}: ${word} after ${Math.round(elapsedMs / 1000)} s`),
-    },
-  );
-  return { word: result.value, code, settled: result.settled, elapsedMs: result.elapsedMs };
+  if (args.DryRun) return success(createCustomImageOutput, out, successText(out));
+  return finishWithWait(out, args.WaitForAvailable, call, ctx);
 }
 
 export const createCustomImageTool = defineTool({

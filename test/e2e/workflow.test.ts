@@ -106,14 +106,14 @@ describe('a slow image', () => {
   });
   afterAll(async () => { await slow?.close(); });
 
-  it('answers success with Status "Creating" when the wait runs out, naming list_custom_images', async () => {
+  it('answers success with Status "Creating" when the wait runs out, naming the wait_for_resources call that keeps waiting', async () => {
     slow.sim.stats.reset();
     // The image needs 60 s and the wait may take 1.5 s: answering at all proves the wait gave up.
     const res = await call(slow.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'slow-image', WaitForAvailable: true });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent!.Status).toBe('Creating');
     expect(res.structuredContent!.ImageId).toMatch(/^m-/);
-    expect(textOf(res)).toContain(`list_custom_images with ImageIds ["${res.structuredContent!.ImageId}"]`);
+    expect(textOf(res)).toContain(`wait_for_resources with {"RegionId":"${R}","ImageIds":["${res.structuredContent!.ImageId}"],"Until":"Available"}`);
     // It did wait: the image was polled repeatedly (every 100 ms at first, backing off).
     expect(slow.sim.stats.requests('ListCustomImages').filter((r) => r.params.ImageIds !== undefined).length).toBeGreaterThanOrEqual(3);
   });
