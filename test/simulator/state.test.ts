@@ -47,7 +47,7 @@ describe('seeds and programmatic state changes', () => {
   test('"empty" has the default regions and nothing else', async () => {
     const sim = await startSimulator({ seed: 'empty' });
     try {
-      expect(sim.state.dump()).toEqual({ regions: [...DEFAULT_REGIONS], instances: [], snapshots: [], images: [] });
+      expect(sim.state.dump()).toEqual({ regions: [...DEFAULT_REGIONS], instances: [], snapshots: [], images: [], sharedImages: [] });
       const r = await sdkClient(sim).listInstances(new swas.ListInstancesRequest({ regionId: 'cn-hangzhou' }));
       expect([r.body!.totalCount, r.body!.instances]).toEqual([0, []]);
     } finally {
