@@ -86,8 +86,21 @@ function resolveSeed(seed: SimulatorOptions['seed']): SeedData {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const now = options.now ?? Date.now;
-  const { seed: _seed, keys: _keys, port: _port, host: _host, latencyMs: _latency, now: _now, ...stateOptions } = options;
-  const state = new SimState(resolveSeed(options.seed), { ...definedOnly(stateOptions), now });
+  const o = options;
+  const state = new SimState(
+    resolveSeed(o.seed),
+    definedOnly({
+      now,
+      profile: o.profile,
+      timeScale: o.timeScale,
+      imageReadyMs: o.imageReadyMs,
+      snapshotReadyMs: o.snapshotReadyMs,
+      imageListDelayMs: o.imageListDelayMs,
+      imageDeleteMs: o.imageDeleteMs,
+      resetMs: o.resetMs,
+      unknownIdErrors: o.unknownIdErrors,
+    }),
+  );
   const faults = new Faults();
   faults.latencyMs = options.latencyMs ?? 0;
   const stats = new Stats();
