@@ -17,7 +17,8 @@ import {
   checkKeyPairName,
   checkOwnImage,
   checkPassword,
-  checkReset,
+  checkResetImage,
+  checkResetStatus,
   checkShareAccountQuota,
   checkSnapshotNotInUse,
   checkSnapshotQuota,
@@ -551,6 +552,7 @@ const resetSystem: ActionHandler = (ctx) => {
   return idempotent(ctx, 'ResetSystem', () => {
     const instance = ctx.state.instance(instanceId);
     if (!instance || instance.regionId !== regionId) throw new ApiError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
+    checkResetStatus(instance);
     let target: ResetImage & { imageName: string; imageVersion: string };
     const publicImage = PUBLIC_IMAGES.find((m) => m.ImageId === (imageId ?? instance.imageId));
     if (imageId === undefined || imageId === instance.imageId) {
@@ -578,7 +580,7 @@ const resetSystem: ActionHandler = (ctx) => {
         custom: { instanceId: image.instanceId, sharedIn: image.sharedIn, status: image.status },
       };
     }
-    checkReset(instance, target);
+    checkResetImage(instance, target);
     ctx.state.resetInstance(instanceId, target);
     return {};
   });

@@ -204,11 +204,15 @@ export interface ResetImage {
   custom?: { instanceId: string; sharedIn: boolean; status: CustomImage['status'] };
 }
 
-/** ResetSystem's rules (SDK remarks and the ResetSystem page); every code here is a design choice but IncorrectInstanceStatus. */
-export function checkReset(instance: Instance, image: ResetImage): void {
+/** ResetSystem needs a Running or Stopped server (the accepted states are undocumented; Terraform retries IncorrectInstanceStatus). */
+export function checkResetStatus(instance: Instance): void {
   if (!RESET_READY_STATUSES.includes(instance.status)) {
     throw new ApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
   }
+}
+
+/** ResetSystem's image rules (SDK remarks and the ResetSystem page); every code here is a design choice. */
+export function checkResetImage(instance: Instance, image: ResetImage): void {
   if (image.custom) {
     if (image.custom.status !== '1') throw new ApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.custom.status}").`);
     if (!image.custom.sharedIn && image.custom.instanceId === instance.instanceId) {

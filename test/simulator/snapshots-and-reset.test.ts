@@ -157,6 +157,7 @@ describe('ResetSystem', () => {
     ['an unknown image', { imageId: 'm-nosuchimage00000000' }, 404, 'InvalidImageId.NotFound'],
     ['an image that is not Available', { instanceId: DEMO.shopServerId, imageId: DEMO.archiveImageId }, 403, 'IncorrectImageStatus', (sim) => sim.state.setImageStatus(DEMO.archiveImageId, '4')],
     ['an Upgrading server', { instanceId: DEMO.stagingServerId, imageId: UBUNTU }, 403, 'IncorrectInstanceStatus'],
+    ['an Upgrading server, with an unknown image: the status is checked first', { instanceId: DEMO.stagingServerId, imageId: 'm-nosuchimage00000000' }, 403, 'IncorrectInstanceStatus'],
     ['an unknown server', { instanceId: '0123456789abcdef0123456789abcdef' }, 404, 'InvalidInstanceId.NotFound'],
     ['no InstanceId', { instanceId: undefined }, 400, 'MissingInstanceId'],
     ['a weak password', { loginCredentials: new swas.ResetSystemRequestLoginCredentials({ password: 'password' }) }, 400, 'InvalidParam.Password'],
