@@ -1,11 +1,30 @@
 // One handler per API action. A handler validates its parameters, reads or changes the state,
 // and returns the response body without RequestId; failures are thrown as ApiError.
-import { ApiError } from './errors.js';
+import { ApiError, invalidParameter, missing } from './errors.js';
 import { paginate, type Params } from './params.js';
 import {
-  SNAPSHOTS_PER_SERVER,
   IMAGE_READY_STATUSES,
+  MAX_DELETE_IMAGES,
+  MAX_DELETE_SNAPSHOTS,
+  MAX_TAG_RESOURCE_IDS,
+  MAX_TAGS,
+  MAX_UNTAG_KEYS,
+  TAG_RESOURCE_TYPES,
+  checkAccountId,
   checkClientToken,
+  checkImageAvailable,
+  checkImageNotShared,
+  checkKeyPairName,
+  checkOwnImage,
+  checkPassword,
+  checkResetImage,
+  checkResetStatus,
+  checkShareAccountQuota,
+  checkSnapshotNotInUse,
+  checkSnapshotQuota,
+  imageNotFound,
+  type ResetImage,
+  type TagResourceType,
   checkDataSnapshot,
   checkImageName,
   checkImageNameFree,
@@ -16,8 +35,9 @@ import {
   checkTags,
   matchesTags,
 } from './rules.js';
-import type { SimState } from './state.js';
-import { PUBLIC_IMAGES, customImageView, diskView, instanceView, snapshotView } from './views.js';
+import { ACCOUNT_ID, type SimState } from './state.js';
+import type { CustomImage, Tag } from './types.js';
+import { PUBLIC_IMAGES, customImageView, diskView, instanceView, shareUserView, snapshotView } from './views.js';
 
 export interface ActionContext {
   params: Params;
@@ -55,6 +75,18 @@ function wildcard(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`);
 }
+
+/**
+ * With `unknownIdErrors` on, a list call filtered by IDs that are not in the region answers the
+ * NotFound error the real API may give (Terraform maps these to "not found") instead of an empty list.
+ */
+function requireKnownIds(ctx: ActionContext, ids: readonly string[] | undefined, known: (id: string) => boolean, code: string, what: string): void {
+  if (!ctx.state.unknownIdErrors || !ids) return;
+  const unknown = ids.find((id) => !known(id));
+  if (unknown !== undefined) throw new ApiError(404, code, `The specified ${what} "${unknown}" does not exist.`);
+}
+
+const one = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : [v]);
 
 /**
  * ClientToken idempotence: the same action, token and parameters return the first result;
@@ -101,6 +133,7 @@ const listInstances: ActionHandler = (ctx) => {
   const rg = p.get('ResourceGroupId');
   const tags = p.tags();
   const nameRe = name === undefined ? undefined : wildcard(name);
+  requireKnownIds(ctx, ids, (id) => ctx.state.instance(id)?.regionId === regionId, 'InvalidInstanceId.NotFound', 'InstanceId');
   const items = ctx.state.instances(regionId).filter(
     (i) =>
       (!ids || ids.includes(i.instanceId)) &&
@@ -117,6 +150,7 @@ const listInstances: ActionHandler = (ctx) => {
 const listInstanceStatus: ActionHandler = (ctx) => {
   const regionId = regionOf(ctx);
   const ids = ctx.params.jsonList('InstanceIds', 100);
+  requireKnownIds(ctx, ids, (id) => ctx.state.instance(id)?.regionId === regionId, 'InvalidInstanceId.NotFound', 'InstanceId');
   const items = ctx.state.instances(regionId).filter((i) => !ids || ids.includes(i.instanceId));
   return paged(ctx, items, 'InstanceStatuses', (i) => ({ InstanceId: i.instanceId, Status: i.status }));
 };
@@ -129,6 +163,8 @@ const listDisks: ActionHandler = (ctx) => {
   const diskType = p.get('DiskType')?.toLowerCase();
   const rg = p.get('ResourceGroupId');
   const tags = p.tags();
+  requireKnownIds(ctx, one(instanceId), (id) => ctx.state.instance(id)?.regionId === regionId, 'InvalidInstanceId.NotFound', 'InstanceId');
+  requireKnownIds(ctx, ids, (id) => ctx.state.disk(id)?.regionId === regionId, 'InvalidDiskId.NotFound', 'DiskId');
   const names = new Map(ctx.state.instances(regionId).map((i) => [i.instanceId, i.instanceName]));
   const items = ctx.state.disks(regionId).filter(
     (d) =>
@@ -150,6 +186,8 @@ const listSnapshots: ActionHandler = (ctx) => {
   const sourceDiskType = p.get('SourceDiskType')?.toLowerCase();
   const rg = p.get('ResourceGroupId');
   const tags = p.tags();
+  requireKnownIds(ctx, one(instanceId), (id) => ctx.state.instance(id)?.regionId === regionId, 'InvalidInstanceId.NotFound', 'InstanceId');
+  requireKnownIds(ctx, one(diskId), (id) => ctx.state.disk(id)?.regionId === regionId, 'InvalidDiskId.NotFound', 'DiskId');
   const items = ctx.state.snapshots(regionId).filter(
     (s) =>
       (!instanceId || s.instanceId === instanceId) &&
@@ -177,9 +215,7 @@ const createSnapshot: ActionHandler = (ctx) => {
     if (!IMAGE_READY_STATUSES.includes(instance.status)) {
       throw new ApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
     }
-    if (ctx.state.snapshots(regionId).filter((s) => s.instanceId === instance.instanceId).length >= SNAPSHOTS_PER_SERVER) {
-      throw new ApiError(400, 'SnapshotQuotaExceed', `A server can have at most ${SNAPSHOTS_PER_SERVER} snapshots.`);
-    }
+    checkSnapshotQuota(instance, ctx.state.snapshots(), ctx.state.instances().length);
     const rg = p.get('ResourceGroupId');
     const snapshot = ctx.state.createSnapshot(diskId, snapshotName, rg === undefined ? { tags } : { tags, resourceGroupId: rg });
     return { SnapshotId: snapshot.snapshotId };
@@ -195,11 +231,13 @@ const listCustomImages: ActionHandler = (ctx) => {
   const sys = p.get('SystemSnapshotId');
   const data = p.get('DataSnapshotId');
   const rg = p.get('ResourceGroupId');
-  // Share=true would add images shared by other accounts; the simulated account has none.
-  p.bool('Share');
+  // Share: false = the account's own images, true = only those other accounts shared in, omitted = all.
+  const share = p.bool('Share');
   const tags = p.tags();
-  const items = ctx.state.images(regionId).filter(
+  const items = ctx.state.allImages(regionId).filter(
     (m) =>
+      m.listed &&
+      (share === undefined || m.sharedIn === share) &&
       (!ids || ids.includes(m.imageId)) &&
       (!names || names.includes(m.name)) &&
       (!instanceId || m.instanceId === instanceId) &&
@@ -249,14 +287,303 @@ const createCustomImage: ActionHandler = (ctx) => {
   });
 };
 
+function imageInRegion(ctx: ActionContext, regionId: string, imageId: string): CustomImage {
+  const image = ctx.state.image(imageId);
+  if (!image || image.regionId !== regionId) throw imageNotFound(imageId);
+  return image;
+}
+
+/**
+ * All-or-nothing (a design choice; partial failure is undocumented): every image is checked before
+ * any is deleted. Deletion is asynchronous: each image stays listed, status unchanged, for a short
+ * while (imageDeleteMs / the realistic profile's 20 s), then disappears.
+ */
+function deleteImages(ctx: ActionContext, regionId: string, imageIds: readonly string[]): Record<string, unknown> {
+  const images = [...new Set(imageIds)].map((id) => imageInRegion(ctx, regionId, id));
+  for (const m of images) {
+    checkOwnImage(m);
+    checkImageNotShared(m);
+  }
+  for (const m of images) ctx.state.deleteImage(m.imageId);
+  return {};
+}
+
 const deleteCustomImage: ActionHandler = (ctx) => {
   const regionId = regionOf(ctx);
   const imageId = ctx.params.required('ImageId');
+  return idempotent(ctx, 'DeleteCustomImage', () => deleteImages(ctx, regionId, [imageId]));
+};
+
+const deleteCustomImages: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  if (ctx.params.get('ImageIds') === undefined) throw missing('ImageIds');
+  const ids = ctx.params.jsonList('ImageIds', MAX_DELETE_IMAGES)!;
+  if (ids.length === 0) throw invalidParameter(`The specified parameter "ImageIds" must hold 1 to ${MAX_DELETE_IMAGES} image IDs.`);
+  return idempotent(ctx, 'DeleteCustomImages', () => deleteImages(ctx, regionId, ids));
+};
+
+const modifyImageShareStatus: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const imageId = ctx.params.required('ImageId');
+  const operation = ctx.params.required('Operation');
+  if (operation !== 'Share' && operation !== 'UnShare') {
+    throw new ApiError(400, 'InvalidParam.Operation', `The specified parameter "Operation" must be Share or UnShare, not "${operation}".`);
+  }
+  return idempotent(ctx, 'ModifyImageShareStatus', () => {
+    const image = imageInRegion(ctx, regionId, imageId);
+    checkOwnImage(image);
+    // Sharing what is already shared (or unsharing what is not) changes nothing and succeeds.
+    if (operation === 'Share') checkImageAvailable(image);
+    ctx.state.setImageShare(imageId, operation === 'Share');
+    return {};
+  });
+};
+
+function shareAccounts(ctx: ActionContext): string[] {
+  const accounts = ctx.params.repeatList('Account', 100);
+  if (!accounts) throw missing('Account');
+  for (const a of accounts) {
+    checkAccountId(a);
+    if (a === ACCOUNT_ID) throw invalidParameter('The specified parameter "Account" names your own account; an image cannot be shared with its owner.');
+  }
+  return [...new Set(accounts)];
+}
+
+const addCustomImageShareAccount: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const imageId = ctx.params.required('ImageId');
+  const accounts = shareAccounts(ctx);
+  return idempotent(ctx, 'AddCustomImageShareAccount', () => {
+    const image = imageInRegion(ctx, regionId, imageId);
+    checkOwnImage(image);
+    checkImageAvailable(image);
+    checkShareAccountQuota(new Set([...image.shareAccounts.map((a) => a.userId), ...accounts]).size);
+    ctx.state.changeShareAccounts(imageId, accounts, []);
+    return {};
+  });
+};
+
+const removeCustomImageShareAccount: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const imageId = ctx.params.required('ImageId');
+  const accounts = shareAccounts(ctx);
+  return idempotent(ctx, 'RemoveCustomImageShareAccount', () => {
+    const image = imageInRegion(ctx, regionId, imageId);
+    checkOwnImage(image);
+    ctx.state.changeShareAccounts(imageId, [], accounts);
+    return {};
+  });
+};
+
+const listCustomImageShareAccounts: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const imageId = ctx.params.required('ImageId');
   checkClientToken(ctx.params.get('ClientToken'));
-  const image = ctx.state.image(imageId);
-  if (!image || image.regionId !== regionId) throw new ApiError(404, 'InvalidImageId.NotFound', 'The specified ImageId does not exist.');
-  ctx.state.removeImage(imageId);
+  const { pageNumber, pageSize } = ctx.params.paging(50);
+  const image = imageInRegion(ctx, regionId, imageId);
+  checkOwnImage(image);
+  return { TotalCount: image.shareAccounts.length, PageNumber: pageNumber, PageSize: pageSize, ImageShareUsers: paginate(image.shareAccounts, pageNumber, pageSize).map(shareUserView) };
+};
+
+// ---------- tags ----------
+
+function resourceType(ctx: ActionContext): TagResourceType {
+  const type = ctx.params.required('ResourceType');
+  if (!(TAG_RESOURCE_TYPES as readonly string[]).includes(type)) {
+    throw new ApiError(400, 'InvalidParam.ResourceType', `The specified parameter "ResourceType" must be one of ${TAG_RESOURCE_TYPES.join(', ')} (lower case), not "${type}".`);
+  }
+  return type as TagResourceType;
+}
+
+interface Taggable {
+  id: string;
+  tags: Tag[];
+  /** Set for an image another account shared in. */
+  sharedIn?: boolean;
+}
+
+/** The resources of a type in a region; commands and firewall rules are not simulated (none exist). */
+function taggables(ctx: ActionContext, regionId: string, type: TagResourceType): Taggable[] {
+  switch (type) {
+    case 'instance':
+      return ctx.state.instances(regionId).map((i) => ({ id: i.instanceId, tags: i.tags }));
+    case 'disk':
+      return ctx.state.disks(regionId).map((d) => ({ id: d.diskId, tags: d.tags }));
+    case 'snapshot':
+      return ctx.state.snapshots(regionId).map((s) => ({ id: s.snapshotId, tags: s.tags }));
+    case 'customimage':
+      return ctx.state.allImages(regionId).map((m) => ({ id: m.imageId, tags: m.tags, sharedIn: m.sharedIn }));
+    default:
+      return [];
+  }
+}
+
+/** The state's kind for a tag type; commands and firewall rules never get this far (none exist). */
+function tagKind(type: TagResourceType): 'instance' | 'disk' | 'snapshot' | 'customimage' {
+  if (type === 'command' || type === 'firewallrule') throw new Error(`simulator: no ${type} resources are simulated`);
+  return type;
+}
+
+function tagTargets(ctx: ActionContext, regionId: string, type: TagResourceType, ids: readonly string[]): Taggable[] {
+  const all = new Map(taggables(ctx, regionId, type).map((r) => [r.id, r]));
+  return [...new Set(ids)].map((id) => {
+    const r = all.get(id);
+    // Inferred code (ECS's for the same case).
+    if (!r) throw new ApiError(404, 'InvalidResourceId.NotFound', `The specified ${type} "${id}" does not exist.`);
+    if (r.sharedIn) checkOwnImage(ctx.state.image(id)!);
+    return r;
+  });
+}
+
+function resourceIds(ctx: ActionContext): string[] {
+  const ids = ctx.params.repeatList('ResourceId', MAX_TAG_RESOURCE_IDS);
+  if (!ids) throw missing('ResourceId');
+  return ids;
+}
+
+const tagResources: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const type = resourceType(ctx);
+  const ids = resourceIds(ctx);
+  const tags = ctx.params.tags();
+  if (tags.length === 0) throw missing('Tag');
+  checkTags(tags);
+  const dup = tags.find((t, i) => tags.findIndex((u) => u.key === t.key) !== i);
+  if (dup) throw new ApiError(400, 'InvalidParam.TagKey', `The tag key "${dup.key}" is given more than once.`);
+  return idempotent(ctx, 'TagResources', () => {
+    const targets = tagTargets(ctx, regionId, type, ids);
+    const merged = targets.map((r) => {
+      const next = [...r.tags.filter((t) => !tags.some((n) => n.key === t.key)), ...tags];
+      if (next.length > MAX_TAGS) throw new ApiError(400, 'InvalidParam.TagCount', `The ${type} ${r.id} would have more than ${MAX_TAGS} tags.`);
+      return { id: r.id, tags: next };
+    });
+    for (const r of merged) ctx.state.setTags(tagKind(type), r.id, r.tags);
+    return {};
+  });
+};
+
+const untagResources: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const type = resourceType(ctx);
+  const ids = resourceIds(ctx);
+  const keys = ctx.params.repeatList('TagKey', MAX_UNTAG_KEYS);
+  const all = ctx.params.bool('All') ?? false;
+  // All is used only when no TagKey is given; with neither, the request would do nothing.
+  if (!keys && !all) throw missing('TagKey');
+  return idempotent(ctx, 'UntagResources', () => {
+    const targets = tagTargets(ctx, regionId, type, ids);
+    for (const r of targets) {
+      ctx.state.setTags(tagKind(type), r.id, keys ? r.tags.filter((t) => !keys.includes(t.key)) : []);
+    }
+    return {};
+  });
+};
+
+const TAG_PAGE_SIZE = 50;
+
+const listTagResources: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const type = resourceType(ctx);
+  const ids = ctx.params.repeatList('ResourceId', MAX_TAG_RESOURCE_IDS);
+  const filter = ctx.params.tags();
+  if (filter.length > MAX_TAGS) throw new ApiError(400, 'InvalidParam.TagCount', `At most ${MAX_TAGS} tags can be specified.`);
+  checkClientToken(ctx.params.get('ClientToken'));
+  const token = ctx.params.get('NextToken');
+  let offset = 0;
+  if (token !== undefined) {
+    const m = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+    if (!m) throw invalidParameter('The specified parameter "NextToken" is invalid.');
+    offset = +m[1]!;
+  }
+  const resources = taggables(ctx, regionId, type).filter((r) => (!ids || ids.includes(r.id)) && matchesTags(r.tags, filter));
+  const entries = resources.flatMap((r) =>
+    r.tags
+      .filter((t) => filter.length === 0 || filter.some((f) => f.key === t.key))
+      // The response names the type the way the SDK's example does, not as the request spelled it.
+      .map((t) => ({ ResourceId: r.id, ResourceType: `ALIYUN::SWAS::${type.toUpperCase()}`, TagKey: t.key, TagValue: t.value })),
+  );
+  const page = entries.slice(offset, offset + TAG_PAGE_SIZE);
+  const next = offset + TAG_PAGE_SIZE < entries.length ? Buffer.from(`offset:${offset + TAG_PAGE_SIZE}`).toString('base64') : '';
+  return { NextToken: next, TagResources: { TagResource: page } };
+};
+
+// ---------- snapshots ----------
+
+function deleteSnapshotList(ctx: ActionContext, regionId: string, snapshotIds: readonly string[]): Record<string, unknown> {
+  const snapshots = [...new Set(snapshotIds)].map((id) => {
+    const s = ctx.state.snapshot(id);
+    if (!s || s.regionId !== regionId) throw new ApiError(404, 'InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.');
+    return s;
+  });
+  const images = ctx.state.images(regionId);
+  for (const s of snapshots) checkSnapshotNotInUse(s, images);
+  ctx.state.deleteSnapshots(snapshots.map((s) => s.snapshotId));
   return {};
+}
+
+const deleteSnapshot: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  const snapshotId = ctx.params.required('SnapshotId');
+  return idempotent(ctx, 'DeleteSnapshot', () => deleteSnapshotList(ctx, regionId, [snapshotId]));
+};
+
+const deleteSnapshots: ActionHandler = (ctx) => {
+  const regionId = regionOf(ctx);
+  if (ctx.params.get('SnapshotIds') === undefined) throw missing('SnapshotIds');
+  const ids = ctx.params.jsonList('SnapshotIds', MAX_DELETE_SNAPSHOTS)!;
+  if (ids.length === 0) throw invalidParameter(`The specified parameter "SnapshotIds" must hold 1 to ${MAX_DELETE_SNAPSHOTS} snapshot IDs.`);
+  return idempotent(ctx, 'DeleteSnapshots', () => deleteSnapshotList(ctx, regionId, ids));
+};
+
+// ---------- ResetSystem ----------
+
+const resetSystem: ActionHandler = (ctx) => {
+  const p = ctx.params;
+  const regionId = regionOf(ctx);
+  const instanceId = p.required('InstanceId');
+  const imageId = p.get('ImageId');
+  const password = p.get('LoginCredentials.Password');
+  const keyPairName = p.get('LoginCredentials.KeyPairName');
+  if (password !== undefined && keyPairName !== undefined) {
+    throw invalidParameter('Specify either LoginCredentials.Password or LoginCredentials.KeyPairName, not both.');
+  }
+  if (password !== undefined) checkPassword(password);
+  if (keyPairName !== undefined) checkKeyPairName(keyPairName);
+  return idempotent(ctx, 'ResetSystem', () => {
+    const instance = ctx.state.instance(instanceId);
+    if (!instance || instance.regionId !== regionId) throw new ApiError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
+    checkResetStatus(instance);
+    let target: ResetImage & { imageName: string; imageVersion: string };
+    const publicImage = PUBLIC_IMAGES.find((m) => m.ImageId === (imageId ?? instance.imageId));
+    if (imageId === undefined || imageId === instance.imageId) {
+      // Re-install the current image: no image rules apply.
+      target = { imageId: instance.imageId, imageName: instance.imageName, imageVersion: instance.imageVersion, osType: instance.osType, requiredSystemDiskSize: 0, requiredDataDiskSize: 0 };
+    } else if (publicImage) {
+      target = {
+        imageId: publicImage.ImageId,
+        imageName: publicImage.ImageName,
+        imageVersion: '',
+        osType: publicImage.Platform,
+        requiredSystemDiskSize: publicImage.Platform === 'Windows' ? 40 : 20,
+        requiredDataDiskSize: 0,
+      };
+    } else {
+      const image = ctx.state.image(imageId);
+      if (!image || image.regionId !== regionId) throw imageNotFound(imageId);
+      target = {
+        imageId: image.imageId,
+        imageName: image.name,
+        imageVersion: '',
+        osType: image.osType,
+        requiredSystemDiskSize: image.requiredSystemDiskSize,
+        requiredDataDiskSize: image.requiredDataDiskSize,
+        custom: { instanceId: image.instanceId, sharedIn: image.sharedIn, status: image.status },
+      };
+    }
+    checkResetImage(instance, target);
+    ctx.state.resetInstance(instanceId, target);
+    return {};
+  });
 };
 
 const listImages: ActionHandler = (ctx) => {
@@ -267,9 +594,10 @@ const listImages: ActionHandler = (ctx) => {
     throw new ApiError(400, 'InvalidParameter', 'The specified parameter "ImageType" must be system, app or custom.');
   }
   // Like the live API, a custom image only shows up here once it has left the creating state.
+  // Images other accounts shared in are usable (to create or reset servers), so they are listed too.
   const custom = ctx.state
-    .images(regionId)
-    .filter((m) => m.status !== '4')
+    .allImages(regionId)
+    .filter((m) => m.listed && m.status !== '4')
     .map((m) => ({ ImageId: m.imageId, ImageName: m.name, ImageType: 'custom', Description: m.description, Platform: m.osType }));
   const all = [...PUBLIC_IMAGES, ...custom].filter((m) => (!type || m.ImageType === type) && (!ids || ids.includes(m.ImageId)));
   return { Images: all };
@@ -279,6 +607,17 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   CreateCustomImage: createCustomImage,
   ListCustomImages: listCustomImages,
   DeleteCustomImage: deleteCustomImage,
+  DeleteCustomImages: deleteCustomImages,
+  ModifyImageShareStatus: modifyImageShareStatus,
+  AddCustomImageShareAccount: addCustomImageShareAccount,
+  RemoveCustomImageShareAccount: removeCustomImageShareAccount,
+  ListCustomImageShareAccounts: listCustomImageShareAccounts,
+  TagResources: tagResources,
+  UntagResources: untagResources,
+  ListTagResources: listTagResources,
+  DeleteSnapshot: deleteSnapshot,
+  DeleteSnapshots: deleteSnapshots,
+  ResetSystem: resetSystem,
   ListInstances: listInstances,
   ListInstanceStatus: listInstanceStatus,
   ListSnapshots: listSnapshots,

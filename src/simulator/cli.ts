@@ -1,11 +1,15 @@
 // Standalone simulator: `npm run simulator -- --port 8787 [--seed demo|empty|file.json]
-// [--image-ready-ms n] [--snapshot-ready-ms n] [--latency-ms n] [--host 127.0.0.1]`.
+// [--profile fixed|realistic] [--time-scale n] [--image-ready-ms n] [--snapshot-ready-ms n]
+// [--image-list-delay-ms n] [--image-delete-ms n] [--reset-ms n] [--unknown-id-errors]
+// [--latency-ms n] [--host 127.0.0.1]`. `--time-scale` alone selects the realistic profile.
 // Everything it prints goes to stderr.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type SeedData, type SimulatorOptions } from './index.js';
 
-const USAGE = 'usage: simulator [--port 8787] [--host 127.0.0.1] [--seed demo|empty|file.json] [--image-ready-ms n] [--snapshot-ready-ms n] [--latency-ms n]';
+const USAGE =
+  'usage: simulator [--port 8787] [--host 127.0.0.1] [--seed demo|empty|file.json] [--profile fixed|realistic] [--time-scale n] ' +
+  '[--image-ready-ms n] [--snapshot-ready-ms n] [--image-list-delay-ms n] [--image-delete-ms n] [--reset-ms n] [--unknown-id-errors] [--latency-ms n]';
 
 function fail(message: string): never {
   process.stderr.write(`simulator: ${message}\n${USAGE}\n`);
@@ -38,6 +42,12 @@ async function main(): Promise<void> {
         'image-ready-ms': { type: 'string' },
         'snapshot-ready-ms': { type: 'string' },
         'latency-ms': { type: 'string' },
+        profile: { type: 'string' },
+        'time-scale': { type: 'string' },
+        'image-list-delay-ms': { type: 'string' },
+        'image-delete-ms': { type: 'string' },
+        'reset-ms': { type: 'string' },
+        'unknown-id-errors': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -56,6 +66,23 @@ async function main(): Promise<void> {
   if (snapshotReadyMs !== undefined) options.snapshotReadyMs = snapshotReadyMs;
   const latencyMs = int('latency-ms', values['latency-ms']);
   if (latencyMs !== undefined) options.latencyMs = latencyMs;
+  for (const [flag, key] of [
+    ['image-list-delay-ms', 'imageListDelayMs'],
+    ['image-delete-ms', 'imageDeleteMs'],
+    ['reset-ms', 'resetMs'],
+  ] as const) {
+    const v = int(flag, values[flag]);
+    if (v !== undefined) options[key] = v;
+  }
+  if (values.profile !== undefined && values.profile !== 'fixed' && values.profile !== 'realistic') fail('--profile must be fixed or realistic');
+  const timeScale = values['time-scale'];
+  if (timeScale !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(timeScale) || !(Number(timeScale) > 0)) fail('--time-scale must be a positive number');
+    options.timeScale = Number(timeScale);
+    options.profile = 'realistic';
+  }
+  if (values.profile !== undefined) options.profile = values.profile;
+  if (values['unknown-id-errors']) options.unknownIdErrors = true;
 
   let sim;
   try {

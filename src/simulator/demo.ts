@@ -31,6 +31,7 @@ export const DEMO = {
   archiveProgressingSnapshotId: 's-bp1archprog000000001',
   /** System snapshot in status `failed`. */
   archiveFailedSnapshotId: 's-bp1archfail000000001',
+  /** Shared to ECS (InShare): DeleteCustomImage(s) refuses it until it is unshared. */
   archiveImageId: 'm-bp1archive0000002025',
 
   /** Upgrading: CreateCustomImage answers 403 IncorrectInstanceStatus. Has an accomplished snapshot. */
@@ -44,10 +45,24 @@ export const DEMO = {
   sgServerName: 'sg-web',
   sgSystemDiskId: 'd-t4nsgsys000000000001',
   sgSystemSnapshotId: 's-t4nsgsys000000000001',
+  /** Shared with the partner account (InShareUser): DeleteCustomImage(s) refuses it until it is unshared. */
   sgImageId: 'm-t4nsgweb000000002026',
+
+  /** Another Alibaba Cloud account, owner of the images shared into the demo account. */
+  partnerAccountId: '1987654321098765',
+  /**
+   * Shared in by the partner (cn-hangzhou, Linux, needs a 50 GB system disk: shop-server can be reset
+   * from it, blog-server's 40 GB disk is too small). Uses none of the quota; the account cannot delete,
+   * share or tag it.
+   */
+  sharedInImageId: 'm-bp1partnerwp00000001',
+  sharedInImageName: 'partner-wordpress-base',
+  /** Shared in by the partner (ap-southeast-1, Windows, 60 GB): sg-web (Linux, outside the mainland) cannot switch to it. */
+  sgSharedInImageId: 'm-t4npartnerwin0000001',
+  sgSharedInImageName: 'partner-windows-iis',
 } as const;
 
-/** A fresh copy of the demo data set (2 regions with resources, 5 servers, 7 snapshots, 4 images). */
+/** A fresh copy of the demo data set (2 regions with resources, 5 servers, 7 snapshots, 4 own images, 2 shared in). */
 export function demoSeed(): SeedData {
   const d = DEMO;
   return {
@@ -142,8 +157,45 @@ export function demoSeed(): SeedData {
         tags: [{ key: 'app', value: 'blog' }],
       },
       { imageId: d.blogOldImageId, name: 'blog-base-2025', instanceId: d.blogServerId, systemSnapshotId: d.blogSystemSnapshotId, creationTime: '2025-12-20T00:00:00Z' },
-      { imageId: d.archiveImageId, name: 'archive-2025', instanceId: d.archiveServerId, systemSnapshotId: d.archiveSystemSnapshotId, creationTime: '2025-12-02T00:00:00Z' },
-      { imageId: d.sgImageId, name: 'sg-web-2026', instanceId: d.sgServerId, systemSnapshotId: d.sgSystemSnapshotId, creationTime: '2026-01-11T00:00:00Z' },
+      { imageId: d.archiveImageId, name: 'archive-2025', instanceId: d.archiveServerId, systemSnapshotId: d.archiveSystemSnapshotId, creationTime: '2025-12-02T00:00:00Z', inShare: true },
+      {
+        imageId: d.sgImageId,
+        name: 'sg-web-2026',
+        instanceId: d.sgServerId,
+        systemSnapshotId: d.sgSystemSnapshotId,
+        creationTime: '2026-01-11T00:00:00Z',
+        shareAccounts: [d.partnerAccountId],
+      },
+    ],
+    sharedImages: [
+      {
+        imageId: d.sharedInImageId,
+        name: d.sharedInImageName,
+        description: 'WordPress baseline from our agency',
+        regionId: d.region,
+        ownerUserId: d.partnerAccountId,
+        instanceId: 'c0ffee00c0ffee00c0ffee00c0ffee01',
+        instanceName: 'agency-wp-master',
+        osType: 'Linux',
+        sourceImageName: 'WordPress',
+        sourceImageVersion: '6.5',
+        requiredSystemDiskSize: 50,
+        creationTime: '2026-01-08T00:00:00Z',
+      },
+      {
+        imageId: d.sgSharedInImageId,
+        name: d.sgSharedInImageName,
+        description: 'IIS on Windows Server 2022',
+        regionId: d.otherRegion,
+        ownerUserId: d.partnerAccountId,
+        instanceId: 'c0ffee00c0ffee00c0ffee00c0ffee02',
+        instanceName: 'agency-iis-master',
+        osType: 'Windows',
+        sourceImageName: 'Windows Server',
+        sourceImageVersion: '2022 Datacenter',
+        requiredSystemDiskSize: 60,
+        creationTime: '2026-01-09T00:00:00Z',
+      },
     ],
   };
 }

@@ -26,3 +26,8 @@ export const newRequestId = (): string => randomUUID().toUpperCase();
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** `yyyy-MM-dd HH:mm:ss.0`, the shape of ListCustomImageShareAccounts' SharedTime (UTC here). */
+export function formatShareTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.0`;
+}

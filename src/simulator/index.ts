@@ -7,6 +7,7 @@ import { createRequestHandler } from './server.js';
 import { NonceStore, type KeyPair } from './signature.js';
 import { SimState } from './state.js';
 import { Stats } from './stats.js';
+import type { TimingProfile } from './timing.js';
 import type { SeedData } from './types.js';
 
 export { DEMO, demoSeed } from './demo.js';
@@ -14,7 +15,8 @@ export { ApiError } from './errors.js';
 export type { Fault, FaultKind, FaultSpec, Faults } from './faults.js';
 export { API_VERSION } from './server.js';
 export type { KeyPair } from './signature.js';
-export { DEFAULT_REGIONS, type InstancePatch, type SimState } from './state.js';
+export { ACCOUNT_ID as SIM_ACCOUNT_ID, DEFAULT_REGIONS, type InstancePatch, type SimState } from './state.js';
+export { FIXED_TIMINGS, REALISTIC_TIMINGS, realisticSeconds, type TimingProfile } from './timing.js';
 export type { LoggedRequest, Outcome, Stats } from './stats.js';
 export type * from './types.js';
 
@@ -30,10 +32,28 @@ export interface SimulatorOptions {
   seed?: 'demo' | 'empty' | SeedData;
   /** Extra key pairs (e.g. with an STS `securityToken`); the default pair is always accepted. */
   keys?: KeyPair[];
-  /** Milliseconds until a new custom image leaves Status "4". Default 3000. */
+  /**
+   * `'fixed'` (default): the *Ms options below, the same for every resource.
+   * `'realistic'`: minutes of simulated time sized by disk (REALISTIC_TIMINGS), divided by `timeScale`.
+   */
+  profile?: TimingProfile;
+  /** Realistic profile: simulated time runs this many times faster (600 = ten minutes a second). Default 1. */
+  timeScale?: number;
+  /** Fixed profile: milliseconds until a new custom image leaves Status "4". Default 3000. */
   imageReadyMs?: number;
-  /** Milliseconds until a new snapshot is `accomplished`. Default 2000. */
+  /** Fixed profile: milliseconds until a new snapshot is `accomplished`. Default 2000. */
   snapshotReadyMs?: number;
+  /** Fixed profile: milliseconds after CreateCustomImage during which the list calls do not show the image. Default 0. */
+  imageListDelayMs?: number;
+  /** Fixed profile: milliseconds a deleted image stays listed before it disappears. Default 1000. */
+  imageDeleteMs?: number;
+  /** Fixed profile: milliseconds a server stays Resetting after ResetSystem. Default 2000. */
+  resetMs?: number;
+  /**
+   * List calls filtered by unknown IDs answer errors as the real API may (404 InvalidInstanceId.NotFound,
+   * InvalidDiskId.NotFound) instead of empty lists. Default false; `sim.state.unknownIdErrors` changes it later.
+   */
+  unknownIdErrors?: boolean;
   /** Initial global per-request latency (also settable later via `faults.latencyMs`). */
   latencyMs?: number;
   /** Clock for timestamps, signature dates and async progress. Default `Date.now`. */
@@ -53,6 +73,11 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
+/** Drops keys whose value is undefined (exactOptionalPropertyTypes). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function resolveSeed(seed: SimulatorOptions['seed']): SeedData {
   if (seed === undefined || seed === 'demo') return demoSeed();
   if (seed === 'empty') return {};
@@ -61,11 +86,21 @@ function resolveSeed(seed: SimulatorOptions['seed']): SeedData {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const now = options.now ?? Date.now;
-  const state = new SimState(resolveSeed(options.seed), {
-    now,
-    ...(options.imageReadyMs === undefined ? {} : { imageReadyMs: options.imageReadyMs }),
-    ...(options.snapshotReadyMs === undefined ? {} : { snapshotReadyMs: options.snapshotReadyMs }),
-  });
+  const o = options;
+  const state = new SimState(
+    resolveSeed(o.seed),
+    definedOnly({
+      now,
+      profile: o.profile,
+      timeScale: o.timeScale,
+      imageReadyMs: o.imageReadyMs,
+      snapshotReadyMs: o.snapshotReadyMs,
+      imageListDelayMs: o.imageListDelayMs,
+      imageDeleteMs: o.imageDeleteMs,
+      resetMs: o.resetMs,
+      unknownIdErrors: o.unknownIdErrors,
+    }),
+  );
   const faults = new Faults();
   faults.latencyMs = options.latencyMs ?? 0;
   const stats = new Stats();

@@ -60,11 +60,27 @@ export class Params {
     return parsed;
   }
 
-  paging(): { pageNumber: number; pageSize: number } {
+  paging(maxPageSize = MAX_PAGE_SIZE): { pageNumber: number; pageSize: number } {
     return {
       pageNumber: this.int('PageNumber', 1, 1),
-      pageSize: this.int('PageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+      pageSize: this.int('PageSize', DEFAULT_PAGE_SIZE, 1, maxPageSize),
     };
+  }
+
+  /**
+   * A repeat list as the SDK flattens an array (`Name.1`, `Name.2`, …), ordered by N, empty
+   * values dropped. Undefined when absent; more than `max` items is InvalidParameter.
+   */
+  repeatList(name: string, max: number): string[] | undefined {
+    const re = new RegExp(`^${name.replace(/\./g, '\\.')}\\.(\\d+)$`);
+    const items: Array<[number, string]> = [];
+    for (const [k, v] of this.values) {
+      const m = re.exec(k);
+      if (m && v !== '') items.push([+m[1]!, v]);
+    }
+    if (items.length === 0) return undefined;
+    if (items.length > max) throw invalidParameter(`The specified parameter "${name}" holds more than ${max} items.`);
+    return items.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
   }
 
   /** `Tag.N.Key` / `Tag.N.Value`, ordered by N. A value without a key is an error. */

@@ -1,4 +1,6 @@
-// Validation rules shared by the create actions.
+// Validation rules of the write actions. They re-declare the API's rules on purpose: the simulator
+// must catch a client's mistakes, not copy them. Codes marked "design choice" or "inferred" are
+// not in any Alibaba error table we have seen (see the fidelity audit §3).
 import { ApiError, invalidParameter } from './errors.js';
 import type { CustomImage, Instance, InstanceStatus, Snapshot, Tag } from './types.js';
 
@@ -8,6 +10,18 @@ export const MAX_TAGS = 20;
 export const IMAGE_QUOTA_CAP = 15;
 export const IMAGE_QUOTA_PER_SERVER = 3;
 export const SNAPSHOTS_PER_SERVER = 3;
+/** Besides 3 a server: at most min(3 × servers in the account, 15) snapshots in the account. */
+export const SNAPSHOT_ACCOUNT_CAP = 15;
+export const MAX_SHARE_ACCOUNTS = 10;
+export const MAX_DELETE_IMAGES = 15;
+export const MAX_DELETE_SNAPSHOTS = 100;
+export const MAX_TAG_RESOURCE_IDS = 50;
+export const MAX_UNTAG_KEYS = 20;
+/** ResourceType values of the tag actions, lower case as the API documents them. */
+export const TAG_RESOURCE_TYPES = ['instance', 'snapshot', 'customimage', 'disk', 'command', 'firewallrule'] as const;
+export type TagResourceType = (typeof TAG_RESOURCE_TYPES)[number];
+/** Statuses in which a server accepts ResetSystem. */
+export const RESET_READY_STATUSES: readonly InstanceStatus[] = ['Running', 'Stopped'];
 /** Statuses in which a server accepts CreateCustomImage / CreateSnapshot. */
 export const IMAGE_READY_STATUSES: readonly InstanceStatus[] = ['Running', 'Stopped'];
 
@@ -96,5 +110,126 @@ export function checkImageNameFree(name: string, imagesInRegion: readonly Custom
 export function checkImageQuota(imagesInRegion: number, instancesInRegion: number): void {
   if (imagesInRegion >= imageQuota(instancesInRegion)) {
     throw new ApiError(400, 'CustomImageQuotaLimit', 'The maximum number of custom image in this region is exceeded.');
+  }
+}
+
+export function snapshotAccountQuota(serversInAccount: number): number {
+  return Math.min(SNAPSHOTS_PER_SERVER * serversInAccount, SNAPSHOT_ACCOUNT_CAP);
+}
+
+export function checkSnapshotQuota(server: Instance, allSnapshots: readonly Snapshot[], serversInAccount: number): void {
+  if (allSnapshots.filter((s) => s.instanceId === server.instanceId).length >= SNAPSHOTS_PER_SERVER) {
+    throw new ApiError(400, 'SnapshotQuotaExceed', `A server can have at most ${SNAPSHOTS_PER_SERVER} snapshots.`);
+  }
+  const cap = snapshotAccountQuota(serversInAccount);
+  if (allSnapshots.length >= cap) {
+    throw new ApiError(400, 'SnapshotQuotaExceed', `The account can have at most ${cap} snapshots: 3 a server, at most ${SNAPSHOT_ACCOUNT_CAP}.`);
+  }
+}
+
+/** Chinese mainland regions: `cn-…` except Hong Kong. */
+export function isMainland(regionId: string): boolean {
+  return regionId.startsWith('cn-') && regionId !== 'cn-hongkong';
+}
+
+export const imageNotFound = (imageId: string): ApiError => new ApiError(404, 'InvalidImageId.NotFound', `The specified ImageId "${imageId}" does not exist.`);
+
+/** Design choice (no documented code): a recipient may only use an image another account shared in. */
+export function checkOwnImage(image: CustomImage): void {
+  if (image.sharedIn) {
+    throw new ApiError(403, 'OperationDenied.NotImageOwner', `The image ${image.imageId} was shared to you by account ${image.userId}; only its owner can delete, share or tag it.`);
+  }
+}
+
+/** Design choice (no documented code): a shared image must be unshared before it is deleted. */
+export function checkImageNotShared(image: CustomImage): void {
+  if (image.inShare || image.shareAccounts.length > 0) {
+    const what = [image.inShare ? 'ECS' : '', image.shareAccounts.length > 0 ? `${image.shareAccounts.length} account(s)` : ''].filter(Boolean).join(' and ');
+    throw new ApiError(403, 'OperationDenied.ImageShared', `The image ${image.imageId} is shared to ${what}; unshare it before you delete it.`);
+  }
+}
+
+/** ECS's code for this case; SWAS documents none. */
+export function checkImageAvailable(image: CustomImage): void {
+  if (image.status !== '1') {
+    throw new ApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.status}").`);
+  }
+}
+
+/**
+ * Inferred code: the DeleteSnapshot page only says "delete the custom image before you delete the
+ * snapshot"; `SnapshotExistCustomImage` is the name in a Terraform commit message; HTTP 400 is our pick.
+ */
+export function checkSnapshotNotInUse(snapshot: Snapshot, ownImages: readonly CustomImage[]): void {
+  const user = ownImages.find((m) => m.systemSnapshotId === snapshot.snapshotId || m.dataSnapshotId === snapshot.snapshotId);
+  if (user) {
+    throw new ApiError(400, 'SnapshotExistCustomImage', `The snapshot ${snapshot.snapshotId} was used to create the custom image ${user.imageId}; delete the image first.`);
+  }
+}
+
+export function checkAccountId(account: string): void {
+  if (!/^[1-9]\d{0,19}$/.test(account)) {
+    throw invalidParameter(`The specified parameter "Account" is invalid: "${account}" is not an Alibaba Cloud account ID.`);
+  }
+}
+
+/** Design choice: the LIMITS page says at most 10 accounts an image; the code is ours. */
+export function checkShareAccountQuota(after: number): void {
+  if (after > MAX_SHARE_ACCOUNTS) {
+    throw new ApiError(400, 'CustomImageShareAccountQuotaLimit', `An image can be shared with at most ${MAX_SHARE_ACCOUNTS} accounts.`);
+  }
+}
+
+/** 8–30 characters from at least three of: upper case, lower case, digits, ()`~!@#$%^&*-_+=|{}[]:;'<>,.?/ */
+export function checkPassword(password: string): void {
+  const classes = [/[A-Z]/, /[a-z]/, /\d/, /[()`~!@#$%^&*\-_+=|{}[\]:;'<>,.?/]/].filter((re) => re.test(password)).length;
+  if (password.length < 8 || password.length > 30 || classes < 3 || !/^[\x21-\x7e]+$/.test(password)) {
+    throw new ApiError(400, 'InvalidParam.Password', 'The password must be 8 to 30 characters and hold at least three of: upper-case letters, lower-case letters, digits, special characters.');
+  }
+}
+
+export function checkKeyPairName(name: string): void {
+  if (!/^[A-Za-z][A-Za-z0-9._:-]{1,127}$/.test(name)) {
+    throw new ApiError(400, 'InvalidParam.KeyPairName', `The key pair name "${name}" is invalid.`);
+  }
+}
+
+/** What ResetSystem needs to know about the target image. */
+export interface ResetImage {
+  imageId: string;
+  osType: string;
+  requiredSystemDiskSize: number;
+  requiredDataDiskSize: number;
+  /** Set for custom images: the source server, and whether another account shared it in. */
+  custom?: { instanceId: string; sharedIn: boolean; status: CustomImage['status'] };
+}
+
+/** ResetSystem needs a Running or Stopped server (the accepted states are undocumented; Terraform retries IncorrectInstanceStatus). */
+export function checkResetStatus(instance: Instance): void {
+  if (!RESET_READY_STATUSES.includes(instance.status)) {
+    throw new ApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
+  }
+}
+
+/** ResetSystem's image rules (SDK remarks and the ResetSystem page); every code here is a design choice. */
+export function checkResetImage(instance: Instance, image: ResetImage): void {
+  if (image.custom) {
+    if (image.custom.status !== '1') throw new ApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.custom.status}").`);
+    if (!image.custom.sharedIn && image.custom.instanceId === instance.instanceId) {
+      throw new ApiError(400, 'InvalidImageId.SameInstance', `The image ${image.imageId} was created from this server; roll back to a snapshot instead.`);
+    }
+  }
+  const system = instance.disks.find((d) => d.diskType === 'system');
+  if ((system?.size ?? 0) < image.requiredSystemDiskSize) {
+    throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image needs a system disk of at least ${image.requiredSystemDiskSize} GB; the server's is ${system?.size ?? 0} GB.`);
+  }
+  if (image.requiredDataDiskSize > 0) {
+    const data = Math.max(0, ...instance.disks.filter((d) => d.diskType === 'data').map((d) => d.size));
+    if (data < image.requiredDataDiskSize) {
+      throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image holds a data disk of ${image.requiredDataDiskSize} GB; the server's data disk is ${data} GB.`);
+    }
+  }
+  if (!isMainland(instance.regionId) && image.osType.toLowerCase() !== instance.osType.toLowerCase()) {
+    throw new ApiError(400, 'InvalidImageId.PlatformSwitchNotSupported', `Outside the Chinese mainland a server cannot switch between ${instance.osType} and ${image.osType}.`);
   }
 }

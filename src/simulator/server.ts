@@ -97,7 +97,8 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const action = (isV3 ? String(req.headers['x-acs-action'] ?? '') : all.find(([k]) => k === 'Action')?.[1]) ?? '';
     const business = new Map(all.filter(([k]) => isV3 || !V2_COMMON.has(k)));
     entry.action = action;
-    entry.params = Object.fromEntries([...business].filter(([k]) => k !== 'Signature' && k !== 'SecurityToken'));
+    // Never log secrets: signatures, tokens, and ResetSystem's LoginCredentials.Password.
+    entry.params = Object.fromEntries([...business].filter(([k]) => k !== 'Signature' && k !== 'SecurityToken' && !/password/i.test(k)));
 
     if (req.method !== 'POST' && req.method !== 'GET') {
       throw new ApiError(405, 'UnsupportedHTTPMethod', `The HTTP method ${req.method ?? ''} is not supported.`);

@@ -1,7 +1,8 @@
-// The simulated account: regions, servers with their disks, snapshots and custom images.
-// Snapshot and image progress is derived from the creation time whenever it is read, so
-// nothing here needs a timer.
-import { formatTime, newDiskId, newImageId, newInstanceId, newSnapshotId } from './ids.js';
+// The simulated account: regions, servers with their disks, snapshots and custom images (its own
+// and those other accounts shared in). Snapshot and image progress, image listing and deletion,
+// and server resets are derived from the clock whenever state is read, so nothing here needs a timer.
+import { formatShareTime, formatTime, newDiskId, newImageId, newInstanceId, newSnapshotId } from './ids.js';
+import { FIXED_TIMINGS, checkTimeScale, durationMs, type DurationKind, type FixedTimings, type TimingProfile } from './timing.js';
 import type {
   CustomImage,
   Disk,
@@ -13,9 +14,12 @@ import type {
   SeedDisk,
   SeedImage,
   SeedInstance,
+  SeedSharedImage,
   SeedSnapshot,
+  ShareAccount,
   Snapshot,
   SnapshotStatus,
+  Tag,
 } from './types.js';
 
 export const DEFAULT_REGIONS: readonly Region[] = [
@@ -34,20 +38,39 @@ interface SnapshotRecord extends Omit<Snapshot, 'status' | 'progress'> {
   readyMs: number;
 }
 
-interface ImageRecord extends Omit<CustomImage, 'status'> {
+interface ImageRecord extends Omit<CustomImage, 'status' | 'listed' | 'deleting' | 'sharedIn'> {
   fixed?: ImageStatus;
   createdAtMs: number;
   readyMs: number;
   /** Status reached when creation finishes. */
   outcome: ImageStatus;
+  /** When the list calls start showing it. */
+  listedAtMs: number;
+  /** Set by a delete: when it disappears. */
+  goneAtMs?: number;
 }
+
+/** The simulated account's own ID (UserId of its images). */
+export const ACCOUNT_ID = '1234567890123456';
 
 export interface StateOptions {
   now?: () => number;
-  /** Time from CreateCustomImage until the image leaves Status "4". */
+  /** `fixed` (default): the *Ms values below. `realistic`: minutes sized by disk, divided by timeScale. */
+  profile?: TimingProfile;
+  /** Realistic profile only: how many times faster than real time the simulated clock runs. Default 1. */
+  timeScale?: number;
+  /** Fixed profile: time from CreateCustomImage until the image leaves Status "4". */
   imageReadyMs?: number;
-  /** Time from CreateSnapshot until the snapshot is `accomplished`. */
+  /** Fixed profile: time from CreateSnapshot until the snapshot is `accomplished`. */
   snapshotReadyMs?: number;
+  /** Fixed profile: time after CreateCustomImage during which the list calls do not show the image. Default 0. */
+  imageListDelayMs?: number;
+  /** Fixed profile: time a deleted image stays listed. Default 1000. */
+  imageDeleteMs?: number;
+  /** Fixed profile: time a server stays Resetting after ResetSystem. Default 2000. */
+  resetMs?: number;
+  /** List calls filtered by unknown instance or disk IDs answer NotFound errors instead of empty lists. */
+  unknownIdErrors?: boolean;
 }
 
 export type InstancePatch = Partial<
@@ -65,9 +88,16 @@ function notFound(kind: string, id: string): Error {
   return new Error(`simulator state: ${kind} ${id} does not exist`);
 }
 
-export class SimState {
+export class SimState implements FixedTimings {
   imageReadyMs: number;
   snapshotReadyMs: number;
+  imageListDelayMs: number;
+  imageDeleteMs: number;
+  resetMs: number;
+  profile: TimingProfile;
+  timeScale: number;
+  /** May be changed at any time; see StateOptions.unknownIdErrors. */
+  unknownIdErrors: boolean;
   readonly now: () => number;
 
   private regionList: Region[] = [];
@@ -75,13 +105,27 @@ export class SimState {
   private readonly snapshotMap = new Map<string, SnapshotRecord>();
   private readonly imageMap = new Map<string, ImageRecord>();
   private readonly tokens = new Map<string, IdempotentEntry>();
+  /** Servers being reset: when they become Running. */
+  private readonly resets = new Map<string, number>();
   private ipCounter = 10;
 
   constructor(seed: SeedData = {}, options: StateOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.imageReadyMs = options.imageReadyMs ?? 3000;
-    this.snapshotReadyMs = options.snapshotReadyMs ?? 2000;
+    this.profile = options.profile ?? 'fixed';
+    this.timeScale = options.timeScale ?? 1;
+    checkTimeScale(this.timeScale);
+    this.imageReadyMs = options.imageReadyMs ?? FIXED_TIMINGS.imageReadyMs;
+    this.snapshotReadyMs = options.snapshotReadyMs ?? FIXED_TIMINGS.snapshotReadyMs;
+    this.imageListDelayMs = options.imageListDelayMs ?? FIXED_TIMINGS.imageListDelayMs;
+    this.imageDeleteMs = options.imageDeleteMs ?? FIXED_TIMINGS.imageDeleteMs;
+    this.resetMs = options.resetMs ?? FIXED_TIMINGS.resetMs;
+    this.unknownIdErrors = options.unknownIdErrors ?? false;
     this.load(seed);
+  }
+
+  /** Clock milliseconds a piece of work takes now, under the current profile. */
+  durationMs(kind: DurationKind, diskGb = 0): number {
+    return durationMs(this.profile, this.timeScale, this, kind, diskGb);
   }
 
   /** Replaces everything (including remembered ClientTokens) with the given seed. */
@@ -90,10 +134,12 @@ export class SimState {
     this.snapshotMap.clear();
     this.imageMap.clear();
     this.tokens.clear();
+    this.resets.clear();
     this.regionList = clone(seed.regions ?? [...DEFAULT_REGIONS]);
     for (const i of seed.instances ?? []) this.addInstance(i);
     for (const s of seed.snapshots ?? []) this.addSnapshot(s);
     for (const m of seed.images ?? []) this.addImage(m);
+    for (const m of seed.sharedImages ?? []) this.addSharedImage(m);
   }
 
   // ---------- reads (copies; statuses computed for "now") ----------
@@ -107,10 +153,12 @@ export class SimState {
   }
 
   instances(regionId?: string): Instance[] {
+    this.settle();
     return [...this.instanceMap.values()].filter((i) => !regionId || i.regionId === regionId).map(clone);
   }
 
   instance(instanceId: string): Instance | undefined {
+    this.settle();
     const i = this.instanceMap.get(instanceId);
     return i && clone(i);
   }
@@ -136,18 +184,32 @@ export class SimState {
     return s && this.snapshotView(s);
   }
 
+  /** The account's own custom images (listed or not yet, deleting or not), as its quota counts them. */
   images(regionId?: string): CustomImage[] {
+    return this.allImages(regionId).filter((m) => !m.sharedIn);
+  }
+
+  /** Images other accounts shared into this one. */
+  sharedImages(regionId?: string): CustomImage[] {
+    return this.allImages(regionId).filter((m) => m.sharedIn);
+  }
+
+  /** Own and shared-in images. */
+  allImages(regionId?: string): CustomImage[] {
+    this.settle();
     return [...this.imageMap.values()].filter((m) => !regionId || m.regionId === regionId).map((m) => this.imageView(m));
   }
 
+  /** An own or shared-in image, until it is gone. */
   image(imageId: string): CustomImage | undefined {
+    this.settle();
     const m = this.imageMap.get(imageId);
     return m && this.imageView(m);
   }
 
   /** Everything, in the seed shape plus computed fields; handy for assertions and debugging. */
-  dump(): { regions: Region[]; instances: Instance[]; snapshots: Snapshot[]; images: CustomImage[] } {
-    return { regions: this.regions(), instances: this.instances(), snapshots: this.snapshots(), images: this.images() };
+  dump(): { regions: Region[]; instances: Instance[]; snapshots: Snapshot[]; images: CustomImage[]; sharedImages: CustomImage[] } {
+    return { regions: this.regions(), instances: this.instances(), snapshots: this.snapshots(), images: this.images(), sharedImages: this.sharedImages() };
   }
 
   // ---------- test mutations ----------
@@ -209,8 +271,11 @@ export class SimState {
   }
 
   updateInstance(instanceId: string, patch: InstancePatch): Instance {
+    this.settle();
     const i = this.instanceMap.get(instanceId);
     if (!i) throw notFound('instance', instanceId);
+    // A status set by a test overrides a reset in progress.
+    if (patch.status !== undefined) this.resets.delete(instanceId);
     Object.assign(i, clone(patch));
     return clone(i);
   }
@@ -258,7 +323,53 @@ export class SimState {
       tags: seed.tags ?? [],
     });
     record.fixed = seed.status ?? '1';
+    record.listedAtMs = record.createdAtMs;
+    record.inShare = seed.inShare ?? false;
+    record.shareAccounts = (seed.shareAccounts ?? []).map((userId) => ({ userId, sharedTime: formatShareTime(record.createdAtMs) }));
+    record.createInstances = [...(seed.createInstances ?? [])];
     this.imageMap.set(record.imageId, record);
+    return this.imageView(record);
+  }
+
+  /** Adds an image another account shared into this one. */
+  addSharedImage(seed: SeedSharedImage): CustomImage {
+    if (!this.hasRegion(seed.regionId)) throw new Error(`simulator state: region ${seed.regionId} does not exist`);
+    if (!/^\d+$/.test(seed.ownerUserId) || seed.ownerUserId === ACCOUNT_ID) {
+      throw new Error(`simulator state: a shared-in image needs another account's digit ID, not ${seed.ownerUserId}`);
+    }
+    const nowMs = this.now();
+    const imageId = seed.imageId ?? newImageId();
+    if (this.imageMap.has(imageId)) throw new Error(`simulator state: image ${imageId} already exists`);
+    const record: ImageRecord = {
+      imageId,
+      name: seed.name,
+      description: seed.description ?? '',
+      regionId: seed.regionId,
+      instanceId: seed.instanceId ?? newInstanceId(),
+      instanceName: seed.instanceName ?? '',
+      systemSnapshotId: '',
+      systemSnapshotName: '',
+      dataSnapshotId: '',
+      dataSnapshotName: '',
+      creationTime: seed.creationTime ?? formatTime(nowMs),
+      resourceGroupId: '',
+      osType: seed.osType ?? 'Linux',
+      sourceImageName: seed.sourceImageName ?? 'Alibaba Cloud Linux',
+      sourceImageVersion: seed.sourceImageVersion ?? '3.2104 LTS 64bit',
+      requiredSystemDiskSize: seed.requiredSystemDiskSize ?? 40,
+      requiredDataDiskSize: seed.requiredDataDiskSize ?? 0,
+      tags: clone(seed.tags ?? []),
+      userId: seed.ownerUserId,
+      inShare: false,
+      shareAccounts: [],
+      createInstances: [],
+      createdAtMs: nowMs,
+      readyMs: 0,
+      outcome: '1',
+      fixed: seed.status ?? '1',
+      listedAtMs: nowMs,
+    };
+    this.imageMap.set(imageId, record);
     return this.imageView(record);
   }
 
@@ -269,8 +380,30 @@ export class SimState {
     return this.imageView(m);
   }
 
+  /** Removes an image at once (a test shortcut; the API's delete is asynchronous, see deleteImage). */
   removeImage(imageId: string): boolean {
     return this.imageMap.delete(imageId);
+  }
+
+  /** Replaces a resource's tags (TagResources / UntagResources after their checks). */
+  setTags(kind: 'instance' | 'disk' | 'snapshot' | 'customimage', id: string, tags: readonly Tag[]): void {
+    this.settle();
+    const copy = clone([...tags]);
+    if (kind === 'instance') {
+      const i = this.instanceMap.get(id);
+      if (!i) throw notFound('instance', id);
+      i.tags = copy;
+    } else if (kind === 'disk') {
+      this.findDiskOwner(id).disk.tags = copy;
+    } else if (kind === 'snapshot') {
+      const s = this.snapshotMap.get(id);
+      if (!s) throw notFound('snapshot', id);
+      s.tags = copy;
+    } else {
+      const m = this.imageMap.get(id);
+      if (!m) throw notFound('image', id);
+      m.tags = copy;
+    }
   }
 
   // ---------- used by the action handlers ----------
@@ -295,6 +428,52 @@ export class SimState {
     return this.imageView(record);
   }
 
+  /** Starts an asynchronous delete: the image stays listed (status unchanged) for imageDeleteMs, then is gone. */
+  deleteImage(imageId: string): void {
+    const m = this.imageMap.get(imageId);
+    if (!m) throw notFound('image', imageId);
+    m.goneAtMs ??= this.now() + this.durationMs('imageDelete');
+    this.settle();
+  }
+
+  /** Deletes snapshots at once. */
+  deleteSnapshots(snapshotIds: readonly string[]): void {
+    for (const id of snapshotIds) this.snapshotMap.delete(id);
+  }
+
+  setImageShare(imageId: string, inShare: boolean): void {
+    const m = this.imageMap.get(imageId);
+    if (!m) throw notFound('image', imageId);
+    m.inShare = inShare;
+  }
+
+  /** Adds accounts not yet in the list (with the current time) and removes the given ones. */
+  changeShareAccounts(imageId: string, add: readonly string[], remove: readonly string[]): ShareAccount[] {
+    const m = this.imageMap.get(imageId);
+    if (!m) throw notFound('image', imageId);
+    const sharedTime = formatShareTime(this.now());
+    for (const userId of add) if (!m.shareAccounts.some((a) => a.userId === userId)) m.shareAccounts.push({ userId, sharedTime });
+    m.shareAccounts = m.shareAccounts.filter((a) => !remove.includes(a.userId));
+    return clone(m.shareAccounts);
+  }
+
+  /**
+   * ResetSystem after its checks: the server is Resetting for resetMs, then Running; it shows the new
+   * image at once; its older snapshots can no longer roll it back.
+   */
+  resetInstance(instanceId: string, image: { imageId: string; imageName: string; imageVersion: string; osType: string }): void {
+    this.settle();
+    const i = this.instanceMap.get(instanceId);
+    if (!i) throw notFound('instance', instanceId);
+    i.status = 'Resetting';
+    i.imageId = image.imageId;
+    i.imageName = image.imageName;
+    i.imageVersion = image.imageVersion;
+    i.osType = image.osType;
+    this.resets.set(instanceId, this.now() + this.durationMs('reset'));
+    for (const s of this.snapshotMap.values()) if (s.instanceId === instanceId) s.usableForRollback = false;
+  }
+
   recallToken(key: string): IdempotentEntry | undefined {
     return this.tokens.get(key);
   }
@@ -304,6 +483,18 @@ export class SimState {
   }
 
   // ---------- internals ----------
+
+  /** Applies what the clock has finished: resets done, deleted images gone. */
+  private settle(): void {
+    const nowMs = this.now();
+    for (const [id, doneAtMs] of this.resets) {
+      if (nowMs < doneAtMs) continue;
+      const i = this.instanceMap.get(id);
+      if (i?.status === 'Resetting') i.status = 'Running';
+      this.resets.delete(id);
+    }
+    for (const [id, m] of this.imageMap) if (m.goneAtMs !== undefined && nowMs >= m.goneAtMs) this.imageMap.delete(id);
+  }
 
   private findDiskOwner(diskId: string): { instance: Instance; disk: Disk } {
     for (const instance of this.instanceMap.values()) {
@@ -333,8 +524,9 @@ export class SimState {
       remark: extra.remark ?? '',
       resourceGroupId: extra.resourceGroupId ?? instance.resourceGroupId,
       tags: clone(extra.tags ?? []),
+      usableForRollback: true,
       createdAtMs: nowMs,
-      readyMs: this.snapshotReadyMs,
+      readyMs: this.durationMs('snapshot', disk.size),
     };
   }
 
@@ -377,9 +569,14 @@ export class SimState {
       requiredSystemDiskSize: diskSize(sys) || (instance.disks[0]?.size ?? 40),
       requiredDataDiskSize: diskSize(data),
       tags: clone(f.tags),
+      userId: ACCOUNT_ID,
+      inShare: false,
+      shareAccounts: [],
+      createInstances: [],
       createdAtMs: nowMs,
-      readyMs: this.imageReadyMs,
+      readyMs: this.durationMs('image', diskSize(sys) + diskSize(data)),
       outcome: instance.failImages ? '3' : '1',
+      listedAtMs: nowMs + this.durationMs('imageListDelay'),
     };
   }
 
@@ -403,8 +600,9 @@ export class SimState {
   }
 
   private imageView(m: ImageRecord): CustomImage {
-    const { fixed, createdAtMs, readyMs, outcome, ...rest } = m;
-    const status: ImageStatus = fixed ?? (this.now() - createdAtMs >= readyMs ? outcome : '4');
-    return { ...clone(rest), status };
+    const { fixed, createdAtMs, readyMs, outcome, listedAtMs, goneAtMs, ...rest } = m;
+    const nowMs = this.now();
+    const status: ImageStatus = fixed ?? (nowMs - createdAtMs >= readyMs ? outcome : '4');
+    return { ...clone(rest), status, sharedIn: m.userId !== ACCOUNT_ID, listed: nowMs >= listedAtMs, deleting: goneAtMs !== undefined };
   }
 }

@@ -74,6 +74,19 @@ export interface Snapshot {
   remark: string;
   resourceGroupId: string;
   tags: Tag[];
+  /**
+   * False once the server was re-initialised (ResetSystem) after this snapshot was taken: the
+   * snapshot stays listed but can no longer roll the server back. State only; not on the wire.
+   */
+  usableForRollback: boolean;
+}
+
+/** An account an image is shared with (AddCustomImageShareAccount). */
+export interface ShareAccount {
+  /** Alibaba Cloud account ID, a digit string. */
+  userId: string;
+  /** `yyyy-MM-dd HH:mm:ss.0`, the live API's shape. */
+  sharedTime: string;
 }
 
 export interface CustomImage {
@@ -96,6 +109,20 @@ export interface CustomImage {
   requiredSystemDiskSize: number;
   requiredDataDiskSize: number;
   tags: Tag[];
+  /** Owner account; another account's ID for an image shared into this one. */
+  userId: string;
+  /** True when another account shared this image in (the recipient may only use it). */
+  sharedIn: boolean;
+  /** Shared to ECS (ModifyImageShareStatus). */
+  inShare: boolean;
+  /** Accounts the image is shared with; `InShareUser` is true when there is one. */
+  shareAccounts: ShareAccount[];
+  /** Servers created from the image. */
+  createInstances: string[];
+  /** False during the short time after CreateCustomImage when the list calls do not show it yet. */
+  listed: boolean;
+  /** Deleted, still listed for a short while (status unchanged), then gone. */
+  deleting: boolean;
 }
 
 // ---- Seed format (all optional fields get realistic defaults) ----
@@ -157,6 +184,37 @@ export interface SeedImage {
   creationTime?: string;
   resourceGroupId?: string;
   tags?: Tag[];
+  /** Shared to ECS. Default false. */
+  inShare?: boolean;
+  /** Account IDs (digit strings) the image is shared with. */
+  shareAccounts?: string[];
+  /** Servers created from the image (instance IDs). */
+  createInstances?: string[];
+}
+
+/** An image another account shared into this one: it uses none of this account's quota. */
+export interface SeedSharedImage {
+  imageId?: string;
+  name: string;
+  description?: string;
+  regionId: string;
+  /** The owner account, a digit string other than the simulated account's. */
+  ownerUserId: string;
+  /** The owner's source server (not in this account). Default: a random ID. */
+  instanceId?: string;
+  instanceName?: string;
+  /** Default `Linux`. */
+  osType?: string;
+  sourceImageName?: string;
+  sourceImageVersion?: string;
+  /** Default 40. */
+  requiredSystemDiskSize?: number;
+  /** Default 0 (no data disk in the image). */
+  requiredDataDiskSize?: number;
+  /** Default `"1"`. */
+  status?: ImageStatus;
+  creationTime?: string;
+  tags?: Tag[];
 }
 
 export interface SeedData {
@@ -165,4 +223,6 @@ export interface SeedData {
   instances?: SeedInstance[];
   snapshots?: SeedSnapshot[];
   images?: SeedImage[];
+  /** Images other accounts shared into this one. */
+  sharedImages?: SeedSharedImage[];
 }

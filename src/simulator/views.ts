@@ -1,5 +1,5 @@
 // Wire (PascalCase) shapes of the state objects, as the live API returns them.
-import type { CustomImage, Disk, Instance, Snapshot, Tag } from './types.js';
+import type { CustomImage, Disk, Instance, ShareAccount, Snapshot, Tag } from './types.js';
 
 const wireTags = (tags: readonly Tag[]): Array<{ Key: string; Value: string }> => tags.map((t) => ({ Key: t.key, Value: t.value }));
 
@@ -82,7 +82,8 @@ export function customImageView(m: CustomImage): Record<string, unknown> {
     Description: m.description,
     RegionId: m.regionId,
     ResourceGroupId: m.resourceGroupId,
-    UserId: 1234567890123456,
+    // A JSON number on the wire, as the SDK types it (account IDs stay below 2^53).
+    UserId: Number(m.userId),
     Status: m.status,
     CreationTime: m.creationTime,
     InstanceId: m.instanceId,
@@ -91,9 +92,9 @@ export function customImageView(m: CustomImage): Record<string, unknown> {
     SystemSnapshotName: m.systemSnapshotName,
     DataSnapshotId: m.dataSnapshotId,
     DataSnapshotName: m.dataSnapshotName,
-    CreateInstances: [],
-    InShare: false,
-    InShareUser: false,
+    CreateInstances: [...m.createInstances],
+    InShare: m.inShare,
+    InShareUser: m.shareAccounts.length > 0,
     OsType: m.osType,
     SourceImageName: m.sourceImageName,
     SourceImageVersion: m.sourceImageVersion,
@@ -111,3 +112,7 @@ export const PUBLIC_IMAGES: ReadonlyArray<{ ImageId: string; ImageName: string; 
   { ImageId: '2d6a1c3e5f7b4d9e8a0c2e4f6a8b0c1d', ImageName: 'WordPress 6.4', ImageType: 'app', Description: 'WordPress on Alibaba Cloud Linux', Platform: 'Linux' },
   { ImageId: '9f8e7d6c5b4a43219f8e7d6c5b4a3210', ImageName: 'Docker 26.1', ImageType: 'app', Description: 'Docker CE on Alibaba Cloud Linux', Platform: 'Linux' },
 ];
+
+export function shareUserView(a: ShareAccount): Record<string, unknown> {
+  return { UserId: Number(a.userId), SharedTime: a.sharedTime };
+}

@@ -205,7 +205,8 @@ describe('custom image reads and delete', () => {
     const sim = await start();
     const c = sdkClient(sim);
     const all = await c.listCustomImages(new swas.ListCustomImagesRequest({ regionId: hz }));
-    expect([all.body!.totalCount, all.body!.pageNumber, all.body!.pageSize]).toEqual(['3', '1', '10']);
+    // Three own images and one another account shared in: Share omitted lists them all.
+    expect([all.body!.totalCount, all.body!.pageNumber, all.body!.pageSize]).toEqual(['4', '1', '10']);
     const blog = all.body!.customImages!.find((m) => m.imageId === DEMO.blogImageId)!;
     expect(blog).toMatchObject({ name: 'blog-base-2026', status: '1', instanceId: DEMO.blogServerId, systemSnapshotId: DEMO.blogSystemSnapshotId, dataSnapshotId: DEMO.blogDataSnapshotId, requiredSystemDiskSize: 40, requiredDataDiskSize: 20 });
     expect(blog.tags!.map((t) => [t.key, t.value])).toEqual([['app', 'blog']]);
@@ -222,23 +223,26 @@ describe('custom image reads and delete', () => {
     const byTag = await c.listCustomImages(new swas.ListCustomImagesRequest({ regionId: hz, tag: [new swas.ListCustomImagesRequestTag({ key: 'app', value: 'blog' })] }));
     expect(byTag.body!.customImages!.map((m) => m.imageId)).toEqual([DEMO.blogImageId]);
     const page2 = await c.listCustomImages(new swas.ListCustomImagesRequest({ regionId: hz, pageSize: 2, pageNumber: 2 }));
-    expect([page2.body!.totalCount, page2.body!.pageSize, page2.body!.customImages!.length]).toEqual(['3', '2', 1]);
+    expect([page2.body!.totalCount, page2.body!.pageSize, page2.body!.customImages!.length]).toEqual(['4', '2', 2]);
   });
 
   test('the raw wire carries ListCustomImages paging as strings and lists as plain arrays', async () => {
     const sim = await start();
     const r = await rawCall(sim, { action: 'ListCustomImages', params: { RegionId: hz } });
-    expect(r.body!.TotalCount).toBe('3');
+    expect(r.body!.TotalCount).toBe('4');
     expect(Array.isArray(r.body!.CustomImages)).toBe(true);
     const s = await rawCall(sim, { action: 'ListSnapshots', params: { RegionId: hz } });
     expect(s.body!.TotalCount).toBe(6);
   });
 
-  test('DeleteCustomImage removes the image; a missing one is 404', async () => {
-    const sim = await start();
+  test('DeleteCustomImage removes the image (after imageDeleteMs on the injected clock); a missing one is 404', async () => {
+    let now = Date.now();
+    const sim = await start({ now: () => now, imageDeleteMs: 1000 });
     const c = sdkClient(sim);
     const r = await c.deleteCustomImage(new swas.DeleteCustomImageRequest({ regionId: hz, imageId: DEMO.blogOldImageId }));
     expect(r.body!.requestId).toBeTruthy();
+    expect(sim.state.image(DEMO.blogOldImageId)).toMatchObject({ deleting: true, status: '1' });
+    now += 1000;
     expect(sim.state.image(DEMO.blogOldImageId)).toBeUndefined();
     const again = await sdkError(c.deleteCustomImage(new swas.DeleteCustomImageRequest({ regionId: hz, imageId: DEMO.blogOldImageId })));
     expect([again.statusCode, again.code]).toEqual([404, 'InvalidImageId.NotFound']);
@@ -252,7 +256,7 @@ describe('custom image reads and delete', () => {
     const sim = await start({ imageReadyMs: 100 });
     const c = sdkClient(sim);
     const custom = await c.listImages(new swas.ListImagesRequest({ regionId: hz, imageType: 'custom' }));
-    expect(custom.body!.images!.map((m) => m.imageName).sort()).toEqual(['archive-2025', 'blog-base-2025', 'blog-base-2026']);
+    expect(custom.body!.images!.map((m) => m.imageName).sort()).toEqual(['archive-2025', 'blog-base-2025', 'blog-base-2026', 'partner-wordpress-base']);
     const system = await c.listImages(new swas.ListImagesRequest({ regionId: hz, imageType: 'system' }));
     expect(system.body!.images!.length).toBeGreaterThan(0);
     expect(system.body!.images!.every((m) => m.imageType === 'system' && /^[0-9a-f]{32}$/.test(m.imageId!))).toBe(true);

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { DEMO, DEFAULT_REGIONS, demoSeed, startSimulator, type SeedData, type Simulator } from '../../src/simulator/index.js';
 import { SimState } from '../../src/simulator/state.js';
 import { newDiskId, newImageId, newInstanceId, newRequestId, newSnapshotId, formatTime } from '../../src/simulator/ids.js';
-import { sdkClient } from './helpers.js';
+import { sdkClient, sdkError } from './helpers.js';
 
 describe('IDs and the demo data set', () => {
   test('generated IDs and times have the real formats', () => {
@@ -47,7 +47,7 @@ describe('seeds and programmatic state changes', () => {
   test('"empty" has the default regions and nothing else', async () => {
     const sim = await startSimulator({ seed: 'empty' });
     try {
-      expect(sim.state.dump()).toEqual({ regions: [...DEFAULT_REGIONS], instances: [], snapshots: [], images: [] });
+      expect(sim.state.dump()).toEqual({ regions: [...DEFAULT_REGIONS], instances: [], snapshots: [], images: [], sharedImages: [] });
       const r = await sdkClient(sim).listInstances(new swas.ListInstancesRequest({ regionId: 'cn-hangzhou' }));
       expect([r.body!.totalCount, r.body!.instances]).toEqual([0, []]);
     } finally {
@@ -146,9 +146,15 @@ describe('standalone CLI', () => {
     try {
       const out = join(dir, 'simulator.mjs');
       await build({ entryPoints: ['src/simulator/cli.ts'], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent' });
+      // A bad --time-scale is refused with exit code 2 and the usage line.
+      const bad = spawn(process.execPath, [out, '--port', '0', '--time-scale', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let badErr = '';
+      bad.stderr.on('data', (c: Buffer) => (badErr += c.toString()));
+      expect(await new Promise<number | null>((resolve) => bad.on('exit', resolve))).toBe(2);
+      expect(badErr).toMatch(/--time-scale must be a positive number[\s\S]*usage: simulator .*--time-scale n/);
       const seedFile = join(dir, 'seed.json');
       writeFileSync(seedFile, JSON.stringify({ instances: [{ regionId: 'cn-hangzhou', instanceName: 'from-file' }] }));
-      const child = spawn(process.execPath, [out, '--port', '0', '--seed', seedFile, '--image-ready-ms', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [out, '--port', '0', '--seed', seedFile, '--time-scale', '600', '--unknown-id-errors'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       const line = await new Promise<string>((resolve, reject) => {
@@ -164,6 +170,9 @@ describe('standalone CLI', () => {
       const fakeSim = { endpoint: `127.0.0.1:${port}` } as Simulator;
       const r = await sdkClient(fakeSim).listInstances(new swas.ListInstancesRequest({ regionId: 'cn-hangzhou' }));
       expect(r.body!.instances!.map((i) => i.instanceName)).toEqual(['from-file']);
+      // --unknown-id-errors took effect.
+      const unknown = await sdkError(sdkClient(fakeSim).listInstances(new swas.ListInstancesRequest({ regionId: 'cn-hangzhou', instanceIds: JSON.stringify(['0'.repeat(32)]) })));
+      expect(unknown.code).toBe('InvalidInstanceId.NotFound');
       const code = await new Promise<number | null>((resolve) => {
         child.on('exit', resolve);
         child.kill('SIGTERM');
