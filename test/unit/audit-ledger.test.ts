@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,10 +49,10 @@ describe('openLedger', () => {
   });
 
   it('fails at start-up, naming the path and the way out, when it cannot write', async () => {
-    const ro = join(dir, 'ro');
-    await mkdir(ro, { mode: 0o500 });
-    const path = join(ro, 'sub', 'audit.jsonl');
-    if (process.getuid?.() === 0) return; // root writes anywhere; the permission case cannot be shown
+    // A parent that is a regular file cannot hold the ledger, even for root (tests may run as root).
+    const blocker = join(dir, 'not-a-dir');
+    await writeFile(blocker, '');
+    const path = join(blocker, 'sub', 'audit.jsonl');
     const err = await openLedger(path).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuditLedgerError);
     expect((err as Error).message).toContain(path);
