@@ -2,6 +2,7 @@ export { ConsentSigner, CONSENT_TTL_MS, MIN_KEY_BYTES, type Binding, type Verdic
 export { planSchema, planStepSchema, planText, type Plan, type PlanStep } from './plan.js';
 export {
   obtainConsent,
+  consentRequestStateVerify,
   clientCanElicit,
   consentQuestion,
   confirmationRequiredText,

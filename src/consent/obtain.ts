@@ -72,6 +72,20 @@ export function clientCanElicit(ctx: ServerContext, legacy?: ClientCapabilities)
   return el.form !== undefined || el.url === undefined;
 }
 
+/**
+ * For `new McpServer(info, { requestState: { verify: consentRequestStateVerify(signer) } })`:
+ * a requestState this server did not sign is refused on the wire (-32602) before any handler
+ * runs, as the spec asks. It returns nothing, so handlers keep reading the raw string, which
+ * `obtainConsent` then checks against the call's binding and clock. This server mints no other
+ * requestState; a second kind would need its own tag here.
+ */
+export function consentRequestStateVerify(signer: ConsentSigner): (state: string) => undefined {
+  return (state: string) => {
+    if (!signer.signed('asked', state)) throw new Error('requestState not signed by this server');
+    return undefined;
+  };
+}
+
 const REASON_TEXT: Record<RequiredReason, string> = {
   no_token: 'This change needs the user\'s consent and the call carried no ConfirmToken.',
   expired: 'The ConfirmToken has expired (a token lasts 10 minutes).',

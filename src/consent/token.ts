@@ -112,21 +112,9 @@ export class ConsentSigner {
    * for this binding, past its time.
    */
   check(purpose: Purpose, token: string, b: Binding, nowMs: number): Verdict {
-    if (typeof token !== 'string' || token.length > 2048) return 'malformed';
-    const parts = token.split('.');
-    if (parts.length !== 2) return 'malformed';
-    const [body, sig] = parts as [string, string];
-    const given = Buffer.from(sig, 'base64url');
-    const want = this.mac(body);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) return 'malformed';
-    let payload: Partial<Payload>;
-    try {
-      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<Payload>;
-    } catch {
-      return 'malformed';
-    }
+    const payload = this.open(token);
     if (
-      payload === null || typeof payload !== 'object' || payload.v !== 1 || payload.p !== PURPOSE_TAG[purpose] ||
+      payload === null || payload.v !== 1 || payload.p !== PURPOSE_TAG[purpose] ||
       typeof payload.t !== 'string' || typeof payload.a !== 'string' || typeof payload.s !== 'string' ||
       typeof payload.e !== 'number' || !Number.isFinite(payload.e)
     ) {
@@ -135,6 +123,33 @@ export class ConsentSigner {
     const same = sameText(payload.t, b.tool) && sameText(payload.a, b.argsDigest) && sameText(payload.s, b.stateDigest);
     if (!same) return 'mismatch';
     return nowMs >= payload.e ? 'expired' : 'valid';
+  }
+
+  /**
+   * Whether this key signed `token` for `purpose`, whatever it binds and however old: the check a
+   * `requestState.verify` hook can make before the handler runs (binding and expiry are judged in
+   * `obtainConsent`, where a stale answer means "ask again", not a protocol error).
+   */
+  signed(purpose: Purpose, token: string): boolean {
+    const payload = this.open(token);
+    return payload !== null && payload.v === 1 && payload.p === PURPOSE_TAG[purpose];
+  }
+
+  /** The payload of a token whose MAC this key made (compared in constant time), else null. */
+  private open(token: string): Partial<Payload> | null {
+    if (typeof token !== 'string' || token.length > 2048) return null;
+    const parts = token.split('.');
+    if (parts.length !== 2) return null;
+    const [body, sig] = parts as [string, string];
+    const given = Buffer.from(sig, 'base64url');
+    const want = this.mac(body);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
+    try {
+      const payload: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      return payload !== null && typeof payload === 'object' ? (payload as Partial<Payload>) : null;
+    } catch {
+      return null;
+    }
   }
 
   private mac(body: string): Buffer {

@@ -3,13 +3,13 @@ import { createMcpHandler, McpServer, type InputRequiredResult } from '@modelcon
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { argsDigest } from '../../src/audit/index.js';
-import { ConsentSigner, confirmationRequiredText, declinedText, obtainConsent, type Plan } from '../../src/consent/index.js';
+import { ConsentSigner, confirmationRequiredText, consentRequestStateVerify, declinedText, obtainConsent, type Plan } from '../../src/consent/index.js';
 
 /**
  * One consent tool on a real v2 McpServer, driven by a real v2 Client in both protocol eras.
  * `world.sends` counts what would have gone to the cloud; `world.state` is what preflight reads.
  */
-interface World { sends: number; state: string; now: number; signer: ConsentSigner; noLegacyCaps?: boolean }
+interface World { sends: number; state: string; now: number; signer: ConsentSigner; noLegacyCaps?: boolean; verifyState?: boolean }
 
 const T0 = Date.UTC(2026, 10, 29, 18, 0, 0);
 
@@ -22,7 +22,10 @@ function planFor(name: string, state: string): Plan {
 }
 
 function buildServer(world: World): McpServer {
-  const server = new McpServer({ name: 'consent-test', version: '0.0.0' });
+  const server = new McpServer(
+    { name: 'consent-test', version: '0.0.0' },
+    world.verifyState ? { requestState: { verify: consentRequestStateVerify(world.signer) } } : {},
+  );
   server.registerTool(
     'delete_thing',
     {
@@ -313,6 +316,38 @@ describe('a 2026-07-28 request', () => {
     const plain = await connect('modern', world);
     expect(code(await call(plain.client, { Name: 'm-1' }))).toBe('ConfirmationRequired');
     expect(world.sends).toBe(1);
+  });
+});
+
+describe('with consentRequestStateVerify as the server\'s requestState hook', () => {
+  it.each<Era>(['legacy', 'modern'])('%s: the consent round still works', async (era) => {
+    const world = { ...newWorld(), verifyState: true };
+    const { client, asked } = await connect(era, world, () => ({ action: 'accept', content: { confirm: true } }));
+    expect(code(await call(client, { Name: 'm-1' }))).toBe('OK');
+    expect(asked).toHaveLength(1);
+    expect(world.sends).toBe(1);
+  });
+
+  it('a requestState this server did not sign is refused on the wire (-32602), nothing sent', async () => {
+    const world = { ...newWorld(), verifyState: true };
+    const client = new Client(
+      { name: 'manual', version: '0.0.0' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } }, inputRequired: { autoFulfill: false } },
+    );
+    const handler = createMcpHandler(() => buildServer(world));
+    await client.connect(new StreamableHTTPClientTransport(new URL('http://consent.test/mcp'), {
+      fetch: (url, init) => handler.fetch(new Request(url, init)),
+    }));
+    cleanups.push(async () => { await client.close(); });
+    const forged = world.signer.issue({ tool: 'delete_thing', argsDigest: argsDigest({ Name: 'm-1' }), stateDigest: argsDigest({ state: 'Available' }) }, T0).token;
+    for (const requestState of ['x.y', forged]) {
+      const err = await client.request(
+        { method: 'tools/call', params: { name: 'delete_thing', arguments: { Name: 'm-1' }, inputResponses: { swas_consent: { action: 'accept', content: { confirm: true } } }, requestState } },
+        { allowInputRequired: true },
+      ).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: -32602 });
+    }
+    expect(world.sends).toBe(0);
   });
 });
 

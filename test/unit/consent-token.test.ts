@@ -53,6 +53,14 @@ describe('ConsentSigner', () => {
     expect(signer.check('asked', signer.issue(b, T0).token, b, T0)).toBe('malformed');
   });
 
+  it('signed() tells a token this key made for a purpose, whatever its binding or age', () => {
+    const asked = signer.sign('asked', b, T0).token;
+    expect(signer.signed('asked', asked)).toBe(true);
+    expect(signer.signed('confirm', asked)).toBe(false);
+    expect(ConsentSigner.random().signed('asked', asked)).toBe(false);
+    expect(signer.signed('asked', 'x.y')).toBe(false);
+  });
+
   it('verifies across instances that share a key (HTTP replicas)', () => {
     const key = Buffer.alloc(32, 7);
     const one = ConsentSigner.fromKey(key);
