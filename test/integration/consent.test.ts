@@ -177,6 +177,16 @@ describe.each<Era>(['legacy', 'modern'])('consent over the %s era', (era) => {
       expect(world.sends).toBe(1);
     });
 
+    it('a client whose form fails to answer sends nothing', async () => {
+      const world = newWorld();
+      const { client } = await connect(era, world, () => { throw new Error('the form could not be shown'); });
+      const outcome: unknown = await call(client, { Name: 'm-1' }).then((r) => r, (e: unknown) => e);
+      // 2025: the SDK's shim answers isError; 2026: the client's own fulfilment throws locally.
+      if (era === 'legacy') expect(outcome).toMatchObject({ isError: true });
+      else expect(outcome).toBeInstanceOf(Error);
+      expect(world.sends).toBe(0);
+    });
+
     it('asks the person even when a valid ConfirmToken comes along (a DryRun token cannot skip them)', async () => {
       const world = newWorld();
       const token = world.signer.issue({ tool: 'delete_thing', argsDigest: argsDigest({ Name: 'm-1' }), stateDigest: argsDigest({ state: 'Available' }) }, T0).token;
