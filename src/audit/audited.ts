@@ -13,6 +13,13 @@ function failureOf(err: unknown): { errorCode: string; requestId?: string } {
   return { errorCode: 'Unknown' };
 }
 
+/** The `RequestId` of an API answer, when it has one (any `T` is accepted: `sendWrite<R>` need not constrain R). */
+function requestIdOf(result: unknown): { requestId?: string } {
+  if (result === null || typeof result !== 'object') return {};
+  const id = (result as { RequestId?: unknown }).RequestId;
+  return typeof id === 'string' && id !== '' ? { requestId: id } : {};
+}
+
 /**
  * Runs one mutating request between two ledger lines: `intent` (fsynced before `send` is even
  * called — if it cannot be written, nothing is sent) and `outcome` (ok + RequestId, or ok:false +
@@ -20,7 +27,7 @@ function failureOf(err: unknown): { errorCode: string; requestId?: string } {
  * cannot be written, that ledger error is thrown (the ClientToken makes the caller's repeat safe);
  * if both failed, `send`'s error wins.
  */
-export async function audited<T extends { RequestId?: string }>(
+export async function audited<T>(
   ledger: AuditLedger,
   base: AuditBase,
   send: () => Promise<T>,
@@ -40,7 +47,7 @@ export async function audited<T extends { RequestId?: string }>(
     time: stamp(),
     phase: 'outcome',
     ok: true,
-    ...(typeof result?.RequestId === 'string' ? { requestId: result.RequestId } : {}),
+    ...requestIdOf(result),
   });
   return result;
 }

@@ -3,7 +3,7 @@ import { createMcpHandler, McpServer, type InputRequiredResult } from '@modelcon
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { argsDigest } from '../../src/audit/index.js';
-import { ConsentSigner, confirmationRequiredText, consentRequestStateVerify, declinedText, obtainConsent, type Plan } from '../../src/consent/index.js';
+import { ConsentSigner, confirmationRequiredText, consentRequestStateVerify, planSchema, declinedText, obtainConsent, type Plan } from '../../src/consent/index.js';
 
 /**
  * One consent tool on a real v2 McpServer, driven by a real v2 Client in both protocol eras.
@@ -31,6 +31,11 @@ function buildServer(world: World): McpServer {
     {
       description: 'Deletes a thing after consent',
       inputSchema: z.object({ Name: z.string(), ConfirmToken: z.string().optional() }),
+      // Like the real tools: an outputSchema, which an input_required return must get past.
+      outputSchema: z.object({
+        Code: z.string(), Via: z.string().optional(), Answer: z.string().optional(), Reason: z.string().optional(),
+        ConfirmToken: z.string().optional(), ExpiresAt: z.string().optional(), Plan: planSchema.optional(),
+      }),
     },
     async ({ Name, ConfirmToken }, ctx): Promise<CallToolResult | InputRequiredResult> => {
       const plan = planFor(Name, world.state);

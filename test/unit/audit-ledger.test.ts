@@ -194,3 +194,18 @@ describe('audited', () => {
     expect(all[0]).toMatchObject({ phase: 'intent', tool: 'delete_custom_images', resourceIds: ['m-1', 'm-2'] });
   });
 });
+
+describe('audited with answers of any shape', () => {
+  it('records no requestId when the answer has none, and passes the answer through', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const l = await ledgerAt(path);
+    expect(await audited(l, base, async () => 'plain')).toBe('plain');
+    expect(await audited(l, base, async () => ({ RequestId: 42 }))).toEqual({ RequestId: 42 });
+    const outcomes = (await lines(path)).filter((e) => e.phase === 'outcome');
+    expect(outcomes).toHaveLength(2);
+    for (const o of outcomes) {
+      expect(o.ok).toBe(true);
+      expect(o).not.toHaveProperty('requestId');
+    }
+  });
+});
