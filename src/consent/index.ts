@@ -1,4 +1,5 @@
 export { ConsentSigner, CONSENT_TTL_MS, MIN_KEY_BYTES, type Binding, type Verdict, type Purpose } from './token.js';
+export { consentArgsDigest } from './digest.js';
 export { planSchema, planStepSchema, planText, type Plan, type PlanStep } from './plan.js';
 export {
   obtainConsent,

@@ -1,6 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { clientCanElicit, planSchema, planText, type Plan } from '../../src/consent/index.js';
+import { clientCanElicit, consentArgsDigest, planSchema, planText, type Plan } from '../../src/consent/index.js';
 
 const plan: Plan = {
   Summary: 'Delete 2 custom images in cn-hangzhou.',
@@ -55,5 +55,15 @@ describe('clientCanElicit', () => {
     expect(clientCanElicit(ctx(), { elicitation: { form: {} } })).toBe(true);
     expect(clientCanElicit(ctx(), {})).toBe(false);
     expect(clientCanElicit(ctx())).toBe(false);
+  });
+});
+
+describe('consentArgsDigest', () => {
+  it('ignores ConfirmToken and DryRun, and nothing else', () => {
+    const args = { RegionId: 'cn-hangzhou', ImageIds: ['m-1'] };
+    const d = consentArgsDigest(args);
+    expect(consentArgsDigest({ ...args, DryRun: true, ConfirmToken: 'abc.def' })).toBe(d);
+    expect(consentArgsDigest({ ...args, Unshare: true })).not.toBe(d);
+    expect(consentArgsDigest({ ...args, ImageIds: ['m-2'] })).not.toBe(d);
   });
 });
