@@ -1,0 +1,17 @@
+export { ConsentSigner, CONSENT_TTL_MS, MIN_KEY_BYTES, type Binding, type Verdict, type Purpose } from './token.js';
+export { consentArgsDigest } from './digest.js';
+export { planSchema, planStepSchema, planText, type Plan, type PlanStep } from './plan.js';
+export {
+  obtainConsent,
+  consentRequestStateVerify,
+  clientCanElicit,
+  consentQuestion,
+  confirmationRequiredText,
+  declinedText,
+  consentAnswerSchema,
+  CONSENT_INPUT_KEY,
+  type ConsentCall,
+  type ConsentOutcome,
+  type ObtainConsentInput,
+  type RequiredReason,
+} from './obtain.js';
