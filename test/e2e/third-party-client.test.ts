@@ -161,6 +161,35 @@ describe('a third-party MCP client (Vercel AI SDK @ai-sdk/mcp) drives the built 
     expect(after.structuredContent!.Images).toEqual([expect.objectContaining({ ImageId: imageId, ImageName: 'shop-ai-sdk', Status: 'Available', InstanceId: DEMO.shopServerId })]);
   });
 
+  it('treats null for an optional argument as "not given", as OpenAI strict-mode models send it (issue 8 item 9)', async () => {
+    // Strict-mode adapters mark every property required and nullable, so the model fills each
+    // optional field it does not use with null. Build exactly those arguments from the schema.
+    const { tools } = await client.listTools();
+    const nullsForOptional = (name: string, given: Record<string, unknown>): Record<string, unknown> => {
+      const schema = tools.find((t) => t.name === name)!.inputSchema;
+      const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+      const args: Record<string, unknown> = {};
+      for (const key of Object.keys(schema.properties ?? {})) if (!required.has(key)) args[key] = null;
+      return { ...args, ...given };
+    };
+
+    for (const name of ['list_instances', 'list_snapshots', 'list_custom_images']) {
+      const plain = (await client.callTool({ name, arguments: {} })) as Result;
+      const withNulls = (await client.callTool({ name, arguments: nullsForOptional(name, {}) })) as Result;
+      expect(withNulls.isError, `${name}: ${text(withNulls)}`).toBeFalsy();
+      expect(Object.keys(withNulls.structuredContent ?? {}).sort(), name).toEqual(Object.keys(plain.structuredContent ?? {}).sort());
+    }
+
+    // A dry run keeps DryRun: true; everything else optional is null. Nothing may be created.
+    const plan = (await client.callTool({
+      name: 'create_custom_image',
+      arguments: nullsForOptional('create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'null-args-image', DryRun: true }),
+    })) as Result;
+    expect(plan.isError, text(plan)).toBeFalsy();
+    expect(plan.structuredContent).toMatchObject({ DryRun: true, SystemSnapshotId: DEMO.blogSystemSnapshotId });
+    expect(plan.structuredContent!.ImageId).toBeUndefined();
+  });
+
   it('answers a tool error as a result the model can read, not a protocol failure', async () => {
     // An unknown server: the AI SDK returns isError results to the model as they are.
     const res = (await client.callTool({ name: 'create_custom_image', arguments: { RegionId: DEMO.region, InstanceId: 'nosuchserver0000000000000000000', ImageName: 'never-made' } })) as Result;
