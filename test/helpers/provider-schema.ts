@@ -51,7 +51,11 @@
  *    don't get unknown-field errors"); OpenAI accepts it outside strict mode, and strict-mode
  *    converters (which also make every field required + nullable) drop it. Allowed.
  *  - minLength / maxLength / minimum / maximum / minItems / maxItems / pattern: in Gemini's Schema
- *    and accepted by OpenAI function calling. Allowed.
+ *    and accepted by OpenAI function calling (strict mode documents pattern, minimum/maximum and
+ *    minItems/maxItems; strict-mode converters drop what it does not take). Allowed.
+ *  - null: Gemini's subset has neither a "null" type nor a list of types, and "nullable" is not
+ *    JSON Schema. Issue 8 item 9 is met by accepting null in the server, not by publishing it.
+ *    So type "null", type lists and "nullable" are refused.
  *  - title: in Gemini's current Schema but rejected by Vertex in 2024 and stripped by Pydantic AI
  *    (googleapis/python-genai#1732). Refused, to be safe; descriptions carry the text.
  *
@@ -68,7 +72,7 @@ type Json = Record<string, unknown>;
 const ALLOWED_KEYWORDS = new Set([
   'type', 'description', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'format',
   'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'default',
-  'anyOf', 'nullable',
+  'anyOf',
 ]);
 
 /** Why a keyword is refused, for the ones we know a provider rejects (others: "not in the subset"). */
@@ -99,6 +103,7 @@ const REFUSED_BECAUSE: Record<string, string> = {
   unevaluatedProperties: 'not supported by OpenAI strict mode or Gemini',
   unevaluatedItems: 'not supported by OpenAI strict mode or Gemini',
   contains: 'not supported by OpenAI strict mode or Gemini',
+  nullable: 'an OpenAPI keyword, not JSON Schema: OpenAI strict mode does not know it; accept null in the server without publishing it',
 };
 
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object']);
@@ -144,6 +149,8 @@ function checkNode(node: unknown, at: string, problems: string[]): void {
     }
   } else if (Array.isArray(type)) {
     problems.push(`${at}: "type" is a list ${JSON.stringify(type)}; Gemini needs one type (use nullable or anyOf)`);
+  } else if (type === 'null') {
+    problems.push(`${at}: type "null" is not in Gemini's OpenAPI 3.0 subset (it has no null type); accept null in the server without publishing it`);
   } else if (typeof type !== 'string' || !TYPES.has(type)) {
     problems.push(`${at}: unknown type ${JSON.stringify(type)}`);
   } else if (Array.isArray(node.anyOf)) {
@@ -227,9 +234,6 @@ function caseClaimProblems(node: Json, at: string): string[] {
     const values = node.enum.filter((v): v is string => typeof v === 'string');
     const missing = values.filter((v) => !values.includes(v.toUpperCase()) || !values.includes(v.toLowerCase()));
     if (missing.length > 0) problems.push(`${at}: the description says case-insensitive, but enum lacks other casings of ${missing.map((m) => JSON.stringify(m)).join(', ')}`);
-  }
-  if (node.pattern === undefined && node.enum === undefined && node.type !== 'string') {
-    problems.push(`${at}: the description says case-insensitive on a non-string value`);
   }
   return problems;
 }

@@ -74,6 +74,9 @@ describe('providerSchemaProblems', () => {
     expect(providerSchemaProblems(withProperty('X', { type: 'array', items: {} }), 'w').join('\n')).toMatch(/X\/items: no "type"/);
     expect(providerSchemaProblems(withProperty('X', { anyOf: [{ type: 'string' }, {}] }), 'w').join('\n')).toMatch(/X\/anyOf\/1: no "type"/);
     expect(providerSchemaProblems(withProperty('X', { type: 'strng' }), 'w').join('\n')).toMatch(/unknown type "strng"/);
+    // Nullability is not published: no null type, no type list, no OpenAPI "nullable".
+    expect(providerSchemaProblems(withProperty('X', { anyOf: [{ type: 'string' }, { type: 'null' }] }), 'w').join('\n')).toMatch(/X\/anyOf\/1: type "null" is not in Gemini/);
+    expect(providerSchemaProblems(withProperty('X', { type: 'string', nullable: true }), 'w').join('\n')).toMatch(/keyword "nullable" is refused: an OpenAPI keyword/);
   });
 
   it('requires items on arrays, and one schema, not a tuple', () => {
