@@ -20,14 +20,12 @@ export const listSnapshotsInput = z.strictObject({
     .regex(DISK_ID_PATTERN, { message: 'DiskId must be a disk ID such as d-bp1abc... (from list_instances)' })
     .optional()
     .describe('Only snapshots taken of this disk (d-…). Optional.'),
-  SourceDiskType: z.string()
-    .regex(/^(system|data)$/i, { message: 'SourceDiskType must be "system" or "data"' })
+  SourceDiskType: z.enum(['system', 'data', 'System', 'Data'], { message: 'SourceDiskType must be "system" or "data"' })
     .optional()
-    .describe('"system" or "data": only snapshots of that kind of disk. Custom images need a "system" one. Optional.'),
-  Status: z.string()
-    .regex(/^(progressing|accomplished|failed)$/i, { message: 'Status must be "progressing", "accomplished" or "failed"' })
+    .describe('"system" or "data": only snapshots of that kind of disk. Custom images need a "system" one. The capitalised spellings the SDK documents are accepted too. Optional.'),
+  Status: z.enum(['progressing', 'accomplished', 'failed', 'Progressing', 'Accomplished', 'Failed'], { message: 'Status must be "progressing", "accomplished" or "failed"' })
     .optional()
-    .describe('"progressing", "accomplished" (finished, usable for an image) or "failed". Case-insensitive. Optional.'),
+    .describe('"progressing", "accomplished" (finished, usable for an image) or "failed"; the capitalised spellings the SDK documents are accepted too. Optional.'),
   MaxResults: maxResultsField,
 });
 
