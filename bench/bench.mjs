@@ -71,8 +71,8 @@ await build({
 });
 const simLib = await import(pathToFileURL(simFile).href);
 const { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator } = simLib;
-const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+const { Client } = await import('@modelcontextprotocol/client');
+const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
 const swasMod = (await import('@alicloud/swas-open20200601')).default;
 const { $OpenApiUtil } = await import('@alicloud/openapi-core');
 

@@ -3,9 +3,8 @@
 // "make an image of my shop server" from nothing, then shows a refused request and bad input.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 if (!existsSync(entry)) {
@@ -37,7 +36,7 @@ const client = new Client({ name: 'swas-image-mcp-demo', version: '1.0.0' });
 
 async function tool(name, args) {
   console.log(dim(`   → ${name} ${JSON.stringify(args)}`));
-  const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, {
+  const result = await client.callTool({ name, arguments: args }, {
     onprogress: (p) => console.log(dim(`   … progress ${p.progress}: ${p.message ?? ''}`)),
   });
   return result;

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, USAGE, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { buildServer } from './server.js';
+import { ALL_TOOLS } from './tools/index.js';
+import { selectTools } from './tools/registry.js';
 import { SdkSwasApi, type CredentialSource } from './swas/client.js';
 import { DEFAULT_RETRY } from './swas/retry.js';
 import { VERSION } from './version.js';
@@ -50,14 +52,16 @@ async function main(): Promise<void> {
     retry: { ...DEFAULT_RETRY, attemptTimeoutMs: config.requestTimeoutMs, budgetMs: config.retryBudgetMs },
     log,
   });
-  const server = buildServer({ api, config, log, simulated: config.simulate });
+  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: false });
+  const toolContext = { api, config, log, simulated: config.simulate };
+  let handle: { close(): Promise<void> } | undefined;
 
   let closing = false;
   const shutdown = async (reason: string) => {
     if (closing) return;
     closing = true;
     log.info({ reason }, 'shutting down');
-    await server.close().catch(() => undefined);
+    await handle?.close().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     log.flush();
     process.exit(0);
@@ -70,7 +74,9 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => log.error({ err: { name: err.name, stack: err.stack } }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : String(err) }, 'unhandled rejection'));
 
-  await server.connect(new StdioServerTransport());
+  handle = serveStdio(() => buildServer(toolContext, tools), {
+    onerror: (err) => log.warn({ err: { name: err.name, message: err.message } }, 'stdio transport error'),
+  });
   log.info({ version: VERSION, readOnly: config.readOnly, simulate: config.simulate, region: config.regionId }, 'swas-image-mcp ready on stdio');
 }
 

@@ -1,14 +1,13 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import type { GetPromptResult, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { ToolContext } from '../tools/common.js';
 
-export const imageServerArgs = {
+export const imageServerArgs = z.object({
   InstanceName: z.string().max(128).optional().describe('Name of the server to image (as list_instances shows it). Give this or InstanceId.'),
   InstanceId: z.string().max(64).optional().describe('ID of the server to image. Give this or InstanceName.'),
   RegionId: z.string().max(40).optional().describe('Region of the server, e.g. cn-hangzhou. Optional when the server has a default region.'),
   ImageName: z.string().max(128).optional().describe('Name for the new image. Optional: one is proposed (server name plus date).'),
-};
+});
 
 export interface ImageServerArgs { InstanceName?: string; InstanceId?: string; RegionId?: string; ImageName?: string }
 

@@ -1,5 +1,4 @@
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -15,8 +14,6 @@ export interface ToolContext {
   log: Logger;
   simulated: boolean;
 }
-
-export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 // ---- input pieces shared by several tools ----
 
@@ -84,7 +81,7 @@ export function idListField(name: string, pattern: RegExp, entry: string, everyt
 export const errorSchema = z.object({
   Code: z.string().describe('Error code; the code the Alibaba Cloud API uses wherever one exists.'),
   Message: z.string(),
-  Stage: z.enum(['input', 'preflight', 'api', 'network', 'config']),
+  Stage: z.enum(['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal']),
   Retryable: z.boolean().describe('True when the same call may succeed later unchanged.'),
   NextSteps: z.array(z.string()),
   RequestId: z.string().optional(),
@@ -149,16 +146,4 @@ export function regionOrDefault(regionId: string | undefined, config: Config): s
     });
   }
   return region;
-}
-
-/** Sends notifications/progress when, and only when, the client asked for progress. */
-export function progressReporter(extra: Extra): (progress: number, message: string, total?: number) => Promise<void> {
-  const token = extra._meta?.progressToken;
-  return async (progress, message, total) => {
-    if (token === undefined || extra.signal.aborted) return;
-    await extra.sendNotification({
-      method: 'notifications/progress',
-      params: { progressToken: token, progress, message, ...(total !== undefined ? { total } : {}) },
-    }).catch(() => undefined);
-  };
 }

@@ -1,4 +1,3 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
 import { chooseSystemSnapshot } from '../preflight/snapshots.js';
@@ -9,9 +8,10 @@ import { deriveClientToken } from '../swas/token.js';
 import type { CreateCustomImageParams, CustomImage, Snapshot } from '../swas/types.js';
 import { pollUntil } from '../wait.js';
 import {
-  checkLine, checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
-  resourceGroupIdField, success, tagsField, toFailure, type Extra, type ToolContext, SIMULATED_NOTE, simulatedField
+  checkLine, checkSchema, clientTokenField, errorSchema, failure, REGION_DESCRIPTION, regionIdField,
+  resourceGroupIdField, success, tagsField, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField
 } from './common.js';
+import { defineTool, type ToolCall } from './registry.js';
 
 export const createCustomImageInput = z.strictObject({
   RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
@@ -112,7 +112,7 @@ function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
   return `${base} Newer but unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status})`).join(', ')}.`;
 }
 
-async function createCustomImage(args: Input, extra: Extra, ctx: ToolContext) {
+async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   const { api, config, simulated } = ctx;
   const region = args.RegionId;
   const base: Output = {
@@ -129,7 +129,7 @@ async function createCustomImage(args: Input, extra: Extra, ctx: ToolContext) {
     const checks = out.Checks.length ? `\nChecks:\n${out.Checks.map(checkLine).join('\n')}` : '';
     return failure(createCustomImageOutput, out, text + checks);
   };
-  const opts = { signal: extra.signal };
+  const opts = { signal: call.signal };
 
   // 1. Every read the checks need, at once: one round trip of latency.
   let facts;
@@ -229,7 +229,7 @@ async function createCustomImage(args: Input, extra: Extra, ctx: ToolContext) {
 
   // 6. Optional bounded wait, with progress.
   try {
-    const status = await waitForImage(ctx, region, created.ImageId, extra);
+    const status = await waitForImage(ctx, region, created.ImageId, call);
     out.Status = status.word;
     if (status.word === 'Failed' || status.word === 'Unavailable') {
       return fail(new ApiError({
@@ -260,13 +260,13 @@ function definedOnly(params: CreateCustomImageParams): Record<string, unknown> {
 }
 
 /** Polls the image until it settles or the configured wait runs out. */
-export async function waitForImage(ctx: ToolContext, regionId: string, imageId: string, extra: Extra) {
+export async function waitForImage(ctx: ToolContext, regionId: string, imageId: string, call: ToolCall) {
   if (!IMAGE_ID_PATTERN.test(imageId)) throw new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' });
-  const report = progressReporter(extra);
+  const report = call.progress;
   let code = '';
   const result = await pollUntil(
     async () => {
-      const found = (await ctx.api.listCustomImages(regionId, { ImageIds: [imageId] }, { signal: extra.signal })).items[0];
+      const found = (await ctx.api.listCustomImages(regionId, { ImageIds: [imageId] }, { signal: call.signal })).items[0];
       code = found?.StatusCode ?? '4';
       return imageStatusWord(code);
     },
@@ -275,23 +275,25 @@ export async function waitForImage(ctx: ToolContext, regionId: string, imageId: 
       timeoutMs: ctx.config.waitTimeoutMs,
       initialIntervalMs: ctx.config.pollIntervalMs,
       maxIntervalMs: 5_000,
-      signal: extra.signal,
+      signal: call.signal,
       onPoll: (word, n, elapsedMs) => report(n, `Image ${imageId}: ${word} after ${Math.round(elapsedMs / 1000)} s`),
     },
   );
   return { word: result.value, code, settled: result.settled, elapsedMs: result.elapsedMs };
 }
 
-export function registerCreateCustomImage(server: McpServer, ctx: ToolContext): void {
-  server.registerTool('create_custom_image', {
-    title: 'Create a custom image of a SWAS server',
-    description: [
-      'Creates a custom image of an Alibaba Cloud Simple Application Server (SWAS) from a finished system-disk snapshot of that server (and optionally one data-disk snapshot), via the CreateCustomImage API.',
-      'Before sending anything it checks: the server exists in RegionId and is Running or Stopped; the snapshot is a finished system-disk snapshot of that very server; the name is unused; the quota (3 images per server, at most 15) has room. Each check is reported.',
-      'Typical flow: list_instances → list_snapshots (or create_snapshot if there is no system snapshot) → create_custom_image with DryRun true to show the plan → create_custom_image. Omit SystemSnapshotId to use the newest finished one. Repeating the same call is safe: it never creates a second image.',
-    ].join(' '),
-    inputSchema: createCustomImageInput,
-    outputSchema: createCustomImageOutput,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  }, (args, extra) => createCustomImage(args, extra, ctx));
-}
+export const createCustomImageTool = defineTool({
+  name: 'create_custom_image',
+  title: 'Create a custom image of a SWAS server',
+  description: [
+    'Creates a custom image of an Alibaba Cloud Simple Application Server (SWAS) from a finished system-disk snapshot of that server (and optionally one data-disk snapshot), via the CreateCustomImage API.',
+    'Before sending anything it checks: the server exists in RegionId and is Running or Stopped; the snapshot is a finished system-disk snapshot of that very server; the name is unused; the quota (3 images per server, at most 15) has room. Each check is reported.',
+    'Typical flow: list_instances → list_snapshots (or create_snapshot if there is no system snapshot) → create_custom_image with DryRun true to show the plan → create_custom_image. Omit SystemSnapshotId to use the newest finished one. Repeating the same call is safe: it never creates a second image.',
+  ].join(' '),
+  inputSchema: createCustomImageInput,
+  outputSchema: createCustomImageOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  kind: 'write',
+  ramActions: ['swas-open:CreateCustomImage', 'swas-open:ListInstances', 'swas-open:ListCustomImages', 'swas-open:ListSnapshots', 'swas-open:ListDisks'],
+  handler: (args, call, ctx) => createCustomImage(args, call, ctx),
+});

@@ -1,4 +1,3 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ApiError } from '../swas/errors.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_PATTERN } from '../swas/shapes.js';
@@ -7,9 +6,10 @@ import { deriveClientToken } from '../swas/token.js';
 import type { CreateSnapshotParams, Disk, Instance, Snapshot } from '../swas/types.js';
 import { pollUntil } from '../wait.js';
 import {
-  checkLine, checkSchema, clientTokenField, errorSchema, failure, progressReporter, REGION_DESCRIPTION, regionIdField,
-  resourceGroupIdField, success, tagsField, toFailure, type Check, type Extra, type ToolContext, SIMULATED_NOTE, simulatedField
+  checkLine, checkSchema, clientTokenField, errorSchema, failure, REGION_DESCRIPTION, regionIdField,
+  resourceGroupIdField, success, tagsField, toFailure, type Check, type ToolContext, SIMULATED_NOTE, simulatedField
 } from './common.js';
+import { defineTool, type ToolCall } from './registry.js';
 
 /** Snapshots one server may hold, system and data disks together. */
 export const SNAPSHOTS_PER_SERVER = 3;
@@ -153,7 +153,7 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   return { instance, disk, counted: serverSnapshots(all, instance.InstanceId, instance.Disks.map((d) => d.DiskId)) };
 }
 
-async function createSnapshot(args: Input, extra: Extra, ctx: ToolContext) {
+async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   const { api, simulated } = ctx;
   const region = args.RegionId;
   const base: Output = {
@@ -171,7 +171,7 @@ async function createSnapshot(args: Input, extra: Extra, ctx: ToolContext) {
   // 1. The disk, its server, and the server's snapshots.
   let facts: Facts;
   try {
-    facts = await gatherFacts(ctx, region, args, extra.signal);
+    facts = await gatherFacts(ctx, region, args, call.signal);
   } catch (err) {
     return fail(err);
   }
@@ -221,7 +221,7 @@ async function createSnapshot(args: Input, extra: Extra, ctx: ToolContext) {
   // 4. The one call that creates something.
   let created;
   try {
-    created = await api.createSnapshot(params, { signal: extra.signal });
+    created = await api.createSnapshot(params, { signal: call.signal });
   } catch (err) {
     return fail(err, { ClientToken: params.ClientToken });
   }
@@ -244,7 +244,7 @@ async function createSnapshot(args: Input, extra: Extra, ctx: ToolContext) {
 
   // 5. Optional bounded wait, with progress.
   try {
-    const snap = await waitForSnapshot(ctx, region, created.SnapshotId, extra);
+    const snap = await waitForSnapshot(ctx, region, created.SnapshotId, call);
     if (snap.value) {
       out.Status = snap.value.Status;
       out.Progress = snap.value.Progress;
@@ -270,17 +270,17 @@ async function createSnapshot(args: Input, extra: Extra, ctx: ToolContext) {
 }
 
 /** Polls the snapshot until it is accomplished or failed, or the configured wait runs out. */
-async function waitForSnapshot(ctx: ToolContext, regionId: string, snapshotId: string, extra: Extra) {
-  const report = progressReporter(extra);
+async function waitForSnapshot(ctx: ToolContext, regionId: string, snapshotId: string, call: ToolCall) {
+  const report = call.progress;
   let last = 0;
   return pollUntil<Snapshot | undefined>(
-    async () => (await ctx.api.listSnapshots(regionId, { SnapshotIds: [snapshotId] }, { signal: extra.signal })).items.find((s) => s.SnapshotId === snapshotId),
+    async () => (await ctx.api.listSnapshots(regionId, { SnapshotIds: [snapshotId] }, { signal: call.signal })).items.find((s) => s.SnapshotId === snapshotId),
     (s) => s !== undefined && (sameWord(s.Status, 'accomplished') || sameWord(s.Status, 'failed')),
     {
       timeoutMs: ctx.config.waitTimeoutMs,
       initialIntervalMs: ctx.config.pollIntervalMs,
       maxIntervalMs: 5_000,
-      signal: extra.signal,
+      signal: call.signal,
       onPoll: (s, _n, elapsedMs) => {
         last = nextProgress(last, progressPercent(s?.Progress));
         return report(last, `Snapshot ${snapshotId}: ${s?.Status ?? 'not listed yet'}${s?.Progress ? ` ${s.Progress}` : ''} after ${Math.round(elapsedMs / 1000)} s`, 100);
@@ -289,17 +289,19 @@ async function waitForSnapshot(ctx: ToolContext, regionId: string, snapshotId: s
   );
 }
 
-export function registerCreateSnapshot(server: McpServer, ctx: ToolContext): void {
-  server.registerTool('create_snapshot', {
-    title: 'Create a disk snapshot of a SWAS server',
-    description: [
-      'Creates a snapshot of a Simple Application Server disk via the CreateSnapshot API: give InstanceId to snapshot the server\'s system disk (what create_custom_image needs), or DiskId for a specific disk.',
-      'Before sending it checks that the server and disk exist in RegionId and that the server has fewer than 3 snapshots (the per-server limit; if full, reuse a finished one from list_snapshots or delete one in the console).',
-      'Use WaitForAccomplished true when the next step is create_custom_image: it waits, with progress notifications, until the snapshot is usable. DryRun true shows the request without sending it.',
-      'Repeating the same call is safe: it never creates a second snapshot. Next: create_custom_image (it picks the newest finished system snapshot by itself).',
-    ].join(' '),
-    inputSchema: createSnapshotInput,
-    outputSchema: createSnapshotOutput,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  }, (args, extra) => createSnapshot(args, extra, ctx));
-}
+export const createSnapshotTool = defineTool({
+  name: 'create_snapshot',
+  title: 'Create a disk snapshot of a SWAS server',
+  description: [
+    'Creates a snapshot of a Simple Application Server disk via the CreateSnapshot API: give InstanceId to snapshot the server\'s system disk (what create_custom_image needs), or DiskId for a specific disk.',
+    'Before sending it checks that the server and disk exist in RegionId and that the server has fewer than 3 snapshots (the per-server limit; if full, reuse a finished one from list_snapshots or delete one in the console).',
+    'Use WaitForAccomplished true when the next step is create_custom_image: it waits, with progress notifications, until the snapshot is usable. DryRun true shows the request without sending it.',
+    'Repeating the same call is safe: it never creates a second snapshot. Next: create_custom_image (it picks the newest finished system snapshot by itself).',
+  ].join(' '),
+  inputSchema: createSnapshotInput,
+  outputSchema: createSnapshotOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  kind: 'write',
+  ramActions: ['swas-open:CreateSnapshot', 'swas-open:ListInstances', 'swas-open:ListSnapshots', 'swas-open:ListDisks'],
+  handler: (args, call, ctx) => createSnapshot(args, call, ctx),
+});

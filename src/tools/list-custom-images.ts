@@ -1,4 +1,3 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { imageQuota } from '../preflight/create-image.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../swas/shapes.js';
@@ -7,6 +6,7 @@ import type { CustomImage } from '../swas/types.js';
 import {
   errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
+import { defineTool } from './registry.js';
 
 export const listCustomImagesInput = z.strictObject({
   RegionId: optionalRegionField,
@@ -102,16 +102,18 @@ async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolConte
   }
 }
 
-export function registerListCustomImages(server: McpServer, ctx: ToolContext): void {
-  server.registerTool('list_custom_images', {
-    title: 'List SWAS custom images and the image quota',
-    description: [
-      'Lists the custom images of Simple Application Servers in one region: ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time.',
-      'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting every image and server of the region whatever the filters (it reads the server list and, when filtered, the whole image list alongside).',
-      'Use it to check whether an image name is taken (ImageNames), whether the quota has room before create_custom_image, and to follow a new image until it is Available (ImageIds). Read-only.',
-    ].join(' '),
-    inputSchema: listCustomImagesInput,
-    outputSchema: listCustomImagesOutput,
-    annotations: READ_ONLY_ANNOTATIONS,
-  }, (args, extra) => listCustomImages(args, extra.signal, ctx));
-}
+export const listCustomImagesTool = defineTool({
+  name: 'list_custom_images',
+  title: 'List SWAS custom images and the image quota',
+  description: [
+    'Lists the custom images of Simple Application Servers in one region: ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time.',
+    'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting every image and server of the region whatever the filters (it reads the server list and, when filtered, the whole image list alongside).',
+    'Use it to check whether an image name is taken (ImageNames), whether the quota has room before create_custom_image, and to follow a new image until it is Available (ImageIds). Read-only.',
+  ].join(' '),
+  inputSchema: listCustomImagesInput,
+  outputSchema: listCustomImagesOutput,
+  annotations: READ_ONLY_ANNOTATIONS,
+  kind: 'read',
+  ramActions: ['swas-open:ListCustomImages', 'swas-open:ListInstances'],
+  handler: (args, call, ctx) => listCustomImages(args, call.signal, ctx),
+});

@@ -1,10 +1,10 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import type { Instance } from '../swas/types.js';
 import {
   errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
+import { defineTool } from './registry.js';
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
 
@@ -95,16 +95,18 @@ async function listInstances(args: Input, signal: AbortSignal, ctx: ToolContext)
   }
 }
 
-export function registerListInstances(server: McpServer, ctx: ToolContext): void {
-  server.registerTool('list_instances', {
-    title: 'List SWAS servers',
-    description: [
-      'Lists the Alibaba Cloud Simple Application Servers (SWAS) of one region: ID, name, status, creation and expiry time, public IP, and each server\'s disks (DiskId, system/data, size).',
-      'Use it first, to find the InstanceId and RegionId of the server to snapshot or image. Filters: InstanceIds, InstanceName (with "*" wildcards), Status. Read-only.',
-      'Next: list_snapshots with the InstanceId and SourceDiskType "system" to find a finished system snapshot, or create_snapshot to make one.',
-    ].join(' '),
-    inputSchema: listInstancesInput,
-    outputSchema: listInstancesOutput,
-    annotations: READ_ONLY_ANNOTATIONS,
-  }, (args, extra) => listInstances(args, extra.signal, ctx));
-}
+export const listInstancesTool = defineTool({
+  name: 'list_instances',
+  title: 'List SWAS servers',
+  description: [
+    'Lists the Alibaba Cloud Simple Application Servers (SWAS) of one region: ID, name, status, creation and expiry time, public IP, and each server\'s disks (DiskId, system/data, size).',
+    'Use it first, to find the InstanceId and RegionId of the server to snapshot or image. Filters: InstanceIds, InstanceName (with "*" wildcards), Status. Read-only.',
+    'Next: list_snapshots with the InstanceId and SourceDiskType "system" to find a finished system snapshot, or create_snapshot to make one.',
+  ].join(' '),
+  inputSchema: listInstancesInput,
+  outputSchema: listInstancesOutput,
+  annotations: READ_ONLY_ANNOTATIONS,
+  kind: 'read',
+  ramActions: ['swas-open:ListInstances'],
+  handler: (args, call, ctx) => listInstances(args, call.signal, ctx),
+});

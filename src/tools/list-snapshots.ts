@@ -1,4 +1,3 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { byNewest } from '../preflight/snapshots.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
@@ -7,6 +6,7 @@ import type { Snapshot } from '../swas/types.js';
 import {
   errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, MAX_RESULTS_CAP, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
+import { defineTool } from './registry.js';
 
 export const listSnapshotsInput = z.strictObject({
   RegionId: optionalRegionField,
@@ -107,16 +107,18 @@ async function listSnapshots(args: Input, signal: AbortSignal, ctx: ToolContext)
   }
 }
 
-export function registerListSnapshots(server: McpServer, ctx: ToolContext): void {
-  server.registerTool('list_snapshots', {
-    title: 'List SWAS disk snapshots',
-    description: [
-      'Lists the disk snapshots of Simple Application Servers in one region, newest first: ID, name, status (progressing / accomplished / failed), progress, source disk and its type (system / data), server, creation time.',
-      'Use it to find a finished ("accomplished") system-disk snapshot before create_custom_image: filter by InstanceId with SourceDiskType "system" (and Status "accomplished"). Other filters: SnapshotIds, DiskId. Read-only.',
-      'If the server has no finished system snapshot, call create_snapshot with WaitForAccomplished true. Each server holds at most 3 snapshots.',
-    ].join(' '),
-    inputSchema: listSnapshotsInput,
-    outputSchema: listSnapshotsOutput,
-    annotations: READ_ONLY_ANNOTATIONS,
-  }, (args, extra) => listSnapshots(args, extra.signal, ctx));
-}
+export const listSnapshotsTool = defineTool({
+  name: 'list_snapshots',
+  title: 'List SWAS disk snapshots',
+  description: [
+    'Lists the disk snapshots of Simple Application Servers in one region, newest first: ID, name, status (progressing / accomplished / failed), progress, source disk and its type (system / data), server, creation time.',
+    'Use it to find a finished ("accomplished") system-disk snapshot before create_custom_image: filter by InstanceId with SourceDiskType "system" (and Status "accomplished"). Other filters: SnapshotIds, DiskId. Read-only.',
+    'If the server has no finished system snapshot, call create_snapshot with WaitForAccomplished true. Each server holds at most 3 snapshots.',
+  ].join(' '),
+  inputSchema: listSnapshotsInput,
+  outputSchema: listSnapshotsOutput,
+  annotations: READ_ONLY_ANNOTATIONS,
+  kind: 'read',
+  ramActions: ['swas-open:ListSnapshots'],
+  handler: (args, call, ctx) => listSnapshots(args, call.signal, ctx),
+});

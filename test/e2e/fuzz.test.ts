@@ -47,14 +47,17 @@ const validBase = () => ({
   RegionId: DEMO.region, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId, ImageName: `fuzz-${int(1e6)}`,
 });
 
-/** One violation that no schema of ours accepts, so the call must send nothing. */
+/**
+ * One violation that no schema of ours accepts, so the call must send nothing. null is no violation
+ * of an optional field: it means "not given" (OpenAI strict mode sends it for every optional one).
+ */
 function violate(args: Record<string, unknown>, tool: string): Record<string, unknown> {
   switch (int(tool === 'create_custom_image' ? 9 : 3)) {
     // The SDK's message parsing turns a "__proto__" member into the arguments object's prototype,
     // so it is no violation by itself: pair it with one.
     case 0: return JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify({ ...args, RegionId: 'CN_HANGZHOU' }).slice(1)}`) as Record<string, unknown>;
     case 1: return { ...args, [pick(['constructor', 'prototype', 'toString', 'imagename', 'Extra', 'DryRunn'])]: randomValue() };
-    case 2: return { ...args, RegionId: pick([42, null, true, [], {}, 'CN-HANGZHOU', 'cn-hangzhou.evil.com', 'cn-hangzhou:80', '%2e', 'ｃｎ-hangzhou', 'x'.repeat(5000)]) };
+    case 2: return { ...args, RegionId: pick([42, true, [], {}, 'CN-HANGZHOU', 'cn-hangzhou.evil.com', 'cn-hangzhou:80', '%2e', 'ｃｎ-hangzhou', 'x'.repeat(5000)]) };
     case 3: return { ...args, ImageName: pick([null, 7, [], '', 'a', '-x', 'a b', 'x'.repeat(129), 'x'.repeat(100_000), '图像名', '😀😀']) };
     case 4: { const { ImageName: _n, ...rest } = args; return rest; }
     case 5: return { ...args, Tag: pick([
@@ -62,7 +65,7 @@ function violate(args: Record<string, unknown>, tool: string): Record<string, un
       [{ Key: '' }], [{ Key: 'acs:x' }], [{ Key: 'aliyun-x' }], [{ Key: 'k', Value: 'https://x' }], [{ Key: 'k'.repeat(65) }],
       [{ Key: 'k', Extra: 1 }], 'not-an-array', [nested(200)],
     ]) };
-    case 6: return { ...args, DryRun: pick(['true', 1, null, {}]) };
+    case 6: return { ...args, DryRun: pick(['true', 1, [], {}]) };
     case 7: return { ...args, ClientToken: pick(['', 'x'.repeat(65), 'tøken', '\u0000', 5]) };
     default: return { ...args, SystemSnapshotId: pick(['s-', 'snap-1', '../s-1', 's-abc/def', 42, 's-' + 'a'.repeat(70)]) };
   }

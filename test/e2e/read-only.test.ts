@@ -29,12 +29,11 @@ describe.each([
 
   it('refuses the create tools as unknown, sending nothing', async () => {
     stack.sim.stats.reset();
-    const image = await call(stack.client, 'create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'ro-image', SystemSnapshotId: DEMO.blogSystemSnapshotId });
-    expect(image.isError).toBe(true);
-    expect(textOf(image)).toContain('Tool create_custom_image not found');
-    const snap = await call(stack.client, 'create_snapshot', { RegionId: DEMO.region, InstanceId: DEMO.shopServerId, SnapshotName: 'ro-snap' });
-    expect(snap.isError).toBe(true);
-    expect(textOf(snap)).toContain('Tool create_snapshot not found');
+    // v2 answers an unknown tool with a JSON-RPC error (-32602), as the spec says, not a tool result.
+    await expect(call(stack.client, 'create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'ro-image', SystemSnapshotId: DEMO.blogSystemSnapshotId }))
+      .rejects.toThrow('Tool create_custom_image not found');
+    await expect(call(stack.client, 'create_snapshot', { RegionId: DEMO.region, InstanceId: DEMO.shopServerId, SnapshotName: 'ro-snap' }))
+      .rejects.toThrow('Tool create_snapshot not found');
     expect(stack.sim.stats.requests()).toEqual([]);
   });
 

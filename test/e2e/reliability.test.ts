@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack } from '../helpers/stack.js';
@@ -59,7 +59,7 @@ describe('faults against the simulator', () => {
 
   it('turns a hung request into an explained network error within its deadline, and keeps serving', async () => {
     stack.sim.faults.hangNext('ListInstances', 100);
-    const res = (await stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('hung') }, CallToolResultSchema, { timeout: 15_000 })) as CallToolResult;
+    const res = (await stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('hung') }, { timeout: 15_000 })) as CallToolResult;
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/^RequestTimeout: /);
     const err = (res.structuredContent as { Error: { Stage: string; Retryable: boolean } }).Error;
@@ -77,7 +77,7 @@ describe('faults against the simulator', () => {
   it('stops retrying at once when the client cancels', async () => {
     stack.sim.faults.throttle('CreateCustomImage', 100, 1_500);
     const ctrl = new AbortController();
-    const pending = stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('cancelled') }, CallToolResultSchema, { signal: ctrl.signal });
+    const pending = stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('cancelled') }, { signal: ctrl.signal });
     while (stack.sim.stats.count('CreateCustomImage') < 1) await new Promise((r) => setTimeout(r, 20));
     ctrl.abort('user cancelled');
     await expect(pending).rejects.toThrow();
@@ -113,12 +113,15 @@ describe('faults against the simulator', () => {
     const results = await Promise.all([
       ...Array.from({ length: 8 }, (_, i) => call(stack.client, 'create_custom_image', { ...createArgs(`concurrent-${i}`), DryRun: true })),
       call(stack.client, 'create_custom_image', { ...createArgs('bad name') }),
-      stack.client.callTool({ name: 'no_such_tool', arguments: {} }),
+      stack.client.callTool({ name: 'no_such_tool', arguments: {} }).then(
+        () => ({ isError: false }),
+        (err: Error) => ({ isError: err.message.includes('Tool no_such_tool not found') }),
+      ),
     ]);
     for (const r of results.slice(0, 8)) expect(r.isError).toBeFalsy();
     expect(results[8]!.isError).toBe(true);
     expect(results[9]!.isError).toBe(true);
-    expect(results.slice(0, 8).map((r) => (r.structuredContent as { ImageName: string }).ImageName)).toEqual(Array.from({ length: 8 }, (_, i) => `concurrent-${i}`));
+    expect(results.slice(0, 8).map((r) => ((r as { structuredContent?: { ImageName: string } }).structuredContent)!.ImageName)).toEqual(Array.from({ length: 8 }, (_, i) => `concurrent-${i}`));
   });
 });
 

@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { Client, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 export const SERVER_ENTRY = resolve(__dirname, '../../dist/index.js');
@@ -78,7 +77,7 @@ export async function call(client: Client, name: string, args: Record<string, un
 
 /** callTool asking for progress notifications, optionally cancellable. */
 export async function callWithProgress(s: Stack, name: string, args: Record<string, unknown>, onprogress: (p: Progress) => void, signal?: AbortSignal): Promise<ToolResult> {
-  return (await s.client.callTool({ name, arguments: args }, CallToolResultSchema, { onprogress, ...(signal ? { signal } : {}) })) as ToolResult;
+  return (await s.client.callTool({ name, arguments: args }, { onprogress, ...(signal ? { signal } : {}) })) as ToolResult;
 }
 
 /** Adds a Running server to the simulator (system disk, optional data disks); returns its IDs. */

@@ -1,0 +1,18 @@
+import { createCustomImageTool } from './create-custom-image.js';
+import { createSnapshotTool } from './create-snapshot.js';
+import { listCustomImagesTool } from './list-custom-images.js';
+import { listInstancesTool } from './list-instances.js';
+import { listSnapshotsTool } from './list-snapshots.js';
+import type { ToolDefinition } from './registry.js';
+
+/**
+ * Every tool the server has, in the order tools/list shows them. Adding a tool is one file in
+ * this folder and one line here (see CONTRIBUTING.md).
+ */
+export const ALL_TOOLS: readonly ToolDefinition[] = [
+  listInstancesTool,
+  listSnapshotsTool,
+  listCustomImagesTool,
+  createSnapshotTool,
+  createCustomImageTool,
+] as unknown as readonly ToolDefinition[];

@@ -1,0 +1,57 @@
+import type { CallToolResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import type { ToolContext } from './common.js';
+
+/** read: changes nothing; write: creates or changes; destructive: deletes or overwrites (opt-in). */
+export type ToolKind = 'read' | 'write' | 'destructive';
+
+/** What one tools/call gives a handler besides its arguments. */
+export interface ToolCall {
+  signal: AbortSignal;
+  /** Sends notifications/progress when, and only when, the client asked for progress. */
+  progress(progress: number, message: string, total?: number): Promise<void>;
+  /** The SDK's request context, for elicitation and multi-round-trip input. */
+  mcp: ServerContext;
+}
+
+/** Everything about one tool: what the model reads, what the operator's RAM policy needs, and the handler. */
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: I;
+  outputSchema: O;
+  annotations: ToolAnnotations;
+  kind: ToolKind;
+  /** RAM actions the tool calls, e.g. "swas-open:ListInstances". */
+  ramActions: readonly string[];
+  handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult>;
+}
+
+/** Identity with inference: each tool file exports `defineTool({...})`. */
+export function defineTool<I extends z.ZodType, O extends z.ZodType>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def;
+}
+
+/** The tools one server instance registers, given its mode. */
+export interface ToolSelection {
+  readOnly: boolean;
+  allowDestructive: boolean;
+  /** Only these names (within the mode); undefined = all. */
+  only?: readonly string[];
+}
+
+/** Read-only mode keeps tools whose readOnlyHint is true; destructive tools need the opt-in; read-only wins. */
+export function selectTools(all: readonly ToolDefinition[], sel: ToolSelection): ToolDefinition[] {
+  return all.filter((t) => {
+    if (sel.readOnly && t.annotations.readOnlyHint !== true) return false;
+    if (t.kind === 'destructive' && !sel.allowDestructive) return false;
+    return sel.only === undefined || sel.only.includes(t.name);
+  });
+}
+
+/** Names in `only` that no tool has: a start-up error. */
+export function unknownToolNames(all: readonly ToolDefinition[], only: readonly string[]): string[] {
+  const known = new Set(all.map((t) => t.name));
+  return only.filter((n) => !known.has(n));
+}
