@@ -1,5 +1,11 @@
-/** Where a failure happened: the contract's `Error.Stage`. */
-export type Stage = 'input' | 'preflight' | 'api' | 'network' | 'config';
+/**
+ * Where a failure happened: the contract's `Error.Stage`. `consent`: the person's confirmation is
+ * missing or was refused; `cancelled`: the client cancelled the call; `internal`: a bug of this
+ * server, not a problem of the request or of Alibaba Cloud.
+ */
+export type Stage = 'input' | 'preflight' | 'consent' | 'api' | 'network' | 'config' | 'cancelled' | 'internal';
+
+export const STAGES: readonly Stage[] = ['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal'];
 
 /** Every failure of a SWAS call, whatever threw it, normalised into one shape. */
 export class ApiError extends Error {
