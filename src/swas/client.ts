@@ -5,6 +5,7 @@ import type * as OpenApiCore from '@alicloud/openapi-core';
 import type { Logger } from 'pino';
 import { ApiError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
+import { apiField } from '../explain/untrusted.js';
 import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';
 import type {
@@ -122,6 +123,14 @@ function accountString(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Free text the API returns (names, descriptions) is cleaned at the boundary: no control
+ * characters or ANSI escapes, bounded. Text answers still quote it with apiText.
+ */
+function text(v: string | undefined, max = 256): string | undefined {
+  return v === undefined || v === null ? undefined : apiField(v, max);
+}
+
 function lower(v: string | undefined): string {
   return (v ?? '').toLowerCase();
 }
@@ -132,7 +141,7 @@ function toNumber(v: unknown): number | undefined {
 }
 
 function tagsOf(list: { key?: string; value?: string }[] | undefined): Tag[] {
-  return (list ?? []).filter((t) => t.key !== undefined).map((t) => ({ Key: t.key as string, Value: t.value ?? '' }));
+  return (list ?? []).filter((t) => t.key !== undefined).map((t) => ({ Key: apiField(t.key, 128), Value: apiField(t.value ?? '', 128) }));
 }
 
 export class SdkSwasApi implements SwasApi {
@@ -261,7 +270,7 @@ export class SdkSwasApi implements SwasApi {
         totalCount: toNumber(body?.totalCount),
         items: (body?.instances ?? []).map((i): Instance => ({
           InstanceId: i.instanceId ?? '',
-          InstanceName: i.instanceName ?? '',
+          InstanceName: text(i.instanceName) ?? '',
           RegionId: i.regionId ?? regionId,
           Status: i.status ?? '',
           BusinessStatus: i.businessStatus,
@@ -269,11 +278,11 @@ export class SdkSwasApi implements SwasApi {
           ExpiredTime: i.expiredTime,
           PublicIpAddress: i.publicIpAddress,
           PlanId: i.planId,
-          ImageName: i.image?.imageName,
+          ImageName: text(i.image?.imageName),
           ImageId: i.imageId || undefined,
-          OsType: i.image?.osType || undefined,
+          OsType: text(i.image?.osType || undefined, 64),
           Disks: (i.disks ?? []).map((d): Disk => ({
-            DiskId: d.diskId ?? '', DiskName: d.diskName, DiskType: lower(d.diskType), Category: d.category,
+            DiskId: d.diskId ?? '', DiskName: text(d.diskName), DiskType: lower(d.diskType), Category: d.category,
             Size: d.size, Status: d.status, InstanceId: i.instanceId, CreationTime: d.creationTime,
           })),
         })),
@@ -297,7 +306,7 @@ export class SdkSwasApi implements SwasApi {
       return {
         totalCount: toNumber(body?.totalCount),
         items: (body?.snapshots ?? []).map((s): Snapshot => ({
-          SnapshotId: s.snapshotId ?? '', SnapshotName: s.snapshotName ?? '', RegionId: s.regionId ?? regionId,
+          SnapshotId: s.snapshotId ?? '', SnapshotName: text(s.snapshotName) ?? '', RegionId: s.regionId ?? regionId,
           Status: lower(s.status), Progress: s.progress, SourceDiskId: s.sourceDiskId, SourceDiskType: lower(s.sourceDiskType),
           InstanceId: s.instanceId || undefined, CreationTime: s.creationTime,
         })),
@@ -317,7 +326,7 @@ export class SdkSwasApi implements SwasApi {
       return {
         totalCount: toNumber(body?.totalCount),
         items: (body?.disks ?? []).map((d): Disk => ({
-          DiskId: d.diskId ?? '', DiskName: d.diskName, DiskType: lower(d.diskType), Category: d.category, Size: d.size,
+          DiskId: d.diskId ?? '', DiskName: text(d.diskName), DiskType: lower(d.diskType), Category: d.category, Size: d.size,
           Status: d.status, InstanceId: d.instanceId, CreationTime: d.creationTime,
         })),
       };
@@ -334,14 +343,14 @@ export class SdkSwasApi implements SwasApi {
       return {
         totalCount: toNumber(body?.totalCount),
         items: (body?.customImages ?? []).map((m): CustomImage => ({
-          ImageId: m.imageId ?? '', Name: m.name ?? '', RegionId: m.regionId ?? regionId, StatusCode: String(m.status ?? ''),
-          Description: m.description, InstanceId: m.instanceId, InstanceName: m.instanceName,
+          ImageId: m.imageId ?? '', Name: text(m.name) ?? '', RegionId: m.regionId ?? regionId, StatusCode: String(m.status ?? ''),
+          Description: text(m.description, 1024), InstanceId: m.instanceId, InstanceName: text(m.instanceName),
           SystemSnapshotId: m.systemSnapshotId || undefined, DataSnapshotId: m.dataSnapshotId || undefined,
           CreationTime: m.creationTime, ResourceGroupId: m.resourceGroupId, Tags: tagsOf(m.tags),
-          UserId: accountString(m.userId), InShare: m.inShare, InShareUser: m.inShareUser, OsType: m.osType || undefined,
+          UserId: accountString(m.userId), InShare: m.inShare, InShareUser: m.inShareUser, OsType: text(m.osType || undefined, 64),
           RequiredSystemDiskSize: toNumber(m.requiredSystemDiskSize), RequiredDataDiskSize: toNumber(m.requiredDataDiskSize),
-          CreateInstances: m.createInstances, SystemSnapshotName: m.systemSnapshotName || undefined,
-          DataSnapshotName: m.dataSnapshotName || undefined,
+          CreateInstances: m.createInstances, SystemSnapshotName: text(m.systemSnapshotName || undefined),
+          DataSnapshotName: text(m.dataSnapshotName || undefined),
         })),
       };
     }, opts));
@@ -428,7 +437,7 @@ export class SdkSwasApi implements SwasApi {
         regionId, resourceType: p.ResourceType, resourceId: [...p.ResourceIds], nextToken: token,
       }), rt));
       for (const t of res.body?.tagResources?.tagResource ?? []) {
-        if (t.resourceId && t.tagKey !== undefined) out.push({ ResourceId: t.resourceId, TagKey: t.tagKey, TagValue: t.tagValue ?? '' });
+        if (t.resourceId && t.tagKey !== undefined) out.push({ ResourceId: t.resourceId, TagKey: apiField(t.tagKey, 128), TagValue: apiField(t.tagValue ?? '', 128) });
       }
       nextToken = res.body?.nextToken || undefined;
       if (!nextToken || nextToken === token) break;
@@ -464,8 +473,8 @@ export class SdkSwasApi implements SwasApi {
         regionId, imageIds: jsonList(filter.ImageIds), imageType: filter.ImageType,
       }), rt));
       const items = (res.body?.images ?? []).map((m): SwasImage => ({
-        ImageId: m.imageId ?? '', ImageName: m.imageName ?? '', ImageType: lower(m.imageType),
-        Description: m.description || undefined, Platform: m.platform || undefined,
+        ImageId: m.imageId ?? '', ImageName: text(m.imageName) ?? '', ImageType: lower(m.imageType),
+        Description: text(m.description || undefined, 1024), Platform: text(m.platform || undefined, 64),
       }));
       return { items, totalCount: items.length, truncated: false };
     });
@@ -480,7 +489,7 @@ export class SdkSwasApi implements SwasApi {
   async listRegions(opts?: CallOptions): Promise<Region[]> {
     const via = this.opts.defaultRegionId ?? LIST_REGIONS_FALLBACK_REGION;
     const res = await this.call('ListRegions', via, opts, (c, rt, sdk) => c.listRegionsWithOptions(new sdk.mod.ListRegionsRequest({}), rt));
-    return (res.body?.regions ?? []).flatMap((r): Region[] => (r.regionId ? [{ RegionId: r.regionId, LocalName: r.localName || undefined }] : []));
+    return (res.body?.regions ?? []).flatMap((r): Region[] => (r.regionId ? [{ RegionId: r.regionId, LocalName: text(r.localName || undefined, 128) }] : []));
   }
 
   async listInstanceStatus(regionId: string, filter: { InstanceIds: string[] }, opts?: CallOptions): Promise<InstanceStatus[]> {
