@@ -1,4 +1,5 @@
 import type * as CredentialsSdk from '@alicloud/credentials';
+import type { CredentialSource } from './client.js';
 
 type CredentialsModule = typeof CredentialsSdk.default;
 type Provider = CredentialsSdk.CredentialsProvider;
@@ -11,6 +12,11 @@ export interface ChainOptions {
    * must not be contacted on a machine that is not an ECS instance.
    */
   ecsMetadata?: boolean;
+}
+
+/** The credential source of a normal (not simulated) start: the configured chain, ECS metadata as configured. */
+export function credentialSourceFor(config: { ecsMetadata: boolean }): CredentialSource {
+  return { kind: 'default-chain', ecsMetadata: config.ecsMetadata };
 }
 
 /** The sources of @alicloud/credentials' default chain that the environment actually configures. */

@@ -132,3 +132,14 @@ describe('API text in error answers is data (issue 8 item 15)', () => {
     expect(errorText(error, why).split('\n')[0]).toBe('ImageShared: Image m-1 is shared to ECS.');
   });
 });
+
+describe('normaliseSdkError cleans what the API put in an error body', () => {
+  it('message, recommend and an odd code lose controls and are bounded', async () => {
+    const { normaliseSdkError } = await import('../../src/swas/errors.js');
+    const e = normaliseSdkError({ statusCode: 400, data: { Code: 'X\n\x1b[2JY', Message: `a\nb\x00${'z'.repeat(5000)}`, Recommend: 'https://r\n' } }, 'h');
+    expect(e.code).toBe('X Y');
+    expect(e.message.startsWith('a bzzz')).toBe(true);
+    expect(e.message.length).toBeLessThanOrEqual(1024 + CUT_MARK.length);
+    expect(e.recommend).toBe('https://r');
+  });
+});
