@@ -55,6 +55,8 @@ const PAGE_SIZE = 100;
 /** ListCustomImageShareAccounts pages hold at most 50. */
 const SHARE_PAGE_SIZE = 50;
 const MAX_TAG_PAGES = 50;
+/** ListTagResources takes at most 50 ResourceId a request. */
+const TAG_RESOURCES_PER_CALL = 50;
 const DEFAULT_MAX_ITEMS = 500;
 
 interface Sdk {
@@ -427,20 +429,23 @@ export class SdkSwasApi implements SwasApi {
     return { RequestId: res.body?.requestId ?? '' };
   }
 
-  /** Every tag of the given resources, following NextToken (bounded). */
+  /** Every tag of the given resources: 50 resources a request (the API's bound), following NextToken (bounded). */
   async listTagResources(regionId: string, p: { ResourceType: TagResourceType; ResourceIds: string[] }, opts?: CallOptions): Promise<TagResource[]> {
     const out: TagResource[] = [];
-    let nextToken: string | undefined;
-    for (let page = 0; page < MAX_TAG_PAGES; page++) {
-      const token = nextToken;
-      const res = await this.call('ListTagResources', regionId, opts, (c, rt, sdk) => c.listTagResourcesWithOptions(new sdk.mod.ListTagResourcesRequest({
-        regionId, resourceType: p.ResourceType, resourceId: [...p.ResourceIds], nextToken: token,
-      }), rt));
-      for (const t of res.body?.tagResources?.tagResource ?? []) {
-        if (t.resourceId && t.tagKey !== undefined) out.push({ ResourceId: t.resourceId, TagKey: apiField(t.tagKey, 128), TagValue: apiField(t.tagValue ?? '', 128) });
+    for (let start = 0; start < p.ResourceIds.length; start += TAG_RESOURCES_PER_CALL) {
+      const resourceId = p.ResourceIds.slice(start, start + TAG_RESOURCES_PER_CALL);
+      let nextToken: string | undefined;
+      for (let page = 0; page < MAX_TAG_PAGES; page++) {
+        const token = nextToken;
+        const res = await this.call('ListTagResources', regionId, opts, (c, rt, sdk) => c.listTagResourcesWithOptions(new sdk.mod.ListTagResourcesRequest({
+          regionId, resourceType: p.ResourceType, resourceId, nextToken: token,
+        }), rt));
+        for (const t of res.body?.tagResources?.tagResource ?? []) {
+          if (t.resourceId && t.tagKey !== undefined) out.push({ ResourceId: t.resourceId, TagKey: apiField(t.tagKey, 128), TagValue: apiField(t.tagValue ?? '', 128) });
+        }
+        nextToken = res.body?.nextToken || undefined;
+        if (!nextToken || nextToken === token) break;
       }
-      nextToken = res.body?.nextToken || undefined;
-      if (!nextToken || nextToken === token) break;
     }
     return out;
   }

@@ -213,3 +213,13 @@ describe('free text from the API is cleaned at the boundary (issue 8 item 15)', 
     expect(m!.Description!.endsWith('…[cut]')).toBe(true);
   });
 });
+
+describe('ListTagResources asks for at most 50 resources a request', () => {
+  it('splits 120 IDs into 50 + 50 + 20', async () => {
+    answer = (s) => ({ body: { TagResources: { TagResource: [{ ResourceId: s.params.get('ResourceId.1'), TagKey: 'k', TagValue: 'v' }] } } });
+    const ids = Array.from({ length: 120 }, (_, n) => `m-${n}`);
+    const tags = await api().listTagResources('cn-hangzhou', { ResourceType: 'customimage', ResourceIds: ids });
+    expect(tags.map((t) => t.ResourceId)).toEqual(['m-0', 'm-50', 'm-100']);
+    expect(sent.map((s) => [...s.params.keys()].filter((k) => k.startsWith('ResourceId.')).length)).toEqual([50, 50, 20]);
+  });
+});
