@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRegionId } from './swas/shapes.js';
 
@@ -21,6 +24,36 @@ export interface Config {
   /** Simulate mode only: how long a new image / snapshot takes to finish, in ms. */
   simImageReadyMs: number;
   simSnapshotReadyMs: number;
+  /** Simulate mode: the realistic timing profile runs this many times faster than real time. */
+  simTimeScale: number;
+  /** Also register the destructive tools (delete_custom_images, delete_snapshots, reset_system). */
+  allowDestructive: boolean;
+  /** Register only these tools (names are checked against the registry by the caller). */
+  tools?: string[];
+  /** Path of the audit ledger (JSON lines), or 'off'. */
+  auditLog: string;
+  /** A plain http: endpoint on a non-loopback host is allowed (credentials then travel in clear text). */
+  allowInsecureEndpoint: boolean;
+  /** First back-off pause between attempts of an API call, in ms. */
+  retryBaseDelayMs: number;
+  /** Ask the ECS instance metadata service for credentials without ALIBABA_CLOUD_ECS_METADATA. */
+  ecsMetadata: boolean;
+  /** Serve MCP over Streamable HTTP on this address instead of stdio. */
+  http?: { host: string; port: number };
+  /** Bearer token every HTTP request must carry. Secret: never logged, never echoed. */
+  httpToken?: string;
+  /** Host header values accepted in HTTP mode (besides the bind address itself). */
+  httpAllowedHosts: string[];
+  /** Origin header values accepted in HTTP mode. */
+  httpAllowedOrigins: string[];
+  httpMaxBodyBytes: number;
+  httpMaxConcurrent: number;
+  /** How long an HTTP shutdown waits for calls in flight, in ms. */
+  httpShutdownMs: number;
+  /** Key file shared by every HTTP replica to sign ConfirmTokens (required in HTTP mode). */
+  consentKeyFile?: string;
+  /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
+  warnings: string[];
   help: boolean;
   version: boolean;
 }
@@ -34,18 +67,40 @@ export class ConfigError extends Error {
 
 export const USAGE = `swas-image-mcp: MCP stdio server for Alibaba Cloud SWAS custom images
 
-Usage: swas-image-mcp [--region <id>] [--endpoint <url>] [--read-only] [--simulate] [--log-level <level>]
+Usage: swas-image-mcp [--region <id>] [--endpoint <url>] [--read-only] [--allow-destructive]
+                      [--tools <a,b>] [--simulate] [--http [<host>:]<port>] [--log-level <level>]
 
-  --region <id>       default region (env ALIBABA_CLOUD_REGION_ID)
-  --endpoint <url>    base URL replacing https://swas.<region>.aliyuncs.com (env SWAS_ENDPOINT)
-  --read-only         register only the read-only tools (env SWAS_MCP_READ_ONLY=true)
-  --simulate          use the embedded SWAS simulator with demo data instead of Alibaba Cloud
-  --log-level <lvl>   ${LOG_LEVELS.join(', ')} (env LOG_LEVEL, default info); logs go to stderr
+  --region <id>          default region (env ALIBABA_CLOUD_REGION_ID)
+  --endpoint <url>       base URL replacing https://swas.<region>.aliyuncs.com (env SWAS_ENDPOINT);
+                         plain http: only for loopback hosts unless SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true
+  --read-only            register only the read-only tools (env SWAS_MCP_READ_ONLY=true)
+  --allow-destructive    also register delete_custom_images, delete_snapshots and reset_system
+                         (env SWAS_MCP_ALLOW_DESTRUCTIVE=true); --read-only wins
+  --tools <a,b>          register only these tools (env SWAS_MCP_TOOLS)
+  --simulate             use the embedded SWAS simulator with demo data instead of Alibaba Cloud
+  --http [<host>:]<port> serve MCP over Streamable HTTP at /mcp (env SWAS_MCP_HTTP; host 127.0.0.1
+                         by default; a non-loopback host needs SWAS_MCP_HTTP_TOKEN or _TOKEN_FILE)
+  --log-level <lvl>      ${LOG_LEVELS.join(', ')} (env LOG_LEVEL, default info); logs go to stderr
   --help, --version
 
-Credentials come from @alicloud/credentials' default chain: ALIBABA_CLOUD_ACCESS_KEY_ID /
+More settings (environment only):
+  SWAS_MCP_AUDIT_LOG=<path>|off      audit ledger (default $XDG_STATE_HOME/swas-image-mcp/audit.jsonl,
+                                     else ~/.local/state/swas-image-mcp/audit.jsonl)
+  SWAS_MCP_HTTP_TOKEN / SWAS_MCP_HTTP_TOKEN_FILE   bearer token HTTP requests must carry
+  SWAS_MCP_HTTP_ALLOWED_HOSTS / SWAS_MCP_HTTP_ALLOWED_ORIGINS   comma lists for Host / Origin checks
+  SWAS_MCP_HTTP_MAX_BODY_BYTES (default 1048576), SWAS_MCP_HTTP_MAX_CONCURRENT (default 32),
+  SWAS_MCP_HTTP_SHUTDOWN_MS (default 10000), SWAS_MCP_CONSENT_KEY_FILE (required with --http)
+  SWAS_MCP_WAIT_TIMEOUT_MS, SWAS_MCP_POLL_INTERVAL_MS, SWAS_MCP_REQUEST_TIMEOUT_MS,
+  SWAS_MCP_RETRY_BUDGET_MS, SWAS_MCP_RETRY_BASE_DELAY_MS (default 400)
+  SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true   allow a plain http: SWAS_ENDPOINT on a non-loopback host
+  SWAS_MCP_ECS_METADATA=true         ask the ECS metadata service for a RAM role's credentials
+  SWAS_SIM_TIME_SCALE (default 600), SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS
+
+Credentials come from @alicloud/credentials' sources, only those configured: ALIBABA_CLOUD_ACCESS_KEY_ID /
 ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN), ALIBABA_CLOUD_PROFILE with
-~/.alibabacloud/credentials or ~/.aliyun/config.json, OIDC, or an ECS RAM role.`;
+~/.alibabacloud/credentials or ~/.aliyun/config.json, OIDC (ALIBABA_CLOUD_ROLE_ARN,
+ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), ALIBABA_CLOUD_CREDENTIALS_URI, or
+an ECS RAM role (ALIBABA_CLOUD_ECS_METADATA=<role> or SWAS_MCP_ECS_METADATA=true).`;
 
 /** An unfilled MCPB placeholder (`${user_config.x}`) or an empty string means "not set". */
 function setting(value: string | undefined): string | undefined {
@@ -72,20 +127,119 @@ function parseMs(name: string, value: string | undefined, fallback: number, min:
   return n;
 }
 
-export function parseEndpoint(raw: string, source: string): URL {
+/** A URL as it may appear in a message: user name and password replaced, query and fragment dropped. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw.includes('://') ? raw : `https://${raw}`);
+    if (url.username || url.password) { url.username = 'REDACTED'; url.password = ''; }
+    url.search = '';
+    url.hash = '';
+    return url.href;
+  } catch {
+    // Not a URL: strip anything that looks like userinfo before an @, and cap it.
+    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1REDACTED@').slice(0, 200);
+  }
+}
+
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Parses the operator's endpoint. The URL is never echoed with its user name or password, and a
+ * plain http: URL is refused for a non-loopback host (the request would carry the AccessKey ID and
+ * STS token in clear text) unless `allowInsecure`.
+ */
+export function parseEndpoint(raw: string, source: string, allowInsecure = false): URL {
+  const shown = redactUrl(raw);
   let url: URL;
   try {
     url = new URL(raw.includes('://') ? raw : `https://${raw}`);
   } catch {
-    throw new ConfigError(`${source} must be a URL such as https://swas.cn-hangzhou.aliyuncs.com, got "${raw}".`);
+    throw new ConfigError(`${source} must be a URL such as https://swas.cn-hangzhou.aliyuncs.com, got "${shown}".`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError(`${source} must use http or https, got "${url.protocol}".`);
   }
   if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new ConfigError(`${source} must be a bare base URL (scheme, host and optional port), got "${raw}".`);
+    throw new ConfigError(`${source} must be a bare base URL (scheme, host and optional port, no user name or password), got "${shown}".`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !allowInsecure) {
+    throw new ConfigError(`${source} uses plain http: on the non-loopback host ${url.hostname}, which would send the AccessKey ID and STS token in clear text. Use https:, or set SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true to accept the risk.`);
   }
   return url;
+}
+
+function parseInteger(name: string, value: string | undefined, fallback: number, min: number, max: number, unit: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number ${unit}from ${min} to ${max}, got "${value.slice(0, 40)}".`);
+  }
+  return n;
+}
+
+/** A comma list; empty entries dropped. */
+function parseList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+function parseTools(value: string | undefined, source: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = parseList(value);
+  if (names.length === 0) throw new ConfigError(`${source} must name at least one tool, such as list_instances,create_custom_image.`);
+  for (const n of names) {
+    if (!TOOL_NAME.test(n)) throw new ConfigError(`${source} holds "${n.slice(0, 64)}", which is not a tool name (snake_case letters, digits and _).`);
+  }
+  return [...new Set(names)];
+}
+
+/** [HOST:]PORT, or [IPv6]:PORT. HOST defaults to 127.0.0.1. */
+export function parseHttpAddress(raw: string, source: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(raw.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${source} must be [HOST:]PORT such as 8080 or 127.0.0.1:8080 (port 0–65535), got "${raw.slice(0, 100)}".`);
+  }
+  const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
+  return { host, port };
+}
+
+/** The ledger's default place: $XDG_STATE_HOME/swas-image-mcp/audit.jsonl, else ~/.local/state/…. */
+export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
+  const state = setting(env.XDG_STATE_HOME);
+  const base = state && state.startsWith('/') ? state : join(env.HOME ?? homedir(), '.local', 'state');
+  return join(base, 'swas-image-mcp', 'audit.jsonl');
+}
+
+/**
+ * The HTTP bearer token: SWAS_MCP_HTTP_TOKEN, or the contents of SWAS_MCP_HTTP_TOKEN_FILE (read
+ * now, trailing newline trimmed). Errors name the variable and never the token.
+ */
+function readHttpToken(env: NodeJS.ProcessEnv): string | undefined {
+  const direct = setting(env.SWAS_MCP_HTTP_TOKEN);
+  const file = setting(env.SWAS_MCP_HTTP_TOKEN_FILE);
+  if (direct !== undefined && file !== undefined) {
+    throw new ConfigError('Set only one of SWAS_MCP_HTTP_TOKEN and SWAS_MCP_HTTP_TOKEN_FILE.');
+  }
+  let token = direct;
+  if (file !== undefined) {
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`SWAS_MCP_HTTP_TOKEN_FILE could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ${file}`);
+    }
+    if (token === '') throw new ConfigError('SWAS_MCP_HTTP_TOKEN_FILE names an empty file.');
+  }
+  if (token === undefined) return undefined;
+  if (token.length < 16 || token.length > 4096 || !/^[\x21-\x7E]+$/.test(token)) {
+    throw new ConfigError(`${file !== undefined ? 'The token in SWAS_MCP_HTTP_TOKEN_FILE' : 'SWAS_MCP_HTTP_TOKEN'} must be 16 to 4096 printable ASCII characters without spaces (a random string such as the output of "openssl rand -hex 32").`);
+  }
+  return token;
 }
 
 /**
@@ -107,6 +261,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
         region: { type: 'string' },
         endpoint: { type: 'string' },
         'read-only': { type: 'boolean' },
+        'allow-destructive': { type: 'boolean' },
+        tools: { type: 'string' },
+        http: { type: 'string' },
         simulate: { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -123,8 +280,31 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`The default region "${regionId}" is not a region ID such as cn-hangzhou.`);
   }
 
+  const allowInsecureEndpoint = parseBoolean('SWAS_MCP_ALLOW_INSECURE_ENDPOINT', setting(env.SWAS_MCP_ALLOW_INSECURE_ENDPOINT));
   const endpointRaw = setting(values.endpoint as string | undefined) ?? setting(env.SWAS_ENDPOINT);
-  const endpoint = endpointRaw === undefined ? undefined : parseEndpoint(endpointRaw, 'SWAS_ENDPOINT / --endpoint');
+  const endpoint = endpointRaw === undefined ? undefined : parseEndpoint(endpointRaw, 'SWAS_ENDPOINT / --endpoint', allowInsecureEndpoint);
+  const warnings: string[] = [];
+  if (endpoint && endpoint.protocol === 'http:' && !isLoopbackHost(endpoint.hostname)) {
+    warnings.push(`SWAS_ENDPOINT uses plain http: on ${endpoint.hostname}: the AccessKey ID, STS token and signed requests travel in clear text (allowed by SWAS_MCP_ALLOW_INSECURE_ENDPOINT).`);
+  }
+
+  const httpRaw = setting(values.http as string | undefined) ?? setting(env.SWAS_MCP_HTTP);
+  const http = httpRaw === undefined ? undefined : parseHttpAddress(httpRaw, 'SWAS_MCP_HTTP / --http');
+  const httpToken = readHttpToken(env);
+  if (http && !isLoopbackHost(http.host) && httpToken === undefined) {
+    throw new ConfigError(`SWAS_MCP_HTTP / --http binds the non-loopback host ${http.host}: set SWAS_MCP_HTTP_TOKEN or SWAS_MCP_HTTP_TOKEN_FILE so that every request must carry a bearer token.`);
+  }
+
+  const consentKeyFile = setting(env.SWAS_MCP_CONSENT_KEY_FILE);
+  if (http && consentKeyFile === undefined) {
+    throw new ConfigError('SWAS_MCP_HTTP / --http needs SWAS_MCP_CONSENT_KEY_FILE: the key every replica signs ConfirmTokens with (for example 32 random bytes: "openssl rand -out key 32").');
+  }
+
+  const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
+  const auditLog = auditRaw === undefined ? defaultAuditLog(env) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
+  if (auditLog !== 'off' && (auditLog.includes('\0') || auditLog.length > 4096)) {
+    throw new ConfigError('SWAS_MCP_AUDIT_LOG must be a file path or "off".');
+  }
 
   const levelRaw = (setting(values['log-level'] as string | undefined) ?? setting(env.LOG_LEVEL) ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(levelRaw)) {
@@ -143,6 +323,24 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     retryBudgetMs: parseMs('SWAS_MCP_RETRY_BUDGET_MS', setting(env.SWAS_MCP_RETRY_BUDGET_MS), 25_000, 0, 300_000),
     simImageReadyMs: parseMs('SWAS_SIM_IMAGE_READY_MS', setting(env.SWAS_SIM_IMAGE_READY_MS), 8_000, 0, 600_000),
     simSnapshotReadyMs: parseMs('SWAS_SIM_SNAPSHOT_READY_MS', setting(env.SWAS_SIM_SNAPSHOT_READY_MS), 5_000, 0, 600_000),
+    simTimeScale: parseInteger('SWAS_SIM_TIME_SCALE', setting(env.SWAS_SIM_TIME_SCALE), 600, 1, 1_000_000, ''),
+    allowDestructive: values['allow-destructive'] === true || parseBoolean('SWAS_MCP_ALLOW_DESTRUCTIVE', setting(env.SWAS_MCP_ALLOW_DESTRUCTIVE)),
+    tools: values.tools !== undefined
+      ? parseTools(values.tools as string, '--tools')
+      : parseTools(setting(env.SWAS_MCP_TOOLS), 'SWAS_MCP_TOOLS'),
+    auditLog,
+    allowInsecureEndpoint,
+    retryBaseDelayMs: parseMs('SWAS_MCP_RETRY_BASE_DELAY_MS', setting(env.SWAS_MCP_RETRY_BASE_DELAY_MS), 400, 1, 60_000),
+    ecsMetadata: parseBoolean('SWAS_MCP_ECS_METADATA', setting(env.SWAS_MCP_ECS_METADATA)),
+    ...(http ? { http } : {}),
+    ...(httpToken !== undefined ? { httpToken } : {}),
+    httpAllowedHosts: parseList(setting(env.SWAS_MCP_HTTP_ALLOWED_HOSTS)),
+    httpAllowedOrigins: parseList(setting(env.SWAS_MCP_HTTP_ALLOWED_ORIGINS)),
+    httpMaxBodyBytes: parseInteger('SWAS_MCP_HTTP_MAX_BODY_BYTES', setting(env.SWAS_MCP_HTTP_MAX_BODY_BYTES), 1_048_576, 1_024, 104_857_600, 'of bytes '),
+    httpMaxConcurrent: parseInteger('SWAS_MCP_HTTP_MAX_CONCURRENT', setting(env.SWAS_MCP_HTTP_MAX_CONCURRENT), 32, 1, 10_000, ''),
+    httpShutdownMs: parseMs('SWAS_MCP_HTTP_SHUTDOWN_MS', setting(env.SWAS_MCP_HTTP_SHUTDOWN_MS), 10_000, 0, 600_000),
+    ...(consentKeyFile !== undefined ? { consentKeyFile } : {}),
+    warnings,
     help: values.help === true,
     version: values.version === true,
   };

@@ -1,4 +1,5 @@
-import type { Stage } from '../swas/errors.js';
+import { ApiError, CancelledError, type Stage } from '../swas/errors.js';
+import { apiField, apiSaid, apiText } from './untrusted.js';
 
 /** What the caller was doing when a failure happened: fills the blanks of an explanation. */
 export interface ErrorContext {
@@ -8,6 +9,7 @@ export interface ErrorContext {
   instanceId?: string;
   imageName?: string;
   snapshotId?: string;
+  imageId?: string;
   /** RAM action the API reported as missing, if it did. */
   authAction?: string;
   /** An image of the requested name made from this same server: most likely this request made before. */
@@ -21,10 +23,68 @@ export interface Explanation {
   retryable: boolean;
 }
 
-type Entry = (ctx: ErrorContext) => Explanation;
+/** An entry may also say which stage the failure belongs to, whatever the caller guessed. */
+type Entry = (ctx: ErrorContext) => Explanation & { stage?: Stage };
 
 const regionOf = (c: ErrorContext) => c.regionId ?? 'the region';
 const listImagesStep = (c: ErrorContext) => `Call list_custom_images with RegionId "${regionOf(c)}" to see the existing images and the quota left.`;
+
+/** Every SWAS action this server calls. */
+export const SWAS_ACTIONS = [
+  'ListInstances', 'ListInstanceStatus', 'ListSnapshots', 'ListDisks', 'ListCustomImages', 'ListCustomImageShareAccounts',
+  'ListImages', 'ListRegions', 'ListTagResources', 'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages',
+  'DeleteSnapshots', 'ModifyImageShareStatus', 'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount',
+  'TagResources', 'UntagResources', 'ResetSystem',
+] as const;
+export type SwasAction = (typeof SWAS_ACTIONS)[number];
+
+/** The RAM action a call needs: swas-open:<Action>. */
+export function ramAction(action: string): string {
+  return `swas-open:${action}`;
+}
+
+/** RAM action names of every SWAS action, for policies and the registry's ramActions. */
+export const RAM_ACTIONS: Readonly<Record<SwasAction, string>> = Object.fromEntries(
+  SWAS_ACTIONS.map((a) => [a, ramAction(a)]),
+) as Record<SwasAction, string>;
+
+/** Actions that change something; the others only read. */
+const MUTATIONS = new Set<string>([
+  'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages', 'DeleteSnapshots', 'ModifyImageShareStatus',
+  'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount', 'TagResources', 'UntagResources', 'ResetSystem',
+]);
+
+/** Actions whose documented rate limit is about 10 calls a minute per account (older doc revisions). */
+const TEN_A_MINUTE = new Set<string>(['CreateCustomImage', 'CreateSnapshot', 'DeleteSnapshots', 'DeleteCustomImages', 'ModifyImageShareStatus']);
+
+/** The read tool that shows whether a mutation went through. */
+const CHECK_TOOL: Record<string, string> = {
+  CreateCustomImage: 'list_custom_images', DeleteCustomImages: 'list_custom_images', ModifyImageShareStatus: 'list_custom_images',
+  AddCustomImageShareAccount: 'list_custom_images', RemoveCustomImageShareAccount: 'list_custom_images',
+  TagResources: 'list_custom_images', UntagResources: 'list_custom_images',
+  CreateSnapshot: 'list_snapshots', DeleteSnapshots: 'list_snapshots', ResetSystem: 'list_instances',
+};
+
+const isMutation = (c: ErrorContext) => MUTATIONS.has(c.action);
+
+/** What a repeat of the same call does: reads are harmless; writes reuse their ClientToken. */
+function repeatNote(c: ErrorContext): string {
+  return isMutation(c)
+    ? `call again with the same arguments: the same ClientToken is reused, so ${c.action} is not carried out twice`
+    : 'call again: a read changes nothing, so repeating it is safe';
+}
+
+/** For a mutation whose answer was lost: how to see whether it went through. */
+function checkStep(c: ErrorContext): string[] {
+  const tool = CHECK_TOOL[c.action];
+  return tool ? [`If ${c.action} may have gone through, call ${tool} with RegionId "${regionOf(c)}" to check before trying again.`] : [];
+}
+
+function rateLimitOf(c: ErrorContext): string {
+  return TEN_A_MINUTE.has(c.action)
+    ? `${c.action} allows about 10 calls a minute per account`
+    : `${c.action} is rate-limited per account`;
+}
 
 const credentialSetup = [
   'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS) in the server\'s environment, or in Claude Desktop\'s extension settings.',
@@ -39,9 +99,13 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   }),
   IncorrectInstanceStatus: (c) => ({
-    why: `The server ${c.instanceId ?? ''} is in a state that does not allow ${c.action}; images and snapshots are made only of Running or Stopped servers.`,
+    why: c.action === 'ResetSystem'
+      ? `The server ${c.instanceId ?? ''} is in a state that does not allow ResetSystem (for example it is already Resetting, Starting, Stopping or Upgrading, or it is Disabled).`
+      : `The server ${c.instanceId ?? ''} is in a state that does not allow ${c.action}; images and snapshots are made only of Running or Stopped servers.`,
     nextSteps: [
-      'Call list_instances to see its Status. If it is Starting, Stopping, Resetting or Upgrading, wait a minute and try again.',
+      c.action === 'ResetSystem'
+        ? 'Call list_instances to see its Status; if it is changing state, wait for it with wait_for_resources (InstanceIds, Until "Running") and try again.'
+        : 'Call list_instances to see its Status. If it is Starting, Stopping, Resetting or Upgrading, wait a minute and try again.',
       'If it is Disabled or its BusinessStatus is Expired/Overdue, renew it in the Alibaba Cloud console first.',
     ],
     retryable: false,
@@ -97,25 +161,25 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Repeat the original request unchanged to get its result, or use a new ClientToken (or none: one is derived from the request) for the new request.'],
     retryable: false,
   }),
-  InternalError: () => ({
-    why: 'Alibaba Cloud reported an internal error while processing the request. Retries were already made.',
-    nextSteps: ['Wait a minute and call again with the same arguments: the same ClientToken is reused, so no second image is created.', 'If it persists, open a ticket with the RequestId below.'],
+  InternalError: (c) => ({
+    why: `Alibaba Cloud reported an internal error while processing ${c.action}. Retries were already made.`,
+    nextSteps: [`Wait a minute and ${repeatNote(c)}.`, ...checkStep(c), 'If it persists, open a ticket with the RequestId below.'],
     retryable: true,
   }),
-  ServiceUnavailable: () => ({
-    why: 'The SWAS service is temporarily unavailable. Retries were already made.',
-    nextSteps: ['Wait a minute and call again with the same arguments; the same ClientToken is reused, so nothing is created twice.'],
+  ServiceUnavailable: (c) => ({
+    why: `The SWAS service is temporarily unavailable for ${c.action}. Retries were already made.`,
+    nextSteps: [`Wait a minute and ${repeatNote(c)}.`, ...checkStep(c)],
     retryable: true,
   }),
-  Throttling: () => ({
-    why: 'Alibaba Cloud is throttling requests (CreateCustomImage allows about 10 calls a minute per account). Retries with back-off were already made.',
-    nextSteps: ['Wait about a minute, then call again with the same arguments; the same ClientToken is reused, so nothing is created twice.'],
+  Throttling: (c) => ({
+    why: `Alibaba Cloud is throttling requests (${rateLimitOf(c)}). Retries with back-off were already made.`,
+    nextSteps: [`Wait about a minute, then ${repeatNote(c)}.`],
     retryable: true,
   }),
   'Forbidden.RAM': (c) => ({
-    why: `The credentials are valid but the RAM user or role lacks permission for ${c.authAction ?? `swas-open:${c.action}`}.`,
+    why: `The credentials are valid but the RAM user or role lacks permission for ${c.authAction ? apiText(c.authAction, 100) : ramAction(c.action)}.`,
     nextSteps: [
-      `Grant the action "${c.authAction ?? `swas-open:${c.action}`}" to the RAM identity (the README has a least-privilege policy covering every tool of this server).`,
+      `Grant the action "${c.authAction ? apiText(c.authAction, 100) : ramAction(c.action)}" to the RAM identity (the README has a least-privilege policy covering every tool of this server).`,
       'Ask your account administrator if you cannot change RAM policies yourself.',
     ],
     retryable: false,
@@ -151,17 +215,18 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   }),
   RequestTimeout: (c) => ({
-    why: `No answer arrived within the request deadline, after retries, from the SWAS endpoint of ${regionOf(c)}.`,
+    why: `No answer to ${c.action} arrived within the request deadline, after retries, from the SWAS endpoint of ${regionOf(c)}.`,
     nextSteps: [
-      'Check the network path to Alibaba Cloud (proxy, firewall) and try again; a repeated create reuses its ClientToken, so nothing is created twice.',
-      'If the create may have gone through, call list_custom_images to check before trying again.',
+      `Check the network path to Alibaba Cloud (proxy, firewall), then ${repeatNote(c)}.`,
+      ...checkStep(c),
     ],
     retryable: true,
   }),
   NetworkError: (c) => ({
-    why: `The connection to the SWAS endpoint of ${regionOf(c)} failed, after retries.`,
+    why: `The connection to the SWAS endpoint of ${regionOf(c)} failed during ${c.action}, after retries.`,
     nextSteps: [
-      'Check network access to Alibaba Cloud (DNS, proxy, firewall) and SWAS_ENDPOINT if it is set, then try again; a repeated create reuses its ClientToken.',
+      `Check network access to Alibaba Cloud (DNS, proxy, firewall) and SWAS_ENDPOINT if it is set, then ${repeatNote(c)}.`,
+      ...checkStep(c),
     ],
     retryable: true,
   }),
@@ -208,17 +273,127 @@ const CATALOG: Record<string, Entry> = {
     ],
     retryable: false,
   }),
-  UnexpectedResponse: () => ({
-    why: 'The endpoint answered with something that is not an Alibaba Cloud API response, such as a proxy error page.',
-    nextSteps: ['Check SWAS_ENDPOINT and any proxy settings; then try again.'],
+  UnexpectedResponse: (c) => ({
+    why: `The endpoint answered ${c.action} with something that is not an Alibaba Cloud API response, such as a proxy error page.`,
+    nextSteps: ['Check SWAS_ENDPOINT and any proxy settings; then try again.', ...checkStep(c)],
     retryable: true,
   }),
-  Cancelled: () => ({
+  Cancelled: (c) => ({
+    stage: 'cancelled',
     why: 'The client cancelled the call.',
-    nextSteps: ['Nothing to do; if a create was sent, list_custom_images shows whether it went through.'],
+    nextSteps: [CHECK_TOOL[c.action]
+      ? `Nothing to do; if ${c.action} was already sent, ${CHECK_TOOL[c.action]} shows whether it went through.`
+      : 'Nothing to do; call again when needed.'],
     retryable: true,
+  }),
+  UnexpectedError: (c) => ({
+    stage: 'internal',
+    why: `This MCP server hit a bug of its own while handling ${c.action}; the request itself may be fine. Details are in the server's log.`,
+    nextSteps: [
+      ...checkStep(c),
+      'Report it to the operator of this MCP server with the time of the call; trying again may not help.',
+    ],
+    retryable: false,
+  }),
+
+  // ---- consent (share, delete, reset) ----
+  ConfirmationRequired: () => ({
+    stage: 'consent',
+    why: 'This call changes or removes something that cannot easily be undone, so the person must confirm the plan first. Nothing was sent.',
+    nextSteps: [
+      'Show the plan below to the user, including what cannot be undone, and ask whether to go ahead.',
+      'If they agree, call the same tool again with exactly the same arguments plus ConfirmToken set to the token below (it lasts 10 minutes and only fits these arguments and the state the plan saw).',
+      'If they do not agree, do not call again.',
+    ],
+    retryable: false,
+  }),
+  DeclinedByUser: () => ({
+    stage: 'consent',
+    why: 'The user declined (or cancelled) the confirmation. Nothing was sent.',
+    nextSteps: ['Do not repeat the call unless the user asks for it again; ask them what they want instead.'],
+    retryable: false,
+  }),
+
+  // ---- images: share, delete, reset ----
+  'InvalidImageId.NotFound': (c) => ({
+    why: `The image ${c.imageId ?? ''} does not exist in region ${regionOf(c)} (deleted, mistyped, or in another region; images are regional).`,
+    nextSteps: [
+      c.action === 'ResetSystem' || c.action === 'ListImages'
+        ? `Call list_images with RegionId "${regionOf(c)}" to see the system, app and custom images a server there can be reset to.`
+        : listImagesStep(c),
+    ],
+    retryable: false,
+  }),
+  ImageShared: (c) => ({
+    why: `The image ${c.imageId ?? ''} is shared (to ECS and/or to other accounts), and a shared image cannot be deleted.`,
+    nextSteps: [
+      'Call delete_custom_images again with Unshare true to unshare it first, as part of the same confirmed plan (ECS instances made from it then can no longer re-initialise their disks from it).',
+      'Or unshare it with share_custom_image (Operation "UnShare").',
+    ],
+    retryable: false,
+  }),
+  ImageNotOwned: (c) => ({
+    why: `The image ${c.imageId ?? ''} was shared into this account by another account: its recipient can use it to create servers but cannot delete, share, tag or rename it.`,
+    nextSteps: ['Ask the owning account to do this, or pick one of this account\'s own images (list_custom_images lists them).'],
+    retryable: false,
+  }),
+  ImageNotAvailable: (c) => ({
+    why: `The image ${c.imageId ?? ''} is not Available (it is still being created, or it failed), so ${c.action} cannot use it yet.`,
+    nextSteps: [`Call wait_for_resources with ImageIds ["${c.imageId ?? '<image>'}"] and Until "Available", then try again.`, listImagesStep(c)],
+    retryable: false,
+  }),
+  ShareAccountLimitExceeded: (c) => ({
+    why: 'An image can be shared with at most 10 Alibaba Cloud accounts (not RAM users), in the same region and the same site (China or international). This code is this server\'s name for that documented limit.',
+    nextSteps: [`Remove an account first with share_custom_image (Operation "UnShare", Accounts [...]); list_custom_images shows who the image ${c.imageId ?? ''} is shared with.`],
+    retryable: false,
+  }),
+  'InvalidParam.Account': () => ({
+    why: 'An account ID must be the numeric ID of an Alibaba Cloud (primary) account, such as 1234567890123456; RAM users cannot receive shared images.',
+    nextSteps: ['Ask the recipient for their account ID (console: the avatar menu) and call again with it as a digit string.'],
+    retryable: false,
+  }),
+  'InvalidParam.TagKey': () => tagRules(),
+  'InvalidParam.TagValue': () => tagRules(),
+  'InvalidParam.TagCount': () => tagRules(),
+  ResetFromOwnImage: (c) => ({
+    why: `The custom image ${c.imageId ?? ''} was made from this same server ${c.instanceId ?? ''}; ResetSystem does not take it (restoring a server's own image is a snapshot rollback).`,
+    nextSteps: ['Roll the server back from one of its snapshots in the Alibaba Cloud console, or choose another image with list_images.'],
+    retryable: false,
+  }),
+  DiskTooSmall: (c) => ({
+    why: `The server ${c.instanceId ?? ''}'s disk is smaller than the image ${c.imageId ?? ''} needs (RequiredSystemDiskSize / RequiredDataDiskSize), so it cannot be reset to it.`,
+    nextSteps: ['Choose an image that fits (list_images, list_custom_images show the sizes), or upgrade the server\'s plan in the console first.'],
+    retryable: false,
+  }),
+  PlatformSwitchNotAllowed: (c) => ({
+    why: `Outside the Chinese mainland a server cannot be reset between Windows and Linux; the image ${c.imageId ?? ''} is of the other platform.`,
+    nextSteps: ['Choose an image of the server\'s current platform (list_images shows Platform).'],
+    retryable: false,
+  }),
+
+  // ---- snapshots: delete ----
+  'InvalidSnapshotId.NotFound': (c) => ({
+    why: `The snapshot ${c.snapshotId ?? ''} does not exist in region ${regionOf(c)} (already deleted, mistyped, or in another region).`,
+    nextSteps: [`Call list_snapshots with RegionId "${regionOf(c)}" to see the snapshots that exist.`],
+    retryable: false,
+  }),
+  SnapshotExistCustomImage: (c) => ({
+    why: `A custom image was made from the snapshot ${c.snapshotId ?? ''}, and such a snapshot cannot be deleted while the image exists (documented rule; the code SnapshotExistCustomImage is inferred, not from Alibaba's error table).`,
+    nextSteps: [
+      listImagesStep(c).replace('to see the existing images and the quota left', 'to find the image (its SystemSnapshotId or DataSnapshotId names this snapshot)'),
+      'Delete that image first (delete_custom_images) if it is no longer needed, then delete the snapshot.',
+    ],
+    retryable: false,
   }),
 };
+
+function tagRules(): Explanation {
+  return {
+    why: 'A tag was refused: at most 20 tags; a key is 1–64 characters, without "http://" or "https://", not starting with "acs:" or "aliyun"; a value is 0–64 characters without "http://" or "https://".',
+    nextSteps: ['Fix the tags and call again.'],
+    retryable: false,
+  };
+}
 
 /**
  * Finds the catalog entry for a code: exact, then by family (Throttling.*, Forbidden*, …). Any
@@ -252,11 +427,26 @@ export interface FailureInput {
   httpStatus?: number;
   requestId?: string;
   recommend?: string;
+  /**
+   * The message is the API's own text (an error body's Message). Defaults to: stage api with an
+   * HTTP status, which is how normaliseSdkError builds API failures.
+   */
+  fromApi?: boolean;
 }
 
-/** One explanation for a code, whether the API returned it or a preflight check predicted it. */
+const CODE_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** Errors whose Message is the API's text: errorText quotes it as data. */
+const MESSAGE_FROM_API = new WeakSet<ExplainedError>();
+const REQUEST_ID_SHAPE = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * One explanation for a code, whether the API returned it or a preflight check predicted it. What
+ * the API said (Message, Recommend, an odd Code or RequestId) is cleaned and marked as data.
+ */
 export function explain(failure: FailureInput, ctx: ErrorContext): { error: ExplainedError; why: string } {
-  const entry = entryFor(failure.code, failure.stage);
+  const code = CODE_SHAPE.test(failure.code) ? failure.code : apiField(failure.code, 128) || 'UnknownError';
+  const entry = entryFor(code, failure.stage);
   const known = entry?.(ctx);
   const retryable = known?.retryable ?? (failure.httpStatus !== undefined && failure.httpStatus >= 500);
   const why = known?.why ?? `The ${ctx.action} call failed with a code this server has no explanation for.`;
@@ -265,26 +455,48 @@ export function explain(failure: FailureInput, ctx: ErrorContext): { error: Expl
       ? `Open the Recommend link below for Alibaba Cloud's diagnosis of this error.`
       : 'Look the code up in the SWAS API error centre; if it persists, open a ticket with the RequestId.',
   ];
-  return {
-    why,
-    error: {
-      Code: failure.code,
-      Message: failure.message,
-      Stage: failure.stage,
-      Retryable: retryable,
-      NextSteps: nextSteps,
-      ...(failure.requestId ? { RequestId: failure.requestId } : {}),
-      ...(failure.recommend ? { Recommend: failure.recommend } : {}),
-    },
+  const fromApi = failure.fromApi ?? (failure.stage === 'api' && failure.httpStatus !== undefined);
+  const requestId = failure.requestId === undefined ? undefined
+    : REQUEST_ID_SHAPE.test(failure.requestId) ? failure.requestId : apiField(failure.requestId, 64);
+  const error: ExplainedError = {
+    Code: code,
+    // Structured: cleaned and bounded. The text twin (errorText) quotes it as the API's words.
+    Message: fromApi ? apiField(failure.message, 1024) : failure.message,
+    Stage: known?.stage ?? failure.stage,
+    Retryable: retryable,
+    NextSteps: nextSteps,
+    ...(requestId ? { RequestId: requestId } : {}),
+    ...(failure.recommend ? { Recommend: apiField(failure.recommend, 1024) } : {}),
   };
+  if (fromApi) MESSAGE_FROM_API.add(error);
+  return { why, error };
 }
 
 /** The text twin of an error: starts with the code, then what happened, why, and what to do. */
 export function errorText(error: ExplainedError, why: string): string {
-  const lines = [`${error.Code}: ${error.Message}`, `Why: ${why}`, 'What to do next:'];
+  const message = MESSAGE_FROM_API.has(error) ? apiSaid(error.Message) : error.Message;
+  const lines = [`${error.Code}: ${message}`, `Why: ${why}`, 'What to do next:'];
   for (const step of error.NextSteps) lines.push(`- ${step}`);
   if (error.Retryable) lines.push('This error is temporary: the same call may succeed later.');
   if (error.RequestId) lines.push(`RequestId: ${error.RequestId}`);
-  if (error.Recommend) lines.push(`Diagnosis: ${error.Recommend}`);
+  if (error.Recommend) lines.push(`Diagnosis: ${apiText(error.Recommend, 300)} (a link the API sent)`);
   return lines.join('\n');
+}
+
+/**
+ * What anything thrown in a handler becomes, for explain(): an ApiError as it is, a cancel as stage
+ * `cancelled`, anything else as an `internal` bug (log it: `unexpected` is true).
+ */
+export function failureOf(err: unknown): { input: FailureInput; authAction?: string; unexpected: boolean } {
+  if (err instanceof ApiError) {
+    return {
+      input: { code: err.code, message: err.message, stage: err.stage, httpStatus: err.httpStatus, requestId: err.requestId, recommend: err.recommend },
+      ...(err.authAction ? { authAction: err.authAction } : {}),
+      unexpected: false,
+    };
+  }
+  if (err instanceof CancelledError) {
+    return { input: { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'cancelled' }, unexpected: false };
+  }
+  return { input: { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'internal' }, unexpected: true };
 }

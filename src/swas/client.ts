@@ -5,10 +5,14 @@ import type * as OpenApiCore from '@alicloud/openapi-core';
 import type { Logger } from 'pino';
 import { ApiError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
+import { apiField } from '../explain/untrusted.js';
+import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';
 import type {
-  CallOptions, CreateCustomImageParams, CreateSnapshotParams, CustomImage, Disk, Instance, Listing,
-  Snapshot, SwasApi, Tag,
+  CallOptions, CreateCustomImageParams, CreateSnapshotParams, CustomImage, CustomImageFilter, DeleteCustomImagesParams,
+  DeleteSnapshotsParams, Disk, ImageShareAccountParams, Instance, InstanceStatus, Listing, ModifyImageShareStatusParams,
+  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, Tag, TagResource,
+  TagResourceType, TagResourcesParams, UntagResourcesParams,
 } from './types.js';
 
 // CommonJS interop: import() yields module.exports as `default` (bundled, that is all it yields),
@@ -20,9 +24,13 @@ type CredentialClass = typeof CredentialsSdk.default.default;
 type RuntimeOptionsCtor = typeof Dara.default.RuntimeOptions;
 type RuntimeOptions = InstanceType<RuntimeOptionsCtor>;
 
-/** Where the credentials come from: the default chain of @alicloud/credentials, or a fixed pair. */
+/**
+ * Where the credentials come from: @alicloud/credentials' default chain limited to the sources the
+ * environment configures (see credentials.ts; `ecsMetadata` lets the ECS metadata service be asked
+ * without ALIBABA_CLOUD_ECS_METADATA), or a fixed pair.
+ */
 export type CredentialSource =
-  | { kind: 'default-chain' }
+  | { kind: 'default-chain'; ecsMetadata?: boolean }
   | { kind: 'static'; accessKeyId: string; accessKeySecret: string; securityToken?: string };
 
 export interface SwasClientOptions {
@@ -31,9 +39,24 @@ export interface SwasClientOptions {
   credentials: CredentialSource;
   retry: RetryPolicy;
   log: Logger;
+  /** Region whose endpoint answers region-less calls (ListRegions); cn-hangzhou when unset. */
+  defaultRegionId?: string;
 }
 
+/** ListRegions is answered by any region's endpoint; this one when no default region is configured. */
+export const LIST_REGIONS_FALLBACK_REGION = 'cn-hangzhou';
+
+/** The codes a list call filtered by IDs may answer when none of the IDs exists (Terraform treats them so). */
+export const NOT_FOUND_LIST_CODES: ReadonlySet<string> = new Set([
+  'InvalidInstanceId.NotFound', 'InvalidDiskId.NotFound', 'InvalidSnapshotId.NotFound', 'InvalidImageId.NotFound',
+]);
+
 const PAGE_SIZE = 100;
+/** ListCustomImageShareAccounts pages hold at most 50. */
+const SHARE_PAGE_SIZE = 50;
+const MAX_TAG_PAGES = 50;
+/** ListTagResources takes at most 50 ResourceId a request. */
+const TAG_RESOURCES_PER_CALL = 50;
 const DEFAULT_MAX_ITEMS = 500;
 
 interface Sdk {
@@ -52,8 +75,9 @@ async function loadSdk(source: CredentialSource): Promise<Sdk> {
     import('@alicloud/credentials'),
     import('@alicloud/openapi-core'),
   ]);
-  const Credential: CredentialClass = credentials.default.default;
-  const CredConfig = credentials.default.Config;
+  const credLib = moduleExports(credentials, 'Config');
+  const Credential: CredentialClass = credLib.default;
+  const CredConfig = credLib.Config;
   const credential = source.kind === 'static'
     ? new Credential(new CredConfig({
       type: source.securityToken ? 'sts' : 'access_key',
@@ -61,12 +85,52 @@ async function loadSdk(source: CredentialSource): Promise<Sdk> {
       accessKeySecret: source.accessKeySecret,
       securityToken: source.securityToken,
     }))
-    : new Credential();
-  return { mod: mod.default, RuntimeOptions: dara.default.RuntimeOptions, OpenApiConfig: openapi.default.$OpenApiUtil.Config, credential, clients: new Map() };
+    : new Credential(null, buildConfiguredChain(credLib, process.env, { ecsMetadata: source.ecsMetadata }));
+  return {
+    mod: moduleExports(mod, 'ListInstancesRequest'),
+    RuntimeOptions: moduleExports(dara, 'RuntimeOptions').RuntimeOptions,
+    OpenApiConfig: moduleExports(openapi, '$OpenApiUtil').$OpenApiUtil.Config,
+    credential, clients: new Map(),
+  };
+}
+
+/**
+ * module.exports of a CommonJS package loaded with import(). Node (and the bundle) give it as the
+ * namespace's `default`; vitest's interop gives the named exports on the namespace itself and the
+ * package's own `default` export as `default`. `probe` is a named export that tells them apart.
+ */
+function moduleExports<M>(ns: { default: M }, probe: string): M {
+  const viaDefault = ns.default as unknown;
+  if (typeof viaDefault === 'object' && viaDefault !== null && probe in viaDefault) return ns.default;
+  if (typeof viaDefault === 'function' && probe in viaDefault) return ns.default;
+  return ns as unknown as M;
 }
 
 function jsonList(ids: string[] | undefined): string | undefined {
   return ids && ids.length > 0 ? JSON.stringify(ids) : undefined;
+}
+
+/** Alibaba Cloud account IDs travel as digit strings here and as numbers in the SDK. */
+export function accountNumber(id: string): number {
+  const n = Number(id);
+  if (!/^[1-9][0-9]{0,16}$/.test(id) || !Number.isSafeInteger(n)) {
+    throw new ApiError({ code: 'InvalidParam.Account', stage: 'input', message: 'An account ID must be an Alibaba Cloud account ID: digits only, such as 1234567890123456.' });
+  }
+  return n;
+}
+
+function accountString(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string' && v !== '') return v;
+  return undefined;
+}
+
+/**
+ * Free text the API returns (names, descriptions) is cleaned at the boundary: no control
+ * characters or ANSI escapes, bounded. Text answers still quote it with apiText.
+ */
+function text(v: string | undefined, max = 256): string | undefined {
+  return v === undefined || v === null ? undefined : apiField(v, max);
 }
 
 function lower(v: string | undefined): string {
@@ -79,7 +143,7 @@ function toNumber(v: unknown): number | undefined {
 }
 
 function tagsOf(list: { key?: string; value?: string }[] | undefined): Tag[] {
-  return (list ?? []).filter((t) => t.key !== undefined).map((t) => ({ Key: t.key as string, Value: t.value ?? '' }));
+  return (list ?? []).filter((t) => t.key !== undefined).map((t) => ({ Key: apiField(t.key, 128), Value: apiField(t.value ?? '', 128) }));
 }
 
 export class SdkSwasApi implements SwasApi {
@@ -157,24 +221,48 @@ export class SdkSwasApi implements SwasApi {
    * Gathers the pages of a list call until maxItems are in hand. Pages are as large as the API
    * allows (100) or as maxItems, whichever is smaller, so asking for one item costs one small page.
    */
-  private async pages<T>(fetchPage: (pageNumber: number, pageSize: number) => Promise<{ items: T[]; totalCount?: number }>, opts?: CallOptions): Promise<Listing<T>> {
+  private async pages<T>(fetchPage: (pageNumber: number, pageSize: number) => Promise<{ items: T[]; totalCount?: number }>, opts?: CallOptions,
+    paging: { maxPageSize?: number; keep?: (item: T) => boolean } = {}): Promise<Listing<T>> {
     const maxItems = Math.max(1, opts?.maxItems ?? DEFAULT_MAX_ITEMS);
-    const pageSize = Math.min(PAGE_SIZE, maxItems);
+    const keep = paging.keep;
+    // With a local filter a page may keep fewer than it holds: fetch full pages then.
+    const pageSize = Math.min(paging.maxPageSize ?? PAGE_SIZE, keep ? PAGE_SIZE : maxItems);
     const items: T[] = [];
+    let seen = 0;
     for (let page = 1; ; page++) {
       const res = await fetchPage(page, pageSize);
-      items.push(...res.items);
-      const totalCount = Math.max(res.totalCount ?? items.length, items.length);
-      const exhausted = res.items.length < pageSize || items.length >= totalCount;
+      seen += res.items.length;
+      items.push(...(keep ? res.items.filter(keep) : res.items));
+      const apiTotal = Math.max(res.totalCount ?? seen, seen);
+      const exhausted = res.items.length < pageSize || seen >= apiTotal;
       if (exhausted || items.length >= maxItems) {
         const kept = items.slice(0, maxItems);
-        return { items: kept, totalCount, truncated: totalCount > kept.length };
+        // Filtered locally, the API's total counts what the filter dropped: what was kept is the total
+        // once every page is seen, and a lower bound (marked truncated) otherwise.
+        const totalCount = keep ? items.length : apiTotal;
+        return { items: kept, totalCount, truncated: keep ? !exhausted || totalCount > kept.length : totalCount > kept.length };
       }
     }
   }
 
+  /**
+   * A list call filtered by IDs may answer "not found" instead of an empty list when none of the
+   * IDs exists: that means the resources are missing, which is an empty listing.
+   */
+  private async orEmpty<T>(filteredByIds: boolean, list: () => Promise<Listing<T>>): Promise<Listing<T>> {
+    try {
+      return await list();
+    } catch (err) {
+      if (filteredByIds && err instanceof ApiError && NOT_FOUND_LIST_CODES.has(err.code)) {
+        this.opts.log.debug({ code: err.code }, 'list filtered by IDs answered not found: empty listing');
+        return { items: [], totalCount: 0, truncated: false };
+      }
+      throw err;
+    }
+  }
+
   listInstances(regionId: string, filter: { InstanceIds?: string[]; InstanceName?: string; Status?: string }, opts?: CallOptions): Promise<Listing<Instance>> {
-    return this.pages(async (pageNumber, pageSize) => {
+    return this.orEmpty(hasAny(filter.InstanceIds), () => this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListInstances', regionId, opts, (c, rt, sdk) => c.listInstancesWithOptions(new sdk.mod.ListInstancesRequest({
         regionId, instanceIds: jsonList(filter.InstanceIds), instanceName: filter.InstanceName, status: filter.Status,
         pageNumber, pageSize,
@@ -184,7 +272,7 @@ export class SdkSwasApi implements SwasApi {
         totalCount: toNumber(body?.totalCount),
         items: (body?.instances ?? []).map((i): Instance => ({
           InstanceId: i.instanceId ?? '',
-          InstanceName: i.instanceName ?? '',
+          InstanceName: text(i.instanceName) ?? '',
           RegionId: i.regionId ?? regionId,
           Status: i.status ?? '',
           BusinessStatus: i.businessStatus,
@@ -192,68 +280,82 @@ export class SdkSwasApi implements SwasApi {
           ExpiredTime: i.expiredTime,
           PublicIpAddress: i.publicIpAddress,
           PlanId: i.planId,
-          ImageName: i.image?.imageName,
+          ImageName: text(i.image?.imageName),
+          ImageId: i.imageId || undefined,
+          OsType: text(i.image?.osType || undefined, 64),
           Disks: (i.disks ?? []).map((d): Disk => ({
-            DiskId: d.diskId ?? '', DiskName: d.diskName, DiskType: lower(d.diskType), Category: d.category,
+            DiskId: d.diskId ?? '', DiskName: text(d.diskName), DiskType: lower(d.diskType), Category: d.category,
             Size: d.size, Status: d.status, InstanceId: i.instanceId, CreationTime: d.creationTime,
           })),
         })),
       };
-    }, opts);
+    }, opts));
   }
 
+  /**
+   * SourceDiskType is filtered here, not by the API: the SDK's example spells it "System" while the
+   * live API answers lower case, and a case-sensitive match on the server would return nothing.
+   * A server holds at most 3 snapshots, so the extra items cost little.
+   */
   listSnapshots(regionId: string, filter: { SnapshotIds?: string[]; InstanceId?: string; DiskId?: string; SourceDiskType?: string }, opts?: CallOptions): Promise<Listing<Snapshot>> {
-    return this.pages(async (pageNumber, pageSize) => {
+    const diskType = filter.SourceDiskType ? lower(filter.SourceDiskType) : undefined;
+    return this.orEmpty(hasAny(filter.SnapshotIds) || !!filter.InstanceId || !!filter.DiskId, () => this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListSnapshots', regionId, opts, (c, rt, sdk) => c.listSnapshotsWithOptions(new sdk.mod.ListSnapshotsRequest({
         regionId, snapshotIds: jsonList(filter.SnapshotIds), instanceId: filter.InstanceId, diskId: filter.DiskId,
-        sourceDiskType: filter.SourceDiskType, pageNumber, pageSize,
+        pageNumber, pageSize,
       }), rt));
       const body = res.body;
       return {
         totalCount: toNumber(body?.totalCount),
         items: (body?.snapshots ?? []).map((s): Snapshot => ({
-          SnapshotId: s.snapshotId ?? '', SnapshotName: s.snapshotName ?? '', RegionId: s.regionId ?? regionId,
+          SnapshotId: s.snapshotId ?? '', SnapshotName: text(s.snapshotName) ?? '', RegionId: s.regionId ?? regionId,
           Status: lower(s.status), Progress: s.progress, SourceDiskId: s.sourceDiskId, SourceDiskType: lower(s.sourceDiskType),
           InstanceId: s.instanceId || undefined, CreationTime: s.creationTime,
         })),
       };
-    }, opts);
+    }, opts, diskType ? { keep: (s) => s.SourceDiskType === diskType } : {}));
   }
 
+  /** DiskType is filtered here, not by the API, for the same reason as SourceDiskType above. */
   listDisks(regionId: string, filter: { InstanceId?: string; DiskIds?: string[]; DiskType?: string }, opts?: CallOptions): Promise<Listing<Disk>> {
-    return this.pages(async (pageNumber, pageSize) => {
+    const diskType = filter.DiskType ? lower(filter.DiskType) : undefined;
+    return this.orEmpty(hasAny(filter.DiskIds) || !!filter.InstanceId, () => this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListDisks', regionId, opts, (c, rt, sdk) => c.listDisksWithOptions(new sdk.mod.ListDisksRequest({
-        regionId, instanceId: filter.InstanceId, diskIds: jsonList(filter.DiskIds), diskType: filter.DiskType,
+        regionId, instanceId: filter.InstanceId, diskIds: jsonList(filter.DiskIds),
         pageNumber, pageSize,
       }), rt));
       const body = res.body;
       return {
         totalCount: toNumber(body?.totalCount),
         items: (body?.disks ?? []).map((d): Disk => ({
-          DiskId: d.diskId ?? '', DiskName: d.diskName, DiskType: lower(d.diskType), Category: d.category, Size: d.size,
+          DiskId: d.diskId ?? '', DiskName: text(d.diskName), DiskType: lower(d.diskType), Category: d.category, Size: d.size,
           Status: d.status, InstanceId: d.instanceId, CreationTime: d.creationTime,
         })),
       };
-    }, opts);
+    }, opts, diskType ? { keep: (d) => d.DiskType === diskType } : {}));
   }
 
-  listCustomImages(regionId: string, filter: { ImageIds?: string[]; ImageNames?: string[]; InstanceId?: string }, opts?: CallOptions): Promise<Listing<CustomImage>> {
-    return this.pages(async (pageNumber, pageSize) => {
+  listCustomImages(regionId: string, filter: CustomImageFilter, opts?: CallOptions): Promise<Listing<CustomImage>> {
+    return this.orEmpty(hasAny(filter.ImageIds) || !!filter.InstanceId, () => this.pages(async (pageNumber, pageSize) => {
       const res = await this.call('ListCustomImages', regionId, opts, (c, rt, sdk) => c.listCustomImagesWithOptions(new sdk.mod.ListCustomImagesRequest({
         regionId, imageIds: jsonList(filter.ImageIds), imageNames: jsonList(filter.ImageNames), instanceId: filter.InstanceId,
-        pageNumber, pageSize,
+        share: filter.Share, pageNumber, pageSize,
       }), rt));
       const body = res.body;
       return {
         totalCount: toNumber(body?.totalCount),
         items: (body?.customImages ?? []).map((m): CustomImage => ({
-          ImageId: m.imageId ?? '', Name: m.name ?? '', RegionId: m.regionId ?? regionId, StatusCode: String(m.status ?? ''),
-          Description: m.description, InstanceId: m.instanceId, InstanceName: m.instanceName,
+          ImageId: m.imageId ?? '', Name: text(m.name) ?? '', RegionId: m.regionId ?? regionId, StatusCode: String(m.status ?? ''),
+          Description: text(m.description, 1024), InstanceId: m.instanceId, InstanceName: text(m.instanceName),
           SystemSnapshotId: m.systemSnapshotId || undefined, DataSnapshotId: m.dataSnapshotId || undefined,
           CreationTime: m.creationTime, ResourceGroupId: m.resourceGroupId, Tags: tagsOf(m.tags),
+          UserId: accountString(m.userId), InShare: m.inShare, InShareUser: m.inShareUser, OsType: text(m.osType || undefined, 64),
+          RequiredSystemDiskSize: toNumber(m.requiredSystemDiskSize), RequiredDataDiskSize: toNumber(m.requiredDataDiskSize),
+          CreateInstances: m.createInstances, SystemSnapshotName: text(m.systemSnapshotName || undefined),
+          DataSnapshotName: text(m.dataSnapshotName || undefined),
         })),
       };
-    }, opts);
+    }, opts));
   }
 
   async createCustomImage(p: CreateCustomImageParams, opts?: CallOptions): Promise<{ ImageId: string; RequestId: string }> {
@@ -273,4 +375,141 @@ export class SdkSwasApi implements SwasApi {
     }), rt));
     return { SnapshotId: res.body?.snapshotId ?? '', RequestId: res.body?.requestId ?? '' };
   }
+
+  listCustomImageShareAccounts(regionId: string, imageId: string, opts?: CallOptions): Promise<Listing<ShareAccount>> {
+    return this.orEmpty(true, () => this.pages(async (pageNumber, pageSize) => {
+      const res = await this.call('ListCustomImageShareAccounts', regionId, opts, (c, rt, sdk) => c.listCustomImageShareAccountsWithOptions(
+        new sdk.mod.ListCustomImageShareAccountsRequest({ regionId, imageId, pageNumber, pageSize }), rt));
+      const body = res.body;
+      return {
+        totalCount: toNumber(body?.totalCount),
+        items: (body?.imageShareUsers ?? []).flatMap((u): ShareAccount[] => {
+          const id = accountString(u.userId);
+          return id === undefined ? [] : [{ UserId: id, SharedTime: u.sharedTime || undefined }];
+        }),
+      };
+    }, opts, { maxPageSize: SHARE_PAGE_SIZE }));
+  }
+
+  async modifyImageShareStatus(p: ModifyImageShareStatusParams, opts?: CallOptions): Promise<RequestResult> {
+    const res = await this.call('ModifyImageShareStatus', p.RegionId, opts, (c, rt, sdk) => c.modifyImageShareStatusWithOptions(
+      new sdk.mod.ModifyImageShareStatusRequest({ regionId: p.RegionId, imageId: p.ImageId, operation: p.Operation, clientToken: p.ClientToken }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  async addCustomImageShareAccount(p: ImageShareAccountParams, opts?: CallOptions): Promise<RequestResult> {
+    const account = p.Accounts.map(accountNumber);
+    const res = await this.call('AddCustomImageShareAccount', p.RegionId, opts, (c, rt, sdk) => c.addCustomImageShareAccountWithOptions(
+      new sdk.mod.AddCustomImageShareAccountRequest({ regionId: p.RegionId, imageId: p.ImageId, account, clientToken: p.ClientToken }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  async removeCustomImageShareAccount(p: ImageShareAccountParams, opts?: CallOptions): Promise<RequestResult> {
+    const account = p.Accounts.map(accountNumber);
+    const res = await this.call('RemoveCustomImageShareAccount', p.RegionId, opts, (c, rt, sdk) => c.removeCustomImageShareAccountWithOptions(
+      new sdk.mod.RemoveCustomImageShareAccountRequest({ regionId: p.RegionId, imageId: p.ImageId, account, clientToken: p.ClientToken }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  async tagResources(p: TagResourcesParams, opts?: CallOptions): Promise<RequestResult> {
+    const res = await this.call('TagResources', p.RegionId, opts, (c, rt, sdk) => c.tagResourcesWithOptions(new sdk.mod.TagResourcesRequest({
+      regionId: p.RegionId, resourceType: p.ResourceType, resourceId: [...p.ResourceIds], clientToken: p.ClientToken,
+      tag: p.Tags.map((t) => new sdk.mod.TagResourcesRequestTag({ key: t.Key, value: t.Value ?? '' })),
+    }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  async untagResources(p: UntagResourcesParams, opts?: CallOptions): Promise<RequestResult> {
+    const res = await this.call('UntagResources', p.RegionId, opts, (c, rt, sdk) => c.untagResourcesWithOptions(new sdk.mod.UntagResourcesRequest({
+      regionId: p.RegionId, resourceType: p.ResourceType, resourceId: [...p.ResourceIds], clientToken: p.ClientToken,
+      tagKey: p.TagKeys && p.TagKeys.length > 0 ? [...p.TagKeys] : undefined,
+      // The API reads All only when no TagKey is given.
+      all: p.TagKeys && p.TagKeys.length > 0 ? undefined : p.All,
+    }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  /** Every tag of the given resources: 50 resources a request (the API's bound), following NextToken (bounded). */
+  async listTagResources(regionId: string, p: { ResourceType: TagResourceType; ResourceIds: string[] }, opts?: CallOptions): Promise<TagResource[]> {
+    const out: TagResource[] = [];
+    for (let start = 0; start < p.ResourceIds.length; start += TAG_RESOURCES_PER_CALL) {
+      const resourceId = p.ResourceIds.slice(start, start + TAG_RESOURCES_PER_CALL);
+      let nextToken: string | undefined;
+      for (let page = 0; page < MAX_TAG_PAGES; page++) {
+        const token = nextToken;
+        const res = await this.call('ListTagResources', regionId, opts, (c, rt, sdk) => c.listTagResourcesWithOptions(new sdk.mod.ListTagResourcesRequest({
+          regionId, resourceType: p.ResourceType, resourceId, nextToken: token,
+        }), rt));
+        for (const t of res.body?.tagResources?.tagResource ?? []) {
+          if (t.resourceId && t.tagKey !== undefined) out.push({ ResourceId: t.resourceId, TagKey: apiField(t.tagKey, 128), TagValue: apiField(t.tagValue ?? '', 128) });
+        }
+        nextToken = res.body?.nextToken || undefined;
+        if (!nextToken || nextToken === token) break;
+      }
+    }
+    return out;
+  }
+
+  async deleteCustomImages(p: DeleteCustomImagesParams, opts?: CallOptions): Promise<RequestResult> {
+    const res = await this.call('DeleteCustomImages', p.RegionId, opts, (c, rt, sdk) => c.deleteCustomImagesWithOptions(
+      new sdk.mod.DeleteCustomImagesRequest({ regionId: p.RegionId, imageIds: JSON.stringify(p.ImageIds), clientToken: p.ClientToken }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  async deleteSnapshots(p: DeleteSnapshotsParams, opts?: CallOptions): Promise<RequestResult> {
+    const res = await this.call('DeleteSnapshots', p.RegionId, opts, (c, rt, sdk) => c.deleteSnapshotsWithOptions(
+      new sdk.mod.DeleteSnapshotsRequest({ regionId: p.RegionId, snapshotIds: JSON.stringify(p.SnapshotIds), clientToken: p.ClientToken }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  /** No password is ever sent: LoginCredentials carries the key pair name only. */
+  async resetSystem(p: ResetSystemParams, opts?: CallOptions): Promise<RequestResult> {
+    const res = await this.call('ResetSystem', p.RegionId, opts, (c, rt, sdk) => c.resetSystemWithOptions(new sdk.mod.ResetSystemRequest({
+      regionId: p.RegionId, instanceId: p.InstanceId, imageId: p.ImageId, clientToken: p.ClientToken,
+      loginCredentials: p.KeyPairName ? new sdk.mod.ResetSystemRequestLoginCredentials({ keyPairName: p.KeyPairName }) : undefined,
+    }), rt));
+    return { RequestId: res.body?.requestId ?? '' };
+  }
+
+  /** ListImages has no paging; filtered by IDs, an unknown ID may answer InvalidImageId.NotFound: none. */
+  async listImages(regionId: string, filter: { ImageIds?: string[]; ImageType?: 'system' | 'app' | 'custom' }, opts?: CallOptions): Promise<SwasImage[]> {
+    const listing = await this.orEmpty(hasAny(filter.ImageIds), async () => {
+      const res = await this.call('ListImages', regionId, opts, (c, rt, sdk) => c.listImagesWithOptions(new sdk.mod.ListImagesRequest({
+        regionId, imageIds: jsonList(filter.ImageIds), imageType: filter.ImageType,
+      }), rt));
+      const items = (res.body?.images ?? []).map((m): SwasImage => ({
+        ImageId: m.imageId ?? '', ImageName: text(m.imageName) ?? '', ImageType: lower(m.imageType),
+        Description: text(m.description || undefined, 1024), Platform: text(m.platform || undefined, 64),
+      }));
+      return { items, totalCount: items.length, truncated: false };
+    });
+    return listing.items;
+  }
+
+  /**
+   * ListRegions is not tied to a region, but a request must go to some regional endpoint: the
+   * configured default region's (the one the operator already trusts and reaches), else
+   * cn-hangzhou's. With SWAS_ENDPOINT set, that endpoint answers, as for every call.
+   */
+  async listRegions(opts?: CallOptions): Promise<Region[]> {
+    const via = this.opts.defaultRegionId ?? LIST_REGIONS_FALLBACK_REGION;
+    const res = await this.call('ListRegions', via, opts, (c, rt, sdk) => c.listRegionsWithOptions(new sdk.mod.ListRegionsRequest({}), rt));
+    return (res.body?.regions ?? []).flatMap((r): Region[] => (r.regionId ? [{ RegionId: r.regionId, LocalName: text(r.localName || undefined, 128) }] : []));
+  }
+
+  async listInstanceStatus(regionId: string, filter: { InstanceIds: string[] }, opts?: CallOptions): Promise<InstanceStatus[]> {
+    const listing = await this.orEmpty(hasAny(filter.InstanceIds), () => this.pages(async (pageNumber, pageSize) => {
+      const res = await this.call('ListInstanceStatus', regionId, opts, (c, rt, sdk) => c.listInstanceStatusWithOptions(
+        new sdk.mod.ListInstanceStatusRequest({ regionId, instanceIds: jsonList(filter.InstanceIds), pageNumber, pageSize }), rt));
+      return {
+        totalCount: toNumber(res.body?.totalCount),
+        items: (res.body?.instanceStatuses ?? []).flatMap((i): InstanceStatus[] => (i.instanceId ? [{ InstanceId: i.instanceId, Status: i.status ?? '' }] : [])),
+      };
+    }, opts));
+    return listing.items;
+  }
+}
+
+function hasAny(list: readonly unknown[] | undefined): boolean {
+  return list !== undefined && list.length > 0;
 }

@@ -1,5 +1,13 @@
-/** Where a failure happened: the contract's `Error.Stage`. */
-export type Stage = 'input' | 'preflight' | 'api' | 'network' | 'config';
+import { apiField } from '../explain/untrusted.js';
+
+/**
+ * Where a failure happened: the contract's `Error.Stage`. `consent`: the person's confirmation is
+ * missing or was refused; `cancelled`: the client cancelled the call; `internal`: a bug of this
+ * server, not a problem of the request or of Alibaba Cloud.
+ */
+export type Stage = 'input' | 'preflight' | 'consent' | 'api' | 'network' | 'config' | 'cancelled' | 'internal';
+
+export const STAGES: readonly Stage[] = ['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal'];
 
 /** Every failure of a SWAS call, whatever threw it, normalised into one shape. */
 export class ApiError extends Error {
@@ -67,17 +75,20 @@ export function normaliseSdkError(raw: unknown, host: string): ApiError {
   const code = str(data.Code) ?? str(data.code) ?? (status !== undefined ? str(e.code) : undefined);
 
   if (status !== undefined && code !== undefined) {
+    // A code is an identifier; anything else the API puts there is shown cleaned, never raw.
+    const safeCode = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(code) ? code : apiField(code, 128) || 'UnknownError';
     const detail = (typeof e.accessDeniedDetail === 'object' && e.accessDeniedDetail !== null
       ? e.accessDeniedDetail : data.AccessDeniedDetail) as Record<string, unknown> | undefined;
     return new ApiError({
-      code,
-      message: str(data.Message) ?? str(data.message) ?? `HTTP ${status}`,
+      code: safeCode,
+      // The API's own words: cleaned and bounded here already; explain() quotes them as data.
+      message: apiField(str(data.Message) ?? str(data.message) ?? `HTTP ${status}`, 1024),
       stage: 'api',
       httpStatus: status,
       requestId: str(data.RequestId) ?? str(data.requestId) ?? str(e.requestId),
-      recommend: str(data.Recommend),
+      recommend: str(data.Recommend) === undefined ? undefined : apiField(data.Recommend, 1024),
       retryAfterMs: typeof e.retryAfter === 'number' && Number.isFinite(e.retryAfter) ? e.retryAfter : undefined,
-      authAction: detail ? str(detail.AuthAction) : undefined,
+      authAction: detail && str(detail.AuthAction) !== undefined ? apiField(detail.AuthAction, 128) : undefined,
     });
   }
   const name = str(e.name);

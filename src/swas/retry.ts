@@ -15,6 +15,17 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 4_000, budgetMs: 25_000, attemptTimeoutMs: 10_000,
 };
 
+/** The policy the configuration asks for: SWAS_MCP_RETRY_BASE_DELAY_MS, _REQUEST_TIMEOUT_MS, _RETRY_BUDGET_MS. */
+export function retryPolicyFor(c: { retryBaseDelayMs: number; requestTimeoutMs: number; retryBudgetMs: number }): RetryPolicy {
+  return {
+    ...DEFAULT_RETRY,
+    baseDelayMs: c.retryBaseDelayMs,
+    maxDelayMs: Math.max(DEFAULT_RETRY.maxDelayMs, c.retryBaseDelayMs),
+    attemptTimeoutMs: c.requestTimeoutMs,
+    budgetMs: c.retryBudgetMs,
+  };
+}
+
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError('cancelled by the client');
 }

@@ -26,6 +26,10 @@ export interface Instance {
   PublicIpAddress?: string;
   PlanId?: string;
   ImageName?: string;
+  /** The image the server runs now (ListInstances' ImageId). */
+  ImageId?: string;
+  /** From ListInstances' Image object, e.g. "Linux" / "Windows" as the API spells it. */
+  OsType?: string;
   Disks: Disk[];
 }
 
@@ -58,7 +62,46 @@ export interface CustomImage {
   CreationTime?: string;
   ResourceGroupId?: string;
   Tags: Tag[];
+  /** Owner account, as a digit string; differs from the caller's for images shared into the account. */
+  UserId?: string;
+  /** Shared to ECS (ModifyImageShareStatus). */
+  InShare?: boolean;
+  /** Shared to other Alibaba Cloud accounts (AddCustomImageShareAccount). */
+  InShareUser?: boolean;
+  OsType?: string;
+  /** GB the server's system / data disk must have at least to be reset from this image. */
+  RequiredSystemDiskSize?: number;
+  RequiredDataDiskSize?: number;
+  /** Servers created from this image. */
+  CreateInstances?: string[];
+  SystemSnapshotName?: string;
+  DataSnapshotName?: string;
 }
+
+/** An image ListImages returns: system, app or custom. */
+export interface SwasImage {
+  ImageId: string;
+  ImageName: string;
+  /** Lower case as the API takes it: system, app, custom. */
+  ImageType: string;
+  Description?: string;
+  /** Linux or Windows. */
+  Platform?: string;
+  OsType?: string;
+}
+
+export type TagResourceType = 'customimage' | 'snapshot' | 'instance';
+
+export interface ShareAccount { UserId: string; SharedTime?: string }
+
+export interface TagResource { ResourceId: string; TagKey: string; TagValue: string }
+
+export interface Region { RegionId: string; LocalName?: string }
+
+export interface InstanceStatus { InstanceId: string; Status: string }
+
+/** Every mutation answers at least this. */
+export interface RequestResult { RequestId: string }
 
 /** All pages of a list call gathered, up to a bound. */
 export interface Listing<T> {
@@ -89,6 +132,35 @@ export interface CreateSnapshotParams {
   ClientToken: string;
 }
 
+export interface ModifyImageShareStatusParams { RegionId: string; ImageId: string; Operation: 'Share' | 'UnShare'; ClientToken: string }
+
+/** Accounts are Alibaba Cloud account IDs as digit strings; they become numbers only at the SDK boundary. */
+export interface ImageShareAccountParams { RegionId: string; ImageId: string; Accounts: string[]; ClientToken: string }
+
+export interface TagResourcesParams {
+  RegionId: string; ResourceType: TagResourceType; ResourceIds: string[]; Tags: Tag[]; ClientToken: string;
+}
+
+export interface UntagResourcesParams {
+  RegionId: string; ResourceType: TagResourceType; ResourceIds: string[];
+  /** The keys to remove; or All: true to remove every tag. */
+  TagKeys?: string[]; All?: boolean; ClientToken: string;
+}
+
+export interface DeleteCustomImagesParams { RegionId: string; ImageIds: string[]; ClientToken: string }
+export interface DeleteSnapshotsParams { RegionId: string; SnapshotIds: string[]; ClientToken: string }
+
+/** No password: a password must never pass through the model. */
+export interface ResetSystemParams { RegionId: string; InstanceId: string; ImageId?: string; KeyPairName?: string; ClientToken: string }
+
+export interface CustomImageFilter {
+  ImageIds?: string[];
+  ImageNames?: string[];
+  InstanceId?: string;
+  /** false = the account's own images only; true = images shared into the account; omitted = all. */
+  Share?: boolean;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   /** Stop gathering pages after this many items. */
@@ -102,7 +174,20 @@ export interface SwasApi {
   listInstances(regionId: string, filter: { InstanceIds?: string[]; InstanceName?: string; Status?: string }, opts?: CallOptions): Promise<Listing<Instance>>;
   listSnapshots(regionId: string, filter: { SnapshotIds?: string[]; InstanceId?: string; DiskId?: string; SourceDiskType?: string }, opts?: CallOptions): Promise<Listing<Snapshot>>;
   listDisks(regionId: string, filter: { InstanceId?: string; DiskIds?: string[]; DiskType?: string }, opts?: CallOptions): Promise<Listing<Disk>>;
-  listCustomImages(regionId: string, filter: { ImageIds?: string[]; ImageNames?: string[]; InstanceId?: string }, opts?: CallOptions): Promise<Listing<CustomImage>>;
+  listCustomImages(regionId: string, filter: CustomImageFilter, opts?: CallOptions): Promise<Listing<CustomImage>>;
   createCustomImage(params: CreateCustomImageParams, opts?: CallOptions): Promise<{ ImageId: string; RequestId: string }>;
   createSnapshot(params: CreateSnapshotParams, opts?: CallOptions): Promise<{ SnapshotId: string; RequestId: string }>;
+  listCustomImageShareAccounts(regionId: string, imageId: string, opts?: CallOptions): Promise<Listing<ShareAccount>>;
+  modifyImageShareStatus(params: ModifyImageShareStatusParams, opts?: CallOptions): Promise<RequestResult>;
+  addCustomImageShareAccount(params: ImageShareAccountParams, opts?: CallOptions): Promise<RequestResult>;
+  removeCustomImageShareAccount(params: ImageShareAccountParams, opts?: CallOptions): Promise<RequestResult>;
+  tagResources(params: TagResourcesParams, opts?: CallOptions): Promise<RequestResult>;
+  untagResources(params: UntagResourcesParams, opts?: CallOptions): Promise<RequestResult>;
+  listTagResources(regionId: string, params: { ResourceType: TagResourceType; ResourceIds: string[] }, opts?: CallOptions): Promise<TagResource[]>;
+  deleteCustomImages(params: DeleteCustomImagesParams, opts?: CallOptions): Promise<RequestResult>;
+  deleteSnapshots(params: DeleteSnapshotsParams, opts?: CallOptions): Promise<RequestResult>;
+  resetSystem(params: ResetSystemParams, opts?: CallOptions): Promise<RequestResult>;
+  listImages(regionId: string, filter: { ImageIds?: string[]; ImageType?: 'system' | 'app' | 'custom' }, opts?: CallOptions): Promise<SwasImage[]>;
+  listRegions(opts?: CallOptions): Promise<Region[]>;
+  listInstanceStatus(regionId: string, filter: { InstanceIds: string[] }, opts?: CallOptions): Promise<InstanceStatus[]>;
 }
