@@ -21,9 +21,12 @@ export interface Config {
   requestTimeoutMs: number;
   /** Budget for all attempts of one API call, retries and back-off included, in ms. */
   retryBudgetMs: number;
-  /** Simulate mode only: how long a new image / snapshot takes to finish, in ms. */
-  simImageReadyMs: number;
-  simSnapshotReadyMs: number;
+  /**
+   * Simulate mode only: fixed times a new image / snapshot takes, in ms. When neither is set the
+   * simulator runs its realistic profile (minutes, sized by disk) sped up by simTimeScale.
+   */
+  simImageReadyMs?: number;
+  simSnapshotReadyMs?: number;
   /** Simulate mode: the realistic timing profile runs this many times faster than real time. */
   simTimeScale: number;
   /** Also register the destructive tools (delete_custom_images, delete_snapshots, reset_system). */
@@ -94,7 +97,7 @@ More settings (environment only):
   SWAS_MCP_RETRY_BUDGET_MS, SWAS_MCP_RETRY_BASE_DELAY_MS (default 400)
   SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true   allow a plain http: SWAS_ENDPOINT on a non-loopback host
   SWAS_MCP_ECS_METADATA=true         ask the ECS metadata service for a RAM role's credentials
-  SWAS_SIM_TIME_SCALE (default 600), SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS
+  SWAS_SIM_TIME_SCALE (default 20), or fixed times: SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS
 
 Credentials come from @alicloud/credentials' sources, only those configured: ALIBABA_CLOUD_ACCESS_KEY_ID /
 ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN), ALIBABA_CLOUD_PROFILE with
@@ -125,6 +128,10 @@ function parseMs(name: string, value: string | undefined, fallback: number, min:
     throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to ${max}, got "${value}".`);
   }
   return n;
+}
+
+function optionalMs(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  return value === undefined ? undefined : parseMs(name, value, 0, min, max);
 }
 
 /** A URL as it may appear in a message: user name and password replaced, query and fragment dropped. */
@@ -321,9 +328,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     pollIntervalMs: parseMs('SWAS_MCP_POLL_INTERVAL_MS', setting(env.SWAS_MCP_POLL_INTERVAL_MS), 1_000, 10, 60_000),
     requestTimeoutMs: parseMs('SWAS_MCP_REQUEST_TIMEOUT_MS', setting(env.SWAS_MCP_REQUEST_TIMEOUT_MS), 10_000, 100, 120_000),
     retryBudgetMs: parseMs('SWAS_MCP_RETRY_BUDGET_MS', setting(env.SWAS_MCP_RETRY_BUDGET_MS), 25_000, 0, 300_000),
-    simImageReadyMs: parseMs('SWAS_SIM_IMAGE_READY_MS', setting(env.SWAS_SIM_IMAGE_READY_MS), 8_000, 0, 600_000),
-    simSnapshotReadyMs: parseMs('SWAS_SIM_SNAPSHOT_READY_MS', setting(env.SWAS_SIM_SNAPSHOT_READY_MS), 5_000, 0, 600_000),
-    simTimeScale: parseInteger('SWAS_SIM_TIME_SCALE', setting(env.SWAS_SIM_TIME_SCALE), 600, 1, 1_000_000, ''),
+    simImageReadyMs: optionalMs('SWAS_SIM_IMAGE_READY_MS', setting(env.SWAS_SIM_IMAGE_READY_MS), 0, 600_000),
+    simSnapshotReadyMs: optionalMs('SWAS_SIM_SNAPSHOT_READY_MS', setting(env.SWAS_SIM_SNAPSHOT_READY_MS), 0, 600_000),
+    // 20×: a 40 GB snapshot takes about 20 s and an image about half a minute, so a person trying
+    // --simulate sees the real path (still creating when a call's wait ends, then a wait tool).
+    simTimeScale: parseInteger('SWAS_SIM_TIME_SCALE', setting(env.SWAS_SIM_TIME_SCALE), 20, 1, 1_000_000, ''),
     allowDestructive: values['allow-destructive'] === true || parseBoolean('SWAS_MCP_ALLOW_DESTRUCTIVE', setting(env.SWAS_MCP_ALLOW_DESTRUCTIVE)),
     tools: values.tools !== undefined
       ? parseTools(values.tools as string, '--tools')

@@ -1,83 +1,125 @@
 #!/usr/bin/env node
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
+import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, USAGE, type Config } from './config.js';
-import { createLogger } from './log.js';
-import { buildServer } from './server.js';
-import { ALL_TOOLS } from './tools/index.js';
-import { selectTools } from './tools/registry.js';
+import { ConsentSigner } from './consent/index.js';
+import { createLogger, silenceSecretDebugNamespaces } from './log.js';
+import { buildServer, CallLifecycle } from './server.js';
+import { StdinGuard } from './stdio-guard.js';
 import { SdkSwasApi, type CredentialSource } from './swas/client.js';
-import { DEFAULT_RETRY } from './swas/retry.js';
+import { credentialSourceFor } from './swas/credentials.js';
+import { retryPolicyFor } from './swas/retry.js';
+import type { ToolContext } from './tools/common.js';
+import { ALL_TOOLS } from './tools/index.js';
+import { selectTools, unknownToolNames } from './tools/registry.js';
 import { VERSION } from './version.js';
+
+/** The SDK's own limit for one stdin line; past it the line is skipped and answered, not fatal. */
+const MAX_STDIN_LINE_BYTES = 10 * 1024 * 1024;
+/** How long a SIGTERM waits for calls in flight to answer before the process exits. */
+const STDIO_DRAIN_MS = 5_000;
+
+function startupError(message: string): never {
+  process.stderr.write(`swas-image-mcp: ${message}\n`);
+  process.exit(2);
+}
 
 function readConfig(): Config {
   dropUnfilledPlaceholders(process.env);
   try {
     return loadConfig(process.argv.slice(2), process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`swas-image-mcp: ${err.message}\n`);
-      process.exit(2);
-    }
+    if (err instanceof ConfigError) startupError(err.message);
     throw err;
   }
 }
 
 async function main(): Promise<void> {
+  // Before anything loads the SDK: the debug package reads DEBUG once, on first load.
+  const silenced = silenceSecretDebugNamespaces(process.env);
   const config = readConfig();
   // Help and version go to stderr too: stdout is reserved for the protocol.
   if (config.help) { process.stderr.write(`${USAGE}\n`); return; }
   if (config.version) { process.stderr.write(`${VERSION}\n`); return; }
 
   const log = createLogger(config.logLevel);
-  let credentials: CredentialSource = { kind: 'default-chain' };
+  for (const warning of config.warnings) log.warn(warning);
+  if (silenced.length) log.info({ silenced }, 'debug namespaces that print credentials are off');
+
+  const unknown = config.tools ? unknownToolNames(ALL_TOOLS, config.tools) : [];
+  if (unknown.length) startupError(`SWAS_MCP_TOOLS / --tools names no tool called ${unknown.join(', ')}; the tools are ${ALL_TOOLS.map((t) => t.name).join(', ')}.`);
+  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
+
+  let ledger: OpenedLedger;
+  try {
+    ledger = await openLedger(config.auditLog);
+  } catch (err) {
+    startupError(`the audit ledger (SWAS_MCP_AUDIT_LOG) cannot be written: ${(err as Error).message}. Set SWAS_MCP_AUDIT_LOG to a writable path, or to "off".`);
+  }
+  let consent: ConsentSigner;
+  try {
+    consent = config.consentKeyFile ? await ConsentSigner.fromKeyFile(config.consentKeyFile) : ConsentSigner.random();
+  } catch (err) {
+    startupError(`SWAS_MCP_CONSENT_KEY_FILE: ${(err as Error).message}`);
+  }
+
+  let credentials: CredentialSource = credentialSourceFor(config);
   let stopSimulator: (() => Promise<void>) | undefined;
   if (config.simulate) {
     // Loaded only here, so that a normal start never pays for the simulator.
     const sim = await import('./simulator/index.js');
+    const fixed = config.simImageReadyMs !== undefined || config.simSnapshotReadyMs !== undefined;
     const running = await sim.startSimulator({
       port: 0, seed: 'demo',
-      imageReadyMs: config.simImageReadyMs,
-      snapshotReadyMs: config.simSnapshotReadyMs,
+      ...(fixed
+        ? { profile: 'fixed', imageReadyMs: config.simImageReadyMs ?? 8_000, snapshotReadyMs: config.simSnapshotReadyMs ?? 5_000 }
+        : { profile: 'realistic', timeScale: config.simTimeScale }),
     });
     config.endpoint = new URL(running.url);
     config.regionId ??= 'cn-hangzhou';
     credentials = { kind: 'static', accessKeyId: sim.SIM_ACCESS_KEY_ID, accessKeySecret: sim.SIM_ACCESS_KEY_SECRET };
     stopSimulator = () => running.stop();
-    log.info({ endpoint: running.url }, 'simulate mode: embedded SWAS simulator with demo data');
+    log.info({ endpoint: running.url, timing: fixed ? 'fixed' : `realistic, ${config.simTimeScale}x` }, 'simulate mode: embedded SWAS simulator with demo data');
   }
 
-  const api = new SdkSwasApi({
-    endpoint: config.endpoint,
-    credentials,
-    retry: { ...DEFAULT_RETRY, attemptTimeoutMs: config.requestTimeoutMs, budgetMs: config.retryBudgetMs },
-    log,
-  });
-  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: false });
-  const toolContext = { api, config, log, simulated: config.simulate };
+  const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
+  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now };
+  const lifecycle = new CallLifecycle();
   let handle: { close(): Promise<void> } | undefined;
 
   let closing = false;
-  const shutdown = async (reason: string) => {
+  const shutdown = async (reason: string, drain: boolean) => {
     if (closing) return;
     closing = true;
-    log.info({ reason }, 'shutting down');
+    log.info({ reason, inFlight: lifecycle.inFlight }, 'shutting down');
+    // Calls in flight (a wait, say) are stopped and answered, with what they know, before exit.
+    if (drain) await lifecycle.stopAndDrain(STDIO_DRAIN_MS);
     await handle?.close().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
+    await ledger.close().catch(() => undefined);
     log.flush();
     process.exit(0);
   };
-  process.stdin.on('end', () => void shutdown('stdin closed'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const stdin = new StdinGuard(process.stdout, log, MAX_STDIN_LINE_BYTES);
+  process.stdin.pipe(stdin);
+  process.stdin.on('end', () => void shutdown('stdin closed', false));
+  process.stdin.on('close', () => void shutdown('stdin closed', false));
+  process.stdout.on('error', () => void shutdown('stdout closed', false));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', true));
+  process.on('SIGINT', () => void shutdown('SIGINT', true));
   // One bad call must never take the server down for the others.
   process.on('uncaughtException', (err) => log.error({ err: { name: err.name, stack: err.stack } }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : String(err) }, 'unhandled rejection'));
 
-  handle = serveStdio(() => buildServer(toolContext, tools), {
+  const transport = new StdioServerTransport(stdin, process.stdout, { maxBufferSize: MAX_STDIN_LINE_BYTES * 2 });
+  handle = serveStdio(() => buildServer(toolContext, tools, lifecycle), {
+    transport,
     onerror: (err) => log.warn({ err: { name: err.name, message: err.message } }, 'stdio transport error'),
   });
-  log.info({ version: VERSION, readOnly: config.readOnly, simulate: config.simulate, region: config.regionId }, 'swas-image-mcp ready on stdio');
+  // Whatever closes the transport, a server that can no longer hear must not linger.
+  const closeTransport = transport.close.bind(transport);
+  transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
+  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
 }
 
 main().catch((err: unknown) => {

@@ -11,11 +11,41 @@ Use list_instances to find the server and its region, list_snapshots to find a f
 create_custom_image with DryRun true to show the plan, then create_custom_image to create it. Repeating a create call is safe.
 Snapshots and images take minutes to tens of minutes to finish.`;
 
+/**
+ * The calls in flight, and a signal that stops them when the server shuts down. A stopped call
+ * still answers (a wait ends early with what it knows); the client's own cancel is the SDK's.
+ */
+export class CallLifecycle {
+  private readonly stopper = new AbortController();
+  private readonly running = new Set<Promise<unknown>>();
+
+  get signal(): AbortSignal { return this.stopper.signal; }
+  get inFlight(): number { return this.running.size; }
+
+  track<T>(call: Promise<T>): Promise<T> {
+    this.running.add(call);
+    const done = () => { this.running.delete(call); };
+    call.then(done, done);
+    return call;
+  }
+
+  /** Stops every call in flight and waits (at most `boundMs`) for their answers to be written. */
+  async stopAndDrain(boundMs: number): Promise<void> {
+    this.stopper.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, boundMs); });
+    await Promise.race([Promise.allSettled([...this.running]), bound]);
+    clearTimeout(timer);
+    // The SDK writes each answer right after its handler resolves.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /** The per-call view a handler gets of the SDK's request context. */
-export function toolCall(mcp: ServerContext): ToolCall {
+export function toolCall(mcp: ServerContext, stop?: AbortSignal): ToolCall {
   const token = mcp.mcpReq._meta?.progressToken;
   return {
-    signal: mcp.mcpReq.signal,
+    signal: stop ? AbortSignal.any([mcp.mcpReq.signal, stop]) : mcp.mcpReq.signal,
     mcp,
     progress: async (progress, message, total) => {
       if (token === undefined || mcp.mcpReq.signal.aborted) return;
@@ -28,7 +58,7 @@ export function toolCall(mcp: ServerContext): ToolCall {
 }
 
 /** Builds one MCP server instance from the selected tools; the tools hold all the logic. */
-export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[]): McpServer {
+export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], lifecycle?: CallLifecycle): McpServer {
   const server = new McpServer(
     { name: 'swas-image-mcp', title: 'SWAS custom images', version: VERSION },
     // The largest valid call has well under 1,000 elements; the cap refuses huge or deeply
@@ -42,7 +72,10 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[]):
       inputSchema: publish(tool.inputSchema, 'input'),
       outputSchema: publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
-    }, (args: unknown, mcp: ServerContext) => tool.handler(args, toolCall(mcp), ctx));
+    }, (args: unknown, mcp: ServerContext) => {
+      const call = tool.handler(args, toolCall(mcp, lifecycle?.signal), ctx);
+      return lifecycle ? lifecycle.track(call) : call;
+    });
   }
   registerImageServerPrompt(server, ctx);
   return server;

@@ -1,7 +1,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { AuditLedger } from '../audit/index.js';
 import type { Config } from '../config.js';
+import type { ConsentSigner } from '../consent/index.js';
 import { errorText, explain, type ErrorContext, type FailureInput } from '../explain/catalog.js';
 import { ApiError, CancelledError } from '../swas/errors.js';
 import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
@@ -13,6 +15,11 @@ export interface ToolContext {
   config: Config;
   log: Logger;
   simulated: boolean;
+  /** Every change is written here before it is sent, and its outcome after. */
+  ledger: AuditLedger;
+  /** Signs and checks ConfirmTokens (per process; shared by replicas in HTTP mode). */
+  consent: ConsentSigner;
+  now(): number;
 }
 
 // ---- input pieces shared by several tools ----

@@ -133,7 +133,8 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
     const snapshotIds = [args.SystemSnapshotId, args.DataSnapshotId].filter((s): s is string => s !== undefined);
     const [instances, images, snapshotsById, systemSnapshots, disks] = await Promise.all([
       api.listInstances(region, {}, opts),
-      api.listCustomImages(region, {}, opts),
+      // Only the account's own images count towards its quota and its names (shared-in ones do not).
+      api.listCustomImages(region, { Share: false }, opts),
       snapshotIds.length ? api.listSnapshots(region, { SnapshotIds: snapshotIds }, opts) : undefined,
       args.SystemSnapshotId ? undefined : api.listSnapshots(region, { InstanceId: args.InstanceId, SourceDiskType: 'system' }, opts),
       args.DataSnapshotId ? api.listDisks(region, { InstanceId: args.InstanceId, DiskType: 'data' }, opts) : undefined,

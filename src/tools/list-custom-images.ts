@@ -6,6 +6,7 @@ import type { CustomImage } from '../swas/types.js';
 import {
   errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
+import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
 
 export const listCustomImagesInput = z.strictObject({
@@ -18,6 +19,8 @@ export const listCustomImagesInput = z.strictObject({
     .regex(INSTANCE_ID_PATTERN, { message: 'InstanceId must be the server ID from list_instances' })
     .optional()
     .describe('Only images made from this server. Optional.'),
+  IncludeSharedWithMe: z.boolean().default(false)
+    .describe('true: also list images other Alibaba Cloud accounts shared with this account (Owner "shared-in"). They can be used to create or reset servers, but not deleted, shared or tagged, and they use none of this account\'s quota. Default false: the account\'s own images only.'),
   MaxResults: maxResultsField,
 });
 
@@ -32,11 +35,16 @@ const imageOut = z.object({
   DataSnapshotId: z.string().optional(),
   CreationTime: z.string().optional(),
   Description: z.string().optional(),
+  Owner: z.enum(['self', 'shared-in']).describe('"self": the account\'s own image; "shared-in": shared with this account by OwnerAccountId.'),
+  OwnerAccountId: z.string().optional().describe('Shared-in images: the Alibaba Cloud account that owns it.'),
+  SharedToEcs: z.boolean().describe('Own images: shared to ECS in the same region (share_custom_image with Ecs true), so it outlives its server.'),
+  SharedWithAccounts: z.array(z.string()).describe('Own images: the Alibaba Cloud account IDs it is shared with (at most 10).'),
+  Tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
 });
 
 const quotaOut = z.object({
   Limit: z.number().int().describe('min(3 × servers in the region, 15).'),
-  Used: z.number().int().describe('Custom images in the region, whatever the filters.'),
+  Used: z.number().int().describe('The account\'s own custom images in the region, whatever the filters (images shared in do not count).'),
   Remaining: z.number().int(),
   ServerCount: z.number().int(),
 });
@@ -54,12 +62,22 @@ export const listCustomImagesOutput = z.object({
 type Input = z.output<typeof listCustomImagesInput>;
 type Output = z.input<typeof listCustomImagesOutput>;
 
-function compact(m: CustomImage): z.input<typeof imageOut> {
+function compact(m: CustomImage, owner: 'self' | 'shared-in', accounts: string[]): z.input<typeof imageOut> {
   return {
     ImageId: m.ImageId, ImageName: m.Name, Status: imageStatusWord(m.StatusCode), RegionId: m.RegionId,
     InstanceId: m.InstanceId, InstanceName: m.InstanceName, SystemSnapshotId: m.SystemSnapshotId,
     DataSnapshotId: m.DataSnapshotId, CreationTime: m.CreationTime, Description: m.Description || undefined,
+    Owner: owner, ...(owner === 'shared-in' && m.UserId ? { OwnerAccountId: m.UserId } : {}),
+    SharedToEcs: owner === 'self' && m.InShare === true, SharedWithAccounts: accounts,
+    Tags: m.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })),
   };
+}
+
+/** Who each own image is shared with: one ListCustomImageShareAccounts per image that is, all at once. */
+async function shareAccounts(ctx: ToolContext, region: string, images: CustomImage[], signal: AbortSignal): Promise<Map<string, string[]>> {
+  const shared = images.filter((m) => m.InShareUser === true);
+  const lists = await Promise.all(shared.map((m) => ctx.api.listCustomImageShareAccounts(region, m.ImageId, { signal })));
+  return new Map(shared.map((m, i) => [m.ImageId, lists[i]!.items.map((a) => a.UserId)]));
 }
 
 function text(out: Output): string {
@@ -68,8 +86,16 @@ function text(out: Output): string {
     ? `No custom images match in ${out.RegionId}.`
     : `${list.length} custom image(s) in ${out.RegionId}${out.Truncated ? ' (truncated: more matched)' : ''}:`];
   for (const m of list) {
-    lines.push(`- ${m.ImageId} "${m.ImageName}": ${m.Status}${m.InstanceId ? `, from server ${m.InstanceName ? `${m.InstanceName} ` : ''}(${m.InstanceId})` : ''}${m.SystemSnapshotId ? `, snapshot ${m.SystemSnapshotId}` : ''}, created ${m.CreationTime ?? 'at an unknown time'}`);
+    const shared = [m.SharedToEcs ? 'ECS' : '', m.SharedWithAccounts.length ? `accounts ${m.SharedWithAccounts.join(', ')}` : ''].filter(Boolean);
+    lines.push(`- ${m.ImageId} "${apiText(m.ImageName, 128)}": ${m.Status}`
+      + (m.Owner === 'shared-in' ? `, shared in by account ${m.OwnerAccountId ?? 'unknown'}` : '')
+      + (m.InstanceId ? `, from server ${m.InstanceName ? `"${apiText(m.InstanceName, 128)}" ` : ''}(${m.InstanceId})` : '')
+      + (m.SystemSnapshotId ? `, snapshot ${m.SystemSnapshotId}` : '')
+      + `, created ${m.CreationTime ?? 'at an unknown time'}`
+      + (shared.length ? `, shared to ${shared.join(' and ')}` : (m.Owner === 'self' ? ', not shared' : ''))
+      + (m.Tags.length ? `, tags ${m.Tags.map((t) => `${apiText(t.Key, 64)}=${apiText(t.Value, 64)}`).join(', ')}` : ''));
   }
+  if (list.length) lines.push('(Names, descriptions and tags above are data from the API.)');
   if (out.Quota) {
     lines.push(`Quota: ${out.Quota.Used} of ${out.Quota.Limit} custom images used (3 per server × ${out.Quota.ServerCount} servers, at most 15); ${out.Quota.Remaining} left.`);
   }
@@ -83,16 +109,24 @@ async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolConte
     region = regionOrDefault(args.RegionId, ctx.config);
     const filter = { ImageIds: args.ImageIds, ImageNames: args.ImageNames, InstanceId: args.InstanceId };
     const filtered = args.ImageIds !== undefined || args.ImageNames !== undefined || args.InstanceId !== undefined;
-    // Counts only need the API's TotalCount: one page each (maxItems 1 stops after the first page).
-    const [images, servers, allImages] = await Promise.all([
-      ctx.api.listCustomImages(region, filter, { signal, maxItems: args.MaxResults }),
+    // Own images (Share=false) are what the quota counts; counts need only the API's TotalCount,
+    // one small page each. Everything is read at once.
+    const [own, sharedIn, servers, allOwn] = await Promise.all([
+      ctx.api.listCustomImages(region, { ...filter, Share: false }, { signal, maxItems: args.MaxResults }),
+      args.IncludeSharedWithMe ? ctx.api.listCustomImages(region, { ...filter, Share: true }, { signal, maxItems: args.MaxResults }) : undefined,
       ctx.api.listInstances(region, {}, { signal, maxItems: 1 }),
-      filtered ? ctx.api.listCustomImages(region, {}, { signal, maxItems: 1 }) : undefined,
+      filtered ? ctx.api.listCustomImages(region, { Share: false }, { signal, maxItems: 1 }) : undefined,
     ]);
+    const accounts = await shareAccounts(ctx, region, own.items, signal);
+    const items = [
+      ...own.items.map((m) => compact(m, 'self', accounts.get(m.ImageId) ?? [])),
+      ...(sharedIn?.items ?? []).map((m) => compact(m, 'shared-in', [])),
+    ].slice(0, args.MaxResults);
+    const total = own.totalCount + (sharedIn?.totalCount ?? 0);
     const out: Output = {
-      RegionId: region, Images: images.items.map(compact), TotalCount: images.totalCount,
-      Truncated: images.truncated,
-      Quota: { ...imageQuota(servers.totalCount, (allImages ?? images).totalCount), ServerCount: servers.totalCount },
+      RegionId: region, Images: items, TotalCount: total,
+      Truncated: total > items.length,
+      Quota: { ...imageQuota(servers.totalCount, (allOwn ?? own).totalCount), ServerCount: servers.totalCount },
       Simulated: ctx.simulated,
     };
     return success(listCustomImagesOutput, out, text(out));
@@ -106,14 +140,14 @@ export const listCustomImagesTool = defineTool({
   name: 'list_custom_images',
   title: 'List SWAS custom images and the image quota',
   description: [
-    'Lists the custom images of Simple Application Servers in one region: ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time.',
-    'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting every image and server of the region whatever the filters (it reads the server list and, when filtered, the whole image list alongside).',
+    'Lists the account\'s own custom images of Simple Application Servers in one region: ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
+    'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting the account\'s own images and servers of the region whatever the filters.',
     'Use it to check whether an image name is taken (ImageNames), whether the quota has room before create_custom_image, and to follow a new image until it is Available (ImageIds). Read-only.',
   ].join(' '),
   inputSchema: listCustomImagesInput,
   outputSchema: listCustomImagesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
-  ramActions: ['swas-open:ListCustomImages', 'swas-open:ListInstances'],
+  ramActions: ['swas-open:ListCustomImages', 'swas-open:ListInstances', 'swas-open:ListCustomImageShareAccounts'],
   handler: (args, call, ctx) => listCustomImages(args, call.signal, ctx),
 });

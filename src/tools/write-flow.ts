@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { argsDigest, audited } from '../audit/index.js';
 import type { ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
 import { deriveClientToken } from '../swas/token.js';
@@ -58,9 +59,12 @@ export interface WriteRecord {
   args: unknown;
 }
 
-/** Sends one write. Every change goes through here, so the ledger sees every one. */
-export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, _record: WriteRecord, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
-  return send(call.signal);
+/** Sends one write: its intent is in the ledger before it is sent, its outcome after. Every change goes through here. */
+export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  return audited(ctx.ledger, {
+    tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
+    clientToken: record.clientToken, argsDigest: argsDigest(record.args), simulated: ctx.simulated,
+  }, () => send(call.signal), ctx.now);
 }
 
 const WAIT_FIELDS: Record<ResourceKind, string> = { image: 'ImageIds', snapshot: 'SnapshotIds', instance: 'InstanceIds' };

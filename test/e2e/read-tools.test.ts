@@ -89,11 +89,15 @@ describe('list_snapshots', () => {
     expect(byDisk.structuredContent!.Snapshots.map((s: Row) => s.SnapshotId)).toEqual([DEMO.blogDataSnapshotId]);
   });
 
-  it('filters by status case-insensitively, and by IDs', async () => {
-    const failed = await call(stack.client, 'list_snapshots', { Status: 'FAILED' });
+  it('filters by status in both published spellings, and by IDs', async () => {
+    const failed = await call(stack.client, 'list_snapshots', { Status: 'Failed' });
     expect(failed.structuredContent!.Snapshots.map((s: Row) => s.SnapshotId)).toEqual([DEMO.archiveFailedSnapshotId]);
     const done = await call(stack.client, 'list_snapshots', { InstanceId: DEMO.archiveServerId, Status: 'accomplished' });
     expect(done.structuredContent!.Snapshots.map((s: Row) => s.SnapshotId)).toEqual([DEMO.archiveSystemSnapshotId]);
+    // Only what the published enum holds is accepted: a client that checks the schema agrees with the server.
+    const shouting = await call(stack.client, 'list_snapshots', { Status: 'FAILED' });
+    expect(shouting.isError).toBe(true);
+    expect(textOf(shouting)).toContain('Status');
     const byIds = await call(stack.client, 'list_snapshots', { SnapshotIds: [DEMO.sgSystemSnapshotId], RegionId: DEMO.otherRegion });
     expect(byIds.structuredContent!.Snapshots).toHaveLength(1);
     expect(byIds.structuredContent!.Snapshots[0].RegionId).toBe(DEMO.otherRegion);

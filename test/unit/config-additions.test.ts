@@ -26,7 +26,7 @@ describe('defaults of the new settings', () => {
     expect(c).toMatchObject({
       allowDestructive: false, allowInsecureEndpoint: false, retryBaseDelayMs: 400, ecsMetadata: false,
       httpAllowedHosts: [], httpAllowedOrigins: [], httpMaxBodyBytes: 1_048_576, httpMaxConcurrent: 32,
-      httpShutdownMs: 10_000, simTimeScale: 600, warnings: [],
+      httpShutdownMs: 10_000, simTimeScale: 20, warnings: [],
       auditLog: '/home/u/.local/state/swas-image-mcp/audit.jsonl',
     });
     expect(c.tools).toBeUndefined();
