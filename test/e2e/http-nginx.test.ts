@@ -262,11 +262,16 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
     const args = { RegionId: R, InstanceId: id, ImageName: 'kill-image', WaitForAvailable: true };
     // The first progress notification comes once the image was requested and the wait began.
     let killed = false;
-    const first = call(client, 'create_custom_image', args, () => {
-      if (!killed) { killed = true; victim.proc.kill('SIGKILL'); }
-    }).then((r) => r, (e: unknown) => e);
+    const giveUp = new AbortController();
+    const first = client.callTool({ name: 'create_custom_image', arguments: args }, {
+      signal: giveUp.signal,
+      onprogress: () => { if (!killed) { killed = true; victim.proc.kill('SIGKILL'); } },
+    }).then((r) => r as Result, (e: unknown) => e);
     await victim.exited;
     expect(killed).toBe(true);
+    // The stream broke; the client's transport may try to reconnect to the dead replica, so the
+    // agent gives up on this attempt as it would on a timeout.
+    giveUp.abort();
     const outcome = await first;
     expect(outcome instanceof Error || (outcome as Result).isError === true).toBe(true);
     await client.close().catch(() => undefined);
@@ -279,7 +284,6 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
       expect(repeat.isError).toBeFalsy();
       expect(repeat.structuredContent!.ImageId).toBe(imagesNamed('kill-image')[0]!.imageId);
       expect(imagesNamed('kill-image')).toHaveLength(1);
-      expect(repeat.structuredContent!.Status).toBe('Available');
     } finally {
       await again.close();
     }
