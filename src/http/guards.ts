@@ -11,22 +11,26 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * The Host and Origin allow-lists in force. `hosts: undefined` turns the Host check off: that is
- * only the case on a non-loopback bind whose operator listed no hosts (the bearer token, required
- * there, is the gate; a load balancer's health checks and the public name then both get through).
- * Origins always have a list: an empty one refuses every browser-originated request, while
- * non-browser clients send no Origin at all and pass.
+ * The Host and Origin allow-lists in force: the configured entries plus the bind address itself
+ * (every loopback name on a loopback bind). `hosts: undefined` turns the Host check off, which
+ * happens only on a wildcard bind (0.0.0.0, ::) with no configured hosts: the bearer token, required
+ * there, is then the gate, and a balancer's health checks by IP get through. Origins always have a
+ * list: an empty one refuses every browser-originated request, while non-browser clients send no
+ * Origin at all and pass.
  */
 export interface AllowLists { hosts: string[] | undefined; origins: string[] }
 
 export function resolveAllowLists(bindHost: string, allowedHosts: readonly string[], allowedOrigins: readonly string[]): AllowLists {
   const loopback = isLoopbackHost(bindHost);
-  const hosts = allowedHosts.map(hostnameOnly).filter((h) => h !== '');
-  const origins = allowedOrigins.map(originHostname).filter((h) => h !== '');
-  return {
-    hosts: hosts.length > 0 ? hosts : loopback ? localhostAllowedHostnames() : undefined,
-    origins: origins.length > 0 ? origins : loopback ? localhostAllowedOrigins() : [],
-  };
+  const wildcard = ['0.0.0.0', '::', '[::]', ''].includes(bindHost);
+  const own = loopback ? localhostAllowedHostnames() : wildcard ? [] : [hostnameOnly(bindHost)];
+  const hosts = unique([...own, ...allowedHosts.map(hostnameOnly)]);
+  const origins = unique([...(loopback ? localhostAllowedOrigins() : []), ...allowedOrigins.map(originHostname)]);
+  return { hosts: hosts.length > 0 ? hosts : undefined, origins };
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs.filter((x) => x !== ''))];
 }
 
 /** `Mcp.Example.com:443` -> `mcp.example.com`; `[::1]:8080` -> `[::1]` (the SDK's checks are port-agnostic). */

@@ -7,6 +7,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
+import { resolveAllowLists } from '../../src/http/guards.js';
 import { startHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/http/serve.js';
 import { MCP_POST_HEADERS, rawRequest, toolsCallBody } from '../helpers/nginx.js';
 
@@ -179,13 +180,21 @@ describe('HTTP transport: the gates in front of MCP', () => {
     expect((await mcpPost(http.url, body, { Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).status).toBe(200);
   });
 
-  it('uses the configured Host and Origin lists instead of the loopback defaults', async () => {
+  it('accepts the configured Host and Origin lists beside the bind address, and nothing else', async () => {
     const { http } = await start({ allowedHosts: ['mcp.example.com'], allowedOrigins: ['https://console.example.com'] });
     const body = toolsCallBody('echo', { text: 'x' });
-    expect((await mcpPost(http.url, body)).status).toBe(403); // Host 127.0.0.1 is not on the list now
+    expect((await mcpPost(http.url, body)).status).toBe(200); // Host 127.0.0.1:port, the bind address
     expect((await mcpPost(http.url, body, { Host: 'mcp.example.com' })).status).toBe(200);
+    expect((await mcpPost(http.url, body, { Host: 'other.example.com' })).status).toBe(403);
     expect((await mcpPost(http.url, body, { Host: 'mcp.example.com', Origin: 'https://console.example.com' })).status).toBe(200);
-    expect((await mcpPost(http.url, body, { Host: 'mcp.example.com', Origin: 'http://localhost' })).status).toBe(403);
+    expect((await mcpPost(http.url, body, { Host: 'mcp.example.com', Origin: 'https://evil.example.com' })).status).toBe(403);
+  });
+
+  it('on a wildcard bind with no list, checks no Host but still refuses any browser Origin (lists only: tests bind loopback)', () => {
+    expect(resolveAllowLists('0.0.0.0', [], [])).toEqual({ hosts: undefined, origins: [] });
+    expect(resolveAllowLists('::', ['Mcp.Example.com:443'], ['https://console.example.com:8443'])).toEqual({ hosts: ['mcp.example.com'], origins: ['console.example.com'] });
+    expect(resolveAllowLists('10.0.0.5', [], []).hosts).toEqual(['10.0.0.5']);
+    expect(resolveAllowLists('::1', [], []).hosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
   });
 
   it('answers 413 to a body over the cap, whether declared or streamed', async () => {
