@@ -254,6 +254,34 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
     await refusedEverywhere([lb, ...replicas.map((r) => r.url)]);
   });
 
+  it('SIGTERM drains a replica: the call in flight finishes, a new request gets 503, then the process exits 0', async () => {
+    const id = serverWithSnapshot('drain-server');
+    const target = replicas[2]!;
+    const client = await connect(target.url, 'legacy');
+    let signalled = false;
+    const exitCode = new Promise<number | null>((r) => target.proc.once('exit', (code) => r(code)));
+    let refusedStatus = 0;
+    let refusal: Promise<void> | undefined;
+    const result = await call(client, 'create_custom_image', { RegionId: R, InstanceId: id, ImageName: 'drain-image', WaitForAvailable: true }, () => {
+      if (signalled) return;
+      signalled = true; // the image was requested and the wait began: now stop the replica
+      target.proc.kill('SIGTERM');
+      refusal = (async () => {
+        // The signal is asynchronous: ask until the replica reports that it drains.
+        for (let i = 0; i < 200 && refusedStatus !== 503; i++) {
+          refusedStatus = (await rawRequest(target.url, { method: 'POST', headers: { ...MCP_POST_HEADERS, Authorization: `Bearer ${TOKEN}` }, body: toolsCallBody('list_instances', {}) })).status;
+        }
+      })();
+    });
+    await refusal;
+    expect(signalled).toBe(true);
+    expect(refusedStatus).toBe(503);
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ Status: 'Available' });
+    await client.close().catch(() => undefined);
+    expect(await exitCode).toBe(0);
+  });
+
   // Last: it kills a replica.
   it('a replica killed mid-call costs no data: the client repeats through the balancer and finds the same image', async () => {
     const id = serverWithSnapshot('kill-server');
