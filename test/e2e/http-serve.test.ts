@@ -197,6 +197,15 @@ describe('HTTP transport: the gates in front of MCP', () => {
     expect(resolveAllowLists('::1', [], []).hosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
   });
 
+  it('leaves the SDK its own checks: 415 for a non-JSON Content-Type, a parse error for broken JSON', async () => {
+    const { http } = await start();
+    const text = await mcpPost(http.url, toolsCallBody('echo', { text: 'x' }), { 'Content-Type': 'text/plain' });
+    expect(text.status).toBe(415);
+    const broken = await mcpPost(http.url, '{"jsonrpc":');
+    expect(broken.status).toBe(400);
+    expect(JSON.parse(broken.body)).toMatchObject({ error: { code: -32700 } });
+  });
+
   it('answers 413 to a body over the cap, whether declared or streamed', async () => {
     const { http } = await start({ maxBodyBytes: 1024 });
     const big = toolsCallBody('echo', { text: 'x'.repeat(2000) });
