@@ -99,17 +99,17 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     }
     if (path !== '/mcp') { req.resume(); plain(res, 404, 'Not found'); return; }
 
+    // A refused request's body is not read: the connection closes instead of draining it.
+    const hangUp: Record<string, string> = hasBody(req) ? { Connection: 'close' } : {};
     const refusal = hostOrOriginRefusal(req.headers, lists);
     if (refusal) {
-      req.resume();
       refused = refusal;
-      jsonRpcError(res, 403, 'Forbidden');
+      jsonRpcError(res, 403, 'Forbidden', hangUp);
       return;
     }
     if (token && !token.matches(req.headers.authorization)) {
-      req.resume();
       // The same answer for a missing and a wrong token: nothing to learn from it.
-      plain(res, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
+      plain(res, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer', ...hangUp });
       return;
     }
     const admit = admission.tryEnter();
@@ -176,6 +176,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     return closed;
   };
   return { url, drain, close };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
