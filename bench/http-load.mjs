@@ -117,7 +117,8 @@ async function drive(clientsArr, calls, warmupMs, windowMs, onWindowStart) {
         const r = await client.callTool({ name: c.name, arguments: c.args });
         if (r.isError) kind = `isError ${String(r.content?.[0]?.text ?? '').slice(0, 60)}`;
       } catch (e) {
-        kind = String(e?.message ?? e).slice(0, 80);
+        const msg = String(e?.message ?? e);
+        kind = (/"message":"([^"]{1,80})/.exec(msg)?.[1] ?? msg).slice(0, 80);
       }
       const e = performance.now();
       if (s < measureFrom || e > until) continue;
@@ -184,13 +185,18 @@ export async function runHttpLoad({ clients = Number(process.env.BENCH_HTTP_CLIE
       ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_ENDPOINT: sim.match[1], SWAS_MCP_AUDIT_LOG: 'off',
       SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_HTTP_TOKEN: TOKEN, LOG_LEVEL: 'info', ...extra,
     });
-    const replicas = [];
-    for (let i = 0; i < 3; i++) {
+    const spawnReplica = async (extra = {}) => {
       const port = await freePort();
-      const r = await spawnUntil([SERVER, '--http', `127.0.0.1:${port}`], serverEnv({ SWAS_MCP_HTTP_MAX_CONCURRENT: '64' }), /ready on HTTP/);
+      const r = await spawnUntil([SERVER, '--http', `127.0.0.1:${port}`], serverEnv(extra), /ready on HTTP/);
       cleanups.push(() => stopChild(r.child));
-      replicas.push({ child: r.child, url: `http://127.0.0.1:${port}/mcp` });
-    }
+      return { child: r.child, url: `http://127.0.0.1:${port}/mcp` };
+    };
+    // Behind nginx: the default concurrency cap (32); a replica that is momentarily past it answers
+    // 503 and nginx passes the request to the next one.
+    const replicas = [];
+    for (let i = 0; i < 3; i++) replicas.push(await spawnReplica());
+    // Alone, one replica must take every client at once, so its cap is raised to the client count.
+    const alone = await spawnReplica({ SWAS_MCP_HTTP_MAX_CONCURRENT: String(clients) });
     const nginx = await startNginx(replicas.map((r) => new URL(r.url).host));
     cleanups.push(() => nginx.stop());
     const nginxMaster = Number(readFileSync(join(nginx.prefix, 'nginx.pid'), 'utf8'));
@@ -230,7 +236,10 @@ export async function runHttpLoad({ clients = Number(process.env.BENCH_HTTP_CLIE
     };
 
     await phase('nginx → 3 replicas', (i) => connectHttp(`${nginx.url}/mcp`, i), procs(replicas));
-    await phase('1 replica direct', (i) => connectHttp(replicas[0].url, i), procs(replicas.slice(0, 1)));
+    await phase('1 replica direct', (i) => connectHttp(alone.url, i), [
+      { name: 'replica', pids: () => [alone.child.pid] },
+      { name: 'simulator', pids: () => [sim.child.pid] },
+    ]);
 
     // stdio: one server process, one client, `clients` calls in flight at once.
     const stdioClient = new Client({ name: 'bench-stdio', version: '1.0.0' });
