@@ -105,6 +105,21 @@ describe('nginx round-robin in front of three in-process replicas (no merge need
       expect(ids.some((id) => /^[0-9a-f]{32}$/.test(id!))).toBe(true); // nginx's $request_id
     }
   });
+  // Last of part 1: it drains a replica.
+  it('a draining replica (503) is skipped by nginx: every call still succeeds, answered by the others', async () => {
+    await replicas[0]!.http.drain();
+    const client = await connect(`${nginx.url}/mcp`, 'legacy');
+    try {
+      const answeredBy = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const result = await client.callTool({ name: 'steps', arguments: {} });
+        answeredBy.add((result.content[0] as { text: string }).text);
+      }
+      expect([...answeredBy].sort()).toEqual(['replica-1', 'replica-2']);
+    } finally {
+      await client.close();
+    }
+  });
 });
 
 /* ------------------------------------------------------------------------------------------------
