@@ -265,8 +265,12 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
     }
   });
 
-  it('a wrong or missing token is refused at the balancer and at every replica', async () => {
+  it('a wrong or missing token is refused at the balancer and at every replica; no replica ever logs the token', async () => {
     await refusedEverywhere([lb, ...replicas.map((r) => r.url)]);
+    for (const r of replicas) {
+      expect(r.stderr()).toContain('"msg":"http request"');
+      expect(r.stderr()).not.toContain(TOKEN);
+    }
   });
 
   it('SIGTERM drains a replica: the call in flight finishes, a new request gets 503, then the process exits 0', async () => {
