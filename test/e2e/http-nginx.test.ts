@@ -1,0 +1,344 @@
+// nginx (Debian's package) in front of three replicas, round-robin, driven by the v2 MCP client.
+//
+// Part 1 runs now: three in-process replicas of src/http/serve.ts serving a tiny tool, so the nginx
+// configuration (SSE unbuffered, HTTP/1.1 keep-alive upstream, Host passed through) is proved
+// independently of the server wiring.
+//
+// Part 2 NEEDS THE MERGE of the v2 server and of `--http` in src/index.ts: three real processes
+// `node dist/index.js --http 127.0.0.1:PORT` against ONE simulator. It is skipped, saying so, until
+// src/index.ts calls startHttpServer; from then on it runs and must pass.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client, StreamableHTTPClientTransport, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
+import { McpServer } from '@modelcontextprotocol/server';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/v4';
+import { startHttpServer, type HttpServerHandle } from '../../src/http/serve.js';
+import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { freePort, MCP_POST_HEADERS, rawRequest, startNginx, toolsCallBody, type Nginx } from '../helpers/nginx.js';
+
+const TOKEN = 'nginx-e2e-token-3b9d2f6a8c1e4a7b';
+type Era = 'legacy' | 'modern' | 'auto';
+
+async function connect(url: string, era: Era, token = TOKEN): Promise<Client> {
+  const versionNegotiation = era === 'modern' ? { mode: { pin: '2026-07-28' as const } } : era === 'auto' ? { mode: 'auto' as const } : undefined;
+  const client = new Client({ name: `nginx-e2e-${era}`, version: '1.0.0' }, versionNegotiation ? { versionNegotiation } : {});
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+async function refusedEverywhere(urls: string[]): Promise<void> {
+  for (const url of urls) {
+    const body = toolsCallBody('list_instances', {});
+    const missing = await rawRequest(url, { method: 'POST', headers: MCP_POST_HEADERS, body });
+    const wrong = await rawRequest(url, { method: 'POST', headers: { ...MCP_POST_HEADERS, Authorization: `Bearer not-${TOKEN}` }, body });
+    for (const res of [missing, wrong]) {
+      expect(res.status, url).toBe(401);
+      expect(res.headers['www-authenticate'], url).toBe('Bearer');
+    }
+  }
+}
+
+describe('nginx round-robin in front of three in-process replicas (no merge needed)', () => {
+  const replicas: { http: HttpServerHandle; logs: () => string }[] = [];
+  let nginx: Nginx;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) {
+      let text = '';
+      const log = pino({ level: 'info' }, new Writable({ write(c: Buffer, _e, cb) { text += c.toString(); cb(); } }));
+      const http = await startHttpServer({
+        host: '127.0.0.1', port: 0, token: TOKEN, allowedHosts: [], allowedOrigins: [],
+        maxBodyBytes: 1 << 20, maxConcurrent: 32, shutdownMs: 2000, log,
+        buildServer: () => {
+          const server = new McpServer({ name: `replica-${i}`, version: '1.0.0' });
+          server.registerTool('steps', { description: 'Three progress steps', inputSchema: z.object({}) }, async (_args, ctx) => {
+            const progressToken = ctx.mcpReq._meta?.progressToken;
+            for (const progress of [1, 2, 3]) {
+              if (progressToken !== undefined) await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, total: 3 } });
+            }
+            return { content: [{ type: 'text', text: `replica-${i}` }] };
+          });
+          return server;
+        },
+      });
+      replicas.push({ http, logs: () => text });
+    }
+    nginx = await startNginx(replicas.map((r) => new URL(r.http.url).host));
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const r of replicas) await r.http.close();
+  });
+
+  for (const era of ['legacy', 'modern', 'auto'] as const) {
+    it(`a ${era} client works through nginx, progress streamed, requests spread over every replica`, async () => {
+      const client = await connect(`${nginx.url}/mcp`, era);
+      try {
+        const answeredBy = new Set<string>();
+        for (let i = 0; i < 6; i++) {
+          const progress: Progress[] = [];
+          const result = await client.callTool({ name: 'steps', arguments: {} }, { onprogress: (p) => progress.push(p) });
+          expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+          answeredBy.add((result.content[0] as { text: string }).text);
+        }
+        expect(answeredBy.size).toBe(3);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+
+  it('refuses a missing or wrong token at nginx and at every replica; /healthz answers at both', async () => {
+    await refusedEverywhere([`${nginx.url}/mcp`, ...replicas.map((r) => r.http.url)]);
+    expect((await rawRequest(`${nginx.url}/healthz`)).status).toBe(200);
+  });
+
+  it('every replica logged the X-Request-Id nginx generated (requests sent to it directly get a UUID)', () => {
+    for (const r of replicas) {
+      const ids = r.logs().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { requestId?: string }).requestId).filter(Boolean);
+      expect(ids.some((id) => /^[0-9a-f]{32}$/.test(id!))).toBe(true); // nginx's $request_id
+    }
+  });
+  // Last of part 1: it drains a replica.
+  it('a draining replica (503) is skipped by nginx: every call still succeeds, answered by the others', async () => {
+    await replicas[0]!.http.drain();
+    const client = await connect(`${nginx.url}/mcp`, 'legacy');
+    try {
+      const answeredBy = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const result = await client.callTool({ name: 'steps', arguments: {} });
+        answeredBy.add((result.content[0] as { text: string }).text);
+      }
+      expect([...answeredBy].sort()).toEqual(['replica-1', 'replica-2']);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+/* ------------------------------------------------------------------------------------------------
+ * Part 2 — NEEDS THE MERGE (src/index.ts wiring `--http` to startHttpServer, v2 buildServer).
+ * ---------------------------------------------------------------------------------------------- */
+
+const ROOT = resolve(__dirname, '../..');
+const wired = readFileSync(join(ROOT, 'src/index.ts'), 'utf8').includes('startHttpServer');
+const R = DEMO.region;
+
+interface Replica { url: string; proc: ChildProcess; stderr(): string; exited: Promise<void> }
+
+/** One real replica: the built server with `--http`, pointed at the shared simulator. Resolves once it logs that it listens. */
+async function spawnReplica(simUrl: string, keyFile: string): Promise<Replica> {
+  const port = await freePort();
+  const home = mkdtempSync(join(tmpdir(), 'swas-replica-home-'));
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/index.js'), '--http', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home,
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
+      ALIBABA_CLOUD_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SIM_ACCESS_KEY_SECRET,
+      ALIBABA_CLOUD_REGION_ID: R, SWAS_ENDPOINT: simUrl, SWAS_MCP_POLL_INTERVAL_MS: '100',
+      SWAS_MCP_HTTP_TOKEN: TOKEN, SWAS_MCP_CONSENT_KEY_FILE: keyFile, LOG_LEVEL: 'info',
+    },
+  });
+  let stderr = '';
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  await new Promise<void>((ready, fail) => {
+    proc.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('ready on HTTP')) ready();
+    });
+    void exited.then(() => fail(new Error(`replica exited before listening:\n${stderr}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/mcp`, proc, stderr: () => stderr, exited };
+}
+
+type Result = CallToolResult & { structuredContent?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const call = async (c: Client, name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<Result> =>
+  (await c.callTool({ name, arguments: args }, onprogress ? { onprogress } : {})) as Result;
+
+describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --http) behind nginx, one simulator', () => {
+  let sim: Simulator;
+  let nginx: Nginx;
+  const replicas: Replica[] = [];
+  let lb: string;
+
+  /** A fresh Running server with a finished system snapshot, so create_custom_image can go ahead. */
+  function serverWithSnapshot(name: string): string {
+    const inst = sim.state.addInstance({ regionId: R, instanceName: name });
+    const disk = inst.disks.find((d) => d.diskType === 'system')!;
+    sim.state.addSnapshot({ diskId: disk.diskId, snapshotName: `${name}-sys` });
+    return inst.instanceId;
+  }
+  const imagesNamed = (name: string) => sim.state.images(R).filter((m) => m.name === name);
+
+  beforeAll(async () => {
+    sim = await startSimulator({ imageReadyMs: 1500, snapshotReadyMs: 400 });
+    const dir = mkdtempSync(join(tmpdir(), 'swas-consent-'));
+    const keyFile = join(dir, 'consent.key');
+    writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`);
+    chmodSync(keyFile, 0o600);
+    for (let i = 0; i < 3; i++) replicas.push(await spawnReplica(sim.url, keyFile));
+    nginx = await startNginx(replicas.map((r) => new URL(r.url).host));
+    lb = `${nginx.url}/mcp`;
+  }, 60_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const r of replicas) { r.proc.kill('SIGTERM'); await r.exited; }
+    await sim?.stop();
+  });
+
+  it('the agent story works through the balancer (2025-era client): find, snapshot with progress, image with progress', async () => {
+    const client = await connect(lb, 'legacy');
+    try {
+      const servers = await call(client, 'list_instances', { InstanceName: DEMO.shopServerName });
+      expect(servers.isError).toBeFalsy();
+      expect(servers.structuredContent!.Instances[0]).toMatchObject({ InstanceId: DEMO.shopServerId });
+      const snapProgress: Progress[] = [];
+      const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.shopServerId, SnapshotName: 'shop-sys-lb', WaitForAccomplished: true }, (p) => snapProgress.push(p));
+      expect(snap.isError).toBeFalsy();
+      expect(snap.structuredContent).toMatchObject({ Status: 'accomplished' });
+      expect(snapProgress.length).toBeGreaterThanOrEqual(1);
+      const imgProgress: Progress[] = [];
+      const image = await call(client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.shopServerId, ImageName: 'shop-lb', WaitForAvailable: true }, (p) => imgProgress.push(p));
+      expect(image.isError).toBeFalsy();
+      expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snap.structuredContent!.SnapshotId });
+      expect(imgProgress.length).toBeGreaterThanOrEqual(1);
+      expect(imagesNamed('shop-lb')).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2026-07-28 client (pinned) and an auto-negotiating one list tools and get progress through the balancer', async () => {
+    for (const era of ['modern', 'auto'] as const) {
+      const client = await connect(lb, era);
+      try {
+        expect(client.getProtocolEra()).toBe('modern');
+        const tools = await client.listTools();
+        expect(tools.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['list_instances', 'create_snapshot', 'create_custom_image']));
+        const id = serverWithSnapshot(`era-${era}`);
+        const progress: Progress[] = [];
+        const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: id, SnapshotName: `era-${era}-2`, WaitForAccomplished: true }, (p) => progress.push(p));
+        expect(snap.isError).toBeFalsy();
+        expect(progress.length).toBeGreaterThanOrEqual(1);
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
+  it('the same create_custom_image sent at once through three different replicas makes one image', async () => {
+    const id = serverWithSnapshot('race-server');
+    const clients = await Promise.all(replicas.map((r, i) => connect(r.url, i === 1 ? 'modern' : 'legacy')));
+    try {
+      const args = { RegionId: R, InstanceId: id, ImageName: 'race-image' };
+      const results = await Promise.all(clients.map((c) => call(c, 'create_custom_image', args)));
+      const ids = new Set(results.filter((r) => !r.isError).map((r) => r.structuredContent!.ImageId as string));
+      expect(ids.size).toBe(1);
+      expect(results.filter((r) => !r.isError).length).toBeGreaterThanOrEqual(1);
+      expect(imagesNamed('race-image')).toHaveLength(1);
+      expect([...ids][0]).toBe(imagesNamed('race-image')[0]!.imageId);
+    } finally {
+      for (const c of clients) await c.close();
+    }
+  });
+
+  it('a ConfirmToken issued by one replica is accepted by another (shared consent key)', async () => {
+    const [a, b] = await Promise.all([connect(replicas[0]!.url, 'legacy'), connect(replicas[2]!.url, 'legacy')]);
+    try {
+      const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Ecs: true };
+      const first = await call(a, 'share_custom_image', args);
+      expect(first.isError).toBe(true);
+      const token = first.structuredContent?.ConfirmToken as string;
+      expect(typeof token).toBe('string');
+      const second = await call(b, 'share_custom_image', { ...args, ConfirmToken: token });
+      expect(second.isError).toBeFalsy();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a wrong or missing token is refused at the balancer and at every replica; no replica ever logs the token', async () => {
+    await refusedEverywhere([lb, ...replicas.map((r) => r.url)]);
+    for (const r of replicas) {
+      expect(r.stderr()).toContain('"msg":"http request"');
+      expect(r.stderr()).not.toContain(TOKEN);
+    }
+  });
+
+  it('SIGTERM drains a replica: the call in flight finishes, a new request gets 503, then the process exits 0', async () => {
+    const id = serverWithSnapshot('drain-server');
+    const target = replicas[2]!;
+    const client = await connect(target.url, 'legacy');
+    let signalled = false;
+    const exitCode = new Promise<number | null>((r) => target.proc.once('exit', (code) => r(code)));
+    let refusedStatus = 0;
+    let refusal: Promise<void> | undefined;
+    const result = await call(client, 'create_custom_image', { RegionId: R, InstanceId: id, ImageName: 'drain-image', WaitForAvailable: true }, () => {
+      if (signalled) return;
+      signalled = true; // the image was requested and the wait began: now stop the replica
+      target.proc.kill('SIGTERM');
+      refusal = (async () => {
+        // The signal is asynchronous: ask until the replica reports that it drains.
+        for (let i = 0; i < 200 && refusedStatus !== 503; i++) {
+          refusedStatus = (await rawRequest(target.url, { method: 'POST', headers: { ...MCP_POST_HEADERS, Authorization: `Bearer ${TOKEN}` }, body: toolsCallBody('list_instances', {}) })).status;
+        }
+      })();
+    });
+    await refusal;
+    expect(signalled).toBe(true);
+    expect(refusedStatus).toBe(503);
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ Status: 'Available' });
+    await client.close().catch(() => undefined);
+    expect(await exitCode).toBe(0);
+  });
+
+  // Last: it kills a replica.
+  it('a replica killed mid-call costs no data: the client repeats through the balancer and finds the same image', async () => {
+    const id = serverWithSnapshot('kill-server');
+    const victim = replicas[1]!;
+    const client = await connect(victim.url, 'legacy');
+    const args = { RegionId: R, InstanceId: id, ImageName: 'kill-image', WaitForAvailable: true };
+    // The first progress notification comes once the image was requested and the wait began.
+    let killed = false;
+    const giveUp = new AbortController();
+    const first = client.callTool({ name: 'create_custom_image', arguments: args }, {
+      signal: giveUp.signal,
+      onprogress: () => { if (!killed) { killed = true; victim.proc.kill('SIGKILL'); } },
+    }).then((r) => r as Result, (e: unknown) => e);
+    await victim.exited;
+    expect(killed).toBe(true);
+    // The stream broke; the client's transport may try to reconnect to the dead replica, so the
+    // agent gives up on this attempt as it would on a timeout.
+    giveUp.abort();
+    const outcome = await first;
+    expect(outcome instanceof Error || (outcome as Result).isError === true).toBe(true);
+    await client.close().catch(() => undefined);
+    expect(imagesNamed('kill-image')).toHaveLength(1);
+
+    // The repeat goes through nginx, which skips the dead replica.
+    const again = await connect(lb, 'legacy');
+    try {
+      const repeat = await call(again, 'create_custom_image', args);
+      expect(repeat.isError).toBeFalsy();
+      expect(repeat.structuredContent!.ImageId).toBe(imagesNamed('kill-image')[0]!.imageId);
+      expect(imagesNamed('kill-image')).toHaveLength(1);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+if (!wired) {
+  describe('NEEDS THE MERGE', () => {
+    it.skip('three real replicas behind nginx: skipped until src/index.ts wires --http to startHttpServer', () => undefined);
+  });
+}
