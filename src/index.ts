@@ -100,17 +100,30 @@ async function main(): Promise<void> {
     log.flush();
     process.exit(0);
   };
-  const stdin = new StdinGuard(process.stdout, log, MAX_STDIN_LINE_BYTES);
-  process.stdin.pipe(stdin);
-  process.stdin.on('end', () => void shutdown('stdin closed', false));
-  process.stdin.on('close', () => void shutdown('stdin closed', false));
-  process.stdout.on('error', () => void shutdown('stdout closed', false));
   process.on('SIGTERM', () => void shutdown('SIGTERM', true));
   process.on('SIGINT', () => void shutdown('SIGINT', true));
   // One bad call must never take the server down for the others.
   process.on('uncaughtException', (err) => log.error({ err: { name: err.name, stack: err.stack } }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : String(err) }, 'unhandled rejection'));
 
+  if (config.http) {
+    // Loaded only here: a stdio start never pays for the HTTP side. Stdin means nothing to a
+    // service (it often starts closed), so only signals end it; the handle drains on close.
+    const { startHttpServer } = await import('./http/serve.js');
+    handle = await startHttpServer({
+      host: config.http.host, port: config.http.port, token: config.httpToken,
+      allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
+      maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
+      log, buildServer: () => buildServer(toolContext, tools),
+    });
+    return;
+  }
+
+  const stdin = new StdinGuard(process.stdout, log, MAX_STDIN_LINE_BYTES);
+  process.stdin.pipe(stdin);
+  process.stdin.on('end', () => void shutdown('stdin closed', false));
+  process.stdin.on('close', () => void shutdown('stdin closed', false));
+  process.stdout.on('error', () => void shutdown('stdout closed', false));
   const transport = new StdioServerTransport(stdin, process.stdout, { maxBufferSize: MAX_STDIN_LINE_BYTES * 2 });
   handle = serveStdio(() => buildServer(toolContext, tools, lifecycle), {
     transport,
