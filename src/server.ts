@@ -1,4 +1,5 @@
-import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
+import { consentRequestStateVerify } from './consent/index.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
 import { publish } from './tools/publish.js';
@@ -42,9 +43,10 @@ export class CallLifecycle {
 }
 
 /** The per-call view a handler gets of the SDK's request context. */
-export function toolCall(mcp: ServerContext, stop?: AbortSignal): ToolCall {
+export function toolCall(mcp: ServerContext, stop?: AbortSignal, clientCapabilities?: ClientCapabilities): ToolCall {
   const token = mcp.mcpReq._meta?.progressToken;
   return {
+    ...(clientCapabilities ? { clientCapabilities } : {}),
     signal: stop ? AbortSignal.any([mcp.mcpReq.signal, stop]) : mcp.mcpReq.signal,
     mcp,
     progress: async (progress, message, total) => {
@@ -63,7 +65,11 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     { name: 'swas-image-mcp', title: 'SWAS custom images', version: VERSION },
     // The largest valid call has well under 1,000 elements; the cap refuses huge or deeply
     // nested arguments before zod walks them.
-    { capabilities: { tools: {}, prompts: {} }, instructions: SERVER_INSTRUCTIONS, maxToolInputElements: 1_000 },
+    {
+      capabilities: { tools: {}, prompts: {} }, instructions: SERVER_INSTRUCTIONS, maxToolInputElements: 1_000,
+      // The only requestState this server mints is consent's, signed: anything else is refused on the wire.
+      requestState: { verify: consentRequestStateVerify(ctx.consent) },
+    },
   );
   for (const tool of tools) {
     server.registerTool(tool.name, {
@@ -73,7 +79,8 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       outputSchema: publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
     }, (args: unknown, mcp: ServerContext) => {
-      const call = tool.handler(args, toolCall(mcp, lifecycle?.signal), ctx);
+      // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
+      const call = tool.handler(args, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
       return lifecycle ? lifecycle.track(call) : call;
     });
   }

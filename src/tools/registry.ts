@@ -1,4 +1,4 @@
-import type { CallToolResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { CallToolResult, ClientCapabilities, InputRequiredResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { ToolContext } from './common.js';
 
@@ -12,6 +12,8 @@ export interface ToolCall {
   progress(progress: number, message: string, total?: number): Promise<void>;
   /** The SDK's request context, for elicitation and multi-round-trip input. */
   mcp: ServerContext;
+  /** What a 2025-era client declared at initialize (2026-era requests carry their own). */
+  clientCapabilities?: ClientCapabilities;
 }
 
 /** Everything about one tool: what the model reads, what the operator's RAM policy needs, and the handler. */
@@ -25,7 +27,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   kind: ToolKind;
   /** RAM actions the tool calls, e.g. "swas-open:ListInstances". */
   ramActions: readonly string[];
-  handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult>;
+  /** A consent tool may answer "input required" (the person is asked; the SDK serves both eras). */
+  handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }
 
 /** Identity with inference: each tool file exports `defineTool({...})`. */
