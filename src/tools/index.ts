@@ -1,5 +1,6 @@
 import { createCustomImageTool } from './create-custom-image.js';
 import { createSnapshotTool } from './create-snapshot.js';
+import { deleteCustomImagesTool } from './delete-custom-images.js';
 import { listCustomImagesTool } from './list-custom-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
@@ -15,4 +16,5 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listCustomImagesTool,
   createSnapshotTool,
   createCustomImageTool,
+  deleteCustomImagesTool,
 ] as unknown as readonly ToolDefinition[];
