@@ -1,6 +1,7 @@
 import { createCustomImageTool } from './create-custom-image.js';
 import { createSnapshotTool } from './create-snapshot.js';
 import { deleteCustomImagesTool } from './delete-custom-images.js';
+import { deleteSnapshotsTool } from './delete-snapshots.js';
 import { listCustomImagesTool } from './list-custom-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
@@ -17,4 +18,5 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   createSnapshotTool,
   createCustomImageTool,
   deleteCustomImagesTool,
+  deleteSnapshotsTool,
 ] as unknown as readonly ToolDefinition[];
