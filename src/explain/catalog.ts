@@ -337,6 +337,10 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Ask the owning account to do this, or pick one of this account\'s own images (list_custom_images lists them).'],
     retryable: false,
   }),
+  // What the API answers for these two refusals is undocumented; the simulator names them so. The
+  // tools refuse before sending (ImageShared, ImageNotOwned); these explain a race with a share.
+  'OperationDenied.ImageShared': (c) => CATALOG.ImageShared!(c),
+  'OperationDenied.NotImageOwner': (c) => CATALOG.ImageNotOwned!(c),
   ImageNotAvailable: (c) => ({
     why: `The image ${c.imageId ?? ''} is not Available (it is still being created, or it failed), so ${c.action} cannot use it yet.`,
     nextSteps: [`Call wait_for_resources with ImageIds ["${c.imageId ?? '<image>'}"] and Until "Available", then try again.`, listImagesStep(c)],

@@ -24,7 +24,7 @@ export interface DeleteTarget {
   ecs: boolean;
   /** Accounts it is shared with (RemoveCustomImageShareAccount undoes it). */
   accounts: string[];
-  /** Servers created from it (the API's CreateInstances). */
+  /** Servers created from it (the API's CreateInstances, cleaned: they reach text answers). */
   servers: string[];
 }
 
@@ -65,7 +65,7 @@ export function judgeDeleteImages(req: { regionId: string; imageIds: string[]; u
     const sharedIn = f.sharedIn.find((m) => m.ImageId === id);
     if (!own && sharedIn) {
       addFor(id, `Image ${id}`, false,
-        `Image ${label(sharedIn)} was shared into this account by account ${sharedIn.UserId ?? 'unknown'}: only its owner can delete it; this account can only stop using it. Leave it out of ImageIds.`,
+        `Image ${label(sharedIn)} was shared into this account by account ${apiText(sharedIn.UserId ?? 'unknown', 32)}: only its owner can delete it; this account can only stop using it. Leave it out of ImageIds.`,
         'ImageNotOwned');
       addFor(id, `Shared ${id}`, 'skipped', 'Skipped: not this account\'s image.');
       continue;
@@ -78,11 +78,11 @@ export function judgeDeleteImages(req: { regionId: string; imageIds: string[]; u
       continue;
     }
     const t: DeleteTarget = {
-      image: own, ecs: own.InShare === true, accounts: [...(f.shareAccounts.get(id) ?? [])].sort(), servers: [...(own.CreateInstances ?? [])].sort(),
+      image: own, ecs: own.InShare === true, accounts: [...(f.shareAccounts.get(id) ?? [])].sort(), servers: (own.CreateInstances ?? []).map((i) => apiText(i, 64)).sort(),
     };
     targets.push(t);
     const made = t.servers.length ? `; servers created from it: ${t.servers.join(', ')}` : '';
-    addFor(id, `Image ${id}`, true, `Image ${label(own)} is this account's own${own.InstanceId ? `, made from server ${own.InstanceId}` : ''}${made}.`);
+    addFor(id, `Image ${id}`, true, `Image ${label(own)} is this account's own${own.InstanceId ? `, made from server ${apiText(own.InstanceId, 64)}` : ''}${made}.`);
     // InShareUser with no account listed: shared, but with whom is unknown; still refused.
     const shared = t.ecs || t.accounts.length > 0 || own.InShareUser === true;
     const what = sharedWith(t) || 'other accounts';

@@ -52,11 +52,11 @@ export function judgeDeleteSnapshots(req: { regionId: string; snapshotIds: strin
       continue;
     }
     targets.push(s);
-    const of = s.InstanceId ? `server ${s.InstanceId}` : `disk ${s.SourceDiskId ?? 'unknown'}`;
+    const of = s.InstanceId ? `server ${apiText(s.InstanceId, 64)}` : `disk ${apiText(s.SourceDiskId ?? 'unknown', 64)}`;
     const still = !sameWord(s.Status, 'accomplished') && !sameWord(s.Status, 'failed');
     if (still) progressing.push(s);
     addFor(id, `Snapshot ${id}`, true,
-      `Snapshot ${id} ("${apiText(s.SnapshotName, 128)}") is a ${s.SourceDiskType || 'disk'} snapshot of ${of}, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}.`
+      `Snapshot ${id} ("${apiText(s.SnapshotName, 128)}") is a ${apiText(s.SourceDiskType || 'disk', 16)} snapshot of ${of}, ${apiText(s.Status, 32)}${s.Progress ? ` ${apiText(s.Progress, 16)}` : ''}.`
       + (still ? ' It is still being taken: deleting it stops it.' : ''));
     const image = f.ownImages.find((m) => m.SystemSnapshotId === id || m.DataSnapshotId === id);
     if (image) {

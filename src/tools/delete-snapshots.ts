@@ -74,7 +74,7 @@ function planOf(region: string, targets: Snapshot[], progressing: Snapshot[]): P
   const irreversible = [
     `The snapshot(s) ${targets.map((s) => s.SnapshotId).join(', ')} are deleted for good: no server can be rolled back to them, and no custom image can be made from them any more.`,
   ];
-  if (progressing.length) irreversible.push(`Still being taken, so deleting stops them: ${progressing.map((s) => `${s.SnapshotId} (${s.Status}${s.Progress ? ` ${s.Progress}` : ''})`).join(', ')}.`);
+  if (progressing.length) irreversible.push(`Still being taken, so deleting stops them: ${progressing.map((s) => `${s.SnapshotId} (${apiText(s.Status, 32)}${s.Progress ? ` ${apiText(s.Progress, 16)}` : ''})`).join(', ')}.`);
   return {
     Summary: `Delete ${targets.length} snapshot(s) in ${region}: ${targets.map(label).join(', ')}.`,
     Steps: [{ Action: 'DeleteSnapshots', Target: targets.map(label).join(', '), Detail: 'Delete the snapshots.' }],
