@@ -2,11 +2,13 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Progress } from '@modelcontextprotocol/client';
+import { Client, type Progress } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsentSigner } from '../../src/consent/index.js';
-import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, type SimulatorOptions } from '../../src/simulator/index.js';
-import { call, callWithProgress, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { providerSchemaProblems } from '../helpers/provider-schema.js';
+import { call, callWithProgress, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
 
 const R = DEMO.region;
 const MUTATIONS = ['DeleteCustomImages', 'DeleteSnapshots', 'ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'AddCustomImageShareAccount'];
@@ -72,6 +74,8 @@ describe('registration', () => {
     for (const name of ['delete_custom_images', 'delete_snapshots']) {
       const tool = allowed.find((t) => t.name === name);
       expect(tool?.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false, idempotentHint: true });
+      // Published inside what OpenAI, Gemini and Anthropic accept (the other tools are checked in third-party-client).
+      expect([...providerSchemaProblems(tool!.inputSchema, `${name}.inputSchema`), ...providerSchemaProblems(tool!.outputSchema, `${name}.outputSchema`)]).toEqual([]);
     }
     // Writes before destructive tools, as the registry orders them.
     const order = allowed.map((t) => t.name);
@@ -349,5 +353,53 @@ describe('delete_snapshots', () => {
     const { res } = await confirmed(stack, 'delete_snapshots', { RegionId: R, SnapshotIds: [DEMO.blogSystemSnapshotId, DEMO.blogDataSnapshotId] });
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(res.structuredContent!.Deleted).toHaveLength(2);
+  });
+});
+
+describe('a client that declares elicitation', () => {
+  /** The built server, spoken to by a client that answers the consent form with `confirm`. */
+  async function withElicitingClient(answer: 'accept' | 'decline', run: (c: { client: Client; asked: string[]; sim: Awaited<ReturnType<typeof startSimulator>>; ledger: string }) => Promise<void>) {
+    const sim = await startSimulator({ imageDeleteMs: 200 });
+    const ledger = join(mkdtempSync(join(tmpdir(), 'swas-delete-')), 'audit.jsonl');
+    const client = new Client({ name: 'eliciting', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const asked: string[] = [];
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
+    });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
+      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger }),
+    }));
+    try {
+      await run({ client, asked, sim, ledger });
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  }
+
+  it('asks the person with the plan; accepted: deleted, no ConfirmToken needed', async () => {
+    await withElicitingClient('accept', async ({ client, asked, sim, ledger }) => {
+      const res = await call(client, 'delete_snapshots', { RegionId: R, SnapshotIds: [DEMO.archiveFailedSnapshotId] });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect(res.structuredContent!.Deleted).toEqual([DEMO.archiveFailedSnapshotId]);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toContain(DEMO.archiveFailedSnapshotId);
+      expect(asked[0]).toContain('Cannot be undone');
+      expect(sim.stats.count('DeleteSnapshots')).toBe(1);
+      expect(ledgerLines(ledger).map((l) => l.phase)).toEqual(['intent', 'outcome']);
+    });
+  });
+
+  it('declined: DeclinedByUser, nothing sent, nothing in the ledger', async () => {
+    await withElicitingClient('decline', async ({ client, asked, sim, ledger }) => {
+      const res = await call(client, 'delete_custom_images', { RegionId: R, ImageIds: [DEMO.blogOldImageId] });
+      expect(res.isError).toBe(true);
+      expect(res.structuredContent!.Error).toMatchObject({ Code: 'DeclinedByUser', Stage: 'consent' });
+      expect(asked[0]).toContain(DEMO.blogOldImageId);
+      expect(sim.stats.count('DeleteCustomImages')).toBe(0);
+      expect(ledgerLines(ledger)).toEqual([]);
+    });
   });
 });
