@@ -1,3 +1,4 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Plan, PlanStep } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
@@ -215,7 +216,17 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const consent = consentStep(ctx, call, {
     tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteCustomImagesOutput, out: consentOut,
   });
-  if (!consent.go) return consent.result;
+  if (!consent.go) {
+    // A dry run's text also shows the exact requests, the checks and the quota after.
+    // consentStep answers a dry run with a plain result (it never asks the person then).
+    const dry = args.DryRun ? consent.result as CallToolResult : undefined;
+    const first = dry && !dry.isError ? dry.content[0] : undefined;
+    if (first?.type === 'text') {
+      first.text += ['', 'Requests, in order:', ...steps.map((s) => `${s.planned.Action} ${JSON.stringify(s.planned.Parameters)}`),
+        `Quota after: ${quota.Used} of ${quota.Limit} custom images used, ${quota.Remaining} left.`, 'Checks:', ...base.Checks.map(checkLine)].join('\n');
+    }
+    return consent.result;
+  }
 
   // 4. Every request through the ledger, unshares first; a failure says what was already done.
   const record = boundArgs(args);

@@ -1,3 +1,4 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Plan } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
@@ -130,7 +131,16 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
     tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteSnapshotsOutput,
     out: args.DryRun ? { ...base, Request: planned, Notes: [...base.Notes, 'Nothing was sent.'] } : base,
   });
-  if (!consent.go) return consent.result;
+  if (!consent.go) {
+    // A dry run's text also shows the exact request and the checks.
+    // consentStep answers a dry run with a plain result (it never asks the person then).
+    const dry = args.DryRun ? consent.result as CallToolResult : undefined;
+    const first = dry && !dry.isError ? dry.content[0] : undefined;
+    if (first?.type === 'text') {
+      first.text += ['', `Request: ${planned.Action} ${JSON.stringify(planned.Parameters)}`, ...leftText(base), 'Checks:', ...base.Checks.map(checkLine)].join('\n');
+    }
+    return consent.result;
+  }
 
   // 4. The one call, through the ledger.
   let res;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type Progress } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { ConsentSigner } from '../../src/consent/index.js';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
@@ -30,6 +30,8 @@ async function start(opts: { sim?: SimulatorOptions; env?: Record<string, string
     env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT_KEY_FILE: keyFile, ...opts.env },
   });
   current = { stack, ledger, key };
+  // A failure shows what the server said on stderr (an exit, say).
+  onTestFailed(() => { console.error(`server stderr (tail):\n${stack.stderr().slice(-4000)}`); });
   return current;
 }
 
@@ -160,6 +162,8 @@ describe('delete_custom_images: consent', () => {
     expect(out.Requests[1].Parameters).toMatchObject({ ImageIds: [DEMO.archiveImageId], ClientToken: out.ClientToken });
     expect(out.Quota).toEqual({ Limit: 12, Used: 2, Remaining: 10 });
     expect(out.Plan.Irreversible.join(' ')).toContain('ECS instances made from the shared image');
+    expect(textOf(dry)).toContain(`ModifyImageShareStatus {"RegionId":"${R}","ImageId":"${DEMO.archiveImageId}","Operation":"UnShare"`);
+    expect(textOf(dry)).toContain(`Shared ${DEMO.archiveImageId} [ok]`);
     expect(sent(stack)).toBe(0);
     expect(ledgerLines(ledger)).toEqual([]);
 
@@ -326,6 +330,7 @@ describe('delete_snapshots', () => {
     expect(dry.isError, textOf(dry)).toBeFalsy();
     expect(dry.structuredContent!.Request).toMatchObject({ Action: 'DeleteSnapshots', Parameters: { RegionId: R, SnapshotIds: args.SnapshotIds } });
     expect(dry.structuredContent!.Plan.Irreversible.join(' ')).toContain('rolled back');
+    expect(textOf(dry)).toContain(`Request: DeleteSnapshots {"RegionId":"${R}","SnapshotIds":["${DEMO.archiveFailedSnapshotId}","${DEMO.archiveProgressingSnapshotId}"]`);
     expect(dry.structuredContent!.Plan.Irreversible.join(' ')).toContain(`${DEMO.archiveProgressingSnapshotId} (progressing 45%)`);
     expect(stack.sim.stats.count('DeleteSnapshots')).toBe(0);
     expect(ledgerLines(ledger)).toEqual([]);
