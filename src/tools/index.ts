@@ -3,6 +3,7 @@ import { createSnapshotTool } from './create-snapshot.js';
 import { listCustomImagesTool } from './list-custom-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
+import { waitForResourcesTool } from './wait-for-resources.js';
 import type { ToolDefinition } from './registry.js';
 
 /**
@@ -13,6 +14,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listInstancesTool,
   listSnapshotsTool,
   listCustomImagesTool,
+  waitForResourcesTool,
   createSnapshotTool,
   createCustomImageTool,
 ] as unknown as readonly ToolDefinition[];
