@@ -3,6 +3,8 @@ import { createSnapshotTool } from './create-snapshot.js';
 import { listCustomImagesTool } from './list-custom-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
+import { shareCustomImageTool } from './share-custom-image.js';
+import { tagCustomImagesTool } from './tag-custom-images.js';
 import type { ToolDefinition } from './registry.js';
 
 /**
@@ -15,4 +17,6 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listCustomImagesTool,
   createSnapshotTool,
   createCustomImageTool,
+  shareCustomImageTool,
+  tagCustomImagesTool,
 ] as unknown as readonly ToolDefinition[];
