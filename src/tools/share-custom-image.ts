@@ -102,7 +102,7 @@ function sharePlan(region: string, image: CustomImage, plan: SharePlan, operatio
   if (plan.accounts.length && operation === 'Share') {
     const who = `account(s) ${plan.accounts.join(', ')}`;
     steps.push({ Action: 'AddCustomImageShareAccount', Target: target, Detail: `Share with ${who}: they can create and reset servers in ${region} from it, so they get the contents of ${server}'s system disk (files, keys, credentials stored on it). ${DATA_DISK_NOTE}` });
-    irreversible.push(`${who} can read the system disk's contents as they are in the image; what they copy or create from it meanwhile stays theirs after unsharing.`);
+    irreversible.push(`Account(s) ${plan.accounts.join(', ')} can read the system disk's contents as they are in the image; what they copy or create from it meanwhile stays theirs after unsharing.`);
   } else if (plan.accounts.length) {
     steps.push({ Action: 'RemoveCustomImageShareAccount', Target: target, Detail: `Unshare from account(s) ${plan.accounts.join(', ')}: they can no longer use the image to create or reset servers (servers they already made keep running).` });
   }
