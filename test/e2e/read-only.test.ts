@@ -59,10 +59,13 @@ describe('writable mode, for contrast', () => {
   beforeAll(async () => { stack = await startStack(); });
   afterAll(async () => { await stack?.close(); });
 
-  it('advertises all five tools with honest annotations', async () => {
+  it('advertises every non-destructive tool with honest annotations', async () => {
     const { tools } = await stack.client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    expect(Object.keys(byName).sort()).toEqual(['create_custom_image', 'create_snapshot', ...LIST_TOOLS].sort());
+    expect(Object.keys(byName).sort()).toEqual(['create_custom_image', 'create_snapshot', 'share_custom_image', 'tag_custom_images', ...LIST_TOOLS].sort());
+    // Sharing exposes a disk's contents (or breaks ECS re-initialisation): destructive, asks consent.
+    expect(byName.share_custom_image!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(byName.tag_custom_images!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
     for (const name of LIST_TOOLS) expect(byName[name]!.annotations).toMatchObject(READ_ONLY);
     expect(byName.create_snapshot!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true });
     const input = byName.create_snapshot!.inputSchema;
