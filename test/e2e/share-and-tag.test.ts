@@ -3,9 +3,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
 
 const R = DEMO.region;
 const PARTNER = DEMO.partnerAccountId;
@@ -280,6 +282,50 @@ describe('tag_custom_images', () => {
     const res = await call(stack.client, 'tag_custom_images', { RegionId: R, ImageIds: [id], Tag: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] });
     expectCode(res, 'InvalidParam.TagCount', 'preflight');
     expect(writesSent()).toBe(0);
+  });
+});
+
+describe('share_custom_image with a client that can ask the person (elicitation)', () => {
+  type Answer = { action: 'accept'; content: { confirm: boolean } } | { action: 'decline' | 'cancel' };
+  let answer: Answer = { action: 'decline' };
+  const asked: string[] = [];
+  let client: Client;
+
+  beforeAll(async () => {
+    client = new Client({ name: 'e2e-elicit', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return answer;
+    });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
+      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_AUDIT_LOG: ledgerPath }),
+    }));
+  });
+  afterAll(async () => { await client?.close(); });
+  beforeEach(() => { asked.length = 0; });
+
+  it('asks with the plan; accepted, it sends once', async () => {
+    const id = freshImage();
+    answer = { action: 'accept', content: { confirm: true } };
+    const res = await call(client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'Share', Accounts: [PARTNER] });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain(`AddCustomImageShareAccount ${id}`);
+    expect(asked[0]).toContain('Cannot be undone:');
+    expect(stack.sim.stats.count('AddCustomImageShareAccount')).toBe(1);
+    expect(stack.sim.state.image(id)!.shareAccounts.map((a) => a.userId)).toEqual([PARTNER]);
+  });
+
+  it.each(['decline', 'cancel'] as const)('%s: DeclinedByUser, nothing sent, ledger empty', async (action) => {
+    const id = freshImage({ inShare: true });
+    answer = { action };
+    const res = await call(client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'UnShare', Ecs: true });
+    expectCode(res, 'DeclinedByUser', 'consent');
+    expect(asked).toHaveLength(1);
+    expect(writesSent()).toBe(0);
+    expect(ledger()).toEqual([]);
+    expect(stack.sim.state.image(id)!.inShare).toBe(true);
   });
 });
 
