@@ -35,7 +35,8 @@ export const shareCustomImageInput = z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and the plan with a ConfirmToken, but send nothing.'),
   ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional(),
+  ClientToken: clientTokenField.optional()
+    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Ecs !== true && v.Accounts === undefined) {
     issue.addIssue({
@@ -55,10 +56,10 @@ const sentSchema = z.object({
 });
 
 export const shareCustomImageOutput = z.object({
-  RegionId: z.string(),
-  ImageId: z.string(),
+  RegionId: z.string().describe('Region of the image.'),
+  ImageId: z.string().describe('The image (m-…) shared or unshared.'),
   ImageName: z.string().optional().describe('Name of the image (data from the API).'),
-  Operation: z.enum(['Share', 'UnShare']),
+  Operation: z.enum(['Share', 'UnShare']).describe('The Operation asked for.'),
   Changed: z.boolean().optional().describe('True when requests were sent; false when everything was already as asked and nothing was sent.'),
   SharedToEcs: z.boolean().optional().describe('After the call (on a dry run or refusal: now): whether the image is shared to ECS in its region.'),
   SharedWithAccounts: z.array(z.string()).optional().describe('After the call (on a dry run or refusal: now): the account IDs the image is shared with.'),
@@ -70,8 +71,8 @@ export const shareCustomImageOutput = z.object({
   ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
   ...consentOutputFields,
   Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
-  Notes: z.array(z.string()),
-  DryRun: z.boolean(),
+  Notes: z.array(z.string()).describe('What the user should know: what sharing exposes or breaks, what is left to do.'),
+  DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
   Simulated: simulatedField,
   Error: errorSchema.optional(),
 });

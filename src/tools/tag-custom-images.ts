@@ -37,7 +37,8 @@ export const tagCustomImagesInput = z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and each image\'s tags as they would become, but send nothing (with a ConfirmToken when consent is needed).'),
   ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional(),
+  ClientToken: clientTokenField.optional()
+    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Tag === undefined && v.RemoveTagKeys === undefined) {
     issue.addIssue({ code: 'custom', path: ['Tag'], message: 'Nothing to do: give Tag (tags to add) and/or RemoveTagKeys (tag keys to remove).' });
@@ -66,8 +67,8 @@ const changeSchema = z.object({
 const resourceParams = { RegionId: z.string(), ResourceType: z.enum(['customimage']), ResourceIds: z.array(z.string()) };
 
 export const tagCustomImagesOutput = z.object({
-  RegionId: z.string(),
-  ImageIds: z.array(z.string()),
+  RegionId: z.string().describe('Region of the images.'),
+  ImageIds: z.array(z.string()).describe('The images (m-…) asked for.'),
   Changed: z.boolean().optional().describe('True when requests were sent; false when every image already had the tags asked for and nothing was sent.'),
   Images: z.array(imageTagsSchema).optional().describe('Each image\'s tags: after the call, read back with ListCustomImages.'),
   Changes: z.array(changeSchema).optional().describe('What changes on each image that changes: tags added, values overwritten, tags removed.'),
@@ -80,8 +81,8 @@ export const tagCustomImagesOutput = z.object({
   ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
   ...consentOutputFields,
   Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
-  Notes: z.array(z.string()),
-  DryRun: z.boolean(),
+  Notes: z.array(z.string()).describe('What the user should know, such as what is left to do.'),
+  DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
   Simulated: simulatedField,
   Error: errorSchema.optional(),
 });

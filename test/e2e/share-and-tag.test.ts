@@ -128,6 +128,22 @@ describe('share_custom_image: consent by ConfirmToken', () => {
   });
 });
 
+describe('share_custom_image: ClientToken', () => {
+  it('a given ClientToken yields one token a request, derived from it and the action; a repeat sends nothing new', async () => {
+    const id = freshImage();
+    const args = { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true, Accounts: [PARTNER], ClientToken: 'my-share-1' };
+    const dry = await call(stack.client, 'share_custom_image', { ...args, DryRun: true });
+    const tokens = dry.structuredContent!.Requests.map((r: { Parameters: { ClientToken: string } }) => r.Parameters.ClientToken);
+    expect(new Set(tokens).size).toBe(2);
+    expect(tokens).not.toContain('my-share-1');
+    const plain = await call(stack.client, 'share_custom_image', { ...args, ClientToken: undefined, DryRun: true });
+    expect(plain.structuredContent!.Requests.map((r: { Parameters: { ClientToken: string } }) => r.Parameters.ClientToken)).not.toEqual(tokens);
+    const res = await call(stack.client, 'share_custom_image', { ...args, ConfirmToken: dry.structuredContent!.ConfirmToken });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(stack.sim.stats.requests().filter((r) => WRITES.includes(r.action)).map((r) => r.params.ClientToken)).toEqual(tokens);
+  });
+});
+
 describe('share_custom_image: preflight', () => {
   it('more than 10 accounts after adding: ShareAccountLimitExceeded, nothing sent', async () => {
     const nine = Array.from({ length: 9 }, (_, i) => `20000000000000${10 + i}`);
