@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { explain } from '../../src/explain/catalog.js';
 import { judgeShareImage, type ShareRequest } from '../../src/preflight/share-image.js';
 import { judgeTagImages } from '../../src/preflight/tag-images.js';
 import type { CustomImage } from '../../src/swas/types.js';
@@ -72,5 +73,20 @@ describe('judgeTagImages', () => {
     expect(judgeTagImages(req([{ Key: 'new' }]), { own: [full], sharedIn: [] }).failure?.code).toBe('InvalidParam.TagCount');
     // Removing one first makes room.
     expect(judgeTagImages(req([{ Key: 'new' }], ['k0']), { own: [full], sharedIn: [] }).failure).toBeUndefined();
+  });
+});
+
+describe('catalog: the API\'s own codes for what the judges predict', () => {
+  it.each([
+    ['OperationDenied.NotImageOwner', 'ImageNotOwned'],
+    ['IncorrectImageStatus', 'ImageNotAvailable'],
+    ['CustomImageShareAccountQuotaLimit', 'ShareAccountLimitExceeded'],
+  ])('%s is explained as %s', (apiCode, ours) => {
+    const ctx = { action: 'ModifyImageShareStatus', regionId: R, imageId: 'm-1' };
+    const api = explain({ code: apiCode, message: 'x', stage: 'api', httpStatus: 400 }, ctx);
+    const predicted = explain({ code: ours, message: 'x', stage: 'preflight' }, ctx);
+    expect(api.error.Code).toBe(apiCode);
+    expect(api.why).toBe(predicted.why);
+    expect(api.error.NextSteps).toEqual(predicted.error.NextSteps);
   });
 });
