@@ -144,6 +144,27 @@ describe('share_custom_image: ClientToken', () => {
   });
 });
 
+describe('share_custom_image: a failure half way', () => {
+  it('the ECS share went through, the account share was refused: the answer says which, the ledger has both outcomes, a repeat sends only the rest', async () => {
+    const id = freshImage();
+    const args = { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true, Accounts: [PARTNER] };
+    stack.sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'error', status: 403, code: 'Forbidden.RAM', times: 1 });
+    const first = await call(stack.client, 'share_custom_image', args);
+    const res = await call(stack.client, 'share_custom_image', { ...args, ConfirmToken: first.structuredContent!.ConfirmToken });
+    expectCode(res, 'Forbidden.RAM', 'api');
+    expect(res.structuredContent!.Sent.map((s: { Action: string }) => s.Action)).toEqual(['ModifyImageShareStatus']);
+    expect(res.structuredContent!.Notes.join(' ')).toContain('sends only what is still left');
+    expect(ledger().map((l) => `${l.action}:${l.phase}:${l.ok}`)).toEqual([
+      'ModifyImageShareStatus:intent:undefined', 'ModifyImageShareStatus:outcome:true',
+      'AddCustomImageShareAccount:intent:undefined', 'AddCustomImageShareAccount:outcome:false',
+    ]);
+    // The state changed (ECS is shared now): a new plan, for the account part only.
+    const again = await call(stack.client, 'share_custom_image', args);
+    expectCode(again, 'ConfirmationRequired', 'consent');
+    expect(again.structuredContent!.Requests.map((r: { Action: string }) => r.Action)).toEqual(['AddCustomImageShareAccount']);
+  });
+});
+
 describe('share_custom_image: preflight', () => {
   it('more than 10 accounts after adding: ShareAccountLimitExceeded, nothing sent', async () => {
     const nine = Array.from({ length: 9 }, (_, i) => `20000000000000${10 + i}`);
