@@ -40,7 +40,9 @@ export const tagCustomImagesInput = z.strictObject({
   ClientToken: clientTokenField.optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
-  if (v.Tag === undefined && v.RemoveTagKeys === undefined) {
+  if (v.Tag !== undefined && v.Tag.length === 0) {
+    issue.addIssue({ code: 'custom', path: ['Tag'], message: 'Tag must hold 1 to 20 tags; omit it to add none.' });
+  } else if (v.Tag === undefined && v.RemoveTagKeys === undefined) {
     issue.addIssue({ code: 'custom', path: ['Tag'], message: 'Nothing to do: give Tag (tags to add) and/or RemoveTagKeys (tag keys to remove).' });
   }
   const both = (v.Tag ?? []).filter((t) => v.RemoveTagKeys?.includes(t.Key)).map((t) => t.Key);

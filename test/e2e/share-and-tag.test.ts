@@ -373,6 +373,8 @@ describe('bad input: a clear error naming the field, nothing sent', () => {
     ['repeated Accounts', 'share_custom_image', { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [PARTNER, PARTNER] }, 'Accounts'],
     ['more than 50 ImageIds', 'tag_custom_images', { RegionId: R, ImageIds: Array.from({ length: 51 }, (_, i) => `m-bp1x${i}`), Tag: [{ Key: 'a', Value: 'b' }] }, 'ImageIds'],
     ['neither Tag nor RemoveTagKeys', 'tag_custom_images', { RegionId: R, ImageIds: [DEMO.blogImageId] }, 'Tag'],
+    ['an empty Tag', 'tag_custom_images', { RegionId: R, ImageIds: [DEMO.blogImageId], Tag: [] }, 'Tag must hold 1 to 20'],
+    ['ImageIds not m-… IDs', 'tag_custom_images', { RegionId: R, ImageIds: ['blog-base-2026'], Tag: [{ Key: 'a', Value: 'b' }] }, 'ImageIds'],
     ['a key both added and removed', 'tag_custom_images', { RegionId: R, ImageIds: [DEMO.blogImageId], Tag: [{ Key: 'a', Value: 'b' }], RemoveTagKeys: ['a'] }, 'RemoveTagKeys'],
   ];
   for (const [what, tool, args, field] of cases) {
