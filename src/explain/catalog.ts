@@ -352,6 +352,11 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Ask the recipient for their account ID (console: the avatar menu) and call again with it as a digit string.'],
     retryable: false,
   }),
+  // What the API (as the simulator models it) answers when the state changed between preflight and
+  // the request: the same explanations as the codes preflight uses.
+  'OperationDenied.NotImageOwner': (c) => CATALOG.ImageNotOwned!(c),
+  IncorrectImageStatus: (c) => CATALOG.ImageNotAvailable!(c),
+  CustomImageShareAccountQuotaLimit: (c) => CATALOG.ShareAccountLimitExceeded!(c),
   'InvalidParam.TagKey': () => tagRules(),
   'InvalidParam.TagValue': () => tagRules(),
   'InvalidParam.TagCount': () => tagRules(),

@@ -4,6 +4,8 @@ import { listCustomImagesTool } from './list-custom-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
 import { waitForResourcesTool } from './wait-for-resources.js';
+import { shareCustomImageTool } from './share-custom-image.js';
+import { tagCustomImagesTool } from './tag-custom-images.js';
 import type { ToolDefinition } from './registry.js';
 
 /**
@@ -17,4 +19,6 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   waitForResourcesTool,
   createSnapshotTool,
   createCustomImageTool,
+  shareCustomImageTool,
+  tagCustomImagesTool,
 ] as unknown as readonly ToolDefinition[];

@@ -65,6 +65,9 @@ describe('writable mode, for contrast', () => {
     const { tools } = await stack.client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(Object.keys(byName).sort()).toEqual(DEFAULT_TOOLS);
+    // Sharing exposes a disk's contents (or breaks ECS re-initialisation): destructive, asks consent.
+    expect(byName.share_custom_image!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(byName.tag_custom_images!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
     for (const name of LIST_TOOLS) expect(byName[name]!.annotations).toMatchObject(READ_ONLY);
     expect(byName.create_snapshot!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true });
     const input = byName.create_snapshot!.inputSchema;
