@@ -1,9 +1,11 @@
 import { createCustomImageTool } from './create-custom-image.js';
 import { createSnapshotTool } from './create-snapshot.js';
 import { listCustomImagesTool } from './list-custom-images.js';
+import { listImagesTool } from './list-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
 import type { ToolDefinition } from './registry.js';
+import { resetSystemTool } from './reset-system.js';
 
 /**
  * Every tool the server has, in the order tools/list shows them. Adding a tool is one file in
@@ -13,6 +15,8 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listInstancesTool,
   listSnapshotsTool,
   listCustomImagesTool,
+  listImagesTool,
   createSnapshotTool,
   createCustomImageTool,
+  resetSystemTool,
 ] as unknown as readonly ToolDefinition[];
