@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
 
-const LIST_TOOLS = ['list_custom_images', 'list_instances', 'list_snapshots'];
+const LIST_TOOLS = ['list_custom_images', 'list_images', 'list_instances', 'list_snapshots'];
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true };
 
 function promptText(result: { messages: { content: { type: string; text?: string } }[] }): string {
@@ -17,7 +17,7 @@ describe.each([
   beforeAll(async () => { stack = await startStack(opts); });
   afterAll(async () => { await stack?.close(); });
 
-  it('advertises exactly the three list tools, read-only', async () => {
+  it('advertises exactly the list tools, read-only', async () => {
     const { tools } = await stack.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(LIST_TOOLS);
     for (const t of tools) {
@@ -59,7 +59,7 @@ describe('writable mode, for contrast', () => {
   beforeAll(async () => { stack = await startStack(); });
   afterAll(async () => { await stack?.close(); });
 
-  it('advertises all five tools with honest annotations', async () => {
+  it('advertises the list and create tools with honest annotations, and no destructive tool without the opt-in', async () => {
     const { tools } = await stack.client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(Object.keys(byName).sort()).toEqual(['create_custom_image', 'create_snapshot', ...LIST_TOOLS].sort());
