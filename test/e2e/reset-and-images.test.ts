@@ -158,6 +158,29 @@ describe('reset_system with consent', () => {
     expect(stack.sim.stats.count('ResetSystem')).toBe(1);
   });
 
+  it('says so when an identical reset was carried out before (same derived ClientToken): the API does not re-install again', async () => {
+    const srv = addServer(stack, R, 'reset-twice');
+    const args = { RegionId: R, InstanceId: srv.id, ImageId: UBUNTU, WaitForRunning: true };
+    const confirmAndRun = async () => {
+      const asked = (await call(stack.client, 'reset_system', args)).structuredContent!;
+      return call(stack.client, 'reset_system', { ...args, ConfirmToken: asked.ConfirmToken });
+    };
+    const first = await confirmAndRun();
+    expect(first.structuredContent).toMatchObject({ Status: 'Running', RunningImage: { ImageId: UBUNTU } });
+    const second = await confirmAndRun();
+    expect(second.isError).toBeFalsy();
+    expect(second.structuredContent!.ClientToken).toBe(first.structuredContent!.ClientToken);
+    expect(textOf(second)).toContain('was carried out before');
+    expect(textOf(second)).toContain('new ClientToken');
+    // Both requests reached the API; the second was answered from its ClientToken memory, so the
+    // server never left Running.
+    expect(stack.sim.stats.count('ResetSystem')).toBe(2);
+    expect(second.structuredContent!.Status).toBe('Running');
+    expect(stack.sim.state.instance(srv.id)!.status).toBe('Running');
+    const fresh = await call(stack.client, 'reset_system', { ...args, ClientToken: 'reset-twice-again', DryRun: true });
+    expect(fresh.structuredContent!.Request.Parameters.ClientToken).toBe('reset-twice-again');
+  });
+
   it('without WaitForRunning: answers Resetting and names wait_for_resources', async () => {
     const srv = addServer(stack, R, 'reset-nowait');
     const args = { RegionId: R, InstanceId: srv.id, ImageId: WORDPRESS_APP };
