@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Progress } from '@modelcontextprotocol/client';
+import { Client, type Progress } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack } from '../helpers/stack.js';
 
 const R = DEMO.region;
 const SG = DEMO.otherRegion;
@@ -199,6 +200,48 @@ describe('reset_system with consent', () => {
     const res = await call(stack.client, 'reset_system', { ...args, ConfirmToken: asked.ConfirmToken });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Status: 'Running', RunningImage: { ImageId: DEMO.sharedInImageId } });
+  });
+});
+
+describe('reset_system with a client that can ask the person (elicitation)', () => {
+  /** A second server process on the same simulator, whose client answers every question with `answer`. */
+  async function elicitingClient(answer: 'accept' | 'decline'): Promise<{ client: Client; asked: string[] }> {
+    const asked: string[] = [];
+    const client = new Client({ name: 'e2e-eliciting', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
+    });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
+      env: isolatedEnv({
+        ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_POLL_INTERVAL_MS: '100',
+        SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, LOG_LEVEL: 'warn',
+      }),
+    }));
+    return { client, asked };
+  }
+
+  it('shows the person the plan, wipe included; declined sends nothing, accepted resets', async () => {
+    const srv = addServer(stack, R, 'reset-asked');
+    const args = { RegionId: R, InstanceId: srv.id, ImageId: UBUNTU };
+    const no = await elicitingClient('decline');
+    try {
+      const res = await call(no.client, 'reset_system', args);
+      expect(res.structuredContent!.Error).toMatchObject({ Code: 'DeclinedByUser', Stage: 'consent' });
+      expect(no.asked).toHaveLength(1);
+      expect(no.asked[0]).toMatch(/system disk .* is wiped/);
+      expect(no.asked[0]).toContain('Reset Password');
+      expect(stack.sim.stats.count('ResetSystem')).toBe(0);
+    } finally { await no.client.close(); }
+    const yes = await elicitingClient('accept');
+    try {
+      const res = await call(yes.client, 'reset_system', args);
+      expect(res.isError).toBeFalsy();
+      expect(yes.asked).toHaveLength(1);
+      expect(stack.sim.stats.count('ResetSystem')).toBe(1);
+      expect(stack.sim.state.instance(srv.id)!.imageId).toBe(UBUNTU);
+    } finally { await yes.client.close(); }
   });
 });
 
