@@ -62,8 +62,12 @@ export function judgeResetSystem(req: { regionId: string; instanceId: string; im
   }
   add('InstanceExists', true, `Server ${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}") is in region ${req.regionId}.`);
   const stateOk = RESETTABLE_INSTANCE_STATES.some((s) => sameWord(instance.Status, s));
-  add('InstanceStatus', stateOk,
-    stateOk ? `Server is ${instance.Status}.` : `Server is ${apiText(instance.Status, 32)}; only a Running or Stopped server can be reset. If it is changing state, wait until it is Running (wait_for_resources with InstanceIds and Until "Running") and try again.`,
+  // As create_custom_image: an expired or overdue server is refused whatever its state.
+  const business = instance.BusinessStatus && !sameWord(instance.BusinessStatus, 'Normal') ? apiText(instance.BusinessStatus, 32) : '';
+  add('InstanceStatus', stateOk && !business,
+    stateOk && !business ? `Server is ${instance.Status}.`
+      : business ? `Server is ${apiText(instance.Status, 32)} with business status ${business}; renew it in the console before resetting it.`
+      : `Server is ${apiText(instance.Status, 32)}; only a Running or Stopped server can be reset. If it is changing state, wait until it is Running (wait_for_resources with InstanceIds and Until "Running") and try again.`,
     'IncorrectInstanceStatus');
 
   if (!image) {

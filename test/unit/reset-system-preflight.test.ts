@@ -33,6 +33,13 @@ describe('judgeResetSystem', () => {
     expect(v.failure?.code).toBe('IncorrectInstanceStatus');
   });
 
+  it('refuses an expired server whatever its state', () => {
+    const v = judgeResetSystem(req(), { instance: server({ BusinessStatus: 'Expired' }), image: custom() });
+    expect(v.failure?.code).toBe('IncorrectInstanceStatus');
+    expect(v.failure?.message).toContain('renew');
+    expect(judgeResetSystem(req(), { instance: server({ BusinessStatus: 'Normal', Status: 'Stopped' }), image: custom() }).failure).toBeUndefined();
+  });
+
   it('stops at a missing server or image', () => {
     expect(judgeResetSystem(req(), {}).failure?.code).toBe('InvalidInstanceId.NotFound');
     const noImage = judgeResetSystem(req(), { instance: server() });
