@@ -173,7 +173,7 @@ describe('packed bundle', () => {
     const server = await connect(cfg);
     try {
       const { tools } = await server.client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['list_custom_images', 'list_images', 'list_instances', 'list_snapshots']);
+      expect(tools.map((t) => t.name).sort()).toEqual(['list_custom_images', 'list_instances', 'list_snapshots']);
     } finally {
       await server.close();
     }

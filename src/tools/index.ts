@@ -4,6 +4,7 @@ import { listCustomImagesTool } from './list-custom-images.js';
 import { listImagesTool } from './list-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
+import { waitForResourcesTool } from './wait-for-resources.js';
 import type { ToolDefinition } from './registry.js';
 import { resetSystemTool } from './reset-system.js';
 
@@ -16,6 +17,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listSnapshotsTool,
   listCustomImagesTool,
   listImagesTool,
+  waitForResourcesTool,
   createSnapshotTool,
   createCustomImageTool,
   resetSystemTool,

@@ -271,7 +271,7 @@ export const resetSystemTool = defineTool({
   // Destructive; idempotent because a repeat with the same (derived) ClientToken is the same request to the API.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
-  // ListInstanceStatus: the lead's RAM list for this tool, for a wait that polls it; today the wait reads ListInstances.
+  // ListInstanceStatus: WaitForRunning polls it (src/wait.ts).
   ramActions: ['swas-open:ResetSystem', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus'],
   handler: (args, call, ctx) => resetSystem(args, call, ctx),
 });
