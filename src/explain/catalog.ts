@@ -375,6 +375,17 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Choose an image of the server\'s current platform (list_images shows Platform).'],
     retryable: false,
   }),
+  // ResetSystem's own answers for the rules above. Alibaba documents none of these codes; they are
+  // the simulator's names (fidelity §3.6), met when preflight passed and the API still refused.
+  'InvalidImageId.SameInstance': (c) => CATALOG.ResetFromOwnImage!(c),
+  'InvalidImageId.DiskSizeNotEnough': (c) => CATALOG.DiskTooSmall!(c),
+  'InvalidImageId.PlatformSwitchNotSupported': (c) => CATALOG.PlatformSwitchNotAllowed!(c),
+  IncorrectImageStatus: (c) => CATALOG.ImageNotAvailable!(c),
+  'InvalidParam.KeyPairName': () => ({
+    why: 'The key pair name was refused: it must be the name of an SSH key pair that exists in the Simple Application Server console in this region (2–128 characters, a letter first, then letters, digits, ".", "_", "-" or ":").',
+    nextSteps: ['Check the key pair\'s name in the SWAS console (Key Pairs), or leave KeyPairName out and set a password in the console after the reset (the server, then Reset Password).'],
+    retryable: false,
+  }),
 
   // ---- snapshots: delete ----
   'InvalidSnapshotId.NotFound': (c) => ({
