@@ -86,7 +86,7 @@ export async function readStates(api: SwasApi, regionId: string, watches: Watch[
   const [images, snapshots, instances] = await Promise.all([
     ids('image').length ? api.listCustomImages(regionId, { ImageIds: ids('image') }, opts) : undefined,
     ids('snapshot').length ? api.listSnapshots(regionId, { SnapshotIds: ids('snapshot') }, opts) : undefined,
-    ids('instance').length ? api.listInstances(regionId, { InstanceIds: ids('instance') }, opts) : undefined,
+    ids('instance').length ? api.listInstanceStatus(regionId, { InstanceIds: ids('instance') }, opts) : undefined,
   ]);
   return watches.map((w) => {
     if (w.kind === 'image') {
@@ -99,7 +99,7 @@ export async function readStates(api: SwasApi, regionId: string, watches: Watch[
       const s = snapshots?.items.find((i) => i.SnapshotId === w.id);
       return judgeState(w, s?.Status, s?.Progress);
     }
-    return judgeState(w, instances?.items.find((i) => i.InstanceId === w.id)?.Status);
+    return judgeState(w, instances?.find((i) => i.InstanceId === w.id)?.Status);
   });
 }
 

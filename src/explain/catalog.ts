@@ -337,10 +337,9 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Ask the owning account to do this, or pick one of this account\'s own images (list_custom_images lists them).'],
     retryable: false,
   }),
-  // What the API answers for these two refusals is undocumented; the simulator names them so. The
-  // tools refuse before sending (ImageShared, ImageNotOwned); these explain a race with a share.
+  // What the API answers for a shared image is undocumented; the simulator names it so. The tool
+  // refuses before sending (ImageShared); this explains a race with a share.
   'OperationDenied.ImageShared': (c) => CATALOG.ImageShared!(c),
-  'OperationDenied.NotImageOwner': (c) => CATALOG.ImageNotOwned!(c),
   ImageNotAvailable: (c) => ({
     why: `The image ${c.imageId ?? ''} is not Available (it is still being created, or it failed), so ${c.action} cannot use it yet.`,
     nextSteps: [`Call wait_for_resources with ImageIds ["${c.imageId ?? '<image>'}"] and Until "Available", then try again.`, listImagesStep(c)],
@@ -356,6 +355,11 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Ask the recipient for their account ID (console: the avatar menu) and call again with it as a digit string.'],
     retryable: false,
   }),
+  // What the API (as the simulator models it) answers when the state changed between preflight and
+  // the request: the same explanations as the codes preflight uses.
+  'OperationDenied.NotImageOwner': (c) => CATALOG.ImageNotOwned!(c),
+  IncorrectImageStatus: (c) => CATALOG.ImageNotAvailable!(c),
+  CustomImageShareAccountQuotaLimit: (c) => CATALOG.ShareAccountLimitExceeded!(c),
   'InvalidParam.TagKey': () => tagRules(),
   'InvalidParam.TagValue': () => tagRules(),
   'InvalidParam.TagCount': () => tagRules(),
@@ -372,6 +376,16 @@ const CATALOG: Record<string, Entry> = {
   PlatformSwitchNotAllowed: (c) => ({
     why: `Outside the Chinese mainland a server cannot be reset between Windows and Linux; the image ${c.imageId ?? ''} is of the other platform.`,
     nextSteps: ['Choose an image of the server\'s current platform (list_images shows Platform).'],
+    retryable: false,
+  }),
+  // ResetSystem's own answers for the rules above. Alibaba documents none of these codes; they are
+  // the simulator's names (fidelity §3.6), met when preflight passed and the API still refused.
+  'InvalidImageId.SameInstance': (c) => CATALOG.ResetFromOwnImage!(c),
+  'InvalidImageId.DiskSizeNotEnough': (c) => CATALOG.DiskTooSmall!(c),
+  'InvalidImageId.PlatformSwitchNotSupported': (c) => CATALOG.PlatformSwitchNotAllowed!(c),
+  'InvalidParam.KeyPairName': () => ({
+    why: 'The key pair name was refused: it must be the name of an SSH key pair that exists in the Simple Application Server console in this region (2–128 characters, a letter first, then letters, digits, ".", "_", "-" or ":").',
+    nextSteps: ['Check the key pair\'s name in the SWAS console (Key Pairs), or leave KeyPairName out and set a password in the console after the reset (the server, then Reset Password).'],
     retryable: false,
   }),
 

@@ -1,3 +1,4 @@
+import { apiText } from '../explain/untrusted.js';
 import type { Check } from './checks.js';
 import { IMAGEABLE_INSTANCE_STATES, sameWord } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';
@@ -60,7 +61,7 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
     add('InstanceExists', false, `No server ${req.instanceId} in region ${req.regionId}.`, 'InvalidInstanceId.NotFound');
     add('InstanceStatus', 'skipped', 'Skipped: the server was not found.');
   } else {
-    add('InstanceExists', true, `Server ${instance.InstanceId} ("${instance.InstanceName}") is in region ${req.regionId}.`);
+    add('InstanceExists', true, `Server ${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}") is in region ${req.regionId}.`);
     const stateOk = IMAGEABLE_INSTANCE_STATES.some((s) => sameWord(instance.Status, s));
     const business = instance.BusinessStatus && !sameWord(instance.BusinessStatus, 'Normal') ? `, business status ${instance.BusinessStatus}` : '';
     add('InstanceStatus', stateOk && !business,
@@ -81,7 +82,7 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
   } else if (!isFinished(sys)) {
     add('SystemSnapshot', false, `Snapshot ${sys.SnapshotId} is ${sys.Status}${sys.Progress ? ` (${sys.Progress})` : ''}, not accomplished.`, 'InvalidParam.SystemSnapshotIdNotSupport');
   } else {
-    add('SystemSnapshot', true, `Snapshot ${sys.SnapshotId} ("${sys.SnapshotName}", ${sys.CreationTime ?? 'time unknown'}) is a finished system-disk snapshot of this server.`);
+    add('SystemSnapshot', true, `Snapshot ${sys.SnapshotId} ("${apiText(sys.SnapshotName, 64)}", ${sys.CreationTime ?? 'time unknown'}) is a finished system-disk snapshot of this server.`);
   }
 
   // Data snapshot (optional): a finished snapshot of one of this server's data disks.
@@ -99,7 +100,7 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
     } else if (!isFinished(data)) {
       add('DataSnapshot', false, `Snapshot ${data.SnapshotId} is ${data.Status}${data.Progress ? ` (${data.Progress})` : ''}, not accomplished.`, 'InvalidParam.DataSnapshotIdNotFound');
     } else {
-      add('DataSnapshot', true, `Snapshot ${data.SnapshotId} ("${data.SnapshotName}") is a finished snapshot of data disk ${data.SourceDiskId}.`);
+      add('DataSnapshot', true, `Snapshot ${data.SnapshotId} ("${apiText(data.SnapshotName, 64)}") is a finished snapshot of data disk ${data.SourceDiskId}.`);
     }
   }
 

@@ -1,3 +1,4 @@
+import { apiText } from '../explain/untrusted.js';
 import { sameWord, SNAPSHOTTABLE_INSTANCE_STATES } from '../swas/status.js';
 import type { Disk, Instance, Snapshot } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';
@@ -37,7 +38,7 @@ export interface CreateSnapshotVerdict {
 export function judgeCreateSnapshot(req: { regionId: string; snapshotName: string }, f: CreateSnapshotFacts): CreateSnapshotVerdict {
   const { checks, add, firstFailure } = checkList();
   const { instance, disk, counted } = f;
-  add('InstanceExists', true, `Server ${instance.InstanceId} ("${instance.InstanceName}") is in region ${req.regionId}.`);
+  add('InstanceExists', true, `Server ${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}") is in region ${req.regionId}.`);
   const stateOk = SNAPSHOTTABLE_INSTANCE_STATES.some((s) => sameWord(instance.Status, s));
   add('InstanceStatus', stateOk,
     stateOk ? `Server is ${instance.Status}.` : `Server is ${instance.Status}; a snapshot can be taken of a Running or Stopped server only. Wait until it is Running (list_instances or wait_for_resources).`,

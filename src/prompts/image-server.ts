@@ -43,10 +43,10 @@ export function imageServerText(args: ImageServerArgs, opts: { readOnly: boolean
   }
   return [
     ...find,
-    '3. If there is no accomplished system snapshot, call create_snapshot with RegionId, InstanceId, a SnapshotName such as "<server name>-sys-<yyyy-mm-dd>" and WaitForAccomplished true. If it answers Status "progressing", wait and check with list_snapshots before going on. If it reports the 3-snapshot limit, ask the user which snapshot to reuse or delete.',
+    '3. If there is no accomplished system snapshot, call create_snapshot with RegionId, InstanceId, a SnapshotName such as "<server name>-sys-<yyyy-mm-dd>" and WaitForAccomplished true. Snapshots take minutes: if it answers Status "progressing", call wait_for_resources with the SnapshotIds it names (again, until AllDone) before going on. If it reports the 3-snapshot limit, ask the user which snapshot to reuse or delete.',
     `4. Call create_custom_image with RegionId, InstanceId, ImageName ${imageName} and DryRun true (omit SystemSnapshotId: the newest finished system snapshot is picked). Show the user the plan: the server, the snapshot chosen, the name and the quota left.`,
     '5. Ask the user to confirm. Do not go on without a clear yes.',
-    '6. Call create_custom_image with the same arguments, DryRun false and WaitForAvailable true. If it answers Status "Creating", the image is still being made; that is fine.',
+    '6. Call create_custom_image with the same arguments, DryRun false and WaitForAvailable true. Images take minutes to tens of minutes: if it answers Status "Creating", call wait_for_resources with the ImageIds it names, again until AllDone (tell the user it is still being made in between).',
     '7. Call list_custom_images with ImageIds [the new ImageId] and report its Status (Available when done) and the quota left.',
     '',
     'If any tool answers with an error, read its "What to do next" and follow it or explain it to the user; repeating a create call with the same arguments is safe.',

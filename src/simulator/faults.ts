@@ -6,6 +6,8 @@ export type FaultKind = 'error' | 'hang' | 'drop' | 'latency';
 export interface FaultSpec {
   /** Action name, or `'*'` (default) for every action. */
   action?: string;
+  /** Only calls for this region (their RegionId parameter); default every region. */
+  regionId?: string;
   /** Default `'error'`. `latency` only delays the call (by `latencyMs`) and lets it run. */
   kind?: FaultKind;
   /** For `error`: HTTP status (default 500) and code (default `InternalError`). */
@@ -125,10 +127,11 @@ export class Faults {
   }
 
   /** Called once per call; returns the fault that fires, if any. */
-  decide(action: string): Fault | undefined {
+  decide(action: string, regionId?: string): Fault | undefined {
     for (const r of this.records) {
       const action_ = r.spec.action ?? '*';
       if (action_ !== '*' && action_ !== action) continue;
+      if (r.spec.regionId !== undefined && r.spec.regionId !== regionId) continue;
       if (r.fired >= r.limit) continue;
       r.seen++;
       let fires = true;

@@ -122,7 +122,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       throw new ApiError(400, 'InvalidRegionId.Mismatch', `The RegionId "${regionId}" does not match the endpoint region "${hostRegion}".`);
     }
 
-    const fault = deps.faults.decide(action);
+    const fault = deps.faults.decide(action, regionId ?? undefined);
     if (fault) {
       entry.faultId = fault.id;
       await sleep(fault.spec.latencyMs ?? 0);

@@ -1,3 +1,4 @@
+import { apiText } from '../explain/untrusted.js';
 import { z } from 'zod';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
 import { chooseSystemSnapshot } from '../preflight/snapshots.js';
@@ -107,7 +108,7 @@ function successText(out: Output): string {
 }
 
 function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
-  const base = `newest finished system-disk snapshot of the server: ${chosen.SnapshotId} ("${chosen.SnapshotName}"), taken ${chosen.CreationTime ?? 'at an unknown time'}.`;
+  const base = `newest finished system-disk snapshot of the server: ${chosen.SnapshotId} ("${apiText(chosen.SnapshotName, 64)}"), taken ${chosen.CreationTime ?? 'at an unknown time'}.`;
   if (skipped.length === 0) return base;
   return `${base} Newer but unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status})`).join(', ')}.`;
 }

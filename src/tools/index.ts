@@ -3,9 +3,14 @@ import { createSnapshotTool } from './create-snapshot.js';
 import { deleteCustomImagesTool } from './delete-custom-images.js';
 import { deleteSnapshotsTool } from './delete-snapshots.js';
 import { listCustomImagesTool } from './list-custom-images.js';
+import { listImagesTool } from './list-images.js';
 import { listInstancesTool } from './list-instances.js';
 import { listSnapshotsTool } from './list-snapshots.js';
+import { waitForResourcesTool } from './wait-for-resources.js';
+import { shareCustomImageTool } from './share-custom-image.js';
+import { tagCustomImagesTool } from './tag-custom-images.js';
 import type { ToolDefinition } from './registry.js';
+import { resetSystemTool } from './reset-system.js';
 
 /**
  * Every tool the server has, in the order tools/list shows them. Adding a tool is one file in
@@ -15,8 +20,13 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listInstancesTool,
   listSnapshotsTool,
   listCustomImagesTool,
+  listImagesTool,
+  waitForResourcesTool,
   createSnapshotTool,
   createCustomImageTool,
+  shareCustomImageTool,
+  tagCustomImagesTool,
   deleteCustomImagesTool,
   deleteSnapshotsTool,
+  resetSystemTool,
 ] as unknown as readonly ToolDefinition[];

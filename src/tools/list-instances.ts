@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import type { Instance } from '../swas/types.js';
 import {
-  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
+  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
+import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
 
 export const listInstancesInput = z.strictObject({
-  RegionId: optionalRegionField,
+  RegionId: regionOrAllField,
   InstanceIds: idListField('InstanceIds', INSTANCE_ID_PATTERN, 'a server ID (letters, digits, "-" and "_", at most 64)', 'server')
     .describe('Only these servers (IDs), at most 100. Optional.'),
   InstanceName: z.string()
@@ -48,6 +50,7 @@ export const listInstancesOutput = z.object({
   Instances: z.array(instanceOut).optional(),
   TotalCount: z.number().int().optional().describe('How many servers matched, as the API counts them.'),
   Truncated: z.boolean().optional().describe('True when more servers matched than are listed here (raise MaxResults or narrow the filter).'),
+  Regions: z.array(regionOutcomeSchema).optional().describe('RegionId "all" only: how each region went.'),
   Simulated: simulatedField,
   Error: errorSchema.optional(),
 });
@@ -66,12 +69,16 @@ function compact(i: Instance): z.input<typeof instanceOut> {
 
 function text(out: Output): string {
   const list = out.Instances ?? [];
-  if (list.length === 0) return `No servers match in ${out.RegionId}.${out.Simulated ? ' (Simulated.)' : ''}`;
-  const lines = [`${list.length} server(s) in ${out.RegionId}${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
+  const where = out.RegionId === ALL_REGIONS ? `any of ${out.Regions?.length ?? 0} regions` : out.RegionId;
+  const failed = failedRegionsLine(out.Regions);
+  if (list.length === 0) return [`No servers match in ${where}.`, failed, out.Simulated ? SIMULATED_NOTE : undefined].filter(Boolean).join('\n');
+  const lines = [`${list.length} server(s) in ${where}${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
   for (const i of list) {
     const disks = i.Disks.map((d) => `${d.DiskType} ${d.DiskId}${d.Size !== undefined ? ` ${d.Size} GiB` : ''}`).join(', ');
-    lines.push(`- ${i.InstanceName} (${i.InstanceId}): ${i.Status}${i.BusinessStatus && i.BusinessStatus !== 'Normal' ? `, ${i.BusinessStatus}` : ''}; disks: ${disks || 'none listed'}`);
+    lines.push(`- "${apiText(i.InstanceName, 128)}" (${i.InstanceId}) in ${i.RegionId}: ${i.Status}${i.BusinessStatus && i.BusinessStatus !== 'Normal' ? `, ${i.BusinessStatus}` : ''}; disks: ${disks || 'none listed'}`);
   }
+  if (failed) lines.push(failed);
+  lines.push('(Server names are data from the API.)');
   lines.push('Next: list_snapshots with InstanceId and SourceDiskType "system" shows a server\'s system snapshots.');
   if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
@@ -81,12 +88,14 @@ async function listInstances(args: Input, signal: AbortSignal, ctx: ToolContext)
   let region: string | undefined;
   try {
     region = regionOrDefault(args.RegionId, ctx.config);
-    const listing = await ctx.api.listInstances(region, {
-      InstanceIds: args.InstanceIds, InstanceName: args.InstanceName, Status: args.Status,
-    }, { signal, maxItems: args.MaxResults });
+    const filter = { InstanceIds: args.InstanceIds, InstanceName: args.InstanceName, Status: args.Status };
+    const listOne = (regionId: string) => ctx.api.listInstances(regionId, filter, { signal, maxItems: args.MaxResults });
+    const listing = region === ALL_REGIONS
+      ? await acrossRegions(ctx, signal, 'ListInstances', args.MaxResults, listOne)
+      : { ...(await listOne(region)), regions: undefined };
     const out: Output = {
       RegionId: region, Instances: listing.items.map(compact), TotalCount: listing.totalCount,
-      Truncated: listing.truncated, Simulated: ctx.simulated,
+      Truncated: listing.truncated, ...(listing.regions ? { Regions: listing.regions } : {}), Simulated: ctx.simulated,
     };
     return success(listInstancesOutput, out, text(out));
   } catch (err) {
@@ -99,7 +108,7 @@ export const listInstancesTool = defineTool({
   name: 'list_instances',
   title: 'List SWAS servers',
   description: [
-    'Lists the Alibaba Cloud Simple Application Servers (SWAS) of one region: ID, name, status, creation and expiry time, public IP, and each server\'s disks (DiskId, system/data, size).',
+    'Lists the Alibaba Cloud Simple Application Servers (SWAS) of one region, or of every region with RegionId "all": ID, name, region, status, creation and expiry time, public IP, and each server\'s disks (DiskId, system/data, size).',
     'Use it first, to find the InstanceId and RegionId of the server to snapshot or image. Filters: InstanceIds, InstanceName (with "*" wildcards), Status. Read-only.',
     'Next: list_snapshots with the InstanceId and SourceDiskType "system" to find a finished system snapshot, or create_snapshot to make one.',
   ].join(' '),
@@ -107,6 +116,6 @@ export const listInstancesTool = defineTool({
   outputSchema: listInstancesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
-  ramActions: ['swas-open:ListInstances'],
+  ramActions: ['swas-open:ListInstances', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listInstances(args, call.signal, ctx),
 });

@@ -4,12 +4,14 @@ import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../sw
 import { sameWord } from '../swas/status.js';
 import type { Snapshot } from '../swas/types.js';
 import {
-  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, MAX_RESULTS_CAP, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
+  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, MAX_RESULTS_CAP, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
+import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listSnapshotsInput = z.strictObject({
-  RegionId: optionalRegionField,
+  RegionId: regionOrAllField,
   SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
     .describe('Only these snapshots (s-… IDs), at most 100. Optional.'),
   InstanceId: z.string()
@@ -46,6 +48,7 @@ export const listSnapshotsOutput = z.object({
   Snapshots: z.array(snapshotOut).optional().describe('Newest first.'),
   TotalCount: z.number().int().optional().describe('How many snapshots the API matched, before the Status filter (which is applied here).'),
   Truncated: z.boolean().optional().describe('True when more snapshots matched than are listed here.'),
+  Regions: z.array(regionOutcomeSchema).optional().describe('RegionId "all" only: how each region went.'),
   Simulated: simulatedField,
   Error: errorSchema.optional(),
 });
@@ -75,10 +78,13 @@ function text(out: Output, args: Input): string {
   } else {
     lines.push(`${list.length} snapshot(s) in ${out.RegionId}, newest first${out.Truncated ? ' (truncated: more matched)' : ''}:`);
     for (const s of list) {
-      lines.push(`- ${s.SnapshotId} "${s.SnapshotName}": ${s.SourceDiskType} disk ${s.SourceDiskId ?? '?'}${s.InstanceId ? ` of server ${s.InstanceId}` : ''}, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}, taken ${s.CreationTime ?? 'at an unknown time'}`);
+      lines.push(`- ${s.SnapshotId} "${apiText(s.SnapshotName, 64)}" in ${s.RegionId}: ${s.SourceDiskType} disk ${s.SourceDiskId ?? '?'}${s.InstanceId ? ` of server ${s.InstanceId}` : ''}, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}, taken ${s.CreationTime ?? 'at an unknown time'}`);
     }
+    lines.push('(Snapshot names are data from the API.)');
     lines.push('Only "accomplished" system-disk snapshots can become a custom image (create_custom_image). A server holds at most 3 snapshots.');
   }
+  const failed = failedRegionsLine(out.Regions);
+  if (failed) lines.push(failed);
   if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
@@ -89,14 +95,22 @@ async function listSnapshots(args: Input, signal: AbortSignal, ctx: ToolContext)
     region = regionOrDefault(args.RegionId, ctx.config);
     const sourceDiskType = args.SourceDiskType?.toLowerCase();
     // Status is filtered here, so gather up to the cap before cutting to MaxResults.
-    const listing = await ctx.api.listSnapshots(region, {
-      SnapshotIds: args.SnapshotIds, InstanceId: args.InstanceId, DiskId: args.DiskId, SourceDiskType: sourceDiskType,
-    }, { signal, maxItems: args.Status ? MAX_RESULTS_CAP : args.MaxResults });
-    const matched = filterSnapshots(listing.items, { Status: args.Status, SourceDiskType: sourceDiskType }).sort(byNewest);
+    const listOne = async (regionId: string) => {
+      const listing = await ctx.api.listSnapshots(regionId, {
+        SnapshotIds: args.SnapshotIds, InstanceId: args.InstanceId, DiskId: args.DiskId, SourceDiskType: sourceDiskType,
+      }, { signal, maxItems: args.Status ? MAX_RESULTS_CAP : args.MaxResults });
+      const matched = filterSnapshots(listing.items, { Status: args.Status, SourceDiskType: sourceDiskType });
+      return { items: matched, totalCount: listing.totalCount, truncated: listing.truncated };
+    };
+    const listing = region === ALL_REGIONS
+      ? await acrossRegions(ctx, signal, 'ListSnapshots', MAX_RESULTS_CAP, listOne)
+      : { ...(await listOne(region)), regions: undefined };
+    const matched = listing.items.sort(byNewest);
     const items = matched.slice(0, args.MaxResults);
     const out: Output = {
       RegionId: region, Snapshots: items.map(compact), TotalCount: listing.totalCount,
-      Truncated: listing.truncated || matched.length > items.length, Simulated: ctx.simulated,
+      Truncated: listing.truncated || matched.length > items.length, ...(listing.regions ? { Regions: listing.regions } : {}),
+      Simulated: ctx.simulated,
     };
     return success(listSnapshotsOutput, out, text(out, args));
   } catch (err) {
@@ -109,7 +123,7 @@ export const listSnapshotsTool = defineTool({
   name: 'list_snapshots',
   title: 'List SWAS disk snapshots',
   description: [
-    'Lists the disk snapshots of Simple Application Servers in one region, newest first: ID, name, status (progressing / accomplished / failed), progress, source disk and its type (system / data), server, creation time.',
+    'Lists the disk snapshots of Simple Application Servers in one region (or every region with RegionId "all"), newest first: ID, name, status (progressing / accomplished / failed), progress, source disk and its type (system / data), server, creation time.',
     'Use it to find a finished ("accomplished") system-disk snapshot before create_custom_image: filter by InstanceId with SourceDiskType "system" (and Status "accomplished"). Other filters: SnapshotIds, DiskId. Read-only.',
     'If the server has no finished system snapshot, call create_snapshot with WaitForAccomplished true. Each server holds at most 3 snapshots.',
   ].join(' '),
@@ -117,6 +131,6 @@ export const listSnapshotsTool = defineTool({
   outputSchema: listSnapshotsOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
-  ramActions: ['swas-open:ListSnapshots'],
+  ramActions: ['swas-open:ListSnapshots', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listSnapshots(args, call.signal, ctx),
 });

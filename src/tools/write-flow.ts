@@ -103,6 +103,10 @@ export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId:
       note: `Still in progress after ${Math.round(outcome.elapsedMs / 1000)} s (${states}). That is normal: snapshots and images usually take minutes to tens of minutes. Call ${next} to keep waiting; nothing needs to be sent again.`,
     };
   } catch (err) {
+    // Our own stop (the server shutting down), not the client's cancel: say which.
+    if (call.signal.aborted && !call.mcp.mcpReq.signal.aborted) {
+      return { stoppedEarly: 'ServerShuttingDown', note: `Waiting stopped early because the server is shutting down; the request itself was carried out. Call ${next} to keep waiting.` };
+    }
     const { error } = toFailure(err, errCtx, ctx.log);
     return { stoppedEarly: error.Code, note: `Waiting stopped early (${error.Code}); the request itself was carried out. Call ${next} to keep waiting.` };
   }

@@ -253,12 +253,18 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
     const [a, b] = await Promise.all([connect(replicas[0]!.url, 'legacy'), connect(replicas[2]!.url, 'legacy')]);
     try {
       const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Ecs: true };
+      const sentBefore = sim.stats.count('ModifyImageShareStatus');
       const first = await call(a, 'share_custom_image', args);
       expect(first.isError).toBe(true);
+      expect(first.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired', Stage: 'consent' });
       const token = first.structuredContent?.ConfirmToken as string;
       expect(typeof token).toBe('string');
+      expect(sim.stats.count('ModifyImageShareStatus')).toBe(sentBefore);
       const second = await call(b, 'share_custom_image', { ...args, ConfirmToken: token });
       expect(second.isError).toBeFalsy();
+      expect(second.structuredContent).toMatchObject({ Changed: true, SharedToEcs: true });
+      expect(sim.stats.count('ModifyImageShareStatus')).toBe(sentBefore + 1);
+      expect(sim.state.image(DEMO.blogImageId)!.inShare).toBe(true);
     } finally {
       await a.close();
       await b.close();

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
+import { ALL_TOOLS } from '../../src/tools/index.js';
 import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
 
-const LIST_TOOLS = ['list_custom_images', 'list_instances', 'list_snapshots'];
+const LIST_TOOLS = ALL_TOOLS.filter((t) => t.kind === 'read').map((t) => t.name).sort();
+const DEFAULT_TOOLS = ALL_TOOLS.filter((t) => t.kind !== 'destructive').map((t) => t.name).sort();
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true };
 
 function promptText(result: { messages: { content: { type: string; text?: string } }[] }): string {
@@ -17,7 +19,7 @@ describe.each([
   beforeAll(async () => { stack = await startStack(opts); });
   afterAll(async () => { await stack?.close(); });
 
-  it('advertises exactly the three list tools, read-only', async () => {
+  it('advertises exactly the read tools, each annotated read-only', async () => {
     const { tools } = await stack.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(LIST_TOOLS);
     for (const t of tools) {
@@ -59,10 +61,13 @@ describe('writable mode, for contrast', () => {
   beforeAll(async () => { stack = await startStack(); });
   afterAll(async () => { await stack?.close(); });
 
-  it('advertises all five tools with honest annotations', async () => {
+  it('advertises every tool but the destructive ones, with honest annotations', async () => {
     const { tools } = await stack.client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    expect(Object.keys(byName).sort()).toEqual(['create_custom_image', 'create_snapshot', ...LIST_TOOLS].sort());
+    expect(Object.keys(byName).sort()).toEqual(DEFAULT_TOOLS);
+    // Sharing exposes a disk's contents (or breaks ECS re-initialisation): destructive, asks consent.
+    expect(byName.share_custom_image!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(byName.tag_custom_images!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
     for (const name of LIST_TOOLS) expect(byName[name]!.annotations).toMatchObject(READ_ONLY);
     expect(byName.create_snapshot!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true });
     const input = byName.create_snapshot!.inputSchema;

@@ -27,7 +27,9 @@ describe('IDs and the demo data set', () => {
       if (k.endsWith('SnapshotId')) expect(v, k).toMatch(/^s-[a-z0-9]{20}$/);
       if (k.endsWith('ImageId')) expect(v, k).toMatch(/^m-[a-z0-9]{20}$/);
     }
-    const s = new SimState(demoSeed());
+    // One fixed clock for both copies: a millisecond ticking between them must not make them differ.
+    const clock = { now: () => Date.parse('2026-11-29T00:00:00Z') };
+    const s = new SimState(demoSeed(), clock);
     expect(s.instances(DEMO.region).map((i) => [i.instanceName, i.status])).toEqual([
       ['blog-server', 'Running'],
       ['shop-server', 'Running'],
@@ -39,7 +41,7 @@ describe('IDs and the demo data set', () => {
     expect(s.snapshots().map((x) => x.status).sort()).toEqual(['accomplished', 'accomplished', 'accomplished', 'accomplished', 'accomplished', 'failed', 'progressing']);
     expect(s.images(DEMO.region).map((m) => m.name)).toContain('blog-base-2026');
     // Demo data is deterministic: two copies are identical.
-    expect(new SimState(demoSeed()).dump()).toEqual(s.dump());
+    expect(new SimState(demoSeed(), clock).dump()).toEqual(s.dump());
   });
 });
 

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { apiField, apiFieldOpt, apiText } from '../explain/untrusted.js';
+import type { SwasImage } from '../swas/types.js';
+import {
+  errorSchema, failure, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure,
+  type ToolContext, SIMULATED_NOTE, simulatedField,
+} from './common.js';
+import { defineTool } from './registry.js';
+
+/** Image IDs ListImages and ResetSystem take: custom images are m-…, system and app images 32 hex characters. */
+export const ANY_IMAGE_ID_PATTERN = /^(?:m-[A-Za-z0-9]{1,62}|[0-9A-Fa-f]{32})$/;
+export const ANY_IMAGE_ID_RULE = 'an image ID: m-… for a custom image, or 32 hexadecimal characters for a system or app image';
+
+export const IMAGE_TYPES = ['system', 'app', 'custom'] as const;
+/** ListImages takes at most 50 IDs. */
+export const MAX_LIST_IMAGE_IDS = 50;
+
+export const listImagesInput = z.strictObject({
+  RegionId: optionalRegionField,
+  ImageType: z.enum(IMAGE_TYPES).optional()
+    .describe('Only images of this kind: "system" (an operating system alone, e.g. Ubuntu, Windows Server), "app" (an operating system with an application, e.g. WordPress, Docker) or "custom" (images made from servers, the account\'s own and those shared into it). Optional: all kinds.'),
+  ImageIds: z.array(z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `Each ImageIds entry must be ${ANY_IMAGE_ID_RULE}` }))
+    .min(1, { message: 'ImageIds must not be empty; omit it to list every image' })
+    .max(MAX_LIST_IMAGE_IDS, { message: `ImageIds holds at most ${MAX_LIST_IMAGE_IDS} entries` })
+    .optional()
+    .describe(`Only these images, at most ${MAX_LIST_IMAGE_IDS}: m-… custom image IDs or 32-character system/app image IDs. Optional.`),
+  MaxResults: maxResultsField,
+});
+
+const imageOut = z.object({
+  ImageId: z.string().describe('Pass it as reset_system\'s ImageId.'),
+  ImageName: z.string(),
+  ImageType: z.string().describe('"system", "app" or "custom" (lower case, as the API takes it).'),
+  Platform: z.string().optional().describe('Linux or Windows. Outside the Chinese mainland a server can only be reset to an image of its own platform.'),
+  Description: z.string().optional(),
+});
+
+export const listImagesOutput = z.object({
+  RegionId: z.string().optional(),
+  Images: z.array(imageOut).optional(),
+  TotalCount: z.number().int().optional().describe('How many images matched (ListImages has no paging).'),
+  Truncated: z.boolean().optional().describe('True when more images matched than MaxResults let through.'),
+  Simulated: simulatedField,
+  Error: errorSchema.optional(),
+});
+
+type Input = z.output<typeof listImagesInput>;
+type Output = z.input<typeof listImagesOutput>;
+
+function compact(m: SwasImage): z.input<typeof imageOut> {
+  return {
+    ImageId: apiField(m.ImageId, 64), ImageName: apiField(m.ImageName, 256), ImageType: apiField(m.ImageType, 16),
+    Platform: apiFieldOpt(m.Platform ?? m.OsType, 64), Description: m.Description ? apiField(m.Description) : undefined,
+  };
+}
+
+const KIND_ORDER: Record<string, number> = { system: 0, app: 1, custom: 2 };
+const KIND_WORDS: Record<string, string> = {
+  system: 'System images (an operating system alone)',
+  app: 'App images (an operating system with an application)',
+  custom: 'Custom images (made from servers: this account\'s own and those shared into it)',
+};
+
+function text(out: Output): string {
+  const list = out.Images ?? [];
+  if (list.length === 0) return `No images match in ${out.RegionId}.${out.Simulated ? `\n${SIMULATED_NOTE}` : ''}`;
+  const lines = [`${list.length} image(s) in ${out.RegionId} that a server there can be reset to${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
+  const kinds = [...new Set(list.map((m) => m.ImageType))].sort((a, b) => (KIND_ORDER[a] ?? 9) - (KIND_ORDER[b] ?? 9));
+  for (const kind of kinds) {
+    lines.push(`${KIND_WORDS[kind] ?? `Images of type "${apiText(kind, 16)}"`}:`);
+    for (const m of list.filter((i) => i.ImageType === kind)) {
+      lines.push(`- ${apiText(m.ImageId, 64)} "${apiText(m.ImageName, 128)}" (${m.Platform ? apiText(m.Platform, 32) : 'platform not stated'})`
+        + (m.Description && m.Description !== m.ImageName ? `: "${apiText(m.Description, 160)}"` : ''));
+    }
+  }
+  lines.push('(Names and descriptions above are data from the API.)');
+  lines.push('Next: reset_system with RegionId, InstanceId and one ImageId re-installs a server from it; its system disk is wiped. Outside the Chinese mainland a server keeps its platform (Linux or Windows). A custom image made from the server itself cannot be used (that is a snapshot rollback, in the console). list_custom_images shows a custom image\'s status and required disk sizes.');
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
+
+async function listImages(args: Input, signal: AbortSignal, ctx: ToolContext) {
+  let region: string | undefined;
+  try {
+    region = regionOrDefault(args.RegionId, ctx.config);
+    const images = await ctx.api.listImages(region, { ImageIds: args.ImageIds, ImageType: args.ImageType }, { signal });
+    // The API filters by type; the check here keeps an answer that did not to its word.
+    const matching = images.filter((m) => args.ImageType === undefined || m.ImageType === args.ImageType);
+    const items = matching.slice(0, args.MaxResults).map(compact);
+    const out: Output = {
+      RegionId: region, Images: items, TotalCount: matching.length, Truncated: matching.length > items.length, Simulated: ctx.simulated,
+    };
+    return success(listImagesOutput, out, text(out));
+  } catch (err) {
+    const { error, text: why } = toFailure(err, { action: 'ListImages', regionId: region }, ctx.log);
+    return failure(listImagesOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+  }
+}
+
+export const listImagesTool = defineTool({
+  name: 'list_images',
+  title: 'List the images a SWAS server can be reset to',
+  description: [
+    'Lists the images of one region that reset_system can re-install a Simple Application Server from: system images (an operating system alone), app images (an operating system with an application such as WordPress or Docker) and custom images (this account\'s own and those shared into it), each with ImageId, ImageName, ImageType, Platform (Linux or Windows) and Description.',
+    'Use it to choose what to reset a server to. Filters: ImageType ("system", "app", "custom"), ImageIds (at most 50). Read-only.',
+    'Outside the Chinese mainland a server can only be reset to an image of its own platform; list_custom_images shows a custom image\'s status and the disk sizes it needs.',
+  ].join(' '),
+  inputSchema: listImagesInput,
+  outputSchema: listImagesOutput,
+  annotations: READ_ONLY_ANNOTATIONS,
+  kind: 'read',
+  ramActions: ['swas-open:ListImages'],
+  handler: (args, call, ctx) => listImages(args, call.signal, ctx),
+});

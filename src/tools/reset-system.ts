@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import type { Plan } from '../consent/index.js';
+import { apiText } from '../explain/untrusted.js';
+import { checkLine, checkSchema } from '../preflight/checks.js';
+import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
+import { ApiError } from '../swas/errors.js';
+import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
+import { imageStatusWord, sameWord } from '../swas/status.js';
+import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js';
+import {
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+} from './common.js';
+import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
+import { defineTool, type ToolCall } from './registry.js';
+import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+
+/** The API's key pair name rule: 2–128 characters, a letter first, then letters, digits, ".", "_", "-", ":". */
+export const KEY_PAIR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/;
+
+/** Said wherever a password would be expected: it never passes through the model. */
+export const PASSWORD_HOW_TO = 'This tool never takes a password (a password must not pass through the model). To log in after the reset, set the password yourself in the Simple Application Server console (open the server, then Reset Password), or pass KeyPairName to bind an SSH key pair you created in the console (Linux).';
+
+export const resetSystemInput = z.strictObject({
+  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image must be in the server's own region.`),
+  InstanceId: z.string()
+    .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
+    .describe('ID of the simple application server to re-install, from list_instances. It must be Running or Stopped.'),
+  ImageId: z.string()
+    .regex(ANY_IMAGE_ID_PATTERN, { message: `ImageId must be ${ANY_IMAGE_ID_RULE}` })
+    .describe('The image to re-install the server from, from list_images: a custom image (m-…, this account\'s own or shared into it, Available, not made from this same server) or a system or app image (32 hexadecimal characters). Outside the Chinese mainland it must be of the server\'s platform (Linux or Windows).'),
+  KeyPairName: z.string()
+    .regex(KEY_PAIR_NAME_PATTERN, { message: 'KeyPairName must be 2–128 characters: a letter first, then letters, digits, ".", "_", "-" or ":"' })
+    .optional()
+    .describe('Name of an SSH key pair created in the Simple Application Server console, to bind for login (Linux). Optional. There is no password argument: set a password in the console (the server, then Reset Password).'),
+  WaitForRunning: z.boolean().default(false)
+    .describe('true: after sending, wait (with progress notifications) until the server is Running again, for at most about 50 seconds; if it is still Resetting then, the result names the wait_for_resources call that keeps waiting. false: return once the reset is accepted.'),
+  DryRun: z.boolean().default(false)
+    .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
+  ConfirmToken: confirmTokenField,
+  ClientToken: clientTokenField.optional(),
+});
+
+const imageRef = z.object({
+  ImageId: z.string(),
+  ImageName: z.string().optional(),
+  ImageType: z.string().optional().describe('system, app or custom.'),
+  Platform: z.string().optional().describe('Linux or Windows.'),
+  Owner: z.enum(['self', 'shared-in']).optional().describe('Custom images: this account\'s own, or shared into it by another account.'),
+});
+
+export const resetSystemOutput = z.object({
+  RegionId: z.string(),
+  InstanceId: z.string(),
+  InstanceName: z.string().optional(),
+  Status: z.string().optional().describe('The server\'s state as last read: Resetting while it is re-installed, then Running.'),
+  Image: imageRef.optional().describe('The image the server is reset to.'),
+  PreviousImage: z.object({ ImageId: z.string().optional(), ImageName: z.string().optional(), Platform: z.string().optional() }).optional()
+    .describe('The image the server ran before the reset.'),
+  RunningImage: z.object({ ImageId: z.string().optional(), ImageName: z.string().optional() }).optional()
+    .describe('The image the server runs now, as ListInstances last showed it (after the request was sent).'),
+  KeyPairName: z.string().optional(),
+  RequestId: z.string().optional(),
+  ClientToken: z.string().optional().describe('The idempotency token sent (or that would be sent). The same request repeated is answered as the earlier one, without re-installing again; pass a new ClientToken to re-install again on purpose.'),
+  Request: plannedRequestSchema('ResetSystem', {
+    RegionId: z.string(), InstanceId: z.string(), ImageId: z.string().optional(), KeyPairName: z.string().optional(),
+  }).optional(),
+  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Notes: z.array(z.string()),
+  DryRun: z.boolean(),
+  ...consentOutputFields,
+  Simulated: simulatedField,
+  Error: errorSchema.optional(),
+});
+
+type Input = z.output<typeof resetSystemInput>;
+type Output = z.input<typeof resetSystemOutput>;
+
+const isCustomImageId = (id: string) => id.startsWith('m-');
+
+function fromCustom(m: CustomImage, owner: 'self' | 'shared-in'): ResetImage {
+  return {
+    ImageId: m.ImageId, ImageName: m.Name, ImageType: 'custom', Owner: owner, Platform: m.OsType, Status: imageStatusWord(m.StatusCode),
+    SourceInstanceId: m.InstanceId, RequiredSystemDiskSize: m.RequiredSystemDiskSize, RequiredDataDiskSize: m.RequiredDataDiskSize,
+  };
+}
+
+/** The server, and the image where ResetSystem would look for it: all read at once. */
+async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<ResetFacts> {
+  const opts = { signal };
+  const custom = isCustomImageId(args.ImageId);
+  const [instances, own, sharedIn, listed] = await Promise.all([
+    ctx.api.listInstances(region, { InstanceIds: [args.InstanceId] }, opts),
+    custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: false }, opts) : undefined,
+    custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: true }, opts) : undefined,
+    custom ? undefined : ctx.api.listImages(region, { ImageIds: [args.ImageId] }, opts),
+  ]);
+  const instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
+  const mine = own?.items.find((m) => m.ImageId === args.ImageId);
+  const theirs = sharedIn?.items.find((m) => m.ImageId === args.ImageId);
+  const general = listed?.find((m) => m.ImageId === args.ImageId);
+  const image: ResetImage | undefined = mine ? fromCustom(mine, 'self')
+    : theirs ? fromCustom(theirs, 'shared-in')
+    : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
+    : undefined;
+  return { ...(instance ? { instance } : {}), ...(image ? { image } : {}) };
+}
+
+/** What the consent binds besides the arguments: the facts the plan was made from (no times, no progress). */
+function planState(f: ResetFacts) {
+  const i = f.instance;
+  return {
+    instance: i && { InstanceId: i.InstanceId, Status: i.Status, ImageId: i.ImageId, OsType: i.OsType, Disks: i.Disks.map((d) => [d.DiskId, d.DiskType, d.Size]) },
+    image: f.image,
+  };
+}
+
+function imageWords(m: ResetImage): string {
+  return `image ${m.ImageId} ("${apiText(m.ImageName, 128)}", ${m.ImageType}${m.Platform ? `, ${apiText(m.Platform, 32)}` : ''})`;
+}
+
+function buildPlan(instance: Instance, image: ResetImage, args: Input, systemDiskGb: number | undefined): Plan {
+  const server = `server ${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}")`;
+  const current = instance.ImageName ? ` It now runs "${apiText(instance.ImageName, 128)}".` : '';
+  const irreversible = [
+    `Everything on the system disk${systemDiskGb !== undefined ? ` (${systemDiskGb} GB)` : ''} of ${server} is wiped: files, databases, installed software and settings. It cannot be recovered from the server afterwards.`,
+    'Snapshots taken before the reset remain, but they can no longer roll this server back.',
+  ];
+  if ((image.RequiredDataDiskSize ?? 0) > 0) {
+    irreversible.push(`The image also holds a data disk (${image.RequiredDataDiskSize} GB): the server's data disk may be overwritten with it; back it up first.`);
+  }
+  return {
+    Summary: `Re-install ${server} in ${args.RegionId} from ${imageWords(image)}.${current} Its system disk is wiped. To keep a copy of what is on it now, stop here and make one first: create_snapshot, then create_custom_image (an image of this server can create new servers or reset other servers later; ResetSystem does not take a server's own image).`,
+    Steps: [{
+      Action: 'ResetSystem',
+      Target: `${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}")`,
+      Detail: `Re-install the system disk from ${imageWords(image)}${args.KeyPairName ? ` and bind key pair "${args.KeyPairName}" for login` : ''}. The server goes to Resetting, then Running. No password is set: set one in the console afterwards (the server, then Reset Password).`,
+    }],
+    Irreversible: irreversible,
+  };
+}
+
+function successText(out: Output): string {
+  const lines: string[] = [];
+  const server = `server ${out.InstanceId}${out.InstanceName ? ` ("${apiText(out.InstanceName, 128)}")` : ''}`;
+  const image = out.Image ? `image ${out.Image.ImageId}${out.Image.ImageName ? ` ("${apiText(out.Image.ImageName, 128)}")` : ''}` : 'the image';
+  if (sameWord(out.Status, 'Running') && out.RunningImage?.ImageId === out.Image?.ImageId) {
+    lines.push(`Reset ${server} in ${out.RegionId} from ${image}: it is Running again on that image. Its system disk was wiped and re-installed.`);
+  } else {
+    lines.push(`Reset of ${server} in ${out.RegionId} from ${image} was accepted. Status: ${out.Status ? apiText(out.Status, 32) : 'unknown'}. Its system disk is being wiped and re-installed.`);
+  }
+  if (out.RunningImage?.ImageId) lines.push(`The server lists image ${out.RunningImage.ImageId}${out.RunningImage.ImageName ? ` ("${apiText(out.RunningImage.ImageName, 128)}")` : ''}.`);
+  if (out.RequestId) lines.push(`RequestId: ${out.RequestId}`);
+  lines.push('Checks:', ...out.Checks.map(checkLine));
+  for (const note of out.Notes) lines.push(`Note: ${note}`);
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
+
+/** One read of the server after the request; a failed read only leaves the state unknown. */
+async function readServer(ctx: ToolContext, region: string, instanceId: string, signal: AbortSignal): Promise<Instance | undefined> {
+  try {
+    return (await ctx.api.listInstances(region, { InstanceIds: [instanceId] }, { signal })).items.find((i) => i.InstanceId === instanceId);
+  } catch (err) {
+    ctx.log.warn({ regionId: region, instanceId, err: err instanceof Error ? err.message : String(err) }, 'could not read the server after ResetSystem');
+    return undefined;
+  }
+}
+
+async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
+  const region = args.RegionId;
+  const base: Output = {
+    RegionId: region, InstanceId: args.InstanceId, ...(args.KeyPairName ? { KeyPairName: args.KeyPairName } : {}),
+    DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated,
+  };
+  const errCtx = () => ({ action: 'ResetSystem', regionId: region, instanceId: args.InstanceId, imageId: args.ImageId });
+  const fail = (err: unknown, partial: Partial<Output> = {}) => failWith(resetSystemOutput, { ...base, ...partial }, err, errCtx(), ctx);
+
+  // 1. The server and the image, read at once.
+  let facts: ResetFacts;
+  try {
+    facts = await gatherFacts(ctx, region, args, call.signal);
+  } catch (err) {
+    return fail(err);
+  }
+  const { instance, image } = facts;
+  if (instance) {
+    base.InstanceName = instance.InstanceName;
+    base.Status = instance.Status;
+    base.PreviousImage = { ImageId: instance.ImageId, ImageName: instance.ImageName, Platform: instance.OsType };
+  }
+  if (image) base.Image = { ImageId: image.ImageId, ImageName: image.ImageName, ImageType: image.ImageType, Platform: image.Platform, Owner: image.Owner };
+
+  // 2. Every precondition, judged; a failure carries the catalog's code and nothing is sent.
+  const verdict = judgeResetSystem({ regionId: region, instanceId: args.InstanceId, imageId: args.ImageId }, facts);
+  base.Checks = verdict.checks;
+  if (verdict.failure || !instance || !image) {
+    const f = verdict.failure ?? { code: 'PreflightFailed', message: 'The server or the image could not be read.' };
+    return fail(new ApiError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was sent.` }));
+  }
+
+  // 3. The exact request; its ClientToken is derived from it unless one was given.
+  const planned = planRequest<Omit<ResetSystemParams, 'ClientToken'>>(ctx, 'ResetSystem', region, {
+    RegionId: region, InstanceId: instance.InstanceId, ImageId: image.ImageId, KeyPairName: args.KeyPairName,
+  }, args.ClientToken);
+  base.ClientToken = planned.Parameters.ClientToken;
+  base.Request = planned;
+  base.Notes.push(PASSWORD_HOW_TO);
+
+  // 4. Consent: the person sees the plan, the wipe included; nothing is sent without it.
+  const plan = buildPlan(instance, image, args, verdict.systemDiskGb);
+  const consent = consentStep(ctx, call, {
+    tool: 'reset_system', args, state: planState(facts), plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
+    schema: resetSystemOutput, out: base,
+  });
+  if (!consent.go) return consent.result;
+  base.Request = undefined;
+
+  // 5. The one call that changes something.
+  let sent;
+  try {
+    sent = await sendWrite(ctx, call, {
+      tool: 'reset_system', action: 'ResetSystem', regionId: region, resourceIds: [instance.InstanceId, image.ImageId], clientToken: base.ClientToken, args,
+    }, (signal) => ctx.api.resetSystem(planned.Parameters, { signal }));
+  } catch (err) {
+    return fail(err);
+  }
+  ctx.log.info({ regionId: region, instanceId: instance.InstanceId, imageId: image.ImageId, requestId: sent.RequestId }, 'reset accepted');
+  const out: Output = { ...base, RequestId: sent.RequestId, Status: 'Resetting', Plan: plan };
+  out.Notes.push('Snapshots taken before this reset remain but can no longer roll the server back. Monitoring may need the CloudMonitor agent installed again.');
+  const watch = [{ kind: 'instance' as const, id: instance.InstanceId, until: 'Running' as const }];
+
+  // 6. What the server shows now; then, if asked, the bounded wait until it is Running again.
+  const after = await readServer(ctx, region, instance.InstanceId, call.signal);
+  if (after) {
+    out.Status = after.Status;
+    out.RunningImage = { ImageId: after.ImageId, ImageName: after.ImageName };
+  }
+  const started = !after || sameWord(after.Status, 'Resetting') || after.ImageId !== instance.ImageId;
+  if (!started) {
+    out.Notes.push(`The server still shows ${apiText(after.Status, 32)} on its earlier image right after the request: either the reset has not begun yet, or this exact request (ClientToken ${base.ClientToken}) was carried out before, which the API answers without re-installing again. Check with list_instances; to re-install again on purpose, call again with a new ClientToken.`);
+  } else if (args.WaitForRunning && !sameWord(out.Status, 'Running')) {
+    const waited = await waitAfterWrite(ctx, call, region, watch, errCtx());
+    const state = waited.outcome?.states[0];
+    if (state && state.State !== 'NotFound') out.Status = state.State;
+    if (state?.Done) {
+      const now = await readServer(ctx, region, instance.InstanceId, call.signal);
+      if (now) out.RunningImage = { ImageId: now.ImageId, ImageName: now.ImageName };
+    } else if (state?.Failed) {
+      out.Notes.push(`The server ended ${apiText(state.State, 32)} instead of Running; check it in the console or with list_instances.`);
+    } else if (waited.note) {
+      out.Notes.push(waited.note);
+    }
+  } else if (!sameWord(out.Status, 'Running')) {
+    out.Notes.push(`A reset usually takes a few minutes. Call ${keepWaitingArgs(region, watch)} to wait until the server is Running again; nothing needs to be sent again.`);
+  }
+  return success(resetSystemOutput, out, successText(out));
+}
+
+export const resetSystemTool = defineTool({
+  name: 'reset_system',
+  title: 'Re-install a SWAS server from an image (wipes its system disk)',
+  description: [
+    'Re-installs a Simple Application Server from an image via the ResetSystem API: a custom image (m-…, this account\'s own or shared into it) or a system or app image (from list_images). DESTRUCTIVE: everything on the server\'s system disk is wiped, and snapshots taken before can no longer roll it back; make a copy first with create_snapshot and create_custom_image if anything on it matters.',
+    'Before sending it checks that the server is Running or Stopped, that the image is in the same region and Available, that a custom image was not made from this same server (going back to its own disk is a snapshot rollback in the console), that the server\'s disks are at least the image\'s required sizes, and that outside the Chinese mainland it does not switch between Windows and Linux.',
+    'It needs the user\'s consent: without a way to ask them it answers ConfirmationRequired with the plan and a ConfirmToken; show the plan and, if they agree, call again with the same arguments and that ConfirmToken. DryRun true shows the checks, plan and request and sends nothing.',
+    'There is no password argument: a password must not pass through the model. The user sets one in the SWAS console (the server, then Reset Password), or KeyPairName binds an SSH key pair. WaitForRunning true waits up to about 50 s with progress; wait_for_resources keeps waiting. Repeating the identical call does not re-install twice (same derived ClientToken); pass a new ClientToken to re-install again on purpose.',
+  ].join(' '),
+  inputSchema: resetSystemInput,
+  outputSchema: resetSystemOutput,
+  // Destructive; idempotent because a repeat with the same (derived) ClientToken is the same request to the API.
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  kind: 'destructive',
+  // ListInstanceStatus: WaitForRunning polls it (src/wait.ts).
+  ramActions: ['swas-open:ResetSystem', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus'],
+  handler: (args, call, ctx) => resetSystem(args, call, ctx),
+});

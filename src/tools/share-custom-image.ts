@@ -1,0 +1,291 @@
+import { z } from 'zod';
+import type { Plan, PlanStep } from '../consent/index.js';
+import { apiText } from '../explain/untrusted.js';
+import { checkLine, checkSchema } from '../preflight/checks.js';
+import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
+import { ApiError } from '../swas/errors.js';
+import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
+import type { CustomImage, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
+import { deriveClientToken } from '../swas/token.js';
+import {
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+} from './common.js';
+import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { defineTool, type ToolCall } from './registry.js';
+import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
+
+/** An Alibaba Cloud account ID: digits, no leading zero (the API takes it as a number). */
+export const ACCOUNT_ID_PATTERN = /^[1-9]\d{0,19}$/;
+
+export const shareCustomImageInput = z.strictObject({
+  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image's region: list_custom_images shows it. Sharing stays in this region.`),
+  ImageId: z.string()
+    .regex(IMAGE_ID_PATTERN, { message: 'ImageId must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' })
+    .describe('ID (m-…) of one of this account\'s own custom images, from list_custom_images (or create_custom_image). Images other accounts shared in cannot be shared or unshared by this account.'),
+  Operation: z.enum(['Share', 'UnShare'])
+    .describe('"Share" to share the image (to ECS and/or with accounts), "UnShare" to take a share back. Spelt exactly so.'),
+  Ecs: z.boolean().optional()
+    .describe('true: share to / unshare from ECS in the same region (ModifyImageShareStatus). Shared to ECS, the image appears among the ECS custom images of the region and is kept when its server is released; unshared, ECS instances created from it can no longer re-initialise their disks from it. Give Ecs true, Accounts, or both.'),
+  Accounts: z.array(z.string().regex(ACCOUNT_ID_PATTERN, { message: 'Each Accounts entry must be an Alibaba Cloud account ID as a string of digits, such as "1234567890123456" (not a RAM user, not a name)' }))
+    .min(1, { message: 'Accounts must hold 1 to 10 account IDs; omit it to share to ECS only' })
+    .max(MAX_SHARE_ACCOUNTS, { message: `Accounts holds at most ${MAX_SHARE_ACCOUNTS} account IDs (an image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts)` })
+    .refine((a) => new Set(a).size === a.length, { message: 'Accounts must not repeat an account ID' })
+    .optional()
+    .describe(`Alibaba Cloud (primary) account IDs as digit strings, such as ["1234567890123456"], 1–${MAX_SHARE_ACCOUNTS} unique (AddCustomImageShareAccount / RemoveCustomImageShareAccount). An image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts in all, in the same region and site only; RAM users cannot receive images; a data disk in the image is not shared with accounts. list_custom_images shows the accounts an image is shared with now.`),
+  DryRun: z.boolean().default(false)
+    .describe('true: run every check and return the exact requests and the plan with a ConfirmToken, but send nothing.'),
+  ConfirmToken: confirmTokenField,
+  ClientToken: clientTokenField.optional()
+    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
+}).superRefine((v, issue) => {
+  if (v.Ecs !== true && v.Accounts === undefined) {
+    issue.addIssue({
+      code: 'custom', path: ['Ecs'],
+      message: 'Nothing to share: give Ecs true (share to or unshare from ECS) and/or Accounts (account IDs to share with or unshare from).',
+    });
+  }
+});
+
+const accountsParams = { RegionId: z.string(), ImageId: z.string(), Accounts: z.array(z.string()) };
+
+const sentSchema = z.object({
+  Action: z.enum(['ModifyImageShareStatus', 'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount']),
+  RequestId: z.string(),
+  ClientToken: z.string().describe('The idempotency token this request carried.'),
+  Accounts: z.array(z.string()).optional(),
+});
+
+export const shareCustomImageOutput = z.object({
+  RegionId: z.string().describe('Region of the image.'),
+  ImageId: z.string().describe('The image (m-…) shared or unshared.'),
+  ImageName: z.string().optional().describe('Name of the image (data from the API).'),
+  Operation: z.enum(['Share', 'UnShare']).describe('The Operation asked for.'),
+  Changed: z.boolean().optional().describe('True when requests were sent; false when everything was already as asked and nothing was sent.'),
+  SharedToEcs: z.boolean().optional().describe('After the call (on a dry run or refusal: now): whether the image is shared to ECS in its region.'),
+  SharedWithAccounts: z.array(z.string()).optional().describe('After the call (on a dry run or refusal: now): the account IDs the image is shared with.'),
+  Sent: z.array(sentSchema).optional().describe('The requests sent, in order, with their RequestIds.'),
+  Requests: z.array(z.union([
+    plannedRequestSchema('ModifyImageShareStatus', { RegionId: z.string(), ImageId: z.string(), Operation: z.enum(['Share', 'UnShare']) }),
+    plannedRequestSchema('AddCustomImageShareAccount', accountsParams),
+    plannedRequestSchema('RemoveCustomImageShareAccount', accountsParams),
+  ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
+  ...consentOutputFields,
+  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Notes: z.array(z.string()).describe('What the user should know: what sharing exposes or breaks, what is left to do.'),
+  DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
+  Simulated: simulatedField,
+  Error: errorSchema.optional(),
+});
+
+type Input = z.output<typeof shareCustomImageInput>;
+type Output = z.input<typeof shareCustomImageOutput>;
+type ShareRequest = PlannedRequest<Omit<ModifyImageShareStatusParams, 'ClientToken'>> | PlannedRequest<Omit<ImageShareAccountParams, 'ClientToken'>>;
+
+const TOOL = 'share_custom_image';
+const DATA_DISK_NOTE = 'A data disk in the image is not shared with accounts: they get the system disk only.';
+
+function imageLabel(image: CustomImage): string {
+  return `${image.ImageId} ("${apiText(image.Name, 128)}")`;
+}
+
+/** The consent plan: one step per request, with what each exposes or breaks. */
+function sharePlan(region: string, image: CustomImage, plan: SharePlan, operation: 'Share' | 'UnShare'): Plan {
+  const steps: PlanStep[] = [];
+  const irreversible: string[] = [];
+  const target = imageLabel(image);
+  const server = image.InstanceId ? `server ${image.InstanceId}` : 'its server';
+  if (plan.ecs === 'Share') {
+    steps.push({ Action: 'ModifyImageShareStatus', Target: target, Detail: `Share to ECS: the image appears among the ECS custom images of ${region} and survives the release of ${server}; ECS instances can be created from it.` });
+  } else if (plan.ecs === 'UnShare') {
+    steps.push({ Action: 'ModifyImageShareStatus', Target: target, Detail: 'Unshare from ECS: ECS can no longer list or use the image, and ECS instances created from it can no longer re-initialise their disks from it.' });
+    irreversible.push('ECS instances created from this image can no longer re-initialise their disks from it.');
+  }
+  if (plan.accounts.length && operation === 'Share') {
+    const who = `account(s) ${plan.accounts.join(', ')}`;
+    steps.push({ Action: 'AddCustomImageShareAccount', Target: target, Detail: `Share with ${who}: they can create and reset servers in ${region} from it, so they get the contents of ${server}'s system disk (files, keys, credentials stored on it). ${DATA_DISK_NOTE}` });
+    irreversible.push(`Account(s) ${plan.accounts.join(', ')} can read the system disk's contents as they are in the image; what they copy or create from it meanwhile stays theirs after unsharing.`);
+  } else if (plan.accounts.length) {
+    steps.push({ Action: 'RemoveCustomImageShareAccount', Target: target, Detail: `Unshare from account(s) ${plan.accounts.join(', ')}: they can no longer use the image to create or reset servers (servers they already made keep running).` });
+  }
+  const parts = [
+    plan.ecs ? (plan.ecs === 'Share' ? 'to ECS' : 'from ECS') : '',
+    plan.accounts.length ? `${operation === 'Share' ? 'with' : 'from'} account(s) ${plan.accounts.join(', ')}` : '',
+  ].filter(Boolean).join(' and ');
+  return { Summary: `${operation === 'Share' ? 'Share' : 'Unshare'} custom image ${target} in ${region} ${parts}.`, Steps: steps, Irreversible: irreversible };
+}
+
+/**
+ * The requests, each with its own ClientToken: derived from its action and parameters, or, when
+ * the caller gave one, from that token and the action (one token cannot serve two actions).
+ */
+function planRequests(ctx: ToolContext, region: string, imageId: string, plan: SharePlan, operation: 'Share' | 'UnShare', given?: string): ShareRequest[] {
+  const token = (action: string, params: object) => (given === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: given }));
+  const out: ShareRequest[] = [];
+  if (plan.ecs) {
+    const params = { RegionId: region, ImageId: imageId, Operation: plan.ecs };
+    out.push(planRequest(ctx, 'ModifyImageShareStatus', region, params, token('ModifyImageShareStatus', params)));
+  }
+  if (plan.accounts.length) {
+    const action = operation === 'Share' ? 'AddCustomImageShareAccount' : 'RemoveCustomImageShareAccount';
+    const params = { RegionId: region, ImageId: imageId, Accounts: plan.accounts };
+    out.push(planRequest(ctx, action, region, params, token(action, params)));
+  }
+  return out;
+}
+
+function send(ctx: ToolContext, req: ShareRequest, signal: AbortSignal) {
+  const p = req.Parameters;
+  if ('Operation' in p) return ctx.api.modifyImageShareStatus(p, { signal });
+  return req.Action === 'AddCustomImageShareAccount'
+    ? ctx.api.addCustomImageShareAccount(p, { signal })
+    : ctx.api.removeCustomImageShareAccount(p, { signal });
+}
+
+function stateText(out: Output): string {
+  const accounts = out.SharedWithAccounts ?? [];
+  return `shared to ECS: ${out.SharedToEcs ? 'yes' : 'no'}; shared with accounts: ${accounts.length ? accounts.join(', ') : 'none'}`;
+}
+
+function successText(out: Output, label: string): string {
+  const lines: string[] = [];
+  if (!out.Changed) {
+    lines.push(`Nothing to do for image ${label} in ${out.RegionId}: it is already as asked, so nothing was sent${out.DryRun ? ' and nothing would be' : ''}. Now ${stateText(out)}.`);
+  } else {
+    const sent = (out.Sent ?? []).map((s) => `${s.Action}${s.Accounts ? ` (${s.Accounts.join(', ')})` : ''} RequestId ${s.RequestId}`).join('; ');
+    lines.push(`${out.Operation === 'Share' ? 'Shared' : 'Unshared'} image ${label} in ${out.RegionId}. Sent: ${sent}. Now ${stateText(out)}.`);
+  }
+  lines.push('Checks:', ...out.Checks.map(checkLine));
+  for (const note of out.Notes) lines.push(`Note: ${note}`);
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
+
+/** The image as the account's own listing and the shared-in listing show it, and who it is shared with; all at once. */
+async function readShareState(ctx: ToolContext, region: string, imageId: string, signal: AbortSignal) {
+  const opts = { signal };
+  const [own, sharedIn, accounts] = await Promise.allSettled([
+    ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: false }, opts),
+    ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: true }, opts),
+    // Refused for an image that is not the account's own: that answer only matters for an own image.
+    ctx.api.listCustomImageShareAccounts(region, imageId, opts),
+  ]);
+  if (own.status === 'rejected') throw own.reason;
+  const image = own.value.items.find((m) => m.ImageId === imageId);
+  if (image && accounts.status === 'rejected') throw accounts.reason;
+  if (!image && sharedIn.status === 'rejected') throw sharedIn.reason;
+  return {
+    own: image,
+    sharedIn: sharedIn.status === 'fulfilled' ? sharedIn.value.items.find((m) => m.ImageId === imageId) : undefined,
+    sharedWith: accounts.status === 'fulfilled' ? accounts.value.items.map((a) => a.UserId) : [],
+  };
+}
+
+async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
+  const region = args.RegionId;
+  const base: Output = {
+    RegionId: region, ImageId: args.ImageId, Operation: args.Operation, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated,
+  };
+  const errCtx = (action = 'ModifyImageShareStatus') => ({ action, regionId: region, imageId: args.ImageId });
+  const fail = (err: unknown, partial: Partial<Output> = {}, action?: string) => failWith(shareCustomImageOutput, { ...base, ...partial }, err, errCtx(action), ctx);
+  const accounts = args.Accounts ?? [];
+
+  // 1. The image (own or shared in) and its share state, read at once.
+  let facts;
+  try {
+    facts = await readShareState(ctx, region, args.ImageId, call.signal);
+  } catch (err) {
+    return fail(err, {}, 'ListCustomImages');
+  }
+
+  // 2. Every precondition, judged; what is already as asked drops out of the plan.
+  const verdict = judgeShareImage({ regionId: region, imageId: args.ImageId, operation: args.Operation, ecs: args.Ecs === true, accounts }, facts);
+  base.Checks = verdict.checks;
+  const image = facts.own;
+  if (image) {
+    base.ImageName = image.Name;
+    base.SharedToEcs = image.InShare === true;
+    base.SharedWithAccounts = [...facts.sharedWith].sort();
+  }
+  const failedAction = verdict.failure?.code === 'ShareAccountLimitExceeded' || verdict.failure?.code === 'InvalidParam.Account' ? 'AddCustomImageShareAccount' : undefined;
+  if (verdict.failure || !image) {
+    const failure = verdict.failure ?? { code: 'InvalidImageId.NotFound', message: `No custom image ${args.ImageId} in region ${region}.` };
+    return fail(new ApiError({ code: failure.code, stage: 'preflight', message: `${failure.message} Nothing was sent.` }), {}, failedAction);
+  }
+  const { plan } = verdict;
+  const label = imageLabel(image);
+  if (accounts.length && args.Operation === 'Share') base.Notes.push(`Accounts see the image in ${region} only. ${image.DataSnapshotId ? `This image includes a data disk (snapshot ${image.DataSnapshotId}): it is not shared with accounts; they get the system disk only.` : DATA_DISK_NOTE}`);
+
+  // 3. Nothing left to do: say so, send nothing, ask nothing.
+  if (!plan.ecs && plan.accounts.length === 0) {
+    const out: Output = { ...base, Changed: false };
+    return success(shareCustomImageOutput, out, successText(out, label));
+  }
+
+  // 4. The exact requests, then the person's consent for the plan they make up.
+  const requests = planRequests(ctx, region, args.ImageId, plan, args.Operation, args.ClientToken);
+  const consentPlan = sharePlan(region, image, plan, args.Operation);
+  const consent = consentStep(ctx, call, {
+    tool: TOOL, args, plan: consentPlan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
+    // Everything the plan was made from: the image's status and its whole share state.
+    state: { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts },
+    schema: shareCustomImageOutput,
+    out: {
+      ...base, Requests: requests,
+      ...(args.DryRun ? { ...plan.after, Notes: [...base.Notes, 'Dry run: nothing was sent. SharedToEcs and SharedWithAccounts show the state the plan would leave.'] } : {}),
+    },
+  });
+  if (!consent.go) return consent.result;
+
+  // 5. One request after the other, each in the ledger before it is sent.
+  const { ConfirmToken: _token, ...ledgerArgs } = args;
+  const sent: NonNullable<Output['Sent']> = [];
+  for (const req of requests) {
+    try {
+      const res = await sendWrite(ctx, call, {
+        tool: TOOL, action: req.Action, regionId: region, resourceIds: [args.ImageId], clientToken: req.Parameters.ClientToken, args: ledgerArgs,
+      }, (signal) => send(ctx, req, signal));
+      sent.push({ Action: req.Action as z.infer<typeof sentSchema>['Action'], RequestId: res.RequestId, ClientToken: req.Parameters.ClientToken, ...('Accounts' in req.Parameters ? { Accounts: req.Parameters.Accounts } : {}) });
+    } catch (err) {
+      const notes = sent.length
+        ? [...base.Notes, `${sent.map((s) => s.Action).join(' and ')} went through before ${req.Action} failed. Calling again with the same arguments sends only what is still left (with a new plan to confirm).`]
+        : base.Notes;
+      return fail(err, { Sent: sent, Changed: sent.length > 0, Notes: notes }, req.Action);
+    }
+  }
+  ctx.log.info({ regionId: region, imageId: args.ImageId, operation: args.Operation, sent: sent.map((s) => `${s.Action}:${s.RequestId}`) }, 'image share changed');
+
+  // 6. The share state after, read back; what the plan expected if the read fails.
+  const out: Output = { ...base, Changed: true, Sent: sent, ...plan.after };
+  try {
+    const after = await readShareState(ctx, region, args.ImageId, call.signal);
+    if (after.own) {
+      out.SharedToEcs = after.own.InShare === true;
+      out.SharedWithAccounts = [...after.sharedWith].sort();
+    }
+  } catch {
+    out.Notes.push('The share state could not be read back; the values shown are what the requests set. list_custom_images shows it.');
+  }
+  if (plan.ecs === 'Share') out.Notes.push(`The image now also appears among the ECS custom images of ${region} and is kept if its server is released.`);
+  if (plan.ecs === 'UnShare') out.Notes.push('ECS instances created from this image can no longer re-initialise their disks from it.');
+  return success(shareCustomImageOutput, out, successText(out, label));
+}
+
+export const shareCustomImageTool = defineTool({
+  name: TOOL,
+  title: 'Share or unshare a SWAS custom image (ECS, other accounts)',
+  description: [
+    'Shares one of the account\'s own Simple Application Server custom images, or takes a share back: Operation "Share" or "UnShare", with Ecs true (ModifyImageShareStatus: the image appears in ECS in the same region and survives the release of its server) and/or Accounts (Alibaba Cloud account IDs as digit strings, at most 10 an image, same region only; AddCustomImageShareAccount / RemoveCustomImageShareAccount).',
+    'Sharing with an account hands it the contents of the server\'s system disk (a data disk is not shared with accounts); unsharing from ECS stops ECS instances made from it re-initialising their disks; unsharing from an account stops it using the image.',
+    'Before sending it checks that the image exists in RegionId, is the account\'s own (not shared in), is Available (to share), the share state now (a part already as asked is not sent; if nothing is left, it answers Changed false), and the 10-account limit.',
+    'Every change needs the user\'s consent: without it the answer is ConfirmationRequired with the plan and a ConfirmToken; show the plan to the user and, if they agree, call again with the same arguments and ConfirmToken. DryRun true returns the plan, the exact requests and a token without sending anything. Get ImageId from list_custom_images.',
+  ].join(' '),
+  inputSchema: shareCustomImageInput,
+  outputSchema: shareCustomImageOutput,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  kind: 'write',
+  ramActions: [
+    'swas-open:ModifyImageShareStatus', 'swas-open:AddCustomImageShareAccount', 'swas-open:RemoveCustomImageShareAccount',
+    'swas-open:ListCustomImages', 'swas-open:ListCustomImageShareAccounts',
+  ],
+  handler: (args, call, ctx) => shareCustomImage(args, call, ctx),
+});

@@ -1,0 +1,285 @@
+import { z } from 'zod';
+import type { Plan, PlanStep } from '../consent/index.js';
+import { apiText } from '../explain/untrusted.js';
+import { checkLine, checkSchema } from '../preflight/checks.js';
+import { judgeTagImages, MAX_TAGS_PER_IMAGE, type TagPlan } from '../preflight/tag-images.js';
+import { ApiError } from '../swas/errors.js';
+import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
+import type { CustomImage, Tag, TagResourcesParams, UntagResourcesParams } from '../swas/types.js';
+import { deriveClientToken } from '../swas/token.js';
+import {
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField,
+} from './common.js';
+import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { defineTool, type ToolCall } from './registry.js';
+import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
+
+/** ResourceId.N of TagResources / UntagResources. */
+export const MAX_TAG_IMAGES = 50;
+
+export const tagCustomImagesInput = z.strictObject({
+  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The images' region: list_custom_images shows it.`),
+  ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' }))
+    .min(1, { message: `ImageIds must hold 1 to ${MAX_TAG_IMAGES} image IDs` })
+    .max(MAX_TAG_IMAGES, { message: `ImageIds holds at most ${MAX_TAG_IMAGES} image IDs (one TagResources request); split the images over several calls` })
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'ImageIds must not repeat an image ID' })
+    .describe(`IDs (m-…) of this account's own custom images to tag, 1–${MAX_TAG_IMAGES}, from list_custom_images. Every image gets the same changes.`),
+  Tag: tagsField.optional()
+    .describe(`Tags {Key, Value} to put on every image, at most 20. A key the image already has gets the new value (an overwrite: it needs the user's consent). An image holds at most ${MAX_TAGS_PER_IMAGE} tags.`),
+  RemoveTagKeys: z.array(z.string()
+    .min(1, { message: 'Each RemoveTagKeys entry must be a tag key of 1–64 characters' })
+    .max(64, { message: 'Each RemoveTagKeys entry must be a tag key of 1–64 characters' }))
+    .min(1, { message: 'RemoveTagKeys must hold 1 to 20 keys; omit it to remove nothing' })
+    .max(20, { message: 'RemoveTagKeys holds at most 20 keys' })
+    .refine((keys) => new Set(keys).size === keys.length, { message: 'RemoveTagKeys must not repeat a key' })
+    .optional()
+    .describe('Tag keys to take off every image (UntagResources), 1–20; a key an image does not have is ignored. Removing an existing tag needs the user\'s consent. list_custom_images shows each image\'s tags.'),
+  DryRun: z.boolean().default(false)
+    .describe('true: run every check and return the exact requests and each image\'s tags as they would become, but send nothing (with a ConfirmToken when consent is needed).'),
+  ConfirmToken: confirmTokenField,
+  ClientToken: clientTokenField.optional()
+    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
+}).superRefine((v, issue) => {
+  if (v.Tag !== undefined && v.Tag.length === 0) {
+    issue.addIssue({ code: 'custom', path: ['Tag'], message: 'Tag must hold 1 to 20 tags; omit it to add none.' });
+  } else if (v.Tag === undefined && v.RemoveTagKeys === undefined) {
+    issue.addIssue({ code: 'custom', path: ['Tag'], message: 'Nothing to do: give Tag (tags to add) and/or RemoveTagKeys (tag keys to remove).' });
+  }
+  const both = (v.Tag ?? []).filter((t) => v.RemoveTagKeys?.includes(t.Key)).map((t) => t.Key);
+  if (both.length) {
+    issue.addIssue({ code: 'custom', path: ['RemoveTagKeys'], message: `A key cannot be both added (Tag) and removed (RemoveTagKeys): ${both.join(', ')}.` });
+  }
+});
+
+const outTag = z.object({ Key: z.string(), Value: z.string() });
+
+const imageTagsSchema = z.object({
+  ImageId: z.string(),
+  ImageName: z.string().optional().describe('Name of the image (data from the API).'),
+  Tags: z.array(outTag).describe('The image\'s tags after the call (on a dry run: as they would become; on a refusal: now).'),
+});
+
+const changeSchema = z.object({
+  ImageId: z.string(),
+  Added: z.array(outTag),
+  Overwritten: z.array(z.object({ Key: z.string(), From: z.string(), To: z.string() })),
+  Removed: z.array(outTag),
+});
+
+const resourceParams = { RegionId: z.string(), ResourceType: z.enum(['customimage']), ResourceIds: z.array(z.string()) };
+
+export const tagCustomImagesOutput = z.object({
+  RegionId: z.string().describe('Region of the images.'),
+  ImageIds: z.array(z.string()).describe('The images (m-…) asked for.'),
+  Changed: z.boolean().optional().describe('True when requests were sent; false when every image already had the tags asked for and nothing was sent.'),
+  Images: z.array(imageTagsSchema).optional().describe('Each image\'s tags: after the call, read back with ListCustomImages.'),
+  Changes: z.array(changeSchema).optional().describe('What changes on each image that changes: tags added, values overwritten, tags removed.'),
+  Sent: z.array(z.object({
+    Action: z.enum(['TagResources', 'UntagResources']), RequestId: z.string(), ClientToken: z.string(),
+  })).optional().describe('The requests sent, in order, with their RequestIds.'),
+  Requests: z.array(z.union([
+    plannedRequestSchema('UntagResources', { ...resourceParams, TagKeys: z.array(z.string()) }),
+    plannedRequestSchema('TagResources', { ...resourceParams, Tags: z.array(tagSchema) }),
+  ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
+  ...consentOutputFields,
+  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Notes: z.array(z.string()).describe('What the user should know, such as what is left to do.'),
+  DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
+  Simulated: simulatedField,
+  Error: errorSchema.optional(),
+});
+
+type Input = z.output<typeof tagCustomImagesInput>;
+type Output = z.input<typeof tagCustomImagesOutput>;
+/** The two requests as this tool sends them: always for custom images, always with named keys. */
+type UntagParams = Omit<UntagResourcesParams, 'ClientToken' | 'ResourceType' | 'TagKeys' | 'All'> & { ResourceType: 'customimage'; TagKeys: string[] };
+type TagParams = Omit<TagResourcesParams, 'ClientToken' | 'ResourceType'> & { ResourceType: 'customimage' };
+type TagRequest = PlannedRequest<UntagParams> | PlannedRequest<TagParams>;
+
+const TOOL = 'tag_custom_images';
+
+const tagsOf = (m: CustomImage) => m.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
+const tagWord = (k: string, v: string) => `${apiText(k, 64)}=${apiText(v, 64)}`;
+
+/** Each image's tags once the plan has run. */
+function tagsAfter(images: CustomImage[], plan: TagPlan, tags: Tag[]): z.input<typeof imageTagsSchema>[] {
+  return images.map((m) => {
+    const change = plan.changes.find((c) => c.ImageId === m.ImageId);
+    let after = tagsOf(m);
+    if (change) {
+      const removed = change.Removed.map((r) => r.Key);
+      after = after.filter((t) => !removed.includes(t.Key) && !tags.some((n) => n.Key === t.Key));
+      after.push(...tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })));
+    }
+    return { ImageId: m.ImageId, ImageName: m.Name, Tags: after };
+  });
+}
+
+/**
+ * The requests, untag first (so a full image makes room before tags are added), each with its own
+ * ClientToken: derived from its action and parameters, or from the given token and the action.
+ */
+function planRequests(ctx: ToolContext, region: string, plan: TagPlan, tags: Tag[], given?: string): TagRequest[] {
+  const token = (action: string, params: object) => (given === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: given }));
+  const out: TagRequest[] = [];
+  if (plan.untagIds.length) {
+    const params = { RegionId: region, ResourceType: 'customimage' as const, ResourceIds: plan.untagIds, TagKeys: plan.untagKeys };
+    out.push(planRequest(ctx, 'UntagResources', region, params, token('UntagResources', params)));
+  }
+  if (plan.tagIds.length) {
+    const params = { RegionId: region, ResourceType: 'customimage' as const, ResourceIds: plan.tagIds, Tags: tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })) };
+    out.push(planRequest(ctx, 'TagResources', region, params, token('TagResources', params)));
+  }
+  return out;
+}
+
+function send(ctx: ToolContext, req: TagRequest, signal: AbortSignal) {
+  const p = req.Parameters;
+  return 'Tags' in p ? ctx.api.tagResources(p, { signal }) : ctx.api.untagResources(p, { signal });
+}
+
+/** The consent plan (overwrites and removals only need it): one step per request. */
+function tagPlan(region: string, plan: TagPlan, requests: TagRequest[]): Plan {
+  const steps: PlanStep[] = requests.map((r) => {
+    const ids = r.Parameters.ResourceIds;
+    if ('Tags' in r.Parameters) {
+      return { Action: 'TagResources', Target: `${ids.length} image(s): ${ids.join(', ')}`, Detail: `Put tags ${r.Parameters.Tags.map((t) => tagWord(t.Key, t.Value ?? '')).join(', ')}; a key already there takes the new value.` };
+    }
+    return { Action: 'UntagResources', Target: `${ids.length} image(s): ${ids.join(', ')}`, Detail: `Remove tag keys ${r.Parameters.TagKeys.map((k) => apiText(k, 64)).join(', ')}.` };
+  });
+  const lost = plan.changes.flatMap((c) => [
+    ...c.Overwritten.map((o) => `${c.ImageId}: the old value of ${tagWord(o.Key, o.From)} (it becomes "${apiText(o.To, 64)}")`),
+    ...c.Removed.map((r) => `${c.ImageId}: the tag ${tagWord(r.Key, r.Value)}`),
+  ]);
+  return {
+    Summary: `Change the tags of ${plan.changes.length} custom image(s) in ${region}, overwriting or removing existing tags.`,
+    Steps: steps,
+    Irreversible: lost.length ? [`These tag values are lost (nothing keeps a copy): ${lost.join('; ')}.`] : [],
+  };
+}
+
+function successText(out: Output): string {
+  const lines: string[] = [];
+  if (!out.Changed) {
+    lines.push(out.DryRun && out.Requests?.length
+      ? `Dry run: every check passed. The requests below would be sent; nothing was sent.`
+      : `Nothing to do: every image already has the tags asked for, so nothing was sent.`);
+    if (out.DryRun && out.Requests?.length) lines.push(...out.Requests.map((r) => `${r.Action} ${JSON.stringify(r.Parameters)}`));
+  } else {
+    lines.push(`Changed the tags of ${out.Changes?.length ?? 0} image(s) in ${out.RegionId}. Sent: ${(out.Sent ?? []).map((s) => `${s.Action} RequestId ${s.RequestId}`).join('; ')}.`);
+  }
+  lines.push(out.DryRun ? 'Tags as they would become:' : 'Tags now:');
+  for (const m of out.Images ?? []) {
+    lines.push(`- ${m.ImageId}${m.ImageName ? ` "${apiText(m.ImageName, 128)}"` : ''}: ${m.Tags.length ? m.Tags.map((t) => tagWord(t.Key, t.Value)).join(', ') : 'no tags'}`);
+  }
+  lines.push('(Names and tags above are data from the API.)');
+  lines.push('Checks:', ...out.Checks.map(checkLine));
+  for (const note of out.Notes) lines.push(`Note: ${note}`);
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
+
+/** The images as the account's own listing and the shared-in listing show them, read at once. */
+async function readImages(ctx: ToolContext, region: string, ids: string[], signal: AbortSignal) {
+  const [own, sharedIn] = await Promise.all([
+    ctx.api.listCustomImages(region, { ImageIds: ids, Share: false }, { signal }),
+    ctx.api.listCustomImages(region, { ImageIds: ids, Share: true }, { signal }),
+  ]);
+  const inOrder = (list: CustomImage[]) => ids.flatMap((id) => list.filter((m) => m.ImageId === id));
+  return { own: inOrder(own.items), sharedIn: inOrder(sharedIn.items) };
+}
+
+async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
+  const region = args.RegionId;
+  const tags = args.Tag ?? [];
+  const base: Output = { RegionId: region, ImageIds: args.ImageIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
+  const errCtx = (action: string) => ({ action, regionId: region, imageId: args.ImageIds.length === 1 ? args.ImageIds[0] : args.ImageIds.join(', ') });
+  const fail = (err: unknown, action: string, partial: Partial<Output> = {}) => failWith(tagCustomImagesOutput, { ...base, ...partial }, err, errCtx(action), ctx);
+
+  // 1. Every image, own or shared in, read at once.
+  let facts;
+  try {
+    facts = await readImages(ctx, region, args.ImageIds, call.signal);
+  } catch (err) {
+    return fail(err, 'ListCustomImages');
+  }
+
+  // 2. Every precondition, judged; what each image's tags become.
+  const verdict = judgeTagImages({ regionId: region, imageIds: args.ImageIds, tags, removeKeys: args.RemoveTagKeys ?? [] }, facts);
+  base.Checks = verdict.checks;
+  base.Images = facts.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
+  if (verdict.failure) {
+    const action = verdict.failure.code === 'InvalidParam.TagCount' ? 'TagResources' : 'ListCustomImages';
+    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), action);
+  }
+  const { plan } = verdict;
+  if (plan.changes.length === 0) {
+    const out: Output = { ...base, Changed: false };
+    return success(tagCustomImagesOutput, out, successText(out));
+  }
+  const requests = planRequests(ctx, region, plan, tags, args.ClientToken);
+  base.Changes = plan.changes;
+
+  // 3. Consent. Adding a tag only labels an image, so plain additions go ahead without it. But
+  //    the contract says nothing is deleted or overwritten without consent, and a tag value
+  //    replaced or a tag removed is gone for good: then, and only then, the person is asked.
+  if (plan.needsConsent) {
+    const consent = consentStep(ctx, call, {
+      tool: TOOL, args, plan: tagPlan(region, plan, requests), dryRun: args.DryRun, confirmToken: args.ConfirmToken,
+      // The tags the plan was made from: any change to them makes a new plan.
+      state: facts.own.map((m) => ({ ImageId: m.ImageId, Tags: tagsOf(m).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0)) })),
+      schema: tagCustomImagesOutput,
+      out: { ...base, Requests: requests, ...(args.DryRun ? { Images: tagsAfter(facts.own, plan, tags) } : {}) },
+    });
+    if (!consent.go) return consent.result;
+  } else if (args.DryRun) {
+    const out: Output = {
+      ...base, Requests: requests, Images: tagsAfter(facts.own, plan, tags),
+      Notes: ['Nothing was sent. Only tags are added, so no consent is needed: call again with DryRun false (or omitted) to tag the images.'],
+    };
+    return success(tagCustomImagesOutput, out, successText(out));
+  }
+
+  // 4. Untag, then tag; each in the ledger before it is sent.
+  const { ConfirmToken: _token, ...ledgerArgs } = args;
+  const sent: NonNullable<Output['Sent']> = [];
+  for (const req of requests) {
+    try {
+      const res = await sendWrite(ctx, call, {
+        tool: TOOL, action: req.Action, regionId: region, resourceIds: req.Parameters.ResourceIds, clientToken: req.Parameters.ClientToken, args: ledgerArgs,
+      }, (signal) => send(ctx, req, signal));
+      sent.push({ Action: req.Action as 'TagResources' | 'UntagResources', RequestId: res.RequestId, ClientToken: req.Parameters.ClientToken });
+    } catch (err) {
+      const notes = sent.length ? [`${sent.map((s) => s.Action).join(' and ')} went through before ${req.Action} failed. Calling again with the same arguments sends only what is still left.`] : [];
+      return fail(err, req.Action, { Sent: sent, Changed: sent.length > 0, Notes: notes });
+    }
+  }
+  ctx.log.info({ regionId: region, imageIds: args.ImageIds, sent: sent.map((s) => `${s.Action}:${s.RequestId}`) }, 'image tags changed');
+
+  // 5. The tags after, read back; what the plan expected if the read fails.
+  const out: Output = { ...base, Changed: true, Sent: sent, Images: tagsAfter(facts.own, plan, tags) };
+  try {
+    const after = await readImages(ctx, region, args.ImageIds, call.signal);
+    out.Images = after.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
+  } catch {
+    out.Notes.push('The tags could not be read back; the tags shown are what the requests set. list_custom_images shows them.');
+  }
+  return success(tagCustomImagesOutput, out, successText(out));
+}
+
+export const tagCustomImagesTool = defineTool({
+  name: TOOL,
+  title: 'Tag or untag SWAS custom images',
+  description: [
+    `Adds tags to, or removes tags from, up to ${MAX_TAG_IMAGES} of the account's own Simple Application Server custom images at once (TagResources / UntagResources with ResourceType "customimage"). Every image gets the same changes.`,
+    `Before sending it checks that every image exists in RegionId and is the account's own (images shared in cannot be tagged), and that no image ends with more than ${MAX_TAGS_PER_IMAGE} tags. Tags already as asked are not sent; if nothing changes, it answers Changed false.`,
+    'Adding new tags needs no confirmation. Overwriting an existing tag value or removing an existing tag does: the answer is then ConfirmationRequired with the plan and a ConfirmToken; show the plan to the user and, if they agree, call again with the same arguments and ConfirmToken.',
+    'The result lists each image\'s tags after the call, read back. DryRun true shows the exact requests and the tags as they would become, sending nothing. Get ImageIds from list_custom_images.',
+  ].join(' '),
+  inputSchema: tagCustomImagesInput,
+  outputSchema: tagCustomImagesOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  kind: 'write',
+  ramActions: ['swas-open:TagResources', 'swas-open:UntagResources', 'swas-open:ListCustomImages'],
+  handler: (args, call, ctx) => tagCustomImages(args, call, ctx),
+});

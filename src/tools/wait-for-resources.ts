@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
+import { DEFAULT_TARGET, waitForResources, type ResourceKind, type WaitTarget, type Watch } from '../wait.js';
+import {
+  errorSchema, failure, idListField, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, SIMULATED_NOTE, simulatedField,
+  success, toFailure, type ToolContext,
+} from './common.js';
+import { defineTool, type ToolCall } from './registry.js';
+import { keepWaitingArgs } from './write-flow.js';
+
+/** A client call is cut at about 60 s by most clients: one wait stays under it. */
+export const MAX_WAIT_SECONDS = 55;
+
+const TARGETS: Record<ResourceKind, readonly WaitTarget[]> = {
+  image: ['Available', 'Deleted'],
+  snapshot: ['Accomplished', 'Deleted'],
+  instance: ['Running'],
+};
+
+export const waitForResourcesInput = z.strictObject({
+  RegionId: optionalRegionField,
+  ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
+    .describe('Custom images (m-…) to wait for, from create_custom_image or list_custom_images. Optional.'),
+  SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
+    .describe('Snapshots (s-…) to wait for, from create_snapshot or list_snapshots. Optional.'),
+  InstanceIds: idListField('InstanceIds', INSTANCE_ID_PATTERN, 'a server ID from list_instances', 'server')
+    .describe('Servers to wait for (for example after reset_system), from list_instances. Optional.'),
+  Until: z.enum(['Available', 'Accomplished', 'Running', 'Deleted']).optional()
+    .describe('The state to wait for. Default per kind: images Available, snapshots Accomplished, servers Running. "Deleted" waits until images or snapshots are gone (after delete_custom_images or delete_snapshots).'),
+  TimeoutSeconds: z.number().int()
+    .min(1, { message: 'TimeoutSeconds must be at least 1' })
+    .max(MAX_WAIT_SECONDS, { message: `TimeoutSeconds is at most ${MAX_WAIT_SECONDS}: clients cut a call at about 60 s; call again to keep waiting` })
+    .default(50)
+    .describe(`How long this call may wait, 1–${MAX_WAIT_SECONDS} seconds (default 50). Snapshots and images take minutes to tens of minutes: if they are not done when this call ends, call again with the same arguments.`),
+}).superRefine((v, issue) => {
+  const kinds = kindsOf(v);
+  if (kinds.length === 0) {
+    issue.addIssue({ code: 'custom', path: ['ImageIds'], message: 'Give at least one of ImageIds, SnapshotIds or InstanceIds.' });
+    return;
+  }
+  if (v.Until) {
+    for (const kind of kinds) {
+      if (!TARGETS[kind].includes(v.Until)) {
+        issue.addIssue({ code: 'custom', path: ['Until'], message: `Until "${v.Until}" does not apply to ${kind}s: they can wait for ${TARGETS[kind].join(' or ')}.` });
+      }
+    }
+  }
+});
+
+function kindsOf(v: { ImageIds?: string[]; SnapshotIds?: string[]; InstanceIds?: string[] }): ResourceKind[] {
+  return [v.ImageIds?.length ? 'image' : undefined, v.SnapshotIds?.length ? 'snapshot' : undefined, v.InstanceIds?.length ? 'instance' : undefined]
+    .filter((k): k is ResourceKind => k !== undefined);
+}
+
+const stateOut = z.object({
+  Kind: z.enum(['image', 'snapshot', 'instance']),
+  Id: z.string(),
+  Until: z.enum(['Available', 'Accomplished', 'Running', 'Deleted']),
+  State: z.string().describe('As last read: images Creating/Available/Failed…, snapshots progressing/accomplished/failed, servers Running/Resetting…, or NotFound.'),
+  Progress: z.string().optional().describe('Snapshots: the API\'s percentage, e.g. "45%".'),
+  Done: z.boolean().describe('Reached Until.'),
+  Failed: z.boolean().describe('Can no longer reach Until (failed).'),
+});
+
+export const waitForResourcesOutput = z.object({
+  RegionId: z.string().optional(),
+  States: z.array(stateOut).optional(),
+  AllDone: z.boolean().optional().describe('True when every resource reached its target.'),
+  AnyFailed: z.boolean().optional(),
+  ElapsedSeconds: z.number().optional(),
+  Simulated: simulatedField,
+  Error: errorSchema.optional(),
+});
+
+type Input = z.output<typeof waitForResourcesInput>;
+type Output = z.input<typeof waitForResourcesOutput>;
+
+function watchesOf(args: Input): Watch[] {
+  const watch = (kind: ResourceKind, ids: string[] | undefined): Watch[] =>
+    (ids ?? []).map((id) => ({ kind, id, until: args.Until ?? DEFAULT_TARGET[kind] }));
+  return [...watch('image', args.ImageIds), ...watch('snapshot', args.SnapshotIds), ...watch('instance', args.InstanceIds)];
+}
+
+function text(out: Output, region: string, watches: Watch[]): string {
+  const states = out.States ?? [];
+  const lines = [out.AllDone
+    ? `All done after ${out.ElapsedSeconds} s.`
+    : out.AnyFailed ? `Stopped waiting: something failed (after ${out.ElapsedSeconds} s).`
+      : `Not done yet after ${out.ElapsedSeconds} s. That is normal: snapshots and images take minutes to tens of minutes.`];
+  for (const s of states) {
+    lines.push(`- ${s.Kind} ${s.Id}: ${s.State}${s.Progress ? ` ${s.Progress}` : ''}${s.Done ? ` (${s.Until === 'Deleted' ? 'gone' : 'done'})` : s.Failed ? ' (FAILED)' : ` (waiting for ${s.Until})`}`);
+  }
+  const pending = watches.filter((w) => !states.find((s) => s.Id === w.id && (s.Done || s.Failed)));
+  if (!out.AllDone && !out.AnyFailed && pending.length) lines.push(`Next: call ${keepWaitingArgs(region, pending)} to keep waiting.`);
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
+
+async function waitTool(args: Input, call: ToolCall, ctx: ToolContext) {
+  let region: string | undefined;
+  try {
+    region = regionOrDefault(args.RegionId, ctx.config);
+    const watches = watchesOf(args);
+    const outcome = await waitForResources(ctx.api, region, watches, {
+      timeoutMs: args.TimeoutSeconds * 1000, pollIntervalMs: ctx.config.pollIntervalMs, signal: call.signal, progress: call.progress,
+    });
+    const out: Output = {
+      RegionId: region, States: outcome.states, AllDone: outcome.allDone, AnyFailed: outcome.anyFailed,
+      ElapsedSeconds: Math.round(outcome.elapsedMs / 100) / 10, Simulated: ctx.simulated,
+    };
+    return success(waitForResourcesOutput, out, text(out, region, watches));
+  } catch (err) {
+    const { error, text: why } = toFailure(err, { action: 'ListCustomImages', regionId: region }, ctx.log);
+    return failure(waitForResourcesOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+  }
+}
+
+export const waitForResourcesTool = defineTool({
+  name: 'wait_for_resources',
+  title: 'Wait for SWAS images, snapshots or servers',
+  description: [
+    'Waits, with progress notifications, until custom images are Available, snapshots Accomplished, servers Running, or images/snapshots Deleted — for at most TimeoutSeconds (≤ 55) in one call — and answers each one\'s state and whether all are done.',
+    'Real snapshots and images take minutes to tens of minutes, longer than one call may last: when AllDone is false, call it again with the same arguments; the other tools name this call with the IDs to pass when their own wait runs out. Read-only; safe to repeat; cancellable.',
+  ].join(' '),
+  inputSchema: waitForResourcesInput,
+  outputSchema: waitForResourcesOutput,
+  annotations: READ_ONLY_ANNOTATIONS,
+  kind: 'read',
+  ramActions: ['swas-open:ListCustomImages', 'swas-open:ListSnapshots', 'swas-open:ListInstanceStatus'],
+  handler: (args, call, ctx) => waitTool(args, call, ctx),
+});

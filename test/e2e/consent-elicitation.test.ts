@@ -1,0 +1,101 @@
+import { Client, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+
+/**
+ * Consent end to end: the built server over stdio, a real consent tool (share_custom_image), and a
+ * client that declares form elicitation, of both spec eras. What the person answers decides what
+ * reaches the simulator; the ledger shows only what was sent.
+ */
+type Era = 'legacy' | 'modern';
+type Answer = ElicitResult;
+
+let sim: Simulator;
+let ledgerPath: string;
+let client: Client | undefined;
+const asked: string[] = [];
+
+beforeEach(async () => {
+  sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
+  ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-consent-')), 'audit.jsonl');
+  asked.length = 0;
+});
+afterEach(async () => { await client?.close(); client = undefined; await sim?.stop(); });
+
+async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
+  const c = new Client({ name: 'consent-e2e', version: '1.0.0' }, {
+    capabilities: answer ? { elicitation: { form: {} } } : {},
+    ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {}),
+  });
+  if (answer) {
+    c.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return answer;
+    });
+  }
+  await c.connect(new StdioClientTransport({
+    command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore',
+    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, LOG_LEVEL: 'warn' }),
+  }));
+  client = c;
+  return c;
+}
+
+const shareToEcs = { RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Ecs: true };
+const share = async (c: Client, args: Record<string, unknown> = shareToEcs) => (await c.callTool({ name: 'share_custom_image', arguments: args })) as CallToolResult & { structuredContent?: Record<string, any> };
+const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const sent = () => sim.stats.count('ModifyImageShareStatus');
+
+describe.each<Era>(['legacy', 'modern'])('consent by elicitation, %s era', (era) => {
+  it('asks the person with the exact plan; accepted and ticked, it is sent once and recorded', async () => {
+    const c = await connect(era, { action: 'accept', content: { confirm: true } });
+    const res = await share(c);
+    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain(DEMO.blogImageId);
+    expect(asked[0]).toMatch(/ECS/);
+    expect(sent()).toBe(1);
+    expect(ledger().map((l) => `${l.action}:${l.phase}`)).toEqual(['ModifyImageShareStatus:intent', 'ModifyImageShareStatus:outcome']);
+  });
+
+  it('declined: DeclinedByUser, nothing sent, nothing in the ledger', async () => {
+    const c = await connect(era, { action: 'decline' });
+    const res = await share(c);
+    expect(res.isError).toBe(true);
+    expect(res.structuredContent?.Error).toMatchObject({ Code: 'DeclinedByUser', Stage: 'consent' });
+    expect(sent()).toBe(0);
+    expect(ledger()).toEqual([]);
+  });
+
+  it('cancelled: DeclinedByUser, nothing sent', async () => {
+    const c = await connect(era, { action: 'cancel' });
+    const res = await share(c);
+    expect(res.structuredContent?.Error).toMatchObject({ Code: 'DeclinedByUser' });
+    expect(sent()).toBe(0);
+  });
+
+  it('accepted without ticking the box: nothing sent', async () => {
+    const c = await connect(era, { action: 'accept', content: { confirm: false } });
+    const res = await share(c);
+    expect(res.structuredContent?.Error).toMatchObject({ Code: 'DeclinedByUser' });
+    expect(sent()).toBe(0);
+  });
+});
+
+describe('a client without elicitation', () => {
+  it('gets ConfirmationRequired with the plan and a token; the token carries it out once', async () => {
+    const c = await connect('legacy', undefined);
+    const first = await share(c);
+    expect(first.isError).toBe(true);
+    expect(first.structuredContent).toMatchObject({ Error: { Code: 'ConfirmationRequired', Stage: 'consent' }, Plan: expect.any(Object), ConfirmToken: expect.any(String) });
+    expect(sent()).toBe(0);
+    const second = await share(c, { ...shareToEcs, ConfirmToken: first.structuredContent!.ConfirmToken });
+    expect(second.isError, JSON.stringify(second.content)).toBeFalsy();
+    expect(sent()).toBe(1);
+  });
+});

@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_TOOLS } from '../../src/tools/index.js';
+import { publishedJsonSchema } from '../../src/tools/publish.js';
+import { selectTools, unknownToolNames } from '../../src/tools/registry.js';
+import { providerSchemaProblems } from '../helpers/provider-schema.js';
+
+const ROOT = resolve(__dirname, '../..');
+const SNAPS = join(ROOT, 'test/__toolsnaps__');
+
+/** What a model and a client see of a tool: the model-facing contract. */
+function published(t: (typeof ALL_TOOLS)[number]) {
+  return {
+    name: t.name, title: t.title, description: t.description, annotations: t.annotations,
+    inputSchema: publishedJsonSchema(t.inputSchema, 'input'), outputSchema: publishedJsonSchema(t.outputSchema, 'output'),
+  };
+}
+
+describe('the tool registry', () => {
+  it('has unique snake_case names, and every tool says its kind and RAM actions', () => {
+    const names = ALL_TOOLS.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const t of ALL_TOOLS) {
+      expect(t.name).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(t.ramActions.length).toBeGreaterThan(0);
+      for (const a of t.ramActions) expect(a).toMatch(/^swas-open:[A-Z][A-Za-z]+$/);
+      // The kind and the annotations agree: read tools are read-only, destructive ones say so.
+      expect(t.annotations.readOnlyHint === true).toBe(t.kind === 'read');
+      if (t.kind === 'destructive') expect(t.annotations.destructiveHint).toBe(true);
+    }
+  });
+
+  it('selects by mode: read-only keeps readOnlyHint tools, destructive ones need the opt-in, read-only wins, --tools narrows', () => {
+    const names = (sel: Parameters<typeof selectTools>[1]) => selectTools(ALL_TOOLS, sel).map((t) => t.name);
+    const reads = ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true).map((t) => t.name);
+    const destructive = ALL_TOOLS.filter((t) => t.kind === 'destructive').map((t) => t.name);
+    expect(names({ readOnly: true, allowDestructive: true })).toEqual(reads);
+    expect(names({ readOnly: false, allowDestructive: false })).toEqual(ALL_TOOLS.filter((t) => t.kind !== 'destructive').map((t) => t.name));
+    expect(names({ readOnly: false, allowDestructive: true })).toEqual(ALL_TOOLS.map((t) => t.name));
+    for (const d of destructive) expect(names({ readOnly: false, allowDestructive: false })).not.toContain(d);
+    expect(names({ readOnly: false, allowDestructive: false, only: ['list_instances', 'create_snapshot'] })).toEqual(['list_instances', 'create_snapshot']);
+    expect(names({ readOnly: true, allowDestructive: false, only: ['list_instances', 'create_snapshot'] })).toEqual(['list_instances']);
+    expect(unknownToolNames(ALL_TOOLS, ['list_instances', 'delete_everything'])).toEqual(['delete_everything']);
+  });
+
+  it("the README's RAM policy is exactly the union of the registered tools' RAM actions", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /### Least-privilege RAM policy[\s\S]*?```json\n([\s\S]*?)\n```/.exec(readme);
+    expect(block, 'README has a "Least-privilege RAM policy" section with a json block').not.toBeNull();
+    const policy = JSON.parse(block![1]!) as { Statement: { Action: string[] }[] };
+    const inReadme = new Set(policy.Statement.flatMap((s) => s.Action));
+    const needed = new Set(ALL_TOOLS.flatMap((t) => t.ramActions));
+    expect([...inReadme].sort()).toEqual([...needed].sort());
+  });
+
+  it("manifest.json's tool list is the registry's", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as { tools: { name: string }[] };
+    expect(manifest.tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS.map((t) => t.name).sort());
+  });
+
+  it('publishes every schema inside what OpenAI, Gemini and Anthropic accept', () => {
+    const problems = ALL_TOOLS.flatMap((t) => [
+      ...providerSchemaProblems(publishedJsonSchema(t.inputSchema, 'input'), `${t.name}.inputSchema`),
+      ...providerSchemaProblems(publishedJsonSchema(t.outputSchema, 'output'), `${t.name}.outputSchema`),
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  // A change to what the model reads (an SDK, zod or wording change) shows in review as a change
+  // to these files. After an intended change: UPDATE_TOOLSNAPS=1 npx vitest run test/unit/registry.test.ts
+  it.each(ALL_TOOLS.map((t) => [t.name, t] as const))('%s matches its snapshot in test/__toolsnaps__', (name, t) => {
+    const file = join(SNAPS, `${name}.json`);
+    const current = `${JSON.stringify(published(t), null, 2)}\n`;
+    if (process.env.UPDATE_TOOLSNAPS === '1' || !existsSync(file)) {
+      mkdirSync(SNAPS, { recursive: true });
+      writeFileSync(file, current);
+      if (process.env.CI) throw new Error(`${file} was missing: run the tests once locally and commit it`);
+    }
+    expect(current).toBe(readFileSync(file, 'utf8'));
+  });
+});
