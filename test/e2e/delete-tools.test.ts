@@ -106,7 +106,12 @@ describe('delete_custom_images: consent', () => {
     expect(out.Quota).toEqual({ Limit: 12, Used: 2, Remaining: 10 });
     expect(out.RequestIds).toEqual([expect.objectContaining({ Action: 'DeleteCustomImages', RequestId: expect.any(String) })]);
     expect(out.Unshared).toBeUndefined();
-    expect(textOf(res)).toContain('"Until":"Deleted"');
+    // The note's wait_for_resources call, taken literally, waits until the image is gone.
+    const waitArgs = JSON.parse(/wait_for_resources with (\{.*?\}) to wait/.exec(textOf(res))![1]!) as Record<string, unknown>;
+    expect(waitArgs).toEqual({ RegionId: R, ImageIds: [DEMO.blogOldImageId], Until: 'Deleted' });
+    const waited = await call(stack.client, 'wait_for_resources', waitArgs);
+    expect(waited.isError, textOf(waited)).toBeFalsy();
+    expect(waited.structuredContent!.AllDone).toBe(true);
     const del = stack.sim.stats.requests('DeleteCustomImages');
     expect(del).toHaveLength(1);
     expect(JSON.parse(del[0]!.params.ImageIds!)).toEqual([DEMO.blogOldImageId]);
