@@ -31,7 +31,8 @@ export const deleteCustomImagesInput = z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact requests and a ConfirmToken, but send nothing.'),
   ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional(),
+  ClientToken: clientTokenField.optional()
+    .describe('Idempotency token of the DeleteCustomImages request: at most 64 printable ASCII characters. Optional: without it every request carries a token derived from the request itself, so repeating the call never repeats a change. Given, DeleteCustomImages carries it and each unshare request a token derived from it and its action (one token cannot serve two actions); RequestIds lists the tokens used.'),
 });
 
 const quotaSchema = z.object({
@@ -57,7 +58,7 @@ export const deleteCustomImagesOutput = z.object({
   CreatedServers: z.array(z.object({ ImageId: z.string(), InstanceIds: z.array(z.string()) })).optional()
     .describe('Servers created from the images: they can no longer be reset (re-installed) with them.'),
   Quota: quotaSchema.optional().describe('The region\'s custom image quota once the images are gone (own images only).'),
-  RequestIds: z.array(z.object({ Action: z.string(), Target: z.string(), RequestId: z.string() })).optional()
+  RequestIds: z.array(z.object({ Action: z.string(), Target: z.string(), RequestId: z.string(), ClientToken: z.string() })).optional()
     .describe('One per request sent, in the order sent.'),
   ClientToken: z.string().optional().describe('The idempotency token of the DeleteCustomImages request.'),
   Requests: z.array(z.union([modifyRequest, removeRequest, deleteRequest])).optional()
@@ -111,7 +112,7 @@ type Step =
  * (or one derived from it); each unshare one derived from its own request and, when given, that token.
  */
 function planSteps(ctx: ToolContext, region: string, targets: DeleteTarget[], args: Input): Step[] {
-  const token = (action: string, params: object) => (args.ClientToken === undefined ? undefined : deriveClientToken(action, { ...params, Given: args.ClientToken }));
+  const token = (action: string, params: object) => (args.ClientToken === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: args.ClientToken }));
   const steps: Step[] = [];
   if (args.Unshare) {
     for (const t of targets) {
@@ -243,7 +244,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
       }, (signal) => (s.kind === 'unshareEcs'
         ? ctx.api.modifyImageShareStatus(s.planned.Parameters, { signal })
         : ctx.api.removeCustomImageShareAccount(s.planned.Parameters, { signal })));
-      requestIds.push({ Action: action, Target: id, RequestId: res.RequestId });
+      requestIds.push({ Action: action, Target: id, RequestId: res.RequestId, ClientToken: s.planned.Parameters.ClientToken });
       const u = unshared.get(id) ?? { ImageId: id, Ecs: false, Accounts: [] };
       if (s.kind === 'unshareEcs') u.Ecs = true;
       else u.Accounts = s.target.accounts;
@@ -266,7 +267,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
     return fail(err, partial);
   }
   const ids = targets.map((t) => t.image.ImageId);
-  requestIds.push({ Action: 'DeleteCustomImages', Target: ids.join(', '), RequestId: deleted.RequestId });
+  requestIds.push({ Action: 'DeleteCustomImages', Target: ids.join(', '), RequestId: deleted.RequestId, ClientToken: base.ClientToken! });
   ctx.log.info({ regionId: region, imageIds: ids, requestId: deleted.RequestId }, 'custom images deleted');
   const out: Output = { ...base, ...done(), Deleted: ids, Quota: quota };
   if (!unshared.size) delete out.Unshared;

@@ -21,7 +21,8 @@ afterEach(async () => { await current?.stack.close(); current = undefined; });
 async function start(opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'swas-delete-'));
   const ledger = join(dir, 'audit.jsonl');
-  const key = randomBytes(32);
+  // Hex text: the loader drops one trailing newline, so raw random bytes ending in 0x0a would lose one.
+  const key = Buffer.from(randomBytes(32).toString('hex'), 'utf8');
   const keyFile = join(dir, 'consent.key');
   writeFileSync(keyFile, key);
   chmodSync(keyFile, 0o600);
@@ -243,6 +244,16 @@ describe('delete_custom_images: preflight', () => {
     ]);
     const again = await call(stack.client, 'delete_custom_images', args);
     expect(again.structuredContent!.Plan.Steps.map((s: { Action: string }) => s.Action)).toEqual(['RemoveCustomImageShareAccount', 'DeleteCustomImages']);
+  });
+
+  it('a given ClientToken goes on the delete as is, and, derived with the action, on each unshare', async () => {
+    const { stack } = await start();
+    const { res } = await confirmed(stack, 'delete_custom_images', { RegionId: R, ImageIds: [DEMO.archiveImageId], Unshare: true, ClientToken: 'my-token-1' });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(stack.sim.stats.requests('DeleteCustomImages')[0]!.params.ClientToken).toBe('my-token-1');
+    const unshareToken = stack.sim.stats.requests('ModifyImageShareStatus')[0]!.params.ClientToken;
+    expect(unshareToken).toMatch(/^mcp-/);
+    expect(res.structuredContent!.RequestIds.map((r: { ClientToken: string }) => r.ClientToken)).toEqual([unshareToken, 'my-token-1']);
   });
 
   it('refuses an image shared in by another account, naming it, and one that does not exist', async () => {

@@ -38,7 +38,12 @@ export async function spawnServer(env: Record<string, string>, args: string[] = 
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   const client = new Client({ name: 'e2e-test', version: '1.0.0' });
-  await client.connect(transport);
+  try {
+    await client.connect(transport);
+  } catch (err) {
+    // A server that exits while starting says why on stderr: keep it with the error.
+    throw new Error(`the server did not start (${(err as Error).message}); its stderr:\n${stderr.slice(-4000)}`, { cause: err });
+  }
   return { client, stderr: () => stderr, close: () => client.close() };
 }
 
