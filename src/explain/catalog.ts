@@ -380,7 +380,6 @@ const CATALOG: Record<string, Entry> = {
   'InvalidImageId.SameInstance': (c) => CATALOG.ResetFromOwnImage!(c),
   'InvalidImageId.DiskSizeNotEnough': (c) => CATALOG.DiskTooSmall!(c),
   'InvalidImageId.PlatformSwitchNotSupported': (c) => CATALOG.PlatformSwitchNotAllowed!(c),
-  IncorrectImageStatus: (c) => CATALOG.ImageNotAvailable!(c),
   'InvalidParam.KeyPairName': () => ({
     why: 'The key pair name was refused: it must be the name of an SSH key pair that exists in the Simple Application Server console in this region (2–128 characters, a letter first, then letters, digits, ".", "_", "-" or ":").',
     nextSteps: ['Check the key pair\'s name in the SWAS console (Key Pairs), or leave KeyPairName out and set a password in the console after the reset (the server, then Reset Password).'],
