@@ -153,7 +153,7 @@ const CATALOG: Record<string, Entry> = {
   }),
   CustomImageQuotaLimit: (c) => ({
     why: 'The custom image quota is full: at most 3 images per simple application server you own, and never more than 15.',
-    nextSteps: [listImagesStep(c), 'Delete an image you no longer need (console or DeleteCustomImage), then try again.'],
+    nextSteps: [listImagesStep(c), 'Delete an image you no longer need with delete_custom_images (registered when the server runs with --allow-destructive; otherwise in the console), then try again.'],
     retryable: false,
   }),
   IdempotentParameterMismatch: () => ({
@@ -240,7 +240,7 @@ const CATALOG: Record<string, Entry> = {
   'SnapshotQuota': (c) => ({
     why: `The server ${c.instanceId ?? ''} already has the maximum of 3 snapshots (or the account-wide snapshot quota is full).`,
     nextSteps: [
-      `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" and reuse a finished snapshot, or delete an old one in the console first.`,
+      `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" and reuse a finished snapshot, or delete an old one first with delete_snapshots (registered with --allow-destructive; otherwise in the console).`,
     ],
     retryable: false,
   }),
@@ -268,7 +268,7 @@ const CATALOG: Record<string, Entry> = {
   CustomImageCreationFailed: (c) => ({
     why: `Alibaba Cloud accepted the image of server ${c.instanceId ?? ''} but could not finish it: it ended Failed or Unavailable. A failed image still counts towards the quota.`,
     nextSteps: [
-      `Call list_custom_images with RegionId "${regionOf(c)}" to see it; delete it in the console (or with DeleteCustomImage) to free its quota slot and its name.`,
+      `Call list_custom_images with RegionId "${regionOf(c)}" to see it; delete it with delete_custom_images (registered with --allow-destructive; otherwise in the console) to free its quota slot and its name.`,
       'Then make a fresh system snapshot with create_snapshot and call create_custom_image again with it.',
     ],
     retryable: false,
@@ -337,6 +337,9 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Ask the owning account to do this, or pick one of this account\'s own images (list_custom_images lists them).'],
     retryable: false,
   }),
+  // What the API answers for a shared image is undocumented; the simulator names it so. The tool
+  // refuses before sending (ImageShared); this explains a race with a share.
+  'OperationDenied.ImageShared': (c) => CATALOG.ImageShared!(c),
   ImageNotAvailable: (c) => ({
     why: `The image ${c.imageId ?? ''} is not Available (it is still being created, or it failed), so ${c.action} cannot use it yet.`,
     nextSteps: [`Call wait_for_resources with ImageIds ["${c.imageId ?? '<image>'}"] and Until "Available", then try again.`, listImagesStep(c)],

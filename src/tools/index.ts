@@ -1,5 +1,7 @@
 import { createCustomImageTool } from './create-custom-image.js';
 import { createSnapshotTool } from './create-snapshot.js';
+import { deleteCustomImagesTool } from './delete-custom-images.js';
+import { deleteSnapshotsTool } from './delete-snapshots.js';
 import { listCustomImagesTool } from './list-custom-images.js';
 import { listImagesTool } from './list-images.js';
 import { listInstancesTool } from './list-instances.js';
@@ -24,5 +26,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   createCustomImageTool,
   shareCustomImageTool,
   tagCustomImagesTool,
+  deleteCustomImagesTool,
+  deleteSnapshotsTool,
   resetSystemTool,
 ] as unknown as readonly ToolDefinition[];

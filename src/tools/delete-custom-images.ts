@@ -1,0 +1,304 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import type { Plan, PlanStep } from '../consent/index.js';
+import { apiText } from '../explain/untrusted.js';
+import { checkLine, checkSchema } from '../preflight/checks.js';
+import { judgeDeleteImages, MAX_DELETE_IMAGES, sharedWith, type DeleteImagesFacts, type DeleteTarget } from '../preflight/delete-custom-images.js';
+import { ApiError } from '../swas/errors.js';
+import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
+import { deriveClientToken } from '../swas/token.js';
+import type { DeleteCustomImagesParams, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
+import {
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+} from './common.js';
+import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { defineTool, type ToolCall } from './registry.js';
+import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite, type PlannedRequest } from './write-flow.js';
+
+const TOOL = 'delete_custom_images';
+
+export const deleteCustomImagesInput = z.strictObject({
+  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} Images are regional: all ImageIds must be in this region.`),
+  ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be an image ID such as m-bp1abc... (from list_custom_images)' }))
+    .min(1, { message: 'ImageIds must name at least one image' })
+    .max(MAX_DELETE_IMAGES, { message: `ImageIds holds at most ${MAX_DELETE_IMAGES} images (one DeleteCustomImages call)` })
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'ImageIds must not repeat an image' })
+    .describe(`IDs (m-…) of the account's own custom images to delete, 1–${MAX_DELETE_IMAGES}, from list_custom_images. Images other accounts shared in cannot be deleted by this account.`),
+  Unshare: z.boolean().default(false)
+    .describe('true: an image that is shared (to ECS and/or with other accounts) is unshared first, as part of the same confirmed plan, then deleted. Default false: a shared image is refused, naming what it is shared with.'),
+  WaitForDeleted: z.boolean().default(false)
+    .describe('true: after the delete is accepted, wait (with progress notifications, at most about 50 s) until the images are no longer listed. Deletion is asynchronous; wait before deleting the snapshots an image was made from (delete_snapshots).'),
+  DryRun: z.boolean().default(false)
+    .describe('true: run every check and return the plan, the exact requests and a ConfirmToken, but send nothing.'),
+  ConfirmToken: confirmTokenField,
+  ClientToken: clientTokenField.optional(),
+});
+
+const quotaSchema = z.object({
+  Limit: z.number().int().describe('min(3 × servers in the region, 15).'),
+  Used: z.number().int(),
+  Remaining: z.number().int(),
+});
+
+const modifyRequest = plannedRequestSchema('ModifyImageShareStatus', { RegionId: z.string(), ImageId: z.string(), Operation: z.enum(['UnShare']) });
+const removeRequest = plannedRequestSchema('RemoveCustomImageShareAccount', { RegionId: z.string(), ImageId: z.string(), Accounts: z.array(z.string()) });
+const deleteRequest = plannedRequestSchema('DeleteCustomImages', { RegionId: z.string(), ImageIds: z.array(z.string()) });
+
+export const deleteCustomImagesOutput = z.object({
+  RegionId: z.string(),
+  ImageIds: z.array(z.string()).describe('The images asked for.'),
+  Deleted: z.array(z.string()).optional().describe('Images whose deletion was accepted (they disappear from the list shortly after).'),
+  Gone: z.array(z.string()).optional().describe('WaitForDeleted: images confirmed no longer listed.'),
+  Unshared: z.array(z.object({
+    ImageId: z.string(),
+    Ecs: z.boolean().describe('Unshared from ECS.'),
+    Accounts: z.array(z.string()).describe('Accounts it is no longer shared with.'),
+  })).optional().describe('What was unshared before the delete (Unshare true).'),
+  CreatedServers: z.array(z.object({ ImageId: z.string(), InstanceIds: z.array(z.string()) })).optional()
+    .describe('Servers created from the images: they can no longer be reset (re-installed) with them.'),
+  Quota: quotaSchema.optional().describe('The region\'s custom image quota once the images are gone (own images only).'),
+  RequestIds: z.array(z.object({ Action: z.string(), Target: z.string(), RequestId: z.string() })).optional()
+    .describe('One per request sent, in the order sent.'),
+  ClientToken: z.string().optional().describe('The idempotency token of the DeleteCustomImages request.'),
+  Requests: z.array(z.union([modifyRequest, removeRequest, deleteRequest])).optional()
+    .describe('Dry run: the exact requests that would be sent, in order.'),
+  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Notes: z.array(z.string()),
+  DryRun: z.boolean(),
+  Simulated: simulatedField,
+  Error: errorSchema.optional(),
+  ...consentOutputFields,
+});
+
+type Input = z.output<typeof deleteCustomImagesInput>;
+type Output = z.input<typeof deleteCustomImagesOutput>;
+type Unshared = NonNullable<Output['Unshared']>[number];
+
+const label = (t: DeleteTarget) => `${t.image.ImageId} ("${apiText(t.image.Name, 128)}")`;
+
+/** The arguments that say what the call does (the ledger digests these; ConfirmToken and DryRun say how). */
+function boundArgs(args: Input): Omit<Input, 'ConfirmToken' | 'DryRun'> {
+  const { ConfirmToken: _token, DryRun: _dryRun, ...bound } = args;
+  return bound;
+}
+
+/** The reads, at once: own images (all: the quota counts them), shared-in ones among the IDs, the server count; then who the shared ones are shared with. */
+async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<DeleteImagesFacts> {
+  const opts = { signal };
+  const [own, sharedIn, servers] = await Promise.all([
+    ctx.api.listCustomImages(region, { Share: false }, opts),
+    ctx.api.listCustomImages(region, { ImageIds: args.ImageIds, Share: true }, opts),
+    ctx.api.listInstances(region, {}, { ...opts, maxItems: 1 }),
+  ]);
+  const wanted = own.items.filter((m) => args.ImageIds.includes(m.ImageId) && m.InShareUser === true);
+  const lists = await Promise.all(wanted.map((m) => ctx.api.listCustomImageShareAccounts(region, m.ImageId, opts)));
+  return {
+    ownImages: own.items,
+    sharedIn: sharedIn.items,
+    shareAccounts: new Map(wanted.map((m, i) => [m.ImageId, lists[i]!.items.map((a) => a.UserId)])),
+    serverCount: servers.totalCount,
+  };
+}
+
+/** One request of the plan: what it is, what the ledger records, and how it is sent. */
+type Step =
+  | { kind: 'unshareEcs'; target: DeleteTarget; planned: PlannedRequest<Omit<ModifyImageShareStatusParams, 'ClientToken'>> }
+  | { kind: 'removeAccounts'; target: DeleteTarget; planned: PlannedRequest<Omit<ImageShareAccountParams, 'ClientToken'>> }
+  | { kind: 'delete'; planned: PlannedRequest<Omit<DeleteCustomImagesParams, 'ClientToken'>> };
+
+/**
+ * The requests in order: every unshare before the delete. The delete carries the given ClientToken
+ * (or one derived from it); each unshare one derived from its own request and, when given, that token.
+ */
+function planSteps(ctx: ToolContext, region: string, targets: DeleteTarget[], args: Input): Step[] {
+  const token = (action: string, params: object) => (args.ClientToken === undefined ? undefined : deriveClientToken(action, { ...params, Given: args.ClientToken }));
+  const steps: Step[] = [];
+  if (args.Unshare) {
+    for (const t of targets) {
+      if (t.ecs) {
+        const params = { RegionId: region, ImageId: t.image.ImageId, Operation: 'UnShare' as const };
+        steps.push({ kind: 'unshareEcs', target: t, planned: planRequest(ctx, 'ModifyImageShareStatus', region, params, token('ModifyImageShareStatus', params)) });
+      }
+      if (t.accounts.length) {
+        const params = { RegionId: region, ImageId: t.image.ImageId, Accounts: t.accounts };
+        steps.push({ kind: 'removeAccounts', target: t, planned: planRequest(ctx, 'RemoveCustomImageShareAccount', region, params, token('RemoveCustomImageShareAccount', params)) });
+      }
+    }
+  }
+  const ImageIds = targets.map((t) => t.image.ImageId);
+  steps.push({ kind: 'delete', planned: planRequest(ctx, 'DeleteCustomImages', region, { RegionId: region, ImageIds }, args.ClientToken) });
+  return steps;
+}
+
+function planOf(region: string, targets: DeleteTarget[], steps: Step[]): Plan {
+  const planSteps: PlanStep[] = steps.map((s) => {
+    switch (s.kind) {
+      case 'unshareEcs':
+        return { Action: 'ModifyImageShareStatus', Target: label(s.target), Detail: 'Operation UnShare: stop sharing the image to ECS.' };
+      case 'removeAccounts':
+        return { Action: 'RemoveCustomImageShareAccount', Target: label(s.target), Detail: `Stop sharing the image with account${s.target.accounts.length > 1 ? 's' : ''} ${s.target.accounts.join(', ')}.` };
+      case 'delete':
+        return { Action: 'DeleteCustomImages', Target: targets.map(label).join(', '), Detail: 'Delete the image(s); they disappear from the list shortly after (asynchronous).' };
+    }
+  });
+  const ids = targets.map((t) => t.image.ImageId).join(', ');
+  const irreversible = [
+    `The image(s) ${ids} are deleted for good: they cannot be recovered, and no server can be created or reset from them any more.`,
+  ];
+  for (const t of targets) {
+    if (t.servers.length) irreversible.push(`Servers created from ${t.image.ImageId} (${t.servers.join(', ')}) can no longer be reset (re-installed) with it.`);
+  }
+  for (const s of steps) {
+    if (s.kind === 'unshareEcs') irreversible.push(`ECS instances made from the shared image ${s.target.image.ImageId} can no longer re-initialise their system disk from it.`);
+    if (s.kind === 'removeAccounts') irreversible.push(`Account(s) ${s.target.accounts.join(', ')} lose ${s.target.image.ImageId}: they can no longer create or reset servers from it.`);
+  }
+  const unshares = steps.filter((s) => s.kind !== 'delete').length;
+  return {
+    Summary: `Delete ${targets.length} custom image(s) in ${region}: ${targets.map(label).join(', ')}${unshares ? `, after unsharing ${targets.filter((t) => t.ecs || t.accounts.length).length} of them` : ''}.`,
+    Steps: planSteps,
+    Irreversible: irreversible,
+  };
+}
+
+function successText(out: Output): string {
+  const lines: string[] = [];
+  const unshared = (out.Unshared ?? []).map((u) => `${u.ImageId} from ${sharedWith({ ecs: u.Ecs, accounts: u.Accounts })}`);
+  if (unshared.length) lines.push(`Unshared ${unshared.join('; ')}.`);
+  lines.push(`Deleted custom image(s) ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}${out.Gone?.length === out.Deleted?.length && out.Gone?.length ? '; they are gone from the list' : ' (deletion finishes in the background)'}.`);
+  if (out.Quota) lines.push(`Quota after: ${out.Quota.Used} of ${out.Quota.Limit} custom images used, ${out.Quota.Remaining} left.`);
+  for (const r of out.RequestIds ?? []) lines.push(`${r.Action} ${r.Target}: RequestId ${r.RequestId}`);
+  lines.push('Checks:', ...out.Checks.map(checkLine));
+  for (const note of out.Notes) lines.push(`Note: ${note}`);
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
+
+async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
+  const region = args.RegionId;
+  const base: Output = { RegionId: region, ImageIds: args.ImageIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
+  const errCtx = (imageId?: string) => ({ action: 'DeleteCustomImages', regionId: region, ...(imageId ? { imageId } : {}) });
+  const fail = (err: unknown, partial: Partial<Output> = {}, imageId?: string, action?: string) => {
+    const result = failWith(deleteCustomImagesOutput, { ...base, ...partial }, err, { ...errCtx(imageId), ...(action ? { action } : {}) }, ctx);
+    // What was already done before a failure belongs in the text too.
+    const first = result.content[0];
+    if (partial.Notes?.length && first?.type === 'text') first.text += partial.Notes.map((n) => `\nNote: ${n}`).join('');
+    return result;
+  };
+
+  // 1. The images, their share state, the servers made from them and the quota.
+  let facts: DeleteImagesFacts;
+  try {
+    facts = await gatherFacts(ctx, region, args, call.signal);
+  } catch (err) {
+    return fail(err);
+  }
+
+  // 2. Every precondition, judged; a failure names the image and what to do.
+  const verdict = judgeDeleteImages({ regionId: region, imageIds: args.ImageIds, unshare: args.Unshare }, facts);
+  base.Checks = verdict.checks;
+  const created = verdict.targets.filter((t) => t.servers.length).map((t) => ({ ImageId: t.image.ImageId, InstanceIds: t.servers }));
+  if (created.length) base.CreatedServers = created;
+  if (verdict.failure) {
+    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.imageId);
+  }
+  const { targets } = verdict;
+
+  // 3. The requests in order, and the plan a person approves.
+  const steps = planSteps(ctx, region, targets, args);
+  const deletePlanned = steps.find((s): s is Extract<Step, { kind: 'delete' }> => s.kind === 'delete')!.planned;
+  base.ClientToken = deletePlanned.Parameters.ClientToken;
+  const plan = planOf(region, targets, steps);
+  const state = targets.map((t) => ({ ImageId: t.image.ImageId, Name: t.image.Name, Ecs: t.ecs, Accounts: t.accounts, Servers: t.servers }));
+  const quota = { Limit: verdict.quotaAfter.Limit, Used: verdict.quotaAfter.Used, Remaining: verdict.quotaAfter.Remaining };
+  const consentOut: Output = args.DryRun
+    ? { ...base, Quota: quota, Requests: steps.map((s) => s.planned) as NonNullable<Output['Requests']>, Notes: ['Nothing was sent.'] }
+    : base;
+  const consent = consentStep(ctx, call, {
+    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteCustomImagesOutput, out: consentOut,
+  });
+  if (!consent.go) {
+    // A dry run's text also shows the exact requests, the checks and the quota after.
+    // consentStep answers a dry run with a plain result (it never asks the person then).
+    const dry = args.DryRun ? consent.result as CallToolResult : undefined;
+    const first = dry && !dry.isError ? dry.content[0] : undefined;
+    if (first?.type === 'text') {
+      first.text += ['', 'Requests, in order:', ...steps.map((s) => `${s.planned.Action} ${JSON.stringify(s.planned.Parameters)}`),
+        `Quota after: ${quota.Used} of ${quota.Limit} custom images used, ${quota.Remaining} left.`, 'Checks:', ...base.Checks.map(checkLine)].join('\n');
+    }
+    return consent.result;
+  }
+
+  // 4. Every request through the ledger, unshares first; a failure says what was already done.
+  const record = boundArgs(args);
+  const unshared = new Map<string, Unshared>();
+  const requestIds: NonNullable<Output['RequestIds']> = [];
+  const done = (): Partial<Output> => ({ Unshared: [...unshared.values()], RequestIds: requestIds });
+  for (const s of steps) {
+    if (s.kind === 'delete') break;
+    const id = s.target.image.ImageId;
+    const action = s.planned.Action;
+    try {
+      const res = await sendWrite(ctx, call, {
+        tool: TOOL, action, regionId: region, resourceIds: [id], clientToken: s.planned.Parameters.ClientToken, args: record,
+      }, (signal) => (s.kind === 'unshareEcs'
+        ? ctx.api.modifyImageShareStatus(s.planned.Parameters, { signal })
+        : ctx.api.removeCustomImageShareAccount(s.planned.Parameters, { signal })));
+      requestIds.push({ Action: action, Target: id, RequestId: res.RequestId });
+      const u = unshared.get(id) ?? { ImageId: id, Ecs: false, Accounts: [] };
+      if (s.kind === 'unshareEcs') u.Ecs = true;
+      else u.Accounts = s.target.accounts;
+      unshared.set(id, u);
+    } catch (err) {
+      const partial = done();
+      if (requestIds.length) partial.Notes = [`Already done before this failure: ${requestIds.map((r) => `${r.Action} ${r.Target}`).join(', ')}. Nothing was deleted. Calling again with the same arguments plans only what is left.`];
+      return fail(err, partial, id, action);
+    }
+  }
+  let deleted;
+  try {
+    deleted = await sendWrite(ctx, call, {
+      tool: TOOL, action: 'DeleteCustomImages', regionId: region, resourceIds: deletePlanned.Parameters.ImageIds,
+      clientToken: base.ClientToken, args: record,
+    }, (signal) => ctx.api.deleteCustomImages(deletePlanned.Parameters, { signal }));
+  } catch (err) {
+    const partial = done();
+    if (unshared.size) partial.Notes = [`The images were unshared (${[...unshared.keys()].join(', ')}) but not deleted. Calling again with the same arguments deletes them without unsharing again.`];
+    return fail(err, partial);
+  }
+  const ids = targets.map((t) => t.image.ImageId);
+  requestIds.push({ Action: 'DeleteCustomImages', Target: ids.join(', '), RequestId: deleted.RequestId });
+  ctx.log.info({ regionId: region, imageIds: ids, requestId: deleted.RequestId }, 'custom images deleted');
+  const out: Output = { ...base, ...done(), Deleted: ids, Quota: quota };
+  if (!unshared.size) delete out.Unshared;
+  const watches = ids.map((id) => ({ kind: 'image' as const, id, until: 'Deleted' as const }));
+  if (!args.WaitForDeleted) {
+    out.Notes.push(`Deletion finishes in the background: the images stay listed for a short while. Call ${keepWaitingArgs(region, watches)} to wait until they are gone (for example before deleting their snapshots with delete_snapshots).`);
+    return success(deleteCustomImagesOutput, out, successText(out));
+  }
+
+  // 5. The optional bounded wait until they are no longer listed.
+  const waited = await waitAfterWrite(ctx, call, region, watches, errCtx());
+  out.Gone = (waited.outcome?.states ?? []).filter((s) => s.Done).map((s) => s.Id);
+  if (waited.note) out.Notes.push(waited.note);
+  return success(deleteCustomImagesOutput, out, successText(out));
+}
+
+export const deleteCustomImagesTool = defineTool({
+  name: TOOL,
+  title: 'Delete SWAS custom images',
+  description: [
+    `Deletes up to ${MAX_DELETE_IMAGES} of the account's own Simple Application Server custom images in one region (DeleteCustomImages). Get the IDs (m-…) from list_custom_images.`,
+    'Before anything is sent it checks that each image exists and is the account\'s own (images other accounts shared in cannot be deleted by this account) and that none is shared: a shared image is refused, naming ECS and/or the account IDs, unless Unshare is true, in which case the plan unshares it first (ModifyImageShareStatus UnShare, RemoveCustomImageShareAccount).',
+    'Deleting cannot be undone: the image is gone, servers created from it can no longer be reset with it, ECS instances made from a shared image lose re-initialisation. The user must agree to the plan: without a valid ConfirmToken the answer is ConfirmationRequired with the plan and a token; show the plan, and if the user agrees call again with the same arguments and that ConfirmToken. DryRun true returns the plan, the exact requests and a token without sending anything.',
+    'Deletion is asynchronous: WaitForDeleted true waits (about 50 s at most) until the images are no longer listed; otherwise wait_for_resources with ImageIds and Until "Deleted". The result gives the quota after. Next: delete_snapshots for the snapshots they were made from, once they are gone.',
+  ].join(' '),
+  inputSchema: deleteCustomImagesInput,
+  outputSchema: deleteCustomImagesOutput,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  kind: 'destructive',
+  ramActions: [
+    'swas-open:DeleteCustomImages', 'swas-open:ModifyImageShareStatus', 'swas-open:RemoveCustomImageShareAccount',
+    'swas-open:ListCustomImages', 'swas-open:ListCustomImageShareAccounts', 'swas-open:ListInstances',
+  ],
+  handler: (args, call, ctx) => deleteCustomImages(args, call, ctx),
+});

@@ -1,0 +1,174 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import type { Plan } from '../consent/index.js';
+import { apiText } from '../explain/untrusted.js';
+import { checkLine, checkSchema } from '../preflight/checks.js';
+import { SNAPSHOTS_PER_SERVER } from '../preflight/create-snapshot.js';
+import { judgeDeleteSnapshots, MAX_DELETE_SNAPSHOTS, type DeleteSnapshotsFacts } from '../preflight/delete-snapshots.js';
+import { ApiError } from '../swas/errors.js';
+import { SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
+import type { DeleteSnapshotsParams, Snapshot } from '../swas/types.js';
+import {
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+} from './common.js';
+import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { defineTool, type ToolCall } from './registry.js';
+import { failWith, planRequest, plannedRequestSchema, sendWrite } from './write-flow.js';
+
+const TOOL = 'delete_snapshots';
+
+export const deleteSnapshotsInput = z.strictObject({
+  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} Snapshots are regional: all SnapshotIds must be in this region.`),
+  SnapshotIds: z.array(z.string().regex(SNAPSHOT_ID_PATTERN, { message: 'Each SnapshotIds entry must be a snapshot ID such as s-bp1abc... (from list_snapshots)' }))
+    .min(1, { message: 'SnapshotIds must name at least one snapshot' })
+    .max(MAX_DELETE_SNAPSHOTS, { message: `SnapshotIds holds at most ${MAX_DELETE_SNAPSHOTS} snapshots (one DeleteSnapshots call)` })
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'SnapshotIds must not repeat a snapshot' })
+    .describe(`IDs (s-…) of the snapshots to delete, 1–${MAX_DELETE_SNAPSHOTS}, from list_snapshots. A snapshot a custom image was made from cannot be deleted while the image exists.`),
+  DryRun: z.boolean().default(false)
+    .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
+  ConfirmToken: confirmTokenField,
+  ClientToken: clientTokenField.optional(),
+});
+
+export const deleteSnapshotsOutput = z.object({
+  RegionId: z.string(),
+  SnapshotIds: z.array(z.string()).describe('The snapshots asked for.'),
+  Deleted: z.array(z.string()).optional().describe('Snapshots deleted.'),
+  Left: z.array(z.object({
+    InstanceId: z.string().optional().describe('The server (system-disk snapshots name it).'),
+    SourceDiskId: z.string().optional().describe('The disk, for data-disk snapshots (the API does not name their server).'),
+    SnapshotIds: z.array(z.string()),
+  })).optional().describe(`Snapshots left after the delete, for each server (or data disk) touched; a server holds at most ${SNAPSHOTS_PER_SERVER}, system and data together.`),
+  RequestId: z.string().optional(),
+  ClientToken: z.string().optional().describe('The idempotency token of the DeleteSnapshots request.'),
+  Request: plannedRequestSchema('DeleteSnapshots', { RegionId: z.string(), SnapshotIds: z.array(z.string()) }).optional(),
+  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Notes: z.array(z.string()),
+  DryRun: z.boolean(),
+  Simulated: simulatedField,
+  Error: errorSchema.optional(),
+  ...consentOutputFields,
+});
+
+type Input = z.output<typeof deleteSnapshotsInput>;
+type Output = z.input<typeof deleteSnapshotsOutput>;
+
+const label = (s: Snapshot) => `${s.SnapshotId} ("${apiText(s.SnapshotName, 128)}")`;
+
+function boundArgs(args: Input): Omit<Input, 'ConfirmToken' | 'DryRun'> {
+  const { ConfirmToken: _token, DryRun: _dryRun, ...bound } = args;
+  return bound;
+}
+
+/** The reads, at once: the snapshots asked for, every own image of the region (any may pin a snapshot), every snapshot of the region (what is left). */
+async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<DeleteSnapshotsFacts> {
+  const opts = { signal };
+  const [found, images, all] = await Promise.all([
+    ctx.api.listSnapshots(region, { SnapshotIds: args.SnapshotIds }, opts),
+    ctx.api.listCustomImages(region, { Share: false }, opts),
+    ctx.api.listSnapshots(region, {}, opts),
+  ]);
+  return { found: found.items, ownImages: images.items, ...(all.truncated ? {} : { regionSnapshots: all.items }) };
+}
+
+function planOf(region: string, targets: Snapshot[], progressing: Snapshot[]): Plan {
+  const irreversible = [
+    `The snapshot(s) ${targets.map((s) => s.SnapshotId).join(', ')} are deleted for good: no server can be rolled back to them, and no custom image can be made from them any more.`,
+  ];
+  if (progressing.length) irreversible.push(`Still being taken, so deleting stops them: ${progressing.map((s) => `${s.SnapshotId} (${apiText(s.Status, 32)}${s.Progress ? ` ${apiText(s.Progress, 16)}` : ''})`).join(', ')}.`);
+  return {
+    Summary: `Delete ${targets.length} snapshot(s) in ${region}: ${targets.map(label).join(', ')}.`,
+    Steps: [{ Action: 'DeleteSnapshots', Target: targets.map(label).join(', '), Detail: 'Delete the snapshots.' }],
+    Irreversible: irreversible,
+  };
+}
+
+function leftText(out: Output): string[] {
+  return (out.Left ?? []).map((g) => `${g.InstanceId ? `Server ${g.InstanceId}` : `Data disk ${g.SourceDiskId}`} has ${g.SnapshotIds.length} snapshot(s) left${g.SnapshotIds.length ? ` (${g.SnapshotIds.join(', ')})` : ''}${g.InstanceId ? `; a server holds at most ${SNAPSHOTS_PER_SERVER}, data-disk snapshots included` : ''}.`);
+}
+
+function successText(out: Output): string {
+  const lines = [`Deleted snapshot(s) ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}. RequestId ${out.RequestId}.`, ...leftText(out)];
+  lines.push('Checks:', ...out.Checks.map(checkLine));
+  for (const note of out.Notes) lines.push(`Note: ${note}`);
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
+
+async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
+  const region = args.RegionId;
+  const base: Output = { RegionId: region, SnapshotIds: args.SnapshotIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
+  const fail = (err: unknown, partial: Partial<Output> = {}, snapshotId?: string) =>
+    failWith(deleteSnapshotsOutput, { ...base, ...partial }, err, { action: 'DeleteSnapshots', regionId: region, ...(snapshotId ? { snapshotId } : {}) }, ctx);
+
+  // 1. The snapshots, the images that may pin them, and the rest of the region's snapshots.
+  let facts: DeleteSnapshotsFacts;
+  try {
+    facts = await gatherFacts(ctx, region, args, call.signal);
+  } catch (err) {
+    return fail(err);
+  }
+
+  // 2. Every precondition, judged; a snapshot an image was made from is refused, naming the image.
+  const verdict = judgeDeleteSnapshots({ regionId: region, snapshotIds: args.SnapshotIds }, facts);
+  base.Checks = verdict.checks;
+  if (verdict.failure) {
+    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.snapshotId);
+  }
+  const { targets, progressing } = verdict;
+  if (verdict.left) base.Left = verdict.left;
+  if (progressing.length) base.Notes.push(`Still being taken: ${progressing.map((s) => s.SnapshotId).join(', ')}. Deleting stops them; if one is meant for a custom image, wait for it instead (wait_for_resources).`);
+
+  // 3. The request, the plan and the person's consent.
+  const planned = planRequest<Omit<DeleteSnapshotsParams, 'ClientToken'>>(ctx, 'DeleteSnapshots', region, {
+    RegionId: region, SnapshotIds: targets.map((s) => s.SnapshotId),
+  }, args.ClientToken);
+  base.ClientToken = planned.Parameters.ClientToken;
+  const plan = planOf(region, targets, progressing);
+  // Stable facts only: a snapshot finishing does not make the plan another plan.
+  const state = targets.map((s) => ({ SnapshotId: s.SnapshotId, Name: s.SnapshotName, Disk: s.SourceDiskId, Type: s.SourceDiskType, InstanceId: s.InstanceId }));
+  const consent = consentStep(ctx, call, {
+    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteSnapshotsOutput,
+    out: args.DryRun ? { ...base, Request: planned, Notes: [...base.Notes, 'Nothing was sent.'] } : base,
+  });
+  if (!consent.go) {
+    // A dry run's text also shows the exact request and the checks.
+    // consentStep answers a dry run with a plain result (it never asks the person then).
+    const dry = args.DryRun ? consent.result as CallToolResult : undefined;
+    const first = dry && !dry.isError ? dry.content[0] : undefined;
+    if (first?.type === 'text') {
+      first.text += ['', `Request: ${planned.Action} ${JSON.stringify(planned.Parameters)}`, ...leftText(base), 'Checks:', ...base.Checks.map(checkLine)].join('\n');
+    }
+    return consent.result;
+  }
+
+  // 4. The one call, through the ledger.
+  let res;
+  try {
+    res = await sendWrite(ctx, call, {
+      tool: TOOL, action: 'DeleteSnapshots', regionId: region, resourceIds: planned.Parameters.SnapshotIds, clientToken: base.ClientToken, args: boundArgs(args),
+    }, (signal) => ctx.api.deleteSnapshots(planned.Parameters, { signal }));
+  } catch (err) {
+    return fail(err);
+  }
+  ctx.log.info({ regionId: region, snapshotIds: planned.Parameters.SnapshotIds, requestId: res.RequestId }, 'snapshots deleted');
+  const out: Output = { ...base, Deleted: planned.Parameters.SnapshotIds, RequestId: res.RequestId };
+  return success(deleteSnapshotsOutput, out, successText(out));
+}
+
+export const deleteSnapshotsTool = defineTool({
+  name: TOOL,
+  title: 'Delete SWAS disk snapshots',
+  description: [
+    `Deletes up to ${MAX_DELETE_SNAPSHOTS} Simple Application Server snapshots in one region (DeleteSnapshots). Get the IDs (s-…) from list_snapshots.`,
+    'Before anything is sent it checks that each snapshot exists and that no custom image of the account was made from it (its SystemSnapshotId or DataSnapshotId): such a snapshot is refused, naming the image (SnapshotExistCustomImage); delete the image first with delete_custom_images and wait until it is gone. A snapshot still being taken may be deleted (that stops it); the plan says so.',
+    'Deleting cannot be undone: no server can be rolled back to the snapshot any more. The user must agree to the plan: without a valid ConfirmToken the answer is ConfirmationRequired with the plan and a token; show the plan, and if the user agrees call again with the same arguments and that ConfirmToken. DryRun true returns the plan, the exact request and a token without sending anything.',
+    `The result lists the snapshots left for each server touched (at most ${SNAPSHOTS_PER_SERVER} a server), so create_snapshot can follow.`,
+  ].join(' '),
+  inputSchema: deleteSnapshotsInput,
+  outputSchema: deleteSnapshotsOutput,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  kind: 'destructive',
+  ramActions: ['swas-open:DeleteSnapshots', 'swas-open:ListSnapshots', 'swas-open:ListCustomImages'],
+  handler: (args, call, ctx) => deleteSnapshots(args, call, ctx),
+});
