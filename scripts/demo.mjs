@@ -1,7 +1,12 @@
 // npm run demo: a scripted agent session against the server's embedded simulator. It spawns the
-// built server (`node dist/index.js --simulate`) over stdio with the official MCP SDK client, plays
-// "make an image of my shop server" from nothing, then shows a refused request and bad input.
-import { existsSync } from 'node:fs';
+// built server (`node dist/index.js --simulate --allow-destructive`) over stdio with the MCP SDK's
+// client, and plays the image lifecycle an agent meets on a real account: find a server without
+// knowing its region, back it up, hit the full image quota, plan a deletion and ask, delete,
+// create the new image (still creating when the call ends, as real images are), wait for it in
+// further calls, share it to ECS with consent, and finally show the audit ledger.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -18,17 +23,23 @@ const step = (n, title) => console.log(`\n${bold(`── ${n}. ${title}`)}`);
 const say = (who, text) => console.log(`${bold(who)} ${text}`);
 const indent = (text) => text.split('\n').map((l) => `   ${l}`).join('\n');
 
+const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-demo-')), 'audit.jsonl');
 const transport = new StdioClientTransport({
   command: process.execPath,
-  args: [entry, '--simulate', '--region', 'cn-hangzhou'],
+  args: [entry, '--simulate', '--allow-destructive', '--region', 'cn-hangzhou'],
   env: {
     PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     LOG_LEVEL: 'warn',
-    // Faster than the defaults, so the demo's waits take seconds.
-    SWAS_SIM_SNAPSHOT_READY_MS: '2500',
-    SWAS_SIM_IMAGE_READY_MS: '3500',
-    SWAS_MCP_POLL_INTERVAL_MS: '500',
+    SWAS_MCP_AUDIT_LOG: ledgerPath,
+    // The simulator's realistic timings (an image of a 40 GB disk: about 7 minutes) run this many
+    // times faster, and one call waits at most this long: the image is still being made when the
+    // create call ends, as on Alibaba Cloud, and wait_for_resources picks it up. Settable, so the
+    // demo's own test runs it in about a second.
+    SWAS_SIM_TIME_SCALE: process.env.DEMO_TIME_SCALE ?? '150',
+    SWAS_MCP_WAIT_TIMEOUT_MS: process.env.DEMO_CALL_WAIT_MS ?? '1500',
+    SWAS_MCP_POLL_INTERVAL_MS: process.env.DEMO_POLL_MS ?? '250',
   },
   stderr: 'inherit',
 });
@@ -36,65 +47,96 @@ const client = new Client({ name: 'swas-image-mcp-demo', version: '1.0.0' });
 
 async function tool(name, args) {
   console.log(dim(`   → ${name} ${JSON.stringify(args)}`));
-  const result = await client.callTool({ name, arguments: args }, {
+  return client.callTool({ name, arguments: args }, {
     onprogress: (p) => console.log(dim(`   … progress ${p.progress}: ${p.message ?? ''}`)),
   });
-  return result;
 }
 
 function text(result) {
   return result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
 }
 
+/** Calls wait_for_resources again until everything is done, as an agent does across turns. */
+async function waitUntilDone(args) {
+  for (let call = 1; ; call++) {
+    const res = await tool('wait_for_resources', { ...args, TimeoutSeconds: 55 });
+    console.log(indent(text(res).split('\n')[0]));
+    if (res.isError || res.structuredContent.AllDone || res.structuredContent.AnyFailed || call >= 20) return res;
+  }
+}
+
 try {
   await client.connect(transport);
   const { tools } = await client.listTools();
-  step(0, 'The server (started with --simulate: the built-in SWAS simulator, demo data)');
+  step(0, 'The server (started with --simulate --allow-destructive: the built-in SWAS simulator, demo data)');
   console.log(`   tools: ${tools.map((t) => t.name).join(', ')}`);
 
-  say('\nUser:', '"Make a custom image of my shop server."');
+  say('\nUser:', '"Our Singapore web server, sg-web: keep two backup images of it, please."');
 
-  step(1, 'Find the server');
-  const servers = (await tool('list_instances', {})).structuredContent;
-  for (const i of servers.Instances) console.log(`   ${i.InstanceName.padEnd(15)} ${i.InstanceId}  ${i.Status.padEnd(9)} ${i.RegionId}`);
-  const shop = servers.Instances.find((i) => i.InstanceName === 'shop-server');
+  step(1, 'Find the server without knowing its region: every region at once');
+  const found = (await tool('list_instances', { RegionId: 'all', InstanceName: 'sg-web' })).structuredContent;
+  const sg = found.Instances[0];
+  console.log(`   ${sg.InstanceName} ${sg.InstanceId} is ${sg.Status} in ${sg.RegionId} (searched ${found.Regions.length} regions)`);
+  const R = sg.RegionId;
 
-  step(2, 'Look for a finished system-disk snapshot');
-  const snaps = (await tool('list_snapshots', { InstanceId: shop.InstanceId, SourceDiskType: 'system' })).structuredContent;
-  console.log(`   ${snaps.Snapshots.length} system snapshot(s) found: an image needs one, so make it first.`);
+  step(2, 'Two backup images (each call returns as soon as the image ID is known)');
+  const backups = [];
+  for (const name of ['sg-web-backup-1', 'sg-web-backup-2']) {
+    const made = await tool('create_custom_image', { RegionId: R, InstanceId: sg.InstanceId, ImageName: name });
+    console.log(indent(text(made).split('\n')[0]));
+    backups.push(made.structuredContent.ImageId);
+  }
 
-  step(3, 'Create the snapshot and wait for it');
-  const snap = await tool('create_snapshot', { RegionId: 'cn-hangzhou', InstanceId: shop.InstanceId, SnapshotName: 'shop-sys-before-image', WaitForAccomplished: true });
-  console.log(indent(text(snap)));
+  step(3, 'Real images take minutes: wait for them, call after call');
+  await waitUntilDone({ RegionId: R, ImageIds: backups });
 
-  step(4, 'Dry run: every check, the exact request, nothing sent');
-  const plan = await tool('create_custom_image', { RegionId: 'cn-hangzhou', InstanceId: shop.InstanceId, ImageName: 'shop-server-2026-11-28', DryRun: true });
+  say('\nUser:', '"Now make a fresh image, sg-web-2026-11-29, and share it to ECS so it outlives the server."');
+
+  step(4, 'Dry run first: the quota is full');
+  const planned = await tool('create_custom_image', { RegionId: R, InstanceId: sg.InstanceId, ImageName: 'sg-web-2026-11-29', DryRun: true });
+  console.log(indent(text(planned)));
+
+  step(5, 'The agent looks at the images to propose one to delete');
+  const listed = (await tool('list_custom_images', { RegionId: R })).structuredContent;
+  for (const m of listed.Images) console.log(`   ${m.ImageId}  ${m.ImageName.padEnd(18)} ${m.Status.padEnd(9)} ${m.SharedToEcs || m.SharedWithAccounts.length ? 'shared' : 'not shared'}`);
+  console.log(`   quota: ${listed.Quota.Used} of ${listed.Quota.Limit} used`);
+
+  step(6, 'Plan the deletion: every check, the exact request, and a ConfirmToken; nothing is sent');
+  const oldest = backups[0];
+  const plan = await tool('delete_custom_images', { RegionId: R, ImageIds: [oldest], DryRun: true });
   console.log(indent(text(plan)));
 
-  say('\nUser:', '"Looks good, go ahead."');
+  say('\nAgent:', `"The quota is full. I can delete sg-web-backup-1 (${oldest}); it cannot be undone. Shall I?"`);
+  say('User:', '"Yes, delete it."');
 
-  step(5, 'Create the image and wait until it is available');
-  const created = await tool('create_custom_image', { RegionId: 'cn-hangzhou', InstanceId: shop.InstanceId, ImageName: 'shop-server-2026-11-28', WaitForAvailable: true });
+  step(7, 'Delete with the token the user agreed to, and wait until it is gone');
+  const deleted = await tool('delete_custom_images', { RegionId: R, ImageIds: [oldest], ConfirmToken: plan.structuredContent.ConfirmToken, WaitForDeleted: true });
+  console.log(indent(text(deleted)));
+
+  step(8, 'Create the new image; the call\'s wait ends while it is still being made');
+  const created = await tool('create_custom_image', { RegionId: R, InstanceId: sg.InstanceId, ImageName: 'sg-web-2026-11-29', WaitForAvailable: true });
   console.log(indent(text(created)));
+  const imageId = created.structuredContent.ImageId;
 
-  step(6, 'The model, unsure the call went through, makes it again: nothing is created twice');
-  const again = await tool('create_custom_image', { RegionId: 'cn-hangzhou', InstanceId: shop.InstanceId, ImageName: 'shop-server-2026-11-28' });
-  console.log(indent(text(again).split('\n')[0]));
+  step(9, 'Keep waiting in further calls, as the answer says');
+  await waitUntilDone({ RegionId: R, ImageIds: [imageId] });
 
-  step(7, 'Check it in the image list, with the quota');
-  const images = (await tool('list_custom_images', { ImageIds: [created.structuredContent.ImageId] })).structuredContent;
-  for (const m of images.Images) console.log(`   ${m.ImageId}  ${m.ImageName}  ${m.Status}`);
-  console.log(`   quota: ${images.Quota.Used} of ${images.Quota.Limit} used, ${images.Quota.Remaining} left`);
+  step(10, 'Share it to ECS: exposing an image needs the user\'s consent');
+  const asked = await tool('share_custom_image', { RegionId: R, ImageId: imageId, Operation: 'Share', Ecs: true });
+  console.log(indent(text(asked)));
+  say('\nUser:', '"Yes, share it to ECS."');
+  const shared = await tool('share_custom_image', { RegionId: R, ImageId: imageId, Operation: 'Share', Ecs: true, ConfirmToken: asked.structuredContent.ConfirmToken });
+  console.log(indent(text(shared)));
 
-  say('\nUser:', '"Now image the staging server too, as blog-base-2026."');
-
-  step(8, 'A refused request, explained (nothing is sent to the API)');
-  const refused = await tool('create_custom_image', { RegionId: 'cn-hangzhou', InstanceId: servers.Instances.find((i) => i.InstanceName === 'staging-server').InstanceId, ImageName: 'blog-base-2026' });
-  console.log(indent(text(refused)));
-
-  step(9, 'Bad input, refused before anything is sent');
-  const bad = await tool('create_custom_image', { RegionId: 'cn-hangzhou.evil.com', InstanceId: shop.InstanceId, ImageName: '-bad name', Tag: [{ Key: 'aliyun:x', Value: 'v' }] });
+  step(11, 'Bad input is refused before anything is sent');
+  const bad = await tool('create_custom_image', { RegionId: 'cn-hangzhou.evil.com', InstanceId: sg.InstanceId, ImageName: '-bad name', Tag: [{ Key: 'aliyun:x', Value: 'v' }] });
   console.log(indent(text(bad)));
+
+  step(12, 'The audit ledger: every change, written before it was sent and after it answered');
+  for (const line of readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean)) {
+    const e = JSON.parse(line);
+    console.log(`   ${e.time}  ${e.phase.padEnd(7)} ${e.tool.padEnd(20)} ${e.action.padEnd(22)} ${e.resourceIds.join(',')}${e.phase === 'outcome' ? `  ok=${e.ok}` : ''}`);
+  }
 
   console.log(`\n${bold('Done.')} Everything above ran against the simulator; point the server at Alibaba Cloud with credentials instead of --simulate.`);
 } finally {

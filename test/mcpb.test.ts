@@ -9,6 +9,8 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../src/simulator/index.js';
+import { ALL_TOOLS } from '../src/tools/index.js';
+import { selectTools } from '../src/tools/registry.js';
 import { VERSION } from '../src/version.js';
 import { call, isolatedEnv, textOf } from './helpers/stack.js';
 
@@ -20,9 +22,17 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 /** Environment variables the server reads (DESIGN.md "Configuration"); the manifest may map only these. */
 const SERVER_ENV = new Set([
   'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_PROFILE',
-  'ALIBABA_CLOUD_REGION_ID', 'SWAS_ENDPOINT', 'SWAS_MCP_READ_ONLY', 'SWAS_MCP_SIMULATE', 'LOG_LEVEL',
+  'ALIBABA_CLOUD_REGION_ID', 'SWAS_ENDPOINT', 'SWAS_MCP_READ_ONLY', 'SWAS_MCP_ALLOW_DESTRUCTIVE', 'SWAS_MCP_SIMULATE', 'LOG_LEVEL',
 ]);
 const DECLARED_TOOLS = (manifest.tools as Array<{ name: string }>).map((t) => t.name).sort();
+/**
+ * What the registry offers in a mode. The manifest lists every tool (test/unit/registry.test.ts
+ * holds it equal to the registry); which of them a server offers depends on read_only and
+ * allow_destructive, so an offered list is compared with the registry's selection for that mode,
+ * and every offered tool must be one the manifest declares.
+ */
+const offeredIn = (readOnly: boolean, allowDestructive: boolean) =>
+  selectTools(ALL_TOOLS, { readOnly, allowDestructive }).map((t) => t.name).sort();
 /** Measured 0.1.0: 375–407 KiB packed (1.2–1.6 MB unpacked). The bound leaves room to grow, not to ship node_modules. */
 const MAX_BUNDLE_BYTES = 800 * 1024;
 
@@ -81,6 +91,7 @@ describe('manifest.json', () => {
     expect(env).toMatchObject({
       ALIBABA_CLOUD_ACCESS_KEY_ID: '${user_config.access_key_id}',
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: '${user_config.access_key_secret}',
+      SWAS_MCP_ALLOW_DESTRUCTIVE: '${user_config.allow_destructive}',
       SWAS_MCP_SIMULATE: '${user_config.simulate}',
     });
   });
@@ -135,15 +146,18 @@ describe('packed bundle', () => {
     expect(cfg!.args).toEqual([`${unpacked}/dist/index.js`]);
     expect(cfg!.env).toEqual({
       ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '', ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou',
-      SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_SIMULATE: 'true', LOG_LEVEL: 'info',
+      SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_ALLOW_DESTRUCTIVE: 'false', SWAS_MCP_SIMULATE: 'true', LOG_LEVEL: 'info',
     });
 
     const server = await connect(cfg!);
     try {
       expect(server.client.getServerVersion()).toMatchObject({ name: 'swas-image-mcp', version: pkg.version });
       const { tools } = await server.client.listTools();
-      // The manifest announces exactly the tools the server offers.
-      expect(tools.map((t) => t.name).sort()).toEqual(DECLARED_TOOLS);
+      // allow_destructive defaults to off: every tool but the destructive ones, each declared in the manifest.
+      const offered = tools.map((t) => t.name).sort();
+      expect(offered).toEqual(offeredIn(false, false));
+      for (const t of ALL_TOOLS.filter((d) => d.kind === 'destructive')) expect(offered).not.toContain(t.name);
+      for (const name of offered) expect(DECLARED_TOOLS).toContain(name);
 
       // RegionId omitted: list_instances falls back to user_config.region_id (cn-hangzhou).
       const listed = await call(server.client, 'list_instances', {});
@@ -165,15 +179,36 @@ describe('packed bundle', () => {
     expect(server.stderr()).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);
   });
 
-  it('maps the read_only switch: only the read-only tools are offered', async () => {
+  it('maps the allow_destructive switch: then every tool the registry has is offered', async () => {
     const cfg = (await getMcpConfigForManifest({
-      manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, read_only: true },
+      manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, allow_destructive: true },
     })) as HostConfig;
-    expect(cfg.env).toMatchObject({ SWAS_MCP_READ_ONLY: 'true', SWAS_MCP_SIMULATE: 'true' });
+    expect(cfg.env).toMatchObject({ SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_SIMULATE: 'true' });
     const server = await connect(cfg);
     try {
       const { tools } = await server.client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['list_custom_images', 'list_instances', 'list_snapshots']);
+      const offered = tools.map((t) => t.name).sort();
+      expect(offered).toEqual(offeredIn(false, true));
+      expect(offered).toEqual(ALL_TOOLS.map((t) => t.name).sort());
+      for (const name of offered) expect(DECLARED_TOOLS).toContain(name);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('maps the read_only switch: only the read-only tools are offered, even with allow_destructive on', async () => {
+    const cfg = (await getMcpConfigForManifest({
+      manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, read_only: true, allow_destructive: true },
+    })) as HostConfig;
+    expect(cfg.env).toMatchObject({ SWAS_MCP_READ_ONLY: 'true', SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_SIMULATE: 'true' });
+    const server = await connect(cfg);
+    try {
+      const { tools } = await server.client.listTools();
+      const offered = tools.map((t) => t.name).sort();
+      expect(offered).toEqual(offeredIn(true, true));
+      expect(offered).toEqual(ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true).map((t) => t.name).sort());
+      expect(offered).toContain('list_instances');
+      for (const t of tools) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
     } finally {
       await server.close();
     }

@@ -1,10 +1,13 @@
 import { argsDigest } from '../audit/digest.js';
 
-/** Arguments that say how to run a call, not what it does: a consent covers the call with or without them. */
-const NOT_BOUND = ['ConfirmToken', 'DryRun'] as const;
+/**
+ * Arguments that say how to run a call, not what it does: a consent covers the call with or
+ * without them. A plan agreed on a dry run is still the plan when the real call also waits.
+ */
+const NOT_BOUND = ['ConfirmToken', 'DryRun', 'WaitForAvailable', 'WaitForAccomplished', 'WaitForDeleted', 'WaitForRunning'] as const;
 
 /**
- * The `argsDigest` a consent binds: the normalised arguments without `ConfirmToken` and `DryRun`,
+ * The `argsDigest` a consent binds: the normalised arguments without `ConfirmToken`, `DryRun` and the `WaitFor*` flags,
  * so the token a DryRun (or a ConfirmationRequired answer) hands out fits the real call.
  */
 export function consentArgsDigest(normalised: Record<string, unknown>): string {

@@ -78,6 +78,13 @@ export function keepWaitingArgs(regionId: string, watches: Watch[]): string {
   return `wait_for_resources with ${JSON.stringify(args)}`;
 }
 
+/** What a person should expect of the wait, by what is waited for. */
+function howLong(watches: Watch[]): string {
+  if (watches.every((w) => w.until === 'Deleted')) return 'deletion is asynchronous and can take a while';
+  if (watches.every((w) => w.kind === 'instance')) return 're-installing a server usually takes a few minutes';
+  return 'snapshots and images usually take minutes to tens of minutes';
+}
+
 export interface AfterWriteWait {
   outcome?: WaitOutcome;
   /** The wait itself failed (the write did not): the error code. */
@@ -100,7 +107,7 @@ export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId:
     const states = outcome.states.map((s) => `${s.Id} is ${s.State}${s.Progress ? ` (${s.Progress})` : ''}`).join('; ');
     return {
       outcome,
-      note: `Still in progress after ${Math.round(outcome.elapsedMs / 1000)} s (${states}). That is normal: snapshots and images usually take minutes to tens of minutes. Call ${next} to keep waiting; nothing needs to be sent again.`,
+      note: `Still in progress after ${Math.round(outcome.elapsedMs / 1000)} s (${states}). That is normal: ${howLong(watches)}. Call ${next} to keep waiting; nothing needs to be sent again.`,
     };
   } catch (err) {
     // Our own stop (the server shutting down), not the client's cancel: say which.

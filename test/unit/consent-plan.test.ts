@@ -59,10 +59,12 @@ describe('clientCanElicit', () => {
 });
 
 describe('consentArgsDigest', () => {
-  it('ignores ConfirmToken and DryRun, and nothing else', () => {
+  it('ignores ConfirmToken, DryRun and the WaitFor* flags (how a call runs), and nothing else', () => {
     const args = { RegionId: 'cn-hangzhou', ImageIds: ['m-1'] };
     const d = consentArgsDigest(args);
     expect(consentArgsDigest({ ...args, DryRun: true, ConfirmToken: 'abc.def' })).toBe(d);
+    // A plan agreed on a dry run still fits the real call that also waits for the result.
+    expect(consentArgsDigest({ ...args, WaitForDeleted: true, WaitForRunning: true, WaitForAvailable: true, WaitForAccomplished: true })).toBe(d);
     expect(consentArgsDigest({ ...args, Unshare: true })).not.toBe(d);
     expect(consentArgsDigest({ ...args, ImageIds: ['m-2'] })).not.toBe(d);
   });
