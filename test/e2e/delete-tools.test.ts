@@ -132,8 +132,8 @@ describe('delete_custom_images: consent', () => {
     const token = first.structuredContent!.ConfirmToken as string;
     expect(first.structuredContent!.Error.Code).toBe('ConfirmationRequired');
 
-    // Other arguments.
-    const other = await call(stack.client, 'delete_custom_images', { ...args, WaitForDeleted: true, ConfirmToken: token });
+    // Other arguments: a token for one image does not fit two (WaitForDeleted, which changes no plan, is not bound).
+    const other = await call(stack.client, 'delete_custom_images', { ...args, ImageIds: [DEMO.archiveImageId, DEMO.blogOldImageId], ConfirmToken: token });
     expect(other.structuredContent!.Error.Code).toBe('ConfirmationRequired');
     expect(other.structuredContent!.Error.Message).toContain('another tool, other arguments or a state');
 
@@ -293,7 +293,8 @@ describe('delete_custom_images: waiting', () => {
   it('WaitForDeleted waits until the images are no longer listed', async () => {
     const { stack } = await start({ sim: { imageDeleteMs: 300 } });
     const progress: Progress[] = [];
-    const first = await call(stack.client, 'delete_custom_images', { RegionId: R, ImageIds: [DEMO.blogOldImageId, DEMO.blogImageId], WaitForDeleted: true });
+    // The token of a dry run without WaitForDeleted fits the call that waits (waiting changes no plan).
+    const first = await call(stack.client, 'delete_custom_images', { RegionId: R, ImageIds: [DEMO.blogOldImageId, DEMO.blogImageId], DryRun: true });
     const res = await callWithProgress(stack, 'delete_custom_images',
       { RegionId: R, ImageIds: [DEMO.blogOldImageId, DEMO.blogImageId], WaitForDeleted: true, ConfirmToken: first.structuredContent!.ConfirmToken }, (p) => progress.push(p));
     expect(res.isError, textOf(res)).toBeFalsy();
