@@ -304,7 +304,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
   const consentKeyFile = setting(env.SWAS_MCP_CONSENT_KEY_FILE);
   if (http && consentKeyFile === undefined) {
-    throw new ConfigError('SWAS_MCP_HTTP / --http needs SWAS_MCP_CONSENT_KEY_FILE: the key every replica signs ConfirmTokens with (for example 32 random bytes: "openssl rand -out key 32").');
+    throw new ConfigError('SWAS_MCP_HTTP / --http needs SWAS_MCP_CONSENT_KEY_FILE: the key every replica signs ConfirmTokens with (for example: "openssl rand -hex 32 > key; chmod 600 key").');
   }
 
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);

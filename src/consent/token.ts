@@ -76,10 +76,13 @@ export class ConsentSigner {
       const why = err instanceof Error ? err.message : String(err);
       throw new Error(`Cannot use the consent key file ${path}: ${why}.`);
     }
+    // A text key (openssl rand -hex 32 > f) loses its line end; a raw binary key is used whole,
+    // even when its last random byte happens to be 0x0a (1 time in 256).
     let end = raw.length;
     if (end > 0 && raw[end - 1] === 0x0a) end -= 1;
     if (end > 0 && raw[end - 1] === 0x0d) end -= 1;
-    const key = raw.subarray(0, end);
+    const isText = raw.subarray(0, end).every((b) => b >= 0x20 && b < 0x7f);
+    const key = isText ? raw.subarray(0, end) : raw;
     if (key.length < MIN_KEY_BYTES) {
       throw new Error(
         `The consent key file ${path} holds ${key.length} bytes; it must hold at least ${MIN_KEY_BYTES} (e.g. openssl rand -hex 32).`,

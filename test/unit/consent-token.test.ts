@@ -82,6 +82,14 @@ describe('ConsentSigner', () => {
       expect(two.verify(one.issue(b, T0).token, b, T0)).toBe('valid');
     });
 
+    it('uses a raw binary key whole, even when its last random byte is a newline', async () => {
+      const path = join(dir, 'raw');
+      const raw = Buffer.concat([Buffer.from(Array.from({ length: 31 }, (_, i) => (i * 37 + 200) % 256)), Buffer.from([0x0a])]);
+      await writeFile(path, raw, { mode: 0o600 });
+      const one = await ConsentSigner.fromKeyFile(path);
+      expect(ConsentSigner.fromKey(raw).verify(one.issue(b, T0).token, b, T0)).toBe('valid');
+    });
+
     it('refuses a key under 32 bytes', async () => {
       const path = join(dir, 'short');
       await writeFile(path, `${'k'.repeat(31)}\n`, { mode: 0o600 });
