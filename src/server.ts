@@ -6,11 +6,12 @@ import { publish } from './tools/publish.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
-export const SERVER_INSTRUCTIONS = `Manages custom images of Alibaba Cloud Simple Application Server (SWAS) instances.
-A custom image is made from a finished system-disk snapshot of a server (plus, optionally, one data-disk snapshot).
-Use list_instances to find the server and its region, list_snapshots to find a finished system snapshot (or create_snapshot to make one),
-create_custom_image with DryRun true to show the plan, then create_custom_image to create it. Repeating a create call is safe.
-Snapshots and images take minutes to tens of minutes to finish.`;
+export const SERVER_INSTRUCTIONS = `Manages custom images of Alibaba Cloud Simple Application Server (SWAS) instances, the whole lifecycle.
+Find: list_instances (RegionId "all" searches every region), list_snapshots, list_custom_images (with the quota and share state), list_images.
+Make: create_snapshot, then create_custom_image (DryRun true shows the plan first). Repeating a create call is safe.
+Snapshots and images take minutes to tens of minutes: when a call's wait ends first, call wait_for_resources with the IDs it names, again until AllDone.
+Keep and use: share_custom_image (to ECS, so the image outlives its server, or to other accounts), tag_custom_images, and, when the operator allowed destructive tools, delete_custom_images, delete_snapshots and reset_system.
+Sharing, deleting and re-installing need the user's consent: show them the plan from ConfirmationRequired (or DryRun) and call again with its ConfirmToken only after they agree.`;
 
 /**
  * The calls in flight, and a signal that stops them when the server shuts down. A stopped call
