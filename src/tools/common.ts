@@ -83,6 +83,11 @@ export function idListField(name: string, pattern: RegExp, entry: string, everyt
     .optional();
 }
 
+/** For `.refine(...noRepeats('ImageIds', 'an image'))` on a list of IDs or keys. */
+export function noRepeats(name: string, what: string) {
+  return [(xs: readonly string[]) => new Set(xs).size === xs.length, { message: `${name} must not repeat ${what}` }] as const;
+}
+
 // ---- output pieces ----
 
 export const errorSchema = z.object({

@@ -9,7 +9,7 @@ import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import { deriveClientToken } from '../swas/token.js';
 import type { DeleteCustomImagesParams, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
@@ -22,7 +22,7 @@ export const deleteCustomImagesInput = z.strictObject({
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be an image ID such as m-bp1abc... (from list_custom_images)' }))
     .min(1, { message: 'ImageIds must name at least one image' })
     .max(MAX_DELETE_IMAGES, { message: `ImageIds holds at most ${MAX_DELETE_IMAGES} images (one DeleteCustomImages call)` })
-    .refine((ids) => new Set(ids).size === ids.length, { message: 'ImageIds must not repeat an image' })
+    .refine(...noRepeats('ImageIds', 'an image'))
     .describe(`IDs (m-…) of the account's own custom images to delete, 1–${MAX_DELETE_IMAGES}, from list_custom_images. Images other accounts shared in cannot be deleted by this account.`),
   Unshare: z.boolean().default(false)
     .describe('true: an image that is shared (to ECS and/or with other accounts) is unshared first, as part of the same confirmed plan, then deleted. Default false: a shared image is refused, naming what it is shared with.'),

@@ -9,7 +9,7 @@ import { ApiError } from '../swas/errors.js';
 import { SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import type { DeleteSnapshotsParams, Snapshot } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
@@ -22,7 +22,7 @@ export const deleteSnapshotsInput = z.strictObject({
   SnapshotIds: z.array(z.string().regex(SNAPSHOT_ID_PATTERN, { message: 'Each SnapshotIds entry must be a snapshot ID such as s-bp1abc... (from list_snapshots)' }))
     .min(1, { message: 'SnapshotIds must name at least one snapshot' })
     .max(MAX_DELETE_SNAPSHOTS, { message: `SnapshotIds holds at most ${MAX_DELETE_SNAPSHOTS} snapshots (one DeleteSnapshots call)` })
-    .refine((ids) => new Set(ids).size === ids.length, { message: 'SnapshotIds must not repeat a snapshot' })
+    .refine(...noRepeats('SnapshotIds', 'a snapshot'))
     .describe(`IDs (s-…) of the snapshots to delete, 1–${MAX_DELETE_SNAPSHOTS}, from list_snapshots. A snapshot a custom image was made from cannot be deleted while the image exists.`),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),

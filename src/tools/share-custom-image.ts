@@ -8,7 +8,7 @@ import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import type { CustomImage, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import { deriveClientToken } from '../swas/token.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
@@ -29,7 +29,7 @@ export const shareCustomImageInput = z.strictObject({
   Accounts: z.array(z.string().regex(ACCOUNT_ID_PATTERN, { message: 'Each Accounts entry must be an Alibaba Cloud account ID as a string of digits, such as "1234567890123456" (not a RAM user, not a name)' }))
     .min(1, { message: 'Accounts must hold 1 to 10 account IDs; omit it to share to ECS only' })
     .max(MAX_SHARE_ACCOUNTS, { message: `Accounts holds at most ${MAX_SHARE_ACCOUNTS} account IDs (an image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts)` })
-    .refine((a) => new Set(a).size === a.length, { message: 'Accounts must not repeat an account ID' })
+    .refine(...noRepeats('Accounts', 'an account ID'))
     .optional()
     .describe(`Alibaba Cloud (primary) account IDs as digit strings, such as ["1234567890123456"], 1–${MAX_SHARE_ACCOUNTS} unique (AddCustomImageShareAccount / RemoveCustomImageShareAccount). An image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts in all, in the same region and site only; RAM users cannot receive images; a data disk in the image is not shared with accounts. list_custom_images shows the accounts an image is shared with now.`),
   DryRun: z.boolean().default(false)

@@ -8,7 +8,7 @@ import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import type { CustomImage, Tag, TagResourcesParams, UntagResourcesParams } from '../swas/types.js';
 import { deriveClientToken } from '../swas/token.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
@@ -22,7 +22,7 @@ export const tagCustomImagesInput = z.strictObject({
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' }))
     .min(1, { message: `ImageIds must hold 1 to ${MAX_TAG_IMAGES} image IDs` })
     .max(MAX_TAG_IMAGES, { message: `ImageIds holds at most ${MAX_TAG_IMAGES} image IDs (one TagResources request); split the images over several calls` })
-    .refine((ids) => new Set(ids).size === ids.length, { message: 'ImageIds must not repeat an image ID' })
+    .refine(...noRepeats('ImageIds', 'an image ID'))
     .describe(`IDs (m-…) of this account's own custom images to tag, 1–${MAX_TAG_IMAGES}, from list_custom_images. Every image gets the same changes.`),
   Tag: tagsField.optional()
     .describe(`Tags {Key, Value} to put on every image, at most 20. A key the image already has gets the new value (an overwrite: it needs the user's consent). An image holds at most ${MAX_TAGS_PER_IMAGE} tags.`),
@@ -31,7 +31,7 @@ export const tagCustomImagesInput = z.strictObject({
     .max(64, { message: 'Each RemoveTagKeys entry must be a tag key of 1–64 characters' }))
     .min(1, { message: 'RemoveTagKeys must hold 1 to 20 keys; omit it to remove nothing' })
     .max(20, { message: 'RemoveTagKeys holds at most 20 keys' })
-    .refine((keys) => new Set(keys).size === keys.length, { message: 'RemoveTagKeys must not repeat a key' })
+    .refine(...noRepeats('RemoveTagKeys', 'a key'))
     .optional()
     .describe('Tag keys to take off every image (UntagResources), 1–20; a key an image does not have is ignored. Removing an existing tag needs the user\'s consent. list_custom_images shows each image\'s tags.'),
   DryRun: z.boolean().default(false)
