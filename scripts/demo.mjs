@@ -25,10 +25,11 @@ const transport = new StdioClientTransport({
     PATH: process.env.PATH ?? '',
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     LOG_LEVEL: 'warn',
-    // Faster than the defaults, so the demo's waits take seconds.
-    SWAS_SIM_SNAPSHOT_READY_MS: '2500',
-    SWAS_SIM_IMAGE_READY_MS: '3500',
-    SWAS_MCP_POLL_INTERVAL_MS: '500',
+    // Faster than the defaults, so the demo's waits take seconds. The same variables, when set,
+    // override these (the demo's test runs it with waits of a few hundred milliseconds).
+    SWAS_SIM_SNAPSHOT_READY_MS: process.env.SWAS_SIM_SNAPSHOT_READY_MS ?? '2500',
+    SWAS_SIM_IMAGE_READY_MS: process.env.SWAS_SIM_IMAGE_READY_MS ?? '3500',
+    SWAS_MCP_POLL_INTERVAL_MS: process.env.SWAS_MCP_POLL_INTERVAL_MS ?? '500',
   },
   stderr: 'inherit',
 });

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 describe('npm run demo', () => {
   it('plays the whole story against the embedded simulator and exits 0', async () => {
     const child = spawn(process.execPath, [resolve(__dirname, '../../scripts/demo.mjs')], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
+      env: {
+        PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+        // The story is the same with short waits; several polls still fall inside each wait.
+        SWAS_SIM_SNAPSHOT_READY_MS: '400', SWAS_SIM_IMAGE_READY_MS: '400', SWAS_MCP_POLL_INTERVAL_MS: '100',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -75,13 +75,25 @@ describe('faults against the simulator', () => {
   });
 
   it('stops retrying at once when the client cancels', async () => {
-    stack.sim.faults.throttle('CreateCustomImage', 100, 1_500);
+    // The API asks for 300 ms between attempts; the server logs the retry it schedules, and the
+    // client cancels during that back-off.
+    stack.sim.faults.throttle('CreateCustomImage', 100, 300);
+    const logged = stack.stderr().length;
     const ctrl = new AbortController();
     const pending = stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('cancelled') }, { signal: ctrl.signal });
-    while (stack.sim.stats.count('CreateCustomImage') < 1) await new Promise((r) => setTimeout(r, 20));
+    const retryLine = async (): Promise<{ delayMs: number }> => {
+      for (;;) {
+        const line = stack.stderr().slice(logged).split('\n').find((l) => l.includes('"msg":"retrying SWAS call"') && l.includes('"action":"CreateCustomImage"'));
+        if (line) return JSON.parse(line) as { delayMs: number };
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const { delayMs } = await retryLine();
+    const retryDueAt = Date.now() + delayMs;
     ctrl.abort('user cancelled');
     await expect(pending).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Past the moment the scheduled retry was due (with room for a busy machine), nothing more came.
+    await new Promise((r) => setTimeout(r, Math.max(0, retryDueAt - Date.now()) + 500));
     expect(stack.sim.stats.count('CreateCustomImage')).toBe(1);
     // The server is still there for the next call.
     const next = await call(stack.client, 'create_custom_image', { ...createArgs('after-cancel'), DryRun: true });
