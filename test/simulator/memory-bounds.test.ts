@@ -1,8 +1,9 @@
 // Issue 8 item 21: the simulator runs inside the server in --simulate mode and behind the HTTP load
-// bench for as long as they live; its request log must not grow with every request.
+// bench for as long as they live; neither its request log nor its replay-check nonces may grow with every request.
 import * as swas from '@alicloud/swas-open20200601';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { NonceStore } from '../../src/simulator/signature.js';
 import { DEFAULT_REQUEST_LOG_LIMIT, Stats, type LoggedRequest } from '../../src/simulator/stats.js';
 import { sdkClient } from './helpers.js';
 
@@ -52,5 +53,16 @@ describe('the request log is bounded, the counters are not', () => {
       await byDefault.stop();
       await small.stop();
     }
+  });
+});
+
+describe('the replay-check nonces are bounded', () => {
+  test('at most `limit` nonces are kept, the oldest forgotten first; a recent replay is still caught', () => {
+    const nonces = new NonceStore(3);
+    const now = Date.now();
+    for (const n of ['a', 'b', 'c', 'd']) expect(nonces.use(n, now)).toBe(true);
+    expect(nonces.size).toBe(3);
+    expect(nonces.use('d', now)).toBe(false);
+    expect(nonces.use('a', now)).toBe(true); // forgotten: the oldest went first
   });
 });
