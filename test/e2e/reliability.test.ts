@@ -8,7 +8,7 @@ const R = DEMO.region;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '800', SWAS_MCP_RETRY_BUDGET_MS: '6000' } });
+  stack = await startStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '800', SWAS_MCP_RETRY_BUDGET_MS: '2500' } });
   // Two more servers so that the quota (3 per server, at most 15) leaves room for the series below.
   for (const n of [1, 2]) {
     stack.sim.state.addInstance({ regionId: R, instanceName: `extra-${n}`, status: 'Running' });
@@ -64,7 +64,7 @@ describe('faults against the simulator', () => {
     expect(textOf(res)).toMatch(/^RequestTimeout: /);
     const err = (res.structuredContent as { Error: { Stage: string; Retryable: boolean } }).Error;
     expect(err).toMatchObject({ Stage: 'network', Retryable: true });
-    // 800 ms per attempt within a 6 s budget: a bounded number of attempts, then an answer.
+    // 800 ms per attempt within a 2.5 s budget: a bounded number of attempts, then an answer.
     const attempts = stack.sim.stats.count('ListInstances');
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeLessThanOrEqual(4);
