@@ -20,11 +20,16 @@ function rssMb(pid) {
   return kb / 1024;
 }
 
+/** Anonymous pages: the process's own memory, without the node binary's shared file pages. */
+function anonMb(pid) {
+  return Number(/^Anonymous:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) / 1024;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Spawns `file` with `env`, runs the burst and returns RSS samples in MB:
- * { idle, afterBurst: [at each SETTLE_SAMPLES_S], burstMs, errors }.
+ * { idle, idleAnon, afterBurst / afterBurstAnon: [at each SETTLE_SAMPLES_S], burstMs, errors }.
  * `nextCall(i)` returns the JSON-RPC { method, params } of the i-th call.
  */
 export async function burstRss({ file, env, nextCall, calls = BURST_CALLS }) {
@@ -58,6 +63,7 @@ export async function burstRss({ file, env, nextCall, calls = BURST_CALLS }) {
     await request('tools/list', {});
     await sleep(500);
     const idle = rssMb(child.pid);
+    const idleAnon = anonMb(child.pid);
 
     let errors = 0;
     let i = 0;
@@ -71,12 +77,14 @@ export async function burstRss({ file, env, nextCall, calls = BURST_CALLS }) {
     }));
     const burstMs = performance.now() - t0;
     const afterBurst = [];
+    const afterBurstAnon = [];
     const doneAt = performance.now();
     for (const s of SETTLE_SAMPLES_S) {
       await sleep(Math.max(0, s * 1000 - (performance.now() - doneAt)));
       afterBurst.push(rssMb(child.pid));
+      afterBurstAnon.push(anonMb(child.pid));
     }
-    return { idle, afterBurst, burstMs, errors };
+    return { idle, idleAnon, afterBurst, afterBurstAnon, burstMs, errors };
   } finally {
     child.stdin.end();
     const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
