@@ -11,6 +11,11 @@
 //      against the same simulator, interleaved, median of CREATES.                    target ratio ≤ 2.3
 //   4. API round trips on the critical path of one MCP create, measured at the simulator: requests
 //      whose handling overlapped in time form one "wave"; waves are sequential.
+//   5. RSS after a burst of 1,000 calls (10 in flight: the three reads, a dry-run create, tools/list;
+//      the minimal server: echo and tools/list), 0.5 s, 20 s and 60 s after the last answer, beside
+//      the same process's RSS before the burst (bench/burst-memory.mjs; runs beside step 2).
+//   6. HTTP load (bench/http-load.mjs): 50 clients through nginx to three replicas, one replica
+//      direct, and stdio; skipped with BENCH_HTTP=0 or when nginx is missing.
 //
 // Everything runs on 127.0.0.1; spawned servers get an isolated HOME and no metadata service.
 // Exit code 0 even when a target is missed (misses are marked MISS); 1 only if the bench itself fails.
@@ -71,6 +76,7 @@ await build({
 });
 const simLib = await import(pathToFileURL(simFile).href);
 const { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator } = simLib;
+const { burstRss, oursCallMix, minimalCallMix, BURST_CALLS, SETTLE_SAMPLES_S } = await import('./burst-memory.mjs');
 const { Client } = await import('@modelcontextprotocol/client');
 const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
 const swasMod = (await import('@alicloud/swas-open20200601')).default;
@@ -146,6 +152,17 @@ function rssMb(pid) {
   return kb / 1024;
 }
 
+/**
+ * The process's own memory (anonymous pages: heap, stacks, malloc). RSS also counts the node
+ * binary's file pages, shared with every node process, and how many of those a process maps
+ * depends on what else runs on the machine (the page cache): bare node is 40 MB RSS here, of
+ * which 34 MB is shared binary.
+ */
+function anonMb(pid) {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return Number(/^Anonymous:\s+(\d+)\s+kB/m.exec(rollup)?.[1]) / 1024;
+}
+
 // V8's memory reducer checks every 8 s whether the process is idle, and then hands back the young
 // generation grown during start-up; by 20 s it has had two chances (seen here: all samples settle by 16 s).
 const IDLE_SAMPLES_MS = [500, 20_000];
@@ -174,7 +191,7 @@ async function idleRss(file) {
       await new Promise((r) => setTimeout(r, Math.max(0, at - (performance.now() - listedAt))));
       samples.push(rssMb(child.pid));
     }
-    return { afterList: samples[0], idle: samples[1] };
+    return { afterList: samples[0], idle: samples[1], idleAnon: anonMb(child.pid) };
   } finally {
     await stop(child);
   }
@@ -282,13 +299,30 @@ try {
   const rssOurs = [];
   const rssMin = [];
   let rssBare;
+  let burst;
   const haveProc = existsSync('/proc/self/status');
   if (haveProc) {
     // The samples of both servers run side by side: waiting 20 s for each in turn would take minutes.
-    const all = await Promise.all([...[0, 1, 2].map(() => idleRss(OURS)), ...[0, 1, 2].map(() => idleRss(MINIMAL)), idleRss(BARE)]);
-    rssOurs.push(...all.slice(0, 3));
-    rssMin.push(...all.slice(3, 6));
-    rssBare = all[6];
+    // The bursts run beside them too; they settle for 60 s, the idle samples for 20 s.
+    const burstSim = await startSimulator({ imageReadyMs: 60_000, snapshotReadyMs: 60_000 });
+    try {
+      const burstEnv = benchEnv({
+        ALIBABA_CLOUD_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SIM_ACCESS_KEY_SECRET,
+        SWAS_ENDPOINT: burstSim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'info',
+      });
+      const mix = oursCallMix({ regionId: DEMO.region, instanceId: DEMO.blogServerId, snapshotId: DEMO.blogSystemSnapshotId, stamp: Date.now().toString(36) });
+      const all = await Promise.all([
+        ...[0, 1, 2].map(() => idleRss(OURS)), ...[0, 1, 2].map(() => idleRss(MINIMAL)), idleRss(BARE),
+        burstRss({ file: OURS, env: burstEnv, nextCall: mix }),
+        burstRss({ file: MINIMAL, env: benchEnv(), nextCall: minimalCallMix() }),
+      ]);
+      rssOurs.push(...all.slice(0, 3));
+      rssMin.push(...all.slice(3, 6));
+      rssBare = all[6];
+      burst = { ours: all[7], minimal: all[8] };
+    } finally {
+      await burstSim.stop();
+    }
   }
 
   const create = await createBench();
@@ -317,7 +351,17 @@ try {
       rssRow('RSS 0.5 s after tools/list, median n=3', 'afterList', rssOurs, rssMin, ''),
       rssRow('idle RSS, 20 s after tools/list, median n=3', 'idle', rssOurs, rssMin, `≤ ${TARGET.rssMb} MB`),
       ['  reference: bare node, no imports', '', `${rssBare.idle.toFixed(1)} MB`, '', '', ''],
+      rssRow('  of which anonymous (the process\'s own)', 'idleAnon', rssOurs, rssMin, ''),
+      ['  reference: bare node, no imports', '', `${rssBare.idleAnon.toFixed(1)} MB`, '', '', ''],
     ] : [['idle RSS', 'n/a (no /proc)', '', '', `≤ ${TARGET.rssMb} MB`, 'SKIP']]),
+    ...(burst ? [
+      [`RSS (anonymous) before a burst, same process`, `${burst.ours.idle.toFixed(1)} MB (${burst.ours.idleAnon.toFixed(1)})`, `${burst.minimal.idle.toFixed(1)} MB (${burst.minimal.idleAnon.toFixed(1)}) (minimal SDK)`, (burst.ours.idle / burst.minimal.idle).toFixed(2), '', ''],
+      ...SETTLE_SAMPLES_S.map((at, k) => [
+        `RSS (anonymous) ${at} s after a burst of ${BURST_CALLS} calls`,
+        `${burst.ours.afterBurst[k].toFixed(1)} MB (${burst.ours.afterBurstAnon[k].toFixed(1)})`, `${burst.minimal.afterBurst[k].toFixed(1)} MB (${burst.minimal.afterBurstAnon[k].toFixed(1)}) (minimal SDK)`,
+        (burst.ours.afterBurst[k] / burst.minimal.afterBurst[k]).toFixed(2), '', '']),
+      [`  burst time, errors`, `${(burst.ours.burstMs / 1000).toFixed(1)} s, ${burst.ours.errors}`, `${(burst.minimal.burstMs / 1000).toFixed(1)} s, ${burst.minimal.errors}`, '', '', ''],
+    ] : []),
     [`create, ${LATENCY_MS} ms/request, median n=${CREATES}`, `${fmtMs(median(create.mcp))} (MCP)`, `${fmtMs(median(create.direct))} (direct SDK)`, createRatio.toFixed(3), `≤ ${TARGET.createRatio}`, mark(createRatio <= TARGET.createRatio)],
     ['  min–max', `${range(create.mcp)} ms`, `${range(create.direct)} ms`, '', '', ''],
     ['API round-trip waves per create', String(create.mcpWaves.length), `${create.sdkWaves.length} (direct SDK)`, '', '', ''],
@@ -330,7 +374,16 @@ try {
     const span = Math.max(...w.map((r) => r.end)) - Math.min(...w.map((r) => r.time));
     console.log(`  wave ${i + 1} (${span} ms): ${w.map((r) => r.action).join(', ')}`);
   });
-  console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  // ---------- HTTP load (issue 12) ----------
+  const nginxFound = spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0;
+  if (process.env.BENCH_HTTP === '0') console.log('\nHTTP load: skipped (BENCH_HTTP=0)');
+  else if (!nginxFound) console.log('\nHTTP load: skipped (nginx not installed; `node scripts/ensure-nginx.mjs` installs it)');
+  else {
+    const { runHttpLoad } = await import('./http-load.mjs');
+    await runHttpLoad();
+  }
+  console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } catch (err) {
   console.error(`bench failed: ${err?.stack ?? err}`);
   process.exitCode = 1;

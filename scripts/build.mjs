@@ -21,6 +21,38 @@ const zodEnglishOnly = {
   },
 };
 
+// The v2 SDK's McpServer takes its default JSON Schema validator (Ajv, used here only to check an
+// elicitation answer) from `@modelcontextprotocol/server/_shims`. It builds the Ajv *instance*
+// lazily, but the shim imports ajv, ajv/2019, ajv/2020 and ajv-formats statically, so every start
+// evaluated all of them (~20-35 ms here, about a tenth of start-up). This stand-in has the same
+// exports; the real shim is require()d, and so evaluated, the first time a schema is validated
+// (esbuild turns a require() of a bundled ES module into a lazy initialiser).
+// The ES module build (import condition), as the rest of the SDK in the bundle.
+const SDK_NODE_SHIMS = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server/_shims'));
+const lazyJsonSchemaValidator = {
+  name: 'lazy-json-schema-validator',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, (args) => (
+      args.namespace === 'lazy-shims' ? { path: SDK_NODE_SHIMS } : { path: 'lazy-shims', namespace: 'lazy-shims' }
+    ));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-shims' }, () => ({
+      resolveDir: dirname(SDK_NODE_SHIMS),
+      loader: 'js',
+      contents: `
+        import process from 'node:process';
+        export { process };
+        export class DefaultJsonSchemaValidator {
+          #args; #inner;
+          constructor(...args) { this.#args = args; }
+          getValidator(schema) {
+            this.#inner ??= new (require(${JSON.stringify(SDK_NODE_SHIMS)}).DefaultJsonSchemaValidator)(...this.#args);
+            return this.#inner.getValidator(schema);
+          }
+        }`,
+    }));
+  },
+};
+
 // Build beside dist/ and swap it in at the end, so a server started meanwhile never sees half a build.
 const dist = new URL('../dist', import.meta.url);
 const staging = new URL('../dist.building', import.meta.url);
@@ -39,7 +71,7 @@ await build({
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, lazyJsonSchemaValidator],
 });
 await rm(dist, { recursive: true, force: true });
 await rename(staging, dist);

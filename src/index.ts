@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     const sim = await import('./simulator/index.js');
     const fixed = config.simImageReadyMs !== undefined || config.simSnapshotReadyMs !== undefined;
     const running = await sim.startSimulator({
-      port: 0, seed: 'demo',
+      // Nothing reads the simulator's request log here: keep none (its counters are tiny).
+      port: 0, seed: 'demo', requestLogLimit: 0,
       ...(fixed
         ? { profile: 'fixed', imageReadyMs: config.simImageReadyMs ?? 8_000, snapshotReadyMs: config.simSnapshotReadyMs ?? 5_000 }
         : { profile: 'realistic', timeScale: config.simTimeScale }),

@@ -58,6 +58,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Clock for timestamps, signature dates and async progress. Default `Date.now`. */
   now?: () => number;
+  /** How many requests `stats.requests()` keeps (the newest). Default 5,000; 0 keeps none. The counters stay exact either way. */
+  requestLogLimit?: number;
 }
 
 export interface Simulator {
@@ -103,7 +105,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   );
   const faults = new Faults();
   faults.latencyMs = options.latencyMs ?? 0;
-  const stats = new Stats();
+  const stats = new Stats(options.requestLogLimit);
   const keys = new Map<string, KeyPair>([[SIM_ACCESS_KEY_ID, { accessKeyId: SIM_ACCESS_KEY_ID, accessKeySecret: SIM_ACCESS_KEY_SECRET }]]);
   for (const k of options.keys ?? []) keys.set(k.accessKeyId, { ...k });
 

@@ -113,10 +113,22 @@ export function parseAuthorization(header: string): ParsedAuthorization | null {
   };
 }
 
-/** Remembers nonces for twice the allowed clock skew, so a replay inside the window is caught. */
+/** Nonces a NonceStore holds at most by default (a few MB): a busy simulator's window is bounded. */
+export const DEFAULT_NONCE_LIMIT = 50_000;
+
+/**
+ * Remembers nonces for twice the allowed clock skew, so a replay inside the window is caught; at
+ * most `limit` of them, forgetting the oldest first. Without the cap a simulator under load (the
+ * server's --simulate mode, the HTTP bench) held every nonce of the last 30 minutes: ~150 bytes a
+ * request, 15,000 requests in a minute of load.
+ */
 export class NonceStore {
   private readonly seen = new Map<string, number>();
   private lastPrune = 0;
+
+  constructor(readonly limit = DEFAULT_NONCE_LIMIT) {}
+
+  get size(): number { return this.seen.size; }
 
   /** Returns false when the nonce was already used. */
   use(nonce: string, now: number): boolean {
@@ -126,6 +138,8 @@ export class NonceStore {
     }
     if (this.seen.has(nonce)) return false;
     this.seen.set(nonce, now);
+    // A Map iterates in insertion order: the first key is the oldest nonce.
+    if (this.seen.size > this.limit) this.seen.delete(this.seen.keys().next().value!);
     return true;
   }
 

@@ -21,13 +21,32 @@ export interface LoggedRequest {
   faultId?: number;
 }
 
+/** Requests the log keeps by default: far more than any test looks at, a few MB at most. */
+export const DEFAULT_REQUEST_LOG_LIMIT = 5_000;
+
+/**
+ * Counters are exact for the simulator's whole life; the request log keeps only the newest
+ * `logLimit` requests, so a long-running simulator (the server's --simulate mode, a load test)
+ * does not grow without bound.
+ */
 export class Stats {
   private counts = new Map<string, number>();
   private entries: LoggedRequest[] = [];
+  readonly logLimit: number;
+
+  constructor(logLimit = DEFAULT_REQUEST_LOG_LIMIT) {
+    if (!(Number.isInteger(logLimit) && logLimit >= 0)) throw new Error(`simulator: the request log limit must be a whole number >= 0, got ${logLimit}`);
+    this.logLimit = logLimit;
+  }
 
   record(entry: LoggedRequest): void {
-    this.entries.push(entry);
     if (entry.action) this.counts.set(entry.action, (this.counts.get(entry.action) ?? 0) + 1);
+    if (this.logLimit === 0) return;
+    // A copy, not the entry itself: its strings are slices of the raw request (the whole
+    // Authorization header behind accessKeyId, the whole URL behind each parameter), and a
+    // slice keeps its parent alive. The copy's strings are its own.
+    this.entries.push(structuredClone(entry));
+    if (this.entries.length > this.logLimit) this.entries.splice(0, this.entries.length - this.logLimit);
   }
 
   /** Requests received for `action` (every outcome, including errors and faults). */
@@ -40,7 +59,7 @@ export class Stats {
     return Object.fromEntries(this.counts);
   }
 
-  /** Copies of the logged requests, oldest first; optionally only one action's. */
+  /** Copies of the logged requests (the newest `logLimit`), oldest first; optionally only one action's. */
   requests(action?: string): LoggedRequest[] {
     return this.entries.filter((e) => !action || e.action === action).map((e) => structuredClone(e));
   }

@@ -6,8 +6,13 @@ import { addServer, call, callWithProgress, startStack, textOf, type Stack } fro
 const R = DEMO.region;
 let stack: Stack;
 
-// Each test gets a simulator whose images take a while, so "still creating" can be seen.
-beforeEach(async () => { stack = await startStack({ sim: { imageReadyMs: 1_500 } }); });
+// Each test gets a simulator whose images take a minute on its clock, so "still creating" is seen
+// for certain; a test that wants an image finished moves the clock on instead of waiting.
+let clockOffsetMs = 0;
+beforeEach(async () => {
+  clockOffsetMs = 0;
+  stack = await startStack({ sim: { imageReadyMs: 60_000, now: () => Date.now() + clockOffsetMs } });
+});
 afterEach(async () => { await stack?.close(); });
 
 /** A fresh server with one finished system snapshot. */
@@ -38,7 +43,11 @@ describe('create_custom_image repeated', () => {
     const first = await call(stack.client, 'create_custom_image', args);
     expect(first.structuredContent!.Status).toBe('Creating');
     const progress: Progress[] = [];
-    const again = await callWithProgress(stack, 'create_custom_image', { ...args, WaitForAvailable: true }, (p) => progress.push(p));
+    // Once the repeat reports that it waits, a minute passes on the simulator's clock.
+    const again = await callWithProgress(stack, 'create_custom_image', { ...args, WaitForAvailable: true }, (p) => {
+      progress.push(p);
+      clockOffsetMs = 60_000;
+    });
     expect(again.structuredContent).toMatchObject({ Repeated: true, ImageId: first.structuredContent!.ImageId, Status: 'Available' });
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect(stack.sim.stats.count('CreateCustomImage')).toBe(1);

@@ -1,15 +1,19 @@
 import type { Progress } from '@modelcontextprotocol/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
 
 const R = DEMO.region;
 let stack: Stack;
 
-// A stack per test: the account-wide snapshot cap, min(3 × servers, 15), would otherwise fill up
-// with the snapshots of earlier tests.
-beforeEach(async () => { stack = await startStack(); });
-afterEach(async () => { await stack?.close(); });
+// One server and simulator for the file; before each test the snapshots of earlier tests are
+// removed: the account-wide snapshot cap, min(3 × servers, 15), would otherwise fill up with them.
+let seedSnapshotIds: Set<string>;
+beforeAll(async () => {
+  stack = await startStack();
+  seedSnapshotIds = new Set(stack.sim.state.snapshots().map((s) => s.snapshotId));
+});
+afterAll(async () => { await stack?.close(); });
 
 /** A fresh Running server with a system and a data disk, so each test has its own snapshot quota. */
 const newServer = (s: Stack, name: string) => {
@@ -18,6 +22,12 @@ const newServer = (s: Stack, name: string) => {
 };
 
 describe('create_snapshot', () => {
+  beforeEach(() => {
+    stack.sim.state.deleteSnapshots(stack.sim.state.snapshots().map((s) => s.snapshotId).filter((id) => !seedSnapshotIds.has(id)));
+    stack.sim.faults.clear();
+    stack.sim.stats.reset();
+  });
+
   it('snapshots the system disk when given an InstanceId', async () => {
     const srv = newServer(stack, 'snap-by-instance');
     const res = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'sys-1' });

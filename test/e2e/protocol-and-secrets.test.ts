@@ -18,7 +18,8 @@ afterAll(async () => { await sim?.stop(); });
 const stsEnv = () => isolatedEnv({
   SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: R, LOG_LEVEL: 'trace',
   ALIBABA_CLOUD_ACCESS_KEY_ID: KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET, ALIBABA_CLOUD_SECURITY_TOKEN: TOKEN,
-  SWAS_MCP_RETRY_BUDGET_MS: '3000', SWAS_MCP_REQUEST_TIMEOUT_MS: '1000',
+  // The hung call below ends after the budget: short, as it only has to end in RequestTimeout.
+  SWAS_MCP_RETRY_BUDGET_MS: '1500', SWAS_MCP_REQUEST_TIMEOUT_MS: '600',
 });
 
 describe('stdout carries only the protocol', () => {

@@ -8,7 +8,7 @@ const R = DEMO.region;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '800', SWAS_MCP_RETRY_BUDGET_MS: '6000' } });
+  stack = await startStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '800', SWAS_MCP_RETRY_BUDGET_MS: '2500' } });
   // Two more servers so that the quota (3 per server, at most 15) leaves room for the series below.
   for (const n of [1, 2]) {
     stack.sim.state.addInstance({ regionId: R, instanceName: `extra-${n}`, status: 'Running' });
@@ -64,7 +64,7 @@ describe('faults against the simulator', () => {
     expect(textOf(res)).toMatch(/^RequestTimeout: /);
     const err = (res.structuredContent as { Error: { Stage: string; Retryable: boolean } }).Error;
     expect(err).toMatchObject({ Stage: 'network', Retryable: true });
-    // 800 ms per attempt within a 6 s budget: a bounded number of attempts, then an answer.
+    // 800 ms per attempt within a 2.5 s budget: a bounded number of attempts, then an answer.
     const attempts = stack.sim.stats.count('ListInstances');
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeLessThanOrEqual(4);
@@ -75,13 +75,25 @@ describe('faults against the simulator', () => {
   });
 
   it('stops retrying at once when the client cancels', async () => {
-    stack.sim.faults.throttle('CreateCustomImage', 100, 1_500);
+    // The API asks for 300 ms between attempts; the server logs the retry it schedules, and the
+    // client cancels during that back-off.
+    stack.sim.faults.throttle('CreateCustomImage', 100, 300);
+    const logged = stack.stderr().length;
     const ctrl = new AbortController();
     const pending = stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('cancelled') }, { signal: ctrl.signal });
-    while (stack.sim.stats.count('CreateCustomImage') < 1) await new Promise((r) => setTimeout(r, 20));
+    const retryLine = async (): Promise<{ delayMs: number }> => {
+      for (;;) {
+        const line = stack.stderr().slice(logged).split('\n').find((l) => l.includes('"msg":"retrying SWAS call"') && l.includes('"action":"CreateCustomImage"'));
+        if (line) return JSON.parse(line) as { delayMs: number };
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const { delayMs } = await retryLine();
+    const retryDueAt = Date.now() + delayMs;
     ctrl.abort('user cancelled');
     await expect(pending).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Past the moment the scheduled retry was due (with room for a busy machine), nothing more came.
+    await new Promise((r) => setTimeout(r, Math.max(0, retryDueAt - Date.now()) + 500));
     expect(stack.sim.stats.count('CreateCustomImage')).toBe(1);
     // The server is still there for the next call.
     const next = await call(stack.client, 'create_custom_image', { ...createArgs('after-cancel'), DryRun: true });

@@ -21,6 +21,9 @@ export function isolatedEnv(extra: Record<string, string> = {}): Record<string, 
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
     LOG_LEVEL: 'debug',
+    // Back-off between retries: the production 400 ms base would make every retried call in the
+    // suite sleep for seconds. Tests that count attempts still see every retry.
+    SWAS_MCP_RETRY_BASE_DELAY_MS: '5',
     ...extra,
   };
 }
