@@ -14,7 +14,9 @@
 //   5. RSS after a burst of 1,000 calls (10 in flight: the three reads, a dry-run create, tools/list;
 //      the minimal server: echo and tools/list), 0.5 s, 20 s and 60 s after the last answer, beside
 //      the same process's RSS before the burst (bench/burst-memory.mjs; runs beside step 2).
-//   6. HTTP load (bench/http-load.mjs): 50 clients through nginx to three replicas, one replica
+//   6. RegionId "all" (bench/all-regions.mjs): list_instances over 6 and 24 regions beside one
+//      region's list, 100 ms injected latency: the waves of round trips and the ratio.   ≈ 2 waves
+//   7. HTTP load (bench/http-load.mjs): 50 clients through nginx to three replicas, one replica
 //      direct, and stdio; skipped with BENCH_HTTP=0 or when nginx is missing.
 //
 // Everything runs on 127.0.0.1; spawned servers get an isolated HOME and no metadata service.
@@ -374,6 +376,10 @@ try {
     const span = Math.max(...w.map((r) => r.end)) - Math.min(...w.map((r) => r.time));
     console.log(`  wave ${i + 1} (${span} ms): ${w.map((r) => r.action).join(', ')}`);
   });
+
+  // ---------- every region at once (issue 11) ----------
+  const { runAllRegions } = await import('./all-regions.mjs');
+  await runAllRegions();
 
   // ---------- HTTP load (issue 12) ----------
   const nginxFound = spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0;
