@@ -118,3 +118,9 @@ export function simulatorPool(): (options?: Parameters<typeof startSimulator>[0]
     return sim;
   };
 }
+
+/** An injected clock starting now (signatures are checked against it, so it stays near real time). */
+export function clock(): { now: () => number; advance(ms: number): void } {
+  let t = Date.now();
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}

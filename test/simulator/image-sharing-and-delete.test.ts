@@ -1,18 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import * as swas from '@alicloud/swas-open20200601';
 import { DEMO, SIM_ACCOUNT_ID, type SeedData } from '../../src/simulator/index.js';
-import { rawCall, sdkClient, sdkError, simulatorPool } from './helpers.js';
+import { rawCall, sdkClient, sdkError, simulatorPool, clock } from './helpers.js';
 
 const start = simulatorPool();
 const hz = DEMO.region;
 const sg = DEMO.otherRegion;
 const json = (ids: string[]): string => JSON.stringify(ids);
-
-/** An injected clock starting now (signatures are checked against it, so it stays near real time). */
-function clock(): { now: () => number; advance(ms: number): void } {
-  let t = Date.now();
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 const listed = async (c: ReturnType<typeof sdkClient>, regionId = hz): Promise<string[]> =>
   ((await c.listCustomImages(new swas.ListCustomImagesRequest({ regionId, share: false }))).body!.customImages ?? []).map((m) => m.imageId!).sort();

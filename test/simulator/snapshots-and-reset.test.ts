@@ -1,17 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import * as swas from '@alicloud/swas-open20200601';
 import { DEMO, type SeedData } from '../../src/simulator/index.js';
-import { rawCall, sdkClient, sdkError, simulatorPool } from './helpers.js';
+import { rawCall, sdkClient, sdkError, simulatorPool, clock } from './helpers.js';
 
 const start = simulatorPool();
 const hz = DEMO.region;
 const sg = DEMO.otherRegion;
 const json = (ids: string[]): string => JSON.stringify(ids);
-
-function clock(): { now: () => number; advance(ms: number): void } {
-  let t = Date.now();
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
 const WINDOWS = 'e2b4c6d8f0a1437596b8d0f2a4c6e8f0';

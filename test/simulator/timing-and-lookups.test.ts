@@ -3,16 +3,11 @@ import * as swas from '@alicloud/swas-open20200601';
 import { DEMO, FIXED_TIMINGS, REALISTIC_TIMINGS, realisticSeconds, startSimulator } from '../../src/simulator/index.js';
 import { SimState } from '../../src/simulator/state.js';
 import { demoSeed } from '../../src/simulator/demo.js';
-import { sdkClient, sdkError, simulatorPool } from './helpers.js';
+import { sdkClient, sdkError, simulatorPool, clock } from './helpers.js';
 
 const start = simulatorPool();
 const hz = DEMO.region;
 const json = (ids: string[]): string => JSON.stringify(ids);
-
-function clock(): { now: () => number; advance(ms: number): void } {
-  let t = Date.now();
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 describe('the realistic timing profile', () => {
   test('durations are minutes of simulated time sized by disk, within their bounds', () => {
