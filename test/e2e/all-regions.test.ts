@@ -40,6 +40,23 @@ describe('RegionId "all"', () => {
     expect(regionsSeen).toEqual(new Set([DEMO.region, DEMO.otherRegion]));
   });
 
+  it('lists custom images of every region, each with its region and its region\'s quota', async () => {
+    const res = await call(stack.client, 'list_custom_images', { RegionId: 'all' });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const images = res.structuredContent!.Images as { RegionId: string; ImageId: string }[];
+    expect(new Set(images.map((m) => m.RegionId))).toEqual(new Set([DEMO.region, DEMO.otherRegion]));
+    expect(images.map((m) => m.ImageId)).toEqual(expect.arrayContaining([DEMO.blogImageId, DEMO.sgImageId]));
+    const regions = res.structuredContent!.Regions as { RegionId: string; Quota?: { Limit: number; Used: number } }[];
+    expect(regions.find((r) => r.RegionId === DEMO.otherRegion)!.Quota).toMatchObject({ Limit: 3, Used: 1 });
+  });
+
+  it('lists the images to reset to in every region', async () => {
+    const res = await call(stack.client, 'list_images', { RegionId: 'all', ImageType: 'custom' });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const regionsSeen = new Set((res.structuredContent!.Images as { RegionId: string }[]).map((m) => m.RegionId));
+    expect(regionsSeen).toEqual(new Set([DEMO.region, DEMO.otherRegion]));
+  });
+
   it('refuses a RegionId that is neither a region nor "all"', async () => {
     const res = await call(stack.client, 'list_instances', { RegionId: 'everywhere' });
     expect(res.isError).toBe(true);
