@@ -1,5 +1,6 @@
 import { apiText } from '../explain/untrusted.js';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
 import { chooseSystemSnapshot } from '../preflight/snapshots.js';
 import { ApiError } from '../swas/errors.js';
@@ -11,12 +12,11 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createCustomImageInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .describe('ID of the simple application server to image, e.g. "ace0706b2ac4454d984295a94213xxxx". Get it from list_instances.'),
@@ -37,9 +37,9 @@ export const createCustomImageInput = lazySchema(() => z.strictObject({
     .max(1024, { message: 'Description is at most 1024 characters' })
     .optional()
     .describe('Free-text description of the image. Optional.'),
-  Tag: tagsField.optional().describe('Up to 20 tags {Key, Value} to put on the image. Optional.'),
-  ResourceGroupId: resourceGroupIdField.optional(),
-  ClientToken: clientTokenField.optional(),
+  Tag: tagsField().optional().describe('Up to 20 tags {Key, Value} to put on the image. Optional.'),
+  ResourceGroupId: resourceGroupIdField().optional(),
+  ClientToken: clientTokenField().optional(),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact request that would be sent and the quota after it, but create nothing. Use it to show the user the plan before creating.'),
   WaitForAvailable: z.boolean().default(false)
@@ -73,13 +73,13 @@ export const createCustomImageOutput = lazySchema(() => z.object({
   }).optional().describe('Which system snapshot was picked when SystemSnapshotId was omitted.'),
   Request: plannedRequestSchema('CreateCustomImage', {
     RegionId: z.string(), InstanceId: z.string(), ImageName: z.string(), SystemSnapshotId: z.string(), DataSnapshotId: z.string().optional(),
-    Description: z.string().optional(), Tag: z.array(tagSchema).optional(), ResourceGroupId: z.string().optional(),
+    Description: z.string().optional(), Tag: z.array(tagSchema()).optional(), ResourceGroupId: z.string().optional(),
   }).optional(),
   Quota: quotaSchema().optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof createCustomImageInput>>;

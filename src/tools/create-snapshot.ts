@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { ApiError } from '../swas/errors.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_PATTERN } from '../swas/shapes.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -9,12 +10,11 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createSnapshotInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The snapshot is created in the server's own region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The snapshot is created in the server's own region.`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .optional()
@@ -29,9 +29,9 @@ export const createSnapshotInput = lazySchema(() => z.strictObject({
     .refine((v) => !/^https?:\/\//i.test(v), { message: 'SnapshotName must not start with http:// or https://' })
     .regex(SNAPSHOT_NAME_PATTERN, { message: 'SnapshotName must start with a letter and contain only letters, digits, ":", "_", "." and "-"' })
     .describe('Name of the snapshot: 2–50 characters of letters, digits, ":", "_", "." and "-", starting with a letter. Example: "shop-sys-2026-11-28".'),
-  Tag: tagsField.optional().describe('Up to 20 tags {Key, Value} to put on the snapshot. Optional.'),
-  ResourceGroupId: resourceGroupIdField.optional(),
-  ClientToken: clientTokenField.optional(),
+  Tag: tagsField().optional().describe('Up to 20 tags {Key, Value} to put on the snapshot. Optional.'),
+  ResourceGroupId: resourceGroupIdField().optional(),
+  ClientToken: clientTokenField().optional(),
   WaitForAccomplished: z.boolean().default(false)
     .describe('true: after creating, wait (with progress notifications) until the snapshot is accomplished or failed, for at most about 50 seconds. A snapshot usually takes minutes (a first, full snapshot of a large disk longer), so it is often still "progressing" then: the result says so and names the wait_for_resources call that keeps waiting. Use true when the next step is create_custom_image.'),
   DryRun: z.boolean().default(false)
@@ -58,13 +58,13 @@ export const createSnapshotOutput = lazySchema(() => z.object({
   ClientToken: z.string().optional().describe('The idempotency token sent (or that would be sent); repeat it to repeat this request safely.'),
   Repeated: z.boolean().optional().describe('True when this exact request had already been carried out: the existing snapshot is returned and nothing new was created.'),
   Request: plannedRequestSchema('CreateSnapshot', {
-    RegionId: z.string(), DiskId: z.string(), SnapshotName: z.string(), Tag: z.array(tagSchema).optional(), ResourceGroupId: z.string().optional(),
+    RegionId: z.string(), DiskId: z.string(), SnapshotName: z.string(), Tag: z.array(tagSchema()).optional(), ResourceGroupId: z.string().optional(),
   }).optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof createSnapshotInput>>;

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan, PlanStep } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -12,14 +13,13 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite, type PlannedRequest } from './write-flow.js';
 
 const TOOL = 'delete_custom_images';
 
 export const deleteCustomImagesInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} Images are regional: all ImageIds must be in this region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} Images are regional: all ImageIds must be in this region.`),
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be an image ID such as m-bp1abc... (from list_custom_images)' }))
     .min(1, { message: 'ImageIds must name at least one image' })
     .max(MAX_DELETE_IMAGES, { message: `ImageIds holds at most ${MAX_DELETE_IMAGES} images (one DeleteCustomImages call)` })
@@ -31,8 +31,8 @@ export const deleteCustomImagesInput = lazySchema(() => z.strictObject({
     .describe('true: after the delete is accepted, wait (with progress notifications, at most about 50 s) until the images are no longer listed. Deletion is asynchronous; wait before deleting the snapshots an image was made from (delete_snapshots).'),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact requests and a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional()
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional()
     .describe('Idempotency token of the DeleteCustomImages request: at most 64 printable ASCII characters. Optional: without it every request carries a token derived from the request itself, so repeating the call never repeats a change. Given, DeleteCustomImages carries it and each unshare request a token derived from it and its action (one token cannot serve two actions); RequestIds lists the tokens used.'),
 }));
 
@@ -64,12 +64,12 @@ export const deleteCustomImagesOutput = lazySchema(() => z.object({
   ClientToken: z.string().optional().describe('The idempotency token of the DeleteCustomImages request.'),
   Requests: z.array(z.union([modifyRequest(), removeRequest(), deleteRequest()])).optional()
     .describe('Dry run: the exact requests that would be sent, in order.'),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-  ...consentOutputFields,
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+  ...consentOutputFields(),
 }));
 
 type Input = z.output<ReturnType<typeof deleteCustomImagesInput>>;

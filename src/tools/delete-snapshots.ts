@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -12,14 +13,13 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite } from './write-flow.js';
 
 const TOOL = 'delete_snapshots';
 
 export const deleteSnapshotsInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} Snapshots are regional: all SnapshotIds must be in this region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} Snapshots are regional: all SnapshotIds must be in this region.`),
   SnapshotIds: z.array(z.string().regex(SNAPSHOT_ID_PATTERN, { message: 'Each SnapshotIds entry must be a snapshot ID such as s-bp1abc... (from list_snapshots)' }))
     .min(1, { message: 'SnapshotIds must name at least one snapshot' })
     .max(MAX_DELETE_SNAPSHOTS, { message: `SnapshotIds holds at most ${MAX_DELETE_SNAPSHOTS} snapshots (one DeleteSnapshots call)` })
@@ -27,8 +27,8 @@ export const deleteSnapshotsInput = lazySchema(() => z.strictObject({
     .describe(`IDs (s-…) of the snapshots to delete, 1–${MAX_DELETE_SNAPSHOTS}, from list_snapshots. A snapshot a custom image was made from cannot be deleted while the image exists.`),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional(),
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional(),
 }));
 
 export const deleteSnapshotsOutput = lazySchema(() => z.object({
@@ -43,12 +43,12 @@ export const deleteSnapshotsOutput = lazySchema(() => z.object({
   RequestId: z.string().optional(),
   ClientToken: z.string().optional().describe('The idempotency token of the DeleteSnapshots request.'),
   Request: plannedRequestSchema('DeleteSnapshots', { RegionId: z.string(), SnapshotIds: z.array(z.string()) }).optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-  ...consentOutputFields,
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+  ...consentOutputFields(),
 }));
 
 type Input = z.output<ReturnType<typeof deleteSnapshotsInput>>;

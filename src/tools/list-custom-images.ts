@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { imageQuota } from '../preflight/create-image.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
@@ -7,11 +8,10 @@ import {
   errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
-import { lazySchema } from './publish.js';
 import { defineTool } from './registry.js';
 
 export const listCustomImagesInput = lazySchema(() => z.strictObject({
-  RegionId: optionalRegionField,
+  RegionId: optionalRegionField(),
   ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
     .describe('Only these images (m-… IDs), at most 100. Use it to follow one image after create_custom_image. Optional.'),
   ImageNames: idListField('ImageNames', IMAGE_NAME_PATTERN, 'an image name (2–128 letters, digits, ":", "_", "-")', 'image')
@@ -22,7 +22,7 @@ export const listCustomImagesInput = lazySchema(() => z.strictObject({
     .describe('Only images made from this server. Optional.'),
   IncludeSharedWithMe: z.boolean().default(false)
     .describe('true: also list images other Alibaba Cloud accounts shared with this account (Owner "shared-in"). They can be used to create or reset servers, but not deleted, shared or tagged, and they use none of this account\'s quota. Default false: the account\'s own images only.'),
-  MaxResults: maxResultsField,
+  MaxResults: maxResultsField(),
 }));
 
 const imageOut = lazySchema(() => z.object({
@@ -56,8 +56,8 @@ export const listCustomImagesOutput = lazySchema(() => z.object({
   TotalCount: z.number().int().optional().describe('How many images matched the filters.'),
   Truncated: z.boolean().optional().describe('True when more images matched than are listed here.'),
   Quota: quotaOut().optional().describe('The region\'s custom image quota: 3 per server, at most 15.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof listCustomImagesInput>>;

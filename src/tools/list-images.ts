@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { apiField, apiFieldOpt, apiText } from '../explain/untrusted.js';
 import type { SwasImage } from '../swas/types.js';
 import {
   errorSchema, failure, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure,
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
-import { lazySchema } from './publish.js';
 import { defineTool } from './registry.js';
 
 /** Image IDs ListImages and ResetSystem take: custom images are m-…, system and app images 32 hex characters. */
@@ -17,7 +17,7 @@ export const IMAGE_TYPES = ['system', 'app', 'custom'] as const;
 export const MAX_LIST_IMAGE_IDS = 50;
 
 export const listImagesInput = lazySchema(() => z.strictObject({
-  RegionId: optionalRegionField,
+  RegionId: optionalRegionField(),
   ImageType: z.enum(IMAGE_TYPES).optional()
     .describe('Only images of this kind: "system" (an operating system alone, e.g. Ubuntu, Windows Server), "app" (an operating system with an application, e.g. WordPress, Docker) or "custom" (images made from servers, the account\'s own and those shared into it). Optional: all kinds.'),
   ImageIds: z.array(z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `Each ImageIds entry must be ${ANY_IMAGE_ID_RULE}` }))
@@ -25,7 +25,7 @@ export const listImagesInput = lazySchema(() => z.strictObject({
     .max(MAX_LIST_IMAGE_IDS, { message: `ImageIds holds at most ${MAX_LIST_IMAGE_IDS} entries` })
     .optional()
     .describe(`Only these images, at most ${MAX_LIST_IMAGE_IDS}: m-… custom image IDs or 32-character system/app image IDs. Optional.`),
-  MaxResults: maxResultsField,
+  MaxResults: maxResultsField(),
 }));
 
 const imageOut = lazySchema(() => z.object({
@@ -41,8 +41,8 @@ export const listImagesOutput = lazySchema(() => z.object({
   Images: z.array(imageOut()).optional(),
   TotalCount: z.number().int().optional().describe('How many images matched (ListImages has no paging).'),
   Truncated: z.boolean().optional().describe('True when more images matched than MaxResults let through.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof listImagesInput>>;

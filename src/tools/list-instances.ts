@@ -1,18 +1,18 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import type { Instance } from '../swas/types.js';
 import {
   errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
-import { lazySchema } from './publish.js';
 import { defineTool } from './registry.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
 
 export const listInstancesInput = lazySchema(() => z.strictObject({
-  RegionId: regionOrAllField,
+  RegionId: regionOrAllField(),
   InstanceIds: idListField('InstanceIds', INSTANCE_ID_PATTERN, 'a server ID (letters, digits, "-" and "_", at most 64)', 'server')
     .describe('Only these servers (IDs), at most 100. Optional.'),
   InstanceName: z.string()
@@ -22,7 +22,7 @@ export const listInstancesInput = lazySchema(() => z.strictObject({
     .describe('Only servers with this name; "*" is a wildcard, e.g. "shop*". Optional.'),
   Status: z.enum(INSTANCE_STATUSES).optional()
     .describe('Only servers in this state. Running and Stopped servers can be snapshotted and imaged. Optional.'),
-  MaxResults: maxResultsField,
+  MaxResults: maxResultsField(),
 }));
 
 const diskOut = lazySchema(() => z.object({
@@ -51,9 +51,9 @@ export const listInstancesOutput = lazySchema(() => z.object({
   Instances: z.array(instanceOut()).optional(),
   TotalCount: z.number().int().optional().describe('How many servers matched, as the API counts them.'),
   Truncated: z.boolean().optional().describe('True when more servers matched than are listed here (raise MaxResults or narrow the filter).'),
-  Regions: z.array(regionOutcomeSchema).optional().describe('RegionId "all" only: how each region went.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Regions: z.array(regionOutcomeSchema()).optional().describe('RegionId "all" only: how each region went.'),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof listInstancesInput>>;

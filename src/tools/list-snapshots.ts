@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { byNewest } from '../preflight/snapshots.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { sameWord } from '../swas/status.js';
@@ -7,12 +8,11 @@ import {
   errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, MAX_RESULTS_CAP, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
-import { lazySchema } from './publish.js';
 import { defineTool } from './registry.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listSnapshotsInput = lazySchema(() => z.strictObject({
-  RegionId: regionOrAllField,
+  RegionId: regionOrAllField(),
   SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
     .describe('Only these snapshots (s-… IDs), at most 100. Optional.'),
   InstanceId: z.string()
@@ -29,7 +29,7 @@ export const listSnapshotsInput = lazySchema(() => z.strictObject({
   Status: z.enum(['progressing', 'accomplished', 'failed', 'Progressing', 'Accomplished', 'Failed'], { message: 'Status must be "progressing", "accomplished" or "failed"' })
     .optional()
     .describe('"progressing", "accomplished" (finished, usable for an image) or "failed"; the capitalised spellings the SDK documents are accepted too. Optional.'),
-  MaxResults: maxResultsField,
+  MaxResults: maxResultsField(),
 }));
 
 const snapshotOut = lazySchema(() => z.object({
@@ -49,9 +49,9 @@ export const listSnapshotsOutput = lazySchema(() => z.object({
   Snapshots: z.array(snapshotOut()).optional().describe('Newest first.'),
   TotalCount: z.number().int().optional().describe('How many snapshots the API matched, before the Status filter (which is applied here).'),
   Truncated: z.boolean().optional().describe('True when more snapshots matched than are listed here.'),
-  Regions: z.array(regionOutcomeSchema).optional().describe('RegionId "all" only: how each region went.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Regions: z.array(regionOutcomeSchema()).optional().describe('RegionId "all" only: how each region went.'),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof listSnapshotsInput>>;

@@ -31,16 +31,6 @@ export function nullMembersAsUnset(value: unknown): unknown {
 }
 
 /**
- * A tool's zod schema (or a shape of one), built on its first use and then kept. Building the
- * twelve tools' schemas at import cost about a tenth of start-up, and nothing needs them before
- * the first tools/list or tools/call.
- */
-export function lazySchema<T>(build: () => T): () => T {
-  let built: { value: T } | undefined;
-  return () => (built ??= { value: build() }).value;
-}
-
-/**
  * Wraps a tool's lazily built zod schema for the SDK: zod validates (after nulls are dropped from
  * input), and the published JSON Schema is computed once and reused for every tools/list.
  */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -12,7 +13,6 @@ import {
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
@@ -23,7 +23,7 @@ export const KEY_PAIR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/;
 export const PASSWORD_HOW_TO = 'This tool never takes a password (a password must not pass through the model). To log in after the reset, set the password yourself in the Simple Application Server console (open the server, then Reset Password), or pass KeyPairName to bind an SSH key pair you created in the console (Linux).';
 
 export const resetSystemInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image must be in the server's own region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image must be in the server's own region.`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .describe('ID of the simple application server to re-install, from list_instances. It must be Running or Stopped.'),
@@ -38,8 +38,8 @@ export const resetSystemInput = lazySchema(() => z.strictObject({
     .describe('true: after sending, wait (with progress notifications) until the server is Running again, for at most about 50 seconds; if it is still Resetting then, the result names the wait_for_resources call that keeps waiting. false: return once the reset is accepted.'),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional(),
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional(),
 }));
 
 const imageRef = lazySchema(() => z.object({
@@ -66,12 +66,12 @@ export const resetSystemOutput = lazySchema(() => z.object({
   Request: plannedRequestSchema('ResetSystem', {
     RegionId: z.string(), InstanceId: z.string(), ImageId: z.string().optional(), KeyPairName: z.string().optional(),
   }).optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  ...consentOutputFields,
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  ...consentOutputFields(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof resetSystemInput>>;

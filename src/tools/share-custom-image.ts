@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan, PlanStep } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -11,7 +12,6 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -19,7 +19,7 @@ import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedReq
 export const ACCOUNT_ID_PATTERN = /^[1-9]\d{0,19}$/;
 
 export const shareCustomImageInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image's region: list_custom_images shows it. Sharing stays in this region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image's region: list_custom_images shows it. Sharing stays in this region.`),
   ImageId: z.string()
     .regex(IMAGE_ID_PATTERN, { message: 'ImageId must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' })
     .describe('ID (m-…) of one of this account\'s own custom images, from list_custom_images (or create_custom_image). Images other accounts shared in cannot be shared or unshared by this account.'),
@@ -35,8 +35,8 @@ export const shareCustomImageInput = lazySchema(() => z.strictObject({
     .describe(`Alibaba Cloud (primary) account IDs as digit strings, such as ["1234567890123456"], 1–${MAX_SHARE_ACCOUNTS} unique (AddCustomImageShareAccount / RemoveCustomImageShareAccount). An image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts in all, in the same region and site only; RAM users cannot receive images; a data disk in the image is not shared with accounts. list_custom_images shows the accounts an image is shared with now.`),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and the plan with a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional()
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Ecs !== true && v.Accounts === undefined) {
@@ -70,12 +70,12 @@ export const shareCustomImageOutput = lazySchema(() => z.object({
     plannedRequestSchema('AddCustomImageShareAccount', accountsParams()),
     plannedRequestSchema('RemoveCustomImageShareAccount', accountsParams()),
   ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
-  ...consentOutputFields,
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  ...consentOutputFields(),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()).describe('What the user should know: what sharing exposes or breaks, what is left to do.'),
   DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof shareCustomImageInput>>;

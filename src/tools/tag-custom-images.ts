@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan, PlanStep } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -11,7 +12,6 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -19,13 +19,13 @@ import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedReq
 export const MAX_TAG_IMAGES = 50;
 
 export const tagCustomImagesInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The images' region: list_custom_images shows it.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The images' region: list_custom_images shows it.`),
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' }))
     .min(1, { message: `ImageIds must hold 1 to ${MAX_TAG_IMAGES} image IDs` })
     .max(MAX_TAG_IMAGES, { message: `ImageIds holds at most ${MAX_TAG_IMAGES} image IDs (one TagResources request); split the images over several calls` })
     .refine(...noRepeats('ImageIds', 'an image ID'))
     .describe(`IDs (m-…) of this account's own custom images to tag, 1–${MAX_TAG_IMAGES}, from list_custom_images. Every image gets the same changes.`),
-  Tag: tagsField.optional()
+  Tag: tagsField().optional()
     .describe(`Tags {Key, Value} to put on every image, at most 20. A key the image already has gets the new value (an overwrite: it needs the user's consent). An image holds at most ${MAX_TAGS_PER_IMAGE} tags.`),
   RemoveTagKeys: z.array(z.string()
     .min(1, { message: 'Each RemoveTagKeys entry must be a tag key of 1–64 characters' })
@@ -37,8 +37,8 @@ export const tagCustomImagesInput = lazySchema(() => z.strictObject({
     .describe('Tag keys to take off every image (UntagResources), 1–20; a key an image does not have is ignored. Removing an existing tag needs the user\'s consent. list_custom_images shows each image\'s tags.'),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and each image\'s tags as they would become, but send nothing (with a ConfirmToken when consent is needed).'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional()
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Tag !== undefined && v.Tag.length === 0) {
@@ -80,14 +80,14 @@ export const tagCustomImagesOutput = lazySchema(() => z.object({
   })).optional().describe('The requests sent, in order, with their RequestIds.'),
   Requests: z.array(z.union([
     plannedRequestSchema('UntagResources', { ...resourceParams(), TagKeys: z.array(z.string()) }),
-    plannedRequestSchema('TagResources', { ...resourceParams(), Tags: z.array(tagSchema) }),
+    plannedRequestSchema('TagResources', { ...resourceParams(), Tags: z.array(tagSchema()) }),
   ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
-  ...consentOutputFields,
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  ...consentOutputFields(),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()).describe('What the user should know, such as what is left to do.'),
   DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof tagCustomImagesInput>>;

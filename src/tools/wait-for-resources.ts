@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { DEFAULT_TARGET, waitForResources, type ResourceKind, type WaitTarget, type Watch } from '../wait.js';
 import {
   errorSchema, failure, idListField, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, SIMULATED_NOTE, simulatedField,
   success, toFailure, type ToolContext,
 } from './common.js';
-import { lazySchema } from './publish.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { keepWaitingArgs } from './write-flow.js';
 
@@ -19,7 +19,7 @@ const TARGETS: Record<ResourceKind, readonly WaitTarget[]> = {
 };
 
 export const waitForResourcesInput = lazySchema(() => z.strictObject({
-  RegionId: optionalRegionField,
+  RegionId: optionalRegionField(),
   ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
     .describe('Custom images (m-…) to wait for, from create_custom_image or list_custom_images. Optional.'),
   SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
@@ -69,8 +69,8 @@ export const waitForResourcesOutput = lazySchema(() => z.object({
   AllDone: z.boolean().optional().describe('True when every resource reached its target.'),
   AnyFailed: z.boolean().optional(),
   ElapsedSeconds: z.number().optional(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
 }));
 
 type Input = z.output<ReturnType<typeof waitForResourcesInput>>;
