@@ -8,6 +8,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { planText, type Plan } from './plan.js';
 import type { Binding, ConsentSigner } from './token.js';
 
@@ -52,12 +53,12 @@ export type ConsentOutcome =
 export const CONSENT_INPUT_KEY = 'swas_consent';
 
 /** The form: one yes/no box. */
-export const consentAnswerSchema = z.object({
+export const consentAnswerSchema = lazySchema(() => z.object({
   confirm: z.boolean().meta({
     title: 'Yes, carry out this plan',
     description: 'Tick to go ahead. Leave it unticked, decline or cancel, and nothing is sent.',
   }),
-});
+}));
 
 /**
  * Whether the client can answer a form elicitation: the request's own envelope capabilities on the
@@ -122,7 +123,7 @@ export function obtainConsent(input: ObtainConsentInput): ConsentOutcome {
     const view = inputResponse(ctx.mcpReq.inputResponses, CONSENT_INPUT_KEY);
     if (view.kind === 'elicit') {
       if (view.action === 'decline' || view.action === 'cancel') return { kind: 'declined', answer: view.action };
-      const answer = acceptedContent(ctx.mcpReq.inputResponses, CONSENT_INPUT_KEY, consentAnswerSchema);
+      const answer = acceptedContent(ctx.mcpReq.inputResponses, CONSENT_INPUT_KEY, consentAnswerSchema());
       if (answer?.confirm !== true) return { kind: 'declined', answer: 'unconfirmed' };
       const state = ctx.mcpReq.requestState();
       if (typeof state === 'string' && signer.check('asked', state, binding, now) === 'valid') {
@@ -136,7 +137,7 @@ export function obtainConsent(input: ObtainConsentInput): ConsentOutcome {
         inputRequests: {
           [CONSENT_INPUT_KEY]: inputRequired.elicit({
             message: consentQuestion(input.tool, input.plan),
-            requestedSchema: consentAnswerSchema,
+            requestedSchema: consentAnswerSchema(),
           }),
         },
         requestState: signer.sign('asked', binding, now).token,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 
 /** One request the plan would send, in the order it would send it. */
 export interface PlanStep {
@@ -18,18 +19,18 @@ export interface Plan {
   Irreversible: string[];
 }
 
-export const planStepSchema = z.object({
+export const planStepSchema = lazySchema(() => z.object({
   Action: z.string().describe('API action the step sends'),
   Target: z.string().describe('resource the step acts on'),
   Detail: z.string().describe('what the step does'),
-});
+}));
 
 /** For tools' outputSchema: the plan in `structuredContent` (ConfirmationRequired, DryRun). */
-export const planSchema = z.object({
+export const planSchema = lazySchema(() => z.object({
   Summary: z.string().describe('the plan in one sentence'),
-  Steps: z.array(planStepSchema).describe('requests in the order they would be sent'),
+  Steps: z.array(planStepSchema()).describe('requests in the order they would be sent'),
   Irreversible: z.array(z.string()).describe('what cannot be undone once the plan runs'),
-}) satisfies z.ZodType<Plan>;
+}) satisfies z.ZodType<Plan>);
 
 /** One line of data: control characters (newlines included) become spaces, so a field cannot add lines. */
 function oneLine(value: string): string {

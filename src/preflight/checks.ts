@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 
-export const checkSchema = z.object({
+export const checkSchema = lazySchema(() => z.object({
   Name: z.string(),
   Outcome: z.enum(['passed', 'failed', 'skipped']),
   Detail: z.string(),
   Code: z.string().optional().describe('The API error code this check predicts when it fails.'),
-});
-export type Check = z.infer<typeof checkSchema>;
+}));
+export type Check = z.infer<ReturnType<typeof checkSchema>>;
 
 /** One line of a text answer per preflight check. */
 export function checkLine(c: Check): string {

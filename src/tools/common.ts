@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { AuditLedger } from '../audit/index.js';
 import type { Config } from '../config.js';
 import type { ConsentSigner } from '../consent/index.js';
@@ -24,15 +25,15 @@ export interface ToolContext {
 
 // ---- input pieces shared by several tools ----
 
-export const regionIdField = z.string()
+export const regionIdField = lazySchema(() => z.string()
   .max(40, { message: 'RegionId is at most 40 characters' })
-  .regex(REGION_ID_PATTERN, { message: 'RegionId must be a region ID such as cn-hangzhou or ap-southeast-1: lower-case letters and digits joined by hyphens' });
+  .regex(REGION_ID_PATTERN, { message: 'RegionId must be a region ID such as cn-hangzhou or ap-southeast-1: lower-case letters and digits joined by hyphens' }));
 
 export const REGION_DESCRIPTION = 'Region ID of the server, such as "cn-hangzhou" or "ap-southeast-1". list_instances shows each server\'s RegionId.';
 
 const noUrl = (v: string) => !/https?:\/\//i.test(v);
 
-export const tagSchema = z.strictObject({
+export const tagSchema = lazySchema(() => z.strictObject({
   Key: z.string()
     .min(1, { message: 'Tag Key must not be empty' })
     .max(64, { message: 'Tag Key is at most 64 characters' })
@@ -44,19 +45,19 @@ export const tagSchema = z.strictObject({
     .refine(noUrl, { message: 'Tag Value must not contain http:// or https://' })
     .optional()
     .describe('Tag value: 0–64 characters (may be empty), no "http://" or "https://".'),
-});
+}));
 
-export const tagsField = z.array(tagSchema)
+export const tagsField = lazySchema(() => z.array(tagSchema())
   .max(20, { message: 'Tag holds at most 20 tags' })
-  .refine((tags) => new Set(tags.map((t) => t.Key)).size === tags.length, { message: 'Tag keys must be unique' });
+  .refine((tags) => new Set(tags.map((t) => t.Key)).size === tags.length, { message: 'Tag keys must be unique' }));
 
-export const clientTokenField = z.string()
+export const clientTokenField = lazySchema(() => z.string()
   .regex(CLIENT_TOKEN_PATTERN, { message: 'ClientToken must be 1–64 printable ASCII characters' })
-  .describe('Idempotency token: at most 64 ASCII characters, unique per logical request. Optional: when omitted, one is derived from the request itself, so repeating the same call never creates a second resource. Pass your own only to deliberately repeat an identical request as a new one (for example after deleting the earlier result).');
+  .describe('Idempotency token: at most 64 ASCII characters, unique per logical request. Optional: when omitted, one is derived from the request itself, so repeating the same call never creates a second resource. Pass your own only to deliberately repeat an identical request as a new one (for example after deleting the earlier result).'));
 
-export const resourceGroupIdField = z.string()
+export const resourceGroupIdField = lazySchema(() => z.string()
   .regex(RESOURCE_GROUP_ID_PATTERN, { message: 'ResourceGroupId must look like rg-aek2bti7cf7xxxx' })
-  .describe('Resource group ID (rg-…) to put the new resource in. Optional; the account\'s default group otherwise.');
+  .describe('Resource group ID (rg-…) to put the new resource in. Optional; the account\'s default group otherwise.'));
 
 // ---- pieces of the read-only list tools ----
 
@@ -66,14 +67,14 @@ export const READ_ONLY_ANNOTATIONS = { readOnlyHint: true, destructiveHint: fals
 export const DEFAULT_MAX_RESULTS = 100;
 export const MAX_RESULTS_CAP = 500;
 
-export const maxResultsField = z.number().int()
+export const maxResultsField = lazySchema(() => z.number().int()
   .min(1, { message: 'MaxResults must be at least 1' })
   .max(MAX_RESULTS_CAP, { message: `MaxResults is at most ${MAX_RESULTS_CAP}` })
   .default(DEFAULT_MAX_RESULTS)
-  .describe(`Return at most this many items (1–${MAX_RESULTS_CAP}, default ${DEFAULT_MAX_RESULTS}). All pages of the API are gathered up to this bound; Truncated says whether more matched.`);
+  .describe(`Return at most this many items (1–${MAX_RESULTS_CAP}, default ${DEFAULT_MAX_RESULTS}). All pages of the API are gathered up to this bound; Truncated says whether more matched.`));
 
-export const optionalRegionField = regionIdField.optional()
-  .describe(`${REGION_DESCRIPTION} Optional: the server's configured default region is used when omitted.`);
+export const optionalRegionField = lazySchema(() => regionIdField().optional()
+  .describe(`${REGION_DESCRIPTION} Optional: the server's configured default region is used when omitted.`));
 
 /** A filter list of IDs or names as the API takes them: 1–100 entries, each of one shape. */
 export function idListField(name: string, pattern: RegExp, entry: string, everything: string) {
@@ -90,7 +91,7 @@ export function noRepeats(name: string, what: string) {
 
 // ---- output pieces ----
 
-export const errorSchema = z.object({
+export const errorSchema = lazySchema(() => z.object({
   Code: z.string().describe('Error code; the code the Alibaba Cloud API uses wherever one exists.'),
   Message: z.string(),
   Stage: z.enum(['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal']),
@@ -98,11 +99,11 @@ export const errorSchema = z.object({
   NextSteps: z.array(z.string()),
   RequestId: z.string().optional(),
   Recommend: z.string().optional().describe('Alibaba Cloud troubleshooting link.'),
-});
+}));
 
 export { checkLine, checkSchema, type Check } from '../preflight/checks.js';
 
-export const simulatedField = z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.');
+export const simulatedField = lazySchema(() => z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'));
 
 /** The line every text answer ends with in simulate mode. */
 export const SIMULATED_NOTE = '(Simulated: this ran against the built-in SWAS simulator, not Alibaba Cloud.)';

@@ -1,5 +1,6 @@
 import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { argsDigest } from '../audit/index.js';
 import {
   confirmationRequiredText, consentArgsDigest, declinedText, obtainConsent, planSchema, planText, type Plan,
@@ -15,18 +16,18 @@ import type { ToolCall } from './registry.js';
  * tool, the normalised arguments and the state the plan saw.
  */
 
-export const confirmTokenField = z.string()
+export const confirmTokenField = lazySchema(() => z.string()
   .min(1).max(2048)
   .regex(/^[A-Za-z0-9_.-]+$/, { message: 'ConfirmToken must be the token a ConfirmationRequired answer or a dry run gave' })
   .optional()
-  .describe('The ConfirmToken from this tool\'s ConfirmationRequired answer (or its DryRun), after the user agreed to that exact plan. Valid for 10 minutes, for the same arguments, while nothing has changed. Omit it on the first call.');
+  .describe('The ConfirmToken from this tool\'s ConfirmationRequired answer (or its DryRun), after the user agreed to that exact plan. Valid for 10 minutes, for the same arguments, while nothing has changed. Omit it on the first call.'));
 
 /** The fields every consent tool's output carries. */
-export const consentOutputFields = {
-  Plan: planSchema.optional().describe('What will be done, step by step, and what cannot be undone.'),
+export const consentOutputFields = lazySchema(() => ({
+  Plan: planSchema().optional().describe('What will be done, step by step, and what cannot be undone.'),
   ConfirmToken: z.string().optional().describe('Pass it back with the same arguments once the user agreed (ConfirmationRequired and dry runs).'),
   ConfirmTokenExpiresAt: z.string().optional().describe('When the ConfirmToken stops being valid (ISO 8601).'),
-};
+}));
 
 export interface ConsentRequest<S extends z.ZodType> {
   tool: string;

@@ -1,5 +1,6 @@
 import { apiText } from '../explain/untrusted.js';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
 import { chooseSystemSnapshot } from '../preflight/snapshots.js';
 import { ApiError } from '../swas/errors.js';
@@ -14,8 +15,8 @@ import {
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
-export const createCustomImageInput = z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
+export const createCustomImageInput = lazySchema(() => z.strictObject({
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .describe('ID of the simple application server to image, e.g. "ace0706b2ac4454d984295a94213xxxx". Get it from list_instances.'),
@@ -36,23 +37,23 @@ export const createCustomImageInput = z.strictObject({
     .max(1024, { message: 'Description is at most 1024 characters' })
     .optional()
     .describe('Free-text description of the image. Optional.'),
-  Tag: tagsField.optional().describe('Up to 20 tags {Key, Value} to put on the image. Optional.'),
-  ResourceGroupId: resourceGroupIdField.optional(),
-  ClientToken: clientTokenField.optional(),
+  Tag: tagsField().optional().describe('Up to 20 tags {Key, Value} to put on the image. Optional.'),
+  ResourceGroupId: resourceGroupIdField().optional(),
+  ClientToken: clientTokenField().optional(),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact request that would be sent and the quota after it, but create nothing. Use it to show the user the plan before creating.'),
   WaitForAvailable: z.boolean().default(false)
     .describe('true: after creating, wait (with progress notifications) until the image is Available or Failed, for at most about 50 seconds. An image usually takes minutes to tens of minutes, so it is often still "Creating" then: the result says so and names the wait_for_resources call that keeps waiting. false: return as soon as the image ID is known.'),
-});
+}));
 
-const quotaSchema = z.object({
+const quotaSchema = lazySchema(() => z.object({
   Limit: z.number().int(),
   Used: z.number().int(),
   Remaining: z.number().int(),
   RemainingAfter: z.number().int().optional().describe('Images left after this create.'),
-});
+}));
 
-export const createCustomImageOutput = z.object({
+export const createCustomImageOutput = lazySchema(() => z.object({
   ImageId: z.string().optional().describe('ID (m-…) of the custom image: the new one, an earlier one this same request made, or (on an ImageNameAlreadyExist failure) the image of that name made earlier from this same server. Absent on dry runs and other failures before the call.'),
   RequestId: z.string().optional(),
   RegionId: z.string(),
@@ -72,17 +73,17 @@ export const createCustomImageOutput = z.object({
   }).optional().describe('Which system snapshot was picked when SystemSnapshotId was omitted.'),
   Request: plannedRequestSchema('CreateCustomImage', {
     RegionId: z.string(), InstanceId: z.string(), ImageName: z.string(), SystemSnapshotId: z.string(), DataSnapshotId: z.string().optional(),
-    Description: z.string().optional(), Tag: z.array(tagSchema).optional(), ResourceGroupId: z.string().optional(),
+    Description: z.string().optional(), Tag: z.array(tagSchema()).optional(), ResourceGroupId: z.string().optional(),
   }).optional(),
-  Quota: quotaSchema.optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Quota: quotaSchema().optional(),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof createCustomImageInput>;
-type Output = z.input<typeof createCustomImageOutput>;
+type Input = z.output<ReturnType<typeof createCustomImageInput>>;
+type Output = z.input<ReturnType<typeof createCustomImageOutput>>;
 
 const RELEASE_NOTE = 'The image is released together with its source server if that server is released (expiry or refund); share it to ECS or keep the server to preserve it.';
 
@@ -125,7 +126,7 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
     snapshotId: args.SystemSnapshotId,
   };
   const fail = (err: unknown, partial: Partial<Output> = {}, snapshotId?: string) =>
-    failWith(createCustomImageOutput, { ...base, ...partial }, err, snapshotId ? { ...errCtx, snapshotId } : errCtx, ctx);
+    failWith(createCustomImageOutput(), { ...base, ...partial }, err, snapshotId ? { ...errCtx, snapshotId } : errCtx, ctx);
   const opts = { signal: call.signal };
 
   // 1. Every read the checks need, at once: one round trip of latency.
@@ -187,7 +188,7 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
     const failedSnapshot = verdict.failure.code === 'InvalidParam.DataSnapshotIdNotFound' ? args.DataSnapshotId : systemSnapshotId;
     const err = new ApiError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' });
     if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
-      return failWith(createCustomImageOutput, { ...base, Quota: quota, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, sameServerImageId: verdict.sameServer.ImageId }, ctx);
+      return failWith(createCustomImageOutput(), { ...base, Quota: quota, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, sameServerImageId: verdict.sameServer.ImageId }, ctx);
     }
     return fail(err, { Quota: quota }, failedSnapshot);
   }
@@ -206,7 +207,7 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
       ...base, Quota: quotaAfter, Request: planned,
       Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the image.', RELEASE_NOTE],
     };
-    return success(createCustomImageOutput, out, successText(out));
+    return success(createCustomImageOutput(), out, successText(out));
   }
 
   // 5. The one call that creates something.
@@ -234,23 +235,23 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
   const imageId = out.ImageId ?? '';
   const watch = [{ kind: 'image' as const, id: imageId, until: 'Available' as const }];
   const keepWaiting = `Call wait_for_resources with {"RegionId":"${out.RegionId}","ImageIds":["${imageId}"]} to wait for it; nothing needs to be created again.`;
-  if (out.Status === 'Available') return success(createCustomImageOutput, out, successText(out));
+  if (out.Status === 'Available') return success(createCustomImageOutput(), out, successText(out));
   if (!wait) {
     out.Notes.push(`Creation runs in the background and usually takes minutes to tens of minutes. ${keepWaiting}`);
-    return success(createCustomImageOutput, out, successText(out));
+    return success(createCustomImageOutput(), out, successText(out));
   }
   const errCtx = { action: 'CreateCustomImage', regionId: out.RegionId, instanceId: out.InstanceId, imageName: out.ImageName };
   const waited = await waitAfterWrite(ctx, call, out.RegionId, watch, errCtx);
   const state = waited.outcome?.states[0];
   if (state) out.Status = (IMAGE_STATUS_VALUES as readonly string[]).includes(state.State) ? state.State as Output['Status'] : out.Status;
   if (state?.Failed) {
-    return failWith(createCustomImageOutput, out, new ApiError({
+    return failWith(createCustomImageOutput(), out, new ApiError({
       code: 'CustomImageCreationFailed', stage: 'api',
       message: `Image ${imageId} was accepted but ended ${state.State}.`,
     }), errCtx, ctx);
   }
   if (waited.note) out.Notes.push(waited.note);
-  return success(createCustomImageOutput, out, successText(out));
+  return success(createCustomImageOutput(), out, successText(out));
 }
 
 /** The request was carried out before: answer with that image, and wait for it if asked. */
@@ -258,7 +259,7 @@ function repeatedResult(base: Output, image: CustomImage, quota: Quota, args: In
   const out: Output = {
     ...base, ImageId: image.ImageId, Status: imageStatusWord(image.StatusCode), Repeated: true, Quota: quota, Notes: [RELEASE_NOTE],
   };
-  if (args.DryRun) return success(createCustomImageOutput, out, successText(out));
+  if (args.DryRun) return success(createCustomImageOutput(), out, successText(out));
   return finishWithWait(out, args.WaitForAvailable, call, ctx);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { ApiError } from '../swas/errors.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_PATTERN } from '../swas/shapes.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -12,8 +13,8 @@ import {
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
-export const createSnapshotInput = z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The snapshot is created in the server's own region.`),
+export const createSnapshotInput = lazySchema(() => z.strictObject({
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The snapshot is created in the server's own region.`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .optional()
@@ -28,9 +29,9 @@ export const createSnapshotInput = z.strictObject({
     .refine((v) => !/^https?:\/\//i.test(v), { message: 'SnapshotName must not start with http:// or https://' })
     .regex(SNAPSHOT_NAME_PATTERN, { message: 'SnapshotName must start with a letter and contain only letters, digits, ":", "_", "." and "-"' })
     .describe('Name of the snapshot: 2–50 characters of letters, digits, ":", "_", "." and "-", starting with a letter. Example: "shop-sys-2026-11-28".'),
-  Tag: tagsField.optional().describe('Up to 20 tags {Key, Value} to put on the snapshot. Optional.'),
-  ResourceGroupId: resourceGroupIdField.optional(),
-  ClientToken: clientTokenField.optional(),
+  Tag: tagsField().optional().describe('Up to 20 tags {Key, Value} to put on the snapshot. Optional.'),
+  ResourceGroupId: resourceGroupIdField().optional(),
+  ClientToken: clientTokenField().optional(),
   WaitForAccomplished: z.boolean().default(false)
     .describe('true: after creating, wait (with progress notifications) until the snapshot is accomplished or failed, for at most about 50 seconds. A snapshot usually takes minutes (a first, full snapshot of a large disk longer), so it is often still "progressing" then: the result says so and names the wait_for_resources call that keeps waiting. Use true when the next step is create_custom_image.'),
   DryRun: z.boolean().default(false)
@@ -42,9 +43,9 @@ export const createSnapshotInput = z.strictObject({
       message: 'Give exactly one of InstanceId (snapshot the server\'s system disk) or DiskId (snapshot that disk), not both and not neither.',
     });
   }
-});
+}));
 
-export const createSnapshotOutput = z.object({
+export const createSnapshotOutput = lazySchema(() => z.object({
   SnapshotId: z.string().optional().describe('ID (s-…) of the snapshot; absent on dry runs and failures before the call.'),
   RequestId: z.string().optional(),
   RegionId: z.string(),
@@ -57,17 +58,17 @@ export const createSnapshotOutput = z.object({
   ClientToken: z.string().optional().describe('The idempotency token sent (or that would be sent); repeat it to repeat this request safely.'),
   Repeated: z.boolean().optional().describe('True when this exact request had already been carried out: the existing snapshot is returned and nothing new was created.'),
   Request: plannedRequestSchema('CreateSnapshot', {
-    RegionId: z.string(), DiskId: z.string(), SnapshotName: z.string(), Tag: z.array(tagSchema).optional(), ResourceGroupId: z.string().optional(),
+    RegionId: z.string(), DiskId: z.string(), SnapshotName: z.string(), Tag: z.array(tagSchema()).optional(), ResourceGroupId: z.string().optional(),
   }).optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof createSnapshotInput>;
-type Output = z.input<typeof createSnapshotOutput>;
+type Input = z.output<ReturnType<typeof createSnapshotInput>>;
+type Output = z.input<ReturnType<typeof createSnapshotOutput>>;
 
 function successText(out: Output): string {
   const lines: string[] = [];
@@ -135,7 +136,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated,
   };
   const errCtx = () => ({ action: 'CreateSnapshot', regionId: region, instanceId: base.InstanceId });
-  const fail = (err: unknown, partial: Partial<Output> = {}) => failWith(createSnapshotOutput, { ...base, ...partial }, err, errCtx(), ctx);
+  const fail = (err: unknown, partial: Partial<Output> = {}) => failWith(createSnapshotOutput(), { ...base, ...partial }, err, errCtx(), ctx);
 
   // 1. The disk, its server, and the snapshots that count towards the limits.
   let facts: CreateSnapshotFacts;
@@ -162,7 +163,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   base.ClientToken = planned.Parameters.ClientToken;
   if (args.DryRun) {
     const out: Output = { ...base, Request: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the snapshot.'] };
-    return success(createSnapshotOutput, out, successText(out));
+    return success(createSnapshotOutput(), out, successText(out));
   }
 
   // 4. The one call that creates something.
@@ -187,11 +188,11 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   const finished = `It is finished: create_custom_image can use it (${sameWord(disk.DiskType, 'system') ? 'SystemSnapshotId' : 'DataSnapshotId'} "${created.SnapshotId}").`;
   if (sameWord(out.Status, 'accomplished')) {
     out.Notes.push(finished);
-    return success(createSnapshotOutput, out, successText(out));
+    return success(createSnapshotOutput(), out, successText(out));
   }
   if (!args.WaitForAccomplished) {
     out.Notes.push(`The snapshot is taken in the background: usually minutes, a first full snapshot of a large disk longer. Call wait_for_resources with {"RegionId":"${region}","SnapshotIds":["${created.SnapshotId}"]} to wait for it; nothing needs to be created again.`);
-    return success(createSnapshotOutput, out, successText(out));
+    return success(createSnapshotOutput(), out, successText(out));
   }
 
   // 5. The optional bounded wait, with progress.
@@ -208,7 +209,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     }), { SnapshotId: created.SnapshotId, RequestId: created.RequestId, Status: out.Status, Progress: out.Progress });
   }
   out.Notes.push(state?.Done ? finished : waited.note ?? '');
-  return success(createSnapshotOutput, out, successText(out));
+  return success(createSnapshotOutput(), out, successText(out));
 }
 
 export const createSnapshotTool = defineTool({

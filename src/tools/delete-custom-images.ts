@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan, PlanStep } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -17,8 +18,8 @@ import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite
 
 const TOOL = 'delete_custom_images';
 
-export const deleteCustomImagesInput = z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} Images are regional: all ImageIds must be in this region.`),
+export const deleteCustomImagesInput = lazySchema(() => z.strictObject({
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} Images are regional: all ImageIds must be in this region.`),
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be an image ID such as m-bp1abc... (from list_custom_images)' }))
     .min(1, { message: 'ImageIds must name at least one image' })
     .max(MAX_DELETE_IMAGES, { message: `ImageIds holds at most ${MAX_DELETE_IMAGES} images (one DeleteCustomImages call)` })
@@ -30,22 +31,22 @@ export const deleteCustomImagesInput = z.strictObject({
     .describe('true: after the delete is accepted, wait (with progress notifications, at most about 50 s) until the images are no longer listed. Deletion is asynchronous; wait before deleting the snapshots an image was made from (delete_snapshots).'),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact requests and a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional()
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional()
     .describe('Idempotency token of the DeleteCustomImages request: at most 64 printable ASCII characters. Optional: without it every request carries a token derived from the request itself, so repeating the call never repeats a change. Given, DeleteCustomImages carries it and each unshare request a token derived from it and its action (one token cannot serve two actions); RequestIds lists the tokens used.'),
-});
+}));
 
-const quotaSchema = z.object({
+const quotaSchema = lazySchema(() => z.object({
   Limit: z.number().int().describe('min(3 × servers in the region, 15).'),
   Used: z.number().int(),
   Remaining: z.number().int(),
-});
+}));
 
-const modifyRequest = plannedRequestSchema('ModifyImageShareStatus', { RegionId: z.string(), ImageId: z.string(), Operation: z.enum(['UnShare']) });
-const removeRequest = plannedRequestSchema('RemoveCustomImageShareAccount', { RegionId: z.string(), ImageId: z.string(), Accounts: z.array(z.string()) });
-const deleteRequest = plannedRequestSchema('DeleteCustomImages', { RegionId: z.string(), ImageIds: z.array(z.string()) });
+const modifyRequest = lazySchema(() => plannedRequestSchema('ModifyImageShareStatus', { RegionId: z.string(), ImageId: z.string(), Operation: z.enum(['UnShare']) }));
+const removeRequest = lazySchema(() => plannedRequestSchema('RemoveCustomImageShareAccount', { RegionId: z.string(), ImageId: z.string(), Accounts: z.array(z.string()) }));
+const deleteRequest = lazySchema(() => plannedRequestSchema('DeleteCustomImages', { RegionId: z.string(), ImageIds: z.array(z.string()) }));
 
-export const deleteCustomImagesOutput = z.object({
+export const deleteCustomImagesOutput = lazySchema(() => z.object({
   RegionId: z.string(),
   ImageIds: z.array(z.string()).describe('The images asked for.'),
   Deleted: z.array(z.string()).optional().describe('Images whose deletion was accepted (they disappear from the list shortly after).'),
@@ -57,22 +58,22 @@ export const deleteCustomImagesOutput = z.object({
   })).optional().describe('What was unshared before the delete (Unshare true).'),
   CreatedServers: z.array(z.object({ ImageId: z.string(), InstanceIds: z.array(z.string()) })).optional()
     .describe('Servers created from the images: they can no longer be reset (re-installed) with them.'),
-  Quota: quotaSchema.optional().describe('The region\'s custom image quota once the images are gone (own images only).'),
+  Quota: quotaSchema().optional().describe('The region\'s custom image quota once the images are gone (own images only).'),
   RequestIds: z.array(z.object({ Action: z.string(), Target: z.string(), RequestId: z.string(), ClientToken: z.string() })).optional()
     .describe('One per request sent, in the order sent.'),
   ClientToken: z.string().optional().describe('The idempotency token of the DeleteCustomImages request.'),
-  Requests: z.array(z.union([modifyRequest, removeRequest, deleteRequest])).optional()
+  Requests: z.array(z.union([modifyRequest(), removeRequest(), deleteRequest()])).optional()
     .describe('Dry run: the exact requests that would be sent, in order.'),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-  ...consentOutputFields,
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+  ...consentOutputFields(),
+}));
 
-type Input = z.output<typeof deleteCustomImagesInput>;
-type Output = z.input<typeof deleteCustomImagesOutput>;
+type Input = z.output<ReturnType<typeof deleteCustomImagesInput>>;
+type Output = z.input<ReturnType<typeof deleteCustomImagesOutput>>;
 type Unshared = NonNullable<Output['Unshared']>[number];
 
 const label = (t: DeleteTarget) => `${t.image.ImageId} ("${apiText(t.image.Name, 128)}")`;
@@ -179,7 +180,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const base: Output = { RegionId: region, ImageIds: args.ImageIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
   const errCtx = (imageId?: string) => ({ action: 'DeleteCustomImages', regionId: region, ...(imageId ? { imageId } : {}) });
   const fail = (err: unknown, partial: Partial<Output> = {}, imageId?: string, action?: string) => {
-    const result = failWith(deleteCustomImagesOutput, { ...base, ...partial }, err, { ...errCtx(imageId), ...(action ? { action } : {}) }, ctx);
+    const result = failWith(deleteCustomImagesOutput(), { ...base, ...partial }, err, { ...errCtx(imageId), ...(action ? { action } : {}) }, ctx);
     // What was already done before a failure belongs in the text too.
     const first = result.content[0];
     if (partial.Notes?.length && first?.type === 'text') first.text += partial.Notes.map((n) => `\nNote: ${n}`).join('');
@@ -215,7 +216,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
     ? { ...base, Quota: quota, Requests: steps.map((s) => s.planned) as NonNullable<Output['Requests']>, Notes: ['Nothing was sent.'] }
     : base;
   const consent = consentStep(ctx, call, {
-    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteCustomImagesOutput, out: consentOut,
+    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteCustomImagesOutput(), out: consentOut,
   });
   if (!consent.go) {
     // A dry run's text also shows the exact requests, the checks and the quota after.
@@ -274,14 +275,14 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const watches = ids.map((id) => ({ kind: 'image' as const, id, until: 'Deleted' as const }));
   if (!args.WaitForDeleted) {
     out.Notes.push(`Deletion finishes in the background: the images stay listed for a short while. Call ${keepWaitingArgs(region, watches)} to wait until they are gone (for example before deleting their snapshots with delete_snapshots).`);
-    return success(deleteCustomImagesOutput, out, successText(out));
+    return success(deleteCustomImagesOutput(), out, successText(out));
   }
 
   // 5. The optional bounded wait until they are no longer listed.
   const waited = await waitAfterWrite(ctx, call, region, watches, errCtx());
   out.Gone = (waited.outcome?.states ?? []).filter((s) => s.Done).map((s) => s.Id);
   if (waited.note) out.Notes.push(waited.note);
-  return success(deleteCustomImagesOutput, out, successText(out));
+  return success(deleteCustomImagesOutput(), out, successText(out));
 }
 
 export const deleteCustomImagesTool = defineTool({

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -17,8 +18,8 @@ import { failWith, planRequest, plannedRequestSchema, sendWrite } from './write-
 
 const TOOL = 'delete_snapshots';
 
-export const deleteSnapshotsInput = z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} Snapshots are regional: all SnapshotIds must be in this region.`),
+export const deleteSnapshotsInput = lazySchema(() => z.strictObject({
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} Snapshots are regional: all SnapshotIds must be in this region.`),
   SnapshotIds: z.array(z.string().regex(SNAPSHOT_ID_PATTERN, { message: 'Each SnapshotIds entry must be a snapshot ID such as s-bp1abc... (from list_snapshots)' }))
     .min(1, { message: 'SnapshotIds must name at least one snapshot' })
     .max(MAX_DELETE_SNAPSHOTS, { message: `SnapshotIds holds at most ${MAX_DELETE_SNAPSHOTS} snapshots (one DeleteSnapshots call)` })
@@ -26,11 +27,11 @@ export const deleteSnapshotsInput = z.strictObject({
     .describe(`IDs (s-…) of the snapshots to delete, 1–${MAX_DELETE_SNAPSHOTS}, from list_snapshots. A snapshot a custom image was made from cannot be deleted while the image exists.`),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional(),
-});
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional(),
+}));
 
-export const deleteSnapshotsOutput = z.object({
+export const deleteSnapshotsOutput = lazySchema(() => z.object({
   RegionId: z.string(),
   SnapshotIds: z.array(z.string()).describe('The snapshots asked for.'),
   Deleted: z.array(z.string()).optional().describe('Snapshots deleted.'),
@@ -42,16 +43,16 @@ export const deleteSnapshotsOutput = z.object({
   RequestId: z.string().optional(),
   ClientToken: z.string().optional().describe('The idempotency token of the DeleteSnapshots request.'),
   Request: plannedRequestSchema('DeleteSnapshots', { RegionId: z.string(), SnapshotIds: z.array(z.string()) }).optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-  ...consentOutputFields,
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+  ...consentOutputFields(),
+}));
 
-type Input = z.output<typeof deleteSnapshotsInput>;
-type Output = z.input<typeof deleteSnapshotsOutput>;
+type Input = z.output<ReturnType<typeof deleteSnapshotsInput>>;
+type Output = z.input<ReturnType<typeof deleteSnapshotsOutput>>;
 
 const label = (s: Snapshot) => `${s.SnapshotId} ("${apiText(s.SnapshotName, 128)}")`;
 
@@ -99,7 +100,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   const region = args.RegionId;
   const base: Output = { RegionId: region, SnapshotIds: args.SnapshotIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
   const fail = (err: unknown, partial: Partial<Output> = {}, snapshotId?: string) =>
-    failWith(deleteSnapshotsOutput, { ...base, ...partial }, err, { action: 'DeleteSnapshots', regionId: region, ...(snapshotId ? { snapshotId } : {}) }, ctx);
+    failWith(deleteSnapshotsOutput(), { ...base, ...partial }, err, { action: 'DeleteSnapshots', regionId: region, ...(snapshotId ? { snapshotId } : {}) }, ctx);
 
   // 1. The snapshots, the images that may pin them, and the rest of the region's snapshots.
   let facts: DeleteSnapshotsFacts;
@@ -128,7 +129,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   // Stable facts only: a snapshot finishing does not make the plan another plan.
   const state = targets.map((s) => ({ SnapshotId: s.SnapshotId, Name: s.SnapshotName, Disk: s.SourceDiskId, Type: s.SourceDiskType, InstanceId: s.InstanceId }));
   const consent = consentStep(ctx, call, {
-    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteSnapshotsOutput,
+    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteSnapshotsOutput(),
     out: args.DryRun ? { ...base, Request: planned, Notes: [...base.Notes, 'Nothing was sent.'] } : base,
   });
   if (!consent.go) {
@@ -153,7 +154,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   }
   ctx.log.info({ regionId: region, snapshotIds: planned.Parameters.SnapshotIds, requestId: res.RequestId }, 'snapshots deleted');
   const out: Output = { ...base, Deleted: planned.Parameters.SnapshotIds, RequestId: res.RequestId };
-  return success(deleteSnapshotsOutput, out, successText(out));
+  return success(deleteSnapshotsOutput(), out, successText(out));
 }
 
 export const deleteSnapshotsTool = defineTool({

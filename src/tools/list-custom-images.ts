@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { imageQuota } from '../preflight/create-image.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
@@ -9,8 +10,8 @@ import {
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
 
-export const listCustomImagesInput = z.strictObject({
-  RegionId: optionalRegionField,
+export const listCustomImagesInput = lazySchema(() => z.strictObject({
+  RegionId: optionalRegionField(),
   ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
     .describe('Only these images (m-… IDs), at most 100. Use it to follow one image after create_custom_image. Optional.'),
   ImageNames: idListField('ImageNames', IMAGE_NAME_PATTERN, 'an image name (2–128 letters, digits, ":", "_", "-")', 'image')
@@ -21,10 +22,10 @@ export const listCustomImagesInput = z.strictObject({
     .describe('Only images made from this server. Optional.'),
   IncludeSharedWithMe: z.boolean().default(false)
     .describe('true: also list images other Alibaba Cloud accounts shared with this account (Owner "shared-in"). They can be used to create or reset servers, but not deleted, shared or tagged, and they use none of this account\'s quota. Default false: the account\'s own images only.'),
-  MaxResults: maxResultsField,
-});
+  MaxResults: maxResultsField(),
+}));
 
-const imageOut = z.object({
+const imageOut = lazySchema(() => z.object({
   ImageId: z.string(),
   ImageName: z.string(),
   Status: z.enum(IMAGE_STATUS_VALUES).describe('Creating, Available, Failed, Copying, Unavailable (Unknown if the API sent an unknown code).'),
@@ -40,29 +41,29 @@ const imageOut = z.object({
   SharedToEcs: z.boolean().describe('Own images: shared to ECS in the same region (share_custom_image with Ecs true), so it outlives its server.'),
   SharedWithAccounts: z.array(z.string()).describe('Own images: the Alibaba Cloud account IDs it is shared with (at most 10).'),
   Tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
-});
+}));
 
-const quotaOut = z.object({
+const quotaOut = lazySchema(() => z.object({
   Limit: z.number().int().describe('min(3 × servers in the region, 15).'),
   Used: z.number().int().describe('The account\'s own custom images in the region, whatever the filters (images shared in do not count).'),
   Remaining: z.number().int(),
   ServerCount: z.number().int(),
-});
+}));
 
-export const listCustomImagesOutput = z.object({
+export const listCustomImagesOutput = lazySchema(() => z.object({
   RegionId: z.string().optional(),
-  Images: z.array(imageOut).optional(),
+  Images: z.array(imageOut()).optional(),
   TotalCount: z.number().int().optional().describe('How many images matched the filters.'),
   Truncated: z.boolean().optional().describe('True when more images matched than are listed here.'),
-  Quota: quotaOut.optional().describe('The region\'s custom image quota: 3 per server, at most 15.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Quota: quotaOut().optional().describe('The region\'s custom image quota: 3 per server, at most 15.'),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof listCustomImagesInput>;
-type Output = z.input<typeof listCustomImagesOutput>;
+type Input = z.output<ReturnType<typeof listCustomImagesInput>>;
+type Output = z.input<ReturnType<typeof listCustomImagesOutput>>;
 
-function compact(m: CustomImage, owner: 'self' | 'shared-in', accounts: string[]): z.input<typeof imageOut> {
+function compact(m: CustomImage, owner: 'self' | 'shared-in', accounts: string[]): z.input<ReturnType<typeof imageOut>> {
   return {
     ImageId: m.ImageId, ImageName: m.Name, Status: imageStatusWord(m.StatusCode), RegionId: m.RegionId,
     InstanceId: m.InstanceId, InstanceName: m.InstanceName, SystemSnapshotId: m.SystemSnapshotId,
@@ -129,10 +130,10 @@ async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolConte
       Quota: { ...imageQuota(servers.totalCount, (allOwn ?? own).totalCount), ServerCount: servers.totalCount },
       Simulated: ctx.simulated,
     };
-    return success(listCustomImagesOutput, out, text(out));
+    return success(listCustomImagesOutput(), out, text(out));
   } catch (err) {
     const { error, text: why } = toFailure(err, { action: 'ListCustomImages', regionId: region, instanceId: args.InstanceId }, ctx.log);
-    return failure(listCustomImagesOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+    return failure(listCustomImagesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { apiField, apiFieldOpt, apiText } from '../explain/untrusted.js';
 import type { SwasImage } from '../swas/types.js';
 import {
@@ -15,8 +16,8 @@ export const IMAGE_TYPES = ['system', 'app', 'custom'] as const;
 /** ListImages takes at most 50 IDs. */
 export const MAX_LIST_IMAGE_IDS = 50;
 
-export const listImagesInput = z.strictObject({
-  RegionId: optionalRegionField,
+export const listImagesInput = lazySchema(() => z.strictObject({
+  RegionId: optionalRegionField(),
   ImageType: z.enum(IMAGE_TYPES).optional()
     .describe('Only images of this kind: "system" (an operating system alone, e.g. Ubuntu, Windows Server), "app" (an operating system with an application, e.g. WordPress, Docker) or "custom" (images made from servers, the account\'s own and those shared into it). Optional: all kinds.'),
   ImageIds: z.array(z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `Each ImageIds entry must be ${ANY_IMAGE_ID_RULE}` }))
@@ -24,30 +25,30 @@ export const listImagesInput = z.strictObject({
     .max(MAX_LIST_IMAGE_IDS, { message: `ImageIds holds at most ${MAX_LIST_IMAGE_IDS} entries` })
     .optional()
     .describe(`Only these images, at most ${MAX_LIST_IMAGE_IDS}: m-… custom image IDs or 32-character system/app image IDs. Optional.`),
-  MaxResults: maxResultsField,
-});
+  MaxResults: maxResultsField(),
+}));
 
-const imageOut = z.object({
+const imageOut = lazySchema(() => z.object({
   ImageId: z.string().describe('Pass it as reset_system\'s ImageId.'),
   ImageName: z.string(),
   ImageType: z.string().describe('"system", "app" or "custom" (lower case, as the API takes it).'),
   Platform: z.string().optional().describe('Linux or Windows. Outside the Chinese mainland a server can only be reset to an image of its own platform.'),
   Description: z.string().optional(),
-});
+}));
 
-export const listImagesOutput = z.object({
+export const listImagesOutput = lazySchema(() => z.object({
   RegionId: z.string().optional(),
-  Images: z.array(imageOut).optional(),
+  Images: z.array(imageOut()).optional(),
   TotalCount: z.number().int().optional().describe('How many images matched (ListImages has no paging).'),
   Truncated: z.boolean().optional().describe('True when more images matched than MaxResults let through.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof listImagesInput>;
-type Output = z.input<typeof listImagesOutput>;
+type Input = z.output<ReturnType<typeof listImagesInput>>;
+type Output = z.input<ReturnType<typeof listImagesOutput>>;
 
-function compact(m: SwasImage): z.input<typeof imageOut> {
+function compact(m: SwasImage): z.input<ReturnType<typeof imageOut>> {
   return {
     ImageId: apiField(m.ImageId, 64), ImageName: apiField(m.ImageName, 256), ImageType: apiField(m.ImageType, 16),
     Platform: apiFieldOpt(m.Platform ?? m.OsType, 64), Description: m.Description ? apiField(m.Description) : undefined,
@@ -90,10 +91,10 @@ async function listImages(args: Input, signal: AbortSignal, ctx: ToolContext) {
     const out: Output = {
       RegionId: region, Images: items, TotalCount: matching.length, Truncated: matching.length > items.length, Simulated: ctx.simulated,
     };
-    return success(listImagesOutput, out, text(out));
+    return success(listImagesOutput(), out, text(out));
   } catch (err) {
     const { error, text: why } = toFailure(err, { action: 'ListImages', regionId: region }, ctx.log);
-    return failure(listImagesOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+    return failure(listImagesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
   }
 }
 

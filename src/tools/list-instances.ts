@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import type { Instance } from '../swas/types.js';
 import {
@@ -10,8 +11,8 @@ import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, region
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
 
-export const listInstancesInput = z.strictObject({
-  RegionId: regionOrAllField,
+export const listInstancesInput = lazySchema(() => z.strictObject({
+  RegionId: regionOrAllField(),
   InstanceIds: idListField('InstanceIds', INSTANCE_ID_PATTERN, 'a server ID (letters, digits, "-" and "_", at most 64)', 'server')
     .describe('Only these servers (IDs), at most 100. Optional.'),
   InstanceName: z.string()
@@ -21,17 +22,17 @@ export const listInstancesInput = z.strictObject({
     .describe('Only servers with this name; "*" is a wildcard, e.g. "shop*". Optional.'),
   Status: z.enum(INSTANCE_STATUSES).optional()
     .describe('Only servers in this state. Running and Stopped servers can be snapshotted and imaged. Optional.'),
-  MaxResults: maxResultsField,
-});
+  MaxResults: maxResultsField(),
+}));
 
-const diskOut = z.object({
+const diskOut = lazySchema(() => z.object({
   DiskId: z.string(),
   DiskType: z.string().describe('"system" or "data" (lower case, as the API returns it).'),
   Size: z.number().optional().describe('GiB.'),
   Category: z.string().optional(),
-});
+}));
 
-const instanceOut = z.object({
+const instanceOut = lazySchema(() => z.object({
   InstanceId: z.string(),
   InstanceName: z.string(),
   RegionId: z.string(),
@@ -42,23 +43,23 @@ const instanceOut = z.object({
   PublicIpAddress: z.string().optional(),
   PlanId: z.string().optional(),
   ImageName: z.string().optional().describe('The image the server runs, e.g. WordPress.'),
-  Disks: z.array(diskOut).describe('The server\'s disks; create_snapshot takes the InstanceId (system disk) or a DiskId.'),
-});
+  Disks: z.array(diskOut()).describe('The server\'s disks; create_snapshot takes the InstanceId (system disk) or a DiskId.'),
+}));
 
-export const listInstancesOutput = z.object({
+export const listInstancesOutput = lazySchema(() => z.object({
   RegionId: z.string().optional(),
-  Instances: z.array(instanceOut).optional(),
+  Instances: z.array(instanceOut()).optional(),
   TotalCount: z.number().int().optional().describe('How many servers matched, as the API counts them.'),
   Truncated: z.boolean().optional().describe('True when more servers matched than are listed here (raise MaxResults or narrow the filter).'),
-  Regions: z.array(regionOutcomeSchema).optional().describe('RegionId "all" only: how each region went.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Regions: z.array(regionOutcomeSchema()).optional().describe('RegionId "all" only: how each region went.'),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof listInstancesInput>;
-type Output = z.input<typeof listInstancesOutput>;
+type Input = z.output<ReturnType<typeof listInstancesInput>>;
+type Output = z.input<ReturnType<typeof listInstancesOutput>>;
 
-function compact(i: Instance): z.input<typeof instanceOut> {
+function compact(i: Instance): z.input<ReturnType<typeof instanceOut>> {
   return {
     InstanceId: i.InstanceId, InstanceName: i.InstanceName, RegionId: i.RegionId, Status: i.Status,
     BusinessStatus: i.BusinessStatus, CreationTime: i.CreationTime, ExpiredTime: i.ExpiredTime,
@@ -97,10 +98,10 @@ async function listInstances(args: Input, signal: AbortSignal, ctx: ToolContext)
       RegionId: region, Instances: listing.items.map(compact), TotalCount: listing.totalCount,
       Truncated: listing.truncated, ...(listing.regions ? { Regions: listing.regions } : {}), Simulated: ctx.simulated,
     };
-    return success(listInstancesOutput, out, text(out));
+    return success(listInstancesOutput(), out, text(out));
   } catch (err) {
     const { error, text: why } = toFailure(err, { action: 'ListInstances', regionId: region }, ctx.log);
-    return failure(listInstancesOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+    return failure(listInstancesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
   }
 }
 

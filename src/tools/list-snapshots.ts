@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { byNewest } from '../preflight/snapshots.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { sameWord } from '../swas/status.js';
@@ -10,8 +11,8 @@ import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
-export const listSnapshotsInput = z.strictObject({
-  RegionId: regionOrAllField,
+export const listSnapshotsInput = lazySchema(() => z.strictObject({
+  RegionId: regionOrAllField(),
   SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
     .describe('Only these snapshots (s-… IDs), at most 100. Optional.'),
   InstanceId: z.string()
@@ -28,10 +29,10 @@ export const listSnapshotsInput = z.strictObject({
   Status: z.enum(['progressing', 'accomplished', 'failed', 'Progressing', 'Accomplished', 'Failed'], { message: 'Status must be "progressing", "accomplished" or "failed"' })
     .optional()
     .describe('"progressing", "accomplished" (finished, usable for an image) or "failed"; the capitalised spellings the SDK documents are accepted too. Optional.'),
-  MaxResults: maxResultsField,
-});
+  MaxResults: maxResultsField(),
+}));
 
-const snapshotOut = z.object({
+const snapshotOut = lazySchema(() => z.object({
   SnapshotId: z.string(),
   SnapshotName: z.string(),
   RegionId: z.string(),
@@ -41,20 +42,20 @@ const snapshotOut = z.object({
   SourceDiskType: z.string().describe('"system" or "data".'),
   InstanceId: z.string().optional().describe('Source server; the API sets it for system-disk snapshots only.'),
   CreationTime: z.string().optional(),
-});
+}));
 
-export const listSnapshotsOutput = z.object({
+export const listSnapshotsOutput = lazySchema(() => z.object({
   RegionId: z.string().optional(),
-  Snapshots: z.array(snapshotOut).optional().describe('Newest first.'),
+  Snapshots: z.array(snapshotOut()).optional().describe('Newest first.'),
   TotalCount: z.number().int().optional().describe('How many snapshots the API matched, before the Status filter (which is applied here).'),
   Truncated: z.boolean().optional().describe('True when more snapshots matched than are listed here.'),
-  Regions: z.array(regionOutcomeSchema).optional().describe('RegionId "all" only: how each region went.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Regions: z.array(regionOutcomeSchema()).optional().describe('RegionId "all" only: how each region went.'),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof listSnapshotsInput>;
-type Output = z.input<typeof listSnapshotsOutput>;
+type Input = z.output<ReturnType<typeof listSnapshotsInput>>;
+type Output = z.input<ReturnType<typeof listSnapshotsOutput>>;
 
 /** The filters the API cannot apply (Status) or may spell differently (SourceDiskType), applied here. */
 export function filterSnapshots(items: Snapshot[], filter: { Status?: string; SourceDiskType?: string }): Snapshot[] {
@@ -62,7 +63,7 @@ export function filterSnapshots(items: Snapshot[], filter: { Status?: string; So
     && (!filter.SourceDiskType || sameWord(s.SourceDiskType, filter.SourceDiskType)));
 }
 
-function compact(s: Snapshot): z.input<typeof snapshotOut> {
+function compact(s: Snapshot): z.input<ReturnType<typeof snapshotOut>> {
   return {
     SnapshotId: s.SnapshotId, SnapshotName: s.SnapshotName, RegionId: s.RegionId, Status: s.Status, Progress: s.Progress,
     SourceDiskId: s.SourceDiskId, SourceDiskType: s.SourceDiskType, InstanceId: s.InstanceId, CreationTime: s.CreationTime,
@@ -112,10 +113,10 @@ async function listSnapshots(args: Input, signal: AbortSignal, ctx: ToolContext)
       Truncated: listing.truncated || matched.length > items.length, ...(listing.regions ? { Regions: listing.regions } : {}),
       Simulated: ctx.simulated,
     };
-    return success(listSnapshotsOutput, out, text(out, args));
+    return success(listSnapshotsOutput(), out, text(out, args));
   } catch (err) {
     const { error, text: why } = toFailure(err, { action: 'ListSnapshots', regionId: region, instanceId: args.InstanceId }, ctx.log);
-    return failure(listSnapshotsOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+    return failure(listSnapshotsOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
   }
 }
 

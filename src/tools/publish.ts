@@ -31,18 +31,17 @@ export function nullMembersAsUnset(value: unknown): unknown {
 }
 
 /**
- * Wraps a zod schema for the SDK: zod validates (after nulls are dropped from input), and the
- * published JSON Schema is computed once and reused for every tools/list.
+ * Wraps a tool's lazily built zod schema for the SDK: zod validates (after nulls are dropped from
+ * input), and the published JSON Schema is computed once and reused for every tools/list.
  */
-export function publish<S extends z.ZodType>(schema: S, io: 'input' | 'output'): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
-  const std = schema['~standard'];
+export function publish<S extends z.ZodType>(schema: () => S, io: 'input' | 'output'): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
   const cache: Partial<Record<'input' | 'output', Json>> = {};
-  const json = (which: 'input' | 'output') => (cache[which] ??= publishedJsonSchema(schema, which));
+  const json = (which: 'input' | 'output') => (cache[which] ??= publishedJsonSchema(schema(), which));
   return {
     '~standard': {
       version: 1,
       vendor: 'swas-image-mcp',
-      validate: (value) => std.validate(io === 'input' ? nullMembersAsUnset(value) : value),
+      validate: (value) => schema()['~standard'].validate(io === 'input' ? nullMembersAsUnset(value) : value),
       jsonSchema: { input: () => json('input'), output: () => json('output') },
     },
   } as StandardSchemaWithJSON<z.input<S>, z.output<S>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { REGION_ID_PATTERN } from '../swas/shapes.js';
 import { REGION_DESCRIPTION, toFailure, type ToolContext } from './common.js';
 
@@ -7,19 +8,19 @@ export const ALL_REGIONS = 'all';
 
 const REGION_OR_ALL = new RegExp(`^(?:${ALL_REGIONS}|${REGION_ID_PATTERN.source.slice(1, -1)})$`);
 
-export const regionOrAllField = z.string()
+export const regionOrAllField = lazySchema(() => z.string()
   .max(40, { message: 'RegionId is at most 40 characters' })
   .regex(REGION_OR_ALL, { message: 'RegionId must be a region ID such as cn-hangzhou, or "all"' })
   .optional()
-  .describe(`${REGION_DESCRIPTION} "all" lists every region at once (each item says its region; use it when you do not know where a server is). Optional: the configured default region is used when omitted.`);
+  .describe(`${REGION_DESCRIPTION} "all" lists every region at once (each item says its region; use it when you do not know where a server is). Optional: the configured default region is used when omitted.`));
 
 /** How one region's part of an "all" listing went. */
-export const regionOutcomeSchema = z.object({
+export const regionOutcomeSchema = lazySchema(() => z.object({
   RegionId: z.string(),
   Count: z.number().int().describe('Items listed from this region.'),
   ErrorCode: z.string().optional().describe('This region could not be listed (the others still were).'),
-});
-export type RegionOutcome = z.infer<typeof regionOutcomeSchema>;
+}));
+export type RegionOutcome = z.infer<ReturnType<typeof regionOutcomeSchema>>;
 
 export interface RegionPart<T> { items: T[]; totalCount: number; truncated: boolean }
 

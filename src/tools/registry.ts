@@ -21,8 +21,9 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   name: string;
   title: string;
   description: string;
-  inputSchema: I;
-  outputSchema: O;
+  /** Built on first use (see lazySchema): start-up does not pay for them. */
+  inputSchema: () => I;
+  outputSchema: () => O;
   annotations: ToolAnnotations;
   kind: ToolKind;
   /** RAM actions the tool calls, e.g. "swas-open:ListInstances". */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -21,8 +22,8 @@ export const KEY_PAIR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/;
 /** Said wherever a password would be expected: it never passes through the model. */
 export const PASSWORD_HOW_TO = 'This tool never takes a password (a password must not pass through the model). To log in after the reset, set the password yourself in the Simple Application Server console (open the server, then Reset Password), or pass KeyPairName to bind an SSH key pair you created in the console (Linux).';
 
-export const resetSystemInput = z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image must be in the server's own region.`),
+export const resetSystemInput = lazySchema(() => z.strictObject({
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image must be in the server's own region.`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .describe('ID of the simple application server to re-install, from list_instances. It must be Running or Stopped.'),
@@ -37,24 +38,24 @@ export const resetSystemInput = z.strictObject({
     .describe('true: after sending, wait (with progress notifications) until the server is Running again, for at most about 50 seconds; if it is still Resetting then, the result names the wait_for_resources call that keeps waiting. false: return once the reset is accepted.'),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional(),
-});
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional(),
+}));
 
-const imageRef = z.object({
+const imageRef = lazySchema(() => z.object({
   ImageId: z.string(),
   ImageName: z.string().optional(),
   ImageType: z.string().optional().describe('system, app or custom.'),
   Platform: z.string().optional().describe('Linux or Windows.'),
   Owner: z.enum(['self', 'shared-in']).optional().describe('Custom images: this account\'s own, or shared into it by another account.'),
-});
+}));
 
-export const resetSystemOutput = z.object({
+export const resetSystemOutput = lazySchema(() => z.object({
   RegionId: z.string(),
   InstanceId: z.string(),
   InstanceName: z.string().optional(),
   Status: z.string().optional().describe('The server\'s state as last read: Resetting while it is re-installed, then Running.'),
-  Image: imageRef.optional().describe('The image the server is reset to.'),
+  Image: imageRef().optional().describe('The image the server is reset to.'),
   PreviousImage: z.object({ ImageId: z.string().optional(), ImageName: z.string().optional(), Platform: z.string().optional() }).optional()
     .describe('The image the server ran before the reset.'),
   RunningImage: z.object({ ImageId: z.string().optional(), ImageName: z.string().optional() }).optional()
@@ -65,16 +66,16 @@ export const resetSystemOutput = z.object({
   Request: plannedRequestSchema('ResetSystem', {
     RegionId: z.string(), InstanceId: z.string(), ImageId: z.string().optional(), KeyPairName: z.string().optional(),
   }).optional(),
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   DryRun: z.boolean(),
-  ...consentOutputFields,
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  ...consentOutputFields(),
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof resetSystemInput>;
-type Output = z.input<typeof resetSystemOutput>;
+type Input = z.output<ReturnType<typeof resetSystemInput>>;
+type Output = z.input<ReturnType<typeof resetSystemOutput>>;
 
 const isCustomImageId = (id: string) => id.startsWith('m-');
 
@@ -174,7 +175,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
     DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated,
   };
   const errCtx = () => ({ action: 'ResetSystem', regionId: region, instanceId: args.InstanceId, imageId: args.ImageId });
-  const fail = (err: unknown, partial: Partial<Output> = {}) => failWith(resetSystemOutput, { ...base, ...partial }, err, errCtx(), ctx);
+  const fail = (err: unknown, partial: Partial<Output> = {}) => failWith(resetSystemOutput(), { ...base, ...partial }, err, errCtx(), ctx);
 
   // 1. The server and the image, read at once.
   let facts: ResetFacts;
@@ -211,7 +212,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   const plan = buildPlan(instance, image, args, verdict.systemDiskGb);
   const consent = consentStep(ctx, call, {
     tool: 'reset_system', args, state: planState(facts), plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
-    schema: resetSystemOutput, out: base,
+    schema: resetSystemOutput(), out: base,
   });
   if (!consent.go) return consent.result;
   base.Request = undefined;
@@ -254,7 +255,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   } else if (!sameWord(out.Status, 'Running')) {
     out.Notes.push(`A reset usually takes a few minutes. Call ${keepWaitingArgs(region, watch)} to wait until the server is Running again; nothing needs to be sent again.`);
   }
-  return success(resetSystemOutput, out, successText(out));
+  return success(resetSystemOutput(), out, successText(out));
 }
 
 export const resetSystemTool = defineTool({

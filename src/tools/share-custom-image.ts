@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan, PlanStep } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -17,8 +18,8 @@ import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedReq
 /** An Alibaba Cloud account ID: digits, no leading zero (the API takes it as a number). */
 export const ACCOUNT_ID_PATTERN = /^[1-9]\d{0,19}$/;
 
-export const shareCustomImageInput = z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The image's region: list_custom_images shows it. Sharing stays in this region.`),
+export const shareCustomImageInput = lazySchema(() => z.strictObject({
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image's region: list_custom_images shows it. Sharing stays in this region.`),
   ImageId: z.string()
     .regex(IMAGE_ID_PATTERN, { message: 'ImageId must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' })
     .describe('ID (m-…) of one of this account\'s own custom images, from list_custom_images (or create_custom_image). Images other accounts shared in cannot be shared or unshared by this account.'),
@@ -34,8 +35,8 @@ export const shareCustomImageInput = z.strictObject({
     .describe(`Alibaba Cloud (primary) account IDs as digit strings, such as ["1234567890123456"], 1–${MAX_SHARE_ACCOUNTS} unique (AddCustomImageShareAccount / RemoveCustomImageShareAccount). An image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts in all, in the same region and site only; RAM users cannot receive images; a data disk in the image is not shared with accounts. list_custom_images shows the accounts an image is shared with now.`),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and the plan with a ConfirmToken, but send nothing.'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional()
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Ecs !== true && v.Accounts === undefined) {
@@ -44,18 +45,18 @@ export const shareCustomImageInput = z.strictObject({
       message: 'Nothing to share: give Ecs true (share to or unshare from ECS) and/or Accounts (account IDs to share with or unshare from).',
     });
   }
-});
+}));
 
-const accountsParams = { RegionId: z.string(), ImageId: z.string(), Accounts: z.array(z.string()) };
+const accountsParams = lazySchema(() => ({ RegionId: z.string(), ImageId: z.string(), Accounts: z.array(z.string()) }));
 
-const sentSchema = z.object({
+const sentSchema = lazySchema(() => z.object({
   Action: z.enum(['ModifyImageShareStatus', 'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount']),
   RequestId: z.string(),
   ClientToken: z.string().describe('The idempotency token this request carried.'),
   Accounts: z.array(z.string()).optional(),
-});
+}));
 
-export const shareCustomImageOutput = z.object({
+export const shareCustomImageOutput = lazySchema(() => z.object({
   RegionId: z.string().describe('Region of the image.'),
   ImageId: z.string().describe('The image (m-…) shared or unshared.'),
   ImageName: z.string().optional().describe('Name of the image (data from the API).'),
@@ -63,22 +64,22 @@ export const shareCustomImageOutput = z.object({
   Changed: z.boolean().optional().describe('True when requests were sent; false when everything was already as asked and nothing was sent.'),
   SharedToEcs: z.boolean().optional().describe('After the call (on a dry run or refusal: now): whether the image is shared to ECS in its region.'),
   SharedWithAccounts: z.array(z.string()).optional().describe('After the call (on a dry run or refusal: now): the account IDs the image is shared with.'),
-  Sent: z.array(sentSchema).optional().describe('The requests sent, in order, with their RequestIds.'),
+  Sent: z.array(sentSchema()).optional().describe('The requests sent, in order, with their RequestIds.'),
   Requests: z.array(z.union([
     plannedRequestSchema('ModifyImageShareStatus', { RegionId: z.string(), ImageId: z.string(), Operation: z.enum(['Share', 'UnShare']) }),
-    plannedRequestSchema('AddCustomImageShareAccount', accountsParams),
-    plannedRequestSchema('RemoveCustomImageShareAccount', accountsParams),
+    plannedRequestSchema('AddCustomImageShareAccount', accountsParams()),
+    plannedRequestSchema('RemoveCustomImageShareAccount', accountsParams()),
   ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
-  ...consentOutputFields,
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  ...consentOutputFields(),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()).describe('What the user should know: what sharing exposes or breaks, what is left to do.'),
   DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof shareCustomImageInput>;
-type Output = z.input<typeof shareCustomImageOutput>;
+type Input = z.output<ReturnType<typeof shareCustomImageInput>>;
+type Output = z.input<ReturnType<typeof shareCustomImageOutput>>;
 type ShareRequest = PlannedRequest<Omit<ModifyImageShareStatusParams, 'ClientToken'>> | PlannedRequest<Omit<ImageShareAccountParams, 'ClientToken'>>;
 
 const TOOL = 'share_custom_image';
@@ -186,7 +187,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
     RegionId: region, ImageId: args.ImageId, Operation: args.Operation, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated,
   };
   const errCtx = (action = 'ModifyImageShareStatus') => ({ action, regionId: region, imageId: args.ImageId });
-  const fail = (err: unknown, partial: Partial<Output> = {}, action?: string) => failWith(shareCustomImageOutput, { ...base, ...partial }, err, errCtx(action), ctx);
+  const fail = (err: unknown, partial: Partial<Output> = {}, action?: string) => failWith(shareCustomImageOutput(), { ...base, ...partial }, err, errCtx(action), ctx);
   const accounts = args.Accounts ?? [];
 
   // 1. The image (own or shared in) and its share state, read at once.
@@ -218,7 +219,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   // 3. Nothing left to do: say so, send nothing, ask nothing.
   if (!plan.ecs && plan.accounts.length === 0) {
     const out: Output = { ...base, Changed: false };
-    return success(shareCustomImageOutput, out, successText(out, label));
+    return success(shareCustomImageOutput(), out, successText(out, label));
   }
 
   // 4. The exact requests, then the person's consent for the plan they make up.
@@ -228,7 +229,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
     tool: TOOL, args, plan: consentPlan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
     // Everything the plan was made from: the image's status and its whole share state.
     state: { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts },
-    schema: shareCustomImageOutput,
+    schema: shareCustomImageOutput(),
     out: {
       ...base, Requests: requests,
       ...(args.DryRun ? { ...plan.after, Notes: [...base.Notes, 'Dry run: nothing was sent. SharedToEcs and SharedWithAccounts show the state the plan would leave.'] } : {}),
@@ -244,7 +245,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
       const res = await sendWrite(ctx, call, {
         tool: TOOL, action: req.Action, regionId: region, resourceIds: [args.ImageId], clientToken: req.Parameters.ClientToken, args: ledgerArgs,
       }, (signal) => send(ctx, req, signal));
-      sent.push({ Action: req.Action as z.infer<typeof sentSchema>['Action'], RequestId: res.RequestId, ClientToken: req.Parameters.ClientToken, ...('Accounts' in req.Parameters ? { Accounts: req.Parameters.Accounts } : {}) });
+      sent.push({ Action: req.Action as z.infer<ReturnType<typeof sentSchema>>['Action'], RequestId: res.RequestId, ClientToken: req.Parameters.ClientToken, ...('Accounts' in req.Parameters ? { Accounts: req.Parameters.Accounts } : {}) });
     } catch (err) {
       const notes = sent.length
         ? [...base.Notes, `${sent.map((s) => s.Action).join(' and ')} went through before ${req.Action} failed. Calling again with the same arguments sends only what is still left (with a new plan to confirm).`]
@@ -267,7 +268,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   }
   if (plan.ecs === 'Share') out.Notes.push(`The image now also appears among the ECS custom images of ${region} and is kept if its server is released.`);
   if (plan.ecs === 'UnShare') out.Notes.push('ECS instances created from this image can no longer re-initialise their disks from it.');
-  return success(shareCustomImageOutput, out, successText(out, label));
+  return success(shareCustomImageOutput(), out, successText(out, label));
 }
 
 export const shareCustomImageTool = defineTool({

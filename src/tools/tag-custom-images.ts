@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import type { Plan, PlanStep } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
@@ -17,14 +18,14 @@ import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedReq
 /** ResourceId.N of TagResources / UntagResources. */
 export const MAX_TAG_IMAGES = 50;
 
-export const tagCustomImagesInput = z.strictObject({
-  RegionId: regionIdField.describe(`${REGION_DESCRIPTION} The images' region: list_custom_images shows it.`),
+export const tagCustomImagesInput = lazySchema(() => z.strictObject({
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The images' region: list_custom_images shows it.`),
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' }))
     .min(1, { message: `ImageIds must hold 1 to ${MAX_TAG_IMAGES} image IDs` })
     .max(MAX_TAG_IMAGES, { message: `ImageIds holds at most ${MAX_TAG_IMAGES} image IDs (one TagResources request); split the images over several calls` })
     .refine(...noRepeats('ImageIds', 'an image ID'))
     .describe(`IDs (m-…) of this account's own custom images to tag, 1–${MAX_TAG_IMAGES}, from list_custom_images. Every image gets the same changes.`),
-  Tag: tagsField.optional()
+  Tag: tagsField().optional()
     .describe(`Tags {Key, Value} to put on every image, at most 20. A key the image already has gets the new value (an overwrite: it needs the user's consent). An image holds at most ${MAX_TAGS_PER_IMAGE} tags.`),
   RemoveTagKeys: z.array(z.string()
     .min(1, { message: 'Each RemoveTagKeys entry must be a tag key of 1–64 characters' })
@@ -36,8 +37,8 @@ export const tagCustomImagesInput = z.strictObject({
     .describe('Tag keys to take off every image (UntagResources), 1–20; a key an image does not have is ignored. Removing an existing tag needs the user\'s consent. list_custom_images shows each image\'s tags.'),
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and each image\'s tags as they would become, but send nothing (with a ConfirmToken when consent is needed).'),
-  ConfirmToken: confirmTokenField,
-  ClientToken: clientTokenField.optional()
+  ConfirmToken: confirmTokenField(),
+  ClientToken: clientTokenField().optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Tag !== undefined && v.Tag.length === 0) {
@@ -49,48 +50,48 @@ export const tagCustomImagesInput = z.strictObject({
   if (both.length) {
     issue.addIssue({ code: 'custom', path: ['RemoveTagKeys'], message: `A key cannot be both added (Tag) and removed (RemoveTagKeys): ${both.join(', ')}.` });
   }
-});
+}));
 
-const outTag = z.object({ Key: z.string(), Value: z.string() });
+const outTag = lazySchema(() => z.object({ Key: z.string(), Value: z.string() }));
 
-const imageTagsSchema = z.object({
+const imageTagsSchema = lazySchema(() => z.object({
   ImageId: z.string(),
   ImageName: z.string().optional().describe('Name of the image (data from the API).'),
-  Tags: z.array(outTag).describe('The image\'s tags after the call (on a dry run: as they would become; on a refusal: now).'),
-});
+  Tags: z.array(outTag()).describe('The image\'s tags after the call (on a dry run: as they would become; on a refusal: now).'),
+}));
 
-const changeSchema = z.object({
+const changeSchema = lazySchema(() => z.object({
   ImageId: z.string(),
-  Added: z.array(outTag),
+  Added: z.array(outTag()),
   Overwritten: z.array(z.object({ Key: z.string(), From: z.string(), To: z.string() })),
-  Removed: z.array(outTag),
-});
+  Removed: z.array(outTag()),
+}));
 
-const resourceParams = { RegionId: z.string(), ResourceType: z.enum(['customimage']), ResourceIds: z.array(z.string()) };
+const resourceParams = lazySchema(() => ({ RegionId: z.string(), ResourceType: z.enum(['customimage']), ResourceIds: z.array(z.string()) }));
 
-export const tagCustomImagesOutput = z.object({
+export const tagCustomImagesOutput = lazySchema(() => z.object({
   RegionId: z.string().describe('Region of the images.'),
   ImageIds: z.array(z.string()).describe('The images (m-…) asked for.'),
   Changed: z.boolean().optional().describe('True when requests were sent; false when every image already had the tags asked for and nothing was sent.'),
-  Images: z.array(imageTagsSchema).optional().describe('Each image\'s tags: after the call, read back with ListCustomImages.'),
-  Changes: z.array(changeSchema).optional().describe('What changes on each image that changes: tags added, values overwritten, tags removed.'),
+  Images: z.array(imageTagsSchema()).optional().describe('Each image\'s tags: after the call, read back with ListCustomImages.'),
+  Changes: z.array(changeSchema()).optional().describe('What changes on each image that changes: tags added, values overwritten, tags removed.'),
   Sent: z.array(z.object({
     Action: z.enum(['TagResources', 'UntagResources']), RequestId: z.string(), ClientToken: z.string(),
   })).optional().describe('The requests sent, in order, with their RequestIds.'),
   Requests: z.array(z.union([
-    plannedRequestSchema('UntagResources', { ...resourceParams, TagKeys: z.array(z.string()) }),
-    plannedRequestSchema('TagResources', { ...resourceParams, Tags: z.array(tagSchema) }),
+    plannedRequestSchema('UntagResources', { ...resourceParams(), TagKeys: z.array(z.string()) }),
+    plannedRequestSchema('TagResources', { ...resourceParams(), Tags: z.array(tagSchema()) }),
   ])).optional().describe('Dry run and ConfirmationRequired: the exact requests that would be sent, in order.'),
-  ...consentOutputFields,
-  Checks: z.array(checkSchema).describe('Every precondition checked before sending, with its outcome.'),
+  ...consentOutputFields(),
+  Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()).describe('What the user should know, such as what is left to do.'),
   DryRun: z.boolean().describe('True when nothing was sent because DryRun was asked for.'),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof tagCustomImagesInput>;
-type Output = z.input<typeof tagCustomImagesOutput>;
+type Input = z.output<ReturnType<typeof tagCustomImagesInput>>;
+type Output = z.input<ReturnType<typeof tagCustomImagesOutput>>;
 /** The two requests as this tool sends them: always for custom images, always with named keys. */
 type UntagParams = Omit<UntagResourcesParams, 'ClientToken' | 'ResourceType' | 'TagKeys' | 'All'> & { ResourceType: 'customimage'; TagKeys: string[] };
 type TagParams = Omit<TagResourcesParams, 'ClientToken' | 'ResourceType'> & { ResourceType: 'customimage' };
@@ -102,7 +103,7 @@ const tagsOf = (m: CustomImage) => m.Tags.map((t) => ({ Key: t.Key, Value: t.Val
 const tagWord = (k: string, v: string) => `${apiText(k, 64)}=${apiText(v, 64)}`;
 
 /** Each image's tags once the plan has run. */
-function tagsAfter(images: CustomImage[], plan: TagPlan, tags: Tag[]): z.input<typeof imageTagsSchema>[] {
+function tagsAfter(images: CustomImage[], plan: TagPlan, tags: Tag[]): z.input<ReturnType<typeof imageTagsSchema>>[] {
   return images.map((m) => {
     const change = plan.changes.find((c) => c.ImageId === m.ImageId);
     let after = tagsOf(m);
@@ -194,7 +195,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   const tags = args.Tag ?? [];
   const base: Output = { RegionId: region, ImageIds: args.ImageIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
   const errCtx = (action: string) => ({ action, regionId: region, imageId: args.ImageIds.length === 1 ? args.ImageIds[0] : args.ImageIds.join(', ') });
-  const fail = (err: unknown, action: string, partial: Partial<Output> = {}) => failWith(tagCustomImagesOutput, { ...base, ...partial }, err, errCtx(action), ctx);
+  const fail = (err: unknown, action: string, partial: Partial<Output> = {}) => failWith(tagCustomImagesOutput(), { ...base, ...partial }, err, errCtx(action), ctx);
 
   // 1. Every image, own or shared in, read at once.
   let facts;
@@ -215,7 +216,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   const { plan } = verdict;
   if (plan.changes.length === 0) {
     const out: Output = { ...base, Changed: false };
-    return success(tagCustomImagesOutput, out, successText(out));
+    return success(tagCustomImagesOutput(), out, successText(out));
   }
   const requests = planRequests(ctx, region, plan, tags, args.ClientToken);
   base.Changes = plan.changes;
@@ -228,7 +229,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
       tool: TOOL, args, plan: tagPlan(region, plan, requests), dryRun: args.DryRun, confirmToken: args.ConfirmToken,
       // The tags the plan was made from: any change to them makes a new plan.
       state: facts.own.map((m) => ({ ImageId: m.ImageId, Tags: tagsOf(m).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0)) })),
-      schema: tagCustomImagesOutput,
+      schema: tagCustomImagesOutput(),
       out: { ...base, Requests: requests, ...(args.DryRun ? { Images: tagsAfter(facts.own, plan, tags) } : {}) },
     });
     if (!consent.go) return consent.result;
@@ -237,7 +238,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
       ...base, Requests: requests, Images: tagsAfter(facts.own, plan, tags),
       Notes: ['Nothing was sent. Only tags are added, so no consent is needed: call again with DryRun false (or omitted) to tag the images.'],
     };
-    return success(tagCustomImagesOutput, out, successText(out));
+    return success(tagCustomImagesOutput(), out, successText(out));
   }
 
   // 4. Untag, then tag; each in the ledger before it is sent.
@@ -264,7 +265,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   } catch {
     out.Notes.push('The tags could not be read back; the tags shown are what the requests set. list_custom_images shows them.');
   }
-  return success(tagCustomImagesOutput, out, successText(out));
+  return success(tagCustomImagesOutput(), out, successText(out));
 }
 
 export const tagCustomImagesTool = defineTool({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { DEFAULT_TARGET, waitForResources, type ResourceKind, type WaitTarget, type Watch } from '../wait.js';
 import {
@@ -17,8 +18,8 @@ const TARGETS: Record<ResourceKind, readonly WaitTarget[]> = {
   instance: ['Running'],
 };
 
-export const waitForResourcesInput = z.strictObject({
-  RegionId: optionalRegionField,
+export const waitForResourcesInput = lazySchema(() => z.strictObject({
+  RegionId: optionalRegionField(),
   ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
     .describe('Custom images (m-…) to wait for, from create_custom_image or list_custom_images. Optional.'),
   SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
@@ -45,14 +46,14 @@ export const waitForResourcesInput = z.strictObject({
       }
     }
   }
-});
+}));
 
 function kindsOf(v: { ImageIds?: string[]; SnapshotIds?: string[]; InstanceIds?: string[] }): ResourceKind[] {
   return [v.ImageIds?.length ? 'image' : undefined, v.SnapshotIds?.length ? 'snapshot' : undefined, v.InstanceIds?.length ? 'instance' : undefined]
     .filter((k): k is ResourceKind => k !== undefined);
 }
 
-const stateOut = z.object({
+const stateOut = lazySchema(() => z.object({
   Kind: z.enum(['image', 'snapshot', 'instance']),
   Id: z.string(),
   Until: z.enum(['Available', 'Accomplished', 'Running', 'Deleted']),
@@ -60,20 +61,20 @@ const stateOut = z.object({
   Progress: z.string().optional().describe('Snapshots: the API\'s percentage, e.g. "45%".'),
   Done: z.boolean().describe('Reached Until.'),
   Failed: z.boolean().describe('Can no longer reach Until (failed).'),
-});
+}));
 
-export const waitForResourcesOutput = z.object({
+export const waitForResourcesOutput = lazySchema(() => z.object({
   RegionId: z.string().optional(),
-  States: z.array(stateOut).optional(),
+  States: z.array(stateOut()).optional(),
   AllDone: z.boolean().optional().describe('True when every resource reached its target.'),
   AnyFailed: z.boolean().optional(),
   ElapsedSeconds: z.number().optional(),
-  Simulated: simulatedField,
-  Error: errorSchema.optional(),
-});
+  Simulated: simulatedField(),
+  Error: errorSchema().optional(),
+}));
 
-type Input = z.output<typeof waitForResourcesInput>;
-type Output = z.input<typeof waitForResourcesOutput>;
+type Input = z.output<ReturnType<typeof waitForResourcesInput>>;
+type Output = z.input<ReturnType<typeof waitForResourcesOutput>>;
 
 function watchesOf(args: Input): Watch[] {
   const watch = (kind: ResourceKind, ids: string[] | undefined): Watch[] =>
@@ -108,10 +109,10 @@ async function waitTool(args: Input, call: ToolCall, ctx: ToolContext) {
       RegionId: region, States: outcome.states, AllDone: outcome.allDone, AnyFailed: outcome.anyFailed,
       ElapsedSeconds: Math.round(outcome.elapsedMs / 100) / 10, Simulated: ctx.simulated,
     };
-    return success(waitForResourcesOutput, out, text(out, region, watches));
+    return success(waitForResourcesOutput(), out, text(out, region, watches));
   } catch (err) {
     const { error, text: why } = toFailure(err, { action: 'ListCustomImages', regionId: region }, ctx.log);
-    return failure(waitForResourcesOutput, { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
+    return failure(waitForResourcesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
   }
 }
 

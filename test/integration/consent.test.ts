@@ -34,7 +34,7 @@ function buildServer(world: World): McpServer {
       // Like the real tools: an outputSchema, which an input_required return must get past.
       outputSchema: z.object({
         Code: z.string(), Via: z.string().optional(), Answer: z.string().optional(), Reason: z.string().optional(),
-        ConfirmToken: z.string().optional(), ExpiresAt: z.string().optional(), Plan: planSchema.optional(),
+        ConfirmToken: z.string().optional(), ExpiresAt: z.string().optional(), Plan: planSchema().optional(),
       }),
     },
     async ({ Name, ConfirmToken }, ctx): Promise<CallToolResult | InputRequiredResult> => {

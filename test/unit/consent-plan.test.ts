@@ -35,8 +35,8 @@ describe('planText', () => {
   });
 
   it('planSchema accepts a plan and refuses a plan without Irreversible', () => {
-    expect(planSchema.parse(plan)).toEqual(plan);
-    expect(planSchema.safeParse({ Summary: 's', Steps: [] }).success).toBe(false);
+    expect(planSchema().parse(plan)).toEqual(plan);
+    expect(planSchema().safeParse({ Summary: 's', Steps: [] }).success).toBe(false);
   });
 });
 

@@ -13,7 +13,7 @@ const SNAPS = join(ROOT, 'test/__toolsnaps__');
 function published(t: (typeof ALL_TOOLS)[number]) {
   return {
     name: t.name, title: t.title, description: t.description, annotations: t.annotations,
-    inputSchema: publishedJsonSchema(t.inputSchema, 'input'), outputSchema: publishedJsonSchema(t.outputSchema, 'output'),
+    inputSchema: publishedJsonSchema(t.inputSchema(), 'input'), outputSchema: publishedJsonSchema(t.outputSchema(), 'output'),
   };
 }
 
@@ -61,8 +61,8 @@ describe('the tool registry', () => {
 
   it('publishes every schema inside what OpenAI, Gemini and Anthropic accept', () => {
     const problems = ALL_TOOLS.flatMap((t) => [
-      ...providerSchemaProblems(publishedJsonSchema(t.inputSchema, 'input'), `${t.name}.inputSchema`),
-      ...providerSchemaProblems(publishedJsonSchema(t.outputSchema, 'output'), `${t.name}.outputSchema`),
+      ...providerSchemaProblems(publishedJsonSchema(t.inputSchema(), 'input'), `${t.name}.inputSchema`),
+      ...providerSchemaProblems(publishedJsonSchema(t.outputSchema(), 'output'), `${t.name}.outputSchema`),
     ]);
     expect(problems).toEqual([]);
   });

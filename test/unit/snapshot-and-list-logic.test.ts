@@ -66,25 +66,25 @@ describe('filterSnapshots', () => {
 describe('create_snapshot input', () => {
   const base = { RegionId: 'cn-hangzhou', SnapshotName: 'good-name' };
   it('wants exactly one of InstanceId and DiskId', () => {
-    expect(createSnapshotInput.safeParse({ ...base, InstanceId: 'abc123' }).success).toBe(true);
-    expect(createSnapshotInput.safeParse({ ...base, DiskId: 'd-abc123' }).success).toBe(true);
-    const both = createSnapshotInput.safeParse({ ...base, InstanceId: 'abc123', DiskId: 'd-abc123' });
+    expect(createSnapshotInput().safeParse({ ...base, InstanceId: 'abc123' }).success).toBe(true);
+    expect(createSnapshotInput().safeParse({ ...base, DiskId: 'd-abc123' }).success).toBe(true);
+    const both = createSnapshotInput().safeParse({ ...base, InstanceId: 'abc123', DiskId: 'd-abc123' });
     expect(both.success).toBe(false);
     expect(both.error?.issues[0]?.path).toEqual(['DiskId']);
-    const neither = createSnapshotInput.safeParse(base);
+    const neither = createSnapshotInput().safeParse(base);
     expect(neither.error?.issues[0]?.path).toEqual(['InstanceId']);
   });
 
   it('applies the SnapshotName rules and defaults the switches', () => {
     for (const ok of ['ab', 'a:b_c.d-e', 'A'.repeat(50), 'httpish']) {
-      expect(createSnapshotInput.safeParse({ ...base, SnapshotName: ok, InstanceId: 'abc' }).success, ok).toBe(true);
+      expect(createSnapshotInput().safeParse({ ...base, SnapshotName: ok, InstanceId: 'abc' }).success, ok).toBe(true);
     }
     for (const bad of ['a', '1ab', '_ab', 'a b', 'A'.repeat(51), 'http://x', 'HTTPS://x', 'a/b']) {
-      expect(createSnapshotInput.safeParse({ ...base, SnapshotName: bad, InstanceId: 'abc' }).success, bad).toBe(false);
+      expect(createSnapshotInput().safeParse({ ...base, SnapshotName: bad, InstanceId: 'abc' }).success, bad).toBe(false);
     }
-    const parsed = createSnapshotInput.parse({ ...base, InstanceId: 'abc' });
+    const parsed = createSnapshotInput().parse({ ...base, InstanceId: 'abc' });
     expect(parsed).toMatchObject({ WaitForAccomplished: false, DryRun: false });
-    expect(createSnapshotInput.safeParse({ ...base, InstanceId: 'abc', Extra: 1 }).success).toBe(false);
+    expect(createSnapshotInput().safeParse({ ...base, InstanceId: 'abc', Extra: 1 }).success).toBe(false);
   });
 });
 
