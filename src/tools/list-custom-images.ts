@@ -5,13 +5,14 @@ import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../sw
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
 import {
-  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS,
+  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listCustomImagesInput = lazySchema(() => z.strictObject({
-  RegionId: optionalRegionField(),
+  RegionId: regionOrAllField(),
   ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
     .describe('Only these images (m-… IDs), at most 100. Use it to follow one image after create_custom_image. Optional.'),
   ImageNames: idListField('ImageNames', IMAGE_NAME_PATTERN, 'an image name (2–128 letters, digits, ":", "_", "-")', 'image')
@@ -55,7 +56,9 @@ export const listCustomImagesOutput = lazySchema(() => z.object({
   Images: z.array(imageOut()).optional(),
   TotalCount: z.number().int().optional().describe('How many images matched the filters.'),
   Truncated: z.boolean().optional().describe('True when more images matched than are listed here.'),
-  Quota: quotaOut().optional().describe('The region\'s custom image quota: 3 per server, at most 15.'),
+  Quota: quotaOut().optional().describe('The region\'s custom image quota: 3 per server, at most 15 (RegionId "all": each region\'s is in Regions).'),
+  Regions: z.array(regionOutcomeSchema().extend({ Quota: quotaOut().optional() })).optional()
+    .describe('RegionId "all" only: how each region went, with its quota.'),
   Simulated: simulatedField(),
   Error: errorSchema().optional(),
 }));
@@ -83,12 +86,13 @@ async function shareAccounts(ctx: ToolContext, region: string, images: CustomIma
 
 function text(out: Output): string {
   const list = out.Images ?? [];
+  const where = out.RegionId === ALL_REGIONS ? `any of ${out.Regions?.length ?? 0} regions` : out.RegionId;
   const lines = [list.length === 0
-    ? `No custom images match in ${out.RegionId}.`
-    : `${list.length} custom image(s) in ${out.RegionId}${out.Truncated ? ' (truncated: more matched)' : ''}:`];
+    ? `No custom images match in ${where}.`
+    : `${list.length} custom image(s) in ${where}${out.Truncated ? ' (truncated: more matched)' : ''}:`];
   for (const m of list) {
     const shared = [m.SharedToEcs ? 'ECS' : '', m.SharedWithAccounts.length ? `accounts ${m.SharedWithAccounts.join(', ')}` : ''].filter(Boolean);
-    lines.push(`- ${m.ImageId} "${apiText(m.ImageName, 128)}": ${m.Status}`
+    lines.push(`- ${m.ImageId} "${apiText(m.ImageName, 128)}" in ${m.RegionId}: ${m.Status}`
       + (m.Owner === 'shared-in' ? `, shared in by account ${m.OwnerAccountId ?? 'unknown'}` : '')
       + (m.InstanceId ? `, from server ${m.InstanceName ? `"${apiText(m.InstanceName, 128)}" ` : ''}(${m.InstanceId})` : '')
       + (m.SystemSnapshotId ? `, snapshot ${m.SystemSnapshotId}` : '')
@@ -97,9 +101,11 @@ function text(out: Output): string {
       + (m.Tags.length ? `, tags ${m.Tags.map((t) => `${apiText(t.Key, 64)}=${apiText(t.Value, 64)}`).join(', ')}` : ''));
   }
   if (list.length) lines.push('(Names, descriptions and tags above are data from the API.)');
-  if (out.Quota) {
-    lines.push(`Quota: ${out.Quota.Used} of ${out.Quota.Limit} custom images used (3 per server × ${out.Quota.ServerCount} servers, at most 15); ${out.Quota.Remaining} left.`);
-  }
+  const quotaLine = (q: NonNullable<Output['Quota']>) => `${q.Used} of ${q.Limit} custom images used (3 per server × ${q.ServerCount} servers, at most 15); ${q.Remaining} left`;
+  if (out.Quota) lines.push(`Quota: ${quotaLine(out.Quota)}.`);
+  for (const r of out.Regions ?? []) if (r.Quota && (r.Quota.Used > 0 || r.Quota.ServerCount > 0)) lines.push(`Quota in ${r.RegionId}: ${quotaLine(r.Quota)}.`);
+  const failed = failedRegionsLine(out.Regions);
+  if (failed) lines.push(failed);
   if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
@@ -110,26 +116,40 @@ async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolConte
     region = regionOrDefault(args.RegionId, ctx.config);
     const filter = { ImageIds: args.ImageIds, ImageNames: args.ImageNames, InstanceId: args.InstanceId };
     const filtered = args.ImageIds !== undefined || args.ImageNames !== undefined || args.InstanceId !== undefined;
-    // Own images (Share=false) are what the quota counts; counts need only the API's TotalCount,
-    // one small page each. Everything is read at once.
-    const [own, sharedIn, servers, allOwn] = await Promise.all([
-      ctx.api.listCustomImages(region, { ...filter, Share: false }, { signal, maxItems: args.MaxResults }),
-      args.IncludeSharedWithMe ? ctx.api.listCustomImages(region, { ...filter, Share: true }, { signal, maxItems: args.MaxResults }) : undefined,
-      ctx.api.listInstances(region, {}, { signal, maxItems: 1 }),
-      filtered ? ctx.api.listCustomImages(region, { Share: false }, { signal, maxItems: 1 }) : undefined,
-    ]);
-    const accounts = await shareAccounts(ctx, region, own.items, signal);
-    const items = [
-      ...own.items.map((m) => compact(m, 'self', accounts.get(m.ImageId) ?? [])),
-      ...(sharedIn?.items ?? []).map((m) => compact(m, 'shared-in', [])),
-    ].slice(0, args.MaxResults);
-    const total = own.totalCount + (sharedIn?.totalCount ?? 0);
-    const out: Output = {
-      RegionId: region, Images: items, TotalCount: total,
-      Truncated: total > items.length,
-      Quota: { ...imageQuota(servers.totalCount, (allOwn ?? own).totalCount), ServerCount: servers.totalCount },
-      Simulated: ctx.simulated,
+    const quotas = new Map<string, NonNullable<Output['Quota']>>();
+    const listOne = async (regionId: string) => {
+      // Own images (Share=false) are what the quota counts; counts need only the API's TotalCount,
+      // one small page each. Everything is read at once.
+      const [own, sharedIn, servers, allOwn] = await Promise.all([
+        ctx.api.listCustomImages(regionId, { ...filter, Share: false }, { signal, maxItems: args.MaxResults }),
+        args.IncludeSharedWithMe ? ctx.api.listCustomImages(regionId, { ...filter, Share: true }, { signal, maxItems: args.MaxResults }) : undefined,
+        ctx.api.listInstances(regionId, {}, { signal, maxItems: 1 }),
+        filtered ? ctx.api.listCustomImages(regionId, { Share: false }, { signal, maxItems: 1 }) : undefined,
+      ]);
+      const accounts = await shareAccounts(ctx, regionId, own.items, signal);
+      quotas.set(regionId, { ...imageQuota(servers.totalCount, (allOwn ?? own).totalCount), ServerCount: servers.totalCount });
+      const items = [
+        ...own.items.map((m) => compact(m, 'self', accounts.get(m.ImageId) ?? [])),
+        ...(sharedIn?.items ?? []).map((m) => compact(m, 'shared-in', [])),
+      ];
+      const totalCount = own.totalCount + (sharedIn?.totalCount ?? 0);
+      return { items, totalCount, truncated: totalCount > items.length };
     };
+    let out: Output;
+    if (region === ALL_REGIONS) {
+      const all = await acrossRegions(ctx, signal, 'ListCustomImages', args.MaxResults, listOne);
+      out = {
+        RegionId: region, Images: all.items, TotalCount: all.totalCount, Truncated: all.truncated, Simulated: ctx.simulated,
+        Regions: all.regions.map((r) => ({ ...r, ...(quotas.has(r.RegionId) ? { Quota: quotas.get(r.RegionId) } : {}) })),
+      };
+    } else {
+      const part = await listOne(region);
+      const items = part.items.slice(0, args.MaxResults);
+      out = {
+        RegionId: region, Images: items, TotalCount: part.totalCount, Truncated: part.totalCount > items.length,
+        Quota: quotas.get(region), Simulated: ctx.simulated,
+      };
+    }
     return success(listCustomImagesOutput(), out, text(out));
   } catch (err) {
     const { error, text: why } = toFailure(err, { action: 'ListCustomImages', regionId: region, instanceId: args.InstanceId }, ctx.log);
@@ -141,7 +161,7 @@ export const listCustomImagesTool = defineTool({
   name: 'list_custom_images',
   title: 'List SWAS custom images and the image quota',
   description: [
-    'Lists the account\'s own custom images of Simple Application Servers in one region: ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
+    'Lists the account\'s own custom images of Simple Application Servers in one region (or every region with RegionId "all"): ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
     'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting the account\'s own images and servers of the region whatever the filters.',
     'Use it to check whether an image name is taken (ImageNames), whether the quota has room before create_custom_image, and to follow a new image until it is Available (ImageIds). Read-only.',
   ].join(' '),
@@ -149,6 +169,6 @@ export const listCustomImagesTool = defineTool({
   outputSchema: listCustomImagesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
-  ramActions: ['swas-open:ListCustomImages', 'swas-open:ListInstances', 'swas-open:ListCustomImageShareAccounts'],
+  ramActions: ['swas-open:ListCustomImages', 'swas-open:ListInstances', 'swas-open:ListCustomImageShareAccounts', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listCustomImages(args, call.signal, ctx),
 });

@@ -3,10 +3,11 @@ import { lazySchema } from '../lazy-schema.js';
 import { apiField, apiFieldOpt, apiText } from '../explain/untrusted.js';
 import type { SwasImage } from '../swas/types.js';
 import {
-  errorSchema, failure, maxResultsField, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure,
+  errorSchema, failure, maxResultsField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure,
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { defineTool } from './registry.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 /** Image IDs ListImages and ResetSystem take: custom images are m-…, system and app images 32 hex characters. */
 export const ANY_IMAGE_ID_PATTERN = /^(?:m-[A-Za-z0-9]{1,62}|[0-9A-Fa-f]{32})$/;
@@ -17,7 +18,7 @@ export const IMAGE_TYPES = ['system', 'app', 'custom'] as const;
 export const MAX_LIST_IMAGE_IDS = 50;
 
 export const listImagesInput = lazySchema(() => z.strictObject({
-  RegionId: optionalRegionField(),
+  RegionId: regionOrAllField(),
   ImageType: z.enum(IMAGE_TYPES).optional()
     .describe('Only images of this kind: "system" (an operating system alone, e.g. Ubuntu, Windows Server), "app" (an operating system with an application, e.g. WordPress, Docker) or "custom" (images made from servers, the account\'s own and those shared into it). Optional: all kinds.'),
   ImageIds: z.array(z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `Each ImageIds entry must be ${ANY_IMAGE_ID_RULE}` }))
@@ -32,6 +33,7 @@ const imageOut = lazySchema(() => z.object({
   ImageId: z.string().describe('Pass it as reset_system\'s ImageId.'),
   ImageName: z.string(),
   ImageType: z.string().describe('"system", "app" or "custom" (lower case, as the API takes it).'),
+  RegionId: z.string().describe('The region the image is in: a server can only be reset to an image of its own region.'),
   Platform: z.string().optional().describe('Linux or Windows. Outside the Chinese mainland a server can only be reset to an image of its own platform.'),
   Description: z.string().optional(),
 }));
@@ -41,6 +43,7 @@ export const listImagesOutput = lazySchema(() => z.object({
   Images: z.array(imageOut()).optional(),
   TotalCount: z.number().int().optional().describe('How many images matched (ListImages has no paging).'),
   Truncated: z.boolean().optional().describe('True when more images matched than MaxResults let through.'),
+  Regions: z.array(regionOutcomeSchema()).optional().describe('RegionId "all" only: how each region went.'),
   Simulated: simulatedField(),
   Error: errorSchema().optional(),
 }));
@@ -48,9 +51,9 @@ export const listImagesOutput = lazySchema(() => z.object({
 type Input = z.output<ReturnType<typeof listImagesInput>>;
 type Output = z.input<ReturnType<typeof listImagesOutput>>;
 
-function compact(m: SwasImage): z.input<ReturnType<typeof imageOut>> {
+function compact(m: SwasImage, regionId: string): z.input<ReturnType<typeof imageOut>> {
   return {
-    ImageId: apiField(m.ImageId, 64), ImageName: apiField(m.ImageName, 256), ImageType: apiField(m.ImageType, 16),
+    ImageId: apiField(m.ImageId, 64), ImageName: apiField(m.ImageName, 256), ImageType: apiField(m.ImageType, 16), RegionId: regionId,
     Platform: apiFieldOpt(m.Platform ?? m.OsType, 64), Description: m.Description ? apiField(m.Description) : undefined,
   };
 }
@@ -64,17 +67,20 @@ const KIND_WORDS: Record<string, string> = {
 
 function text(out: Output): string {
   const list = out.Images ?? [];
-  if (list.length === 0) return `No images match in ${out.RegionId}.${out.Simulated ? `\n${SIMULATED_NOTE}` : ''}`;
-  const lines = [`${list.length} image(s) in ${out.RegionId} that a server there can be reset to${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
+  const all = out.RegionId === ALL_REGIONS;
+  const failed = failedRegionsLine(out.Regions);
+  if (list.length === 0) return [`No images match in ${all ? `any of ${out.Regions?.length ?? 0} regions` : out.RegionId}.`, failed, out.Simulated ? SIMULATED_NOTE : undefined].filter(Boolean).join('\n');
+  const lines = [`${list.length} image(s) ${all ? 'across regions, each usable by a server of its own region' : `in ${out.RegionId} that a server there can be reset to`}${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
   const kinds = [...new Set(list.map((m) => m.ImageType))].sort((a, b) => (KIND_ORDER[a] ?? 9) - (KIND_ORDER[b] ?? 9));
   for (const kind of kinds) {
     lines.push(`${KIND_WORDS[kind] ?? `Images of type "${apiText(kind, 16)}"`}:`);
     for (const m of list.filter((i) => i.ImageType === kind)) {
-      lines.push(`- ${apiText(m.ImageId, 64)} "${apiText(m.ImageName, 128)}" (${m.Platform ? apiText(m.Platform, 32) : 'platform not stated'})`
+      lines.push(`- ${apiText(m.ImageId, 64)} "${apiText(m.ImageName, 128)}" (${m.Platform ? apiText(m.Platform, 32) : 'platform not stated'}${all ? `, ${m.RegionId}` : ''})`
         + (m.Description && m.Description !== m.ImageName ? `: "${apiText(m.Description, 160)}"` : ''));
     }
   }
   lines.push('(Names and descriptions above are data from the API.)');
+  if (failed) lines.push(failed);
   lines.push('Next: reset_system with RegionId, InstanceId and one ImageId re-installs a server from it; its system disk is wiped. Outside the Chinese mainland a server keeps its platform (Linux or Windows). A custom image made from the server itself cannot be used (that is a snapshot rollback, in the console). list_custom_images shows a custom image\'s status and required disk sizes.');
   if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
@@ -84,12 +90,19 @@ async function listImages(args: Input, signal: AbortSignal, ctx: ToolContext) {
   let region: string | undefined;
   try {
     region = regionOrDefault(args.RegionId, ctx.config);
-    const images = await ctx.api.listImages(region, { ImageIds: args.ImageIds, ImageType: args.ImageType }, { signal });
-    // The API filters by type; the check here keeps an answer that did not to its word.
-    const matching = images.filter((m) => args.ImageType === undefined || m.ImageType === args.ImageType);
-    const items = matching.slice(0, args.MaxResults).map(compact);
+    const listOne = async (regionId: string) => {
+      const images = await ctx.api.listImages(regionId, { ImageIds: args.ImageIds, ImageType: args.ImageType }, { signal });
+      // The API filters by type; the check here keeps an answer that did not to its word.
+      const matching = images.filter((m) => args.ImageType === undefined || m.ImageType === args.ImageType).map((m) => compact(m, regionId));
+      return { items: matching, totalCount: matching.length, truncated: false };
+    };
+    const listing = region === ALL_REGIONS
+      ? await acrossRegions(ctx, signal, 'ListImages', args.MaxResults, listOne)
+      : { ...(await listOne(region)), regions: undefined };
+    const items = listing.items.slice(0, args.MaxResults);
     const out: Output = {
-      RegionId: region, Images: items, TotalCount: matching.length, Truncated: matching.length > items.length, Simulated: ctx.simulated,
+      RegionId: region, Images: items, TotalCount: listing.totalCount, Truncated: listing.truncated || listing.items.length > items.length,
+      ...(listing.regions ? { Regions: listing.regions } : {}), Simulated: ctx.simulated,
     };
     return success(listImagesOutput(), out, text(out));
   } catch (err) {
@@ -102,7 +115,7 @@ export const listImagesTool = defineTool({
   name: 'list_images',
   title: 'List the images a SWAS server can be reset to',
   description: [
-    'Lists the images of one region that reset_system can re-install a Simple Application Server from: system images (an operating system alone), app images (an operating system with an application such as WordPress or Docker) and custom images (this account\'s own and those shared into it), each with ImageId, ImageName, ImageType, Platform (Linux or Windows) and Description.',
+    'Lists the images of one region (or of every region with RegionId "all") that reset_system can re-install a Simple Application Server from: system images (an operating system alone), app images (an operating system with an application such as WordPress or Docker) and custom images (this account\'s own and those shared into it), each with ImageId, ImageName, ImageType, Platform (Linux or Windows) and Description.',
     'Use it to choose what to reset a server to. Filters: ImageType ("system", "app", "custom"), ImageIds (at most 50). Read-only.',
     'Outside the Chinese mainland a server can only be reset to an image of its own platform; list_custom_images shows a custom image\'s status and the disk sizes it needs.',
   ].join(' '),
@@ -110,6 +123,6 @@ export const listImagesTool = defineTool({
   outputSchema: listImagesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
-  ramActions: ['swas-open:ListImages'],
+  ramActions: ['swas-open:ListImages', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listImages(args, call.signal, ctx),
 });
