@@ -5,8 +5,8 @@ import { lazySchema } from '../lazy-schema.js';
 import type { AuditLedger } from '../audit/index.js';
 import type { Config } from '../config.js';
 import type { ConsentSigner } from '../consent/index.js';
-import { errorText, explain, type ErrorContext, type FailureInput } from '../explain/catalog.js';
-import { ApiError, CancelledError } from '../swas/errors.js';
+import { errorText, explain, failureOf, type ErrorContext } from '../explain/catalog.js';
+import { ApiError } from '../swas/errors.js';
 import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
 import type { SwasApi } from '../swas/types.js';
 
@@ -123,17 +123,11 @@ export function failure<S extends z.ZodType>(schema: S, raw: z.input<S>, text: s
 
 /** Turns anything thrown inside a handler into the explained failure of the contract. */
 export function toFailure(err: unknown, ctx: ErrorContext, log: Logger): { error: ReturnType<typeof explain>['error']; text: string } {
-  let input: FailureInput;
-  if (err instanceof ApiError) {
-    input = { code: err.code, message: err.message, stage: err.stage, httpStatus: err.httpStatus, requestId: err.requestId, recommend: err.recommend };
-    if (err.authAction) ctx = { ...ctx, authAction: err.authAction };
-  } else if (err instanceof CancelledError) {
-    input = { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'network' };
-  } else {
+  const { input, authAction, unexpected } = failureOf(err);
+  if (unexpected) {
     log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : String(err), action: ctx.action }, 'unexpected failure in a tool');
-    input = { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'api' };
   }
-  const { error, why } = explain(input, ctx);
+  const { error, why } = explain(input, authAction ? { ...ctx, authAction } : ctx);
   return { error, text: errorText(error, why) };
 }
 
