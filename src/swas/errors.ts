@@ -5,9 +5,8 @@ import { apiField } from '../explain/untrusted.js';
  * missing or was refused; `cancelled`: the client cancelled the call; `internal`: a bug of this
  * server, not a problem of the request or of Alibaba Cloud.
  */
-export type Stage = 'input' | 'preflight' | 'consent' | 'api' | 'network' | 'config' | 'cancelled' | 'internal';
-
-export const STAGES: readonly Stage[] = ['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal'];
+export const STAGES = ['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal'] as const;
+export type Stage = (typeof STAGES)[number];
 
 /** Every failure of a SWAS call, whatever threw it, normalised into one shape. */
 export class ApiError extends Error {

@@ -6,7 +6,7 @@ import type { AuditLedger } from '../audit/index.js';
 import type { Config } from '../config.js';
 import type { ConsentSigner } from '../consent/index.js';
 import { errorText, explain, failureOf, type ErrorContext } from '../explain/catalog.js';
-import { ApiError } from '../swas/errors.js';
+import { ApiError, STAGES } from '../swas/errors.js';
 import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
 import type { SwasApi } from '../swas/types.js';
 
@@ -94,7 +94,7 @@ export function noRepeats(name: string, what: string) {
 export const errorSchema = lazySchema(() => z.object({
   Code: z.string().describe('Error code; the code the Alibaba Cloud API uses wherever one exists.'),
   Message: z.string(),
-  Stage: z.enum(['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal']),
+  Stage: z.enum(STAGES),
   Retryable: z.boolean().describe('True when the same call may succeed later unchanged.'),
   NextSteps: z.array(z.string()),
   RequestId: z.string().optional(),
