@@ -270,20 +270,21 @@ describe.each<Era>(['legacy', 'modern'])('consent over the %s era', (era) => {
   });
 });
 
-describe('the wire, seen by a 2026-07-28 client that drives the rounds itself', () => {
-  async function manualClient(world: World): Promise<Client> {
-    const client = new Client(
-      { name: 'manual', version: '0.0.0' },
-      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } }, inputRequired: { autoFulfill: false } },
-    );
-    const handler = createMcpHandler(() => buildServer(world));
-    await client.connect(new StreamableHTTPClientTransport(new URL('http://consent.test/mcp'), {
-      fetch: (url, init) => handler.fetch(new Request(url, init)),
-    }));
-    cleanups.push(async () => { await client.close(); });
-    return client;
-  }
+/** A 2026-07-28 client over HTTP that drives the input_required rounds itself (no auto-fulfil). */
+async function manualClient(world: World): Promise<Client> {
+  const client = new Client(
+    { name: 'manual', version: '0.0.0' },
+    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } }, inputRequired: { autoFulfill: false } },
+  );
+  const handler = createMcpHandler(() => buildServer(world));
+  await client.connect(new StreamableHTTPClientTransport(new URL('http://consent.test/mcp'), {
+    fetch: (url, init) => handler.fetch(new Request(url, init)),
+  }));
+  cleanups.push(async () => { await client.close(); });
+  return client;
+}
 
+describe('the wire, seen by a 2026-07-28 client that drives the rounds itself', () => {
   async function raw(client: Client, params: Record<string, unknown>): Promise<CallToolResult | InputRequiredResult> {
     return (await client.request(
       { method: 'tools/call', params: { name: 'delete_thing', ...params } },
@@ -345,15 +346,7 @@ describe('with consentRequestStateVerify as the server\'s requestState hook', ()
 
   it('a requestState this server did not sign is refused on the wire (-32602), nothing sent', async () => {
     const world = { ...newWorld(), verifyState: true };
-    const client = new Client(
-      { name: 'manual', version: '0.0.0' },
-      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } }, inputRequired: { autoFulfill: false } },
-    );
-    const handler = createMcpHandler(() => buildServer(world));
-    await client.connect(new StreamableHTTPClientTransport(new URL('http://consent.test/mcp'), {
-      fetch: (url, init) => handler.fetch(new Request(url, init)),
-    }));
-    cleanups.push(async () => { await client.close(); });
+    const client = await manualClient(world);
     const forged = world.signer.issue({ tool: 'delete_thing', argsDigest: argsDigest({ Name: 'm-1' }), stateDigest: argsDigest({ state: 'Available' }) }, T0).token;
     for (const requestState of ['x.y', forged]) {
       const err = await client.request(
