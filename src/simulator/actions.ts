@@ -316,9 +316,7 @@ const deleteCustomImage: ActionHandler = (ctx) => {
 
 const deleteCustomImages: ActionHandler = (ctx) => {
   const regionId = regionOf(ctx);
-  if (ctx.params.get('ImageIds') === undefined) throw missing('ImageIds');
-  const ids = ctx.params.jsonList('ImageIds', MAX_DELETE_IMAGES)!;
-  if (ids.length === 0) throw invalidParameter(`The specified parameter "ImageIds" must hold 1 to ${MAX_DELETE_IMAGES} image IDs.`);
+  const ids = ctx.params.requiredJsonList('ImageIds', MAX_DELETE_IMAGES, 'image IDs');
   return idempotent(ctx, 'DeleteCustomImages', () => deleteImages(ctx, regionId, ids));
 };
 
@@ -529,9 +527,7 @@ const deleteSnapshot: ActionHandler = (ctx) => {
 
 const deleteSnapshots: ActionHandler = (ctx) => {
   const regionId = regionOf(ctx);
-  if (ctx.params.get('SnapshotIds') === undefined) throw missing('SnapshotIds');
-  const ids = ctx.params.jsonList('SnapshotIds', MAX_DELETE_SNAPSHOTS)!;
-  if (ids.length === 0) throw invalidParameter(`The specified parameter "SnapshotIds" must hold 1 to ${MAX_DELETE_SNAPSHOTS} snapshot IDs.`);
+  const ids = ctx.params.requiredJsonList('SnapshotIds', MAX_DELETE_SNAPSHOTS, 'snapshot IDs');
   return idempotent(ctx, 'DeleteSnapshots', () => deleteSnapshotList(ctx, regionId, ids));
 };
 

@@ -60,6 +60,14 @@ export class Params {
     return parsed;
   }
 
+  /** A required JSON ID list of 1 to `max` entries (`what`: "image IDs", "snapshot IDs"). */
+  requiredJsonList(name: string, max: number, what: string): string[] {
+    const ids = this.jsonList(name, max);
+    if (ids === undefined) throw missing(name);
+    if (ids.length === 0) throw invalidParameter(`The specified parameter "${name}" must hold 1 to ${max} ${what}.`);
+    return ids;
+  }
+
   paging(maxPageSize = MAX_PAGE_SIZE): { pageNumber: number; pageSize: number } {
     return {
       pageNumber: this.int('PageNumber', 1, 1),
