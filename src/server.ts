@@ -2,7 +2,8 @@ import { McpServer, type ClientCapabilities, type ServerContext } from '@modelco
 import { consentRequestStateVerify } from './consent/index.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
-import { publish } from './tools/publish.js';
+import { inputRefusal } from './tools/input-refusal.js';
+import { publish, publishInput } from './tools/publish.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
@@ -73,15 +74,18 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     },
   );
   for (const tool of tools) {
+    const input = publishInput(tool.inputSchema);
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
-      inputSchema: publish(tool.inputSchema, 'input'),
+      inputSchema: input.sdk,
       outputSchema: publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
-    }, (args: unknown, mcp: ServerContext) => {
+    }, async (raw: unknown, mcp: ServerContext) => {
+      const args = input.parse(raw);
+      if (!args.success) return inputRefusal(tool, args.error, raw, input.argumentNames(), ctx);
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
-      const call = tool.handler(args, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
+      const call = tool.handler(args.data, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
       return lifecycle ? lifecycle.track(call) : call;
     });
   }

@@ -518,3 +518,18 @@ export function failureOf(err: unknown): { input: FailureInput; authAction?: str
   }
   return { input: { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'internal' }, unexpected: true };
 }
+
+// ---- input the tool's schema refuses (nothing is sent) ----
+CATALOG.InvalidParameter = (c) => ({
+  stage: 'input',
+  why: `The arguments break the input rules of ${c.action} (each broken rule is named in the message); nothing was sent.`,
+  nextSteps: [
+    'Correct the argument(s) the message names, as each rule there says, and call again; the tool\'s input schema gives every argument\'s rule and an example.',
+  ],
+  retryable: false,
+});
+
+/** Whether the catalog has its own explanation for a code (not a family's or the generic one). */
+export function hasExplanation(code: string): boolean {
+  return Object.hasOwn(CATALOG, code);
+}

@@ -5,7 +5,7 @@ import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
 import { chooseSystemSnapshot } from '../preflight/snapshots.js';
 import { ApiError } from '../swas/errors.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
-import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
+import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CreateCustomImageParams, CustomImage, Snapshot } from '../swas/types.js';
 import {
@@ -23,7 +23,7 @@ export const createCustomImageInput = lazySchema(() => z.strictObject({
   ImageName: z.string()
     .min(2, { message: 'InvalidParam.IllegalImageName: ImageName must be at least 2 characters' })
     .max(128, { message: 'InvalidParam.IllegalImageName: ImageName must be at most 128 characters' })
-    .regex(IMAGE_NAME_PATTERN, { message: 'InvalidParam.IllegalImageName: ImageName may contain only letters, digits, ":", "_" and "-", and must start with a letter or digit' })
+    .regex(IMAGE_NAME_CHARS, { message: 'InvalidParam.IllegalImageName: ImageName may contain only letters, digits, ":", "_" and "-", and must start with a letter or digit' })
     .describe('Name of the new custom image: 2–128 characters of letters, digits, ":", "_" and "-", starting with a letter or digit, unique in the region (list_custom_images shows names in use). Example: "blog-server-2026-11-28".'),
   SystemSnapshotId: z.string()
     .regex(SNAPSHOT_ID_PATTERN, { message: 'SystemSnapshotId must be a snapshot ID such as s-bp1abc... (from list_snapshots)' })
