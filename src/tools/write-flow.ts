@@ -4,7 +4,7 @@ import { argsDigest, audited } from '../audit/index.js';
 import type { ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
 import { deriveClientToken } from '../swas/token.js';
-import { waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
+import { failedReadAction, noteCreated, waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
 import { failure, toFailure, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
 
@@ -61,10 +61,21 @@ export interface WriteRecord {
 
 /** Sends one write: its intent is in the ledger before it is sent, its outcome after. Every change goes through here. */
 export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
-  return audited(ctx.ledger, {
+  const result = await audited(ctx.ledger, {
     tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
     clientToken: record.clientToken, argsDigest: argsDigest(record.args), simulated: ctx.simulated,
   }, () => send(call.signal), ctx.now);
+  noteCreatedBy(result, ctx.now());
+  return result;
+}
+
+/** A create's answer names what it made: a wait then knows it is new, and not yet listed rather than missing. */
+function noteCreatedBy(result: unknown, atMs: number): void {
+  if (result === null || typeof result !== 'object') return;
+  for (const key of ['ImageId', 'SnapshotId'] as const) {
+    const id = (result as Record<string, unknown>)[key];
+    if (typeof id === 'string' && id !== '') noteCreated(id, atMs);
+  }
 }
 
 const WAIT_FIELDS: Record<ResourceKind, string> = { image: 'ImageIds', snapshot: 'SnapshotIds', instance: 'InstanceIds' };
@@ -114,7 +125,8 @@ export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId:
     if (call.signal.aborted && !call.mcp.mcpReq.signal.aborted) {
       return { stoppedEarly: 'ServerShuttingDown', note: `Waiting stopped early because the server is shutting down; the request itself was carried out. Call ${next} to keep waiting.` };
     }
-    const { error } = toFailure(err, errCtx, ctx.log);
+    const readAction = failedReadAction(err);
+    const { error } = toFailure(err, readAction ? { ...errCtx, action: readAction } : errCtx, ctx.log);
     return { stoppedEarly: error.Code, note: `Waiting stopped early (${error.Code}); the request itself was carried out. Call ${next} to keep waiting.` };
   }
 }
