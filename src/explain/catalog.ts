@@ -533,3 +533,12 @@ CATALOG.InvalidParameter = (c) => ({
 export function hasExplanation(code: string): boolean {
   return Object.hasOwn(CATALOG, code);
 }
+
+// ---- regions ----
+CATALOG['InvalidRegionId.NotFound'] = (c) => ({
+  why: `There is no Simple Application Server region "${regionOf(c)}" (a mistyped region ID, or a region where SWAS is not offered). Region IDs look like cn-hangzhou or ap-southeast-1.`,
+  nextSteps: [
+    'Call list_instances with RegionId "all": it searches every region SWAS offers and shows each server\'s RegionId; pass that RegionId here.',
+  ],
+  retryable: false,
+});

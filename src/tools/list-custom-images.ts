@@ -9,7 +9,7 @@ import {
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
-import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listCustomImagesInput = lazySchema(() => z.strictObject({
   RegionId: regionOrAllField(),
@@ -86,10 +86,12 @@ async function shareAccounts(ctx: ToolContext, region: string, images: CustomIma
 
 function text(out: Output): string {
   const list = out.Images ?? [];
-  const where = out.RegionId === ALL_REGIONS ? `any of ${out.Regions?.length ?? 0} regions` : out.RegionId;
+  const where = whereWords(out.RegionId, out.Regions, list.length > 0);
   const lines = [list.length === 0
-    ? `No custom images match in ${where}.`
-    : `${list.length} custom image(s) in ${where}${out.Truncated ? ' (truncated: more matched)' : ''}:`];
+    ? `No custom images match ${where}.`
+    : `${list.length} custom image(s) ${where}${out.Truncated ? ' (truncated: more matched)' : ''}:`];
+  const everywhere = list.length === 0 ? searchEveryRegionStep('list_custom_images', out.RegionId) : undefined;
+  if (everywhere) lines.push(everywhere);
   for (const m of list) {
     const shared = [m.SharedToEcs ? 'ECS' : '', m.SharedWithAccounts.length ? `accounts ${m.SharedWithAccounts.join(', ')}` : ''].filter(Boolean);
     lines.push(`- ${m.ImageId} "${apiText(m.ImageName, 128)}" in ${m.RegionId}: ${m.Status}`
