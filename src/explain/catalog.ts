@@ -370,7 +370,7 @@ const CATALOG: Record<string, Entry> = {
   }),
   DiskTooSmall: (c) => ({
     why: `The server ${c.instanceId ?? ''}'s disk is smaller than the image ${c.imageId ?? ''} needs (RequiredSystemDiskSize / RequiredDataDiskSize), so it cannot be reset to it.`,
-    nextSteps: ['Choose an image that fits (list_images, list_custom_images show the sizes), or upgrade the server\'s plan in the console first.'],
+    nextSteps: ['Choose an image that fits (list_custom_images shows each custom image\'s RequiredSystemDiskSize; list_instances shows the server\'s disk sizes), or upgrade the server\'s plan in the console first.'],
     retryable: false,
   }),
   PlatformSwitchNotAllowed: (c) => ({

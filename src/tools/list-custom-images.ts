@@ -35,6 +35,8 @@ const imageOut = lazySchema(() => z.object({
   InstanceName: z.string().optional(),
   SystemSnapshotId: z.string().optional(),
   DataSnapshotId: z.string().optional(),
+  RequiredSystemDiskSize: z.number().optional().describe('GiB: reset_system needs a server whose system disk is at least this large.'),
+  RequiredDataDiskSize: z.number().optional().describe('GiB of data disk the image needs (images that hold a data disk).'),
   CreationTime: z.string().optional(),
   Description: z.string().optional(),
   Owner: z.enum(['self', 'shared-in']).describe('"self": the account\'s own image; "shared-in": shared with this account by OwnerAccountId.'),
@@ -71,6 +73,8 @@ function compact(m: CustomImage, owner: 'self' | 'shared-in', accounts: string[]
     ImageId: m.ImageId, ImageName: m.Name, Status: imageStatusWord(m.StatusCode), RegionId: m.RegionId,
     InstanceId: m.InstanceId, InstanceName: m.InstanceName, SystemSnapshotId: m.SystemSnapshotId,
     DataSnapshotId: m.DataSnapshotId, CreationTime: m.CreationTime, Description: m.Description || undefined,
+    ...(m.RequiredSystemDiskSize ? { RequiredSystemDiskSize: m.RequiredSystemDiskSize } : {}),
+    ...(m.RequiredDataDiskSize ? { RequiredDataDiskSize: m.RequiredDataDiskSize } : {}),
     Owner: owner, ...(owner === 'shared-in' && m.UserId ? { OwnerAccountId: m.UserId } : {}),
     SharedToEcs: owner === 'self' && m.InShare === true, SharedWithAccounts: accounts,
     Tags: m.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })),
@@ -98,6 +102,7 @@ function text(out: Output): string {
       + (m.Owner === 'shared-in' ? `, shared in by account ${m.OwnerAccountId ?? 'unknown'}` : '')
       + (m.InstanceId ? `, from server ${m.InstanceName ? `"${apiText(m.InstanceName, 128)}" ` : ''}(${m.InstanceId})` : '')
       + (m.SystemSnapshotId ? `, snapshot ${m.SystemSnapshotId}` : '')
+      + (m.RequiredSystemDiskSize ? `, needs a ${m.RequiredSystemDiskSize} GiB system disk${m.RequiredDataDiskSize ? ` and ${m.RequiredDataDiskSize} GiB data disk` : ''}` : '')
       + `, created ${m.CreationTime ?? 'at an unknown time'}`
       + (shared.length ? `, shared to ${shared.join(' and ')}` : (m.Owner === 'self' ? ', not shared' : ''))
       + (m.Tags.length ? `, tags ${m.Tags.map((t) => `${apiText(t.Key, 64)}=${apiText(t.Value, 64)}`).join(', ')}` : ''));
@@ -163,7 +168,7 @@ export const listCustomImagesTool = defineTool({
   name: 'list_custom_images',
   title: 'List SWAS custom images and the image quota',
   description: [
-    'Lists the account\'s own custom images of Simple Application Servers in one region (or every region with RegionId "all"): ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
+    'Lists the account\'s own custom images of Simple Application Servers in one region (or every region with RegionId "all"): ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, the disk sizes it needs (RequiredSystemDiskSize, GiB), creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
     'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting the account\'s own images and servers of the region whatever the filters.',
     'Use it to check whether an image name is taken (ImageNames), whether the quota has room before create_custom_image, and to follow a new image until it is Available (ImageIds). Read-only.',
   ].join(' '),
