@@ -1,5 +1,6 @@
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { consentRequestStateVerify } from './consent/index.js';
+import { ServerShutdown } from './swas/errors.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
 import { inputRefusal } from './tools/input-refusal.js';
@@ -34,7 +35,7 @@ export class CallLifecycle {
 
   /** Stops every call in flight and waits (at most `boundMs`) for their answers to be written. */
   async stopAndDrain(boundMs: number): Promise<void> {
-    this.stopper.abort();
+    this.stopper.abort(new ServerShutdown());
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, boundMs); });
     await Promise.race([Promise.allSettled([...this.running]), bound]);

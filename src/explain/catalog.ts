@@ -86,6 +86,13 @@ function rateLimitOf(c: ErrorContext): string {
     : `${c.action} is rate-limited per account`;
 }
 
+/** Why the server's own region matters, per action that names a server. */
+const SERVER_REGION_RULE: Record<string, string> = {
+  CreateCustomImage: ' The image must be made in the server\'s own region.',
+  CreateSnapshot: ' A snapshot is made in the region of the server whose disk it copies.',
+  ResetSystem: ' A server is re-installed in its own region, from an image of that region.',
+};
+
 const credentialSetup = [
   'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS) in the server\'s environment, or in Claude Desktop\'s extension settings.',
   'Or set ALIBABA_CLOUD_PROFILE to a profile in ~/.alibabacloud/credentials or ~/.aliyun/config.json (aliyun configure writes the latter).',
@@ -94,7 +101,7 @@ const credentialSetup = [
 
 const CATALOG: Record<string, Entry> = {
   'InvalidInstanceId.NotFound': (c) => ({
-    why: `No simple application server ${c.instanceId ?? ''} exists in region ${regionOf(c)}. The image must be made in the server's own region.`,
+    why: `No simple application server ${c.instanceId ?? ''} exists in region ${regionOf(c)}.${SERVER_REGION_RULE[c.action] ?? ''}`,
     nextSteps: [`Call list_instances with RegionId "${regionOf(c)}" (or another region) to find the server's InstanceId and region.`],
     retryable: false,
   }),
@@ -514,7 +521,9 @@ export function failureOf(err: unknown): { input: FailureInput; authAction?: str
     };
   }
   if (err instanceof CancelledError) {
-    return { input: { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'cancelled' }, unexpected: false };
+    return err.byShutdown
+      ? { input: { code: 'ServerShuttingDown', message: 'The server is shutting down and stopped this call before it finished.', stage: 'cancelled' }, unexpected: false }
+      : { input: { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'cancelled' }, unexpected: false };
   }
   return { input: { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'internal' }, unexpected: true };
 }
@@ -541,4 +550,15 @@ CATALOG['InvalidRegionId.NotFound'] = (c) => ({
     'Call list_instances with RegionId "all": it searches every region SWAS offers and shows each server\'s RegionId; pass that RegionId here.',
   ],
   retryable: false,
+});
+
+// ---- the server's own shutdown (not the client's cancel) ----
+CATALOG.ServerShuttingDown = (c) => ({
+  stage: 'cancelled',
+  why: `This MCP server is shutting down (its operator or host stopped it), so it stopped ${c.action} before it finished. The client did not cancel it.`,
+  nextSteps: [
+    ...(CHECK_TOOL[c.action] ? [`If ${c.action} was already sent, ${CHECK_TOOL[c.action]} shows whether it went through.`] : []),
+    `Once the server is back, ${repeatNote(c)}.`,
+  ],
+  retryable: true,
 });

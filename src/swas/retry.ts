@@ -1,4 +1,4 @@
-import { ApiError, CancelledError, isRetryable } from './errors.js';
+import { ApiError, CancelledError, cancelledBy, isRetryable } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -27,7 +27,7 @@ export function retryPolicyFor(c: { retryBaseDelayMs: number; requestTimeoutMs: 
 }
 
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError('cancelled by the client');
+  if (signal?.aborted) throw cancelledBy(signal);
 }
 
 /**
@@ -66,8 +66,8 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
 /** Sleeps, or rejects with CancelledError as soon as the signal fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError('cancelled by the client'));
-    const off = signal ? onAbort(signal, () => { clearTimeout(timer); reject(new CancelledError('cancelled by the client')); }) : undefined;
+    if (signal?.aborted) return reject(cancelledBy(signal));
+    const off = signal ? onAbort(signal, () => { clearTimeout(timer); reject(cancelledBy(signal)); }) : undefined;
     const timer = setTimeout(() => { off?.(); resolve(); }, ms);
   });
 }
@@ -76,8 +76,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function raceSignal<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(new CancelledError('cancelled by the client'));
-    const off = onAbort(signal, () => reject(new CancelledError('cancelled by the client')));
+    if (signal.aborted) return reject(cancelledBy(signal));
+    const off = onAbort(signal, () => reject(cancelledBy(signal)));
     work.then(
       (v) => { off(); resolve(v); },
       (e: unknown) => { off(); reject(e); },

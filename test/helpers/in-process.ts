@@ -5,7 +5,7 @@ import { openLedger } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config.js';
 import { ConsentSigner } from '../../src/consent/index.js';
 import { REDACT_PATHS } from '../../src/log.js';
-import { buildServer } from '../../src/server.js';
+import { buildServer, CallLifecycle } from '../../src/server.js';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { SdkSwasApi, type CredentialSource } from '../../src/swas/client.js';
 import { retryPolicyFor } from '../../src/swas/retry.js';
@@ -21,6 +21,8 @@ export interface InProcess {
   client: Client;
   sim: Simulator;
   ctx: ToolContext;
+  /** Stops the calls in flight as a shutdown does. */
+  lifecycle: CallLifecycle;
   /** Every log line the server wrote so far, parsed. */
   logs: LogLine[];
   call(name: string, args: Record<string, unknown>): Promise<ToolResult>;
@@ -53,13 +55,14 @@ export async function startInProcess(opts: {
   const ledger = await openLedger(config.auditLog);
   const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent: ConsentSigner.random(), now: Date.now };
   const tools = selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: opts.allowDestructive ?? true });
-  const server = buildServer(ctx, tools);
+  const lifecycle = new CallLifecycle();
+  const server = buildServer(ctx, tools, lifecycle);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const client = new Client({ name: 'in-process-test', version: '1.0.0' });
   await client.connect(clientSide);
   return {
-    client, sim, ctx, logs,
+    client, sim, ctx, lifecycle, logs,
     call: (name, args) => callTool(client, name, args),
     close: async () => { await client.close(); await server.close(); await ledger.close(); await sim.stop(); },
   };
