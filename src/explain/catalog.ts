@@ -562,3 +562,14 @@ CATALOG.ServerShuttingDown = (c) => ({
   ],
   retryable: true,
 });
+
+// ---- credentials given by half ----
+CATALOG.CredentialsIncomplete = () => ({
+  stage: 'config',
+  why: 'The credentials this server was given are incomplete, or name a profile that does not exist (the message says which), and no other source had any.',
+  nextSteps: [
+    'Fix what the message names in the server\'s environment (or in Claude Desktop\'s extension settings), then restart the MCP server.',
+    'To try the tools without an account, start it with --simulate.',
+  ],
+  retryable: false,
+});

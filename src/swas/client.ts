@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ApiError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { apiField } from '../explain/untrusted.js';
+import { diagnoseCredentials } from './credential-diagnosis.js';
 import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';
 import type {
@@ -184,6 +185,8 @@ export class SdkSwasApi implements SwasApi {
     try {
       await sdk.credential.getCredential();
     } catch {
+      const problems = this.opts.credentials.kind === 'default-chain' ? diagnoseCredentials(process.env) : [];
+      if (problems.length) throw new ApiError({ code: 'CredentialsIncomplete', stage: 'config', message: problems.join(' ') });
       throw new ApiError({
         code: 'CredentialsNotFound',
         stage: 'config',
