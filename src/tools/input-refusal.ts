@@ -22,6 +22,13 @@ function fieldOf(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** An unknown key is the caller's text: shown bounded and without control characters or quotes. */
+function keyWords(key: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = key.replace(/[\u0000-\u001f\u007f-\u009f"\\]/g, '');
+  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
+}
+
 /** zod's default messages name no field; a tool's own messages do. */
 function withField(field: string, message: string): string {
   if (!field) return message;
@@ -36,7 +43,7 @@ function describe(issue: Issue, argumentNames: readonly string[]): { text: strin
     case 'unrecognized_keys': {
       const where = field ? ` inside ${field}` : '';
       const known = !field && argumentNames.length ? ` (its arguments are ${argumentNames.join(', ')})` : '';
-      return { text: `${issue.keys.map((k) => `"${k}"`).join(', ')} ${issue.keys.length > 1 ? 'are not arguments' : 'is not an argument'} of this tool${where}${known}` };
+      return { text: `${issue.keys.map((k) => `"${keyWords(k)}"`).join(', ')} ${issue.keys.length > 1 ? 'are not arguments' : 'is not an argument'} of this tool${where}${known}` };
     }
     case 'invalid_type':
       if (issue.input === undefined) return { text: `${field || 'The arguments'} is required (a ${issue.expected})` };

@@ -62,6 +62,9 @@ describe('input the schema refuses answers in our error shape, naming only the r
     const unknown = await refused('list_instances', { RegionId: R, Foo: 1 });
     expect(unknown.error.Message).toContain('Foo');
     expect(unknown.error.Message).toMatch(/not an argument/);
+    const hostile = await refused('list_instances', { RegionId: R, ['\u001b[31mX'.padEnd(500, 'y')]: 1 });
+    expect(hostile.error.Message).not.toContain('\u001b');
+    expect(hostile.error.Message.length).toBeLessThan(400);
     const wrongType = await refused('list_snapshots', { RegionId: R, MaxResults: 'ten' });
     expect(wrongType.error.Message).toMatch(/MaxResults.*number/);
   });
