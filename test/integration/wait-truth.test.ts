@@ -19,7 +19,8 @@ describe('wait_for_resources tells what is there', () => {
       const res = await waitWithProgress(s, { [field]: [id], TimeoutSeconds: 30 });
       expect(res.isError, textOf(res)).toBeFalsy();
       expect(res.structuredContent).toMatchObject({ AllDone: false, AnyFailed: true, States: [{ Id: id, State: 'NotFound', Done: false, Failed: true }] });
-      expect(res.structuredContent!.ElapsedSeconds).toBeLessThan(5);
+      // Answered on the first read, not at the end of the 30 s allowed (the bound leaves room for a loaded machine).
+      expect(res.structuredContent!.ElapsedSeconds).toBeLessThan(15);
       expect(textOf(res)).toContain('NOT FOUND');
       expect(textOf(res)).toContain(tool);
       expect(textOf(res)).not.toContain('keep waiting');
