@@ -86,12 +86,8 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       const args = input.parse(raw);
       if (!args.success) return inputRefusal(tool, args.error, raw, input.argumentNames(), ctx);
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
-<<<<<<< HEAD
-      const call = tool.handler(args.data, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
-=======
-      const handled = tool.handler(args, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
+      const handled = tool.handler(args.data, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
       const call = ctx.idle ? ctx.idle.track(handled) : handled;
->>>>>>> main
       return lifecycle ? lifecycle.track(call) : call;
     });
   }
