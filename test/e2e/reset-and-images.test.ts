@@ -120,9 +120,11 @@ describe('reset_system with consent', () => {
       Parameters: { RegionId: R, InstanceId: DEMO.shopServerId, ImageId: WINDOWS, KeyPairName: 'my-key', ClientToken: out.ClientToken },
     });
     expect(out.ConfirmToken).toEqual(expect.any(String));
-    expect(out.Plan.Irreversible.join(' ')).toMatch(/system disk .* is wiped/);
-    expect(out.Plan.Irreversible.join(' ')).toContain('can no longer roll this server back');
-    expect(out.Plan.Summary).toContain('create_custom_image');
+    expect(out.Plan.Irreversible.join(' ')).toMatch(/system disk of server "shop-server" .* is wiped/);
+    expect(out.Plan.Irreversible.join(' ')).toContain('can no longer roll it back');
+    expect(out.Plan.Summary).toMatch(/^Re-install server "shop-server" \(5e0a77c1d2e34f5a96b7c8d9e0f1a002\) in cn-hangzhou from the image .*unreachable for a few minutes/);
+    expect(out.Plan.Warnings.join(' ')).toContain('Downtime:');
+    expect(out.Plan.Warnings.join(' ')).toContain('make a custom image of server "shop-server"');
     expect(textOf(res)).toContain('nothing was sent');
     expect(stack.sim.stats.count('ResetSystem')).toBe(0);
   });
@@ -136,8 +138,8 @@ describe('reset_system with consent', () => {
     expect(asked.Error).toMatchObject({ Code: 'ConfirmationRequired', Stage: 'consent' });
     expect(textOf(first)).toMatch(/^ConfirmationRequired: /);
     expect(textOf(first)).toMatch(/system disk .* is wiped/);
-    expect(textOf(first)).toContain('can no longer roll this server back');
-    expect(asked.Plan.Steps).toEqual([expect.objectContaining({ Action: 'ResetSystem' })]);
+    expect(textOf(first)).toContain('can no longer roll it back');
+    expect(asked.Plan.Details).toEqual([expect.objectContaining({ Action: 'ResetSystem', Target: srv.id })]);
     expect(stack.sim.stats.count('ResetSystem')).toBe(0);
     expect(resetEntries()).toEqual([]);
 
