@@ -12,7 +12,7 @@ export interface DeleteImagesPlanFacts {
   /** Names of the region's servers by ID (the source servers and the servers made from the images). */
   serverNames: ReadonlyMap<string, string>;
   /** The requests in the order they will be sent (unshares first, the delete last). */
-  requests: { Action: string; Parameters: { ImageId?: string; ImageIds?: string[]; Accounts?: string[] } & object }[];
+  requests: { Action: string; Parameters: { ImageId?: string; ImageIds?: string[]; Accounts?: string[]; [key: string]: unknown } }[];
   quotaAfter: Quota;
 }
 
@@ -67,7 +67,7 @@ export function deleteImagesPlan(f: DeleteImagesPlanFacts): Plan {
   ]).filter(Boolean);
   const uniqueKept = [...new Set(kept)];
   if (uniqueKept.length) {
-    Warnings.push(`The ${noun(uniqueKept.length, 'snapshot')} the ${noun(f.targets.length, 'image was', 'images were')} made from ${uniqueKept.length === 1 ? 'stays' : 'stay'}: ${listWords(uniqueKept)}. ${uniqueKept.length === 1 ? 'It counts' : 'They count'} towards the server's 3 snapshots until deleted once the ${noun(f.targets.length, 'image is', 'images are')} gone.`);
+    Warnings.push(`Kept: the ${noun(uniqueKept.length, 'snapshot')} the ${noun(f.targets.length, 'image was', 'images were')} made from, ${listWords(uniqueKept)}. ${uniqueKept.length === 1 ? 'It still counts' : 'They still count'} towards the 3 snapshots a server may hold, and can be deleted once the ${noun(f.targets.length, 'image is', 'images are')} gone.`);
   }
   Warnings.push(`Afterwards ${f.quotaAfter.Used} of ${f.quotaAfter.Limit} custom images are used in ${f.regionId}.`);
 

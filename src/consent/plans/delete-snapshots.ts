@@ -14,7 +14,7 @@ export interface DeleteSnapshotsPlanFacts {
   progressing: Snapshot[];
   /** The region's servers with their disks: they name the server of a data-disk snapshot. */
   servers: Instance[];
-  request: { Action: string; Parameters: { SnapshotIds: string[] } & object };
+  request: { Action: string; Parameters: { SnapshotIds: string[]; [key: string]: unknown } };
 }
 
 /** The server a snapshot belongs to: named by the snapshot (system disk) or found through its disk. */
@@ -42,7 +42,7 @@ export function deleteSnapshotsPlan(f: DeleteSnapshotsPlanFacts): Plan {
     ? `Delete the snapshot ${name(first)} of ${diskWords(first, f.servers)} for good.`
     : `Delete ${count(f.targets.length, 'snapshot')} in ${f.regionId} for good: ${listWords(f.targets.map(name))}.`;
 
-  const Steps = f.targets.map((s) => `Delete ${name(s)}, taken ${when(s.CreationTime, f.now)} of ${diskWords(s, f.servers)}${still(s) ? `; it is still being taken (${apiText(s.Progress ?? s.Status, 16)}), and deleting it stops it` : ''}.`);
+  const Steps = f.targets.map((s) => `Delete ${name(s)}, a snapshot of ${diskWords(s, f.servers)}, taken ${when(s.CreationTime, f.now)}${still(s) ? `. It is still being taken (${apiText(s.Progress ?? s.Status, 16)}): deleting it stops it` : ''}.`);
 
   const Irreversible = f.targets.map((s) => {
     const srv = serverOf(s, f.servers);

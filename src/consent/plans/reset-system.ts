@@ -38,9 +38,10 @@ function imageWords(m: ResetImage, now: number): string {
   const facts = [kind];
   if (m.Platform) facts.push(apiText(m.Platform, 32));
   if (m.ImageType === 'custom') {
-    facts.push(`made ${when(m.CreationTime, now)}${m.SourceInstanceId ? ` from server ${named(m.SourceInstanceId, m.SourceInstanceName)}` : ''}`);
+    facts.push(`made ${when(m.CreationTime, now)}`);
+    if (m.SourceInstanceId) facts.push(`from server ${named(m.SourceInstanceId, m.SourceInstanceName)}`);
   }
-  return `${named(m.ImageId, m.ImageName)} (${facts.join(', ')})`;
+  return `${named(m.ImageId, m.ImageName)}: ${facts.join(', ')}`;
 }
 
 /** A snapshot no custom image was made from (only those can be deleted), failed ones first, then the oldest. */
@@ -62,20 +63,21 @@ export function copyFirstAdvice(instance: Instance, imageId: string, c: CopyFact
   if (c.imageQuota.Remaining <= 0) {
     const candidates = c.ownImages.filter((m) => m.ImageId !== imageId).sort((a, b) => (a.CreationTime ?? '').localeCompare(b.CreationTime ?? ''));
     const oldest = candidates[0];
-    blockers.push(`the custom image quota is full (${c.imageQuota.Used} of ${c.imageQuota.Limit} used): delete an image that is no longer needed first${oldest ? ` (the oldest is ${named(oldest.ImageId, oldest.Name)}, made ${when(oldest.CreationTime, now)})` : ''}`);
+    blockers.push(`The custom image quota is full (${c.imageQuota.Used} of ${c.imageQuota.Limit} used): delete an image that is no longer needed first${oldest ? `; the oldest is ${named(oldest.ImageId, oldest.Name)}, made ${when(oldest.CreationTime, now)}` : ''}.`);
   }
   const free = SNAPSHOTS_PER_SERVER - c.serverSnapshots.length;
   if (free < disks) {
     const s = deletableSnapshot(c);
     const need = disks - Math.max(0, free);
-    blockers.push(`${server} holds ${c.serverSnapshots.length} of ${SNAPSHOTS_PER_SERVER} snapshots and the copy needs ${count(disks, 'new snapshot')}: delete ${need === 1 ? 'one' : need} first${s
-      ? ` (for example ${named(s.SnapshotId, s.SnapshotName)}, taken ${when(s.CreationTime, now)}${sameWord(s.Status, 'failed') ? ', which failed' : ''})`
-      : ' (each of them was used to make a custom image: delete such an image first, then its snapshot)'}`);
+    blockers.push(`${server[0]!.toUpperCase()}${server.slice(1)} holds ${c.serverSnapshots.length} of ${SNAPSHOTS_PER_SERVER} snapshots and the copy needs ${count(disks, 'new snapshot')}: delete ${need === 1 ? 'one' : need} first${s
+      ? `; for example ${named(s.SnapshotId, s.SnapshotName)}${sameWord(s.Status, 'failed') ? ', which failed,' : ','} taken ${when(s.CreationTime, now)}.`
+      : '. Each of them was used to make a custom image: delete such an image first, then its snapshot.'}`);
   } else if (c.regionSnapshotCount + disks > SNAPSHOT_ACCOUNT_CAP) {
-    blockers.push(`the region already holds ${c.regionSnapshotCount} snapshots and an account holds at most ${SNAPSHOT_ACCOUNT_CAP}: delete ${c.regionSnapshotCount + disks - SNAPSHOT_ACCOUNT_CAP === 1 ? 'one' : c.regionSnapshotCount + disks - SNAPSHOT_ACCOUNT_CAP} first`);
+    const over = c.regionSnapshotCount + disks - SNAPSHOT_ACCOUNT_CAP;
+    blockers.push(`This region alone holds ${count(c.regionSnapshotCount, 'snapshot')}, an account at most ${SNAPSHOT_ACCOUNT_CAP}, and the copy needs ${count(disks, 'new snapshot')}: delete ${over === 1 ? 'one' : over} first.`);
   }
   if (blockers.length) {
-    return `To keep a copy of what is on it now, a custom image of ${server} would have to be made first, and there is no room for one: ${listWords(blockers)}. Then make the copy, then re-install.`;
+    return `To keep a copy of what is on it now, a custom image of ${server} must be made first, and there is no room for one yet. ${blockers.join(' ')} Then make the copy, then re-install.`;
   }
   return `To keep a copy of what is on it now, decline and make a custom image of ${server} first (the create_custom_image tool snapshots its ${noun(disks, 'disk')} and makes the image; this takes minutes to tens of minutes). Snapshots alone are not enough: after the reset they can no longer roll this server back. The image can create a new server later; it cannot re-install this same server.`;
 }
@@ -91,7 +93,7 @@ export function resetSystemPlan(f: ResetPlanFacts): Plan {
   const Summary = `Re-install ${server} in ${f.regionId} from the image ${named(image.ImageId, image.ImageName)}: everything on its system disk is wiped, and it is unreachable for a few minutes while it re-installs.`;
 
   const Steps = [
-    `Re-install the ${gb(systemDisk?.Size)}system disk of ${server} from ${imageWords(image, f.now)}. The server goes to Resetting, then Running again${sameWord(instance.Status, 'Stopped') ? ' (it is Stopped now: it will be running afterwards)' : ''}.`,
+    `Re-install the ${gb(systemDisk?.Size)}system disk of ${server} from the image ${imageWords(image, f.now)}. The server goes to Resetting, then Running again${sameWord(instance.Status, 'Stopped') ? ' (it is Stopped now: it will be running afterwards)' : ''}.`,
     f.keyPairName
       ? `Bind the key pair "${apiText(f.keyPairName, 128)}" for login.`
       : 'No password is set: set one afterwards in the Simple Application Server console (the server, then Reset Password), or bind a key pair.',

@@ -44,7 +44,7 @@ export function shareImagePlan(f: SharePlanFacts): Plan {
   }
   if (accounts.length && share) {
     Steps.push(`Share ${img} with ${accountWords(accounts)}: ${accounts.length === 1 ? 'it' : 'they'} can create and re-install servers in ${regionId} from it, and so get a copy of what was on the system disk of ${source} when the image was made, ${when(image.CreationTime, f.now)} (files, keys, passwords and data stored on it). A data disk in the image is not shared with accounts.`);
-    Irreversible.push(`${accounts.length === 1 ? 'Account' : 'Accounts'} ${listWords(accounts)} can copy what is on the system disk of ${named(image.ImageId, image.Name)}; what ${accounts.length === 1 ? 'it creates' : 'they create'} from it meanwhile stays ${accounts.length === 1 ? 'its' : 'theirs'} after unsharing.`);
+    Irreversible.push(`${accounts.length === 1 ? 'Account' : 'Accounts'} ${listWords(accounts)} can copy what is on the system disk of ${named(image.ImageId, image.Name)}; what ${accounts.length === 1 ? 'it creates' : 'they create'} from it meanwhile stays ${accounts.length === 1 ? 'its own' : 'theirs'} after unsharing.`);
   } else if (accounts.length) {
     Steps.push(`Stop sharing ${img} with ${accountWords(accounts)}: ${accounts.length === 1 ? 'it' : 'they'} can no longer create or re-install servers from it; servers already made keep running.`);
   }

@@ -11,7 +11,7 @@ export interface TagPlanFacts {
   images: CustomImage[];
   plan: TagPlan;
   /** The requests in the order they will be sent. */
-  requests: { Action: string; Parameters: { ResourceIds: string[] } & object }[];
+  requests: { Action: string; Parameters: { ResourceIds: string[]; [key: string]: unknown } }[];
 }
 
 const tag = (k: string, v: string) => `${apiText(k, 64)}=${apiText(v, 64)}`;
