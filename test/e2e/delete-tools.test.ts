@@ -348,8 +348,8 @@ describe('delete_snapshots', () => {
     expect(dry.structuredContent!.Request).toMatchObject({ Action: 'DeleteSnapshots', Parameters: { RegionId: R, SnapshotIds: args.SnapshotIds } });
     expect(dry.structuredContent!.Plan.Irreversible.join(' ')).toContain('rolled back');
     expect(textOf(dry)).toContain(`Request: DeleteSnapshots {"RegionId":"${R}","SnapshotIds":["${DEMO.archiveFailedSnapshotId}","${DEMO.archiveProgressingSnapshotId}"]`);
-    expect(dry.structuredContent!.Plan.Steps.join(' ')).toContain(`(${DEMO.archiveProgressingSnapshotId}), taken`);
-    expect(dry.structuredContent!.Plan.Steps.join(' ')).toContain('still being taken (45%), and deleting it stops it');
+    expect(dry.structuredContent!.Plan.Steps.join(" ")).toContain(`(${DEMO.archiveProgressingSnapshotId}), a snapshot of the system disk`);
+    expect(dry.structuredContent!.Plan.Steps.join(' ')).toContain('still being taken (45%): deleting it stops it');
     expect(stack.sim.stats.count('DeleteSnapshots')).toBe(0);
     expect(ledgerLines(ledger)).toEqual([]);
 
