@@ -129,6 +129,19 @@ describe('reset_system with consent', () => {
     expect(stack.sim.stats.count('ResetSystem')).toBe(0);
   });
 
+  it('a server at its snapshot limit: the plan does not advise a copy it cannot make, it names a snapshot to delete first', async () => {
+    // archive-server holds 3 snapshots: one an image was made from (cannot go), one progressing, one failed.
+    const res = await call(stack.client, 'reset_system', { RegionId: R, InstanceId: DEMO.archiveServerId, ImageId: UBUNTU, DryRun: true });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const advice = res.structuredContent!.Plan.Warnings.join(' ');
+    expect(advice).not.toContain('decline and make a custom image');
+    expect(advice).toContain(`Server "${DEMO.archiveServerName}" (${DEMO.archiveServerId}) holds 3 of 3 snapshots`);
+    expect(advice).toContain(`for example "archive-sys-failed" (${DEMO.archiveFailedSnapshotId}), which failed`);
+    expect(advice).not.toContain(DEMO.archiveSystemSnapshotId);
+    expect(res.structuredContent!.Plan.Irreversible.join(' ')).toContain(`"archive-sys-2025-12-01" (${DEMO.archiveSystemSnapshotId})`);
+    expect(stack.sim.stats.count('ResetSystem')).toBe(0);
+  });
+
   it('asks first (ConfirmationRequired), then with the ConfirmToken resets and waits until Running, with progress', async () => {
     const srv = addServer(stack, R, 'reset-me');
     const args = { RegionId: R, InstanceId: srv.id, ImageId: UBUNTU, WaitForRunning: true };
