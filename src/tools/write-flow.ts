@@ -108,6 +108,25 @@ function explainedWriteError(ctx: ToolContext, record: WriteRecord, err: unknown
   return err;
 }
 
+/**
+ * Records that a request the API answered with success changed nothing (the read-back after it
+ * shows the resource as before: the API took it as a repeat of an earlier ClientToken). The line
+ * is a `reconciled` outcome with `found: "not-applied"`; a ledger that cannot take it is a warning.
+ */
+export async function recordNotApplied(ctx: ToolContext, call: ToolCall, record: WriteRecord): Promise<void> {
+  try {
+    await ctx.ledger.append({
+      time: new Date(ctx.now()).toISOString(), tool: record.tool, action: record.action, phase: 'outcome',
+      regionId: record.regionId, resourceIds: record.resourceIds, clientToken: record.clientToken,
+      argsDigest: argsDigest(requestArgs(record.args)), ok: false, outcome: 'reconciled', found: 'not-applied', simulated: ctx.simulated,
+    });
+  } catch (err) {
+    const warning = `${record.action} changed nothing, but the audit ledger could not record that (${err instanceof Error ? err.message : String(err)}).`;
+    ctx.log.error({ tool: record.tool, action: record.action }, warning);
+    (call.ledgerWarnings ??= []).push(warning);
+  }
+}
+
 /** Sends one write: its intent is in the ledger before it is sent, its outcome after. Every change goes through here. */
 export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
   // A change of unknown outcome on these resources is settled first, so the record reads in order.
