@@ -406,7 +406,7 @@ const CATALOG: Record<string, Entry> = {
 
   // ---- the audit ledger ----
   OutcomeUnknown: (c) => ({
-    why: `The ${c.action} request was sent, but its answer never came back (the call was stopped or the connection failed): it may have been applied. The audit ledger records the outcome as unknown until a read shows what happened.`,
+    why: `No answer came back for the ${c.action} request (the call was stopped, or the connection failed or timed out), so whether it reached the API is not known: it may have been applied. The audit ledger records the outcome as unknown until a read shows what happened.`,
     nextSteps: [
       `Check with ${CHECK_TOOL[c.action] ?? 'the matching list tool'} (RegionId "${regionOf(c)}") whether ${c.action} went through before doing anything else.`,
       `If it did not, ${repeatNote(c)}.`,

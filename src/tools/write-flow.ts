@@ -97,12 +97,14 @@ function explainedWriteError(ctx: ToolContext, record: WriteRecord, err: unknown
   if (err instanceof NotSentError) return new CancelledError(err.message);
   if (err instanceof OutcomeUnknownError) {
     const cause = err.cause as { code?: unknown; stage?: unknown } | undefined;
-    const why = err.cause instanceof CancelledError ? 'the call was stopped' : typeof cause?.code === 'string' ? cause.code : 'no answer';
-    const check = checkToolOf(record.action);
+    const stopped = err.cause instanceof CancelledError;
+    const check = `check with ${checkToolOf(record.action) ?? 'the matching list tool'} before calling again`;
     return new ApiError({
       code: 'OutcomeUnknown',
-      stage: err.cause instanceof CancelledError ? 'cancelled' : cause?.stage === 'network' ? 'network' : 'internal',
-      message: `${record.action} was sent, but its answer never came back (${why}): it may have been applied; check with ${check ?? 'the matching list tool'} before calling again.`,
+      stage: stopped ? 'cancelled' : cause?.stage === 'network' ? 'network' : 'internal',
+      message: stopped
+        ? `${record.action} was sent, but the call was stopped before its answer came back: it may have been applied; ${check}.`
+        : `${record.action} got no answer (${typeof cause?.code === 'string' ? cause.code : 'an unexpected failure'}): it may have reached the API and been applied; ${check}.`,
     });
   }
   return err;

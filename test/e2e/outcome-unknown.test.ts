@@ -89,7 +89,7 @@ describe('the server is stopped (SIGTERM) while the answer is awaited', () => {
     const res = await pending;
     expect(res.isError).toBe(true);
     expect(res.structuredContent!.Error).toMatchObject({ Code: 'OutcomeUnknown' });
-    expect(textOf(res)).toMatch(/^OutcomeUnknown: ModifyImageShareStatus was sent, but its answer never came back/);
+    expect(textOf(res)).toMatch(/^OutcomeUnknown: ModifyImageShareStatus was sent, but the call was stopped before its answer came back/);
     expect(textOf(res)).toContain('may have been applied; check with list_custom_images');
     expect(read(ledger).map((l) => l.outcome)).toEqual([undefined, 'unknown']);
 
