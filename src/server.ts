@@ -89,7 +89,8 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     }, (args: unknown, mcp: ServerContext) => {
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
-      const call = tool.handler(args, view, ctx).then((result) => withLedgerWarnings(result, view.ledgerWarnings));
+      const handled = tool.handler(args, view, ctx).then((result) => withLedgerWarnings(result, view.ledgerWarnings));
+      const call = ctx.idle ? ctx.idle.track(handled) : handled;
       return lifecycle ? lifecycle.track(call) : call;
     });
   }
