@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   try {
     ledger = await openLedger(config.auditLog);
   } catch (err) {
-    startupError(`the audit ledger (SWAS_MCP_AUDIT_LOG) cannot be written: ${(err as Error).message}. Set SWAS_MCP_AUDIT_LOG to a writable path, or to "off".`);
+    // The ledger's message names the path, the reason and the way out (SWAS_MCP_AUDIT_LOG or off).
+    startupError((err as Error).message);
   }
   let consent: ConsentSigner;
   try {
@@ -88,6 +89,13 @@ async function main(): Promise<void> {
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
   const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now, idle: new IdleCollector() };
   const lifecycle = new CallLifecycle();
+  // Changes whose outcome a previous run never learnt are read back now, in the background. Not in
+  // simulate mode: the simulator starts afresh, so its earlier resources are gone.
+  if (!config.simulate && ledger.path !== null) {
+    void import('./tools/write-flow.js').then(({ reconcile }) => reconcile(toolContext)).then(({ reconciled, unresolved }) => {
+      if (reconciled || unresolved) log.info({ reconciled, unresolved }, 'audit ledger: changes of unknown outcome read back');
+    });
+  }
   let handle: { close(): Promise<void> } | undefined;
 
   let closing = false;
@@ -103,6 +111,13 @@ async function main(): Promise<void> {
     log.flush();
     process.exit(0);
   };
+  // Log rotation: SIGHUP reopens the ledger's path (a change of the path's file is also noticed at the next write).
+  process.on('SIGHUP', () => {
+    ledger.reopen().then(
+      () => log.info({ auditLog: ledger.path }, 'audit ledger reopened'),
+      (err: unknown) => log.error({ err: (err as Error).message }, 'audit ledger could not be reopened; changes are refused until it can be written'),
+    );
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM', true));
   process.on('SIGINT', () => void shutdown('SIGINT', true));
   // One bad call must never take the server down for the others.

@@ -60,6 +60,13 @@ export function toolCall(mcp: ServerContext, stop?: AbortSignal, clientCapabilit
   };
 }
 
+/** A change the ledger could not record is still reported as done, with a warning that says so. */
+function withLedgerWarnings<R extends object>(result: R, warnings: readonly string[] | undefined): R {
+  if (!warnings?.length || !('content' in result) || !Array.isArray(result.content)) return result;
+  const text = warnings.map((w) => `Ledger warning: ${w} Tell the operator of this MCP server: the audit ledger is not writable.`).join('\n');
+  return { ...result, content: [...result.content, { type: 'text', text }] };
+}
+
 /** Builds one MCP server instance from the selected tools; the tools hold all the logic. */
 export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], lifecycle?: CallLifecycle): McpServer {
   const server = new McpServer(
@@ -81,7 +88,8 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       annotations: tool.annotations,
     }, (args: unknown, mcp: ServerContext) => {
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
-      const handled = tool.handler(args, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
+      const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
+      const handled = tool.handler(args, view, ctx).then((result) => withLedgerWarnings(result, view.ledgerWarnings));
       const call = ctx.idle ? ctx.idle.track(handled) : handled;
       return lifecycle ? lifecycle.track(call) : call;
     });

@@ -403,6 +403,24 @@ const CATALOG: Record<string, Entry> = {
     ],
     retryable: false,
   }),
+
+  // ---- the audit ledger ----
+  OutcomeUnknown: (c) => ({
+    why: `No answer came back for the ${c.action} request (the call was stopped, or the connection failed or timed out), so whether it reached the API is not known: it may have been applied. The audit ledger records the outcome as unknown until a read shows what happened.`,
+    nextSteps: [
+      `Check with ${CHECK_TOOL[c.action] ?? 'the matching list tool'} (RegionId "${regionOf(c)}") whether ${c.action} went through before doing anything else.`,
+      `If it did not, ${repeatNote(c)}.`,
+    ],
+    retryable: true,
+  }),
+  AuditLedgerUnwritable: (c) => ({
+    stage: 'config',
+    why: `The audit ledger could not be written (a full disk, a removed or unwritable file), and nothing is sent without its record. Nothing was sent for ${c.action}.`,
+    nextSteps: [
+      'Ask the operator of this MCP server to make the ledger writable again (free space, fix the file at SWAS_MCP_AUDIT_LOG; a SIGHUP reopens it), then call again.',
+    ],
+    retryable: true,
+  }),
 };
 
 function tagRules(): Explanation {
@@ -517,4 +535,9 @@ export function failureOf(err: unknown): { input: FailureInput; authAction?: str
     return { input: { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'cancelled' }, unexpected: false };
   }
   return { input: { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'internal' }, unexpected: true };
+}
+
+/** The read tool that shows whether `action` went through (undefined for reads). */
+export function checkToolOf(action: string): string | undefined {
+  return CHECK_TOOL[action];
 }
