@@ -65,6 +65,11 @@ const CHECK_TOOL: Record<string, string> = {
   CreateSnapshot: 'list_snapshots', DeleteSnapshots: 'list_snapshots', ResetSystem: 'list_instances',
 };
 
+/** The read tool that shows whether a change of this API action went through. */
+export function checkToolFor(action: string): string | undefined {
+  return CHECK_TOOL[action];
+}
+
 const isMutation = (c: ErrorContext) => MUTATIONS.has(c.action);
 
 /** What a repeat of the same call does: reads are harmless; writes reuse their ClientToken. */
