@@ -3,6 +3,7 @@ import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/s
 import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, type Config } from './config.js';
 import { usage } from './usage.js';
+import { IdleCollector } from './idle-gc.js';
 import { ConsentSigner } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { checkToolFor } from './explain/catalog.js';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   }
 
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
-  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now };
+  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now, idle: new IdleCollector() };
   const lifecycle = new CallLifecycle();
   // What a call that could not answer before shutdown is told about its tool.
   const describeTool = (name: string): ShutdownToolInfo | undefined => {
