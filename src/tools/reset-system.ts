@@ -31,7 +31,7 @@ export const resetSystemInput = lazySchema(() => z.strictObject({
     .describe('ID of the simple application server to re-install, from list_instances. It must be Running or Stopped.'),
   ImageId: z.string()
     .regex(ANY_IMAGE_ID_PATTERN, { message: `ImageId must be ${ANY_IMAGE_ID_RULE}` })
-    .describe('The image to re-install the server from, from list_images: a custom image (m-…, this account\'s own or shared into it, Available, not made from this same server) or a system or app image (32 hexadecimal characters). Outside the Chinese mainland it must be of the server\'s platform (Linux or Windows).'),
+    .describe('The image to re-install the server from, from list_images: a custom image (m-…, this account\'s own, Available, not made from this same server; an image shared in by another account can only create servers) or a system or app image (32 hexadecimal characters). Outside the Chinese mainland it must be of the server\'s platform (Linux or Windows).'),
   KeyPairName: z.string()
     .regex(KEY_PAIR_NAME_PATTERN, { message: 'KeyPairName must be 2–128 characters: a letter first, then letters, digits, ".", "_", "-" or ":"' })
     .optional()
@@ -112,7 +112,13 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
     : theirs ? fromCustom(theirs, 'shared-in')
     : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
     : undefined;
-  const facts = { ...(instance ? { instance } : {}), ...(image ? { image } : {}) };
+  // The custom image the server runs, if any: one holding data-disk data makes the server unresettable.
+  const runs = instance?.ImageId?.startsWith('m-') ? instance.ImageId : undefined;
+  const source = runs === undefined ? undefined
+    : runs === args.ImageId && (mine ?? theirs) ? (mine ?? theirs)
+    : (await ctx.api.listCustomImages(region, { ImageIds: [runs] }, opts)).items.find((m) => m.ImageId === runs);
+  const sourceImage = source && { ImageId: source.ImageId, HoldsData: Boolean(source.DataSnapshotId) || (source.RequiredDataDiskSize ?? 0) > 0 };
+  const facts = { ...(instance ? { instance } : {}), ...(image ? { image } : {}), ...(sourceImage ? { sourceImage } : {}) };
   if (!advice || !instance || advice[1].truncated) return { facts };
   const [servers, snapshots] = advice;
   return {
@@ -132,6 +138,7 @@ function planState(f: ResetFacts) {
   return {
     instance: i && { InstanceId: i.InstanceId, Status: i.Status, ImageId: i.ImageId, OsType: i.OsType, Disks: i.Disks.map((d) => [d.DiskId, d.DiskType, d.Size]) },
     image: f.image,
+    sourceImage: f.sourceImage,
   };
 }
 
@@ -272,8 +279,8 @@ export const resetSystemTool = defineTool({
   name: 'reset_system',
   title: 'Re-install a SWAS server from an image (wipes its system disk)',
   description: [
-    'Re-installs a Simple Application Server from an image via the ResetSystem API: a custom image (m-…, this account\'s own or shared into it) or a system or app image (from list_images). DESTRUCTIVE: everything on the server\'s system disk is wiped, and snapshots taken before can no longer roll it back; make a copy first with create_snapshot and create_custom_image if anything on it matters.',
-    'Before sending it checks that the server is Running or Stopped, that the image is in the same region and Available, that a custom image was not made from this same server (going back to its own disk is a snapshot rollback in the console), that the server\'s disks are at least the image\'s required sizes, and that outside the Chinese mainland it does not switch between Windows and Linux.',
+    'Re-installs a Simple Application Server from an image via the ResetSystem API: a custom image (m-…, this account\'s own; one shared in by another account can only create servers) or a system or app image (from list_images). DESTRUCTIVE: everything on the server\'s system disk is wiped, and snapshots taken before can no longer roll it back; make a copy first with create_snapshot and create_custom_image if anything on it matters.',
+    'Before sending it checks that the server is Running or Stopped and was not created from a custom image holding data-disk data (such a server cannot be reset), that the image is in the same region and Available, that a custom image was not made from this same server (going back to its own disk is a snapshot rollback in the console), that the server\'s disks are at least the image\'s required sizes, and that outside the Chinese mainland it does not switch between Windows and Linux.',
     'It needs the user\'s consent: without a way to ask them it answers ConfirmationRequired with the plan and a ConfirmToken; show the plan and, if they agree, call again with the same arguments and that ConfirmToken. DryRun true shows the checks, plan and request and sends nothing.',
     'There is no password argument: a password must not pass through the model. The user sets one in the SWAS console (the server, then Reset Password), or KeyPairName binds an SSH key pair. WaitForRunning true waits up to about 50 s with progress; wait_for_resources keeps waiting. Retrying a call whose answer was lost does not re-install twice (same derived ClientToken while the server is as the plan saw it); once a reset is done, calling again is a new plan and re-installs again.',
   ].join(' '),
