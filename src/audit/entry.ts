@@ -17,6 +17,9 @@ export interface AuditEntry {
   ok?: boolean;
   errorCode?: string;
   simulated: boolean;
+  /** With profiles: the profile the call acted on, and the account behind it. */
+  profile?: string;
+  accountId?: string;
 }
 
 /** What a caller of `audited` states once; time, phase and the outcome fields are filled in. */
@@ -52,5 +55,7 @@ export function toLine(e: AuditEntry): string {
   if (e.ok !== undefined) line.ok = e.ok === true;
   if (e.errorCode !== undefined) line.errorCode = clean(e.errorCode);
   line.simulated = e.simulated === true;
+  if (e.profile !== undefined) line.profile = clean(e.profile);
+  if (e.accountId !== undefined) line.accountId = clean(e.accountId);
   return `${JSON.stringify(line)}\n`;
 }
