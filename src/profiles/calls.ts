@@ -65,7 +65,8 @@ async function onProfile(tool: ToolDefinition, profile: Profile, input: Profiled
     return { result: refusal(tool, input.args, profile, ctx, structured), cp: { name: profile.name } };
   }
   const { accountId } = await profile.identity();
-  const cp: CallProfile = { name: profile.name, ...(accountId ? { accountId } : {}) };
+  const named = Object.keys(input.accountNames).length > 0;
+  const cp: CallProfile = { name: profile.name, ...(accountId ? { accountId } : {}), ...(named ? { accountNames: input.accountNames } : {}) };
   const result = await tool.handler(input.args, call, { ...profileContext(ctx, profile, cp), ...extra });
   return { result, cp };
 }

@@ -9,6 +9,12 @@ export function forProfile<R extends { args: Record<string, unknown>; plan: Plan
   return {
     ...req,
     args: { ...req.args, Profile: profile.name },
-    plan: { ...req.plan, Summary: `Profile ${profileLabel(profile)}: ${req.plan.Summary}` },
+    plan: { ...req.plan, Summary: `Profile ${profileLabel(profile)}: ${req.plan.Summary}${namedAccounts(profile)}` },
   };
+}
+
+/** " Account 222… is profile "staging"." for accounts the call named by profile. */
+function namedAccounts(profile: CallProfile): string {
+  const named = Object.entries(profile.accountNames ?? {});
+  return named.length ? ` ${named.map(([id, name]) => `Account ${id} is profile "${name}".`).join(' ')}` : '';
 }

@@ -14,6 +14,8 @@ export interface CallProfile {
   name: string;
   /** The account behind it (STS GetCallerIdentity), when it could be read. */
   accountId?: string;
+  /** Account IDs the call's arguments gave as profile names (share_custom_image's Accounts): ID → name. */
+  accountNames?: Record<string, string>;
 }
 
 /** "prod" (account 1234567890123456): how a profile is named wherever a call is described. */
