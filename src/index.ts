@@ -57,8 +57,8 @@ async function main(): Promise<void> {
     if (err instanceof ProfileFileError) startupError(`SWAS_MCP_PROFILES: ${err.message}`);
     throw err;
   }
-  // list_profiles exists only with profiles, so the one-account tools/list stays as it was.
-  const known = profiles ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
+  // list_profiles exists only with several profiles, so the one-account tools/list stays as it was.
+  const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
   const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
 
   let ledger: OpenedLedger;

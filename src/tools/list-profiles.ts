@@ -46,7 +46,7 @@ async function listProfiles(signal: AbortSignal, ctx: ToolContext) {
   return success(listProfilesOutput(), out, text(out));
 }
 
-/** Registered only when SWAS_MCP_PROFILES is set (src/index.ts); not in ALL_TOOLS. */
+/** Registered only when SWAS_MCP_PROFILES names several profiles (src/index.ts); not in ALL_TOOLS. */
 export const listProfilesTool = defineTool({
   name: 'list_profiles',
   title: 'List the configured accounts (profiles)',

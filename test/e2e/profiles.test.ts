@@ -1,13 +1,13 @@
 // Profiles end to end: the built server with a temporary HOME holding the aliyun CLI's config
 // (two AK profiles and one RamRoleArn profile), against a simulator with several accounts.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SIM_ACCESS_KEY_ID } from '../../src/simulator/index.js';
-import { call, textOf, type Stack } from '../helpers/stack.js';
-import { PROD_ACCOUNT, PROFILE_SECRETS, STAGING_ACCOUNT, STAGING_KEY, ROLE_SOURCE_KEY, startProfilesStack } from '../helpers/profiles.js';
+import { call, isolatedEnv, SERVER_ENTRY, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { homeWith, PROD_ACCOUNT, PROFILE_SECRETS, ROLE_SOURCE_KEY, STAGING_ACCOUNT, STAGING_KEY, startProfilesStack } from '../helpers/profiles.js';
 
 let stack: (Stack & { home: string }) | undefined;
 afterEach(async () => { await stack?.close(); stack = undefined; });
@@ -151,5 +151,58 @@ describe('profiles: policy, fleet, sharing and the record', () => {
 
     const seen = await call(stack.client, 'list_custom_images', { Profile: 'staging', RegionId: 'cn-hangzhou', IncludeSharedWithMe: true });
     expect(seen.structuredContent!.Images).toEqual([expect.objectContaining({ ImageId: image.imageId, Owner: 'shared-in', OwnerAccountId: PROD_ACCOUNT })]);
+  });
+});
+
+describe('profiles: start-up and the one-account case', () => {
+  const start = (profiles: string, extra: Record<string, unknown>[] = [], env: Record<string, string> = {}) => {
+    const home = homeWith({ profiles: [
+      { name: 'prod', mode: 'AK', access_key_id: 'id-1', access_key_secret: 'never-shown-secret' },
+      ...extra,
+    ] });
+    return spawnSync(process.execPath, [SERVER_ENTRY], { env: isolatedEnv({ HOME: home, USERPROFILE: home, SWAS_MCP_PROFILES: profiles, SWAS_MCP_AUDIT_LOG: 'off', ...env }), encoding: 'utf8', input: '' });
+  };
+
+  it('stops with exit code 2 naming an unknown profile, a broken one, or an unsupported mode', () => {
+    const unknown = start('prod,customer');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/profile "customer" .*no such profile/);
+    const broken = start('prod,half', [{ name: 'half', mode: 'AK', access_key_id: 'id-2' }]);
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/profile "half" .*\(mode AK\) has no access_key_secret/);
+    const odd = start('odd', [{ name: 'odd', mode: 'Telepathy', access_key_id: 'x' }]);
+    expect(odd.status).toBe(2);
+    expect(odd.stderr).toMatch(/profile "odd" .*mode "Telepathy", which is not supported/);
+    const policy = start('prod', [], { SWAS_MCP_PROFILE_POLICY: 'staging:read' });
+    expect(policy.status).toBe(2);
+    expect(policy.stderr).toContain('SWAS_MCP_PROFILE_POLICY names the profile "staging", which SWAS_MCP_PROFILES does not allow');
+    for (const r of [unknown, broken, odd, policy]) expect(r.stderr).not.toContain('never-shown-secret');
+  });
+
+  it('with one profile, tools/list is byte-identical to a server without profiles, and calls still use the profile', async () => {
+    const plain = await startStack({ env: { SWAS_MCP_AUDIT_LOG: 'off' } });
+    const plainTools = JSON.stringify(await plain.client.listTools());
+    await plain.close();
+    stack = await startProfilesStack({ SWAS_MCP_PROFILES: 'staging', SWAS_MCP_AUDIT_LOG: 'off' });
+    const { tools } = await stack.client.listTools();
+    expect(JSON.stringify({ tools })).toBe(plainTools);
+    const res = await call(stack.client, 'list_instances', {});
+    expect(res.structuredContent).not.toHaveProperty('Profile');
+    expect(textOf(res)).toContain(`Profile: "staging" (account ${STAGING_ACCOUNT})`);
+    expect(stack.sim.stats.requests('ListInstances').map((r) => r.accountId)).toEqual([STAGING_ACCOUNT]);
+  });
+
+  it('binds an approval to its profile: a ConfirmToken from staging does not carry out the same request on prod', async () => {
+    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    const image = stack.sim.state.addImage({ regionId: 'cn-hangzhou', name: 'golden', instanceId: stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'a' }).instanceId });
+    const stagingState = stack.sim.accounts.get(STAGING_ACCOUNT)!;
+    // The same image ID in both accounts, so that only the profile differs.
+    stagingState.addImage({ regionId: 'cn-hangzhou', name: 'golden', imageId: image.imageId, instanceId: stagingState.addInstance({ regionId: 'cn-hangzhou', instanceName: 'a' }).instanceId });
+    const args = { RegionId: 'cn-hangzhou', ImageId: image.imageId, Operation: 'Share', Accounts: ['4444444444444444'] };
+    const onStaging = await call(stack.client, 'share_custom_image', { ...args, Profile: 'staging' });
+    const token = onStaging.structuredContent!.ConfirmToken as string;
+    const onProd = await call(stack.client, 'share_custom_image', { ...args, Profile: 'prod', ConfirmToken: token });
+    expect(onProd.structuredContent?.Error?.Code).toBe('ConfirmationRequired');
+    expect(stack.sim.stats.count('AddCustomImageShareAccount')).toBe(0);
   });
 });
