@@ -1,5 +1,6 @@
 // Public API of the SWAS API simulator. Importing this module has no side effects.
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { demoSeed } from './demo.js';
 import { Faults } from './faults.js';
@@ -67,6 +68,11 @@ export interface SimulatorOptions {
    * STS (GetCallerIdentity, AssumeRole) is then served too.
    */
   accounts?: SimAccountOptions[];
+  /**
+   * Serve HTTPS with this key and certificate instead of HTTP (clients that only speak https, such
+   * as @alicloud/credentials' AssumeRole, trust it through NODE_EXTRA_CA_CERTS).
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface SimAccountOptions {
@@ -145,7 +151,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
-  const server: Server = createServer(createRequestHandler({ state, faults, stats, keys, nonces: new NonceStore(), now, ...(accounts ? { accounts } : {}) }));
+  const handler = createRequestHandler({ state, faults, stats, keys, nonces: new NonceStore(), now, ...(accounts ? { accounts } : {}) });
+  const server: Server = o.tls ? createTlsServer({ key: o.tls.key, cert: o.tls.cert }, handler) : createServer(handler);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -165,7 +172,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${hostPart}:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://${hostPart}:${port}`,
     endpoint: `${hostPart}:${port}`,
     port,
     state,

@@ -59,8 +59,9 @@ describe('profiles: several accounts from one server', () => {
       { Profile: 'prod', Default: true, Mode: 'AK', RegionId: 'cn-hangzhou', Policy: 'read', AccountId: PROD_ACCOUNT },
       { Profile: 'staging', Default: false, Mode: 'AK', RegionId: 'cn-shanghai', Policy: 'write', AccountId: STAGING_ACCOUNT },
     ]);
-    // @alicloud/credentials' RAM role provider always speaks https to STS; the loopback simulator
-    // speaks http, so AssumeRole cannot complete here: the profile is resolved up to that call.
+    // @alicloud/credentials' RAM role provider always speaks https to STS and this simulator speaks
+    // http, so AssumeRole fails here (profiles-assume-role.test.ts runs it over https): the call
+    // fails naming the profile, and nothing falls back to another source.
     expect(rows[2]).toMatchObject({ Profile: 'role', Mode: 'RamRoleArn', Policy: 'write' });
     expect(rows[2]!.AccountId).toBeUndefined();
     const onRole = await call(stack.client, 'list_instances', { Profile: 'role' });
