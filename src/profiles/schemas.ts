@@ -24,8 +24,28 @@ function clone(json: Json): Json {
   return structuredClone(json);
 }
 
+type Published<T> = StandardSchemaWithJSON<unknown, T>;
+// HTTP mode builds a server for every request: each tool's wrapped schemas (and their JSON) are built once.
+const inputs = new WeakMap<ProfileSet, Map<string, Published<ProfiledArgs>>>();
+const outputs = new Map<string, Published<unknown>>();
+
 /** Accepts `Profile` (and, in Accounts, a profile name); the tool's own schema validates the rest. */
-export function profiledInput(tool: ToolDefinition, profiles: ProfileSet): StandardSchemaWithJSON<unknown, ProfiledArgs> {
+export function profiledInput(tool: ToolDefinition, profiles: ProfileSet): Published<ProfiledArgs> {
+  let forSet = inputs.get(profiles);
+  if (!forSet) inputs.set(profiles, (forSet = new Map()));
+  let made = forSet.get(tool.name);
+  if (!made) forSet.set(tool.name, (made = makeProfiledInput(tool, profiles)));
+  return made;
+}
+
+/** The tool's output plus Profile and AccountId (on every row of a list, for Profile "all"). */
+export function profiledOutput(tool: ToolDefinition): Published<unknown> {
+  let made = outputs.get(tool.name);
+  if (!made) outputs.set(tool.name, (made = makeProfiledOutput(tool)));
+  return made;
+}
+
+function makeProfiledInput(tool: ToolDefinition, profiles: ProfileSet): Published<ProfiledArgs> {
   const inner = publish(tool.inputSchema, 'input')['~standard'];
   const fleet = FLEET_TOOLS.has(tool.name);
   const allowed = [...profiles.names, ...(fleet ? [ALL_PROFILES] : [])];
@@ -86,8 +106,7 @@ const PROFILE_FIELDS = {
   AccountId: { type: 'string', description: 'The Alibaba Cloud account ID behind the profile, when it could be read.' },
 };
 
-/** The tool's output plus Profile and AccountId (on every row of a list, for Profile "all"). */
-export function profiledOutput(tool: ToolDefinition): StandardSchemaWithJSON<unknown, unknown> {
+function makeProfiledOutput(tool: ToolDefinition): Published<unknown> {
   const inner = publish(tool.outputSchema, 'output')['~standard'];
   const fleet = FLEET_TOOLS.has(tool.name);
   let json: Json | undefined;
