@@ -135,6 +135,25 @@ describe('profiles: policy, fleet, sharing and the record', () => {
     expect(order).toEqual([...Array(2).fill('ListRegions'), ...Array(2 * regionsCount).fill('ListInstances')]);
   });
 
+  it('Profile "all" answers every list tool in the shape its published schema declares', async () => {
+    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    const server = stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
+    stack.sim.state.addImage({ regionId: 'cn-hangzhou', name: 'golden', instanceId: server.instanceId });
+    const calls: [string, Record<string, unknown>, string][] = [
+      ['list_custom_images', { RegionId: 'cn-hangzhou' }, 'Images'],
+      ['list_custom_images', { RegionId: 'all' }, 'Images'],
+      ['list_snapshots', { RegionId: 'cn-hangzhou' }, 'Snapshots'],
+      ['list_images', { RegionId: 'cn-hangzhou', ImageType: 'custom' }, 'Images'],
+    ];
+    for (const [tool, args, rows] of calls) {
+      // The SDK client checks structuredContent against the published outputSchema.
+      const res = await call(stack.client, tool, { ...args, Profile: 'all' });
+      expect(res.isError, `${tool}: ${textOf(res)}`).toBeFalsy();
+      expect(res.structuredContent!.Profiles.map((p: { Profile: string }) => p.Profile), tool).toEqual(['prod', 'staging', 'role']);
+      for (const row of res.structuredContent![rows] ?? []) expect(row.Profile, tool).toBeDefined();
+    }
+  });
+
   it('shares an image from prod to staging named by profile; the plan shows both; staging lists it as shared in', async () => {
     stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
     const server = stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
