@@ -102,9 +102,6 @@ More settings (environment only):
   SWAS_MCP_RETRY_BUDGET_MS, SWAS_MCP_RETRY_BASE_DELAY_MS (default 400)
   SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true   allow a plain http: SWAS_ENDPOINT on a non-loopback host
   SWAS_MCP_ECS_METADATA=true         ask the ECS metadata service for a RAM role's credentials
-  SWAS_MCP_PROFILES=a,b              act on these aliyun CLI / credentials-file profiles (first = default)
-  SWAS_MCP_PROFILE_POLICY=a:read,b:destructive   per-profile ceiling (read, write, destructive; default write)
-  SWAS_MCP_STS_ENDPOINT=<url>        STS endpoint for GetCallerIdentity (same rules as SWAS_ENDPOINT)
   SWAS_SIM_TIME_SCALE (default 20), or fixed times: SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS
 
 Credentials come from @alicloud/credentials' sources, only those configured: ALIBABA_CLOUD_ACCESS_KEY_ID /
