@@ -88,8 +88,9 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     }, (args: unknown, mcp: ServerContext) => {
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
-      const call = !profiled ? tool.handler(args, view, ctx)
+      const handled = !profiled ? tool.handler(args, view, ctx)
         : runProfiled(tool, profiles, several ? args as ProfiledArgs : { args: args as Record<string, unknown>, accountNames: {} }, view, ctx);
+      const call = ctx.idle ? ctx.idle.track(handled) : handled;
       return lifecycle ? lifecycle.track(call) : call;
     });
   }

@@ -1,3 +1,4 @@
+import type { IdleCollector } from '../idle-gc.js';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -28,6 +29,8 @@ export interface ToolContext {
   profile?: CallProfile;
   /** Profile "all": resolves once every account has its region list, so all regions of all accounts are listed in one wave. */
   regionsListed?: () => Promise<void>;
+  /** The real process only: hands memory back once a burst of calls is over. */
+  idle?: IdleCollector;
 }
 
 // ---- input pieces shared by several tools ----
