@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const unknown = config.tools ? unknownToolNames(ALL_TOOLS, config.tools) : [];
   if (unknown.length) startupError(`SWAS_MCP_TOOLS / --tools names no tool called ${unknown.join(', ')}; the tools are ${ALL_TOOLS.map((t) => t.name).join(', ')}.`);
-  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
+  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
 
   let ledger: OpenedLedger;
   try {
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
-  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, simulate: config.simulate, region: config.regionId, auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
 }
 
 main().catch((err: unknown) => {
