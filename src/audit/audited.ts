@@ -32,6 +32,8 @@ export async function audited<T>(
   base: AuditBase,
   send: () => Promise<T>,
   now: () => number = Date.now,
+  /** IDs the answer names (e.g. new servers), added to the outcome line's resourceIds. */
+  outcomeIds?: (result: T) => string[],
 ): Promise<T> {
   const stamp = (): string => new Date(now()).toISOString();
   await ledger.append({ ...base, time: stamp(), phase: 'intent' });
@@ -47,6 +49,7 @@ export async function audited<T>(
     time: stamp(),
     phase: 'outcome',
     ok: true,
+    ...(outcomeIds ? { resourceIds: [...base.resourceIds, ...outcomeIds(result)] } : {}),
     ...requestIdOf(result),
   });
   return result;

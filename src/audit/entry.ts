@@ -17,6 +17,8 @@ export interface AuditEntry {
   ok?: boolean;
   errorCode?: string;
   simulated: boolean;
+  /** What an order costs (purchases only): the amount as a decimal string and its currency. */
+  cost?: { amount: string; currency: string };
 }
 
 /** What a caller of `audited` states once; time, phase and the outcome fields are filled in. */
@@ -52,5 +54,6 @@ export function toLine(e: AuditEntry): string {
   if (e.ok !== undefined) line.ok = e.ok === true;
   if (e.errorCode !== undefined) line.errorCode = clean(e.errorCode);
   line.simulated = e.simulated === true;
+  if (e.cost !== undefined) line.cost = { amount: clean(e.cost.amount), currency: clean(e.cost.currency) };
   return `${JSON.stringify(line)}\n`;
 }

@@ -86,24 +86,34 @@ function fromCustom(m: CustomImage, owner: 'self' | 'shared-in'): ResetImage {
   };
 }
 
-/** The server, and the image where ResetSystem would look for it: all read at once. */
-async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<ResetFacts> {
+/**
+ * An image where the API would look for it: the account's own or a shared-in custom image (m-…),
+ * or a system or app image from ListImages. Its reads run in parallel.
+ */
+export async function findImage(ctx: ToolContext, region: string, imageId: string, signal: AbortSignal): Promise<ResetImage | undefined> {
   const opts = { signal };
-  const custom = isCustomImageId(args.ImageId);
-  const [instances, own, sharedIn, listed] = await Promise.all([
-    ctx.api.listInstances(region, { InstanceIds: [args.InstanceId] }, opts),
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: false }, opts) : undefined,
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: true }, opts) : undefined,
-    custom ? undefined : ctx.api.listImages(region, { ImageIds: [args.ImageId] }, opts),
+  const custom = isCustomImageId(imageId);
+  const [own, sharedIn, listed] = await Promise.all([
+    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: false }, opts) : undefined,
+    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: true }, opts) : undefined,
+    custom ? undefined : ctx.api.listImages(region, { ImageIds: [imageId] }, opts),
   ]);
-  const instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
-  const mine = own?.items.find((m) => m.ImageId === args.ImageId);
-  const theirs = sharedIn?.items.find((m) => m.ImageId === args.ImageId);
-  const general = listed?.find((m) => m.ImageId === args.ImageId);
-  const image: ResetImage | undefined = mine ? fromCustom(mine, 'self')
+  const mine = own?.items.find((m) => m.ImageId === imageId);
+  const theirs = sharedIn?.items.find((m) => m.ImageId === imageId);
+  const general = listed?.find((m) => m.ImageId === imageId);
+  return mine ? fromCustom(mine, 'self')
     : theirs ? fromCustom(theirs, 'shared-in')
     : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
     : undefined;
+}
+
+/** The server, and the image where ResetSystem would look for it: all read at once. */
+async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<ResetFacts> {
+  const [instances, image] = await Promise.all([
+    ctx.api.listInstances(region, { InstanceIds: [args.InstanceId] }, { signal }),
+    findImage(ctx, region, args.ImageId, signal),
+  ]);
+  const instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
   return { ...(instance ? { instance } : {}), ...(image ? { image } : {}) };
 }
 
