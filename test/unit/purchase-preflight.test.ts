@@ -92,3 +92,16 @@ describe('purchase settings', () => {
       expect(() => loadConfig([], { [name]: value })).toThrow(name);
     });
 });
+
+describe('the image_server prompt', () => {
+  it('ends with "and two more like it" when purchases are allowed, and says nothing of buying otherwise', async () => {
+    const { imageServerText } = await import('../../src/prompts/image-server.js');
+    const withPurchase = imageServerText({ InstanceName: 'shop-prod' }, { readOnly: false, allowPurchase: true });
+    const lastParagraph = withPurchase.split('\n\n').at(-1)!;
+    expect(lastParagraph).toMatch(/^And two more like it/);
+    expect(lastParagraph).toContain('list_plans');
+    expect(lastParagraph).toContain('create_servers_from_image');
+    expect(imageServerText({ InstanceName: 'shop-prod' }, { readOnly: false })).not.toContain('create_servers_from_image');
+    expect(imageServerText({ InstanceName: 'shop-prod' }, { readOnly: true, allowPurchase: true })).not.toContain('create_servers_from_image');
+  });
+});
