@@ -220,7 +220,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
   //    relies on the operator's ceiling, judged above.
   const purchasePlan = buildPlan(args, image, plan, cost);
   if (ctx.config.consentMode !== 'off' || args.DryRun) {
-    const consent = consentStep(ctx, call, {
+    const consent = await consentStep(ctx, call, {
       tool: 'create_servers_from_image', args, state: planState(facts, cost), plan: purchasePlan, dryRun: args.DryRun,
       confirmToken: args.ConfirmToken, schema: createServersOutput(), out: base,
     });
