@@ -193,3 +193,30 @@ describe('who may spend', () => {
     expect(bought(s)).toBe(0);
   });
 });
+
+describe('list_plans', () => {
+  it('lists a region\'s plans cheapest first with price and currency, and with ImageId only those that can run the image', async () => {
+    const s = await start({});
+    const all = await call(s.client, 'list_plans', { RegionId: R });
+    expect(all.isError, textOf(all)).toBeFalsy();
+    const plans = all.structuredContent!.Plans as Array<Record<string, any>>;
+    expect(plans.length).toBe(5);
+    const prices = plans.map((p) => p.MonthlyPrice as number);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    expect(plans.find((p) => p.PlanId === PLAN)).toMatchObject({ Core: 2, Memory: 2, DiskSize: 50, DiskType: 'ESSD', Bandwidth: 4, Flow: 800, SupportPlatform: ['Linux', 'Windows'], MonthlyPrice: 60, Currency: 'CNY' });
+    expect(textOf(all)).toContain(`- ${PLAN}: ¥60.00 a month`);
+
+    // blog-base-2025 needs 40 GB: the 20 GB plan is left out.
+    const fit = await call(s.client, 'list_plans', { RegionId: R, ImageId: DEMO.blogOldImageId });
+    expect((fit.structuredContent!.Plans as Array<{ PlanId: string }>).map((p) => p.PlanId)).not.toContain('swas.s1.c1m1s20b1t02');
+    expect(fit.structuredContent).toMatchObject({ LeftOut: 1, Image: { ImageId: DEMO.blogOldImageId, RequiredSystemDiskSize: 40 } });
+    // A Windows image: only the plans that support Windows.
+    const win = await call(s.client, 'list_plans', { RegionId: R, ImageId: WINDOWS });
+    expect((win.structuredContent!.Plans as Array<{ SupportPlatform: string[] }>).every((p) => p.SupportPlatform.includes('Windows'))).toBe(true);
+    expect(win.structuredContent!.LeftOut).toBe(2);
+
+    const missing = await call(s.client, 'list_plans', { RegionId: R, ImageId: DEMO.sgImageId });
+    expect(missing.isError).toBe(true);
+    expect(missing.structuredContent!.Error).toMatchObject({ Code: 'InvalidImageId.NotFound' });
+  });
+});
