@@ -222,7 +222,8 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
   if (ctx.config.consentMode !== 'off' || args.DryRun) {
     const consent = await consentStep(ctx, call, {
       tool: 'create_servers_from_image', args, state: planState(facts, cost), plan: purchasePlan, dryRun: args.DryRun,
-      confirmToken: args.ConfirmToken, schema: createServersOutput(), out: base,
+      // In human mode a token the model holds never approves a purchase: only the person's own answer does.
+      ...(ctx.config.consentMode === 'human' ? {} : { confirmToken: args.ConfirmToken }), schema: createServersOutput(), out: base,
     });
     if (!consent.go) return consent.result;
   }
@@ -259,8 +260,15 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
   if (ids.length && !allRunning()) {
     if (args.WaitForRunning) {
       const waited = await waitAfterWrite(ctx, call, region, watch, errCtx(), 'new servers usually take a few minutes to start');
-      if (waited.outcome?.allDone) show(await readServers(ctx, region, ids, call.signal));
-      else if (waited.outcome?.anyFailed) out.Notes.push('A new server ended in another state than Running; check it with list_instances or in the console.');
+      if (waited.outcome?.allDone) {
+        show(await readServers(ctx, region, ids, call.signal));
+      } else if (waited.outcome) {
+        for (const st of waited.outcome.states) {
+          const server = out.Servers?.find((x) => x.InstanceId === st.Id);
+          if (server && st.State !== 'NotFound') server.Status = st.State;
+        }
+      }
+      if (waited.outcome?.anyFailed) out.Notes.push('A new server ended in another state than Running; check it with list_instances or in the console.');
       if (waited.note) out.Notes.push(waited.note);
     } else {
       out.Notes.push(`New servers take a few minutes to start. Call ${keepWaitingArgs(region, watch)} to wait until they are Running; nothing needs to be bought again.`);

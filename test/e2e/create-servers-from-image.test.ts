@@ -178,11 +178,17 @@ describe('who may spend', () => {
     expect(bought(s)).toBe(1);
   });
 
-  it('human mode: a client that cannot ask the person gets no purchase', async () => {
+  it('human mode: a scripted model that cannot ask the person gets no purchase, even with a token it was handed', async () => {
     const s = await start({});
     const r = await call(s.client, 'create_servers_from_image', order);
     expect(r.isError).toBe(true);
     expect(r.structuredContent!.Error.Stage).toBe('consent');
+    const handed = [r.structuredContent!.ConfirmToken, (await call(s.client, 'create_servers_from_image', { ...order, DryRun: true })).structuredContent!.ConfirmToken];
+    for (const token of handed.filter((t): t is string => typeof t === 'string')) {
+      const again = await call(s.client, 'create_servers_from_image', { ...order, ConfirmToken: token });
+      expect(again.isError).toBe(true);
+      expect(again.structuredContent!.Error.Stage).toBe('consent');
+    }
     expect(bought(s)).toBe(0);
   });
 
