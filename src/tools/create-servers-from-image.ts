@@ -44,7 +44,7 @@ export const createServersInput = lazySchema(() => z.strictObject({
   AutoRenew: z.boolean().default(false).describe('Renew automatically at expiry.'),
   AutoRenewPeriod: z.number().int().min(1, { message: `AutoRenewPeriod ${PERIOD_RULE}` }).max(36, { message: `AutoRenewPeriod ${PERIOD_RULE}` }).refine(inPeriods, { message: `AutoRenewPeriod ${PERIOD_RULE}` }).optional()
     .describe('Months per renewal; required with AutoRenew true.'),
-  WaitForRunning: z.boolean().default(false).describe('Wait ≤ ~50 s for Running.'),
+  WaitForRunning: z.boolean().default(false).describe('Wait ≤ 50 s for Running.'),
   DryRun: z.boolean().default(false).describe('Checks and cost; buys nothing.'),
   ConfirmToken: confirmTokenField().describe('From ConfirmationRequired or DryRun, once the user agreed.'),
   ClientToken: clientTokenField().optional().describe('Omit: derived from the order. A new one orders again.'),
@@ -282,8 +282,8 @@ export const createServersFromImageTool = defineTool({
   title: 'Buy new SWAS servers from an image',
   description: [
     'Buys subscription servers running an image ("two more like shop-prod"). SPENDS MONEY, paid now.',
-    'Checks image, plan (list_plans), 50 servers a region, cost vs the operator\'s ceiling. Needs the user\'s consent to the plan and its cost (ConfirmationRequired gives a ConfirmToken).',
-    'No password: set in the console. Repeating a call never buys twice.',
+    'Checks image, plan (list_plans), 50-server limit, cost vs ceiling. The user must approve the plan and its cost.',
+    'No password (set in the console). A repeat never buys twice.',
   ].join(' '),
   inputSchema: createServersInput,
   outputSchema: createServersOutput,
