@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import type { Plan } from '../consent/index.js';
+import { planDetail, type Plan } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeCreateServers, planWords, type PurchaseFacts } from '../preflight/create-servers.js';
@@ -115,23 +115,23 @@ function imageWords(m: ResetImage): string {
   return `image ${m.ImageId} ("${apiText(m.ImageName, 128)}", ${m.ImageType}${m.Platform ? `, ${apiText(m.Platform, 32)}` : ''}${owner})`;
 }
 
-function buildPlan(args: Input, image: ResetImage, plan: SwasPlan, cost: OrderCost): Plan {
+function buildPlan(args: Input, image: ResetImage, plan: SwasPlan, cost: OrderCost, request: { Action: string; Parameters: object }): Plan {
   const servers = `${args.Amount} new server${args.Amount === 1 ? '' : 's'}`;
   const total = formatMoney(cost.totalUnits, cost.currency);
-  const renew = args.AutoRenew
-    ? `They renew automatically every ${args.AutoRenewPeriod} month(s) at expiry, charged then.`
-    : 'They do not renew automatically: they stop at the end of the period unless renewed.';
   return {
     Summary: `Buy ${servers} in ${args.RegionId} running ${imageWords(image)} on plan ${plan.PlanId}, for ${args.Period} month${args.Period === 1 ? '' : 's'}: ${cost.text}, paid now from the account balance; coupons apply first.`,
-    Steps: [{
-      Action: 'CreateInstances',
-      Target: `${args.Amount} × ${plan.PlanId}`,
-      Detail: `Create ${servers} (${planWords(plan)}${args.DataDiskSize ? `, plus a ${args.DataDiskSize} GB data disk each` : ''}) from ${imageWords(image)}. ${renew} They start Pending and are Running within minutes. No password is set: set it in the console.`,
-    }],
+    Steps: [
+      `Create ${servers} (${planWords(plan)}${args.DataDiskSize ? `, plus a ${args.DataDiskSize} GB data disk each` : ''}) from ${imageWords(image)}; they start Pending and are Running within minutes.`,
+      args.AutoRenew
+        ? `They renew automatically every ${args.AutoRenewPeriod} month(s) at expiry, charged then.`
+        : 'They do not renew automatically: they stop at the end of the period unless renewed.',
+    ],
     Irreversible: [
       `${total} is charged at once (list price; discounts may lower it). The account balance must cover it, or the order fails.`,
       'Subscriptions are not refunded in full if the servers are released early.',
     ],
+    Warnings: ['No login password is set: set it in the SWAS console (the server, then Reset Password).'],
+    Details: [planDetail(request, `${args.Amount} × ${plan.PlanId} from ${image.ImageId}`)],
   };
 }
 
@@ -218,7 +218,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 4. Consent: a purchase is a person's decision (human); confirm asks for the round trip; off
   //    relies on the operator's ceiling, judged above.
-  const purchasePlan = buildPlan(args, image, plan, cost);
+  const purchasePlan = buildPlan(args, image, plan, cost, planned);
   if (ctx.config.consentMode !== 'off' || args.DryRun) {
     const consent = await consentStep(ctx, call, {
       tool: 'create_servers_from_image', args, state: planState(facts, cost), plan: purchasePlan, dryRun: args.DryRun,
