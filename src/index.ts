@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   }
   // list_profiles exists only with several profiles, so the one-account tools/list stays as it was.
   const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
-  const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
+  const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
 
   let ledger: OpenedLedger;
   try {
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
-  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
 }
 
 main().catch((err: unknown) => {

@@ -31,6 +31,8 @@ export interface AuditEntry {
   /** With profiles: the profile the call acted on, and the account behind it. */
   profile?: string;
   accountId?: string;
+  /** What an order costs (purchases only): the amount as a decimal string and its currency. */
+  cost?: { amount: string; currency: string };
 }
 
 export type Outcome = 'ok' | 'failed' | 'unknown' | 'reconciled';
@@ -103,5 +105,6 @@ export function toLine(e: AuditEntry): string {
   line.simulated = e.simulated === true;
   if (e.profile !== undefined) line.profile = clean(e.profile);
   if (e.accountId !== undefined) line.accountId = clean(e.accountId);
+  if (e.cost !== undefined) line.cost = { amount: clean(e.cost.amount), currency: clean(e.cost.currency) };
   return `${JSON.stringify(line)}\n`;
 }

@@ -1,9 +1,10 @@
 import type { ToolKind } from '../tools/registry.js';
 
 /** A profile's ceiling: the most a call on it may do. */
-export type ProfilePolicy = ToolKind;
+export type ProfilePolicy = Exclude<ToolKind, 'purchase'>;
 export const POLICIES: readonly ProfilePolicy[] = ['read', 'write', 'destructive'];
-export const policyRank = (p: ProfilePolicy): number => POLICIES.indexOf(p);
+/** A purchase spends money: only a profile trusted with destructive tools may make one. */
+export const policyRank = (k: ToolKind): number => POLICIES.indexOf(k === 'purchase' ? 'destructive' : k);
 
 /** Profile names as they may appear in settings, enums and messages. */
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -36,8 +36,12 @@ import {
   checkSystemSnapshot,
   checkTags,
   matchesTags,
+  checkPlanFitsImage,
+  checkPurchaseParams,
+  checkServerQuota,
 } from './rules.js';
-import type { SimState } from './state.js';
+import { planView, plansOf } from './plans.js';
+import { ACCOUNT_ID, type SimState } from './state.js';
 import type { CustomImage, Tag } from './types.js';
 import { PUBLIC_IMAGES, customImageView, diskView, instanceView, shareUserView, snapshotView } from './views.js';
 
@@ -610,6 +614,55 @@ const listImages: ActionHandler = (ctx) => {
   return { Images: all };
 };
 
+// ---------- plans and new servers ----------
+
+const listPlans: ActionHandler = (ctx) => ({ Plans: plansOf(regionOf(ctx)).map(planView) });
+
+/** The image a new server would run: a public image, or an own or shared-in custom image of the region. */
+function launchImage(ctx: ActionContext, regionId: string, imageId: string) {
+  const publicImage = PUBLIC_IMAGES.find((m) => m.ImageId === imageId);
+  if (publicImage) {
+    return {
+      imageId, imageName: publicImage.ImageName, imageVersion: '', osType: publicImage.Platform,
+      requiredSystemDiskSize: publicImage.Platform === 'Windows' ? 40 : 20, requiredDataDiskSize: 0,
+    };
+  }
+  const image = ctx.state.image(imageId);
+  if (!image || image.regionId !== regionId || !image.listed) throw imageNotFound(imageId);
+  checkImageAvailable(image);
+  return {
+    imageId, imageName: image.name, imageVersion: '', osType: image.osType,
+    requiredSystemDiskSize: image.requiredSystemDiskSize, requiredDataDiskSize: image.requiredDataDiskSize,
+  };
+}
+
+/** Subscription servers from an image; paid at once (the balance is not modelled: see faults.insufficientBalance). */
+const createInstances: ActionHandler = (ctx) => {
+  const p = ctx.params;
+  const regionId = regionOf(ctx);
+  const imageId = p.required('ImageId');
+  const planId = p.required('PlanId');
+  const period = p.int('Period', 0, 0, 1000);
+  if (p.get('Period') === undefined) throw missing('Period');
+  const amount = p.int('Amount', 1, 0, 1000);
+  const autoRenew = p.bool('AutoRenew') ?? false;
+  const autoRenewPeriod = p.get('AutoRenewPeriod') === undefined ? undefined : p.int('AutoRenewPeriod', 0, 0, 1000);
+  const dataDiskSize = p.int('DataDiskSize', 0, 0, 100_000);
+  checkPurchaseParams({ period, amount, autoRenew, autoRenewPeriod, chargeType: p.get('ChargeType'), dataDiskSize });
+  return idempotent(ctx, 'CreateInstances', () => {
+    const plan = plansOf(regionId).find((x) => x.planId === planId);
+    // Design choice: no documented code for an unknown plan.
+    if (!plan) throw new ApiError(404, 'InvalidPlanId.NotFound', `The specified PlanId "${planId}" does not exist in ${regionId}.`);
+    const image = launchImage(ctx, regionId, imageId);
+    checkPlanFitsImage({ planId, diskSize: plan.diskSize, diskType: plan.diskType, platforms: plan.platforms }, image, dataDiskSize);
+    checkServerQuota(ctx.state.instances(regionId).length, amount);
+    const ids = ctx.state.launchInstances(regionId, {
+      planId, diskSize: plan.diskSize, diskCategory: plan.diskType, dataDiskSize, periodMonths: period,
+    }, image, amount);
+    return { InstanceIds: ids };
+  });
+};
+
 export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   CreateCustomImage: createCustomImage,
   ListCustomImages: listCustomImages,
@@ -632,4 +685,6 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ListDisks: listDisks,
   ListRegions: listRegions,
   ListImages: listImages,
+  ListPlans: listPlans,
+  CreateInstances: createInstances,
 };

@@ -51,6 +51,8 @@ export interface SimulatorOptions {
   imageDeleteMs?: number;
   /** Fixed profile: milliseconds a server stays Resetting after ResetSystem. Default 2000. */
   resetMs?: number;
+  /** Fixed profile: milliseconds a new server (CreateInstances) takes from Pending to Running. Default 2000. */
+  launchMs?: number;
   /**
    * List calls filtered by unknown IDs answer errors as the real API may (404 InvalidInstanceId.NotFound,
    * InvalidDiskId.NotFound) instead of empty lists. Default false; `sim.state.unknownIdErrors` changes it later.
@@ -121,6 +123,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       imageListDelayMs: o.imageListDelayMs,
       imageDeleteMs: o.imageDeleteMs,
       resetMs: o.resetMs,
+      launchMs: o.launchMs,
       unknownIdErrors: o.unknownIdErrors,
     }),
   );

@@ -10,9 +10,9 @@ import { apiField } from '../explain/untrusted.js';
 import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';
 import type {
-  CallOptions, CreateCustomImageParams, CreateSnapshotParams, CustomImage, CustomImageFilter, DeleteCustomImagesParams,
+  CallOptions, CreateCustomImageParams, CreateInstancesParams, CreateSnapshotParams, CustomImage, CustomImageFilter, DeleteCustomImagesParams,
   DeleteSnapshotsParams, Disk, ImageShareAccountParams, Instance, InstanceStatus, Listing, ModifyImageShareStatusParams,
-  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, Tag, TagResource,
+  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, SwasPlan, Tag, TagResource,
   TagResourceType, TagResourcesParams, UntagResourcesParams,
 } from './types.js';
 
@@ -523,6 +523,40 @@ export class SdkSwasApi implements SwasApi {
     }, opts));
     return listing.items;
   }
+
+  async listPlans(regionId: string, opts?: CallOptions): Promise<SwasPlan[]> {
+    const res = await this.call('ListPlans', regionId, opts, (c, rt, sdk) => c.listPlansWithOptions(new sdk.mod.ListPlansRequest({ regionId }), rt));
+    return (res.body?.plans ?? []).flatMap((p): SwasPlan[] => (p.planId ? [{
+      PlanId: apiField(p.planId, 64), Core: toNumber(p.core), Memory: toNumber(p.memory), DiskSize: toNumber(p.diskSize),
+      DiskType: text(p.diskType || undefined, 16), Bandwidth: toNumber(p.bandwidth), Flow: toNumber(p.flow),
+      SupportPlatform: platformList(p.supportPlatform), OriginPrice: priceText(p.originPrice),
+      Currency: text(p.currency || undefined, 8), PlanType: text(p.planType || undefined, 32),
+    }] : []));
+  }
+
+  /** A retry after a lost answer carries the same ClientToken, so the API treats it as the same order. */
+  async createInstances(p: CreateInstancesParams, opts?: CallOptions): Promise<{ InstanceIds: string[]; RequestId: string }> {
+    const res = await this.call('CreateInstances', p.RegionId, opts, (c, rt, sdk) => c.createInstancesWithOptions(new sdk.mod.CreateInstancesRequest({
+      regionId: p.RegionId, imageId: p.ImageId, planId: p.PlanId, period: p.Period, amount: p.Amount, dataDiskSize: p.DataDiskSize,
+      autoRenew: p.AutoRenew, autoRenewPeriod: p.AutoRenewPeriod, chargeType: p.ChargeType, clientToken: p.ClientToken,
+    }), rt));
+    return { InstanceIds: (res.body?.instanceIds ?? []).filter((id) => typeof id === 'string' && id !== ''), RequestId: res.body?.requestId ?? '' };
+  }
+}
+
+/** SupportPlatform is a JSON list in a string ('["Linux","Windows"]'); a bare word is taken as one entry. */
+export function platformList(raw: string | undefined): string[] {
+  if (raw === undefined || raw === '') return [];
+  let parsed: unknown = raw;
+  try { parsed = JSON.parse(raw); } catch { /* a bare word */ }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  return items.filter((p): p is string => typeof p === 'string' && p !== '').map((p) => apiField(p, 32)).slice(0, 10);
+}
+
+/** A price as the API wrote it, kept only when it is a plain decimal number. */
+function priceText(v: unknown): string | undefined {
+  const t = typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : '';
+  return /^\d{1,9}(\.\d{1,4})?$/.test(t) ? t : undefined;
 }
 
 function hasAny(list: readonly unknown[] | undefined): boolean {

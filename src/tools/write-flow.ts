@@ -62,6 +62,8 @@ export interface WriteRecord {
   args: unknown;
   /** What the resources look like once the change is applied: what a read-back checks. */
   expect?: Expectation;
+  /** Purchases: what the order costs, recorded on both lines. */
+  cost?: { amount: string; currency: string };
 }
 
 /**
@@ -130,7 +132,8 @@ export async function recordNotApplied(ctx: ToolContext, call: ToolCall, record:
 }
 
 /** Sends one write: its intent is in the ledger before it is sent, its outcome after. Every change goes through here. */
-export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
+export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>,
+  outcomeIds?: (result: R) => string[]): Promise<R> {
   // A change of unknown outcome on these resources is settled first, so the record reads in order.
   await reconcile(ctx, record.resourceIds, call.signal);
   try {
@@ -138,8 +141,10 @@ export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: Wri
       tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
       clientToken: record.clientToken, argsDigest: argsDigest(requestArgs(record.args)), simulated: ctx.simulated,
       ...(record.expect ? { expect: record.expect } : {}),
+      ...(record.cost ? { cost: record.cost } : {}),
     }, () => send(call.signal), ctx.now, {
       signal: call.signal,
+      ...(outcomeIds ? { outcomeIds } : {}),
       onLedgerWarning: (warning) => {
         ctx.log.error({ tool: record.tool, action: record.action }, warning);
         (call.ledgerWarnings ??= []).push(warning);
@@ -161,8 +166,9 @@ export function keepWaitingArgs(regionId: string, watches: Watch[]): string {
   return `wait_for_resources with ${JSON.stringify(args)}`;
 }
 
-/** What a person should expect of the wait, by what is waited for. */
-function howLong(watches: Watch[]): string {
+/** What a person should expect of the wait, by what is waited for (or as the caller says). */
+function howLong(watches: Watch[], expectation?: string): string {
+  if (expectation) return expectation;
   if (watches.every((w) => w.until === 'Deleted')) return 'deletion is asynchronous and can take a while';
   if (watches.every((w) => w.kind === 'instance')) return 're-installing a server usually takes a few minutes';
   return 'snapshots and images usually take minutes to tens of minutes';
@@ -180,7 +186,7 @@ export interface AfterWriteWait {
  * The optional wait after a write, bounded by the configured wait. It never turns a successful
  * write into a failure: a wait that stops early says so, with the way to keep waiting.
  */
-export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId: string, watches: Watch[], errCtx: ErrorContext): Promise<AfterWriteWait> {
+export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId: string, watches: Watch[], errCtx: ErrorContext, expectation?: string): Promise<AfterWriteWait> {
   const next = keepWaitingArgs(regionId, watches);
   try {
     const outcome = await waitForResources(ctx.api, regionId, watches, {
@@ -190,7 +196,7 @@ export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId:
     const states = outcome.states.map((s) => `${s.Id} is ${s.State}${s.Progress ? ` (${s.Progress})` : ''}`).join('; ');
     return {
       outcome,
-      note: `Still in progress after ${Math.round(outcome.elapsedMs / 1000)} s (${states}). That is normal: ${howLong(watches)}. Call ${next} to keep waiting; nothing needs to be sent again.`,
+      note: `Still in progress after ${Math.round(outcome.elapsedMs / 1000)} s (${states}). That is normal: ${howLong(watches, expectation)}. Call ${next} to keep waiting; nothing needs to be sent again.`,
     };
   } catch (err) {
     // Our own stop (the server shutting down), not the client's cancel: say which.
