@@ -96,7 +96,7 @@ describe('profiles: policy, fleet, sharing and the record', () => {
     const args = { Profile: 'staging', RegionId: 'cn-shanghai', SnapshotIds: [stagingSnap.snapshotId] };
     const asked = await call(stack.client, 'delete_snapshots', args);
     expect(asked.structuredContent?.Error?.Code).toBe('ConfirmationRequired');
-    expect(asked.structuredContent!.Plan.Summary).toMatch(new RegExp(`^Profile "staging" \\(account ${STAGING_ACCOUNT}\\): Delete 1 snapshot`));
+    expect(asked.structuredContent!.Plan.Summary).toMatch(new RegExp(`^Profile "staging" \\(account ${STAGING_ACCOUNT}\\): Delete the snapshot "staging-snap"`));
     expect(stack.sim.stats.count('DeleteSnapshots')).toBe(0);
     const done = await call(stack.client, 'delete_snapshots', { ...args, ConfirmToken: asked.structuredContent!.ConfirmToken });
     expect(done.isError).toBeFalsy();
