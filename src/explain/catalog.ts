@@ -633,8 +633,3 @@ export function failureOf(err: unknown): { input: FailureInput; authAction?: str
   }
   return { input: { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'internal' }, unexpected: true };
 }
-
-/** The read tool that shows whether `action` went through (undefined for reads). */
-export function checkToolOf(action: string): string | undefined {
-  return CHECK_TOOL[action];
-}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   argsDigest, audited, AuditLedgerError, NotSentError, OutcomeUnknownError, reconcilePending, requestArgs, type Expectation,
 } from '../audit/index.js';
-import { checkToolOf, type ErrorContext } from '../explain/catalog.js';
+import { checkToolFor, type ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
 import { ApiError, CancelledError } from '../swas/errors.js';
 import { deriveClientToken } from '../swas/token.js';
@@ -100,7 +100,7 @@ function explainedWriteError(ctx: ToolContext, record: WriteRecord, err: unknown
   if (err instanceof OutcomeUnknownError) {
     const cause = err.cause as { code?: unknown; stage?: unknown } | undefined;
     const stopped = err.cause instanceof CancelledError;
-    const check = `check with ${checkToolOf(record.action) ?? 'the matching list tool'} before calling again`;
+    const check = `check with ${checkToolFor(record.action) ?? 'the matching list tool'} before calling again`;
     return new ApiError({
       code: 'OutcomeUnknown',
       stage: stopped ? 'cancelled' : cause?.stage === 'network' ? 'network' : 'internal',
