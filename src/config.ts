@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRegionId } from './swas/shapes.js';
+import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
 
 /** Everything the server reads from its environment and command line, validated once. */
 export interface Config {
@@ -33,6 +34,12 @@ export interface Config {
   allowDestructive: boolean;
   /** Register only these tools (names are checked against the registry by the caller). */
   tools?: string[];
+  /** Also register the tools that spend money (create_servers_from_image); read-only wins. */
+  allowPurchase: boolean;
+  /** Most one order may cost, in the plan's currency (SWAS_MCP_MAX_ORDER_COST); required outside human consent. */
+  maxOrderCost?: number;
+  /** SWAS_MCP_CONSENT: who approves a consent tool's plan. */
+  consentMode: ConsentMode;
   /** Path of the audit ledger (JSON lines), or 'off'. */
   auditLog: string;
   /** A plain http: endpoint on a non-loopback host is allowed (credentials then travel in clear text). */
@@ -55,11 +62,18 @@ export interface Config {
   httpShutdownMs: number;
   /** Key file shared by every HTTP replica to sign ConfirmTokens (required in HTTP mode). */
   consentKeyFile?: string;
+  /** SWAS_MCP_PROFILES / SWAS_MCP_PROFILE_POLICY: the allowed CLI profiles and their policies. */
+  profiles?: ProfileSettings;
+  /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
+  stsEndpoint?: URL;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
   help: boolean;
   version: boolean;
 }
+
+export const CONSENT_MODES = ['human', 'confirm', 'off'] as const;
+export type ConsentMode = (typeof CONSENT_MODES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -70,7 +84,7 @@ export class ConfigError extends Error {
 
 export const USAGE = `swas-image-mcp: MCP stdio server for Alibaba Cloud SWAS custom images
 
-Usage: swas-image-mcp [--region <id>] [--endpoint <url>] [--read-only] [--allow-destructive]
+Usage: swas-image-mcp [--region <id>] [--endpoint <url>] [--read-only] [--allow-destructive] [--allow-purchase]
                       [--tools <a,b>] [--simulate] [--http [<host>:]<port>] [--log-level <level>]
 
   --region <id>          default region (env ALIBABA_CLOUD_REGION_ID)
@@ -79,6 +93,8 @@ Usage: swas-image-mcp [--region <id>] [--endpoint <url>] [--read-only] [--allow-
   --read-only            register only the read-only tools (env SWAS_MCP_READ_ONLY=true)
   --allow-destructive    also register delete_custom_images, delete_snapshots and reset_system
                          (env SWAS_MCP_ALLOW_DESTRUCTIVE=true); --read-only wins
+  --allow-purchase       also register create_servers_from_image, which buys servers
+                         (env SWAS_MCP_ALLOW_PURCHASE=true); --read-only wins
   --tools <a,b>          register only these tools (env SWAS_MCP_TOOLS)
   --simulate             use the embedded SWAS simulator with demo data instead of Alibaba Cloud
   --http [<host>:]<port> serve MCP over Streamable HTTP at /mcp (env SWAS_MCP_HTTP; host 127.0.0.1
@@ -96,6 +112,8 @@ More settings (environment only):
   SWAS_MCP_HTTP_SHUTDOWN_MS (default 10000), SWAS_MCP_CONSENT_KEY_FILE (required with --http)
   SWAS_MCP_WAIT_TIMEOUT_MS, SWAS_MCP_POLL_INTERVAL_MS, SWAS_MCP_REQUEST_TIMEOUT_MS,
   SWAS_MCP_RETRY_BUDGET_MS, SWAS_MCP_RETRY_BASE_DELAY_MS (default 400)
+  SWAS_MCP_CONSENT=human|confirm|off   who approves plans (default human)
+  SWAS_MCP_MAX_ORDER_COST=<amount>   most one purchase may cost (required unless SWAS_MCP_CONSENT=human)
   SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true   allow a plain http: SWAS_ENDPOINT on a non-loopback host
   SWAS_MCP_ECS_METADATA=true         ask the ECS metadata service for a RAM role's credentials
   SWAS_SIM_TIME_SCALE (default 20), or fixed times: SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS
@@ -194,6 +212,25 @@ function parseList(value: string | undefined): string[] {
   return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
+function parseConsentMode(value: string | undefined): ConsentMode {
+  if (value === undefined) return 'human';
+  const v = value.toLowerCase();
+  if (!(CONSENT_MODES as readonly string[]).includes(v)) {
+    throw new ConfigError(`SWAS_MCP_CONSENT must be one of ${CONSENT_MODES.join(', ')}, got "${value.slice(0, 40)}".`);
+  }
+  return v as ConsentMode;
+}
+
+/** A money amount: digits with at most two decimals, above 0 (e.g. 500 or 1440.50). */
+function optionalCost(value: string | undefined): { maxOrderCost?: number } {
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!/^\d{1,9}(\.\d{1,2})?$/.test(value) || !(n > 0)) {
+    throw new ConfigError(`SWAS_MCP_MAX_ORDER_COST must be an amount above 0 in the plans' currency, with at most two decimals (e.g. 500 or 1440.50), got "${value.slice(0, 40)}".`);
+  }
+  return { maxOrderCost: n };
+}
+
 const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 function parseTools(value: string | undefined, source: string): string[] | undefined {
@@ -271,6 +308,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
         endpoint: { type: 'string' },
         'read-only': { type: 'boolean' },
         'allow-destructive': { type: 'boolean' },
+        'allow-purchase': { type: 'boolean' },
         tools: { type: 'string' },
         http: { type: 'string' },
         simulate: { type: 'boolean' },
@@ -321,7 +359,22 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${levelRaw}".`);
   }
 
+  let profiles: ProfileSettings | undefined;
+  try {
+    profiles = parseProfileSettings(setting(env.SWAS_MCP_PROFILES), setting(env.SWAS_MCP_PROFILE_POLICY));
+  } catch (err) {
+    if (err instanceof ProfileSettingError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const stsRaw = setting(env.SWAS_MCP_STS_ENDPOINT);
+  const stsEndpoint = stsRaw === undefined ? undefined : parseEndpoint(stsRaw, 'SWAS_MCP_STS_ENDPOINT', allowInsecureEndpoint);
+  if (stsEndpoint && stsEndpoint.protocol === 'http:' && !isLoopbackHost(stsEndpoint.hostname)) {
+    warnings.push(`SWAS_MCP_STS_ENDPOINT uses plain http: on ${stsEndpoint.hostname}: signed STS requests travel in clear text (allowed by SWAS_MCP_ALLOW_INSECURE_ENDPOINT).`);
+  }
+
   return {
+    ...(profiles ? { profiles } : {}),
+    ...(stsEndpoint ? { stsEndpoint } : {}),
     regionId,
     endpoint,
     readOnly: values['read-only'] === true || parseBoolean('SWAS_MCP_READ_ONLY', setting(env.SWAS_MCP_READ_ONLY)),
@@ -337,6 +390,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     // --simulate sees the real path (still creating when a call's wait ends, then a wait tool).
     simTimeScale: parseInteger('SWAS_SIM_TIME_SCALE', setting(env.SWAS_SIM_TIME_SCALE), 20, 1, 1_000_000, ''),
     allowDestructive: values['allow-destructive'] === true || parseBoolean('SWAS_MCP_ALLOW_DESTRUCTIVE', setting(env.SWAS_MCP_ALLOW_DESTRUCTIVE)),
+    allowPurchase: values['allow-purchase'] === true || parseBoolean('SWAS_MCP_ALLOW_PURCHASE', setting(env.SWAS_MCP_ALLOW_PURCHASE)),
+    ...optionalCost(setting(env.SWAS_MCP_MAX_ORDER_COST)),
+    consentMode: parseConsentMode(setting(env.SWAS_MCP_CONSENT)),
     tools: values.tools !== undefined
       ? parseTools(values.tools as string, '--tools')
       : parseTools(setting(env.SWAS_MCP_TOOLS), 'SWAS_MCP_TOOLS'),

@@ -5,6 +5,8 @@ import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
 import { inputRefusal } from './tools/input-refusal.js';
 import { publish, publishInput } from './tools/publish.js';
+import { runProfiled } from './profiles/calls.js';
+import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
@@ -86,20 +88,32 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       requestState: { verify: consentRequestStateVerify(ctx.consent) },
     },
   );
+  const profiles = ctx.profiles;
   for (const tool of tools) {
+    // With profiles every tool acts on one (list_profiles on all); only several publish `Profile`.
+    const profiled = profiles && !tool.profileFree;
+    const several = profiled && profiles.several;
+    // The tool's own input is parsed here, so that a refusal has our error shape; with several
+    // profiles the SDK still validates (the profiled schema splits Profile off first).
     const input = publishInput(tool.inputSchema);
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
-      inputSchema: input.sdk,
-      outputSchema: publish(tool.outputSchema, 'output'),
+      inputSchema: several ? profiledInput(tool, profiles) : input.sdk,
+      outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
     }, async (raw: unknown, mcp: ServerContext) => {
-      const args = input.parse(raw);
-      if (!args.success) return inputRefusal(tool, args.error, raw, input.argumentNames(), ctx);
+      let args: unknown = raw;
+      if (!several) {
+        const parsed = input.parse(raw);
+        if (!parsed.success) return inputRefusal(tool, parsed.error, raw, input.argumentNames(), ctx);
+        args = parsed.data;
+      }
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
-      const handled = tool.handler(args.data, view, ctx).then((result) => withLedgerWarnings(result, view.ledgerWarnings));
+      const run = !profiled ? tool.handler(args, view, ctx)
+        : runProfiled(tool, profiles, several ? args as ProfiledArgs : { args: args as Record<string, unknown>, accountNames: {} }, view, ctx);
+      const handled = run.then((result) => withLedgerWarnings(result, view.ledgerWarnings));
       const call = ctx.idle ? ctx.idle.track(handled) : handled;
       return lifecycle ? lifecycle.track(call, { id: mcp.mcpReq.id, tool: tool.name }) : call;
     });

@@ -28,6 +28,9 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_MCP_ALLOW_INSECURE_ENDPOINT', value: 'false', meaning: 'allow a plain http: endpoint on another host (credentials in clear text; warned at start)' },
   { env: 'SWAS_MCP_READ_ONLY', flag: '--read-only', value: 'false', meaning: 'offer only the tools that read', help: true },
   { env: 'SWAS_MCP_ALLOW_DESTRUCTIVE', flag: '--allow-destructive', value: 'false', meaning: 'also offer the tools that delete or re-install (read-only wins)', help: true },
+  { env: 'SWAS_MCP_ALLOW_PURCHASE', flag: '--allow-purchase', value: 'false', meaning: 'also offer create_servers_from_image, which buys servers (read-only wins)', help: true },
+  { env: 'SWAS_MCP_MAX_ORDER_COST', value: 'unset', meaning: 'most one purchase may cost, in the plans\' currency; required unless SWAS_MCP_CONSENT is human', help: true },
+  { env: 'SWAS_MCP_CONSENT', value: 'human', meaning: 'who approves plans: human, confirm or off' },
   { env: 'SWAS_MCP_TOOLS', flag: '--tools', value: 'all', meaning: 'offer only these tools (comma list), within the mode', help: true },
   { env: 'SWAS_MCP_AUDIT_LOG', value: '~/.local/state/swas-image-mcp/audit.jsonl', meaning: 'the audit ledger file, or off', help: true },
   { env: 'SWAS_MCP_SIMULATE', flag: '--simulate', value: 'false', meaning: 'use the embedded simulator with demo data; nothing reaches Alibaba Cloud', help: true },
@@ -47,6 +50,9 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_SIM_TIME_SCALE', value: '20', meaning: 'simulator: the realistic timing profile runs this many times faster' },
   { env: 'SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS', value: 'realistic profile', meaning: 'simulator: fixed times for a new image / snapshot instead' },
   { env: 'LOG_LEVEL', flag: '--log-level', value: 'info', meaning: 'stderr log level: fatal, error, warn, info, debug, trace, silent', help: true },
+  { env: 'SWAS_MCP_PROFILES', value: 'unset', meaning: 'act on these aliyun CLI profiles (comma list, first = default; docs/profiles.md)', help: true },
+  { env: 'SWAS_MCP_PROFILE_POLICY', value: 'write each', meaning: 'per-profile ceiling, e.g. prod:read,staging:destructive; never above the switches' },
+  { env: 'SWAS_MCP_STS_ENDPOINT', value: 'sts.aliyuncs.com', meaning: 'STS endpoint for the profiles\' account IDs; plain http: only on loopback' },
 ];
 
 /** Every environment variable the list names, one by one. */

@@ -23,6 +23,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const SERVER_ENV = new Set([
   'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_PROFILE',
   'ALIBABA_CLOUD_REGION_ID', 'SWAS_ENDPOINT', 'SWAS_MCP_READ_ONLY', 'SWAS_MCP_ALLOW_DESTRUCTIVE', 'SWAS_MCP_SIMULATE', 'LOG_LEVEL',
+  'SWAS_MCP_PROFILES', 'SWAS_MCP_PROFILE_POLICY', 'SWAS_MCP_ALLOW_PURCHASE', 'SWAS_MCP_MAX_ORDER_COST',
 ]);
 const DECLARED_TOOLS = (manifest.tools as Array<{ name: string }>).map((t) => t.name).sort();
 /**
@@ -147,6 +148,7 @@ describe('packed bundle', () => {
     expect(cfg!.env).toEqual({
       ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '', ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou',
       SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_ALLOW_DESTRUCTIVE: 'false', SWAS_MCP_SIMULATE: 'true', LOG_LEVEL: 'info',
+      SWAS_MCP_PROFILES: '', SWAS_MCP_PROFILE_POLICY: '', SWAS_MCP_ALLOW_PURCHASE: 'false', SWAS_MCP_MAX_ORDER_COST: '',
     });
 
     const server = await connect(cfg!);
@@ -156,7 +158,7 @@ describe('packed bundle', () => {
       // allow_destructive defaults to off: every tool but the destructive ones, each declared in the manifest.
       const offered = tools.map((t) => t.name).sort();
       expect(offered).toEqual(offeredIn(false, false));
-      for (const t of ALL_TOOLS.filter((d) => d.kind === 'destructive')) expect(offered).not.toContain(t.name);
+      for (const t of ALL_TOOLS.filter((d) => d.kind === 'destructive' || d.kind === 'purchase')) expect(offered).not.toContain(t.name);
       for (const name of offered) expect(DECLARED_TOOLS).toContain(name);
 
       // RegionId omitted: list_instances falls back to user_config.region_id (cn-hangzhou).
@@ -179,16 +181,16 @@ describe('packed bundle', () => {
     expect(server.stderr()).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);
   });
 
-  it('maps the allow_destructive switch: then every tool the registry has is offered', async () => {
+  it('maps the allow_destructive and allow_purchase switches: then every tool the registry has is offered', async () => {
     const cfg = (await getMcpConfigForManifest({
-      manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, allow_destructive: true },
+      manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, allow_destructive: true, allow_purchase: true, max_order_cost: '500' },
     })) as HostConfig;
-    expect(cfg.env).toMatchObject({ SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_SIMULATE: 'true' });
+    expect(cfg.env).toMatchObject({ SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_MAX_ORDER_COST: '500', SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_SIMULATE: 'true' });
     const server = await connect(cfg);
     try {
       const { tools } = await server.client.listTools();
       const offered = tools.map((t) => t.name).sort();
-      expect(offered).toEqual(offeredIn(false, true));
+      expect(offered).toEqual(selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: true, allowPurchase: true }).map((t) => t.name).sort());
       expect(offered).toEqual(ALL_TOOLS.map((t) => t.name).sort());
       for (const name of offered) expect(DECLARED_TOOLS).toContain(name);
     } finally {

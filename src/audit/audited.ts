@@ -44,9 +44,11 @@ export class NotSentError extends Error {
   override name = 'NotSentError';
 }
 
-export interface AuditedOptions {
+export interface AuditedOptions<T = unknown> {
   /** The call's signal: once it has fired, `send` is not called at all. */
   signal?: AbortSignal;
+  /** IDs the answer names (e.g. new servers), added to the outcome line's resourceIds. */
+  outcomeIds?: (result: T) => string[];
   /** A change went through but the ledger could not record it (or a failure could not be recorded). */
   onLedgerWarning?: (warning: string) => void;
 }
@@ -63,11 +65,11 @@ export async function audited<T>(
   base: AuditBase,
   send: () => Promise<T>,
   now: () => number = Date.now,
-  opts: AuditedOptions = {},
+  opts: AuditedOptions<T> = {},
 ): Promise<T> {
   const stamp = (): string => new Date(now()).toISOString();
   await ledger.append({ ...base, time: stamp(), phase: 'intent' });
-  const outcome = (fields: { ok: boolean; outcome: 'ok' | 'failed' | 'unknown'; errorCode?: string; requestId?: string }) => {
+  const outcome = (fields: { ok: boolean; outcome: 'ok' | 'failed' | 'unknown'; errorCode?: string; requestId?: string; resourceIds?: string[] }) => {
     const { expect: _expect, ...rest } = base;
     return ledger.append({ ...rest, time: stamp(), phase: 'outcome', ...fields });
   };
@@ -88,7 +90,7 @@ export async function audited<T>(
       .catch((e: unknown) => warn(`The ledger could not record the ${how} outcome of ${base.action} (its intent is recorded)`, e));
     throw how === 'unknown' ? new OutcomeUnknownError(err) : err;
   }
-  await outcome({ ok: true, outcome: 'ok', ...requestIdOf(result) })
+  await outcome({ ok: true, outcome: 'ok', ...requestIdOf(result), ...(opts.outcomeIds ? { resourceIds: [...base.resourceIds, ...opts.outcomeIds(result)] } : {}) })
     .catch((err: unknown) => warn(`${base.action} was carried out, but the audit ledger could not record its outcome; its intent is recorded`, err));
   return result;
 }

@@ -28,6 +28,11 @@ export interface AuditEntry {
   /** Intent lines: what the resources look like once the change is applied; read back to reconcile. */
   expect?: Expectation;
   simulated: boolean;
+  /** With profiles: the profile the call acted on, and the account behind it. */
+  profile?: string;
+  accountId?: string;
+  /** What an order costs (purchases only): the amount as a decimal string and its currency. */
+  cost?: { amount: string; currency: string };
 }
 
 export type Outcome = 'ok' | 'failed' | 'unknown' | 'reconciled';
@@ -98,5 +103,8 @@ export function toLine(e: AuditEntry): string {
   const expect = e.expect === undefined ? undefined : cleanExpect(e.expect);
   if (expect) line.expect = expect;
   line.simulated = e.simulated === true;
+  if (e.profile !== undefined) line.profile = clean(e.profile);
+  if (e.accountId !== undefined) line.accountId = clean(e.accountId);
+  if (e.cost !== undefined) line.cost = { amount: clean(e.cost.amount), currency: clean(e.cost.currency) };
   return `${JSON.stringify(line)}\n`;
 }

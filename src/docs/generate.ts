@@ -7,7 +7,7 @@ import type { ToolDefinition } from '../tools/registry.js';
  * A test regenerates them and fails when the committed text differs.
  */
 
-const KIND_WORDS: Record<string, string> = { read: 'read', write: 'write', destructive: 'destructive (opt-in)' };
+const KIND_WORDS: Record<string, string> = { read: 'read', write: 'write', destructive: 'destructive (opt-in)', purchase: 'purchase (opt-in)' };
 
 function apiActions(t: ToolDefinition): string {
   return t.ramActions.map((a) => a.replace(/^[a-z-]+:/, '')).join(', ');

@@ -34,7 +34,7 @@ export const SWAS_ACTIONS = [
   'ListInstances', 'ListInstanceStatus', 'ListSnapshots', 'ListDisks', 'ListCustomImages', 'ListCustomImageShareAccounts',
   'ListImages', 'ListRegions', 'ListTagResources', 'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages',
   'DeleteSnapshots', 'ModifyImageShareStatus', 'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount',
-  'TagResources', 'UntagResources', 'ResetSystem',
+  'TagResources', 'UntagResources', 'ResetSystem', 'ListPlans', 'CreateInstances',
 ] as const;
 export type SwasAction = (typeof SWAS_ACTIONS)[number];
 
@@ -52,6 +52,7 @@ export const RAM_ACTIONS: Readonly<Record<SwasAction, string>> = Object.fromEntr
 const MUTATIONS = new Set<string>([
   'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages', 'DeleteSnapshots', 'ModifyImageShareStatus',
   'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount', 'TagResources', 'UntagResources', 'ResetSystem',
+  'CreateInstances',
 ]);
 
 /** Actions whose documented rate limit is about 10 calls a minute per account (older doc revisions). */
@@ -63,6 +64,7 @@ const CHECK_TOOL: Record<string, string> = {
   AddCustomImageShareAccount: 'list_custom_images', RemoveCustomImageShareAccount: 'list_custom_images',
   TagResources: 'list_custom_images', UntagResources: 'list_custom_images',
   CreateSnapshot: 'list_snapshots', DeleteSnapshots: 'list_snapshots', ResetSystem: 'list_instances',
+  CreateInstances: 'list_instances',
 };
 
 /** The read tool that shows whether a change of this API action went through. */
@@ -380,7 +382,11 @@ const CATALOG: Record<string, Entry> = {
     nextSteps: ['Roll the server back from one of its snapshots in the Alibaba Cloud console, or choose another image with list_images.'],
     retryable: false,
   }),
-  DiskTooSmall: (c) => ({
+  DiskTooSmall: (c) => (c.action === 'CreateInstances' ? {
+    why: `The plan's system disk is smaller than the image ${c.imageId ?? ''} needs, or DataDiskSize is smaller than the data the image holds.`,
+    nextSteps: [`Call list_plans with ImageId "${c.imageId ?? '<image>'}" for the plans that fit, or pass a larger DataDiskSize.`],
+    retryable: false,
+  } : {
     why: `The server ${c.instanceId ?? ''}'s disk is smaller than the image ${c.imageId ?? ''} needs (RequiredSystemDiskSize / RequiredDataDiskSize), so it cannot be reset to it.`,
     nextSteps: ['Choose an image that fits (list_custom_images shows each custom image\'s RequiredSystemDiskSize; list_instances shows the server\'s disk sizes), or upgrade the server\'s plan in the console first.'],
     retryable: false,
@@ -398,6 +404,53 @@ const CATALOG: Record<string, Entry> = {
   'InvalidParam.KeyPairName': () => ({
     why: 'The key pair name was refused: it must be the name of an SSH key pair that exists in the Simple Application Server console in this region (2–128 characters, a letter first, then letters, digits, ".", "_", "-" or ":").',
     nextSteps: ['Check the key pair\'s name in the SWAS console (Key Pairs), or leave KeyPairName out and set a password in the console after the reset (the server, then Reset Password).'],
+    retryable: false,
+  }),
+
+  // ---- new servers (purchase) ----
+  // Codes marked design choice or inferred are not in any SWAS error table; the simulator uses the same names.
+  'InvalidPlanId.NotFound': (c) => ({
+    why: `The plan does not exist in region ${regionOf(c)} (plans differ by region). This code is a design choice.`,
+    nextSteps: [`Call list_plans with RegionId "${regionOf(c)}"${c.imageId ? ` and ImageId "${c.imageId}"` : ''} and pick a PlanId from it.`],
+    retryable: false,
+  }),
+  PlanPlatformMismatch: (c) => ({
+    why: `The plan does not support the platform (Linux or Windows) of the image ${c.imageId ?? ''}.`,
+    nextSteps: [`Call list_plans with ImageId "${c.imageId ?? '<image>'}" for the plans that can run it.`],
+    retryable: false,
+  }),
+  'InvalidImageId.PlatformNotSupported': (c) => CATALOG.PlanPlatformMismatch!(c),
+  'InvalidParam.DataDiskSize': () => ({
+    why: 'A plan with a standard SSD needs a data disk of at least 20 GB; DataDiskSize is 0–16380 GB, a multiple of 20.',
+    nextSteps: ['Pass DataDiskSize 20 (or more, a multiple of 20), or choose an ESSD plan with list_plans.'],
+    retryable: false,
+  }),
+  'QuotaExceed.Instance': (c) => ({
+    why: `An account holds at most 50 servers in a region, and this order would pass that in ${regionOf(c)} (the limit is documented; the code is inferred).`,
+    nextSteps: [`Call list_instances with RegionId "${regionOf(c)}" to count the servers (an order cut off earlier may already be among them); order fewer, or release servers no longer needed in the console.`],
+    retryable: false,
+  }),
+  PlanPriceUnknown: () => ({
+    why: 'The plan states no price or currency, and a purchase is sent only with its cost known.',
+    nextSteps: ['Choose another plan with list_plans, or buy in the SWAS console where the price is shown.'],
+    retryable: false,
+  }),
+  OrderCostAboveCeiling: () => ({
+    stage: 'preflight',
+    why: 'The order costs more than the most the operator allows one order to cost (SWAS_MCP_MAX_ORDER_COST). Nothing was bought.',
+    nextSteps: ['Order fewer servers or fewer months (Amount, Period), or ask the operator to raise SWAS_MCP_MAX_ORDER_COST.'],
+    retryable: false,
+  }),
+  PurchaseCeilingRequired: () => ({
+    stage: 'config',
+    why: 'Without a person approving purchases (SWAS_MCP_CONSENT confirm or off), servers may be bought only below a ceiling the operator sets, and SWAS_MCP_MAX_ORDER_COST is not set. Nothing was bought.',
+    nextSteps: ['Ask the operator to set SWAS_MCP_MAX_ORDER_COST (the most one order may cost, in the plans\' currency), or to run with SWAS_MCP_CONSENT=human.'],
+    retryable: false,
+  }),
+  // Inferred: SWAS documents no code; other Alibaba Cloud products answer this one when the balance cannot pay.
+  'PAY.INSUFFICIENT_BALANCE': () => ({
+    why: 'The account balance (after coupons) does not cover the order, so nothing was bought. The code is inferred from other Alibaba Cloud products.',
+    nextSteps: ['Top up the account balance in the Alibaba Cloud console (Billing), then call again with the same arguments: the same ClientToken makes it the same order.'],
     retryable: false,
   }),
 
@@ -463,6 +516,15 @@ const CATALOG: Record<string, Entry> = {
   // The simulator's names for the last two (Alibaba documents no code for either).
   'OperationDenied.SharedImageResetNotSupported': (c) => CATALOG.ResetFromSharedImage!(c),
   'OperationDenied.CreatedFromDataDiskImage': (c) => CATALOG.ServerFromDataImage!(c),
+  ProfilePolicyDenied: () => ({
+    why: 'The profile this call acts on has a policy (SWAS_MCP_PROFILE_POLICY, capped by the server-wide switches) that does not allow this kind of tool, so the call was refused before anything was read or sent.',
+    nextSteps: [
+      'If the change is meant for another account, call again with Profile naming a profile whose policy allows it (list_profiles shows each profile\'s policy).',
+      'Otherwise the operator must raise the profile\'s policy in SWAS_MCP_PROFILE_POLICY (read, write or destructive) and restart the server.',
+    ],
+    retryable: false,
+    stage: 'config',
+  }),
 };
 
 function tagRules(): Explanation {

@@ -17,7 +17,7 @@ function quoted(v: string): string {
 }
 
 /** The "image this server" walk-through, for a writable server or a read-only one. */
-export function imageServerText(args: ImageServerArgs, opts: { readOnly: boolean; defaultRegion?: string }): string {
+export function imageServerText(args: ImageServerArgs, opts: { readOnly: boolean; defaultRegion?: string; allowPurchase?: boolean }): string {
   const server = args.InstanceId ? `the server with InstanceId ${quoted(args.InstanceId)}`
     : args.InstanceName ? `the server named ${quoted(args.InstanceName)}` : 'the server the user means (ask which one if it is not clear)';
   const region = args.RegionId ? `RegionId ${quoted(args.RegionId)}`
@@ -50,6 +50,10 @@ export function imageServerText(args: ImageServerArgs, opts: { readOnly: boolean
     '7. Call list_custom_images with ImageIds [the new ImageId] and report its Status (Available when done) and the quota left.',
     '',
     'If any tool answers with an error, read its "What to do next" and follow it or explain it to the user; repeating a create call with the same arguments is safe.',
+    ...(opts.allowPurchase ? [
+      '',
+      'And two more like it: if the user wants new servers like this one, call list_plans with the RegionId and ImageId [the new ImageId], let them choose a plan and a period, then create_servers_from_image with Amount 2 (or what they ask) and DryRun true. Show them the cost and the plan; buy only once they approve it (the tool asks them, or answers ConfirmationRequired). The login password is set in the console.',
+    ] : []),
   ].join('\n');
 }
 
@@ -62,6 +66,6 @@ export function registerImageServerPrompt(server: McpServer, ctx: ToolContext): 
     argsSchema: imageServerArgs,
   }, (args): GetPromptResult => ({
     description: 'Make a custom image of a SWAS server',
-    messages: [{ role: 'user', content: { type: 'text', text: imageServerText(args, { readOnly: ctx.config.readOnly, defaultRegion: ctx.config.regionId }) } }],
+    messages: [{ role: 'user', content: { type: 'text', text: imageServerText(args, { readOnly: ctx.config.readOnly, defaultRegion: ctx.config.regionId, allowPurchase: ctx.config.allowPurchase }) } }],
   }));
 }

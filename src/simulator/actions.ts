@@ -36,7 +36,11 @@ import {
   checkSystemSnapshot,
   checkTags,
   matchesTags,
+  checkPlanFitsImage,
+  checkPurchaseParams,
+  checkServerQuota,
 } from './rules.js';
+import { planView, plansOf } from './plans.js';
 import { ACCOUNT_ID, type SimState } from './state.js';
 import type { CustomImage, Tag } from './types.js';
 import { PUBLIC_IMAGES, customImageView, diskView, instanceView, shareUserView, snapshotView } from './views.js';
@@ -44,6 +48,8 @@ import { PUBLIC_IMAGES, customImageView, diskView, instanceView, shareUserView, 
 export interface ActionContext {
   params: Params;
   state: SimState;
+  /** Several accounts: the images other accounts shared with this one (AddCustomImageShareAccount), as this account sees them. */
+  sharedFromOthers?: (regionId: string) => CustomImage[];
 }
 
 export type ActionHandler = (ctx: ActionContext) => Record<string, unknown>;
@@ -237,7 +243,7 @@ const listCustomImages: ActionHandler = (ctx) => {
   // Share: false = the account's own images, true = only those other accounts shared in, omitted = all.
   const share = p.bool('Share');
   const tags = p.tags();
-  const items = ctx.state.allImages(regionId).filter(
+  const items = [...ctx.state.allImages(regionId), ...(ctx.sharedFromOthers?.(regionId) ?? [])].filter(
     (m) =>
       m.listed &&
       (share === undefined || m.sharedIn === share) &&
@@ -346,7 +352,7 @@ function shareAccounts(ctx: ActionContext): string[] {
   if (!accounts) throw missing('Account');
   for (const a of accounts) {
     checkAccountId(a);
-    if (a === ACCOUNT_ID) throw invalidParameter('The specified parameter "Account" names your own account; an image cannot be shared with its owner.');
+    if (a === ctx.state.accountId) throw invalidParameter('The specified parameter "Account" names your own account; an image cannot be shared with its owner.');
   }
   return [...new Set(accounts)];
 }
@@ -601,12 +607,60 @@ const listImages: ActionHandler = (ctx) => {
   }
   // Like the live API, a custom image only shows up here once it has left the creating state.
   // Images other accounts shared in are usable (to create or reset servers), so they are listed too.
-  const custom = ctx.state
-    .allImages(regionId)
+  const custom = [...ctx.state.allImages(regionId), ...(ctx.sharedFromOthers?.(regionId) ?? [])]
     .filter((m) => m.listed && m.status !== '4')
     .map((m) => ({ ImageId: m.imageId, ImageName: m.name, ImageType: 'custom', Description: m.description, Platform: m.osType }));
   const all = [...PUBLIC_IMAGES, ...custom].filter((m) => (!type || m.ImageType === type) && (!ids || ids.includes(m.ImageId)));
   return { Images: all };
+};
+
+// ---------- plans and new servers ----------
+
+const listPlans: ActionHandler = (ctx) => ({ Plans: plansOf(regionOf(ctx)).map(planView) });
+
+/** The image a new server would run: a public image, or an own or shared-in custom image of the region. */
+function launchImage(ctx: ActionContext, regionId: string, imageId: string) {
+  const publicImage = PUBLIC_IMAGES.find((m) => m.ImageId === imageId);
+  if (publicImage) {
+    return {
+      imageId, imageName: publicImage.ImageName, imageVersion: '', osType: publicImage.Platform,
+      requiredSystemDiskSize: publicImage.Platform === 'Windows' ? 40 : 20, requiredDataDiskSize: 0,
+    };
+  }
+  const image = ctx.state.image(imageId);
+  if (!image || image.regionId !== regionId || !image.listed) throw imageNotFound(imageId);
+  checkImageAvailable(image);
+  return {
+    imageId, imageName: image.name, imageVersion: '', osType: image.osType,
+    requiredSystemDiskSize: image.requiredSystemDiskSize, requiredDataDiskSize: image.requiredDataDiskSize,
+  };
+}
+
+/** Subscription servers from an image; paid at once (the balance is not modelled: see faults.insufficientBalance). */
+const createInstances: ActionHandler = (ctx) => {
+  const p = ctx.params;
+  const regionId = regionOf(ctx);
+  const imageId = p.required('ImageId');
+  const planId = p.required('PlanId');
+  const period = p.int('Period', 0, 0, 1000);
+  if (p.get('Period') === undefined) throw missing('Period');
+  const amount = p.int('Amount', 1, 0, 1000);
+  const autoRenew = p.bool('AutoRenew') ?? false;
+  const autoRenewPeriod = p.get('AutoRenewPeriod') === undefined ? undefined : p.int('AutoRenewPeriod', 0, 0, 1000);
+  const dataDiskSize = p.int('DataDiskSize', 0, 0, 100_000);
+  checkPurchaseParams({ period, amount, autoRenew, autoRenewPeriod, chargeType: p.get('ChargeType'), dataDiskSize });
+  return idempotent(ctx, 'CreateInstances', () => {
+    const plan = plansOf(regionId).find((x) => x.planId === planId);
+    // Design choice: no documented code for an unknown plan.
+    if (!plan) throw new ApiError(404, 'InvalidPlanId.NotFound', `The specified PlanId "${planId}" does not exist in ${regionId}.`);
+    const image = launchImage(ctx, regionId, imageId);
+    checkPlanFitsImage({ planId, diskSize: plan.diskSize, diskType: plan.diskType, platforms: plan.platforms }, image, dataDiskSize);
+    checkServerQuota(ctx.state.instances(regionId).length, amount);
+    const ids = ctx.state.launchInstances(regionId, {
+      planId, diskSize: plan.diskSize, diskCategory: plan.diskType, dataDiskSize, periodMonths: period,
+    }, image, amount);
+    return { InstanceIds: ids };
+  });
 };
 
 export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
@@ -631,4 +685,6 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ListDisks: listDisks,
   ListRegions: listRegions,
   ListImages: listImages,
+  ListPlans: listPlans,
+  CreateInstances: createInstances,
 };

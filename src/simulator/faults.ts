@@ -1,6 +1,8 @@
 // Programmable failures for reliability tests. A fault is checked for every authenticated call
 // of a known action; the first registered fault that fires decides the outcome of that call.
 
+import { INSUFFICIENT_BALANCE } from './rules.js';
+
 export type FaultKind = 'error' | 'hang' | 'drop' | 'latency';
 
 export interface FaultSpec {
@@ -93,6 +95,14 @@ export class Faults {
   /** Throttles the next `times` calls: 400 `Throttling.User` with `x-acs-retry-after`. */
   throttle(action = '*', times = 1, retryAfterMs = 1000): Fault {
     return this.add({ action, times, kind: 'error', status: 400, code: 'Throttling.User', message: 'Request was denied due to user flow control.', retryAfterMs });
+  }
+
+  /**
+   * The next `times` orders (CreateInstances) fail as if the balance could not pay for them: 400
+   * `PAY.INSUFFICIENT_BALANCE` (an inferred code: see rules.ts INSUFFICIENT_BALANCE). Nothing is created.
+   */
+  insufficientBalance(times = 1): Fault {
+    return this.add({ action: 'CreateInstances', times, kind: 'error', ...INSUFFICIENT_BALANCE });
   }
 
   /** The next `times` calls get no answer until the client gives up (or the simulator stops). */

@@ -257,3 +257,64 @@ export function checkResetImage(instance: Instance, image: ResetImage): void {
     throw new ApiError(400, 'InvalidImageId.PlatformSwitchNotSupported', `Outside the Chinese mainland a server cannot switch between ${instance.osType} and ${image.osType}.`);
   }
 }
+
+// ---------- CreateInstances ----------
+
+/** Subscription periods (months) CreateInstances and its AutoRenewPeriod take (SDK CreateInstancesRequest). */
+export const PURCHASE_PERIODS: readonly number[] = [1, 3, 6, 12, 24, 36];
+export const MAX_CREATE_AMOUNT = 20;
+/** At most this many servers a region per account (SWAS limits page). */
+export const MAX_SERVERS_PER_REGION = 50;
+export const MAX_DATA_DISK_GB = 16380;
+
+/** Period, Amount, AutoRenewPeriod, ChargeType, DataDiskSize as the SDK documents them; InvalidParameter otherwise. */
+export function checkPurchaseParams(p: { period: number; amount: number; autoRenew: boolean; autoRenewPeriod: number | undefined; chargeType: string | undefined; dataDiskSize: number }): void {
+  if (!PURCHASE_PERIODS.includes(p.period)) throw invalidParameter(`The specified parameter "Period" must be one of ${PURCHASE_PERIODS.join(', ')} (months).`);
+  if (p.amount < 1 || p.amount > MAX_CREATE_AMOUNT) throw invalidParameter(`The specified parameter "Amount" must be from 1 to ${MAX_CREATE_AMOUNT}.`);
+  if (p.autoRenew && (p.autoRenewPeriod === undefined || !PURCHASE_PERIODS.includes(p.autoRenewPeriod))) {
+    throw invalidParameter(`The specified parameter "AutoRenewPeriod" is required with AutoRenew true and must be one of ${PURCHASE_PERIODS.join(', ')}.`);
+  }
+  if (p.chargeType !== undefined && p.chargeType !== 'PrePaid') throw invalidParameter('The specified parameter "ChargeType" must be PrePaid.');
+  if (p.dataDiskSize < 0 || p.dataDiskSize > MAX_DATA_DISK_GB || p.dataDiskSize % 20 !== 0) {
+    throw invalidParameter(`The specified parameter "DataDiskSize" must be from 0 to ${MAX_DATA_DISK_GB} GB, a multiple of 20.`);
+  }
+}
+
+/**
+ * What CreateInstances checks of the plan and the image. Every code here is a design choice (no
+ * SWAS error table lists them): the plan's disk must hold the image, its platforms include the
+ * image's, a standard-SSD plan needs a data disk of at least 20 GB, and an image that holds data
+ * needs a data disk at least that large.
+ */
+export function checkPlanFitsImage(
+  plan: { planId: string; diskSize: number; diskType: string; platforms: readonly string[] },
+  image: { imageId: string; osType: string; requiredSystemDiskSize: number; requiredDataDiskSize: number },
+  dataDiskSize: number,
+): void {
+  if (plan.diskType === 'SSD' && dataDiskSize < 20) {
+    throw new ApiError(400, 'InvalidParam.DataDiskSize', `The plan ${plan.planId} has a standard SSD: DataDiskSize must be at least 20 GB.`);
+  }
+  if (plan.diskSize < image.requiredSystemDiskSize) {
+    throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image ${image.imageId} needs a system disk of at least ${image.requiredSystemDiskSize} GB; the plan ${plan.planId} has ${plan.diskSize} GB.`);
+  }
+  if (image.requiredDataDiskSize > dataDiskSize) {
+    throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image ${image.imageId} holds a data disk of ${image.requiredDataDiskSize} GB; DataDiskSize is ${dataDiskSize} GB.`);
+  }
+  if (!plan.platforms.some((p) => p.toLowerCase() === image.osType.toLowerCase())) {
+    throw new ApiError(400, 'InvalidImageId.PlatformNotSupported', `The plan ${plan.planId} supports ${plan.platforms.join(', ')}, not ${image.osType}.`);
+  }
+}
+
+/** Design choice (documented limit, no documented code): at most 50 servers a region. */
+export function checkServerQuota(inRegion: number, amount: number): void {
+  if (inRegion + amount > MAX_SERVERS_PER_REGION) {
+    throw new ApiError(400, 'QuotaExceed.Instance', `A region holds at most ${MAX_SERVERS_PER_REGION} servers per account; there are ${inRegion}, and ${amount} more were asked for.`);
+  }
+}
+
+/**
+ * Inferred code: SWAS documents none for an order the balance cannot pay. `PAY.INSUFFICIENT_BALANCE`
+ * (400, "The Account Balance is insufficient.") is what other Alibaba Cloud products' error tables
+ * list. The simulator answers it only when fault injection asks (faults.insufficientBalance()).
+ */
+export const INSUFFICIENT_BALANCE = { status: 400, code: 'PAY.INSUFFICIENT_BALANCE', message: 'The Account Balance is insufficient.' } as const;

@@ -78,8 +78,12 @@ export interface StateOptions {
   imageDeleteMs?: number;
   /** Fixed profile: time a server stays Resetting after ResetSystem. Default 2000. */
   resetMs?: number;
+  /** Fixed profile: time a new server takes from Pending (then Starting) to Running. Default 2000. */
+  launchMs?: number;
   /** List calls filtered by unknown instance or disk IDs answer NotFound errors instead of empty lists. */
   unknownIdErrors?: boolean;
+  /** The account that owns this state (several accounts: one state each). Default ACCOUNT_ID. */
+  accountId?: string;
 }
 
 export type InstancePatch = Partial<
@@ -103,11 +107,14 @@ export class SimState implements FixedTimings {
   imageListDelayMs: number;
   imageDeleteMs: number;
   resetMs: number;
+  launchMs: number;
   profile: TimingProfile;
   timeScale: number;
   /** May be changed at any time; see StateOptions.unknownIdErrors. */
   unknownIdErrors: boolean;
   readonly now: () => number;
+  /** The account this state belongs to. */
+  readonly accountId: string;
 
   private regionList: Region[] = [];
   private readonly instanceMap = new Map<string, Instance>();
@@ -116,6 +123,8 @@ export class SimState implements FixedTimings {
   private readonly tokens = new Map<string, IdempotentEntry>();
   /** Servers being reset: when they become Running. */
   private readonly resets = new Map<string, number>();
+  /** Servers being created: when they were ordered and when they become Running. */
+  private readonly launches = new Map<string, { fromMs: number; doneAtMs: number }>();
   private ipCounter = 10;
 
   constructor(seed: SeedData = {}, options: StateOptions = {}) {
@@ -128,7 +137,9 @@ export class SimState implements FixedTimings {
     this.imageListDelayMs = options.imageListDelayMs ?? FIXED_TIMINGS.imageListDelayMs;
     this.imageDeleteMs = options.imageDeleteMs ?? FIXED_TIMINGS.imageDeleteMs;
     this.resetMs = options.resetMs ?? FIXED_TIMINGS.resetMs;
+    this.launchMs = options.launchMs ?? FIXED_TIMINGS.launchMs;
     this.unknownIdErrors = options.unknownIdErrors ?? false;
+    this.accountId = options.accountId ?? ACCOUNT_ID;
     this.load(seed);
   }
 
@@ -144,6 +155,7 @@ export class SimState implements FixedTimings {
     this.imageMap.clear();
     this.tokens.clear();
     this.resets.clear();
+    this.launches.clear();
     this.regionList = clone(seed.regions ?? [...DEFAULT_REGIONS]);
     for (const i of seed.instances ?? []) this.addInstance(i);
     for (const s of seed.snapshots ?? []) this.addSnapshot(s);
@@ -286,7 +298,7 @@ export class SimState implements FixedTimings {
     const i = this.instanceMap.get(instanceId);
     if (!i) throw notFound('instance', instanceId);
     // A status set by a test overrides a reset in progress.
-    if (patch.status !== undefined) this.resets.delete(instanceId);
+    if (patch.status !== undefined) { this.resets.delete(instanceId); this.launches.delete(instanceId); }
     Object.assign(i, clone(patch));
     return clone(i);
   }
@@ -351,7 +363,7 @@ export class SimState implements FixedTimings {
   /** Adds an image another account shared into this one. */
   addSharedImage(seed: SeedSharedImage): CustomImage {
     if (!this.hasRegion(seed.regionId)) throw new Error(`simulator state: region ${seed.regionId} does not exist`);
-    if (!/^\d+$/.test(seed.ownerUserId) || seed.ownerUserId === ACCOUNT_ID) {
+    if (!/^\d+$/.test(seed.ownerUserId) || seed.ownerUserId === this.accountId) {
       throw new Error(`simulator state: a shared-in image needs another account's digit ID, not ${seed.ownerUserId}`);
     }
     const nowMs = this.now();
@@ -492,6 +504,34 @@ export class SimState implements FixedTimings {
     for (const s of this.snapshotMap.values()) if (s.instanceId === instanceId) s.usableForRollback = false;
   }
 
+  /**
+   * CreateInstances after its checks: `amount` new servers of the plan, running the image (system
+   * disk of the plan's size, a data disk if asked), Pending, then Starting, then Running after
+   * launchMs; each is listed in the custom image's CreateInstances.
+   */
+  launchInstances(
+    regionId: string,
+    spec: { planId: string; diskSize: number; diskCategory: string; dataDiskSize: number; periodMonths: number },
+    image: { imageId: string; imageName: string; imageVersion: string; osType: string },
+    amount: number,
+  ): string[] {
+    const nowMs = this.now();
+    const ids: string[] = [];
+    for (let n = 0; n < amount; n++) {
+      const created = this.addInstance({
+        regionId, status: 'Pending', planId: spec.planId, creationTime: formatTime(nowMs),
+        expiredTime: formatTime(nowMs + spec.periodMonths * 30 * 86_400_000), imageName: image.imageName, imageVersion: image.imageVersion, osType: image.osType,
+        systemDisk: { size: spec.diskSize, category: spec.diskCategory },
+        ...(spec.dataDiskSize > 0 ? { dataDisks: [{ size: spec.dataDiskSize, category: spec.diskCategory }] } : {}),
+      });
+      this.instanceMap.get(created.instanceId)!.imageId = image.imageId;
+      this.launches.set(created.instanceId, { fromMs: nowMs, doneAtMs: nowMs + this.durationMs('launch') });
+      ids.push(created.instanceId);
+    }
+    this.imageMap.get(image.imageId)?.createInstances.push(...ids);
+    return ids;
+  }
+
   recallToken(key: string): IdempotentEntry | undefined {
     return this.tokens.get(key);
   }
@@ -510,6 +550,16 @@ export class SimState implements FixedTimings {
       const i = this.instanceMap.get(id);
       if (i?.status === 'Resetting') i.status = 'Running';
       this.resets.delete(id);
+    }
+    for (const [id, { fromMs, doneAtMs }] of this.launches) {
+      const i = this.instanceMap.get(id);
+      if (!i) { this.launches.delete(id); continue; }
+      if (nowMs >= doneAtMs) {
+        i.status = 'Running';
+        this.launches.delete(id);
+      } else if (nowMs >= fromMs + (doneAtMs - fromMs) / 2) {
+        i.status = 'Starting';
+      }
     }
     for (const [id, m] of this.imageMap) if (m.goneAtMs !== undefined && nowMs >= m.goneAtMs) this.imageMap.delete(id);
   }
@@ -587,7 +637,7 @@ export class SimState implements FixedTimings {
       requiredSystemDiskSize: diskSize(sys) || (instance.disks[0]?.size ?? 40),
       requiredDataDiskSize: diskSize(data),
       tags: clone(f.tags),
-      userId: ACCOUNT_ID,
+      userId: this.accountId,
       inShare: false,
       shareAccounts: [],
       createInstances: [],
@@ -621,6 +671,6 @@ export class SimState implements FixedTimings {
     const { fixed, createdAtMs, readyMs, outcome, listedAtMs, goneAtMs, ...rest } = m;
     const nowMs = this.now();
     const status: ImageStatus = fixed ?? (nowMs - createdAtMs >= readyMs ? outcome : '4');
-    return { ...clone(rest), status, sharedIn: m.userId !== ACCOUNT_ID, listed: nowMs >= listedAtMs, deleting: goneAtMs !== undefined };
+    return { ...clone(rest), status, sharedIn: m.userId !== this.accountId, listed: nowMs >= listedAtMs, deleting: goneAtMs !== undefined };
   }
 }

@@ -20,6 +20,8 @@ export const REALISTIC_TIMINGS = {
   imageDeleteS: 20,
   /** ResetSystem: Resetting for this long, then Running. */
   resetS: 60,
+  /** CreateInstances: Pending, then Starting for the second half, then Running after this long. */
+  launchS: 120,
 } as const;
 
 /** The fixed profile's defaults, in clock milliseconds. */
@@ -29,6 +31,7 @@ export const FIXED_TIMINGS = {
   imageListDelayMs: 0,
   imageDeleteMs: 1000,
   resetMs: 2000,
+  launchMs: 2000,
 } as const;
 
 export interface FixedTimings {
@@ -37,9 +40,10 @@ export interface FixedTimings {
   imageListDelayMs: number;
   imageDeleteMs: number;
   resetMs: number;
+  launchMs: number;
 }
 
-export type DurationKind = 'snapshot' | 'image' | 'imageListDelay' | 'imageDelete' | 'reset';
+export type DurationKind = 'snapshot' | 'image' | 'imageListDelay' | 'imageDelete' | 'reset' | 'launch';
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
@@ -57,6 +61,8 @@ export function realisticSeconds(kind: DurationKind, diskGb = 0): number {
       return r.imageDeleteS;
     case 'reset':
       return r.resetS;
+    case 'launch':
+      return r.launchS;
   }
 }
 
@@ -78,5 +84,7 @@ export function durationMs(profile: TimingProfile, timeScale: number, fixed: Fix
       return fixed.imageDeleteMs;
     case 'reset':
       return fixed.resetMs;
+    case 'launch':
+      return fixed.launchMs;
   }
 }

@@ -11,9 +11,9 @@ import { diagnoseCredentials } from './credential-diagnosis.js';
 import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';
 import type {
-  CallOptions, CreateCustomImageParams, CreateSnapshotParams, CustomImage, CustomImageFilter, DeleteCustomImagesParams,
+  CallOptions, CreateCustomImageParams, CreateInstancesParams, CreateSnapshotParams, CustomImage, CustomImageFilter, DeleteCustomImagesParams,
   DeleteSnapshotsParams, Disk, ImageShareAccountParams, Instance, InstanceStatus, Listing, ModifyImageShareStatusParams,
-  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, Tag, TagResource,
+  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, SwasPlan, Tag, TagResource,
   TagResourceType, TagResourcesParams, UntagResourcesParams,
 } from './types.js';
 
@@ -33,7 +33,9 @@ type RuntimeOptions = InstanceType<RuntimeOptionsCtor>;
  */
 export type CredentialSource =
   | { kind: 'default-chain'; ecsMetadata?: boolean }
-  | { kind: 'static'; accessKeyId: string; accessKeySecret: string; securityToken?: string };
+  | { kind: 'static'; accessKeyId: string; accessKeySecret: string; securityToken?: string }
+  /** One named profile's own provider (src/profiles): never a chain that could fall through. */
+  | { kind: 'provider'; label: string; provider: () => Promise<CredentialsSdk.CredentialsProvider> };
 
 export interface SwasClientOptions {
   /** Operator override of the base URL; otherwise https://swas.<RegionId>.aliyuncs.com. */
@@ -93,7 +95,7 @@ async function loadSdk(source: CredentialSource): Promise<Sdk> {
       accessKeySecret: source.accessKeySecret,
       securityToken: source.securityToken,
     }))
-    : new Credential(null, buildConfiguredChain(credLib, process.env, { ecsMetadata: source.ecsMetadata }));
+    : new Credential(null, source.kind === 'provider' ? await source.provider() : buildConfiguredChain(credLib, process.env, { ecsMetadata: source.ecsMetadata }));
   return {
     mod: moduleExports(mod, 'ListInstancesRequest'),
     RuntimeOptions: moduleExports(dara, 'RuntimeOptions').RuntimeOptions,
@@ -107,7 +109,7 @@ async function loadSdk(source: CredentialSource): Promise<Sdk> {
  * namespace's `default`; vitest's interop gives the named exports on the namespace itself and the
  * package's own `default` export as `default`. `probe` is a named export that tells them apart.
  */
-function moduleExports<M>(ns: { default: M }, probe: string): M {
+export function moduleExports<M>(ns: { default: M }, probe: string): M {
   const viaDefault = ns.default as unknown;
   if (typeof viaDefault === 'object' && viaDefault !== null && probe in viaDefault) return ns.default;
   if (typeof viaDefault === 'function' && probe in viaDefault) return ns.default;
@@ -159,6 +161,13 @@ export class SdkSwasApi implements SwasApi {
 
   constructor(private readonly opts: SwasClientOptions) {}
 
+  /** The same client (credentials, connections) logging through another logger: one call's lines name its profile and account. */
+  withLog(log: Logger): SdkSwasApi {
+    const twin = new SdkSwasApi({ ...this.opts, log });
+    twin.sdk = this.loaded();
+    return twin;
+  }
+
   hostFor(regionId: string): string {
     return this.opts.endpoint ? this.opts.endpoint.host : regionHost(regionId);
   }
@@ -197,7 +206,9 @@ export class SdkSwasApi implements SwasApi {
       throw new ApiError({
         code: 'CredentialsNotFound',
         stage: 'config',
-        message: 'No Alibaba Cloud credentials were found by the default credential chain.',
+        message: this.opts.credentials.kind === 'provider'
+          ? `The credentials of ${this.opts.credentials.label} could not be obtained.`
+          : 'No Alibaba Cloud credentials were found by the default credential chain.',
       });
     }
   }
@@ -535,6 +546,40 @@ export class SdkSwasApi implements SwasApi {
     }, opts));
     return listing.items;
   }
+
+  async listPlans(regionId: string, opts?: CallOptions): Promise<SwasPlan[]> {
+    const res = await this.call('ListPlans', regionId, opts, (c, rt, sdk) => c.listPlansWithOptions(new sdk.mod.ListPlansRequest({ regionId }), rt));
+    return (res.body?.plans ?? []).flatMap((p): SwasPlan[] => (p.planId ? [{
+      PlanId: apiField(p.planId, 64), Core: toNumber(p.core), Memory: toNumber(p.memory), DiskSize: toNumber(p.diskSize),
+      DiskType: text(p.diskType || undefined, 16), Bandwidth: toNumber(p.bandwidth), Flow: toNumber(p.flow),
+      SupportPlatform: platformList(p.supportPlatform), OriginPrice: priceText(p.originPrice),
+      Currency: text(p.currency || undefined, 8), PlanType: text(p.planType || undefined, 32),
+    }] : []));
+  }
+
+  /** A retry after a lost answer carries the same ClientToken, so the API treats it as the same order. */
+  async createInstances(p: CreateInstancesParams, opts?: CallOptions): Promise<{ InstanceIds: string[]; RequestId: string }> {
+    const res = await this.call('CreateInstances', p.RegionId, opts, (c, rt, sdk) => c.createInstancesWithOptions(new sdk.mod.CreateInstancesRequest({
+      regionId: p.RegionId, imageId: p.ImageId, planId: p.PlanId, period: p.Period, amount: p.Amount, dataDiskSize: p.DataDiskSize,
+      autoRenew: p.AutoRenew, autoRenewPeriod: p.AutoRenewPeriod, chargeType: p.ChargeType, clientToken: p.ClientToken,
+    }), rt));
+    return { InstanceIds: (res.body?.instanceIds ?? []).filter((id) => typeof id === 'string' && id !== ''), RequestId: res.body?.requestId ?? '' };
+  }
+}
+
+/** SupportPlatform is a JSON list in a string ('["Linux","Windows"]'); a bare word is taken as one entry. */
+export function platformList(raw: string | undefined): string[] {
+  if (raw === undefined || raw === '') return [];
+  let parsed: unknown = raw;
+  try { parsed = JSON.parse(raw); } catch { /* a bare word */ }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  return items.filter((p): p is string => typeof p === 'string' && p !== '').map((p) => apiField(p, 32)).slice(0, 10);
+}
+
+/** A price as the API wrote it, kept only when it is a plain decimal number. */
+function priceText(v: unknown): string | undefined {
+  const t = typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : '';
+  return /^\d{1,9}(\.\d{1,4})?$/.test(t) ? t : undefined;
 }
 
 function hasAny(list: readonly unknown[] | undefined): boolean {

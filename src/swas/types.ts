@@ -153,6 +153,43 @@ export interface DeleteSnapshotsParams { RegionId: string; SnapshotIds: string[]
 /** No password: a password must never pass through the model. */
 export interface ResetSystemParams { RegionId: string; InstanceId: string; ImageId?: string; KeyPairName?: string; ClientToken: string }
 
+/** A plan of ListPlans: what one server of it has, and its monthly list price. */
+export interface SwasPlan {
+  PlanId: string;
+  Core?: number;
+  /** GB. */
+  Memory?: number;
+  /** GB of the system disk. */
+  DiskSize?: number;
+  /** SSD (standard) or ESSD, as the API spells it. */
+  DiskType?: string;
+  /** Mbit/s peak. */
+  Bandwidth?: number;
+  /** GB of traffic a month. */
+  Flow?: number;
+  /** Linux, Windows, … (the API's JSON list, parsed). */
+  SupportPlatform: string[];
+  /** The monthly price as the API wrote it (a decimal string, e.g. "60.00"); undefined when absent. */
+  OriginPrice?: string;
+  /** CNY (China site) or USD (international site). */
+  Currency?: string;
+  PlanType?: string;
+}
+
+/** No password: the login password is set in the console. */
+export interface CreateInstancesParams {
+  RegionId: string;
+  ImageId: string;
+  PlanId: string;
+  Period: number;
+  Amount: number;
+  DataDiskSize?: number;
+  AutoRenew: boolean;
+  AutoRenewPeriod?: number;
+  ChargeType: 'PrePaid';
+  ClientToken: string;
+}
+
 export interface CustomImageFilter {
   ImageIds?: string[];
   ImageNames?: string[];
@@ -190,4 +227,6 @@ export interface SwasApi {
   listImages(regionId: string, filter: { ImageIds?: string[]; ImageType?: 'system' | 'app' | 'custom' }, opts?: CallOptions): Promise<SwasImage[]>;
   listRegions(opts?: CallOptions): Promise<Region[]>;
   listInstanceStatus(regionId: string, filter: { InstanceIds: string[] }, opts?: CallOptions): Promise<InstanceStatus[]>;
+  listPlans(regionId: string, opts?: CallOptions): Promise<SwasPlan[]>;
+  createInstances(params: CreateInstancesParams, opts?: CallOptions): Promise<{ InstanceIds: string[]; RequestId: string }>;
 }

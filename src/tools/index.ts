@@ -1,10 +1,12 @@
 import { createCustomImageTool } from './create-custom-image.js';
+import { createServersFromImageTool } from './create-servers-from-image.js';
 import { createSnapshotTool } from './create-snapshot.js';
 import { deleteCustomImagesTool } from './delete-custom-images.js';
 import { deleteSnapshotsTool } from './delete-snapshots.js';
 import { listCustomImagesTool } from './list-custom-images.js';
 import { listImagesTool } from './list-images.js';
 import { listInstancesTool } from './list-instances.js';
+import { listPlansTool } from './list-plans.js';
 import { listSnapshotsTool } from './list-snapshots.js';
 import { waitForResourcesTool } from './wait-for-resources.js';
 import { shareCustomImageTool } from './share-custom-image.js';
@@ -22,6 +24,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listSnapshotsTool,
   listCustomImagesTool,
   listImagesTool,
+  listPlansTool,
   waitForResourcesTool,
   createSnapshotTool,
   createCustomImageTool,
@@ -30,4 +33,5 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   deleteCustomImagesTool,
   deleteSnapshotsTool,
   resetSystemTool,
+  createServersFromImageTool,
 ] as unknown as readonly ToolDefinition[];

@@ -2,8 +2,11 @@ import type { CallToolResult, ClientCapabilities, InputRequiredResult, ServerCon
 import type { z } from 'zod';
 import type { ToolContext } from './common.js';
 
-/** read: changes nothing; write: creates or changes; destructive: deletes or overwrites (opt-in). */
-export type ToolKind = 'read' | 'write' | 'destructive';
+/**
+ * read: changes nothing; write: creates or changes; destructive: deletes or overwrites (opt-in);
+ * purchase: creates something that is paid for (opt-in, like destructive).
+ */
+export type ToolKind = 'read' | 'write' | 'destructive' | 'purchase';
 
 /** What one tools/call gives a handler besides its arguments. */
 export interface ToolCall {
@@ -30,6 +33,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   kind: ToolKind;
   /** RAM actions the tool calls, e.g. "swas-open:ListInstances". */
   ramActions: readonly string[];
+  /** Acts on every profile itself (list_profiles): takes no `Profile` argument. */
+  profileFree?: boolean;
   /** A consent tool may answer "input required" (the person is asked; the SDK serves both eras). */
   handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }
@@ -43,15 +48,18 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(def: ToolDe
 export interface ToolSelection {
   readOnly: boolean;
   allowDestructive: boolean;
+  /** Also the tools that spend money; off when omitted. */
+  allowPurchase?: boolean;
   /** Only these names (within the mode); undefined = all. */
   only?: readonly string[];
 }
 
-/** Read-only mode keeps tools whose readOnlyHint is true; destructive tools need the opt-in; read-only wins. */
+/** Read-only mode keeps tools whose readOnlyHint is true; destructive and purchase tools need their opt-in; read-only wins. */
 export function selectTools(all: readonly ToolDefinition[], sel: ToolSelection): ToolDefinition[] {
   return all.filter((t) => {
     if (sel.readOnly && t.annotations.readOnlyHint !== true) return false;
     if (t.kind === 'destructive' && !sel.allowDestructive) return false;
+    if (t.kind === 'purchase' && sel.allowPurchase !== true) return false;
     return sel.only === undefined || sel.only.includes(t.name);
   });
 }

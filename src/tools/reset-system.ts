@@ -90,6 +90,27 @@ function fromCustom(m: CustomImage, owner: 'self' | 'shared-in'): ResetImage {
 }
 
 /**
+ * An image where the API would look for it: the account's own or a shared-in custom image (m-…),
+ * or a system or app image from ListImages. Its reads run in parallel.
+ */
+export async function findImage(ctx: ToolContext, region: string, imageId: string, signal: AbortSignal): Promise<ResetImage | undefined> {
+  const opts = { signal };
+  const custom = isCustomImageId(imageId);
+  const [own, sharedIn, listed] = await Promise.all([
+    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: false }, opts) : undefined,
+    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: true }, opts) : undefined,
+    custom ? undefined : ctx.api.listImages(region, { ImageIds: [imageId] }, opts),
+  ]);
+  const mine = own?.items.find((m) => m.ImageId === imageId);
+  const theirs = sharedIn?.items.find((m) => m.ImageId === imageId);
+  const general = listed?.find((m) => m.ImageId === imageId);
+  return mine ? fromCustom(mine, 'self')
+    : theirs ? fromCustom(theirs, 'shared-in')
+    : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
+    : undefined;
+}
+
+/**
  * The server, and the image where ResetSystem would look for it; and, for the plan's advice, what
  * a copy of the server would need (image quota, snapshot slots). All read at once; the advice
  * reads may fail without failing the call (the plan then vouches for less).

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   argsDigest, audited, AuditLedgerError, NotSentError, OutcomeUnknownError, reconcilePending, requestArgs, type Expectation,
 } from '../audit/index.js';
-import { checkToolOf, type ErrorContext } from '../explain/catalog.js';
+import { checkToolFor, type ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
 import { ApiError, CancelledError } from '../swas/errors.js';
 import { deriveClientToken } from '../swas/token.js';
@@ -62,6 +62,8 @@ export interface WriteRecord {
   args: unknown;
   /** What the resources look like once the change is applied: what a read-back checks. */
   expect?: Expectation;
+  /** Purchases: what the order costs, recorded on both lines. */
+  cost?: { amount: string; currency: string };
 }
 
 /**
@@ -98,7 +100,7 @@ function explainedWriteError(ctx: ToolContext, record: WriteRecord, err: unknown
   if (err instanceof OutcomeUnknownError) {
     const cause = err.cause as { code?: unknown; stage?: unknown } | undefined;
     const stopped = err.cause instanceof CancelledError;
-    const check = `check with ${checkToolOf(record.action) ?? 'the matching list tool'} before calling again`;
+    const check = `check with ${checkToolFor(record.action) ?? 'the matching list tool'} before calling again`;
     return new ApiError({
       code: 'OutcomeUnknown',
       stage: stopped ? 'cancelled' : cause?.stage === 'network' ? 'network' : 'internal',
@@ -130,7 +132,8 @@ export async function recordNotApplied(ctx: ToolContext, call: ToolCall, record:
 }
 
 /** Sends one write: its intent is in the ledger before it is sent, its outcome after. Every change goes through here. */
-export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
+export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>,
+  outcomeIds?: (result: R) => string[]): Promise<R> {
   // A change of unknown outcome on these resources is settled first, so the record reads in order.
   await reconcile(ctx, record.resourceIds, call.signal);
   let result: R;
@@ -139,8 +142,10 @@ export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: Wri
       tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
       clientToken: record.clientToken, argsDigest: argsDigest(requestArgs(record.args)), simulated: ctx.simulated,
       ...(record.expect ? { expect: record.expect } : {}),
+      ...(record.cost ? { cost: record.cost } : {}),
     }, () => send(call.signal), ctx.now, {
       signal: call.signal,
+      ...(outcomeIds ? { outcomeIds } : {}),
       onLedgerWarning: (warning) => {
         ctx.log.error({ tool: record.tool, action: record.action }, warning);
         (call.ledgerWarnings ??= []).push(warning);
@@ -173,8 +178,9 @@ export function keepWaitingArgs(regionId: string, watches: Watch[]): string {
   return `wait_for_resources with ${JSON.stringify(args)}`;
 }
 
-/** What a person should expect of the wait, by what is waited for. */
-function howLong(watches: Watch[]): string {
+/** What a person should expect of the wait, by what is waited for (or as the caller says). */
+function howLong(watches: Watch[], expectation?: string): string {
+  if (expectation) return expectation;
   if (watches.every((w) => w.until === 'Deleted')) return 'deletion is asynchronous and can take a while';
   if (watches.every((w) => w.kind === 'instance')) return 're-installing a server usually takes a few minutes';
   return 'snapshots and images usually take minutes to tens of minutes';
@@ -192,7 +198,7 @@ export interface AfterWriteWait {
  * The optional wait after a write, bounded by the configured wait. It never turns a successful
  * write into a failure: a wait that stops early says so, with the way to keep waiting.
  */
-export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId: string, watches: Watch[], errCtx: ErrorContext): Promise<AfterWriteWait> {
+export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId: string, watches: Watch[], errCtx: ErrorContext, expectation?: string): Promise<AfterWriteWait> {
   const next = keepWaitingArgs(regionId, watches);
   try {
     const outcome = await waitForResources(ctx.api, regionId, watches, {
@@ -202,7 +208,7 @@ export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId:
     const states = outcome.states.map((s) => `${s.Id} is ${s.State}${s.Progress ? ` (${s.Progress})` : ''}`).join('; ');
     return {
       outcome,
-      note: `Still in progress after ${Math.round(outcome.elapsedMs / 1000)} s (${states}). That is normal: ${howLong(watches)}. Call ${next} to keep waiting; nothing needs to be sent again.`,
+      note: `Still in progress after ${Math.round(outcome.elapsedMs / 1000)} s (${states}). That is normal: ${howLong(watches, expectation)}. Call ${next} to keep waiting; nothing needs to be sent again.`,
     };
   } catch (err) {
     // Our own stop (the server shutting down), not the client's cancel: say which.

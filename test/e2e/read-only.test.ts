@@ -4,7 +4,7 @@ import { ALL_TOOLS } from '../../src/tools/index.js';
 import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
 
 const LIST_TOOLS = ALL_TOOLS.filter((t) => t.kind === 'read').map((t) => t.name).sort();
-const DEFAULT_TOOLS = ALL_TOOLS.filter((t) => t.kind !== 'destructive').map((t) => t.name).sort();
+const DEFAULT_TOOLS = ALL_TOOLS.filter((t) => t.kind !== 'destructive' && t.kind !== 'purchase').map((t) => t.name).sort();
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true };
 
 function promptText(result: { messages: { content: { type: string; text?: string } }[] }): string {

@@ -32,9 +32,24 @@ describe('choosing the tools at start-up', () => {
     const both = await spawnServer(env(), ['--allow-destructive', '--read-only']);
     try {
       const names = async (s: typeof plain) => (await s.client.listTools()).tools.map((t) => t.name);
-      expect(await names(plain)).toEqual(ALL_TOOLS.filter((t) => t.kind !== 'destructive').map((t) => t.name));
-      expect(await names(allowed)).toEqual(ALL_TOOLS.map((t) => t.name));
+      expect(await names(plain)).toEqual(ALL_TOOLS.filter((t) => t.kind !== 'destructive' && t.kind !== 'purchase').map((t) => t.name));
+      expect(await names(allowed)).toEqual(ALL_TOOLS.filter((t) => t.kind !== 'purchase').map((t) => t.name));
       for (const d of destructive) expect(await names(both)).not.toContain(d);
     } finally { await Promise.all([plain.close(), allowed.close(), both.close()]); }
+  });
+
+  it('offers create_servers_from_image only with --allow-purchase or SWAS_MCP_ALLOW_PURCHASE=true, and never in read-only mode', async () => {
+    const plain = await spawnServer(env(), ['--allow-destructive']);
+    const flag = await spawnServer(env(), ['--allow-purchase']);
+    const variable = await spawnServer({ ...env(), SWAS_MCP_ALLOW_PURCHASE: 'true' });
+    const readOnly = await spawnServer({ ...env(), SWAS_MCP_ALLOW_PURCHASE: 'true' }, ['--read-only']);
+    try {
+      const names = async (s: typeof plain) => (await s.client.listTools()).tools.map((t) => t.name);
+      expect(await names(plain)).not.toContain('create_servers_from_image');
+      expect(await names(flag)).toContain('create_servers_from_image');
+      expect(await names(variable)).toContain('create_servers_from_image');
+      expect(await names(readOnly)).not.toContain('create_servers_from_image');
+      expect(await names(readOnly)).toContain('list_plans');
+    } finally { await Promise.all([plain.close(), flag.close(), variable.close(), readOnly.close()]); }
   });
 });

@@ -31,13 +31,17 @@ describe('the tool registry', () => {
     }
   });
 
-  it('selects by mode: read-only keeps readOnlyHint tools, destructive ones need the opt-in, read-only wins, --tools narrows', () => {
+  it('selects by mode: read-only keeps readOnlyHint tools, destructive and purchase ones need their opt-in, read-only wins, --tools narrows', () => {
     const names = (sel: Parameters<typeof selectTools>[1]) => selectTools(ALL_TOOLS, sel).map((t) => t.name);
     const reads = ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true).map((t) => t.name);
     const destructive = ALL_TOOLS.filter((t) => t.kind === 'destructive').map((t) => t.name);
-    expect(names({ readOnly: true, allowDestructive: true })).toEqual(reads);
-    expect(names({ readOnly: false, allowDestructive: false })).toEqual(ALL_TOOLS.filter((t) => t.kind !== 'destructive').map((t) => t.name));
-    expect(names({ readOnly: false, allowDestructive: true })).toEqual(ALL_TOOLS.map((t) => t.name));
+    const optIn = (t: (typeof ALL_TOOLS)[number]) => t.kind === 'destructive' || t.kind === 'purchase';
+    expect(names({ readOnly: true, allowDestructive: true, allowPurchase: true })).toEqual(reads);
+    expect(names({ readOnly: false, allowDestructive: false })).toEqual(ALL_TOOLS.filter((t) => !optIn(t)).map((t) => t.name));
+    expect(names({ readOnly: false, allowDestructive: true })).toEqual(ALL_TOOLS.filter((t) => t.kind !== 'purchase').map((t) => t.name));
+    expect(names({ readOnly: false, allowDestructive: false, allowPurchase: true })).toEqual(ALL_TOOLS.filter((t) => t.kind !== 'destructive').map((t) => t.name));
+    expect(names({ readOnly: false, allowDestructive: true, allowPurchase: true })).toEqual(ALL_TOOLS.map((t) => t.name));
+    expect(names({ readOnly: false, allowDestructive: true })).not.toContain('create_servers_from_image');
     for (const d of destructive) expect(names({ readOnly: false, allowDestructive: false })).not.toContain(d);
     expect(names({ readOnly: false, allowDestructive: false, only: ['list_instances', 'create_snapshot'] })).toEqual(['list_instances', 'create_snapshot']);
     expect(names({ readOnly: true, allowDestructive: false, only: ['list_instances', 'create_snapshot'] })).toEqual(['list_instances']);

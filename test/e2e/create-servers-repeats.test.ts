@@ -1,0 +1,98 @@
+import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, spawnServer, textOf, type ServerHandle } from '../helpers/stack.js';
+
+const R = DEMO.region;
+const order = { RegionId: R, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 12, Amount: 2 };
+
+let sim: Simulator | undefined;
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((h) => h.close().catch(() => undefined)));
+  await sim?.stop();
+  sim = undefined;
+});
+
+const env = (extra: Record<string, string> = {}) => isolatedEnv({
+  ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim!.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_AUDIT_LOG: 'off', ...extra,
+});
+
+async function server(extra: Record<string, string> = {}): Promise<ServerHandle> {
+  const h = await spawnServer(env(extra));
+  open.push(h);
+  return h;
+}
+
+describe('create_servers_from_image never buys twice', () => {
+  it('a crash after the order was sent: the same call on a fresh server process buys nothing more and says so', async () => {
+    sim = await startSimulator();
+    const before = sim.state.instances(R).length;
+    const automation = { SWAS_MCP_CONSENT: 'off', SWAS_MCP_MAX_ORDER_COST: '2000' };
+    // The order is carried out, then its answer never comes; the server process dies meanwhile.
+    sim.faults.hangNext('CreateInstances', 1, { after: true });
+    const first = await server(automation);
+    const lost = call(first.client, 'create_servers_from_image', order).catch((err: unknown) => err);
+    await vi.waitFor(() => expect(sim!.stats.count('CreateInstances')).toBe(1), { timeout: 10_000 });
+    await first.close();
+    await lost;
+    expect(sim.state.instances(R).length).toBe(before + 2);
+    const made = sim.state.instances(R).filter((i) => i.imageId === DEMO.blogOldImageId).map((i) => i.instanceId).sort();
+
+    const second = await server(automation);
+    const again = await call(second.client, 'create_servers_from_image', order);
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(again.structuredContent).toMatchObject({ Repeated: true });
+    expect([...(again.structuredContent!.InstanceIds as string[])].sort()).toEqual(made);
+    expect(textOf(again).split('\n')[0]).toContain('nothing new was bought');
+    expect(sim.state.instances(R).length).toBe(before + 2);
+  });
+
+  it('an answer lost on the wire: the retry carries the same ClientToken and the order is bought once', async () => {
+    sim = await startSimulator();
+    const before = sim.state.instances(R).length;
+    sim.faults.dropNext('CreateInstances', 1, { after: true });
+    const h = await server({ SWAS_MCP_CONSENT: 'off', SWAS_MCP_MAX_ORDER_COST: '2000' });
+    const r = await call(h.client, 'create_servers_from_image', order);
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(sim.stats.count('CreateInstances')).toBe(2);
+    const tokens = sim.stats.requests('CreateInstances').map((q) => q.params.ClientToken);
+    expect(new Set(tokens).size).toBe(1);
+    expect(r.structuredContent!.InstanceIds).toHaveLength(2);
+    expect(sim.state.instances(R).length).toBe(before + 2);
+  });
+
+  it('human mode with form elicitation: the person sees the cost, accepts, and exactly one CreateInstances is sent with the right parameters', async () => {
+    sim = await startSimulator();
+    const asked: string[] = [];
+    const c = new Client({ name: 'purchase-e2e', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    c.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return { action: 'accept', content: { confirm: true } };
+    });
+    await c.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore', env: env() }));
+    open.push(c);
+    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as CallToolResult & { structuredContent?: Record<string, any> };
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain('2 servers × 12 months × ¥60.00 = ¥1,440.00');
+    expect(asked[0]).toMatch(/not refunded in full/);
+    expect(sim.stats.count('CreateInstances')).toBe(1);
+    expect(sim.stats.requests('CreateInstances')[0]!.params).toMatchObject({
+      ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: '12', Amount: '2', ChargeType: 'PrePaid', AutoRenew: 'false',
+    });
+    expect(r.structuredContent!.InstanceIds).toHaveLength(2);
+  });
+
+  it('human mode with form elicitation declined: nothing is bought', async () => {
+    sim = await startSimulator();
+    const c = new Client({ name: 'purchase-e2e', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    c.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
+    await c.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore', env: env() }));
+    open.push(c);
+    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as CallToolResult & { structuredContent?: Record<string, any> };
+    expect(r.structuredContent!.Error).toMatchObject({ Code: 'DeclinedByUser' });
+    expect(sim.stats.count('CreateInstances')).toBe(0);
+  });
+});
