@@ -89,8 +89,8 @@ describe('input the schema refuses answers in our error shape, naming only the r
 
   it('the published input schemas did not change: what tools/list shows is what zod takes', async () => {
     const listed = await s.client.listTools();
-    for (const tool of ALL_TOOLS) {
-      const published = listed.tools.find((t) => t.name === tool.name)!;
+    expect(listed.tools.length).toBeGreaterThan(10);
+    for (const published of listed.tools) {
       expect(published.inputSchema.type).toBe('object');
       expect(published.inputSchema.additionalProperties).toBe(false);
     }
