@@ -55,6 +55,8 @@ export interface Config {
   httpShutdownMs: number;
   /** Key file shared by every HTTP replica to sign ConfirmTokens (required in HTTP mode). */
   consentKeyFile?: string;
+  /** An existing snapshot older than this many hours makes create_custom_image warn that the image misses later changes. */
+  snapshotMaxAgeHours: number;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
   help: boolean;
@@ -349,6 +351,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     httpMaxConcurrent: parseInteger('SWAS_MCP_HTTP_MAX_CONCURRENT', setting(env.SWAS_MCP_HTTP_MAX_CONCURRENT), 32, 1, 10_000, ''),
     httpShutdownMs: parseMs('SWAS_MCP_HTTP_SHUTDOWN_MS', setting(env.SWAS_MCP_HTTP_SHUTDOWN_MS), 10_000, 0, 600_000),
     ...(consentKeyFile !== undefined ? { consentKeyFile } : {}),
+    snapshotMaxAgeHours: parseInteger('SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', setting(env.SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS), 24, 1, 87_600, 'of hours '),
     warnings,
     help: values.help === true,
     version: values.version === true,

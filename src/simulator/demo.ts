@@ -17,10 +17,11 @@ export const DEMO = {
   blogImageName: 'blog-base-2026',
   blogOldImageId: 'm-bp1blogbase000002025',
 
-  /** Running, system disk only, no snapshots at all (the "create a snapshot and wait" story). */
+  /** Running, system disk and a 100 GiB data disk, no snapshots at all (the "capture it now" story). */
   shopServerId: '5e0a77c1d2e34f5a96b7c8d9e0f1a002',
   shopServerName: 'shop-server',
   shopSystemDiskId: 'd-bp1shopsys0000000001',
+  shopDataDiskId: 'd-bp1shopdata000000001',
 
   /** Stopped (still allowed for images). Three snapshots, so it is at the per-server snapshot quota. */
   archiveServerId: 'a7c41e0b2d3c4e5f8a9b0c1d2e3fa003',
@@ -91,6 +92,7 @@ export function demoSeed(): SeedData {
         publicIpAddress: '47.96.10.22',
         tags: [{ key: 'app', value: 'shop' }],
         systemDisk: { diskId: d.shopSystemDiskId, size: 50 },
+        dataDisks: [{ diskId: d.shopDataDiskId, size: 100 }],
       },
       {
         instanceId: d.archiveServerId,
