@@ -17,11 +17,10 @@ export const DEMO = {
   blogImageName: 'blog-base-2026',
   blogOldImageId: 'm-bp1blogbase000002025',
 
-  /** Running, system disk and a 100 GiB data disk, no snapshots at all (the "capture it now" story). */
+  /** Running, system disk only, no snapshots at all (the "create a snapshot and wait" story). */
   shopServerId: '5e0a77c1d2e34f5a96b7c8d9e0f1a002',
   shopServerName: 'shop-server',
   shopSystemDiskId: 'd-bp1shopsys0000000001',
-  shopDataDiskId: 'd-bp1shopdata000000001',
 
   /** Stopped (still allowed for images). Three snapshots, so it is at the per-server snapshot quota. */
   archiveServerId: 'a7c41e0b2d3c4e5f8a9b0c1d2e3fa003',
@@ -41,10 +40,11 @@ export const DEMO = {
   stagingSystemDiskId: 'd-bp1stgsys00000000001',
   stagingSystemSnapshotId: 's-bp1stgsys00000000001',
 
-  /** Running server in ap-southeast-1 with a snapshot and an image. */
+  /** Running server in ap-southeast-1, system and data disk, with a system snapshot and an image. */
   sgServerId: '59a1e2b3c4d54e6f8a7b9c0d1e2fa005',
   sgServerName: 'sg-web',
   sgSystemDiskId: 'd-t4nsgsys000000000001',
+  sgDataDiskId: 'd-t4nsgdata00000000001',
   sgSystemSnapshotId: 's-t4nsgsys000000000001',
   /** Shared with the partner account (InShareUser): DeleteCustomImage(s) refuses it until it is unshared. */
   sgImageId: 'm-t4nsgweb000000002026',
@@ -92,7 +92,6 @@ export function demoSeed(): SeedData {
         publicIpAddress: '47.96.10.22',
         tags: [{ key: 'app', value: 'shop' }],
         systemDisk: { diskId: d.shopSystemDiskId, size: 50 },
-        dataDisks: [{ diskId: d.shopDataDiskId, size: 100 }],
       },
       {
         instanceId: d.archiveServerId,
@@ -122,6 +121,7 @@ export function demoSeed(): SeedData {
         imageVersion: '26.1',
         publicIpAddress: '8.219.10.31',
         systemDisk: { diskId: d.sgSystemDiskId, size: 60 },
+        dataDisks: [{ diskId: d.sgDataDiskId, size: 40 }],
       },
     ],
     snapshots: [

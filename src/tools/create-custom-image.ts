@@ -188,12 +188,15 @@ function continueCall(args: Input): string {
 
 function disksWords(dataDisks: Disk[], dataIncluded: string | undefined, included?: Disk): string {
   const gib = (d: Disk) => (d.Size !== undefined ? ` (${d.Size} GiB)` : '');
-  if (dataIncluded) return `the system disk and data disk ${included?.DiskId ?? ''}${included ? gib(included) : ''} (data snapshot ${dataIncluded}).`.replace('  ', ' ');
+  if (dataIncluded) return `the system disk and data disk ${included?.DiskId ?? ''}${included ? gib(included) : ''}, from data snapshot ${dataIncluded}.`;
   if (dataDisks.length === 0) return 'the system disk (the server has no data disk).';
   return `the system disk only: the files on data disk ${dataDisks.map((d) => `${d.DiskId}${gib(d)}`).join(', ')} are not in the image.`;
 }
 
-async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
+async function createCustomImage(args: Input, call: ToolCall, ctx0: ToolContext) {
+  // One call waits at most the configured bound in all, snapshots and image together.
+  const deadline = Date.now() + ctx0.config.waitTimeoutMs;
+  const ctx: ToolContext = { ...ctx0, get config() { return { ...ctx0.config, waitTimeoutMs: Math.max(0, deadline - Date.now()) }; } };
   const source = args.SystemSnapshotId ? 'given' as const : args.Source ?? 'now';
   const base: Output = {
     RegionId: args.RegionId, InstanceId: args.InstanceId, ImageName: args.ImageName, DryRun: args.DryRun, Source: source, DisksInImage: '',
@@ -466,7 +469,7 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
     return success(createCustomImageOutput(), out, successText(out));
   };
   if (out.Status === 'Available') return done();
-  if (!wait) {
+  if (!wait || ctx.config.waitTimeoutMs <= 0) {
     out.Notes.push(`Creation runs in the background and usually takes minutes to tens of minutes. ${keepWaiting}`);
     return done();
   }

@@ -32,6 +32,7 @@ afterEach(async () => { while (open.length) await open.pop()!.close(); });
 async function world(env: Record<string, string> = {}, sim?: Simulator, clock?: { t: number }): Promise<World> {
   const c = clock ?? { t: Date.now() };
   const s = sim ?? await startSimulator({ profile: 'realistic', timeScale: SCALE, now: () => c.t });
+  if (!sim) addShop(s);
   const ledgerPath = join(mkdtempSync(join(tmpdir(), 'capture-')), 'audit.jsonl');
   const config = loadConfig([], { SWAS_ENDPOINT: s.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, ...env });
   const log = pino({ level: 'silent' });
@@ -56,7 +57,15 @@ async function create(w: World, args: Record<string, unknown>): Promise<ToolResu
   return (await w.client.callTool({ name: 'create_custom_image', arguments: { RegionId: DEMO.region, ...args } })) as ToolResult;
 }
 
-const shop = { InstanceId: DEMO.shopServerId, ImageName: 'shop-now' };
+/** The person's server, set up today: a 50 GiB system disk and a 100 GiB data disk, no snapshot yet. */
+const SHOP = { id: 'c0ffee00000000000000000000005b0b', sys: 'd-bp1shopprodsys000001', data: 'd-bp1shopproddata00001' };
+const shop = { InstanceId: SHOP.id, ImageName: 'shop-now' };
+function addShop(sim: Simulator): void {
+  sim.state.addInstance({
+    instanceId: SHOP.id, instanceName: 'shop-prod', regionId: DEMO.region, status: 'Running',
+    systemDisk: { diskId: SHOP.sys, size: 50 }, dataDisks: [{ diskId: SHOP.data, size: 100 }],
+  });
+}
 
 describe('create_custom_image captures the server now', () => {
   it('two CreateSnapshot, then one CreateCustomImage naming both, across repeated calls, each exactly once', async () => {
@@ -73,7 +82,7 @@ describe('create_custom_image captures the server now', () => {
     expect(ops.Snapshots.map((s: { DiskType: string }) => s.DiskType)).toEqual(['system', 'data']);
     expect(ops.ContinueWith).toContain('"ImageName":"shop-now"');
     expect(textOf(first)).toContain('Continue with: create_custom_image with');
-    expect(first.structuredContent!.DisksInImage).toContain(DEMO.shopDataDiskId);
+    expect(first.structuredContent!.DisksInImage).toContain(SHOP.data);
     expect(w.sim.stats.count('CreateSnapshot')).toBe(2);
 
     // A repeat while the snapshots progress: nothing new is sent.
@@ -110,6 +119,7 @@ describe('create_custom_image captures the server now', () => {
   it('a new process (same simulator, nothing shared) picks the operation up: one image, no extra snapshot', async () => {
     const clock = { t: Date.now() };
     const sim = await startSimulator({ profile: 'realistic', timeScale: SCALE, now: () => clock.t });
+    addShop(sim);
     try {
       const a = await world({}, sim, clock);
       await create(a, shop);
@@ -146,8 +156,8 @@ describe('create_custom_image captures the server now', () => {
     const res = await create(w, { ...shop, IncludeDataDisk: false });
     expect(res.isError).toBeFalsy();
     expect(w.sim.stats.count('CreateSnapshot')).toBe(1);
-    expect(w.sim.stats.requests('CreateSnapshot')[0]!.params.DiskId).toBe(DEMO.shopSystemDiskId);
-    expect(res.structuredContent!.DisksInImage).toMatch(/system disk only: the files on data disk d-bp1shopdata000000001 \(100 GiB\) are not in the image/);
+    expect(w.sim.stats.requests('CreateSnapshot')[0]!.params.DiskId).toBe(SHOP.sys);
+    expect(res.structuredContent!.DisksInImage).toMatch(/system disk only: the files on data disk d-bp1shopproddata00001 \(100 GiB\) are not in the image/);
     w.advance(minutes(10));
     const made = await create(w, { ...shop, IncludeDataDisk: false });
     expect(made.structuredContent!.Status).toBe('Creating');
@@ -166,8 +176,8 @@ describe('create_custom_image captures the server now', () => {
     expect(w.sim.stats.count('CreateSnapshot')).toBe(0);
 
     // A deletable one is named, oldest first, with its date and the tool.
-    w.sim.state.addSnapshot({ diskId: DEMO.shopSystemDiskId, snapshotName: 'old-shop', creationTime: '2026-02-01T00:00:00Z' });
-    w.sim.state.addSnapshot({ diskId: DEMO.shopSystemDiskId, snapshotName: 'older-shop', creationTime: '2026-01-01T00:00:00Z' });
+    w.sim.state.addSnapshot({ diskId: SHOP.sys, snapshotName: 'old-shop', creationTime: '2026-02-01T00:00:00Z' });
+    w.sim.state.addSnapshot({ diskId: SHOP.sys, snapshotName: 'older-shop', creationTime: '2026-01-01T00:00:00Z' });
     const shopRes = await create(w, shop);
     expect(shopRes.structuredContent!.Error.Code).toBe('SnapshotQuotaExceed');
     expect(textOf(shopRes)).toMatch(/Oldest that could be deleted: s-\S+ \("older-shop", system disk, taken 2026-01-01 00:00 UTC\), s-\S+ \("old-shop"/);
@@ -177,8 +187,8 @@ describe('create_custom_image captures the server now', () => {
 
   it('refuses a full image quota before any snapshot is taken, naming the oldest images', async () => {
     const w = await world();
-    // cn-hangzhou: 4 servers, so 12 images at most; 3 exist.
-    for (let i = 0; i < 9; i++) w.sim.state.addImage({ name: `filler-${i}`, instanceId: DEMO.archiveServerId, systemSnapshotId: DEMO.archiveSystemSnapshotId, creationTime: `2026-0${(i % 9) + 1}-01T00:00:00Z` });
+    // cn-hangzhou: 5 servers with shop-prod, so 15 images at most; 3 exist.
+    for (let i = 0; i < 12; i++) w.sim.state.addImage({ name: `filler-${i}`, instanceId: DEMO.archiveServerId, systemSnapshotId: DEMO.archiveSystemSnapshotId, creationTime: `2026-${String(i + 1).padStart(2, '0')}-01T00:00:00Z` });
     const res = await create(w, shop);
     expect(res.isError).toBe(true);
     expect(res.structuredContent!.Error).toMatchObject({ Code: 'CustomImageQuotaLimit', Stage: 'preflight' });
