@@ -16,6 +16,8 @@
 //      the same process's RSS before the burst (bench/burst-memory.mjs; runs beside step 2).
 //   6. RegionId "all" (bench/all-regions.mjs): list_instances over 6 and 24 regions beside one
 //      region's list, 100 ms injected latency: the waves of round trips and the ratio.   ≈ 2 waves
+//   8. capture now (bench/capture-now.mjs): first call to image Available on the realistic profile, as
+//      the calls an agent makes and the waves of writes, beside create_snapshot ×2, wait, create, wait.
 //   7. HTTP load (bench/http-load.mjs): 50 clients through nginx to three replicas, one replica
 //      direct, and stdio; skipped with BENCH_HTTP=0 or when nginx is missing.
 //
@@ -376,6 +378,10 @@ try {
     const span = Math.max(...w.map((r) => r.end)) - Math.min(...w.map((r) => r.time));
     console.log(`  wave ${i + 1} (${span} ms): ${w.map((r) => r.action).join(', ')}`);
   });
+
+  // ---------- capture now: calls and write waves from first call to image Available ----------
+  const { runCaptureNow } = await import('./capture-now.mjs');
+  await runCaptureNow();
 
   // ---------- every region at once (issue 11) ----------
   const { runAllRegions } = await import('./all-regions.mjs');

@@ -94,7 +94,7 @@ export const createCustomImageOutput = lazySchema(() => z.object({
   Source: z.enum(['now', 'latest-snapshot', 'given']).describe('now: new snapshots of the server as it is now; latest-snapshot or given: existing snapshots, with their age.'),
   DisksInImage: z.string().describe('Which disks the image holds, in words.'),
   Operation: z.object({
-    State: z.enum(['Planned', 'SnapshotsInProgress', 'ImageCreating', 'Done']),
+    State: z.enum(['Planned', 'SnapshotsInProgress', 'SnapshotsReady', 'ImageCreating', 'Done']),
     Snapshots: z.array(z.object({
       SnapshotId: z.string().optional(), SnapshotName: z.string(), DiskId: z.string(), DiskType: z.string(),
       Status: z.string().optional(), Progress: z.string().optional(),
@@ -144,6 +144,9 @@ function headline(out: Output): string[] {
   }
   if (out.DryRun) {
     return [`Dry run: every check passed. Creating image "${out.ImageName}" from ${where} (${snap}) would send the request below; nothing was sent.`, JSON.stringify(out.Request?.Parameters)];
+  }
+  if (op?.State === 'SnapshotsReady') {
+    return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are accomplished; the next call creates the image from them. Continue with: ${op.ContinueWith ?? ''}.`];
   }
   if (op?.State === 'SnapshotsInProgress') {
     return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are being taken; the image is created from them once they are accomplished (usually minutes). Continue with: ${op.ContinueWith ?? ''}. The same call never takes a snapshot twice.`];
@@ -196,13 +199,13 @@ function disksWords(dataDisks: Disk[], dataIncluded: string | undefined, include
 async function createCustomImage(args: Input, call: ToolCall, ctx0: ToolContext) {
   // One call waits at most the configured bound in all, snapshots and image together.
   const deadline = Date.now() + ctx0.config.waitTimeoutMs;
-  const ctx: ToolContext = { ...ctx0, get config() { return { ...ctx0.config, waitTimeoutMs: Math.max(0, deadline - Date.now()) }; } };
+  const ctx: ToolContext = { ...ctx0, get config() { return { ...ctx0.config, waitTimeoutMs: Math.max(0, deadline - Date.now())}; } };
   const source = args.SystemSnapshotId ? 'given' as const : args.Source ?? 'now';
   const base: Output = {
     RegionId: args.RegionId, InstanceId: args.InstanceId, ImageName: args.ImageName, DryRun: args.DryRun, Source: source, DisksInImage: '',
     SystemSnapshotId: args.SystemSnapshotId, DataSnapshotId: args.DataSnapshotId, Checks: [], Notes: [], Simulated: ctx.simulated,
   };
-  return source === 'now' ? captureNow(args, call, ctx, base) : fromExistingSnapshots(args, call, ctx, base);
+  return source === 'now' ? captureNow(args, call, ctx, base, ctx0.config.waitTimeoutMs) : fromExistingSnapshots(args, call, ctx, base);
 }
 
 /** An image of snapshots that exist already: named, or the newest finished ones. Their age is always stated. */
@@ -339,7 +342,7 @@ async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, ba
  * Source "now": one operation across calls. Each call reads where the operation stands from the API
  * itself (the snapshots named after the image, then the image) and takes the next step.
  */
-async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: Output) {
+async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: Output, waitBoundMs: number) {
   const { api } = ctx;
   const region = args.RegionId;
   const errCtx = { action: 'CreateSnapshot', regionId: region, instanceId: args.InstanceId, imageName: args.ImageName };
@@ -439,6 +442,15 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
       if (failed) {
         return fail(new ApiError({ code: 'SnapshotCreationFailed', stage: 'api', message: `Snapshot ${failed.Id} of this capture ended "${failed.State}". Delete it with delete_snapshots, then call again.` }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
       }
+    }
+    // Done in this call with little of its wait left: the image is created by the next call, which
+    // can then wait for it; created now, the image would not yet be listed when the agent calls back.
+    if (!snapshots.some((s) => !sameWord(s.Status, 'accomplished')) && ctx.config.waitTimeoutMs < waitBoundMs / 2) {
+      const out: Output = {
+        ...base, Operation: { ...base.Operation, State: 'SnapshotsReady' },
+        Notes: [`The snapshots are accomplished. Continue with ${base.Operation.ContinueWith}: it creates the image from them.`, KEPT_NOTE],
+      };
+      return success(createCustomImageOutput(), out, successText(out));
     }
     if (snapshots.some((s) => !sameWord(s.Status, 'accomplished'))) {
       const out: Output = {
