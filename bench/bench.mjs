@@ -16,10 +16,10 @@
 //      the same process's RSS before the burst (bench/burst-memory.mjs; runs beside step 2).
 //   6. RegionId "all" (bench/all-regions.mjs): list_instances over 6 and 24 regions beside one
 //      region's list, 100 ms injected latency: the waves of round trips and the ratio.   ≈ 2 waves
-//   8. capture now (bench/capture-now.mjs): first call to image Available on the realistic profile, as
-//      the calls an agent makes and the waves of writes, beside create_snapshot ×2, wait, create, wait.
 //   7. HTTP load (bench/http-load.mjs): 50 clients through nginx to three replicas, one replica
 //      direct, and stdio; skipped with BENCH_HTTP=0 or when nginx is missing.
+//   8. capture now (bench/capture-now.mjs): first call to image Available on the realistic profile, as
+//      the calls an agent makes and the waves of writes, beside create_snapshot ×2, wait, create, wait.
 //
 // Everything runs on 127.0.0.1; spawned servers get an isolated HOME and no metadata service.
 // Exit code 0 even when a target is missed (misses are marked MISS); 1 only if the bench itself fails.
