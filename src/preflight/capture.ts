@@ -152,8 +152,10 @@ export function judgeCapture(req: CaptureRequest, f: CaptureFacts): CaptureVerdi
 
   // The image of this name: this operation's own (its last step done), or someone else's name.
   const sameName = f.images.find((m) => m.Name === req.imageName);
+  // With a data disk to include, only an image holding this operation's data snapshot is its own.
+  const wantData = steps.some((s) => s.role === 'data');
   const image = sameName && sameName.InstanceId === req.instanceId && own('system') !== undefined && sameName.SystemSnapshotId === own('system')
-    && (sameName.DataSnapshotId || undefined) === own('data') ? sameName : undefined;
+    && (wantData ? own('data') !== undefined && sameName.DataSnapshotId === own('data') : !sameName.DataSnapshotId) ? sameName : undefined;
   const toTake = image ? [] : steps.filter((s) => !s.existing);
 
   if (!image) {

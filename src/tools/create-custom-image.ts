@@ -133,6 +133,9 @@ function headline(out: Output): string[] {
     // A repeat first: a dry run of a request already carried out must not read as "would send".
     return [`Image ${out.ImageId} ("${out.ImageName}") already exists from ${where} (${snap}): this request was carried out before, so nothing new was created${out.DryRun ? ' and nothing would be sent' : ''}. Status: ${out.Status}.`];
   }
+  if (op && out.ImageId && out.RequestId === undefined) {
+    return [`Image ${out.ImageId} ("${out.ImageName}") of ${where}, made by this operation from ${snap}. Status: ${out.Status}.${out.DryRun ? ' Nothing would be sent.' : ''}`];
+  }
   if (out.DryRun && out.SnapshotRequests) {
     return [
       `Dry run: every check passed. Capturing ${where} as it is now would first take ${out.SnapshotRequests.length === 1 ? 'a snapshot' : `${out.SnapshotRequests.length} snapshots`} (the requests below), then, once they are accomplished (usually minutes), create image "${out.ImageName}" from them. Nothing was sent.`,
@@ -150,9 +153,6 @@ function headline(out: Output): string[] {
   }
   if (op?.State === 'SnapshotsInProgress') {
     return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are being taken; the image is created from them once they are accomplished (usually minutes). Continue with: ${op.ContinueWith ?? ''}. The same call never takes a snapshot twice.`];
-  }
-  if (op && out.ImageId && !out.Request && out.Status !== undefined && op.State !== 'Planned' && out.RequestId === undefined) {
-    return [`Image ${out.ImageId} ("${out.ImageName}") of ${where}, made by this operation from ${snap}. Status: ${out.Status}.`];
   }
   return [`Created custom image ${out.ImageId} ("${out.ImageName}") from ${where} (${snap}). Status: ${out.Status}.`];
 }

@@ -60,6 +60,10 @@ describe('judgeCapture', () => {
     expect(judgeCapture(req, facts({ snapshots: own })).phase).toBe('create-image');
     const mine = image({ SystemSnapshotId: 's-sys', DataSnapshotId: 's-data' });
     expect(judgeCapture(req, facts({ snapshots: own, images: [mine] }))).toMatchObject({ phase: 'image-exists', image: mine });
+    // An image of the name without the data disk is not this operation's (which includes it).
+    const systemOnly = image({ SystemSnapshotId: 's-sys' });
+    expect(judgeCapture(req, facts({ snapshots: own, images: [systemOnly] })).failure?.code).toBe('ImageNameAlreadyExist');
+    expect(judgeCapture({ ...req, includeDataDisk: false }, facts({ snapshots: own, images: [systemOnly] })).phase).toBe('image-exists');
     const other = image({ SystemSnapshotId: 's-old' });
     expect(judgeCapture(req, facts({ snapshots: own, images: [other] })).failure?.code).toBe('ImageNameAlreadyExist');
   });
