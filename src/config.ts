@@ -97,7 +97,6 @@ More settings (environment only):
   SWAS_MCP_HTTP_SHUTDOWN_MS (default 10000), SWAS_MCP_CONSENT_KEY_FILE (required with --http)
   SWAS_MCP_WAIT_TIMEOUT_MS, SWAS_MCP_POLL_INTERVAL_MS, SWAS_MCP_REQUEST_TIMEOUT_MS,
   SWAS_MCP_RETRY_BUDGET_MS, SWAS_MCP_RETRY_BASE_DELAY_MS (default 400)
-  SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS (default 24)   an existing snapshot older than this is a warning
   SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true   allow a plain http: SWAS_ENDPOINT on a non-loopback host
   SWAS_MCP_ECS_METADATA=true         ask the ECS metadata service for a RAM role's credentials
   SWAS_SIM_TIME_SCALE (default 20), or fixed times: SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS
