@@ -131,7 +131,7 @@ function buildPlan(instance: Instance, image: ResetImage, args: Input, systemDis
     irreversible.push(`The image also holds a data disk (${image.RequiredDataDiskSize} GB): the server's data disk may be overwritten with it; back it up first.`);
   }
   return {
-    Summary: `Re-install ${server} in ${args.RegionId} from ${imageWords(image)}.${current} Its system disk is wiped. To keep a copy of what is on it now, stop here and make one first: create_snapshot, then create_custom_image (an image of this server can create new servers or reset other servers later; ResetSystem does not take a server's own image).`,
+    Summary: `Re-install ${server} in ${args.RegionId} from ${imageWords(image)}.${current} Its system disk is wiped. To keep a copy of what is on it now, stop here and make one first with create_custom_image, which captures the server as it is now (an image of this server can create new servers or reset other servers later; ResetSystem does not take a server's own image).`,
     Steps: [{
       Action: 'ResetSystem',
       Target: `${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}")`,
