@@ -197,9 +197,12 @@ function disksWords(dataDisks: Disk[], dataIncluded: string | undefined, include
 }
 
 async function createCustomImage(args: Input, call: ToolCall, ctx0: ToolContext) {
-  // One call waits at most the configured bound in all, snapshots and image together.
-  const deadline = Date.now() + ctx0.config.waitTimeoutMs;
-  const ctx: ToolContext = { ...ctx0, get config() { return { ...ctx0.config, waitTimeoutMs: Math.max(0, deadline - Date.now())}; } };
+  // One call waits at most the configured bound in all, snapshots and image together: the bound
+  // starts when the first wait does (its first read), so the reads before it do not shorten it.
+  let deadline: number | undefined;
+  const config = ctx0.config;
+  const waiting = { ...config, get waitTimeoutMs() { deadline ??= Date.now() + config.waitTimeoutMs; return Math.max(0, deadline - Date.now()); } };
+  const ctx: ToolContext = { ...ctx0, config: waiting };
   const source = args.SystemSnapshotId ? 'given' as const : args.Source ?? 'now';
   const base: Output = {
     RegionId: args.RegionId, InstanceId: args.InstanceId, ImageName: args.ImageName, DryRun: args.DryRun, Source: source, DisksInImage: '',
