@@ -3,6 +3,7 @@ import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/s
 import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, type Config } from './config.js';
 import { usage } from './usage.js';
+import { IdleCollector } from './idle-gc.js';
 import { ConsentSigner } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { buildServer, CallLifecycle } from './server.js';
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   }
 
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
-  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now };
+  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now, idle: new IdleCollector() };
   const lifecycle = new CallLifecycle();
   let handle: { close(): Promise<void> } | undefined;
 

@@ -1,6 +1,7 @@
 export { ConsentSigner, CONSENT_TTL_MS, MIN_KEY_BYTES, type Binding, type Verdict, type Purpose } from './token.js';
 export { consentArgsDigest } from './digest.js';
-export { planSchema, planStepSchema, planText, type Plan, type PlanStep } from './plan.js';
+export { planDetail, planDetailSchema, planQuestion, planSchema, planText, parametersText, type Plan, type PlanDetail } from './plan.js';
+export { count, listWords, named, noun, when } from './words.js';
 export {
   obtainConsent,
   consentRequestStateVerify,

@@ -1,3 +1,4 @@
+import type { IdleCollector } from '../idle-gc.js';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -21,6 +22,8 @@ export interface ToolContext {
   /** Signs and checks ConfirmTokens (per process; shared by replicas in HTTP mode). */
   consent: ConsentSigner;
   now(): number;
+  /** The real process only: hands memory back once a burst of calls is over. */
+  idle?: IdleCollector;
 }
 
 // ---- input pieces shared by several tools ----
