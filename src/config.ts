@@ -90,7 +90,8 @@ Usage: swas-image-mcp [--region <id>] [--endpoint <url>] [--read-only] [--allow-
 
 More settings (environment only):
   SWAS_MCP_AUDIT_LOG=<path>|off      audit ledger (default $XDG_STATE_HOME/swas-image-mcp/audit.jsonl,
-                                     else ~/.local/state/swas-image-mcp/audit.jsonl)
+                                     else ~/.local/state/swas-image-mcp/audit.jsonl;
+                                     --simulate: audit-simulated.jsonl in the same place)
   SWAS_MCP_HTTP_TOKEN / SWAS_MCP_HTTP_TOKEN_FILE   bearer token HTTP requests must carry
   SWAS_MCP_HTTP_ALLOWED_HOSTS / SWAS_MCP_HTTP_ALLOWED_ORIGINS   comma lists for Host / Origin checks
   SWAS_MCP_HTTP_MAX_BODY_BYTES (default 1048576), SWAS_MCP_HTTP_MAX_CONCURRENT (default 32),
@@ -219,10 +220,11 @@ export function parseHttpAddress(raw: string, source: string): { host: string; p
 }
 
 /** The ledger's default place: $XDG_STATE_HOME/swas-image-mcp/audit.jsonl, else ~/.local/state/…. */
-export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
+export function defaultAuditLog(env: NodeJS.ProcessEnv, simulate = false): string {
   const state = setting(env.XDG_STATE_HOME);
   const base = state && state.startsWith('/') ? state : join(env.HOME ?? homedir(), '.local', 'state');
-  return join(base, 'swas-image-mcp', 'audit.jsonl');
+  // Simulated changes never mix with real ones: the simulator has its own default ledger.
+  return join(base, 'swas-image-mcp', simulate ? 'audit-simulated.jsonl' : 'audit.jsonl');
 }
 
 /**
@@ -310,7 +312,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   }
 
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
-  const auditLog = auditRaw === undefined ? defaultAuditLog(env) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
+  const simulate = values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE));
+  const auditLog = auditRaw === undefined ? defaultAuditLog(env, simulate) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
   if (auditLog !== 'off' && (auditLog.includes('\0') || auditLog.length > 4096)) {
     throw new ConfigError('SWAS_MCP_AUDIT_LOG must be a file path or "off".');
   }
@@ -324,7 +327,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     regionId,
     endpoint,
     readOnly: values['read-only'] === true || parseBoolean('SWAS_MCP_READ_ONLY', setting(env.SWAS_MCP_READ_ONLY)),
-    simulate: values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE)),
+    simulate,
     logLevel: levelRaw as LogLevel,
     waitTimeoutMs: parseMs('SWAS_MCP_WAIT_TIMEOUT_MS', setting(env.SWAS_MCP_WAIT_TIMEOUT_MS), 50_000, 0, 600_000),
     pollIntervalMs: parseMs('SWAS_MCP_POLL_INTERVAL_MS', setting(env.SWAS_MCP_POLL_INTERVAL_MS), 1_000, 10, 60_000),

@@ -6,7 +6,9 @@ import { usage } from './usage.js';
 import { IdleCollector } from './idle-gc.js';
 import { ConsentSigner } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
+import { checkToolFor } from './explain/catalog.js';
 import { buildServer, CallLifecycle } from './server.js';
+import { shutDown, shuttingDownError, type Serving, type ShutdownToolInfo } from './shutdown.js';
 import { StdinGuard } from './stdio-guard.js';
 import { SdkSwasApi, type CredentialSource } from './swas/client.js';
 import { credentialSourceFor } from './swas/credentials.js';
@@ -56,7 +58,8 @@ async function main(): Promise<void> {
   try {
     ledger = await openLedger(config.auditLog);
   } catch (err) {
-    startupError(`the audit ledger (SWAS_MCP_AUDIT_LOG) cannot be written: ${(err as Error).message}. Set SWAS_MCP_AUDIT_LOG to a writable path, or to "off".`);
+    // The ledger's message names the path, the reason and the way out (SWAS_MCP_AUDIT_LOG or off).
+    startupError((err as Error).message);
   }
   let consent: ConsentSigner;
   try {
@@ -88,21 +91,43 @@ async function main(): Promise<void> {
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
   const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now, idle: new IdleCollector() };
   const lifecycle = new CallLifecycle();
-  let handle: { close(): Promise<void> } | undefined;
+  // Changes whose outcome a previous run never learnt are read back now, in the background. Not in
+  // simulate mode: the simulator starts afresh, so its earlier resources are gone.
+  if (!config.simulate && ledger.path !== null) {
+    void import('./tools/write-flow.js').then(({ reconcile }) => reconcile(toolContext)).then(({ reconciled, unresolved }) => {
+      if (reconciled || unresolved) log.info({ reconciled, unresolved }, 'audit ledger: changes of unknown outcome read back');
+    });
+  }
+  // What a call that could not answer before shutdown is told about its tool.
+  const describeTool = (name: string): ShutdownToolInfo | undefined => {
+    const tool = tools.find((t) => t.name === name);
+    if (!tool) return undefined;
+    const checkWith = tool.ramActions.map((a) => checkToolFor(a.replace(/^swas-open:/, ''))).find((t) => t !== undefined);
+    return { kind: tool.kind, ...(checkWith ? { checkWith } : {}) };
+  };
+  let handle: Serving | undefined;
 
   let closing = false;
   const shutdown = async (reason: string, drain: boolean) => {
     if (closing) return;
     closing = true;
     log.info({ reason, inFlight: lifecycle.inFlight }, 'shutting down');
-    // Calls in flight (a wait, say) are stopped and answered, with what they know, before exit.
-    if (drain) await lifecycle.stopAndDrain(STDIO_DRAIN_MS);
-    await handle?.close().catch(() => undefined);
+    // One path for both transports: calls in flight finish (HTTP: within its drain bound) or are
+    // stopped and answer with what they know; one that still has not answered gets ServerShuttingDown.
+    if (drain && handle) await shutDown(handle, lifecycle, STDIO_DRAIN_MS).catch(() => undefined);
+    else await handle?.close().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     await ledger.close().catch(() => undefined);
     log.flush();
     process.exit(0);
   };
+  // Log rotation: SIGHUP reopens the ledger's path (a change of the path's file is also noticed at the next write).
+  process.on('SIGHUP', () => {
+    ledger.reopen().then(
+      () => log.info({ auditLog: ledger.path }, 'audit ledger reopened'),
+      (err: unknown) => log.error({ err: (err as Error).message }, 'audit ledger could not be reopened; changes are refused until it can be written'),
+    );
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM', true));
   process.on('SIGINT', () => void shutdown('SIGINT', true));
   // One bad call must never take the server down for the others.
@@ -117,7 +142,7 @@ async function main(): Promise<void> {
       host: config.http.host, port: config.http.port, token: config.httpToken,
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
-      log, buildServer: () => buildServer(toolContext, tools),
+      log, buildServer: () => buildServer(toolContext, tools, lifecycle), lifecycle, describeTool,
     });
     return;
   }
@@ -128,10 +153,21 @@ async function main(): Promise<void> {
   process.stdin.on('close', () => void shutdown('stdin closed', false));
   process.stdout.on('error', () => void shutdown('stdout closed', false));
   const transport = new StdioServerTransport(stdin, process.stdout, { maxBufferSize: MAX_STDIN_LINE_BYTES * 2 });
-  handle = serveStdio(() => buildServer(toolContext, tools, lifecycle), {
+  const stdio = serveStdio(() => buildServer(toolContext, tools, lifecycle), {
     transport,
     onerror: (err) => log.warn({ err: { name: err.name, message: err.message } }, 'stdio transport error'),
   });
+  handle = {
+    // stdio cannot turn calls away: the lifecycle stops those in flight at once.
+    drain: async () => undefined,
+    close: async () => {
+      for (const c of lifecycle.open) {
+        if (c.id === undefined) continue;
+        await transport.send({ jsonrpc: '2.0', id: c.id, error: shuttingDownError(c.tool, c.tool ? describeTool(c.tool) : undefined) }).catch(() => undefined);
+      }
+      await stdio.close();
+    },
+  };
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };

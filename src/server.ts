@@ -13,19 +13,24 @@ Snapshots and images take minutes to tens of minutes: when a call's wait ends fi
 Keep and use: share_custom_image (to ECS, so the image outlives its server, or to other accounts), tag_custom_images, and, when the operator allowed destructive tools, delete_custom_images, delete_snapshots and reset_system.
 Sharing, deleting and re-installing need the user's consent: show them the plan from ConfirmationRequired (or DryRun) and call again with its ConfirmToken only after they agree.`;
 
+/** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
+export interface RunningCall { id?: string | number; tool?: string }
+
 /**
  * The calls in flight, and a signal that stops them when the server shuts down. A stopped call
  * still answers (a wait ends early with what it knows); the client's own cancel is the SDK's.
  */
 export class CallLifecycle {
   private readonly stopper = new AbortController();
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new Map<Promise<unknown>, RunningCall>();
 
   get signal(): AbortSignal { return this.stopper.signal; }
   get inFlight(): number { return this.running.size; }
+  /** The calls that have not answered yet (after stopAndDrain: those that did not answer within its bound). */
+  get open(): RunningCall[] { return [...this.running.values()]; }
 
-  track<T>(call: Promise<T>): Promise<T> {
-    this.running.add(call);
+  track<T>(call: Promise<T>, about: RunningCall = {}): Promise<T> {
+    this.running.set(call, about);
     const done = () => { this.running.delete(call); };
     call.then(done, done);
     return call;
@@ -36,7 +41,7 @@ export class CallLifecycle {
     this.stopper.abort();
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, boundMs); });
-    await Promise.race([Promise.allSettled([...this.running]), bound]);
+    await Promise.race([Promise.allSettled([...this.running.keys()]), bound]);
     clearTimeout(timer);
     // The SDK writes each answer right after its handler resolves.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -60,6 +65,13 @@ export function toolCall(mcp: ServerContext, stop?: AbortSignal, clientCapabilit
   };
 }
 
+/** A change the ledger could not record is still reported as done, with a warning that says so. */
+function withLedgerWarnings<R extends object>(result: R, warnings: readonly string[] | undefined): R {
+  if (!warnings?.length || !('content' in result) || !Array.isArray(result.content)) return result;
+  const text = warnings.map((w) => `Ledger warning: ${w} Tell the operator of this MCP server: the audit ledger is not writable.`).join('\n');
+  return { ...result, content: [...result.content, { type: 'text', text }] };
+}
+
 /** Builds one MCP server instance from the selected tools; the tools hold all the logic. */
 export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], lifecycle?: CallLifecycle): McpServer {
   const server = new McpServer(
@@ -81,9 +93,10 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       annotations: tool.annotations,
     }, (args: unknown, mcp: ServerContext) => {
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
-      const handled = tool.handler(args, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
+      const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
+      const handled = tool.handler(args, view, ctx).then((result) => withLedgerWarnings(result, view.ledgerWarnings));
       const call = ctx.idle ? ctx.idle.track(handled) : handled;
-      return lifecycle ? lifecycle.track(call) : call;
+      return lifecycle ? lifecycle.track(call, { id: mcp.mcpReq.id, tool: tool.name }) : call;
     });
   }
   registerImageServerPrompt(server, ctx);

@@ -14,6 +14,8 @@ export interface ToolCall {
   mcp: ServerContext;
   /** What a 2025-era client declared at initialize (2026-era requests carry their own). */
   clientCapabilities?: ClientCapabilities;
+  /** Changes made that the audit ledger could not record: added to the answer's text. */
+  ledgerWarnings?: string[];
 }
 
 /** Everything about one tool: what the model reads, what the operator's RAM policy needs, and the handler. */

@@ -19,7 +19,7 @@ describe('npm run demo', () => {
     expect(code, out).toBe(0);
     // The story's beats, in order.
     const beats = [
-      'searched 6 regions', 'data d-t4nsgdata', 'WARNING (tell the user)', 'Status: Creating', 'system disk only', 'All done',
+      'searched 11 regions', 'data d-t4nsgdata', 'WARNING (tell the user)', 'Status: Creating', 'system disk only', 'All done',
       'CustomImageQuotaLimit: 3 of 3', 'Oldest images', 'Nothing was sent', 'quota: 3 of 3 used',
       'ConfirmToken', 'delete_custom_images', 'img-sg-web-2026-11-29-sys', 'img-sg-web-2026-11-29-data',
       'Done: img-sg-web-2026-11-29-sys accomplished', 'Available', 'from system snapshot', 'and data snapshot',
