@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRegionId } from './swas/shapes.js';
+import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
 
 /** Everything the server reads from its environment and command line, validated once. */
 export interface Config {
@@ -57,6 +58,10 @@ export interface Config {
   consentKeyFile?: string;
   /** An existing snapshot older than this many hours makes create_custom_image warn that the image misses later changes. */
   snapshotMaxAgeHours: number;
+  /** SWAS_MCP_PROFILES / SWAS_MCP_PROFILE_POLICY: the allowed CLI profiles and their policies. */
+  profiles?: ProfileSettings;
+  /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
+  stsEndpoint?: URL;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
   help: boolean;
@@ -323,7 +328,22 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${levelRaw}".`);
   }
 
+  let profiles: ProfileSettings | undefined;
+  try {
+    profiles = parseProfileSettings(setting(env.SWAS_MCP_PROFILES), setting(env.SWAS_MCP_PROFILE_POLICY));
+  } catch (err) {
+    if (err instanceof ProfileSettingError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const stsRaw = setting(env.SWAS_MCP_STS_ENDPOINT);
+  const stsEndpoint = stsRaw === undefined ? undefined : parseEndpoint(stsRaw, 'SWAS_MCP_STS_ENDPOINT', allowInsecureEndpoint);
+  if (stsEndpoint && stsEndpoint.protocol === 'http:' && !isLoopbackHost(stsEndpoint.hostname)) {
+    warnings.push(`SWAS_MCP_STS_ENDPOINT uses plain http: on ${stsEndpoint.hostname}: signed STS requests travel in clear text (allowed by SWAS_MCP_ALLOW_INSECURE_ENDPOINT).`);
+  }
+
   return {
+    ...(profiles ? { profiles } : {}),
+    ...(stsEndpoint ? { stsEndpoint } : {}),
     regionId,
     endpoint,
     readOnly: values['read-only'] === true || parseBoolean('SWAS_MCP_READ_ONLY', setting(env.SWAS_MCP_READ_ONLY)),

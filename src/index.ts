@@ -15,6 +15,8 @@ import { credentialSourceFor } from './swas/credentials.js';
 import { retryPolicyFor } from './swas/retry.js';
 import type { ToolContext } from './tools/common.js';
 import { ALL_TOOLS } from './tools/index.js';
+import { listProfilesTool } from './tools/list-profiles.js';
+import { openProfiles, ProfileFileError, type ProfileSet } from './profiles/index.js';
 import { selectTools, unknownToolNames } from './tools/registry.js';
 import { VERSION } from './version.js';
 
@@ -52,7 +54,16 @@ async function main(): Promise<void> {
 
   const unknown = config.tools ? unknownToolNames(ALL_TOOLS, config.tools) : [];
   if (unknown.length) startupError(`SWAS_MCP_TOOLS / --tools names no tool called ${unknown.join(', ')}; the tools are ${ALL_TOOLS.map((t) => t.name).join(', ')}.`);
-  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
+  let profiles: ProfileSet | undefined;
+  try {
+    profiles = openProfiles(config, log);
+  } catch (err) {
+    if (err instanceof ProfileFileError) startupError(`SWAS_MCP_PROFILES: ${err.message}`);
+    throw err;
+  }
+  // list_profiles exists only with several profiles, so the one-account tools/list stays as it was.
+  const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
+  const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
 
   let ledger: OpenedLedger;
   try {
@@ -89,7 +100,10 @@ async function main(): Promise<void> {
   }
 
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
-  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now, idle: new IdleCollector() };
+  const toolContext: ToolContext = {
+    api: profiles ? profiles.default.api : api, config, log, simulated: config.simulate, ledger, consent, now: Date.now, idle: new IdleCollector(),
+    ...(profiles ? { profiles } : {}),
+  };
   const lifecycle = new CallLifecycle();
   // Changes whose outcome a previous run never learnt are read back now, in the background. Not in
   // simulate mode: the simulator starts afresh, so its earlier resources are gone.
@@ -171,7 +185,7 @@ async function main(): Promise<void> {
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
-  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
 }
 
 main().catch((err: unknown) => {

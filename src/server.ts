@@ -3,6 +3,8 @@ import { consentRequestStateVerify } from './consent/index.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
 import { publish } from './tools/publish.js';
+import { runProfiled } from './profiles/calls.js';
+import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
@@ -84,17 +86,23 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       requestState: { verify: consentRequestStateVerify(ctx.consent) },
     },
   );
+  const profiles = ctx.profiles;
   for (const tool of tools) {
+    // With profiles every tool acts on one (list_profiles on all); only several publish `Profile`.
+    const profiled = profiles && !tool.profileFree;
+    const several = profiled && profiles.several;
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
-      inputSchema: publish(tool.inputSchema, 'input'),
-      outputSchema: publish(tool.outputSchema, 'output'),
+      inputSchema: several ? profiledInput(tool, profiles) : publish(tool.inputSchema, 'input'),
+      outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
     }, (args: unknown, mcp: ServerContext) => {
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
-      const handled = tool.handler(args, view, ctx).then((result) => withLedgerWarnings(result, view.ledgerWarnings));
+      const run = !profiled ? tool.handler(args, view, ctx)
+        : runProfiled(tool, profiles, several ? args as ProfiledArgs : { args: args as Record<string, unknown>, accountNames: {} }, view, ctx);
+      const handled = run.then((result) => withLedgerWarnings(result, view.ledgerWarnings));
       const call = ctx.idle ? ctx.idle.track(handled) : handled;
       return lifecycle ? lifecycle.track(call, { id: mcp.mcpReq.id, tool: tool.name }) : call;
     });

@@ -28,6 +28,9 @@ export interface AuditEntry {
   /** Intent lines: what the resources look like once the change is applied; read back to reconcile. */
   expect?: Expectation;
   simulated: boolean;
+  /** With profiles: the profile the call acted on, and the account behind it. */
+  profile?: string;
+  accountId?: string;
 }
 
 export type Outcome = 'ok' | 'failed' | 'unknown' | 'reconciled';
@@ -98,5 +101,7 @@ export function toLine(e: AuditEntry): string {
   const expect = e.expect === undefined ? undefined : cleanExpect(e.expect);
   if (expect) line.expect = expect;
   line.simulated = e.simulated === true;
+  if (e.profile !== undefined) line.profile = clean(e.profile);
+  if (e.accountId !== undefined) line.accountId = clean(e.accountId);
   return `${JSON.stringify(line)}\n`;
 }

@@ -456,6 +456,15 @@ const CATALOG: Record<string, Entry> = {
   // The simulator's names for the last two (Alibaba documents no code for either).
   'OperationDenied.SharedImageResetNotSupported': (c) => CATALOG.ResetFromSharedImage!(c),
   'OperationDenied.CreatedFromDataDiskImage': (c) => CATALOG.ServerFromDataImage!(c),
+  ProfilePolicyDenied: () => ({
+    why: 'The profile this call acts on has a policy (SWAS_MCP_PROFILE_POLICY, capped by the server-wide switches) that does not allow this kind of tool, so the call was refused before anything was read or sent.',
+    nextSteps: [
+      'If the change is meant for another account, call again with Profile naming a profile whose policy allows it (list_profiles shows each profile\'s policy).',
+      'Otherwise the operator must raise the profile\'s policy in SWAS_MCP_PROFILE_POLICY (read, write or destructive) and restart the server.',
+    ],
+    retryable: false,
+    stage: 'config',
+  }),
 };
 
 function tagRules(): Explanation {

@@ -37,13 +37,15 @@ import {
   checkTags,
   matchesTags,
 } from './rules.js';
-import { ACCOUNT_ID, type SimState } from './state.js';
+import type { SimState } from './state.js';
 import type { CustomImage, Tag } from './types.js';
 import { PUBLIC_IMAGES, customImageView, diskView, instanceView, shareUserView, snapshotView } from './views.js';
 
 export interface ActionContext {
   params: Params;
   state: SimState;
+  /** Several accounts: the images other accounts shared with this one (AddCustomImageShareAccount), as this account sees them. */
+  sharedFromOthers?: (regionId: string) => CustomImage[];
 }
 
 export type ActionHandler = (ctx: ActionContext) => Record<string, unknown>;
@@ -237,7 +239,7 @@ const listCustomImages: ActionHandler = (ctx) => {
   // Share: false = the account's own images, true = only those other accounts shared in, omitted = all.
   const share = p.bool('Share');
   const tags = p.tags();
-  const items = ctx.state.allImages(regionId).filter(
+  const items = [...ctx.state.allImages(regionId), ...(ctx.sharedFromOthers?.(regionId) ?? [])].filter(
     (m) =>
       m.listed &&
       (share === undefined || m.sharedIn === share) &&
@@ -346,7 +348,7 @@ function shareAccounts(ctx: ActionContext): string[] {
   if (!accounts) throw missing('Account');
   for (const a of accounts) {
     checkAccountId(a);
-    if (a === ACCOUNT_ID) throw invalidParameter('The specified parameter "Account" names your own account; an image cannot be shared with its owner.');
+    if (a === ctx.state.accountId) throw invalidParameter('The specified parameter "Account" names your own account; an image cannot be shared with its owner.');
   }
   return [...new Set(accounts)];
 }
@@ -601,8 +603,7 @@ const listImages: ActionHandler = (ctx) => {
   }
   // Like the live API, a custom image only shows up here once it has left the creating state.
   // Images other accounts shared in are usable (to create or reset servers), so they are listed too.
-  const custom = ctx.state
-    .allImages(regionId)
+  const custom = [...ctx.state.allImages(regionId), ...(ctx.sharedFromOthers?.(regionId) ?? [])]
     .filter((m) => m.listed && m.status !== '4')
     .map((m) => ({ ImageId: m.imageId, ImageName: m.name, ImageType: 'custom', Description: m.description, Platform: m.osType }));
   const all = [...PUBLIC_IMAGES, ...custom].filter((m) => (!type || m.ImageType === type) && (!ids || ids.includes(m.ImageId)));

@@ -80,6 +80,8 @@ export interface StateOptions {
   resetMs?: number;
   /** List calls filtered by unknown instance or disk IDs answer NotFound errors instead of empty lists. */
   unknownIdErrors?: boolean;
+  /** The account that owns this state (several accounts: one state each). Default ACCOUNT_ID. */
+  accountId?: string;
 }
 
 export type InstancePatch = Partial<
@@ -108,6 +110,8 @@ export class SimState implements FixedTimings {
   /** May be changed at any time; see StateOptions.unknownIdErrors. */
   unknownIdErrors: boolean;
   readonly now: () => number;
+  /** The account this state belongs to. */
+  readonly accountId: string;
 
   private regionList: Region[] = [];
   private readonly instanceMap = new Map<string, Instance>();
@@ -129,6 +133,7 @@ export class SimState implements FixedTimings {
     this.imageDeleteMs = options.imageDeleteMs ?? FIXED_TIMINGS.imageDeleteMs;
     this.resetMs = options.resetMs ?? FIXED_TIMINGS.resetMs;
     this.unknownIdErrors = options.unknownIdErrors ?? false;
+    this.accountId = options.accountId ?? ACCOUNT_ID;
     this.load(seed);
   }
 
@@ -351,7 +356,7 @@ export class SimState implements FixedTimings {
   /** Adds an image another account shared into this one. */
   addSharedImage(seed: SeedSharedImage): CustomImage {
     if (!this.hasRegion(seed.regionId)) throw new Error(`simulator state: region ${seed.regionId} does not exist`);
-    if (!/^\d+$/.test(seed.ownerUserId) || seed.ownerUserId === ACCOUNT_ID) {
+    if (!/^\d+$/.test(seed.ownerUserId) || seed.ownerUserId === this.accountId) {
       throw new Error(`simulator state: a shared-in image needs another account's digit ID, not ${seed.ownerUserId}`);
     }
     const nowMs = this.now();
@@ -587,7 +592,7 @@ export class SimState implements FixedTimings {
       requiredSystemDiskSize: diskSize(sys) || (instance.disks[0]?.size ?? 40),
       requiredDataDiskSize: diskSize(data),
       tags: clone(f.tags),
-      userId: ACCOUNT_ID,
+      userId: this.accountId,
       inShare: false,
       shareAccounts: [],
       createInstances: [],
@@ -621,6 +626,6 @@ export class SimState implements FixedTimings {
     const { fixed, createdAtMs, readyMs, outcome, listedAtMs, goneAtMs, ...rest } = m;
     const nowMs = this.now();
     const status: ImageStatus = fixed ?? (nowMs - createdAtMs >= readyMs ? outcome : '4');
-    return { ...clone(rest), status, sharedIn: m.userId !== ACCOUNT_ID, listed: nowMs >= listedAtMs, deleting: goneAtMs !== undefined };
+    return { ...clone(rest), status, sharedIn: m.userId !== this.accountId, listed: nowMs >= listedAtMs, deleting: goneAtMs !== undefined };
   }
 }

@@ -8,6 +8,7 @@ import {
 import { explain } from '../explain/catalog.js';
 import { failure, success, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
+import { forProfile } from '../profiles/consent.js';
 
 /**
  * The consent step of the tools that delete, overwrite or expose (the contract's "consent"): it
@@ -50,7 +51,9 @@ function consentFailure<S extends z.ZodType>(req: ConsentRequest<S>, code: 'Conf
   return failure(req.schema, { ...(req.out as object), ...extra, Plan: req.plan, Error: error } as z.input<S>, `${code}: ${text}`);
 }
 
-export function consentStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req: ConsentRequest<S>): ConsentStep {
+export function consentStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, asked: ConsentRequest<S>): ConsentStep {
+  // With profiles, the plan names the account, and the approval is bound to it.
+  const req = ctx.profile ? forProfile(asked, ctx.profile) : asked;
   const binding = { tool: req.tool, argsDigest: consentArgsDigest(req.args), stateDigest: argsDigest(req.state) };
   const now = ctx.now();
   if (req.dryRun) {

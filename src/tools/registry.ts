@@ -30,6 +30,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   kind: ToolKind;
   /** RAM actions the tool calls, e.g. "swas-open:ListInstances". */
   ramActions: readonly string[];
+  /** Acts on every profile itself (list_profiles): takes no `Profile` argument. */
+  profileFree?: boolean;
   /** A consent tool may answer "input required" (the person is asked; the SDK serves both eras). */
   handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }
