@@ -62,6 +62,8 @@ export interface Config {
   httpShutdownMs: number;
   /** Key file shared by every HTTP replica to sign ConfirmTokens (required in HTTP mode). */
   consentKeyFile?: string;
+  /** An existing snapshot older than this many hours makes create_custom_image warn that the image misses later changes. */
+  snapshotMaxAgeHours: number;
   /** SWAS_MCP_PROFILES / SWAS_MCP_PROFILE_POLICY: the allowed CLI profiles and their policies. */
   profiles?: ProfileSettings;
   /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
@@ -408,6 +410,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     httpMaxConcurrent: parseInteger('SWAS_MCP_HTTP_MAX_CONCURRENT', setting(env.SWAS_MCP_HTTP_MAX_CONCURRENT), 32, 1, 10_000, ''),
     httpShutdownMs: parseMs('SWAS_MCP_HTTP_SHUTDOWN_MS', setting(env.SWAS_MCP_HTTP_SHUTDOWN_MS), 10_000, 0, 600_000),
     ...(consentKeyFile !== undefined ? { consentKeyFile } : {}),
+    snapshotMaxAgeHours: parseInteger('SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', setting(env.SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS), 24, 1, 87_600, 'of hours '),
     warnings,
     help: values.help === true,
     version: values.version === true,

@@ -10,7 +10,7 @@ import { VERSION } from './version.js';
 
 export const SERVER_INSTRUCTIONS = `Manages custom images of Alibaba Cloud Simple Application Server (SWAS) instances, the whole lifecycle.
 Find: list_instances (RegionId "all" searches every region), list_snapshots, list_custom_images (with the quota and share state), list_images.
-Make: create_snapshot, then create_custom_image (DryRun true shows the plan first). Repeating a create call is safe.
+Make: create_custom_image captures a server as it is now (new snapshots of its disks, then the image; DryRun true shows the plan first); repeat the ContinueWith call it answers until Operation.State is Done. Repeating a create call is safe.
 Snapshots and images take minutes to tens of minutes: when a call's wait ends first, call wait_for_resources with the IDs it names, again until AllDone.
 Keep and use: share_custom_image (to ECS, so the image outlives its server, or to other accounts), tag_custom_images, and, when the operator allowed destructive tools, delete_custom_images, delete_snapshots and reset_system.
 Sharing, deleting and re-installing need the user's consent: show them the plan from ConfirmationRequired (or DryRun) and call again with its ConfirmToken only after they agree.`;

@@ -43,6 +43,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_MCP_CONSENT_KEY_FILE', value: 'random per process', meaning: 'key (0600, ≥ 32 bytes) that signs consent state; shared by HTTP replicas', help: true },
   { env: 'SWAS_MCP_ECS_METADATA', value: 'false', meaning: 'ask the ECS metadata service for a RAM role\'s credentials' },
   { env: 'SWAS_MCP_WAIT_TIMEOUT_MS', value: '50000', meaning: 'how long one call may wait for a resource' },
+  { env: 'SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', value: '24', meaning: 'create_custom_image: an existing snapshot older than this is a warning to relay' },
   { env: 'SWAS_MCP_POLL_INTERVAL_MS', value: '1000', meaning: 'first pause between status polls (then ×1.5 up to 5 s)' },
   { env: 'SWAS_MCP_REQUEST_TIMEOUT_MS', value: '10000', meaning: 'deadline of one API request' },
   { env: 'SWAS_MCP_RETRY_BUDGET_MS', value: '25000', meaning: 'time for all attempts of one API call' },

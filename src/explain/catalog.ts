@@ -121,7 +121,7 @@ const CATALOG: Record<string, Entry> = {
     why: `The system disk snapshot ${c.snapshotId ?? ''} does not exist in region ${regionOf(c)}.`,
     nextSteps: [
       `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" and SourceDiskType "system" to find a finished system snapshot.`,
-      'Or omit SystemSnapshotId and the newest finished system snapshot of the server is chosen; or call create_snapshot to make one.',
+      'Or omit SystemSnapshotId: create_custom_image then captures the server as it is now (new snapshots, then the image).',
     ],
     retryable: false,
   }),

@@ -205,7 +205,7 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
       expect(snap.structuredContent).toMatchObject({ Status: 'accomplished' });
       expect(snapProgress.length).toBeGreaterThanOrEqual(1);
       const imgProgress: Progress[] = [];
-      const image = await call(client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.shopServerId, ImageName: 'shop-lb', WaitForAvailable: true }, (p) => imgProgress.push(p));
+      const image = await call(client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.shopServerId, ImageName: 'shop-lb', Source: 'latest-snapshot', WaitForAvailable: true }, (p) => imgProgress.push(p));
       expect(image.isError).toBeFalsy();
       expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snap.structuredContent!.SnapshotId });
       expect(imgProgress.length).toBeGreaterThanOrEqual(1);
@@ -237,7 +237,7 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
     const id = serverWithSnapshot('race-server');
     const clients = await Promise.all(replicas.map((r, i) => connect(r.url, i === 1 ? 'modern' : 'legacy')));
     try {
-      const args = { RegionId: R, InstanceId: id, ImageName: 'race-image' };
+      const args = { RegionId: R, InstanceId: id, ImageName: 'race-image', Source: 'latest-snapshot' };
       const results = await Promise.all(clients.map((c) => call(c, 'create_custom_image', args)));
       const ids = new Set(results.filter((r) => !r.isError).map((r) => r.structuredContent!.ImageId as string));
       expect(ids.size).toBe(1);
@@ -288,7 +288,7 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
     const exitCode = new Promise<number | null>((r) => target.proc.once('exit', (code) => r(code)));
     let refusedStatus = 0;
     let refusal: Promise<void> | undefined;
-    const result = await call(client, 'create_custom_image', { RegionId: R, InstanceId: id, ImageName: 'drain-image', WaitForAvailable: true }, () => {
+    const result = await call(client, 'create_custom_image', { RegionId: R, InstanceId: id, ImageName: 'drain-image', Source: 'latest-snapshot', WaitForAvailable: true }, () => {
       if (signalled) return;
       signalled = true; // the image was requested and the wait began: now stop the replica
       target.proc.kill('SIGTERM');
@@ -313,7 +313,7 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
     const id = serverWithSnapshot('kill-server');
     const victim = replicas[1]!;
     const client = await connect(victim.url, 'legacy');
-    const args = { RegionId: R, InstanceId: id, ImageName: 'kill-image', WaitForAvailable: true };
+    const args = { RegionId: R, InstanceId: id, ImageName: 'kill-image', Source: 'latest-snapshot', WaitForAvailable: true };
     // The first progress notification comes once the image was requested and the wait began.
     let killed = false;
     const giveUp = new AbortController();

@@ -151,3 +151,12 @@ describe('retry base delay (issue 8 item 22)', () => {
     expect(retryPolicyFor(loadConfig([], {})).baseDelayMs).toBe(DEFAULT_RETRY.baseDelayMs);
   });
 });
+
+describe('SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', () => {
+  it('defaults to 24 hours, takes whole hours, and refuses anything else naming the variable', () => {
+    expect(loadConfig([], {}).snapshotMaxAgeHours).toBe(24);
+    expect(loadConfig([], { SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS: '168' }).snapshotMaxAgeHours).toBe(168);
+    expect(() => loadConfig([], { SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS: '1.5' })).toThrow(ConfigError);
+    expect(() => loadConfig([], { SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS: '0' })).toThrow(/SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS/);
+  });
+});
