@@ -55,11 +55,26 @@ export interface Config {
   httpShutdownMs: number;
   /** Key file shared by every HTTP replica to sign ConfirmTokens (required in HTTP mode). */
   consentKeyFile?: string;
+  /**
+   * How a change that needs consent is agreed to. human: only a person, through a channel the
+   * model does not drive; confirm: a ConfirmToken round trip (a second, deliberate call, not proof
+   * that a person agreed); off: no consent step (destructive tools still need --allow-destructive).
+   */
+  consentMode: ConsentMode;
+  /** How long a call waits for a client to answer a consent question before ConsentTimedOut, in ms. */
+  consentAnswerTimeoutMs: number;
+  /** Where enrolled passkeys are kept (human mode's approval page without URL elicitation). */
+  passkeyFile: string;
+  /** Public base URL of the approval page in HTTP mode (behind a proxy); default: the bind address. */
+  approvalBaseUrl?: URL;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
   help: boolean;
   version: boolean;
 }
+
+export const CONSENT_MODES = ['human', 'confirm', 'off'] as const;
+export type ConsentMode = (typeof CONSENT_MODES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -93,6 +108,9 @@ More settings (environment only):
   SWAS_MCP_HTTP_ALLOWED_HOSTS / SWAS_MCP_HTTP_ALLOWED_ORIGINS   comma lists for Host / Origin checks
   SWAS_MCP_HTTP_MAX_BODY_BYTES (default 1048576), SWAS_MCP_HTTP_MAX_CONCURRENT (default 32),
   SWAS_MCP_HTTP_SHUTDOWN_MS (default 10000), SWAS_MCP_CONSENT_KEY_FILE (required with --http)
+  SWAS_MCP_CONSENT=human|confirm|off (default human): who agrees to a change (see docs/consent.md)
+  SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS (default 180000), SWAS_MCP_PASSKEY_FILE, SWAS_MCP_APPROVAL_BASE_URL
+  swas-image-mcp passkey add         enroll a passkey for the approval page (opens a loopback page)
   SWAS_MCP_WAIT_TIMEOUT_MS, SWAS_MCP_POLL_INTERVAL_MS, SWAS_MCP_REQUEST_TIMEOUT_MS,
   SWAS_MCP_RETRY_BUDGET_MS, SWAS_MCP_RETRY_BASE_DELAY_MS (default 400)
   SWAS_MCP_ALLOW_INSECURE_ENDPOINT=true   allow a plain http: SWAS_ENDPOINT on a non-loopback host
@@ -218,9 +236,23 @@ export function parseHttpAddress(raw: string, source: string): { host: string; p
 
 /** The ledger's default place: $XDG_STATE_HOME/swas-image-mcp/audit.jsonl, else ~/.local/state/…. */
 export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
+  return join(stateDir(env), 'audit.jsonl');
+}
+
+/** $XDG_STATE_HOME/swas-image-mcp, else ~/.local/state/swas-image-mcp. */
+function stateDir(env: NodeJS.ProcessEnv): string {
   const state = setting(env.XDG_STATE_HOME);
   const base = state && state.startsWith('/') ? state : join(env.HOME ?? homedir(), '.local', 'state');
-  return join(base, 'swas-image-mcp', 'audit.jsonl');
+  return join(base, 'swas-image-mcp');
+}
+
+/** The consent policy; an unknown word is a start-up error naming the three. */
+export function parseConsentMode(value: string | undefined): ConsentMode {
+  const v = (value ?? 'human').toLowerCase();
+  if (!(CONSENT_MODES as readonly string[]).includes(v)) {
+    throw new ConfigError(`SWAS_MCP_CONSENT must be one of ${CONSENT_MODES.join(', ')}, got "${v.slice(0, 40)}".`);
+  }
+  return v as ConsentMode;
 }
 
 /**
@@ -307,6 +339,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError('SWAS_MCP_HTTP / --http needs SWAS_MCP_CONSENT_KEY_FILE: the key every replica signs ConfirmTokens with (for example: "openssl rand -hex 32 > key; chmod 600 key").');
   }
 
+  const approvalRaw = setting(env.SWAS_MCP_APPROVAL_BASE_URL);
+  let approvalBaseUrl: URL | undefined;
+  if (approvalRaw !== undefined) {
+    try { approvalBaseUrl = new URL(approvalRaw); } catch { approvalBaseUrl = undefined; }
+    if (!approvalBaseUrl || !/^https?:$/.test(approvalBaseUrl.protocol) || approvalBaseUrl.search || approvalBaseUrl.hash || approvalBaseUrl.username) {
+      throw new ConfigError(`SWAS_MCP_APPROVAL_BASE_URL must be an http(s) base URL such as https://mcp.example.com, got "${redactUrl(approvalRaw)}".`);
+    }
+  }
+
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
   const auditLog = auditRaw === undefined ? defaultAuditLog(env) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
   if (auditLog !== 'off' && (auditLog.includes('\0') || auditLog.length > 4096)) {
@@ -349,6 +390,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     httpMaxConcurrent: parseInteger('SWAS_MCP_HTTP_MAX_CONCURRENT', setting(env.SWAS_MCP_HTTP_MAX_CONCURRENT), 32, 1, 10_000, ''),
     httpShutdownMs: parseMs('SWAS_MCP_HTTP_SHUTDOWN_MS', setting(env.SWAS_MCP_HTTP_SHUTDOWN_MS), 10_000, 0, 600_000),
     ...(consentKeyFile !== undefined ? { consentKeyFile } : {}),
+    consentMode: parseConsentMode(setting(env.SWAS_MCP_CONSENT)),
+    consentAnswerTimeoutMs: parseMs('SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS', setting(env.SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS), 180_000, 1, 600_000),
+    passkeyFile: setting(env.SWAS_MCP_PASSKEY_FILE) ?? join(stateDir(env), 'passkeys.json'),
+    ...(approvalBaseUrl !== undefined ? { approvalBaseUrl } : {}),
     warnings,
     help: values.help === true,
     version: values.version === true,

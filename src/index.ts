@@ -2,7 +2,7 @@
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, USAGE, type Config } from './config.js';
-import { ConsentSigner } from './consent/index.js';
+import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { buildServer, CallLifecycle } from './server.js';
 import { StdinGuard } from './stdio-guard.js';
@@ -84,7 +84,10 @@ async function main(): Promise<void> {
   }
 
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
-  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, now: Date.now };
+  const store = new MemoryApprovalStore();
+  let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now });
+  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now };
+  logConsentMode(config, log);
   const lifecycle = new CallLifecycle();
   let handle: { close(): Promise<void> } | undefined;
 
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
     // Calls in flight (a wait, say) are stopped and answered, with what they know, before exit.
     if (drain) await lifecycle.stopAndDrain(STDIO_DRAIN_MS);
     await handle?.close().catch(() => undefined);
+    await approvals.close().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     await ledger.close().catch(() => undefined);
     log.flush();
@@ -111,12 +115,19 @@ async function main(): Promise<void> {
     // Loaded only here: a stdio start never pays for the HTTP side. Stdin means nothing to a
     // service (it often starts closed), so only signals end it; the handle drains on close.
     const { startHttpServer } = await import('./http/serve.js');
-    handle = await startHttpServer({
+    const portal = new HttpPortal(store, config.approvalBaseUrl?.origin, () => httpBase);
+    let httpBase = '';
+    approvals = portal;
+    toolContext.approvals = portal;
+    const started = await startHttpServer({
       host: config.http.host, port: config.http.port, token: config.httpToken,
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
       log, buildServer: () => buildServer(toolContext, tools),
+      approvalPage: { store, now: Date.now, ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
     });
+    httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
+    handle = started;
     return;
   }
 
@@ -134,6 +145,16 @@ async function main(): Promise<void> {
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
   log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+}
+
+/** Start-up says which consent policy holds, and what a person needs for the human one. */
+function logConsentMode(config: Config, log: ReturnType<typeof createLogger>): void {
+  const what = {
+    human: 'a change that needs consent happens only after a person approved it (form, approval page, or passkey)',
+    confirm: 'a ConfirmToken round trip counts as consent: a second, deliberate call, not proof that a person agreed',
+    off: 'no consent step; every change is still in the ledger',
+  }[config.consentMode];
+  log.info({ consent: config.consentMode }, `consent mode ${config.consentMode}: ${what}`);
 }
 
 main().catch((err: unknown) => {

@@ -16,6 +16,8 @@ export interface AuditEntry {
   requestId?: string;
   ok?: boolean;
   errorCode?: string;
+  /** How the change was agreed to (consent tools only). */
+  consent?: { channel: string; approver?: string };
   simulated: boolean;
 }
 
@@ -51,6 +53,9 @@ export function toLine(e: AuditEntry): string {
   if (e.requestId !== undefined) line.requestId = clean(e.requestId);
   if (e.ok !== undefined) line.ok = e.ok === true;
   if (e.errorCode !== undefined) line.errorCode = clean(e.errorCode);
+  if (e.consent !== undefined && e.phase !== 'outcome') {
+    line.consent = { channel: clean(e.consent.channel), ...(e.consent.approver !== undefined ? { approver: clean(e.consent.approver) } : {}) };
+  }
   line.simulated = e.simulated === true;
   return `${JSON.stringify(line)}\n`;
 }

@@ -7,6 +7,7 @@ import { Admission } from './admission.js';
 import { BearerToken, hostOrOriginRefusal, isLoopbackHost, resolveAllowLists } from './guards.js';
 import { readBody, sendWebResponse, toWebRequest } from './node-bridge.js';
 import { describeMcpRequest, requestIdOf, type McpRequestLabel } from './request-log.js';
+import { APPROVAL_PATH, serveApprovalPage, type ApprovalPageDeps } from '../consent/page.js';
 
 export interface HttpServerOptions {
   /** Interface to bind, e.g. `127.0.0.1` or `0.0.0.0`. */
@@ -28,6 +29,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** A fresh MCP server per request (stateless serving: nothing survives between requests). */
   buildServer: () => McpServer;
+  /** The approval page (consent by a person) under /approve/; it needs no bearer token (its link carries a secret). */
+  approvalPage?: Omit<ApprovalPageDeps, 'log' | 'origin'> & { publicOrigin?: string };
 }
 
 export interface HttpServerHandle {
@@ -95,6 +98,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       req.resume();
       if (admission.isDraining) plain(res, 503, 'draining', { 'Retry-After': RETRY_AFTER_S, Connection: 'close' });
       else plain(res, 200, 'ok');
+      return;
+    }
+    if (path.startsWith(APPROVAL_PATH) && opts.approvalPage) {
+      const refusal = hostOrOriginRefusal(req.headers, lists);
+      if (refusal) { refused = refusal; req.resume(); plain(res, 403, 'Forbidden'); return; }
+      const page = opts.approvalPage;
+      await serveApprovalPage(req, res, { ...page, log, origin: (r) => page.publicOrigin ?? `http://${r.headers.host ?? 'localhost'}` });
       return;
     }
     if (path !== '/mcp') { req.resume(); plain(res, 404, 'Not found'); return; }

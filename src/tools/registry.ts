@@ -1,5 +1,6 @@
 import type { CallToolResult, ClientCapabilities, InputRequiredResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import type { ConsentRecord } from '../consent/approvals.js';
 import type { ToolContext } from './common.js';
 
 /** read: changes nothing; write: creates or changes; destructive: deletes or overwrites (opt-in). */
@@ -14,6 +15,8 @@ export interface ToolCall {
   mcp: ServerContext;
   /** What a 2025-era client declared at initialize (2026-era requests carry their own). */
   clientCapabilities?: ClientCapabilities;
+  /** How consent was given for this call's change (set by the consent step; the ledger records it). */
+  consent?: ConsentRecord;
 }
 
 /** Everything about one tool: what the model reads, what the operator's RAM policy needs, and the handler. */

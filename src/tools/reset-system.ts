@@ -11,7 +11,7 @@ import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js'
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
@@ -39,6 +39,7 @@ export const resetSystemInput = lazySchema(() => z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
   ConfirmToken: confirmTokenField(),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional(),
 }));
 
@@ -210,7 +211,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 4. Consent: the person sees the plan, the wipe included; nothing is sent without it.
   const plan = buildPlan(instance, image, args, verdict.systemDiskGb);
-  const consent = consentStep(ctx, call, {
+  const consent = await consentStep(ctx, call, {
     tool: 'reset_system', args, state: planState(facts), plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
     schema: resetSystemOutput(), out: base,
   });

@@ -11,7 +11,7 @@ import { deriveClientToken } from '../swas/token.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -36,6 +36,7 @@ export const shareCustomImageInput = lazySchema(() => z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and the plan with a ConfirmToken, but send nothing.'),
   ConfirmToken: confirmTokenField(),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
@@ -225,7 +226,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   // 4. The exact requests, then the person's consent for the plan they make up.
   const requests = planRequests(ctx, region, args.ImageId, plan, args.Operation, args.ClientToken);
   const consentPlan = sharePlan(region, image, plan, args.Operation);
-  const consent = consentStep(ctx, call, {
+  const consent = await consentStep(ctx, call, {
     tool: TOOL, args, plan: consentPlan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
     // Everything the plan was made from: the image's status and its whole share state.
     state: { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts },

@@ -11,7 +11,7 @@ import { deriveClientToken } from '../swas/token.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -38,6 +38,7 @@ export const tagCustomImagesInput = lazySchema(() => z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and each image\'s tags as they would become, but send nothing (with a ConfirmToken when consent is needed).'),
   ConfirmToken: confirmTokenField(),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
@@ -225,7 +226,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   //    the contract says nothing is deleted or overwritten without consent, and a tag value
   //    replaced or a tag removed is gone for good: then, and only then, the person is asked.
   if (plan.needsConsent) {
-    const consent = consentStep(ctx, call, {
+    const consent = await consentStep(ctx, call, {
       tool: TOOL, args, plan: tagPlan(region, plan, requests), dryRun: args.DryRun, confirmToken: args.ConfirmToken,
       // The tags the plan was made from: any change to them makes a new plan.
       state: facts.own.map((m) => ({ ImageId: m.ImageId, Tags: tagsOf(m).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0)) })),

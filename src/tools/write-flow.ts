@@ -64,6 +64,7 @@ export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: Wri
   return audited(ctx.ledger, {
     tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
     clientToken: record.clientToken, argsDigest: argsDigest(record.args), simulated: ctx.simulated,
+    ...(call.consent ? { consent: call.consent } : {}),
   }, () => send(call.signal), ctx.now);
 }
 
