@@ -34,7 +34,30 @@ function readConfig(): Config {
   }
 }
 
+/** `swas-image-mcp passkey add`: enroll a passkey for the approval page, then exit. */
+async function passkeyAdd(): Promise<void> {
+  dropUnfilledPlaceholders(process.env);
+  let config: Config;
+  try { config = loadConfig([], process.env); } catch (err) { if (err instanceof ConfigError) startupError(err.message); throw err; }
+  const log = createLogger(config.logLevel);
+  const { FilePasskeys } = await import('./consent/passkeys.js');
+  const { startEnrollment } = await import('./consent/enroll.js');
+  const passkeys = new FilePasskeys(config.passkeyFile);
+  const enrollment = await startEnrollment(passkeys, log);
+  process.stderr.write(`Open this page in a browser on this machine to add a passkey (stored in ${config.passkeyFile}):\n\n  ${enrollment.url}\n\nWaiting… (Ctrl-C to stop)\n`);
+  const name = await enrollment.done;
+  process.stderr.write(`Passkey "${name}" added. The approval page will ask for it.\n`);
+  await enrollment.close();
+  log.flush();
+}
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'passkey') {
+    if (argv[1] !== 'add' || argv.length > 2) startupError('usage: swas-image-mcp passkey add');
+    await passkeyAdd();
+    return;
+  }
   // Before anything loads the SDK: the debug package reads DEBUG once, on first load.
   const silenced = silenceSecretDebugNamespaces(process.env);
   const config = readConfig();
@@ -85,9 +108,13 @@ async function main(): Promise<void> {
 
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
   const store = new MemoryApprovalStore();
-  let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now });
+  const passkeys = config.consentMode === 'human' ? new (await import('./consent/passkeys.js')).FilePasskeys(config.passkeyFile) : undefined;
+  let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now, ...(passkeys ? { passkeys } : {}) });
   const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now };
   logConsentMode(config, log);
+  if (passkeys && !(await passkeys.enrolled())) {
+    log.info({ enroll: `"${process.execPath}" "${process.argv[1] ?? 'swas-image-mcp'}" passkey add` }, 'no passkey enrolled: clients without elicitation get HumanApprovalUnavailable; to enroll one, run the command in "enroll" (same environment)');
+  }
   const lifecycle = new CallLifecycle();
   let handle: { close(): Promise<void> } | undefined;
 
@@ -115,7 +142,7 @@ async function main(): Promise<void> {
     // Loaded only here: a stdio start never pays for the HTTP side. Stdin means nothing to a
     // service (it often starts closed), so only signals end it; the handle drains on close.
     const { startHttpServer } = await import('./http/serve.js');
-    const portal = new HttpPortal(store, config.approvalBaseUrl?.origin, () => httpBase);
+    const portal = new HttpPortal(store, config.approvalBaseUrl?.origin, () => httpBase, passkeys);
     let httpBase = '';
     approvals = portal;
     toolContext.approvals = portal;
@@ -124,7 +151,7 @@ async function main(): Promise<void> {
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
       log, buildServer: () => buildServer(toolContext, tools),
-      approvalPage: { store, now: Date.now, ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
+      approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
     handle = started;
