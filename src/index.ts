@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { openLedger, type OpenedLedger } from './audit/index.js';
-import { ConfigError, dropUnfilledPlaceholders, loadConfig, USAGE, type Config } from './config.js';
+import { ConfigError, dropUnfilledPlaceholders, loadConfig, type Config } from './config.js';
+import { usage } from './usage.js';
 import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { buildServer, CallLifecycle } from './server.js';
@@ -61,9 +62,9 @@ async function main(): Promise<void> {
   // Before anything loads the SDK: the debug package reads DEBUG once, on first load.
   const silenced = silenceSecretDebugNamespaces(process.env);
   const config = readConfig();
-  // Help and version go to stderr too: stdout is reserved for the protocol.
-  if (config.help) { process.stderr.write(`${USAGE}\n`); return; }
-  if (config.version) { process.stderr.write(`${VERSION}\n`); return; }
+  // Asked for help or the version, the protocol is not running: they go to stdout, as a reader expects.
+  if (config.help) { process.stdout.write(`${usage()}\n`); return; } // allowed-stdout
+  if (config.version) { process.stdout.write(`${VERSION}\n`); return; } // allowed-stdout
 
   const log = createLogger(config.logLevel);
   for (const warning of config.warnings) log.warn(warning);

@@ -44,16 +44,6 @@ describe('the tool registry', () => {
     expect(unknownToolNames(ALL_TOOLS, ['list_instances', 'delete_everything'])).toEqual(['delete_everything']);
   });
 
-  it("the README's RAM policy is exactly the union of the registered tools' RAM actions", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const block = /### Least-privilege RAM policy[\s\S]*?```json\n([\s\S]*?)\n```/.exec(readme);
-    expect(block, 'README has a "Least-privilege RAM policy" section with a json block').not.toBeNull();
-    const policy = JSON.parse(block![1]!) as { Statement: { Action: string[] }[] };
-    const inReadme = new Set(policy.Statement.flatMap((s) => s.Action));
-    const needed = new Set(ALL_TOOLS.flatMap((t) => t.ramActions));
-    expect([...inReadme].sort()).toEqual([...needed].sort());
-  });
-
   it("manifest.json's tool list is the registry's", () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as { tools: { name: string }[] };
     expect(manifest.tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS.map((t) => t.name).sort());
