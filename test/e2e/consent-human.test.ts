@@ -49,8 +49,11 @@ async function stdioServer(client: Client): Promise<{ ledger: string; stderr: ()
 }
 
 describe('stdio, default mode', () => {
-  it('logs the consent mode; a form approves; the ledger says form', async () => {
-    const client = new Client({ name: 'e2e', version: '0' }, { capabilities: { elicitation: { form: {} } } });
+  it.each(['legacy', 'modern'] as const)('%s era: logs the consent mode; a form approves; the ledger says form', async (era) => {
+    const client = new Client({ name: 'e2e', version: '0' }, {
+      capabilities: { elicitation: { form: {} } },
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {}),
+    });
     client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { confirm: true } }));
     const s = await stdioServer(client);
     const r = (await client.callTool({ name: 'share_custom_image', arguments: share })) as Result;
