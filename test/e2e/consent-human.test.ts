@@ -133,3 +133,27 @@ describe('HTTP mode', () => {
     expect(ledgerAt(ledger).filter((l) => l.phase === 'intent').map((l) => l.consent)).toEqual([{ channel: 'url' }, { channel: 'form' }]);
   }, 60_000);
 });
+
+describe('swas-image-mcp passkey add', () => {
+  it('serves the enrollment page on localhost and names it on stderr; nothing else answers there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swas-passkey-cli-'));
+    const proc = spawn(process.execPath, [SERVER_ENTRY, 'passkey', 'add'], {
+      stdio: ['ignore', 'ignore', 'pipe'], env: isolatedEnv({ SWAS_MCP_PASSKEY_FILE: join(dir, 'passkeys.json') }),
+    });
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    cleanups.push(async () => { proc.kill('SIGTERM'); await exited; });
+    const url = await new Promise<string>((resolve) => {
+      let err = '';
+      proc.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /http:\/\/localhost:\d+\/passkey\/[A-Za-z0-9_-]+/.exec(err);
+        if (m) resolve(m[0]);
+      });
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Add a passkey');
+    expect((await fetch(`${new URL(url).origin}/passkey/wrong-secret`)).status).toBe(404);
+    expect(existsSync(join(dir, 'passkeys.json'))).toBe(false);
+  });
+});
