@@ -3,6 +3,7 @@ import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/s
 import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, type Config } from './config.js';
 import { usage } from './usage.js';
+import { IdleCollector } from './idle-gc.js';
 import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { buildServer, CallLifecycle } from './server.js';
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   const store = new MemoryApprovalStore();
   const passkeys = config.consentMode === 'human' ? new (await import('./consent/passkeys.js')).FilePasskeys(config.passkeyFile) : undefined;
   let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now, ...(passkeys ? { passkeys } : {}) });
-  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now };
+  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now, idle: new IdleCollector() };
   logConsentMode(config, log);
   if (passkeys && !(await passkeys.enrolled())) {
     log.info({ enroll: `"${process.execPath}" "${process.argv[1] ?? 'swas-image-mcp'}" passkey add` }, 'no passkey enrolled: clients without elicitation get HumanApprovalUnavailable; to enroll one, run the command in "enroll" (same environment)');

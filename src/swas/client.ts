@@ -1,3 +1,4 @@
+import { clearReadTimersWhenDone } from './httpx-read-timer.js';
 import type * as SwasSdk from '@alicloud/swas-open20200601';
 import type * as CredentialsSdk from '@alicloud/credentials';
 import type * as Dara from '@darabonba/typescript';
@@ -69,12 +70,15 @@ interface Sdk {
 
 /** Loads the official SDK on first use, so that the MCP handshake never waits for it. */
 async function loadSdk(source: CredentialSource): Promise<Sdk> {
-  const [mod, dara, credentials, openapi] = await Promise.all([
+  const [mod, dara, credentials, openapi, httpx] = await Promise.all([
     import('@alicloud/swas-open20200601'),
     import('@darabonba/typescript'),
     import('@alicloud/credentials'),
     import('@alicloud/openapi-core'),
+    // httpx ships no types; only its `request` export is used (see httpx-read-timer.ts).
+    import('httpx') as Promise<{ default: Parameters<typeof clearReadTimersWhenDone>[0] }>,
   ]);
+  clearReadTimersWhenDone(moduleExports(httpx, 'request'));
   const credLib = moduleExports(credentials, 'Config');
   const Credential: CredentialClass = credLib.default;
   const CredConfig = credLib.Config;

@@ -1,3 +1,4 @@
+import type { IdleCollector } from '../idle-gc.js';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -23,6 +24,8 @@ export interface ToolContext {
   /** Where a person approves a change (SWAS_MCP_CONSENT=human). */
   approvals?: ApprovalPortal;
   now(): number;
+  /** The real process only: hands memory back once a burst of calls is over. */
+  idle?: IdleCollector;
 }
 
 // ---- input pieces shared by several tools ----

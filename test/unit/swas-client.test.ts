@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountNumber, SdkSwasApi } from '../../src/swas/client.js';
 import { ApiError } from '../../src/swas/errors.js';
+import { clearReadTimersWhenDone } from '../../src/swas/httpx-read-timer.js';
 
 interface Sent { action: string; params: URLSearchParams }
 type Answer = { status?: number; body: Record<string, unknown> };
@@ -221,5 +222,30 @@ describe('ListTagResources asks for at most 50 resources a request', () => {
     const tags = await api().listTagResources('cn-hangzhou', { ResourceType: 'customimage', ResourceIds: ids });
     expect(tags.map((t) => t.ResourceId)).toEqual(['m-0', 'm-50', 'm-100']);
     expect(sent.map((s) => [...s.params.keys()].filter((k) => k.startsWith('ResourceId.')).length)).toEqual([50, 50, 20]);
+  });
+});
+
+describe('no request outlives its answer', () => {
+  // httpx (under the SDK) keeps a read timer per request on the socket that only its own read()
+  // clears; the SDK reads bodies itself, so each finished request stayed pinned for the whole read
+  // timeout (10 s), with its response and body.
+  const readTimer = (socket: object) => {
+    const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'TIMER::READ_TIMER');
+    return key ? (socket as Record<symbol, unknown>)[key] : undefined;
+  };
+  it('clears the read timer once the response has been read the way the SDK reads it', async () => {
+    const httpx = (await import('httpx')).default as unknown as Parameters<typeof clearReadTimersWhenDone>[0];
+    const readLikeTheSdk = async () => {
+      const res = await httpx.request(`${endpoint.href}?Action=ListSnapshots`, { method: 'GET', readTimeout: 10_000 });
+      const socket = res.socket!;
+      await new Promise<void>((resolve) => { res.on('data', () => undefined); res.on('end', resolve); });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return readTimer(socket);
+    };
+    // Loading the SDK (earlier tests of this file) has already applied the fix; applying it again is a no-op.
+    clearReadTimersWhenDone(httpx);
+    expect(await readLikeTheSdk()).toBeFalsy();
+    clearReadTimersWhenDone(httpx); // a second call does not wrap twice
+    expect(await readLikeTheSdk()).toBeFalsy();
   });
 });
