@@ -124,18 +124,23 @@ try {
   step(9, 'Keep waiting in further calls, as the answer says');
   await waitUntilDone({ RegionId: R, ImageIds: [imageId] });
 
-  step(10, 'Share it to ECS: exposing an image needs the user\'s consent');
-  const asked = await tool('share_custom_image', { RegionId: R, ImageId: imageId, Operation: 'Share', Ecs: true });
+  step(10, 'Share it to ECS: it stays in this account and unsharing undoes it, so no consent is asked');
+  const toEcs = await tool('share_custom_image', { RegionId: R, ImageId: imageId, Operation: 'Share', Ecs: true });
+  console.log(indent(text(toEcs)));
+
+  step(11, 'Share it with the agency\'s account: that exposes it outside the account and needs the user\'s consent');
+  const withAgency = { RegionId: R, ImageId: imageId, Operation: 'Share', Accounts: ['1987654321098765'] };
+  const asked = await tool('share_custom_image', withAgency);
   console.log(indent(text(asked)));
-  say('\nUser:', '"Yes, share it to ECS."');
-  const shared = await tool('share_custom_image', { RegionId: R, ImageId: imageId, Operation: 'Share', Ecs: true, ConfirmToken: asked.structuredContent.ConfirmToken });
+  say('\nUser:', '"Yes, share it with the agency."');
+  const shared = await tool('share_custom_image', { ...withAgency, ConfirmToken: asked.structuredContent.ConfirmToken });
   console.log(indent(text(shared)));
 
-  step(11, 'Bad input is refused before anything is sent');
+  step(12, 'Bad input is refused before anything is sent');
   const bad = await tool('create_custom_image', { RegionId: 'cn-hangzhou.evil.com', InstanceId: sg.InstanceId, ImageName: '-bad name', Tag: [{ Key: 'aliyun:x', Value: 'v' }] });
   console.log(indent(text(bad)));
 
-  step(12, 'The audit ledger: every change, written before it was sent and after it answered');
+  step(13, 'The audit ledger: every change, written before it was sent and after it answered');
   for (const line of readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean)) {
     const e = JSON.parse(line);
     console.log(`   ${e.time}  ${e.phase.padEnd(7)} ${e.tool.padEnd(20)} ${e.action.padEnd(22)} ${e.resourceIds.join(',')}${e.phase === 'outcome' ? `  ok=${e.ok}` : ''}`);

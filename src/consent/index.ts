@@ -4,7 +4,8 @@ export { MemoryApprovalStore, APPROVAL_TTL_MS, type Approval, type ApprovalStore
 export { humanConsent, legacyForm, clientCaps, planDigest, type HumanOutcome } from './human.js';
 export { LoopbackPortal, HttpPortal, type ApprovalPortal } from './portal.js';
 export { serveApprovalPage, APPROVAL_PATH, type PasskeyAuthority } from './page.js';
-export { planSchema, planStepSchema, planText, type Plan, type PlanStep } from './plan.js';
+export { planDetail, planDetailSchema, planQuestion, planSchema, planText, parametersText, type Plan, type PlanDetail } from './plan.js';
+export { count, listWords, named, noun, when } from './words.js';
 export {
   obtainConsent,
   consentRequestStateVerify,

@@ -9,7 +9,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { planText, type Plan } from './plan.js';
+import { planQuestion, planText, type Plan } from './plan.js';
 import type { Binding, ConsentSigner } from './token.js';
 
 /** The part of the registry's `ToolCall` that consent needs. */
@@ -98,8 +98,8 @@ const REASON_TEXT: Record<RequiredReason, string> = {
 };
 
 /** The question put to the person: the exact plan, what cannot be undone, and how to answer. */
-export function consentQuestion(tool: string, plan: Plan): string {
-  return `${tool} asks for your consent.\n\n${planText(plan)}\n\nTick "Yes" to carry out exactly this plan. Decline or cancel, and nothing is sent.`;
+export function consentQuestion(_tool: string, plan: Plan): string {
+  return planQuestion(plan);
 }
 
 /**

@@ -23,8 +23,11 @@ export interface ResetImage {
   Platform?: string;
   /** Custom images: the status in words (Available, Creating, …). System and app images listed are usable. */
   Status?: string;
-  /** Custom images: the server it was made from. */
+  /** Custom images: the server it was made from, and its name. */
   SourceInstanceId?: string;
+  SourceInstanceName?: string;
+  /** Custom images: when it was made (ISO 8601). */
+  CreationTime?: string;
   /** GB; custom images only (ListImages states no sizes). */
   RequiredSystemDiskSize?: number;
   /** GB; above 0 when the image holds a data disk. */

@@ -1,3 +1,4 @@
+import { count } from '../consent/words.js';
 import { apiText } from '../explain/untrusted.js';
 import { imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
@@ -34,6 +35,11 @@ export interface SharePlan {
   accounts: string[];
   /** The share state after the plan runs. */
   after: { SharedToEcs: boolean; SharedWithAccounts: string[] };
+  /**
+   * The person must agree first: the plan shares with or unshares from other accounts. Sharing to
+   * or unsharing from ECS stays inside the account and is undone by the opposite call: no consent.
+   */
+  needsConsent: boolean;
 }
 
 export interface ShareVerdict {
@@ -51,7 +57,7 @@ export function judgeShareImage(req: ShareRequest, f: ShareFacts): ShareVerdict 
   const image = f.own;
   const current = image ? [...f.sharedWith].sort() : [];
   const inShare = image?.InShare === true;
-  const plan: SharePlan = { accounts: [], after: { SharedToEcs: inShare, SharedWithAccounts: current } };
+  const plan: SharePlan = { accounts: [], after: { SharedToEcs: inShare, SharedWithAccounts: current }, needsConsent: false };
 
   if (!image) {
     if (f.sharedIn) {
@@ -98,7 +104,7 @@ export function judgeShareImage(req: ShareRequest, f: ShareFacts): ShareVerdict 
     }
     const total = current.length + toAdd.length;
     add('ShareAccountLimit', total <= MAX_SHARE_ACCOUNTS,
-      `${current.length} account(s) now, ${total} after this; an image can be shared with at most ${MAX_SHARE_ACCOUNTS}.`
+      `${count(current.length, 'account')} now, ${total} after this; an image can be shared with at most ${MAX_SHARE_ACCOUNTS}.`
         + (total > MAX_SHARE_ACCOUNTS ? ` Unshare ${total - MAX_SHARE_ACCOUNTS} first (Operation "UnShare").` : ''),
       'ShareAccountLimitExceeded');
     plan.accounts = toAdd;
@@ -113,6 +119,7 @@ export function judgeShareImage(req: ShareRequest, f: ShareFacts): ShareVerdict 
     plan.accounts = toRemove;
     plan.after.SharedWithAccounts = current.filter((a) => !toRemove.includes(a));
   }
+  plan.needsConsent = plan.accounts.length > 0;
   const failure = firstFailure();
   return { checks, plan, ...(failure ? { failure } : {}) };
 }

@@ -1,3 +1,4 @@
+import { count } from '../consent/words.js';
 import { apiText } from '../explain/untrusted.js';
 import type { CustomImage, Tag } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';
@@ -62,7 +63,7 @@ export function judgeTagImages(req: TagRequest, f: TagFacts): TagVerdict {
   const notOwned = req.imageIds.filter((id) => !own.has(id) && sharedIn.has(id));
   const missing = req.imageIds.filter((id) => !own.has(id) && !sharedIn.has(id));
   add('ImagesExist', missing.length === 0,
-    missing.length === 0 ? `All ${req.imageIds.length} image(s) are in region ${req.regionId}.` : `No custom image ${missing.join(', ')} in region ${req.regionId}.`,
+    missing.length === 0 ? `${req.imageIds.length === 1 ? 'The image is' : `All ${req.imageIds.length} images are`} in region ${req.regionId}.` : `No custom image ${missing.join(', ')} in region ${req.regionId}.`,
     'InvalidImageId.NotFound');
   add('ImagesOwned', notOwned.length === 0,
     notOwned.length === 0 ? 'Every image found is this account\'s own.'
@@ -103,7 +104,7 @@ export function judgeTagImages(req: TagRequest, f: TagFacts): TagVerdict {
   const removals = plan.changes.flatMap((c) => c.Removed.map((r) => `${c.ImageId} ${tagWord(r.Key, r.Value)}`));
   const unchanged = req.imageIds.filter((id) => own.has(id) && !plan.changes.some((c) => c.ImageId === id));
   add('Changes', true, [
-    plan.changes.length === 0 ? 'Every image already has these tags: nothing to send.' : `${plan.changes.length} image(s) change.`,
+    plan.changes.length === 0 ? 'Every image already has these tags: nothing to send.' : `${count(plan.changes.length, 'image')} ${plan.changes.length === 1 ? 'changes' : 'change'}.`,
     overwrites.length ? `Overwrites: ${overwrites.join('; ')}.` : '',
     removals.length ? `Removes: ${removals.join('; ')}.` : '',
     unchanged.length && plan.changes.length ? `Already as asked: ${unchanged.join(', ')}.` : '',

@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import type { Plan, PlanStep } from '../consent/index.js';
-import { apiText } from '../explain/untrusted.js';
+import { noun } from '../consent/index.js';
+import { deleteImagesPlan } from '../consent/plans/delete-custom-images.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeDeleteImages, MAX_DELETE_IMAGES, sharedWith, type DeleteImagesFacts, type DeleteTarget } from '../preflight/delete-custom-images.js';
 import { ApiError } from '../swas/errors.js';
@@ -77,29 +77,34 @@ type Input = z.output<ReturnType<typeof deleteCustomImagesInput>>;
 type Output = z.input<ReturnType<typeof deleteCustomImagesOutput>>;
 type Unshared = NonNullable<Output['Unshared']>[number];
 
-const label = (t: DeleteTarget) => `${t.image.ImageId} ("${apiText(t.image.Name, 128)}")`;
-
 /** The arguments that say what the call does (the ledger digests these; ConfirmToken and DryRun say how). */
 function boundArgs(args: Input): Omit<Input, 'ConfirmToken' | 'DryRun'> {
   const { ConfirmToken: _token, DryRun: _dryRun, ...bound } = args;
   return bound;
 }
 
-/** The reads, at once: own images (all: the quota counts them), shared-in ones among the IDs, the server count; then who the shared ones are shared with. */
-async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<DeleteImagesFacts> {
+/**
+ * The reads, at once: own images (all: the quota counts them), shared-in ones among the IDs, the
+ * region's servers (their count sets the quota, their names go in the plan); then who the shared
+ * ones are shared with.
+ */
+async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<{ facts: DeleteImagesFacts; serverNames: Map<string, string> }> {
   const opts = { signal };
   const [own, sharedIn, servers] = await Promise.all([
     ctx.api.listCustomImages(region, { Share: false }, opts),
     ctx.api.listCustomImages(region, { ImageIds: args.ImageIds, Share: true }, opts),
-    ctx.api.listInstances(region, {}, { ...opts, maxItems: 1 }),
+    ctx.api.listInstances(region, {}, opts),
   ]);
   const wanted = own.items.filter((m) => args.ImageIds.includes(m.ImageId) && m.InShareUser === true);
   const lists = await Promise.all(wanted.map((m) => ctx.api.listCustomImageShareAccounts(region, m.ImageId, opts)));
   return {
-    ownImages: own.items,
-    sharedIn: sharedIn.items,
-    shareAccounts: new Map(wanted.map((m, i) => [m.ImageId, lists[i]!.items.map((a) => a.UserId)])),
-    serverCount: servers.totalCount,
+    facts: {
+      ownImages: own.items,
+      sharedIn: sharedIn.items,
+      shareAccounts: new Map(wanted.map((m, i) => [m.ImageId, lists[i]!.items.map((a) => a.UserId)])),
+      serverCount: servers.totalCount,
+    },
+    serverNames: new Map(servers.items.map((i) => [i.InstanceId, i.InstanceName])),
   };
 }
 
@@ -133,41 +138,11 @@ function planSteps(ctx: ToolContext, region: string, targets: DeleteTarget[], ar
   return steps;
 }
 
-function planOf(region: string, targets: DeleteTarget[], steps: Step[]): Plan {
-  const planSteps: PlanStep[] = steps.map((s) => {
-    switch (s.kind) {
-      case 'unshareEcs':
-        return { Action: 'ModifyImageShareStatus', Target: label(s.target), Detail: 'Operation UnShare: stop sharing the image to ECS.' };
-      case 'removeAccounts':
-        return { Action: 'RemoveCustomImageShareAccount', Target: label(s.target), Detail: `Stop sharing the image with account${s.target.accounts.length > 1 ? 's' : ''} ${s.target.accounts.join(', ')}.` };
-      case 'delete':
-        return { Action: 'DeleteCustomImages', Target: targets.map(label).join(', '), Detail: 'Delete the image(s); they disappear from the list shortly after (asynchronous).' };
-    }
-  });
-  const ids = targets.map((t) => t.image.ImageId).join(', ');
-  const irreversible = [
-    `The image(s) ${ids} are deleted for good: they cannot be recovered, and no server can be created or reset from them any more.`,
-  ];
-  for (const t of targets) {
-    if (t.servers.length) irreversible.push(`Servers created from ${t.image.ImageId} (${t.servers.join(', ')}) can no longer be reset (re-installed) with it.`);
-  }
-  for (const s of steps) {
-    if (s.kind === 'unshareEcs') irreversible.push(`ECS instances made from the shared image ${s.target.image.ImageId} can no longer re-initialise their system disk from it.`);
-    if (s.kind === 'removeAccounts') irreversible.push(`Account(s) ${s.target.accounts.join(', ')} lose ${s.target.image.ImageId}: they can no longer create or reset servers from it.`);
-  }
-  const unshares = steps.filter((s) => s.kind !== 'delete').length;
-  return {
-    Summary: `Delete ${targets.length} custom image(s) in ${region}: ${targets.map(label).join(', ')}${unshares ? `, after unsharing ${targets.filter((t) => t.ecs || t.accounts.length).length} of them` : ''}.`,
-    Steps: planSteps,
-    Irreversible: irreversible,
-  };
-}
-
 function successText(out: Output): string {
   const lines: string[] = [];
   const unshared = (out.Unshared ?? []).map((u) => `${u.ImageId} from ${sharedWith({ ecs: u.Ecs, accounts: u.Accounts })}`);
   if (unshared.length) lines.push(`Unshared ${unshared.join('; ')}.`);
-  lines.push(`Deleted custom image(s) ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}${out.Gone?.length === out.Deleted?.length && out.Gone?.length ? '; they are gone from the list' : ' (deletion finishes in the background)'}.`);
+  lines.push(`Deleted custom ${noun(out.Deleted?.length ?? 0, 'image')} ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}${out.Gone?.length === out.Deleted?.length && out.Gone?.length ? '; they are gone from the list' : ' (deletion finishes in the background)'}.`);
   if (out.Quota) lines.push(`Quota after: ${out.Quota.Used} of ${out.Quota.Limit} custom images used, ${out.Quota.Remaining} left.`);
   for (const r of out.RequestIds ?? []) lines.push(`${r.Action} ${r.Target}: RequestId ${r.RequestId}`);
   lines.push('Checks:', ...out.Checks.map(checkLine));
@@ -190,8 +165,9 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
 
   // 1. The images, their share state, the servers made from them and the quota.
   let facts: DeleteImagesFacts;
+  let serverNames: Map<string, string>;
   try {
-    facts = await gatherFacts(ctx, region, args, call.signal);
+    ({ facts, serverNames } = await gatherFacts(ctx, region, args, call.signal));
   } catch (err) {
     return fail(err);
   }
@@ -210,9 +186,9 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const steps = planSteps(ctx, region, targets, args);
   const deletePlanned = steps.find((s): s is Extract<Step, { kind: 'delete' }> => s.kind === 'delete')!.planned;
   base.ClientToken = deletePlanned.Parameters.ClientToken;
-  const plan = planOf(region, targets, steps);
-  const state = targets.map((t) => ({ ImageId: t.image.ImageId, Name: t.image.Name, Ecs: t.ecs, Accounts: t.accounts, Servers: t.servers }));
   const quota = { Limit: verdict.quotaAfter.Limit, Used: verdict.quotaAfter.Used, Remaining: verdict.quotaAfter.Remaining };
+  const plan = deleteImagesPlan({ regionId: region, now: ctx.now(), targets, serverNames, requests: steps.map((s) => s.planned), quotaAfter: quota });
+  const state = targets.map((t) => ({ ImageId: t.image.ImageId, Name: t.image.Name, Ecs: t.ecs, Accounts: t.accounts, Servers: t.servers }));
   const consentOut: Output = args.DryRun
     ? { ...base, Quota: quota, Requests: steps.map((s) => s.planned) as NonNullable<Output['Requests']>, Notes: ['Nothing was sent.'] }
     : base;

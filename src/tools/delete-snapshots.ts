@@ -1,14 +1,14 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import type { Plan } from '../consent/index.js';
-import { apiText } from '../explain/untrusted.js';
+import { count } from '../consent/index.js';
+import { deleteSnapshotsPlan } from '../consent/plans/delete-snapshots.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { SNAPSHOTS_PER_SERVER } from '../preflight/create-snapshot.js';
 import { judgeDeleteSnapshots, MAX_DELETE_SNAPSHOTS, type DeleteSnapshotsFacts } from '../preflight/delete-snapshots.js';
 import { ApiError } from '../swas/errors.js';
 import { SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
-import type { DeleteSnapshotsParams, Snapshot } from '../swas/types.js';
+import type { DeleteSnapshotsParams, Instance } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
@@ -55,42 +55,33 @@ export const deleteSnapshotsOutput = lazySchema(() => z.object({
 type Input = z.output<ReturnType<typeof deleteSnapshotsInput>>;
 type Output = z.input<ReturnType<typeof deleteSnapshotsOutput>>;
 
-const label = (s: Snapshot) => `${s.SnapshotId} ("${apiText(s.SnapshotName, 128)}")`;
-
 function boundArgs(args: Input): Omit<Input, 'ConfirmToken' | 'DryRun'> {
   const { ConfirmToken: _token, DryRun: _dryRun, ...bound } = args;
   return bound;
 }
 
-/** The reads, at once: the snapshots asked for, every own image of the region (any may pin a snapshot), every snapshot of the region (what is left). */
-async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<DeleteSnapshotsFacts> {
+/**
+ * The reads, at once: the snapshots asked for, every own image of the region (any may pin a
+ * snapshot), every snapshot of the region (what is left), the region's servers (whose disks the
+ * snapshots are of, by name, for the plan).
+ */
+async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<{ facts: DeleteSnapshotsFacts; servers: Instance[] }> {
   const opts = { signal };
-  const [found, images, all] = await Promise.all([
+  const [found, images, all, servers] = await Promise.all([
     ctx.api.listSnapshots(region, { SnapshotIds: args.SnapshotIds }, opts),
     ctx.api.listCustomImages(region, { Share: false }, opts),
     ctx.api.listSnapshots(region, {}, opts),
+    ctx.api.listInstances(region, {}, opts),
   ]);
-  return { found: found.items, ownImages: images.items, ...(all.truncated ? {} : { regionSnapshots: all.items }) };
-}
-
-function planOf(region: string, targets: Snapshot[], progressing: Snapshot[]): Plan {
-  const irreversible = [
-    `The snapshot(s) ${targets.map((s) => s.SnapshotId).join(', ')} are deleted for good: no server can be rolled back to them, and no custom image can be made from them any more.`,
-  ];
-  if (progressing.length) irreversible.push(`Still being taken, so deleting stops them: ${progressing.map((s) => `${s.SnapshotId} (${apiText(s.Status, 32)}${s.Progress ? ` ${apiText(s.Progress, 16)}` : ''})`).join(', ')}.`);
-  return {
-    Summary: `Delete ${targets.length} snapshot(s) in ${region}: ${targets.map(label).join(', ')}.`,
-    Steps: [{ Action: 'DeleteSnapshots', Target: targets.map(label).join(', '), Detail: 'Delete the snapshots.' }],
-    Irreversible: irreversible,
-  };
+  return { facts: { found: found.items, ownImages: images.items, ...(all.truncated ? {} : { regionSnapshots: all.items }) }, servers: servers.items };
 }
 
 function leftText(out: Output): string[] {
-  return (out.Left ?? []).map((g) => `${g.InstanceId ? `Server ${g.InstanceId}` : `Data disk ${g.SourceDiskId}`} has ${g.SnapshotIds.length} snapshot(s) left${g.SnapshotIds.length ? ` (${g.SnapshotIds.join(', ')})` : ''}${g.InstanceId ? `; a server holds at most ${SNAPSHOTS_PER_SERVER}, data-disk snapshots included` : ''}.`);
+  return (out.Left ?? []).map((g) => `${g.InstanceId ? `Server ${g.InstanceId}` : `Data disk ${g.SourceDiskId}`} has ${count(g.SnapshotIds.length, 'snapshot')} left${g.SnapshotIds.length ? ` (${g.SnapshotIds.join(', ')})` : ''}${g.InstanceId ? `; a server holds at most ${SNAPSHOTS_PER_SERVER}, data-disk snapshots included` : ''}.`);
 }
 
 function successText(out: Output): string {
-  const lines = [`Deleted snapshot(s) ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}. RequestId ${out.RequestId}.`, ...leftText(out)];
+  const lines = [`Deleted ${count((out.Deleted ?? []).length, 'snapshot')} ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}. RequestId ${out.RequestId}.`, ...leftText(out)];
   lines.push('Checks:', ...out.Checks.map(checkLine));
   for (const note of out.Notes) lines.push(`Note: ${note}`);
   if (out.Simulated) lines.push(SIMULATED_NOTE);
@@ -105,8 +96,9 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 1. The snapshots, the images that may pin them, and the rest of the region's snapshots.
   let facts: DeleteSnapshotsFacts;
+  let servers: Instance[];
   try {
-    facts = await gatherFacts(ctx, region, args, call.signal);
+    ({ facts, servers } = await gatherFacts(ctx, region, args, call.signal));
   } catch (err) {
     return fail(err);
   }
@@ -126,7 +118,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
     RegionId: region, SnapshotIds: targets.map((s) => s.SnapshotId),
   }, args.ClientToken);
   base.ClientToken = planned.Parameters.ClientToken;
-  const plan = planOf(region, targets, progressing);
+  const plan = deleteSnapshotsPlan({ regionId: region, now: ctx.now(), targets, progressing, servers, request: planned });
   // Stable facts only: a snapshot finishing does not make the plan another plan.
   const state = targets.map((s) => ({ SnapshotId: s.SnapshotId, Name: s.SnapshotName, Disk: s.SourceDiskId, Type: s.SourceDiskType, InstanceId: s.InstanceId }));
   const consent = await consentStep(ctx, call, {
@@ -171,6 +163,6 @@ export const deleteSnapshotsTool = defineTool({
   outputSchema: deleteSnapshotsOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
-  ramActions: ['swas-open:DeleteSnapshots', 'swas-open:ListSnapshots', 'swas-open:ListCustomImages'],
+  ramActions: ['swas-open:DeleteSnapshots', 'swas-open:ListSnapshots', 'swas-open:ListCustomImages', 'swas-open:ListInstances'],
   handler: (args, call, ctx) => deleteSnapshots(args, call, ctx),
 });

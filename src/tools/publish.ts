@@ -5,13 +5,27 @@ type Json = Record<string, unknown>;
 
 /**
  * The JSON Schema a client and its model provider read. zod's own output starts with "$schema",
- * which Gemini has rejected, so it is left out; nothing else is changed, so what is published is
- * what zod validates.
+ * which Gemini has rejected, so it is left out. Output schemas are published as shapes only: some
+ * clients hand them to the model with the tools, and their prose (which the text of every result
+ * already says in context) cost more tokens than all the input schemas together. Nothing that
+ * validates is changed, so what is published is what zod checks.
  */
 export function publishedJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io }) as Json;
   delete json.$schema;
-  return json;
+  return io === 'output' ? withoutProse(json) as Json : json;
+}
+
+/** The schema without `description` and `title` members (property names stay, even one called so). */
+function withoutProse(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutProse);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'description' || k === 'title') continue;
+    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([name, s]) => [name, withoutProse(s)])) : withoutProse(v);
+  }
+  return out;
 }
 
 /**

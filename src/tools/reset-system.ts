@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import type { Plan } from '../consent/index.js';
+import { resetSystemPlan, type CopyFacts } from '../consent/plans/reset-system.js';
+import { imageQuota } from '../preflight/create-image.js';
+import { serverSnapshots } from '../preflight/create-snapshot.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
@@ -83,29 +85,45 @@ const isCustomImageId = (id: string) => id.startsWith('m-');
 function fromCustom(m: CustomImage, owner: 'self' | 'shared-in'): ResetImage {
   return {
     ImageId: m.ImageId, ImageName: m.Name, ImageType: 'custom', Owner: owner, Platform: m.OsType, Status: imageStatusWord(m.StatusCode),
-    SourceInstanceId: m.InstanceId, RequiredSystemDiskSize: m.RequiredSystemDiskSize, RequiredDataDiskSize: m.RequiredDataDiskSize,
+    SourceInstanceId: m.InstanceId, SourceInstanceName: m.InstanceName, CreationTime: m.CreationTime, RequiredSystemDiskSize: m.RequiredSystemDiskSize, RequiredDataDiskSize: m.RequiredDataDiskSize,
   };
 }
 
-/** The server, and the image where ResetSystem would look for it: all read at once. */
-async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<ResetFacts> {
+/**
+ * The server, and the image where ResetSystem would look for it; and, for the plan's advice, what
+ * a copy of the server would need (image quota, snapshot slots). All read at once; the advice
+ * reads may fail without failing the call (the plan then vouches for less).
+ */
+async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<{ facts: ResetFacts; copy?: CopyFacts }> {
   const opts = { signal };
   const custom = isCustomImageId(args.ImageId);
-  const [instances, own, sharedIn, listed] = await Promise.all([
+  const [instances, own, sharedIn, listed, advice] = await Promise.all([
     ctx.api.listInstances(region, { InstanceIds: [args.InstanceId] }, opts),
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: false }, opts) : undefined,
+    ctx.api.listCustomImages(region, { Share: false }, opts),
     custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: true }, opts) : undefined,
     custom ? undefined : ctx.api.listImages(region, { ImageIds: [args.ImageId] }, opts),
+    Promise.all([ctx.api.listInstances(region, {}, { ...opts, maxItems: 1 }), ctx.api.listSnapshots(region, {}, opts)]).catch(() => undefined),
   ]);
   const instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
-  const mine = own?.items.find((m) => m.ImageId === args.ImageId);
+  const mine = custom ? own.items.find((m) => m.ImageId === args.ImageId) : undefined;
   const theirs = sharedIn?.items.find((m) => m.ImageId === args.ImageId);
   const general = listed?.find((m) => m.ImageId === args.ImageId);
   const image: ResetImage | undefined = mine ? fromCustom(mine, 'self')
     : theirs ? fromCustom(theirs, 'shared-in')
     : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
     : undefined;
-  return { ...(instance ? { instance } : {}), ...(image ? { image } : {}) };
+  const facts = { ...(instance ? { instance } : {}), ...(image ? { image } : {}) };
+  if (!advice || !instance || advice[1].truncated) return { facts };
+  const [servers, snapshots] = advice;
+  return {
+    facts,
+    copy: {
+      imageQuota: imageQuota(servers.totalCount, own.items.length),
+      ownImages: own.items,
+      serverSnapshots: serverSnapshots(snapshots.items, instance.InstanceId, instance.Disks.map((d) => d.DiskId)),
+      regionSnapshotCount: snapshots.totalCount,
+    },
+  };
 }
 
 /** What the consent binds besides the arguments: the facts the plan was made from (no times, no progress). */
@@ -114,31 +132,6 @@ function planState(f: ResetFacts) {
   return {
     instance: i && { InstanceId: i.InstanceId, Status: i.Status, ImageId: i.ImageId, OsType: i.OsType, Disks: i.Disks.map((d) => [d.DiskId, d.DiskType, d.Size]) },
     image: f.image,
-  };
-}
-
-function imageWords(m: ResetImage): string {
-  return `image ${m.ImageId} ("${apiText(m.ImageName, 128)}", ${m.ImageType}${m.Platform ? `, ${apiText(m.Platform, 32)}` : ''})`;
-}
-
-function buildPlan(instance: Instance, image: ResetImage, args: Input, systemDiskGb: number | undefined): Plan {
-  const server = `server ${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}")`;
-  const current = instance.ImageName ? ` It now runs "${apiText(instance.ImageName, 128)}".` : '';
-  const irreversible = [
-    `Everything on the system disk${systemDiskGb !== undefined ? ` (${systemDiskGb} GB)` : ''} of ${server} is wiped: files, databases, installed software and settings. It cannot be recovered from the server afterwards.`,
-    'Snapshots taken before the reset remain, but they can no longer roll this server back.',
-  ];
-  if ((image.RequiredDataDiskSize ?? 0) > 0) {
-    irreversible.push(`The image also holds a data disk (${image.RequiredDataDiskSize} GB): the server's data disk may be overwritten with it; back it up first.`);
-  }
-  return {
-    Summary: `Re-install ${server} in ${args.RegionId} from ${imageWords(image)}.${current} Its system disk is wiped. To keep a copy of what is on it now, stop here and make one first: create_snapshot, then create_custom_image (an image of this server can create new servers or reset other servers later; ResetSystem does not take a server's own image).`,
-    Steps: [{
-      Action: 'ResetSystem',
-      Target: `${instance.InstanceId} ("${apiText(instance.InstanceName, 128)}")`,
-      Detail: `Re-install the system disk from ${imageWords(image)}${args.KeyPairName ? ` and bind key pair "${args.KeyPairName}" for login` : ''}. The server goes to Resetting, then Running. No password is set: set one in the console afterwards (the server, then Reset Password).`,
-    }],
-    Irreversible: irreversible,
   };
 }
 
@@ -180,8 +173,9 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 1. The server and the image, read at once.
   let facts: ResetFacts;
+  let copy: CopyFacts | undefined;
   try {
-    facts = await gatherFacts(ctx, region, args, call.signal);
+    ({ facts, copy } = await gatherFacts(ctx, region, args, call.signal));
   } catch (err) {
     return fail(err);
   }
@@ -210,7 +204,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   base.Notes.push(PASSWORD_HOW_TO);
 
   // 4. Consent: the person sees the plan, the wipe included; nothing is sent without it.
-  const plan = buildPlan(instance, image, args, verdict.systemDiskGb);
+  const plan = resetSystemPlan({ regionId: region, now: ctx.now(), instance, image, keyPairName: args.KeyPairName, request: planned, ...(copy ? { copy } : {}) });
   const consent = await consentStep(ctx, call, {
     tool: 'reset_system', args, state: planState(facts), plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
     schema: resetSystemOutput(), out: base,
@@ -274,6 +268,7 @@ export const resetSystemTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
   // ListInstanceStatus: WaitForRunning polls it (src/wait.ts).
-  ramActions: ['swas-open:ResetSystem', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus'],
+  // ListSnapshots: the plan's advice on making a copy first counts the server's snapshot slots.
+  ramActions: ['swas-open:ResetSystem', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus', 'swas-open:ListSnapshots'],
   handler: (args, call, ctx) => resetSystem(args, call, ctx),
 });

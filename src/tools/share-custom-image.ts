@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import type { Plan, PlanStep } from '../consent/index.js';
+import { shareImagePlan } from '../consent/plans/share-custom-image.js';
+import { planText } from '../consent/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
@@ -34,7 +35,7 @@ export const shareCustomImageInput = lazySchema(() => z.strictObject({
     .optional()
     .describe(`Alibaba Cloud (primary) account IDs as digit strings, such as ["1234567890123456"], 1–${MAX_SHARE_ACCOUNTS} unique (AddCustomImageShareAccount / RemoveCustomImageShareAccount). An image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts in all, in the same region and site only; RAM users cannot receive images; a data disk in the image is not shared with accounts. list_custom_images shows the accounts an image is shared with now.`),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the exact requests and the plan with a ConfirmToken, but send nothing.'),
+    .describe('true: run every check and return the exact requests and the plan (with a ConfirmToken when consent is needed), but send nothing.'),
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
@@ -88,32 +89,6 @@ const DATA_DISK_NOTE = 'A data disk in the image is not shared with accounts: th
 
 function imageLabel(image: CustomImage): string {
   return `${image.ImageId} ("${apiText(image.Name, 128)}")`;
-}
-
-/** The consent plan: one step per request, with what each exposes or breaks. */
-function sharePlan(region: string, image: CustomImage, plan: SharePlan, operation: 'Share' | 'UnShare'): Plan {
-  const steps: PlanStep[] = [];
-  const irreversible: string[] = [];
-  const target = imageLabel(image);
-  const server = image.InstanceId ? `server ${image.InstanceId}` : 'its server';
-  if (plan.ecs === 'Share') {
-    steps.push({ Action: 'ModifyImageShareStatus', Target: target, Detail: `Share to ECS: the image appears among the ECS custom images of ${region} and survives the release of ${server}; ECS instances can be created from it.` });
-  } else if (plan.ecs === 'UnShare') {
-    steps.push({ Action: 'ModifyImageShareStatus', Target: target, Detail: 'Unshare from ECS: ECS can no longer list or use the image, and ECS instances created from it can no longer re-initialise their disks from it.' });
-    irreversible.push('ECS instances created from this image can no longer re-initialise their disks from it.');
-  }
-  if (plan.accounts.length && operation === 'Share') {
-    const who = `account(s) ${plan.accounts.join(', ')}`;
-    steps.push({ Action: 'AddCustomImageShareAccount', Target: target, Detail: `Share with ${who}: they can create and reset servers in ${region} from it, so they get the contents of ${server}'s system disk (files, keys, credentials stored on it). ${DATA_DISK_NOTE}` });
-    irreversible.push(`Account(s) ${plan.accounts.join(', ')} can read the system disk's contents as they are in the image; what they copy or create from it meanwhile stays theirs after unsharing.`);
-  } else if (plan.accounts.length) {
-    steps.push({ Action: 'RemoveCustomImageShareAccount', Target: target, Detail: `Unshare from account(s) ${plan.accounts.join(', ')}: they can no longer use the image to create or reset servers (servers they already made keep running).` });
-  }
-  const parts = [
-    plan.ecs ? (plan.ecs === 'Share' ? 'to ECS' : 'from ECS') : '',
-    plan.accounts.length ? `${operation === 'Share' ? 'with' : 'from'} account(s) ${plan.accounts.join(', ')}` : '',
-  ].filter(Boolean).join(' and ');
-  return { Summary: `${operation === 'Share' ? 'Share' : 'Unshare'} custom image ${target} in ${region} ${parts}.`, Steps: steps, Irreversible: irreversible };
 }
 
 /**
@@ -223,20 +198,33 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
     return success(shareCustomImageOutput(), out, successText(out, label));
   }
 
-  // 4. The exact requests, then the person's consent for the plan they make up.
+  // 4. The exact requests and the plan. Sharing with or unsharing from other accounts needs the
+  //    person's consent; sharing to ECS stays inside the account and is undone by unsharing, so,
+  //    like adding tags, it goes ahead without it.
   const requests = planRequests(ctx, region, args.ImageId, plan, args.Operation, args.ClientToken);
-  const consentPlan = sharePlan(region, image, plan, args.Operation);
-  const consent = await consentStep(ctx, call, {
-    tool: TOOL, args, plan: consentPlan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
-    // Everything the plan was made from: the image's status and its whole share state.
-    state: { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts },
-    schema: shareCustomImageOutput(),
-    out: {
-      ...base, Requests: requests,
-      ...(args.DryRun ? { ...plan.after, Notes: [...base.Notes, 'Dry run: nothing was sent. SharedToEcs and SharedWithAccounts show the state the plan would leave.'] } : {}),
-    },
+  const consentPlan = shareImagePlan({
+    regionId: region, now: ctx.now(), image, operation: args.Operation, plan, requests,
   });
-  if (!consent.go) return consent.result;
+  const dryNote = 'SharedToEcs and SharedWithAccounts show the state the plan would leave.';
+  if (plan.needsConsent) {
+    const consent = await consentStep(ctx, call, {
+      tool: TOOL, args, plan: consentPlan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
+      // Everything the plan was made from: the image's status and its whole share state.
+      state: { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts },
+      schema: shareCustomImageOutput(),
+      out: {
+        ...base, Requests: requests,
+        ...(args.DryRun ? { ...plan.after, Notes: [...base.Notes, `Dry run: nothing was sent. ${dryNote}`] } : {}),
+      },
+    });
+    if (!consent.go) return consent.result;
+  } else if (args.DryRun) {
+    const out: Output = {
+      ...base, ...plan.after, Requests: requests, Plan: consentPlan,
+      Notes: [...base.Notes, `Dry run: nothing was sent. ${dryNote} Only ECS in this account is involved, so no consent is needed: call again with DryRun false (or omitted) to carry it out.`],
+    };
+    return success(shareCustomImageOutput(), out, [`Dry run: every check passed; nothing was sent.`, '', planText(consentPlan), '', ...out.Notes.map((n) => `Note: ${n}`)].join('\n'));
+  }
 
   // 5. One request after the other, each in the ledger before it is sent.
   const { ConfirmToken: _token, ...ledgerArgs } = args;
@@ -279,7 +267,7 @@ export const shareCustomImageTool = defineTool({
     'Shares one of the account\'s own Simple Application Server custom images, or takes a share back: Operation "Share" or "UnShare", with Ecs true (ModifyImageShareStatus: the image appears in ECS in the same region and survives the release of its server) and/or Accounts (Alibaba Cloud account IDs as digit strings, at most 10 an image, same region only; AddCustomImageShareAccount / RemoveCustomImageShareAccount).',
     'Sharing with an account hands it the contents of the server\'s system disk (a data disk is not shared with accounts); unsharing from ECS stops ECS instances made from it re-initialising their disks; unsharing from an account stops it using the image.',
     'Before sending it checks that the image exists in RegionId, is the account\'s own (not shared in), is Available (to share), the share state now (a part already as asked is not sent; if nothing is left, it answers Changed false), and the 10-account limit.',
-    'Every change needs the user\'s consent: without it the answer is ConfirmationRequired with the plan and a ConfirmToken; show the plan to the user and, if they agree, call again with the same arguments and ConfirmToken. DryRun true returns the plan, the exact requests and a token without sending anything. Get ImageId from list_custom_images.',
+    'Sharing to or unsharing from ECS stays inside the account and needs no confirmation. Sharing with or unsharing from other accounts needs the user\'s consent: without it the answer is ConfirmationRequired with the plan and a ConfirmToken; show the plan to the user and, if they agree, call again with the same arguments and ConfirmToken. DryRun true returns the plan and the exact requests (and a token when consent is needed) without sending anything. Get ImageId from list_custom_images.',
   ].join(' '),
   inputSchema: shareCustomImageInput,
   outputSchema: shareCustomImageOutput,

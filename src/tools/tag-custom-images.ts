@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import type { Plan, PlanStep } from '../consent/index.js';
+import { count } from '../consent/index.js';
+import { tagImagesPlan } from '../consent/plans/tag-custom-images.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeTagImages, MAX_TAGS_PER_IMAGE, type TagPlan } from '../preflight/tag-images.js';
@@ -140,26 +141,6 @@ function send(ctx: ToolContext, req: TagRequest, signal: AbortSignal) {
   return 'Tags' in p ? ctx.api.tagResources(p, { signal }) : ctx.api.untagResources(p, { signal });
 }
 
-/** The consent plan (overwrites and removals only need it): one step per request. */
-function tagPlan(region: string, plan: TagPlan, requests: TagRequest[]): Plan {
-  const steps: PlanStep[] = requests.map((r) => {
-    const ids = r.Parameters.ResourceIds;
-    if ('Tags' in r.Parameters) {
-      return { Action: 'TagResources', Target: `${ids.length} image(s): ${ids.join(', ')}`, Detail: `Put tags ${r.Parameters.Tags.map((t) => tagWord(t.Key, t.Value ?? '')).join(', ')}; a key already there takes the new value.` };
-    }
-    return { Action: 'UntagResources', Target: `${ids.length} image(s): ${ids.join(', ')}`, Detail: `Remove tag keys ${r.Parameters.TagKeys.map((k) => apiText(k, 64)).join(', ')}.` };
-  });
-  const lost = plan.changes.flatMap((c) => [
-    ...c.Overwritten.map((o) => `${c.ImageId}: the old value of ${tagWord(o.Key, o.From)} (it becomes "${apiText(o.To, 64)}")`),
-    ...c.Removed.map((r) => `${c.ImageId}: the tag ${tagWord(r.Key, r.Value)}`),
-  ]);
-  return {
-    Summary: `Change the tags of ${plan.changes.length} custom image(s) in ${region}, overwriting or removing existing tags.`,
-    Steps: steps,
-    Irreversible: lost.length ? [`These tag values are lost (nothing keeps a copy): ${lost.join('; ')}.`] : [],
-  };
-}
-
 function successText(out: Output): string {
   const lines: string[] = [];
   if (!out.Changed) {
@@ -168,7 +149,7 @@ function successText(out: Output): string {
       : `Nothing to do: every image already has the tags asked for, so nothing was sent.`);
     if (out.DryRun && out.Requests?.length) lines.push(...out.Requests.map((r) => `${r.Action} ${JSON.stringify(r.Parameters)}`));
   } else {
-    lines.push(`Changed the tags of ${out.Changes?.length ?? 0} image(s) in ${out.RegionId}. Sent: ${(out.Sent ?? []).map((s) => `${s.Action} RequestId ${s.RequestId}`).join('; ')}.`);
+    lines.push(`Changed the tags of ${count(out.Changes?.length ?? 0, 'image')} in ${out.RegionId}. Sent: ${(out.Sent ?? []).map((s) => `${s.Action} RequestId ${s.RequestId}`).join('; ')}.`);
   }
   lines.push(out.DryRun ? 'Tags as they would become:' : 'Tags now:');
   for (const m of out.Images ?? []) {
@@ -227,7 +208,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   //    replaced or a tag removed is gone for good: then, and only then, the person is asked.
   if (plan.needsConsent) {
     const consent = await consentStep(ctx, call, {
-      tool: TOOL, args, plan: tagPlan(region, plan, requests), dryRun: args.DryRun, confirmToken: args.ConfirmToken,
+      tool: TOOL, args, plan: tagImagesPlan({ regionId: region, images: facts.own, plan, requests }), dryRun: args.DryRun, confirmToken: args.ConfirmToken,
       // The tags the plan was made from: any change to them makes a new plan.
       state: facts.own.map((m) => ({ ImageId: m.ImageId, Tags: tagsOf(m).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0)) })),
       schema: tagCustomImagesOutput(),

@@ -8,7 +8,7 @@ import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 
 /**
- * Consent end to end: the built server over stdio, a real consent tool (share_custom_image), and a
+ * Consent end to end: the built server over stdio, a real consent tool (share_custom_image with another account), and a
  * client that declares form elicitation, of both spec eras. What the person answers decides what
  * reaches the simulator; the ledger shows only what was sent.
  */
@@ -40,16 +40,16 @@ async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
   }
   await c.connect(new StdioClientTransport({
     command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore',
-    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm' }),
+    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm' }),
   }));
   client = c;
   return c;
 }
 
-const shareToEcs = { RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Ecs: true };
+const shareToEcs = { RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
 const share = async (c: Client, args: Record<string, unknown> = shareToEcs) => (await c.callTool({ name: 'share_custom_image', arguments: args })) as CallToolResult & { structuredContent?: Record<string, any> };
 const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
-const sent = () => sim.stats.count('ModifyImageShareStatus');
+const sent = () => sim.stats.count('AddCustomImageShareAccount');
 
 describe.each<Era>(['legacy', 'modern'])('consent by elicitation, %s era', (era) => {
   it('asks the person with the exact plan; accepted and ticked, it is sent once and recorded', async () => {
@@ -57,10 +57,9 @@ describe.each<Era>(['legacy', 'modern'])('consent by elicitation, %s era', (era)
     const res = await share(c);
     expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
     expect(asked).toHaveLength(1);
-    expect(asked[0]).toContain(DEMO.blogImageId);
-    expect(asked[0]).toMatch(/ECS/);
+    expect(asked[0].split('\n')[0]).toBe(`Share the custom image "${DEMO.blogImageName}" (${DEMO.blogImageId}) with account 1111222233334444 (another Alibaba Cloud account) in ${DEMO.region}.`);
     expect(sent()).toBe(1);
-    expect(ledger().map((l) => `${l.action}:${l.phase}`)).toEqual(['ModifyImageShareStatus:intent', 'ModifyImageShareStatus:outcome']);
+    expect(ledger().map((l) => `${l.action}:${l.phase}`)).toEqual(['AddCustomImageShareAccount:intent', 'AddCustomImageShareAccount:outcome']);
   });
 
   it('declined: DeclinedByUser, nothing sent, nothing in the ledger', async () => {
@@ -84,6 +83,23 @@ describe.each<Era>(['legacy', 'modern'])('consent by elicitation, %s era', (era)
     const res = await share(c);
     expect(res.structuredContent?.Error).toMatchObject({ Code: 'DeclinedByUser' });
     expect(sent()).toBe(0);
+  });
+});
+
+describe('the question a person reads', () => {
+  it('a delete names the image by name, date and source server; the API action only in the details', async () => {
+    const c = await connect('legacy', { action: 'decline' });
+    const res = await c.callTool({ name: 'delete_custom_images', arguments: { RegionId: DEMO.region, ImageIds: [DEMO.blogOldImageId] } }) as CallToolResult;
+    expect(res.isError).toBe(true);
+    expect(asked).toHaveLength(1);
+    const message = asked[0]!;
+    expect(message.split('\n')[0]).toBe(`Delete the custom image "blog-base-2025" (${DEMO.blogOldImageId}) in ${DEMO.region} for good.`);
+    expect(message).toMatch(/made \d+ (days|months|years?) ago, 2025-12-20 00:00 UTC, from server "blog-server" \(/);
+    expect(message).toContain(`"blog-base-2025" (${DEMO.blogOldImageId}) is gone for good`);
+    const [words, details] = message.split('Details (the exact requests, in order):');
+    expect(words).not.toMatch(/delete_custom_images|DeleteCustomImages|image\(s\)/);
+    expect(details).toContain(`DeleteCustomImages ${DEMO.blogOldImageId}: RegionId=${DEMO.region}, ImageIds=[${DEMO.blogOldImageId}]`);
+    expect(sim.stats.count('DeleteCustomImages')).toBe(0);
   });
 });
 

@@ -94,8 +94,8 @@ describe('delete_custom_images: consent', () => {
     expect(first.isError).toBe(true);
     expect(textOf(first)).toMatch(/^ConfirmationRequired: /);
     expect(first.structuredContent!.Error).toMatchObject({ Code: 'ConfirmationRequired', Stage: 'consent' });
-    expect(first.structuredContent!.Plan.Steps).toEqual([expect.objectContaining({ Action: 'DeleteCustomImages' })]);
-    expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain('deleted for good');
+    expect(first.structuredContent!.Plan.Details).toEqual([expect.objectContaining({ Action: 'DeleteCustomImages' })]);
+    expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain('gone for good');
     expect(sent(stack)).toBe(0);
     expect(ledgerLines(ledger)).toEqual([]);
     const res = await call(stack.client, 'delete_custom_images', { ...args, ConfirmToken: first.structuredContent!.ConfirmToken });
@@ -148,7 +148,7 @@ describe('delete_custom_images: consent', () => {
     stack.sim.state.changeShareAccounts(DEMO.archiveImageId, [DEMO.partnerAccountId], []);
     const stale = await call(stack.client, 'delete_custom_images', { ...args, ConfirmToken: token });
     expect(stale.structuredContent!.Error.Code).toBe('ConfirmationRequired');
-    expect(stale.structuredContent!.Plan.Steps.map((s: { Action: string }) => s.Action)).toEqual(['ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'DeleteCustomImages']);
+    expect(stale.structuredContent!.Plan.Details.map((s: { Action: string }) => s.Action)).toEqual(['ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'DeleteCustomImages']);
     expect(textOf(stale)).toContain(DEMO.partnerAccountId);
 
     expect(sent(stack)).toBe(0);
@@ -167,7 +167,7 @@ describe('delete_custom_images: consent', () => {
     expect(out.Requests[0].Parameters).toMatchObject({ RegionId: R, ImageId: DEMO.archiveImageId, Operation: 'UnShare', ClientToken: expect.stringMatching(/^mcp-/) });
     expect(out.Requests[1].Parameters).toMatchObject({ ImageIds: [DEMO.archiveImageId], ClientToken: out.ClientToken });
     expect(out.Quota).toEqual({ Limit: 12, Used: 2, Remaining: 10 });
-    expect(out.Plan.Irreversible.join(' ')).toContain('ECS instances made from the shared image');
+    expect(out.Plan.Irreversible.join(' ')).toContain('ECS instances created from "archive-2025"');
     expect(textOf(dry)).toContain(`ModifyImageShareStatus {"RegionId":"${R}","ImageId":"${DEMO.archiveImageId}","Operation":"UnShare"`);
     expect(textOf(dry)).toContain(`Shared ${DEMO.archiveImageId} [ok]`);
     expect(sent(stack)).toBe(0);
@@ -204,7 +204,7 @@ describe('delete_custom_images: preflight', () => {
     const { stack, ledger } = await start();
     stack.sim.state.changeShareAccounts(DEMO.archiveImageId, [DEMO.partnerAccountId, '1111222233334444'], []);
     const { first, res } = await confirmed(stack, 'delete_custom_images', { RegionId: R, ImageIds: [DEMO.archiveImageId], Unshare: true });
-    expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain(`${DEMO.partnerAccountId} lose ${DEMO.archiveImageId}`);
+    expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain(`${DEMO.partnerAccountId} can no longer create or re-install servers from "archive-2025" (${DEMO.archiveImageId})`);
     expect(res.isError, textOf(res)).toBeFalsy();
     const out = res.structuredContent!;
     expect(out.Unshared).toEqual([{ ImageId: DEMO.archiveImageId, Ecs: true, Accounts: ['1111222233334444', DEMO.partnerAccountId].sort() }]);
@@ -243,7 +243,7 @@ describe('delete_custom_images: preflight', () => {
       'RemoveCustomImageShareAccount:intent:', 'RemoveCustomImageShareAccount:outcome:false',
     ]);
     const again = await call(stack.client, 'delete_custom_images', args);
-    expect(again.structuredContent!.Plan.Steps.map((s: { Action: string }) => s.Action)).toEqual(['RemoveCustomImageShareAccount', 'DeleteCustomImages']);
+    expect(again.structuredContent!.Plan.Details.map((s: { Action: string }) => s.Action)).toEqual(['RemoveCustomImageShareAccount', 'DeleteCustomImages']);
   });
 
   it('a given ClientToken goes on the delete as is, and, derived with the action, on each unshare', async () => {
@@ -274,7 +274,7 @@ describe('delete_custom_images: preflight', () => {
     const m = stack.sim.state.addImage({ name: 'shop-made', instanceId: DEMO.blogServerId, createInstances: [DEMO.shopServerId] });
     const first = await call(stack.client, 'delete_custom_images', { RegionId: R, ImageIds: [m.imageId] });
     expect(first.structuredContent!.CreatedServers).toEqual([{ ImageId: m.imageId, InstanceIds: [DEMO.shopServerId] }]);
-    expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain(`Servers created from ${m.imageId} (${DEMO.shopServerId}) can no longer be reset`);
+    expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain(`Server "${DEMO.shopServerName}" (${DEMO.shopServerId}), created from "shop-made" (${m.imageId}), can no longer be re-installed`);
   });
 
   it('rejects more than 15 images and repeated IDs at the schema, before any read', async () => {
@@ -348,7 +348,8 @@ describe('delete_snapshots', () => {
     expect(dry.structuredContent!.Request).toMatchObject({ Action: 'DeleteSnapshots', Parameters: { RegionId: R, SnapshotIds: args.SnapshotIds } });
     expect(dry.structuredContent!.Plan.Irreversible.join(' ')).toContain('rolled back');
     expect(textOf(dry)).toContain(`Request: DeleteSnapshots {"RegionId":"${R}","SnapshotIds":["${DEMO.archiveFailedSnapshotId}","${DEMO.archiveProgressingSnapshotId}"]`);
-    expect(dry.structuredContent!.Plan.Irreversible.join(' ')).toContain(`${DEMO.archiveProgressingSnapshotId} (progressing 45%)`);
+    expect(dry.structuredContent!.Plan.Steps.join(" ")).toContain(`(${DEMO.archiveProgressingSnapshotId}), a snapshot of the system disk`);
+    expect(dry.structuredContent!.Plan.Steps.join(' ')).toContain('still being taken (45%): deleting it stops it');
     expect(stack.sim.stats.count('DeleteSnapshots')).toBe(0);
     expect(ledgerLines(ledger)).toEqual([]);
 

@@ -252,19 +252,20 @@ describe.skipIf(!wired)('NEEDS THE MERGE: three real replicas (dist/index.js --h
   it('a ConfirmToken issued by one replica is accepted by another (shared consent key)', async () => {
     const [a, b] = await Promise.all([connect(replicas[0]!.url, 'legacy'), connect(replicas[2]!.url, 'legacy')]);
     try {
-      const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Ecs: true };
-      const sentBefore = sim.stats.count('ModifyImageShareStatus');
+      // Sharing with another account needs consent (sharing to ECS would not).
+      const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
+      const sentBefore = sim.stats.count('AddCustomImageShareAccount');
       const first = await call(a, 'share_custom_image', args);
       expect(first.isError).toBe(true);
       expect(first.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired', Stage: 'consent' });
       const token = first.structuredContent?.ConfirmToken as string;
       expect(typeof token).toBe('string');
-      expect(sim.stats.count('ModifyImageShareStatus')).toBe(sentBefore);
+      expect(sim.stats.count('AddCustomImageShareAccount')).toBe(sentBefore);
       const second = await call(b, 'share_custom_image', { ...args, ConfirmToken: token });
       expect(second.isError).toBeFalsy();
-      expect(second.structuredContent).toMatchObject({ Changed: true, SharedToEcs: true });
-      expect(sim.stats.count('ModifyImageShareStatus')).toBe(sentBefore + 1);
-      expect(sim.state.image(DEMO.blogImageId)!.inShare).toBe(true);
+      expect(second.structuredContent).toMatchObject({ Changed: true, SharedWithAccounts: ['1111222233334444'] });
+      expect(sim.stats.count('AddCustomImageShareAccount')).toBe(sentBefore + 1);
+      expect(sim.state.image(DEMO.blogImageId)!.shareAccounts.map((x) => x.userId)).toEqual(['1111222233334444']);
     } finally {
       await a.close();
       await b.close();

@@ -120,10 +120,25 @@ describe('reset_system with consent', () => {
       Parameters: { RegionId: R, InstanceId: DEMO.shopServerId, ImageId: WINDOWS, KeyPairName: 'my-key', ClientToken: out.ClientToken },
     });
     expect(out.ConfirmToken).toEqual(expect.any(String));
-    expect(out.Plan.Irreversible.join(' ')).toMatch(/system disk .* is wiped/);
-    expect(out.Plan.Irreversible.join(' ')).toContain('can no longer roll this server back');
-    expect(out.Plan.Summary).toContain('create_custom_image');
+    expect(out.Plan.Irreversible.join(' ')).toMatch(/system disk of server "shop-server" .* is wiped/);
+    expect(out.Plan.Irreversible.join(' ')).toContain('can no longer roll it back');
+    expect(out.Plan.Summary).toMatch(/^Re-install server "shop-server" \(5e0a77c1d2e34f5a96b7c8d9e0f1a002\) in cn-hangzhou from the image .*unreachable for a few minutes/);
+    expect(out.Plan.Warnings.join(' ')).toContain('Downtime:');
+    expect(out.Plan.Warnings.join(' ')).toContain('make a custom image of server "shop-server"');
     expect(textOf(res)).toContain('nothing was sent');
+    expect(stack.sim.stats.count('ResetSystem')).toBe(0);
+  });
+
+  it('a server at its snapshot limit: the plan does not advise a copy it cannot make, it names a snapshot to delete first', async () => {
+    // archive-server holds 3 snapshots: one an image was made from (cannot go), one progressing, one failed.
+    const res = await call(stack.client, 'reset_system', { RegionId: R, InstanceId: DEMO.archiveServerId, ImageId: UBUNTU, DryRun: true });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const advice = res.structuredContent!.Plan.Warnings.join(' ');
+    expect(advice).not.toContain('decline and make a custom image');
+    expect(advice).toContain(`Server "${DEMO.archiveServerName}" (${DEMO.archiveServerId}) holds 3 of 3 snapshots`);
+    expect(advice).toContain(`for example "archive-sys-failed" (${DEMO.archiveFailedSnapshotId}), which failed`);
+    expect(advice).not.toContain(DEMO.archiveSystemSnapshotId);
+    expect(res.structuredContent!.Plan.Irreversible.join(' ')).toContain(`"archive-sys-2025-12-01" (${DEMO.archiveSystemSnapshotId})`);
     expect(stack.sim.stats.count('ResetSystem')).toBe(0);
   });
 
@@ -136,8 +151,8 @@ describe('reset_system with consent', () => {
     expect(asked.Error).toMatchObject({ Code: 'ConfirmationRequired', Stage: 'consent' });
     expect(textOf(first)).toMatch(/^ConfirmationRequired: /);
     expect(textOf(first)).toMatch(/system disk .* is wiped/);
-    expect(textOf(first)).toContain('can no longer roll this server back');
-    expect(asked.Plan.Steps).toEqual([expect.objectContaining({ Action: 'ResetSystem' })]);
+    expect(textOf(first)).toContain('can no longer roll it back');
+    expect(asked.Plan.Details).toEqual([expect.objectContaining({ Action: 'ResetSystem', Target: srv.id })]);
     expect(stack.sim.stats.count('ResetSystem')).toBe(0);
     expect(resetEntries()).toEqual([]);
 

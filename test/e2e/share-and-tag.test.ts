@@ -41,29 +41,13 @@ function expectCode(res: ToolResult, code: string, stage: string) {
   expect(res.structuredContent!.Error).toMatchObject({ Code: code, Stage: stage });
 }
 
-describe('share_custom_image: consent by ConfirmToken', () => {
-  it('without a token: ConfirmationRequired with the plan, the requests and a token; nothing sent, ledger empty', async () => {
+describe('share_custom_image: sharing to ECS stays in the account and needs no consent', () => {
+  it('shares to ECS at once: sent once, the ledger has intent and outcome, the result reads the state back', async () => {
     const id = freshImage();
     const res = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true });
-    expectCode(res, 'ConfirmationRequired', 'consent');
+    expect(res.isError, textOf(res)).toBeFalsy();
     const out = res.structuredContent!;
-    expect(out.ConfirmToken).toEqual(expect.any(String));
-    expect(out.Plan.Steps).toEqual([expect.objectContaining({ Action: 'ModifyImageShareStatus' })]);
-    expect(out.Plan.Steps[0].Detail).toContain('survives the release');
-    expect(out.Requests).toEqual([expect.objectContaining({ Action: 'ModifyImageShareStatus', Parameters: expect.objectContaining({ ImageId: id, Operation: 'Share' }) })]);
-    expect(textOf(res)).toContain(out.ConfirmToken);
-    expect(writesSent()).toBe(0);
-    expect(ledger()).toEqual([]);
-    expect(stack.sim.state.image(id)!.inShare).toBe(false);
-  });
-
-  it('with the token: sent once, the ledger has intent and outcome, the result reads the state back', async () => {
-    const id = freshImage();
-    const args = { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true };
-    const first = await call(stack.client, 'share_custom_image', args);
-    const second = await call(stack.client, 'share_custom_image', { ...args, ConfirmToken: first.structuredContent!.ConfirmToken });
-    expect(second.isError, textOf(second)).toBeFalsy();
-    const out = second.structuredContent!;
+    expect(out.ConfirmToken).toBeUndefined();
     expect(out).toMatchObject({ Changed: true, SharedToEcs: true, SharedWithAccounts: [] });
     expect(out.Sent).toEqual([expect.objectContaining({ Action: 'ModifyImageShareStatus', RequestId: expect.any(String) })]);
     expect(stack.sim.stats.count('ModifyImageShareStatus')).toBe(1);
@@ -73,14 +57,60 @@ describe('share_custom_image: consent by ConfirmToken', () => {
     const lines = ledger();
     expect(lines.map((l) => `${l.action}:${l.phase}`)).toEqual(['ModifyImageShareStatus:intent', 'ModifyImageShareStatus:outcome']);
     expect(lines[1]).toMatchObject({ tool: 'share_custom_image', ok: true, requestId: out.Sent[0].RequestId, resourceIds: [id], clientToken: out.Sent[0].ClientToken });
-    expect(textOf(second)).toContain('shared to ECS: yes');
+    expect(textOf(res)).toContain('shared to ECS: yes');
+  });
+
+  it('a dry run shows the plan in words and the exact request, no token; nothing sent, ledger empty', async () => {
+    const id = freshImage();
+    const res = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true, DryRun: true });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const out = res.structuredContent!;
+    expect(out.ConfirmToken).toBeUndefined();
+    expect(out.Plan.Details).toEqual([expect.objectContaining({ Action: 'ModifyImageShareStatus' })]);
+    expect(out.Plan.Steps[0]).toContain('kept if server "shop-server"');
+    expect(out.Plan.Steps[0]).toContain('Nothing leaves the account');
+    expect(out.Requests).toEqual([expect.objectContaining({ Action: 'ModifyImageShareStatus', Parameters: expect.objectContaining({ ImageId: id, Operation: 'Share' }) })]);
+    expect(out).toMatchObject({ DryRun: true, SharedToEcs: true });
+    expect(textOf(res)).toContain('no consent is needed');
+    expect(writesSent()).toBe(0);
+    expect(ledger()).toEqual([]);
+    expect(stack.sim.state.image(id)!.inShare).toBe(false);
+  });
+
+  it('unsharing from ECS goes ahead too, and says what it breaks', async () => {
+    const id = freshImage({ inShare: true });
+    const res = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'UnShare', Ecs: true });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(res.structuredContent).toMatchObject({ Changed: true, SharedToEcs: false });
+    expect(res.structuredContent!.Notes.join(' ')).toContain('re-initialise');
+    expect(stack.sim.stats.requests('ModifyImageShareStatus')[0]!.params.Operation).toBe('UnShare');
+  });
+});
+
+describe('share_custom_image: sharing with other accounts needs consent (ConfirmToken)', () => {
+  it('without a token: ConfirmationRequired with the plan in words, the requests and a token; nothing sent, ledger empty', async () => {
+    const id = freshImage();
+    const res = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'Share', Accounts: [PARTNER] });
+    expectCode(res, 'ConfirmationRequired', 'consent');
+    const out = res.structuredContent!;
+    expect(out.ConfirmToken).toEqual(expect.any(String));
+    expect(out.Plan.Summary).toMatch(new RegExp(`^Share the custom image "share-tag-e2e-\\d+" \\(${id}\\) with account ${PARTNER} \\(another Alibaba Cloud account\\)`));
+    expect(out.Plan.Details).toEqual([expect.objectContaining({ Action: 'AddCustomImageShareAccount' })]);
+    expect(out.Plan.Steps.join(' ')).not.toContain('AddCustomImageShareAccount');
+    expect(out.Requests).toEqual([expect.objectContaining({ Action: 'AddCustomImageShareAccount', Parameters: expect.objectContaining({ ImageId: id, Accounts: [PARTNER] }) })]);
+    expect(textOf(res)).toContain(out.ConfirmToken);
+    expect(writesSent()).toBe(0);
+    expect(ledger()).toEqual([]);
+    const again = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'Share', Accounts: [PARTNER], ConfirmToken: out.ConfirmToken });
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(stack.sim.stats.count('AddCustomImageShareAccount')).toBe(1);
   });
 
   it('a token issued for other arguments is refused: ConfirmationRequired again, nothing sent', async () => {
     const a = freshImage();
     const b = freshImage();
-    const first = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: a, Operation: 'Share', Ecs: true });
-    const res = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: b, Operation: 'Share', Ecs: true, ConfirmToken: first.structuredContent!.ConfirmToken });
+    const first = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: a, Operation: 'Share', Accounts: [PARTNER] });
+    const res = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: b, Operation: 'Share', Accounts: [PARTNER], ConfirmToken: first.structuredContent!.ConfirmToken });
     expectCode(res, 'ConfirmationRequired', 'consent');
     expect(res.structuredContent!.ConfirmToken).not.toBe(first.structuredContent!.ConfirmToken);
     expect(writesSent()).toBe(0);
@@ -111,7 +141,7 @@ describe('share_custom_image: consent by ConfirmToken', () => {
     expect(out.Requests[1].Parameters).toMatchObject({ ImageId: id, Accounts: [PARTNER] });
     expect(new Set(out.Requests.map((r: { Parameters: { ClientToken: string } }) => r.Parameters.ClientToken)).size).toBe(2);
     expect(out.Plan.Irreversible.join(' ')).toContain(PARTNER);
-    expect(out.Plan.Steps[1].Detail).toContain('data disk in the image is not shared');
+    expect(out.Plan.Steps[1]).toContain('data disk in the image is not shared');
     expect(out).toMatchObject({ SharedToEcs: true, SharedWithAccounts: [PARTNER] });
     expect(writesSent()).toBe(0);
     expect(ledger()).toEqual([]);
@@ -215,12 +245,12 @@ describe('share_custom_image: preflight', () => {
 });
 
 describe('share_custom_image: UnShare', () => {
-  it('unshares from ECS and from an account after consent; the plan says what breaks', async () => {
+  it('unshares from ECS and from an account after consent (an account is involved); the plan says what breaks', async () => {
     const id = freshImage({ inShare: true, shareAccounts: [PARTNER, '4000000000000004'] });
     const args = { RegionId: R, ImageId: id, Operation: 'UnShare', Ecs: true, Accounts: [PARTNER] };
     const first = await call(stack.client, 'share_custom_image', args);
     expectCode(first, 'ConfirmationRequired', 'consent');
-    expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain('re-initialise');
+    expect(first.structuredContent!.Plan.Warnings.join(' ')).toContain('re-initialise');
     const res = await call(stack.client, 'share_custom_image', { ...args, ConfirmToken: first.structuredContent!.ConfirmToken });
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Changed: true, SharedToEcs: false, SharedWithAccounts: ['4000000000000004'] });
@@ -355,14 +385,14 @@ describe('share_custom_image with a client that can ask the person (elicitation)
   });
 
   it.each(['decline', 'cancel'] as const)('%s: DeclinedByUser, nothing sent, ledger empty', async (action) => {
-    const id = freshImage({ inShare: true });
+    const id = freshImage({ shareAccounts: [PARTNER] });
     answer = { action };
-    const res = await call(client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'UnShare', Ecs: true });
+    const res = await call(client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'UnShare', Accounts: [PARTNER] });
     expectCode(res, 'DeclinedByUser', 'consent');
     expect(asked).toHaveLength(1);
     expect(writesSent()).toBe(0);
     expect(ledger()).toEqual([]);
-    expect(stack.sim.state.image(id)!.inShare).toBe(true);
+    expect(stack.sim.state.image(id)!.shareAccounts.map((a) => a.userId)).toEqual([PARTNER]);
   });
 });
 

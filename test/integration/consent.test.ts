@@ -16,8 +16,10 @@ const T0 = Date.UTC(2026, 10, 29, 18, 0, 0);
 function planFor(name: string, state: string): Plan {
   return {
     Summary: `Delete image ${name} (state ${state}).`,
-    Steps: [{ Action: 'DeleteCustomImages', Target: name, Detail: 'deletes the image' }],
+    Steps: [`Delete ${name}.`],
     Irreversible: [`Image ${name} is gone for good.`],
+    Warnings: [],
+    Details: [{ Action: 'DeleteCustomImages', Target: name, Parameters: `ImageIds=[${name}]` }],
   };
 }
 
@@ -134,7 +136,9 @@ describe.each<Era>(['legacy', 'modern'])('consent over the %s era', (era) => {
       expect(r.structuredContent).toEqual({ Code: 'OK', Via: 'elicitation' });
       expect(world.sends).toBe(1);
       expect(asked).toHaveLength(1);
-      expect(asked[0]).toContain('1. DeleteCustomImages m-1: deletes the image');
+      expect(asked[0].split('\n')[0]).toBe('Delete image m-1 (state Available).');
+      expect(asked[0]).toContain('1. Delete m-1.');
+      expect(asked[0]).toContain('- DeleteCustomImages m-1: ImageIds=[m-1]');
       expect(asked[0]).toContain('Cannot be undone:\n- Image m-1 is gone for good.');
     });
 

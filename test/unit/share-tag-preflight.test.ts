@@ -17,13 +17,13 @@ describe('judgeShareImage', () => {
   it('plans only what is not yet as asked, and the state after', () => {
     const v = judgeShareImage(share({ ecs: true, accounts: ['111', '222'] }), { own: image({ InShare: true }), sharedWith: ['111'] });
     expect(v.failure).toBeUndefined();
-    expect(v.plan).toEqual({ accounts: ['222'], after: { SharedToEcs: true, SharedWithAccounts: ['111', '222'] } });
+    expect(v.plan).toEqual({ accounts: ['222'], after: { SharedToEcs: true, SharedWithAccounts: ['111', '222'] }, needsConsent: true });
   });
 
   it('UnShare: only what is shared is planned; an image in any status may be unshared', () => {
     const v = judgeShareImage(share({ operation: 'UnShare', ecs: true, accounts: ['111', '333'] }), { own: image({ InShare: true, StatusCode: '4' }), sharedWith: ['111', '222'] });
     expect(v.failure).toBeUndefined();
-    expect(v.plan).toEqual({ ecs: 'UnShare', accounts: ['111'], after: { SharedToEcs: false, SharedWithAccounts: ['222'] } });
+    expect(v.plan).toEqual({ ecs: 'UnShare', accounts: ['111'], after: { SharedToEcs: false, SharedWithAccounts: ['222'] }, needsConsent: true });
     expect(outcomes(v.checks).ImageStatus).toBe('skipped');
   });
 
