@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRegionId } from './swas/shapes.js';
+import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
 
 /** Everything the server reads from its environment and command line, validated once. */
 export interface Config {
@@ -67,6 +68,10 @@ export interface Config {
   passkeyFile: string;
   /** Public base URL of the approval page in HTTP mode (behind a proxy); default: the bind address. */
   approvalBaseUrl?: URL;
+  /** SWAS_MCP_PROFILES / SWAS_MCP_PROFILE_POLICY: the allowed CLI profiles and their policies. */
+  profiles?: ProfileSettings;
+  /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
+  stsEndpoint?: URL;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
   help: boolean;
@@ -103,7 +108,8 @@ Usage: swas-image-mcp [--region <id>] [--endpoint <url>] [--read-only] [--allow-
 
 More settings (environment only):
   SWAS_MCP_AUDIT_LOG=<path>|off      audit ledger (default $XDG_STATE_HOME/swas-image-mcp/audit.jsonl,
-                                     else ~/.local/state/swas-image-mcp/audit.jsonl)
+                                     else ~/.local/state/swas-image-mcp/audit.jsonl;
+                                     --simulate: audit-simulated.jsonl in the same place)
   SWAS_MCP_HTTP_TOKEN / SWAS_MCP_HTTP_TOKEN_FILE   bearer token HTTP requests must carry
   SWAS_MCP_HTTP_ALLOWED_HOSTS / SWAS_MCP_HTTP_ALLOWED_ORIGINS   comma lists for Host / Origin checks
   SWAS_MCP_HTTP_MAX_BODY_BYTES (default 1048576), SWAS_MCP_HTTP_MAX_CONCURRENT (default 32),
@@ -235,8 +241,9 @@ export function parseHttpAddress(raw: string, source: string): { host: string; p
 }
 
 /** The ledger's default place: $XDG_STATE_HOME/swas-image-mcp/audit.jsonl, else ~/.local/state/…. */
-export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
-  return join(stateDir(env), 'audit.jsonl');
+export function defaultAuditLog(env: NodeJS.ProcessEnv, simulate = false): string {
+  // Simulated changes never mix with real ones: the simulator has its own default ledger.
+  return join(stateDir(env), simulate ? 'audit-simulated.jsonl' : 'audit.jsonl');
 }
 
 /** $XDG_STATE_HOME/swas-image-mcp, else ~/.local/state/swas-image-mcp. */
@@ -349,7 +356,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   }
 
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
-  const auditLog = auditRaw === undefined ? defaultAuditLog(env) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
+  const simulate = values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE));
+  const auditLog = auditRaw === undefined ? defaultAuditLog(env, simulate) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
   if (auditLog !== 'off' && (auditLog.includes('\0') || auditLog.length > 4096)) {
     throw new ConfigError('SWAS_MCP_AUDIT_LOG must be a file path or "off".');
   }
@@ -359,11 +367,26 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${levelRaw}".`);
   }
 
+  let profiles: ProfileSettings | undefined;
+  try {
+    profiles = parseProfileSettings(setting(env.SWAS_MCP_PROFILES), setting(env.SWAS_MCP_PROFILE_POLICY));
+  } catch (err) {
+    if (err instanceof ProfileSettingError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const stsRaw = setting(env.SWAS_MCP_STS_ENDPOINT);
+  const stsEndpoint = stsRaw === undefined ? undefined : parseEndpoint(stsRaw, 'SWAS_MCP_STS_ENDPOINT', allowInsecureEndpoint);
+  if (stsEndpoint && stsEndpoint.protocol === 'http:' && !isLoopbackHost(stsEndpoint.hostname)) {
+    warnings.push(`SWAS_MCP_STS_ENDPOINT uses plain http: on ${stsEndpoint.hostname}: signed STS requests travel in clear text (allowed by SWAS_MCP_ALLOW_INSECURE_ENDPOINT).`);
+  }
+
   return {
+    ...(profiles ? { profiles } : {}),
+    ...(stsEndpoint ? { stsEndpoint } : {}),
     regionId,
     endpoint,
     readOnly: values['read-only'] === true || parseBoolean('SWAS_MCP_READ_ONLY', setting(env.SWAS_MCP_READ_ONLY)),
-    simulate: values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE)),
+    simulate,
     logLevel: levelRaw as LogLevel,
     waitTimeoutMs: parseMs('SWAS_MCP_WAIT_TIMEOUT_MS', setting(env.SWAS_MCP_WAIT_TIMEOUT_MS), 50_000, 0, 600_000),
     pollIntervalMs: parseMs('SWAS_MCP_POLL_INTERVAL_MS', setting(env.SWAS_MCP_POLL_INTERVAL_MS), 1_000, 10, 60_000),

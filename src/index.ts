@@ -6,13 +6,17 @@ import { usage } from './usage.js';
 import { IdleCollector } from './idle-gc.js';
 import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
+import { checkToolFor } from './explain/catalog.js';
 import { buildServer, CallLifecycle } from './server.js';
+import { shutDown, shuttingDownError, type Serving, type ShutdownToolInfo } from './shutdown.js';
 import { StdinGuard } from './stdio-guard.js';
 import { SdkSwasApi, type CredentialSource } from './swas/client.js';
 import { credentialSourceFor } from './swas/credentials.js';
 import { retryPolicyFor } from './swas/retry.js';
 import type { ToolContext } from './tools/common.js';
 import { ALL_TOOLS } from './tools/index.js';
+import { listProfilesTool } from './tools/list-profiles.js';
+import { openProfiles, ProfileFileError, type ProfileSet } from './profiles/index.js';
 import { selectTools, unknownToolNames } from './tools/registry.js';
 import { VERSION } from './version.js';
 
@@ -73,13 +77,23 @@ async function main(): Promise<void> {
 
   const unknown = config.tools ? unknownToolNames(ALL_TOOLS, config.tools) : [];
   if (unknown.length) startupError(`SWAS_MCP_TOOLS / --tools names no tool called ${unknown.join(', ')}; the tools are ${ALL_TOOLS.map((t) => t.name).join(', ')}.`);
-  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
+  let profiles: ProfileSet | undefined;
+  try {
+    profiles = openProfiles(config, log);
+  } catch (err) {
+    if (err instanceof ProfileFileError) startupError(`SWAS_MCP_PROFILES: ${err.message}`);
+    throw err;
+  }
+  // list_profiles exists only with several profiles, so the one-account tools/list stays as it was.
+  const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
+  const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, only: config.tools });
 
   let ledger: OpenedLedger;
   try {
     ledger = await openLedger(config.auditLog);
   } catch (err) {
-    startupError(`the audit ledger (SWAS_MCP_AUDIT_LOG) cannot be written: ${(err as Error).message}. Set SWAS_MCP_AUDIT_LOG to a writable path, or to "off".`);
+    // The ledger's message names the path, the reason and the way out (SWAS_MCP_AUDIT_LOG or off).
+    startupError((err as Error).message);
   }
   let consent: ConsentSigner;
   try {
@@ -112,28 +126,53 @@ async function main(): Promise<void> {
   const store = new MemoryApprovalStore();
   const passkeys = config.consentMode === 'human' ? new (await import('./consent/passkeys.js')).FilePasskeys(config.passkeyFile) : undefined;
   let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now, ...(passkeys ? { passkeys } : {}) });
-  const toolContext: ToolContext = { api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now, idle: new IdleCollector() };
+  const toolContext: ToolContext = {
+    api: profiles ? profiles.default.api : api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now, idle: new IdleCollector(),
+    ...(profiles ? { profiles } : {}),
+  };
   logConsentMode(config, log);
   if (passkeys && !(await passkeys.enrolled())) {
     log.info({ enroll: `"${process.execPath}" "${process.argv[1] ?? 'swas-image-mcp'}" passkey add` }, 'no passkey enrolled: clients without elicitation get HumanApprovalUnavailable; to enroll one, run the command in "enroll" (same environment)');
   }
   const lifecycle = new CallLifecycle();
-  let handle: { close(): Promise<void> } | undefined;
+  // Changes whose outcome a previous run never learnt are read back now, in the background. Not in
+  // simulate mode: the simulator starts afresh, so its earlier resources are gone.
+  if (!config.simulate && ledger.path !== null) {
+    void import('./tools/write-flow.js').then(({ reconcile }) => reconcile(toolContext)).then(({ reconciled, unresolved }) => {
+      if (reconciled || unresolved) log.info({ reconciled, unresolved }, 'audit ledger: changes of unknown outcome read back');
+    });
+  }
+  // What a call that could not answer before shutdown is told about its tool.
+  const describeTool = (name: string): ShutdownToolInfo | undefined => {
+    const tool = tools.find((t) => t.name === name);
+    if (!tool) return undefined;
+    const checkWith = tool.ramActions.map((a) => checkToolFor(a.replace(/^swas-open:/, ''))).find((t) => t !== undefined);
+    return { kind: tool.kind, ...(checkWith ? { checkWith } : {}) };
+  };
+  let handle: Serving | undefined;
 
   let closing = false;
   const shutdown = async (reason: string, drain: boolean) => {
     if (closing) return;
     closing = true;
     log.info({ reason, inFlight: lifecycle.inFlight }, 'shutting down');
-    // Calls in flight (a wait, say) are stopped and answered, with what they know, before exit.
-    if (drain) await lifecycle.stopAndDrain(STDIO_DRAIN_MS);
-    await handle?.close().catch(() => undefined);
+    // One path for both transports: calls in flight finish (HTTP: within its drain bound) or are
+    // stopped and answer with what they know; one that still has not answered gets ServerShuttingDown.
+    if (drain && handle) await shutDown(handle, lifecycle, STDIO_DRAIN_MS).catch(() => undefined);
+    else await handle?.close().catch(() => undefined);
     await approvals.close().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     await ledger.close().catch(() => undefined);
     log.flush();
     process.exit(0);
   };
+  // Log rotation: SIGHUP reopens the ledger's path (a change of the path's file is also noticed at the next write).
+  process.on('SIGHUP', () => {
+    ledger.reopen().then(
+      () => log.info({ auditLog: ledger.path }, 'audit ledger reopened'),
+      (err: unknown) => log.error({ err: (err as Error).message }, 'audit ledger could not be reopened; changes are refused until it can be written'),
+    );
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM', true));
   process.on('SIGINT', () => void shutdown('SIGINT', true));
   // One bad call must never take the server down for the others.
@@ -152,7 +191,7 @@ async function main(): Promise<void> {
       host: config.http.host, port: config.http.port, token: config.httpToken,
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
-      log, buildServer: () => buildServer(toolContext, tools),
+      log, buildServer: () => buildServer(toolContext, tools, lifecycle), lifecycle, describeTool,
       approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
@@ -166,14 +205,25 @@ async function main(): Promise<void> {
   process.stdin.on('close', () => void shutdown('stdin closed', false));
   process.stdout.on('error', () => void shutdown('stdout closed', false));
   const transport = new StdioServerTransport(stdin, process.stdout, { maxBufferSize: MAX_STDIN_LINE_BYTES * 2 });
-  handle = serveStdio(() => buildServer(toolContext, tools, lifecycle), {
+  const stdio = serveStdio(() => buildServer(toolContext, tools, lifecycle), {
     transport,
     onerror: (err) => log.warn({ err: { name: err.name, message: err.message } }, 'stdio transport error'),
   });
+  handle = {
+    // stdio cannot turn calls away: the lifecycle stops those in flight at once.
+    drain: async () => undefined,
+    close: async () => {
+      for (const c of lifecycle.open) {
+        if (c.id === undefined) continue;
+        await transport.send({ jsonrpc: '2.0', id: c.id, error: shuttingDownError(c.tool, c.tool ? describeTool(c.tool) : undefined) }).catch(() => undefined);
+      }
+      await stdio.close();
+    },
+  };
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
-  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
 }
 
 /** Start-up says which consent policy holds, and what a person needs for the human one. */

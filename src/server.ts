@@ -3,6 +3,8 @@ import { consentRequestStateVerify } from './consent/index.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
 import { publish } from './tools/publish.js';
+import { runProfiled } from './profiles/calls.js';
+import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
@@ -13,19 +15,24 @@ Snapshots and images take minutes to tens of minutes: when a call's wait ends fi
 Keep and use: share_custom_image (to ECS, so the image outlives its server, or to other accounts), tag_custom_images, and, when the operator allowed destructive tools, delete_custom_images, delete_snapshots and reset_system.
 Sharing, deleting and re-installing need the user's consent, as the answer says: a person approves in a form or on a page (AwaitingApproval: call again with the ApprovalId once they decided), or, where the operator chose it, with the ConfirmToken of a ConfirmationRequired answer after the user agreed.`;
 
+/** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
+export interface RunningCall { id?: string | number; tool?: string }
+
 /**
  * The calls in flight, and a signal that stops them when the server shuts down. A stopped call
  * still answers (a wait ends early with what it knows); the client's own cancel is the SDK's.
  */
 export class CallLifecycle {
   private readonly stopper = new AbortController();
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new Map<Promise<unknown>, RunningCall>();
 
   get signal(): AbortSignal { return this.stopper.signal; }
   get inFlight(): number { return this.running.size; }
+  /** The calls that have not answered yet (after stopAndDrain: those that did not answer within its bound). */
+  get open(): RunningCall[] { return [...this.running.values()]; }
 
-  track<T>(call: Promise<T>): Promise<T> {
-    this.running.add(call);
+  track<T>(call: Promise<T>, about: RunningCall = {}): Promise<T> {
+    this.running.set(call, about);
     const done = () => { this.running.delete(call); };
     call.then(done, done);
     return call;
@@ -36,7 +43,7 @@ export class CallLifecycle {
     this.stopper.abort();
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, boundMs); });
-    await Promise.race([Promise.allSettled([...this.running]), bound]);
+    await Promise.race([Promise.allSettled([...this.running.keys()]), bound]);
     clearTimeout(timer);
     // The SDK writes each answer right after its handler resolves.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -60,6 +67,13 @@ export function toolCall(mcp: ServerContext, stop?: AbortSignal, clientCapabilit
   };
 }
 
+/** A change the ledger could not record is still reported as done, with a warning that says so. */
+function withLedgerWarnings<R extends object>(result: R, warnings: readonly string[] | undefined): R {
+  if (!warnings?.length || !('content' in result) || !Array.isArray(result.content)) return result;
+  const text = warnings.map((w) => `Ledger warning: ${w} Tell the operator of this MCP server: the audit ledger is not writable.`).join('\n');
+  return { ...result, content: [...result.content, { type: 'text', text }] };
+}
+
 /** Builds one MCP server instance from the selected tools; the tools hold all the logic. */
 export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], lifecycle?: CallLifecycle): McpServer {
   const server = new McpServer(
@@ -74,18 +88,25 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       inputRequired: { roundTimeoutMs: ctx.config.consentAnswerTimeoutMs },
     },
   );
+  const profiles = ctx.profiles;
   for (const tool of tools) {
+    // With profiles every tool acts on one (list_profiles on all); only several publish `Profile`.
+    const profiled = profiles && !tool.profileFree;
+    const several = profiled && profiles.several;
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
-      inputSchema: publish(tool.inputSchema, 'input'),
-      outputSchema: publish(tool.outputSchema, 'output'),
+      inputSchema: several ? profiledInput(tool, profiles) : publish(tool.inputSchema, 'input'),
+      outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
     }, (args: unknown, mcp: ServerContext) => {
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
-      const handled = tool.handler(args, toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities()), ctx);
+      const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
+      const run = !profiled ? tool.handler(args, view, ctx)
+        : runProfiled(tool, profiles, several ? args as ProfiledArgs : { args: args as Record<string, unknown>, accountNames: {} }, view, ctx);
+      const handled = run.then((result) => withLedgerWarnings(result, view.ledgerWarnings));
       const call = ctx.idle ? ctx.idle.track(handled) : handled;
-      return lifecycle ? lifecycle.track(call) : call;
+      return lifecycle ? lifecycle.track(call, { id: mcp.mcpReq.id, tool: tool.name }) : call;
     });
   }
   registerImageServerPrompt(server, ctx);

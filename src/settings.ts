@@ -51,6 +51,9 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_SIM_TIME_SCALE', value: '20', meaning: 'simulator: the realistic timing profile runs this many times faster' },
   { env: 'SWAS_SIM_IMAGE_READY_MS, SWAS_SIM_SNAPSHOT_READY_MS', value: 'realistic profile', meaning: 'simulator: fixed times for a new image / snapshot instead' },
   { env: 'LOG_LEVEL', flag: '--log-level', value: 'info', meaning: 'stderr log level: fatal, error, warn, info, debug, trace, silent', help: true },
+  { env: 'SWAS_MCP_PROFILES', value: 'unset', meaning: 'act on these aliyun CLI profiles (comma list, first = default; docs/profiles.md)', help: true },
+  { env: 'SWAS_MCP_PROFILE_POLICY', value: 'write each', meaning: 'per-profile ceiling, e.g. prod:read,staging:destructive; never above the switches' },
+  { env: 'SWAS_MCP_STS_ENDPOINT', value: 'sts.aliyuncs.com', meaning: 'STS endpoint for the profiles\' account IDs; plain http: only on loopback' },
 ];
 
 /** Every environment variable the list names, one by one. */

@@ -22,7 +22,8 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 /** Environment variables the server reads (DESIGN.md "Configuration"); the manifest may map only these. */
 const SERVER_ENV = new Set([
   'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_PROFILE',
-  'ALIBABA_CLOUD_REGION_ID', 'SWAS_ENDPOINT', 'SWAS_MCP_READ_ONLY', 'SWAS_MCP_ALLOW_DESTRUCTIVE', 'SWAS_MCP_SIMULATE', 'LOG_LEVEL', 'SWAS_MCP_CONSENT',
+  'ALIBABA_CLOUD_REGION_ID', 'SWAS_ENDPOINT', 'SWAS_MCP_READ_ONLY', 'SWAS_MCP_ALLOW_DESTRUCTIVE', 'SWAS_MCP_SIMULATE', 'LOG_LEVEL',
+  'SWAS_MCP_PROFILES', 'SWAS_MCP_PROFILE_POLICY', 'SWAS_MCP_CONSENT',
 ]);
 const DECLARED_TOOLS = (manifest.tools as Array<{ name: string }>).map((t) => t.name).sort();
 /**
@@ -146,7 +147,8 @@ describe('packed bundle', () => {
     expect(cfg!.args).toEqual([`${unpacked}/dist/index.js`]);
     expect(cfg!.env).toEqual({
       ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '', ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou',
-      SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_ALLOW_DESTRUCTIVE: 'false', SWAS_MCP_SIMULATE: 'true', LOG_LEVEL: 'info', SWAS_MCP_CONSENT: 'human',
+      SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_ALLOW_DESTRUCTIVE: 'false', SWAS_MCP_SIMULATE: 'true', LOG_LEVEL: 'info',
+      SWAS_MCP_PROFILES: '', SWAS_MCP_PROFILE_POLICY: '', SWAS_MCP_CONSENT: 'human',
     });
 
     const server = await connect(cfg!);

@@ -1,4 +1,6 @@
-export type { AuditEntry, AuditBase } from './entry.js';
-export { argsDigest } from './digest.js';
-export { openLedger, AuditLedgerError, type AuditLedger, type OpenedLedger } from './ledger.js';
-export { audited } from './audited.js';
+export type { AuditEntry, AuditBase, Expectation, Outcome } from './entry.js';
+export { argsDigest, requestArgs } from './digest.js';
+export { openLedger, fileIo, AuditLedgerError, type AuditLedger, type OpenedLedger, type LedgerIo, type LedgerFile } from './ledger.js';
+export { audited, OutcomeUnknownError, NotSentError } from './audited.js';
+export { LedgerHistory, type LedgerLine, type PendingChange } from './history.js';
+export { reconcilePending, readBack, type Found } from './reconcile.js';

@@ -63,7 +63,7 @@ export async function startEnrollment(passkeys: FilePasskeys, log: Logger, port 
       if (req.method === 'GET' && sub === '/webauthn.js') { send(200, 'text/javascript', await passkeys.browserScript()); return; }
       if (req.method === 'GET' && sub === '/enroll.js') { send(200, 'text/javascript', ENROLL_JS); return; }
       if (req.method !== 'POST' || (req.headers.origin !== undefined && req.headers.origin !== origin)) { req.resume(); send(403, 'text/plain', 'Forbidden'); return; }
-      const read = await readBody(req, 64 * 1024);
+      const read = await readBody(req, 64 * 1024, 10_000);
       if (!read.ok) { send(413, 'text/plain', 'Too large'); return; }
       let body: Record<string, unknown> = {};
       try { body = JSON.parse(read.body.toString('utf8') || '{}') as Record<string, unknown>; } catch { send(400, 'text/plain', 'Bad JSON'); return; }

@@ -121,7 +121,7 @@ export async function serveApprovalPage(req: IncomingMessage, res: ServerRespons
   if (req.method !== 'POST') { req.resume(); send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed'); return; }
   const origin = deps.origin(req);
   if (!sameOrigin(req, origin)) { req.resume(); send(res, 403, 'text/plain; charset=utf-8', 'Forbidden'); return; }
-  const read = await readBody(req, MAX_BODY);
+  const read = await readBody(req, MAX_BODY, 10_000);
   if (!read.ok) { send(res, 413, 'text/plain; charset=utf-8', 'Too large'); return; }
   const rpID = new URL(origin).hostname;
 

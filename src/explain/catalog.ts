@@ -65,6 +65,11 @@ const CHECK_TOOL: Record<string, string> = {
   CreateSnapshot: 'list_snapshots', DeleteSnapshots: 'list_snapshots', ResetSystem: 'list_instances',
 };
 
+/** The read tool that shows whether a change of this API action went through. */
+export function checkToolFor(action: string): string | undefined {
+  return CHECK_TOOL[action];
+}
+
 const isMutation = (c: ErrorContext) => MUTATIONS.has(c.action);
 
 /** What a repeat of the same call does: reads are harmless; writes reuse their ClientToken. */
@@ -427,6 +432,63 @@ const CATALOG: Record<string, Entry> = {
     ],
     retryable: false,
   }),
+
+  // ---- the audit ledger ----
+  OutcomeUnknown: (c) => ({
+    why: `No answer came back for the ${c.action} request (the call was stopped, or the connection failed or timed out), so whether it reached the API is not known: it may have been applied. The audit ledger records the outcome as unknown until a read shows what happened.`,
+    nextSteps: [
+      `Check with ${CHECK_TOOL[c.action] ?? 'the matching list tool'} (RegionId "${regionOf(c)}") whether ${c.action} went through before doing anything else.`,
+      `If it did not, ${repeatNote(c)}.`,
+    ],
+    retryable: true,
+  }),
+  AuditLedgerUnwritable: (c) => ({
+    stage: 'config',
+    why: `The audit ledger could not be written (a full disk, a removed or unwritable file), and nothing is sent without its record. Nothing was sent for ${c.action}.`,
+    nextSteps: [
+      'Ask the operator of this MCP server to make the ledger writable again (free space, fix the file at SWAS_MCP_AUDIT_LOG; a SIGHUP reopens it), then call again.',
+    ],
+    retryable: true,
+  }),
+
+  // ---- codes the audit confirmed (Alibaba's error-code page, API pages, user guide, SDK remarks) ----
+  // Documented: 400 "The custom image is being shared. Please disable sharing first and then delete it."
+  // delete_custom_images' preflight predicts it under the same code.
+  CustomImageInShare: (c) => CATALOG.ImageShared!(c),
+  'IncorrectDiskStatus.CreatingSnapshot': (c) => ({
+    why: 'A snapshot of this disk is still being made, and a disk takes one snapshot at a time (documented code).',
+    nextSteps: [
+      `Call list_snapshots with RegionId "${regionOf(c)}" to find the snapshot in progress; wait for it with wait_for_resources (SnapshotIds, Until "accomplished"), then call create_snapshot again if a second snapshot is still wanted.`,
+    ],
+    retryable: true,
+  }),
+  'InvalidParam.OperationIllegal': () => ({
+    why: 'ModifyImageShareStatus takes Operation "Share" or "UnShare", spelled exactly so (documented code).',
+    nextSteps: ['Call share_custom_image with Operation "Share" or "UnShare".'],
+    retryable: false,
+  }),
+  ResetFromSharedImage: (c) => ({
+    why: `The image ${c.imageId ?? ''} was shared into this account by another account; a shared image can be used only to create servers, not to reset one (user guide).`,
+    nextSteps: ['Choose one of this account\'s own custom images, or a system or app image (list_images), to reset to; or create a new server from the shared image in the console.'],
+    retryable: false,
+  }),
+  ServerFromDataImage: (c) => ({
+    why: `The server ${c.instanceId ?? ''} was created from a custom image that holds data-disk data, and such a server cannot be reset (SDK remarks on ResetSystem).`,
+    nextSteps: ['Nothing here can reset it. To start over, create a new server from the image you want in the console, move what matters, then release this one.'],
+    retryable: false,
+  }),
+  // The simulator's names for the last two (Alibaba documents no code for either).
+  'OperationDenied.SharedImageResetNotSupported': (c) => CATALOG.ResetFromSharedImage!(c),
+  'OperationDenied.CreatedFromDataDiskImage': (c) => CATALOG.ServerFromDataImage!(c),
+  ProfilePolicyDenied: () => ({
+    why: 'The profile this call acts on has a policy (SWAS_MCP_PROFILE_POLICY, capped by the server-wide switches) that does not allow this kind of tool, so the call was refused before anything was read or sent.',
+    nextSteps: [
+      'If the change is meant for another account, call again with Profile naming a profile whose policy allows it (list_profiles shows each profile\'s policy).',
+      'Otherwise the operator must raise the profile\'s policy in SWAS_MCP_PROFILE_POLICY (read, write or destructive) and restart the server.',
+    ],
+    retryable: false,
+    stage: 'config',
+  }),
 };
 
 function tagRules(): Explanation {
@@ -541,4 +603,9 @@ export function failureOf(err: unknown): { input: FailureInput; authAction?: str
     return { input: { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'cancelled' }, unexpected: false };
   }
   return { input: { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'internal' }, unexpected: true };
+}
+
+/** The read tool that shows whether `action` went through (undefined for reads). */
+export function checkToolOf(action: string): string | undefined {
+  return CHECK_TOOL[action];
 }

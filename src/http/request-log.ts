@@ -45,3 +45,13 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
   const given = single(headers, 'x-request-id');
   return given !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }
+
+/** Ids of the JSON-RPC requests in a parsed body (one message or a batch); notifications and answers have none. */
+export function requestIdsOf(body: unknown): (string | number)[] {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.flatMap((m) => {
+    if (m === null || typeof m !== 'object') return [];
+    const { id, method } = m as { id?: unknown; method?: unknown };
+    return typeof method === 'string' && (typeof id === 'string' || typeof id === 'number') ? [id] : [];
+  });
+}

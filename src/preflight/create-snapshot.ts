@@ -68,6 +68,16 @@ export function judgeCreateSnapshot(req: { regionId: string; snapshotName: strin
     const regionLimit = Math.min(SNAPSHOTS_PER_SERVER * f.regionServerCount, SNAPSHOT_ACCOUNT_CAP);
     add('AccountSnapshotQuota', true, `${f.regionSnapshotCount} snapshots and ${f.regionServerCount} servers in ${req.regionId} (${regionLimit} allowed for this region's servers alone); ${accountCap}, which the API checks across regions.`);
   }
+
+  // One snapshot of a disk at a time: the API answers 403 IncorrectDiskStatus.CreatingSnapshot.
+  const busy = counted.find((s) => s.SourceDiskId === disk.DiskId && sameWord(s.Status, 'progressing'));
+  if (earlier) {
+    add('DiskNotSnapshotting', 'skipped', 'Skipped: this may be a repeat of an earlier request.');
+  } else if (busy) {
+    add('DiskNotSnapshotting', false, `Snapshot ${busy.SnapshotId} ("${apiText(busy.SnapshotName, 128)}") of disk ${disk.DiskId} is still being made${busy.Progress ? ` (${apiText(busy.Progress, 8)})` : ''}, and a disk takes one snapshot at a time. Wait for it with wait_for_resources (SnapshotIds ["${busy.SnapshotId}"], Until "accomplished"), then call again if a second snapshot is still wanted.`, 'IncorrectDiskStatus.CreatingSnapshot');
+  } else {
+    add('DiskNotSnapshotting', true, `No snapshot of disk ${disk.DiskId} is being made.`);
+  }
   const failure = firstFailure();
   return { checks, ...(failure ? { failure } : {}), ...(earlier ? { earlier } : {}) };
 }

@@ -93,7 +93,7 @@ export function judgeDeleteImages(req: { regionId: string; imageIds: string[]; u
     } else {
       addFor(id, `Shared ${id}`, false,
         `Image ${label(own)} is shared to ${what}, and a shared image cannot be deleted. Call again with Unshare true to unshare it first as part of the same confirmed plan, or unshare it with share_custom_image.`,
-        'ImageShared');
+        'CustomImageInShare');
     }
   }
 

@@ -34,9 +34,18 @@ export interface ResetImage {
   RequiredDataDiskSize?: number;
 }
 
+/** The custom image a server runs (ListInstances' ImageId `m-…`), as ListCustomImages shows it. */
+export interface ServerSourceImage {
+  ImageId: string;
+  /** The image holds data-disk data (a DataSnapshotId, or a RequiredDataDiskSize above 0). */
+  HoldsData: boolean;
+}
+
 export interface ResetFacts {
   /** Undefined: the server is not in the region. */
   instance?: Instance;
+  /** The custom image the server runs, when it runs one that could be read. */
+  sourceImage?: ServerSourceImage;
   /** Undefined: no image of that ID in the region. */
   image?: ResetImage;
 }
@@ -73,6 +82,16 @@ export function judgeResetSystem(req: { regionId: string; instanceId: string; im
       : `Server is ${apiText(instance.Status, 32)}; only a Running or Stopped server can be reset. If it is changing state, wait until it is Running (wait_for_resources with InstanceIds and Until "Running") and try again.`,
     'IncorrectInstanceStatus');
 
+  // SDK remarks on ResetSystem: a server created from a custom image holding data-disk data cannot be reset.
+  const runsCustom = instance.ImageId?.startsWith('m-') === true;
+  if (f.sourceImage?.HoldsData) {
+    add('ServerResettable', false, `Server ${instance.InstanceId} runs custom image ${f.sourceImage.ImageId}, which holds data-disk data; a server created from such an image cannot be reset. Create a new server from the image you want in the console instead.`, 'ServerFromDataImage');
+  } else if (runsCustom && !f.sourceImage) {
+    add('ServerResettable', 'skipped', `Server ${instance.InstanceId} runs custom image ${apiText(instance.ImageId, 64)}, which could not be read (deleted, or another account's); a server created from an image holding data-disk data cannot be reset, and the API checks that.`);
+  } else {
+    add('ServerResettable', true, runsCustom ? `The custom image the server runs (${f.sourceImage!.ImageId}) holds no data-disk data.` : 'The server does not run a custom image holding data-disk data.');
+  }
+
   if (!image) {
     add('ImageExists', false, `No image ${req.imageId} in region ${req.regionId}. Images are regional: the image must be in the server's own region. list_images shows the images a server there can be reset to.`, 'InvalidImageId.NotFound');
     return done();
@@ -82,16 +101,23 @@ export function judgeResetSystem(req: { regionId: string; instanceId: string; im
   add('ImageExists', true, `Image ${image.ImageId} ("${apiText(image.ImageName, 128)}", ${image.ImageType}${owner}) is in region ${req.regionId}.`);
 
   if (custom) {
+    // User guide: an image another account shared in can be used only to create servers.
+    const sharedIn = image.Owner === 'shared-in';
+    add('NotSharedIn', !sharedIn,
+      sharedIn ? `Image ${image.ImageId} was shared into this account by another account; a shared image can be used only to create servers, not to reset one. Choose one of this account's own images or a system or app image (list_images).`
+        : 'The custom image is this account\'s own.',
+      'ResetFromSharedImage');
     const available = sameWord(image.Status, 'Available');
     add('ImageAvailable', available,
       available ? 'The custom image is Available.' : `The custom image is ${image.Status ? apiText(image.Status, 32) : 'in an unknown state'}, not Available; wait for it (wait_for_resources with ImageIds and Until "Available") or choose another.`,
       'ImageNotAvailable');
-    const own = image.Owner !== 'shared-in' && image.SourceInstanceId === instance.InstanceId;
+    const own = image.SourceInstanceId === instance.InstanceId;
     add('NotOwnImage', !own,
       own ? `Image ${image.ImageId} was made from this same server; ResetSystem does not take it. Going back to this server's own earlier disk is a snapshot rollback (in the SWAS console, Snapshots → Roll back), not a reset.`
         : `The image was made from ${image.SourceInstanceId ? `another server (${image.SourceInstanceId})` : 'another server'}.`,
       'ResetFromOwnImage');
   } else {
+    add('NotSharedIn', true, `${image.ImageType === 'app' ? 'An app' : 'A system'} image is Alibaba Cloud's, usable by every account.`);
     add('ImageAvailable', true, `${image.ImageType === 'app' ? 'App' : 'System'} images that ListImages lists are available.`);
     add('NotOwnImage', 'skipped', 'Not a custom image: it was not made from a server.');
   }

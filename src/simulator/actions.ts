@@ -18,6 +18,7 @@ import {
   checkOwnImage,
   checkPassword,
   checkResetImage,
+  checkResetSource,
   checkResetStatus,
   checkShareAccountQuota,
   checkSnapshotNotInUse,
@@ -26,6 +27,7 @@ import {
   type ResetImage,
   type TagResourceType,
   checkDataSnapshot,
+  checkDiskNotSnapshotting,
   checkImageName,
   checkImageNameFree,
   checkImageQuota,
@@ -35,13 +37,15 @@ import {
   checkTags,
   matchesTags,
 } from './rules.js';
-import { ACCOUNT_ID, type SimState } from './state.js';
+import type { SimState } from './state.js';
 import type { CustomImage, Tag } from './types.js';
 import { PUBLIC_IMAGES, customImageView, diskView, instanceView, shareUserView, snapshotView } from './views.js';
 
 export interface ActionContext {
   params: Params;
   state: SimState;
+  /** Several accounts: the images other accounts shared with this one (AddCustomImageShareAccount), as this account sees them. */
+  sharedFromOthers?: (regionId: string) => CustomImage[];
 }
 
 export type ActionHandler = (ctx: ActionContext) => Record<string, unknown>;
@@ -216,6 +220,7 @@ const createSnapshot: ActionHandler = (ctx) => {
       throw new ApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
     }
     checkSnapshotQuota(instance, ctx.state.snapshots(), ctx.state.instances().length);
+    checkDiskNotSnapshotting(diskId, ctx.state.snapshots());
     const rg = p.get('ResourceGroupId');
     const snapshot = ctx.state.createSnapshot(diskId, snapshotName, rg === undefined ? { tags } : { tags, resourceGroupId: rg });
     return { SnapshotId: snapshot.snapshotId };
@@ -234,7 +239,7 @@ const listCustomImages: ActionHandler = (ctx) => {
   // Share: false = the account's own images, true = only those other accounts shared in, omitted = all.
   const share = p.bool('Share');
   const tags = p.tags();
-  const items = ctx.state.allImages(regionId).filter(
+  const items = [...ctx.state.allImages(regionId), ...(ctx.sharedFromOthers?.(regionId) ?? [])].filter(
     (m) =>
       m.listed &&
       (share === undefined || m.sharedIn === share) &&
@@ -325,7 +330,8 @@ const modifyImageShareStatus: ActionHandler = (ctx) => {
   const imageId = ctx.params.required('ImageId');
   const operation = ctx.params.required('Operation');
   if (operation !== 'Share' && operation !== 'UnShare') {
-    throw new ApiError(400, 'InvalidParam.Operation', `The specified parameter "Operation" must be Share or UnShare, not "${operation}".`);
+    // Documented code (the ModifyImageShareStatus page's error table).
+    throw new ApiError(400, 'InvalidParam.OperationIllegal', `The specified parameter "Operation" must be Share or UnShare, not "${operation}".`);
   }
   return idempotent(ctx, 'ModifyImageShareStatus', () => {
     const image = imageInRegion(ctx, regionId, imageId);
@@ -342,7 +348,7 @@ function shareAccounts(ctx: ActionContext): string[] {
   if (!accounts) throw missing('Account');
   for (const a of accounts) {
     checkAccountId(a);
-    if (a === ACCOUNT_ID) throw invalidParameter('The specified parameter "Account" names your own account; an image cannot be shared with its owner.');
+    if (a === ctx.state.accountId) throw invalidParameter('The specified parameter "Account" names your own account; an image cannot be shared with its owner.');
   }
   return [...new Set(accounts)];
 }
@@ -466,10 +472,10 @@ const untagResources: ActionHandler = (ctx) => {
   const ids = resourceIds(ctx);
   const keys = ctx.params.repeatList('TagKey', MAX_UNTAG_KEYS);
   const all = ctx.params.bool('All') ?? false;
-  // All is used only when no TagKey is given; with neither, the request would do nothing.
-  if (!keys && !all) throw missing('TagKey');
+  // All is used only when no TagKey is given; with neither, the SDK says no tag is removed: a no-op.
   return idempotent(ctx, 'UntagResources', () => {
     const targets = tagTargets(ctx, regionId, type, ids);
+    if (!keys && !all) return {};
     for (const r of targets) {
       ctx.state.setTags(tagKind(type), r.id, keys ? r.tags.filter((t) => !keys.includes(t.key)) : []);
     }
@@ -485,6 +491,9 @@ const listTagResources: ActionHandler = (ctx) => {
   const ids = ctx.params.repeatList('ResourceId', MAX_TAG_RESOURCE_IDS);
   const filter = ctx.params.tags();
   if (filter.length > MAX_TAGS) throw new ApiError(400, 'InvalidParam.TagCount', `At most ${MAX_TAGS} tags can be specified.`);
+  // The SDK's ListTagResourcesRequestTag: a value of 1–64 characters; there is no empty wildcard here.
+  const badValue = filter.find((t) => t.value.length === 0 || t.value.length > 64);
+  if (badValue) throw new ApiError(400, 'InvalidParam.TagValue', `The tag value of "${badValue.key}" must be 1-64 characters.`);
   checkClientToken(ctx.params.get('ClientToken'));
   const token = ctx.params.get('NextToken');
   let offset = 0;
@@ -549,16 +558,18 @@ const resetSystem: ActionHandler = (ctx) => {
     const instance = ctx.state.instance(instanceId);
     if (!instance || instance.regionId !== regionId) throw new ApiError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
     checkResetStatus(instance);
-    let target: ResetImage & { imageName: string; imageVersion: string };
+    checkResetSource(instance);
+    let target: ResetImage & { imageName: string; imageVersion: string; imageType: 'system' | 'app' | 'custom' };
     const publicImage = PUBLIC_IMAGES.find((m) => m.ImageId === (imageId ?? instance.imageId));
     if (imageId === undefined || imageId === instance.imageId) {
       // Re-install the current image: no image rules apply.
-      target = { imageId: instance.imageId, imageName: instance.imageName, imageVersion: instance.imageVersion, osType: instance.osType, requiredSystemDiskSize: 0, requiredDataDiskSize: 0 };
+      target = { imageId: instance.imageId, imageName: instance.imageName, imageVersion: instance.imageVersion, imageType: instance.imageType, osType: instance.osType, requiredSystemDiskSize: 0, requiredDataDiskSize: 0 };
     } else if (publicImage) {
       target = {
         imageId: publicImage.ImageId,
         imageName: publicImage.ImageName,
         imageVersion: '',
+        imageType: publicImage.ImageType,
         osType: publicImage.Platform,
         requiredSystemDiskSize: publicImage.Platform === 'Windows' ? 40 : 20,
         requiredDataDiskSize: 0,
@@ -570,6 +581,7 @@ const resetSystem: ActionHandler = (ctx) => {
         imageId: image.imageId,
         imageName: image.name,
         imageVersion: '',
+        imageType: 'custom',
         osType: image.osType,
         requiredSystemDiskSize: image.requiredSystemDiskSize,
         requiredDataDiskSize: image.requiredDataDiskSize,
@@ -591,8 +603,7 @@ const listImages: ActionHandler = (ctx) => {
   }
   // Like the live API, a custom image only shows up here once it has left the creating state.
   // Images other accounts shared in are usable (to create or reset servers), so they are listed too.
-  const custom = ctx.state
-    .allImages(regionId)
+  const custom = [...ctx.state.allImages(regionId), ...(ctx.sharedFromOthers?.(regionId) ?? [])]
     .filter((m) => m.listed && m.status !== '4')
     .map((m) => ({ ImageId: m.imageId, ImageName: m.name, ImageType: 'custom', Description: m.description, Platform: m.osType }));
   const all = [...PUBLIC_IMAGES, ...custom].filter((m) => (!type || m.ImageType === type) && (!ids || ids.includes(m.ImageId)));

@@ -51,9 +51,8 @@ export const DEMO = {
   /** Another Alibaba Cloud account, owner of the images shared into the demo account. */
   partnerAccountId: '1987654321098765',
   /**
-   * Shared in by the partner (cn-hangzhou, Linux, needs a 50 GB system disk: shop-server can be reset
-   * from it, blog-server's 40 GB disk is too small). Uses none of the quota; the account cannot delete,
-   * share or tag it.
+   * Shared in by the partner (cn-hangzhou, Linux, needs a 50 GB system disk). Uses none of the quota;
+   * the account cannot delete, share or tag it, nor reset a server from it (it only creates servers).
    */
   sharedInImageId: 'm-bp1partnerwp00000001',
   sharedInImageName: 'partner-wordpress-base',

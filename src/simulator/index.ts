@@ -1,5 +1,6 @@
 // Public API of the SWAS API simulator. Importing this module has no side effects.
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { demoSeed } from './demo.js';
 import { Faults } from './faults.js';
@@ -7,6 +8,7 @@ import { createRequestHandler } from './server.js';
 import { NonceStore, type KeyPair } from './signature.js';
 import { SimState } from './state.js';
 import { Stats } from './stats.js';
+import { SimAccounts } from './accounts.js';
 import type { TimingProfile } from './timing.js';
 import type { SeedData } from './types.js';
 
@@ -60,6 +62,23 @@ export interface SimulatorOptions {
   now?: () => number;
   /** How many requests `stats.requests()` keeps (the newest). Default 5,000; 0 keeps none. The counters stay exact either way. */
   requestLogLimit?: number;
+  /**
+   * More Alibaba Cloud accounts beside the default one (SIM_ACCOUNT_ID, with the default key pair,
+   * `keys` and `seed`): each with its own access keys and its own state (`'empty'` by default).
+   * STS (GetCallerIdentity, AssumeRole) is then served too.
+   */
+  accounts?: SimAccountOptions[];
+  /**
+   * Serve HTTPS with this key and certificate instead of HTTP (clients that only speak https, such
+   * as @alicloud/credentials' AssumeRole, trust it through NODE_EXTRA_CA_CERTS).
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}
+
+export interface SimAccountOptions {
+  accountId: string;
+  keys: KeyPair[];
+  seed?: 'demo' | 'empty' | SeedData;
 }
 
 export interface Simulator {
@@ -71,6 +90,8 @@ export interface Simulator {
   state: SimState;
   faults: Faults;
   stats: Stats;
+  /** Each account's state by account ID, the default account's (`state`) included. */
+  accounts: ReadonlyMap<string, SimState>;
   /** Closes the listener and destroys every open connection, including hanging ones. */
   stop(): Promise<void>;
 }
@@ -109,7 +130,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const keys = new Map<string, KeyPair>([[SIM_ACCESS_KEY_ID, { accessKeyId: SIM_ACCESS_KEY_ID, accessKeySecret: SIM_ACCESS_KEY_SECRET }]]);
   for (const k of options.keys ?? []) keys.set(k.accessKeyId, { ...k });
 
-  const server: Server = createServer(createRequestHandler({ state, faults, stats, keys, nonces: new NonceStore(), now }));
+  const states = new Map<string, SimState>([[state.accountId, state]]);
+  let accounts: SimAccounts | undefined;
+  // Only with more accounts, so a one-account simulator answers exactly as before.
+  if (o.accounts?.length) {
+    for (const a of o.accounts) {
+      if (states.has(a.accountId)) throw new Error(`simulator: account ${a.accountId} is given twice`);
+      states.set(a.accountId, new SimState(resolveSeed(a.seed ?? 'empty'), definedOnly({
+        now, profile: o.profile, timeScale: o.timeScale, imageReadyMs: o.imageReadyMs, snapshotReadyMs: o.snapshotReadyMs,
+        imageListDelayMs: o.imageListDelayMs, imageDeleteMs: o.imageDeleteMs, resetMs: o.resetMs, unknownIdErrors: o.unknownIdErrors,
+        accountId: a.accountId,
+      })));
+    }
+    accounts = new SimAccounts(states, keys, state.accountId, now);
+    for (const a of o.accounts) {
+      for (const k of a.keys) {
+        keys.set(k.accessKeyId, { ...k });
+        accounts.own(k.accessKeyId, a.accountId);
+      }
+    }
+  }
+
+  const handler = createRequestHandler({ state, faults, stats, keys, nonces: new NonceStore(), now, ...(accounts ? { accounts } : {}) });
+  const server: Server = o.tls ? createTlsServer({ key: o.tls.key, cert: o.tls.cert }, handler) : createServer(handler);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -129,12 +172,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${hostPart}:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://${hostPart}:${port}`,
     endpoint: `${hostPart}:${port}`,
     port,
     state,
     faults,
     stats,
+    accounts: states,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

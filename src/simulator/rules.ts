@@ -127,6 +127,13 @@ export function checkSnapshotQuota(server: Instance, allSnapshots: readonly Snap
   }
 }
 
+/** Documented (the SWAS error-code page): one snapshot of a disk at a time. */
+export function checkDiskNotSnapshotting(diskId: string, allSnapshots: readonly Snapshot[]): void {
+  if (allSnapshots.some((s) => s.sourceDiskId === diskId && s.status === 'progressing')) {
+    throw new ApiError(403, 'IncorrectDiskStatus.CreatingSnapshot', 'A snapshot is being created in the specified disk. Please try again later.');
+  }
+}
+
 /** Chinese mainland regions: `cn-…` except Hong Kong. */
 export function isMainland(regionId: string): boolean {
   return regionId.startsWith('cn-') && regionId !== 'cn-hongkong';
@@ -141,11 +148,14 @@ export function checkOwnImage(image: CustomImage): void {
   }
 }
 
-/** Design choice (no documented code): a shared image must be unshared before it is deleted. */
+/**
+ * Documented (the SWAS error-code page): deleting a shared image is 400 CustomImageInShare. The page
+ * names the share to ECS; an image shared with other accounts is refused the same way (the user guide
+ * says to unshare first; its code is not documented).
+ */
 export function checkImageNotShared(image: CustomImage): void {
   if (image.inShare || image.shareAccounts.length > 0) {
-    const what = [image.inShare ? 'ECS' : '', image.shareAccounts.length > 0 ? `${image.shareAccounts.length} account(s)` : ''].filter(Boolean).join(' and ');
-    throw new ApiError(403, 'OperationDenied.ImageShared', `The image ${image.imageId} is shared to ${what}; unshare it before you delete it.`);
+    throw new ApiError(400, 'CustomImageInShare', 'The custom image is being shared. Please disable sharing first and then delete it.');
   }
 }
 
@@ -211,11 +221,25 @@ export function checkResetStatus(instance: Instance): void {
   }
 }
 
+/**
+ * The SDK's ResetSystem remarks: a server created from a custom image that holds data-disk data
+ * cannot be reset. The code is a design choice (none documented).
+ */
+export function checkResetSource(instance: Instance): void {
+  if (instance.createdFromDataImage) {
+    throw new ApiError(403, 'OperationDenied.CreatedFromDataDiskImage', `The server ${instance.instanceId} was created from a custom image that holds data-disk data; such a server cannot be reset.`);
+  }
+}
+
 /** ResetSystem's image rules (SDK remarks and the ResetSystem page); every code here is a design choice. */
 export function checkResetImage(instance: Instance, image: ResetImage): void {
   if (image.custom) {
+    // The user guide: an image shared in by another account can be used only to create servers.
+    if (image.custom.sharedIn) {
+      throw new ApiError(403, 'OperationDenied.SharedImageResetNotSupported', `The image ${image.imageId} was shared to you by another account; a shared image can be used only to create servers, not to reset one.`);
+    }
     if (image.custom.status !== '1') throw new ApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.custom.status}").`);
-    if (!image.custom.sharedIn && image.custom.instanceId === instance.instanceId) {
+    if (image.custom.instanceId === instance.instanceId) {
       throw new ApiError(400, 'InvalidImageId.SameInstance', `The image ${image.imageId} was created from this server; roll back to a snapshot instead.`);
     }
   }

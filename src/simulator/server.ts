@@ -9,6 +9,7 @@ import { Params } from './params.js';
 import { NonceStore, verifyV2, verifyV3, type KeyPair, type QueryPairs, type Verified } from './signature.js';
 import type { SimState } from './state.js';
 import type { LoggedRequest, Stats } from './stats.js';
+import { STS_VERSION, type SimAccounts } from './accounts.js';
 
 export const API_VERSION = '2020-06-01';
 const MAX_BODY_BYTES = 1 << 20;
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   keys: ReadonlyMap<string, KeyPair>;
   nonces: NonceStore;
   now: () => number;
+  /** Several accounts: which state a key acts on, and STS. Without it every key acts on `state`. */
+  accounts?: SimAccounts;
 }
 
 const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -112,6 +115,8 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     entry.accessKeyId = verified.accessKeyId;
 
     const version = isV3 ? String(req.headers['x-acs-version'] ?? '') : (all.find(([k]) => k === 'Version')?.[1] ?? '');
+    if (deps.accounts) entry.accountId = deps.accounts.accountOf(verified.accessKeyId);
+    if (deps.accounts && version === STS_VERSION) return deps.accounts.sts(action, verified.accessKeyId, business);
     if (version !== API_VERSION) throw new ApiError(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid; use ${API_VERSION}.`);
     const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
     if (!handler) throw new ApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
@@ -131,7 +136,12 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
         if (fault.kind === 'hang' || fault.kind === 'drop') throw new ConnectionFault(fault.kind);
       }
     }
-    const result = handler({ params: new Params(business), state: deps.state });
+    const accounts = deps.accounts;
+    const state = accounts ? accounts.stateFor(verified.accessKeyId) : deps.state;
+    const result = handler({
+      params: new Params(business), state,
+      ...(accounts ? { sharedFromOthers: (region: string) => accounts.sharedWith(state.accountId, region) } : {}),
+    });
     if (fault?.after) {
       if (fault.kind === 'error') throw faultError(fault);
       if (fault.kind === 'hang' || fault.kind === 'drop') throw new ConnectionFault(fault.kind);

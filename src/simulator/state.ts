@@ -22,6 +22,10 @@ import type {
   Tag,
 } from './types.js';
 
+/**
+ * ListRegions answers the regions of both the China and the international site (SDK remarks); this
+ * is Terraform's SWASSupportRegions list (connectivity/regions.go), the only enumeration we have.
+ */
 export const DEFAULT_REGIONS: readonly Region[] = [
   { regionId: 'cn-hangzhou', localName: '华东1（杭州）', localNameEn: 'China (Hangzhou)' },
   { regionId: 'cn-shanghai', localName: '华东2（上海）', localNameEn: 'China (Shanghai)' },
@@ -29,6 +33,11 @@ export const DEFAULT_REGIONS: readonly Region[] = [
   { regionId: 'cn-shenzhen', localName: '华南1（深圳）', localNameEn: 'China (Shenzhen)' },
   { regionId: 'cn-hongkong', localName: '中国香港', localNameEn: 'China (Hong Kong)' },
   { regionId: 'ap-southeast-1', localName: '新加坡', localNameEn: 'Singapore' },
+  { regionId: 'cn-qingdao', localName: '华北1（青岛）', localNameEn: 'China (Qingdao)' },
+  { regionId: 'cn-zhangjiakou', localName: '华北3（张家口）', localNameEn: 'China (Zhangjiakou)' },
+  { regionId: 'cn-huhehaote', localName: '华北5（呼和浩特）', localNameEn: 'China (Hohhot)' },
+  { regionId: 'cn-guangzhou', localName: '华南3（广州）', localNameEn: 'China (Guangzhou)' },
+  { regionId: 'cn-chengdu', localName: '西南1（成都）', localNameEn: 'China (Chengdu)' },
 ];
 
 interface SnapshotRecord extends Omit<Snapshot, 'status' | 'progress'> {
@@ -71,6 +80,8 @@ export interface StateOptions {
   resetMs?: number;
   /** List calls filtered by unknown instance or disk IDs answer NotFound errors instead of empty lists. */
   unknownIdErrors?: boolean;
+  /** The account that owns this state (several accounts: one state each). Default ACCOUNT_ID. */
+  accountId?: string;
 }
 
 export type InstancePatch = Partial<
@@ -99,6 +110,8 @@ export class SimState implements FixedTimings {
   /** May be changed at any time; see StateOptions.unknownIdErrors. */
   unknownIdErrors: boolean;
   readonly now: () => number;
+  /** The account this state belongs to. */
+  readonly accountId: string;
 
   private regionList: Region[] = [];
   private readonly instanceMap = new Map<string, Instance>();
@@ -120,6 +133,7 @@ export class SimState implements FixedTimings {
     this.imageDeleteMs = options.imageDeleteMs ?? FIXED_TIMINGS.imageDeleteMs;
     this.resetMs = options.resetMs ?? FIXED_TIMINGS.resetMs;
     this.unknownIdErrors = options.unknownIdErrors ?? false;
+    this.accountId = options.accountId ?? ACCOUNT_ID;
     this.load(seed);
   }
 
@@ -253,12 +267,14 @@ export class SimState implements FixedTimings {
       imageId: '794fc7fa1dcc4e63b2a3a7b2cd0a1f55',
       imageName: seed.imageName ?? 'Alibaba Cloud Linux',
       imageVersion: seed.imageVersion ?? '3.2104 LTS 64bit',
+      imageType: seed.imageType ?? (seed.imageName !== undefined ? 'app' : 'system'),
       osType: seed.osType ?? 'Linux',
       resourceGroupId,
       tags: clone(seed.tags ?? []),
       disks: [],
       internalErrorOnImage: seed.internalErrorOnImage ?? false,
       failImages: seed.failImages ?? false,
+      createdFromDataImage: false,
     };
     instance.disks.push(disk(seed.systemDisk ?? {}, 'system', 0));
     (seed.dataDisks ?? []).forEach((d, i) => instance.disks.push(disk(d, 'data', i + 1)));
@@ -327,6 +343,12 @@ export class SimState implements FixedTimings {
     record.inShare = seed.inShare ?? false;
     record.shareAccounts = (seed.shareAccounts ?? []).map((userId) => ({ userId, sharedTime: formatShareTime(record.createdAtMs) }));
     record.createInstances = [...(seed.createInstances ?? [])];
+    // The servers made from it run it; one made from an image holding data-disk data cannot be reset.
+    for (const id of record.createInstances) {
+      const made = this.instanceMap.get(id);
+      if (!made) continue;
+      Object.assign(made, { imageId: record.imageId, imageName: record.name, imageVersion: '', imageType: 'custom', createdFromDataImage: record.dataSnapshotId !== '' });
+    }
     this.imageMap.set(record.imageId, record);
     return this.imageView(record);
   }
@@ -334,7 +356,7 @@ export class SimState implements FixedTimings {
   /** Adds an image another account shared into this one. */
   addSharedImage(seed: SeedSharedImage): CustomImage {
     if (!this.hasRegion(seed.regionId)) throw new Error(`simulator state: region ${seed.regionId} does not exist`);
-    if (!/^\d+$/.test(seed.ownerUserId) || seed.ownerUserId === ACCOUNT_ID) {
+    if (!/^\d+$/.test(seed.ownerUserId) || seed.ownerUserId === this.accountId) {
       throw new Error(`simulator state: a shared-in image needs another account's digit ID, not ${seed.ownerUserId}`);
     }
     const nowMs = this.now();
@@ -461,7 +483,7 @@ export class SimState implements FixedTimings {
    * ResetSystem after its checks: the server is Resetting for resetMs, then Running; it shows the new
    * image at once; its older snapshots can no longer roll it back.
    */
-  resetInstance(instanceId: string, image: { imageId: string; imageName: string; imageVersion: string; osType: string }): void {
+  resetInstance(instanceId: string, image: { imageId: string; imageName: string; imageVersion: string; imageType: Instance['imageType']; osType: string }): void {
     this.settle();
     const i = this.instanceMap.get(instanceId);
     if (!i) throw notFound('instance', instanceId);
@@ -469,6 +491,7 @@ export class SimState implements FixedTimings {
     i.imageId = image.imageId;
     i.imageName = image.imageName;
     i.imageVersion = image.imageVersion;
+    i.imageType = image.imageType;
     i.osType = image.osType;
     this.resets.set(instanceId, this.now() + this.durationMs('reset'));
     for (const s of this.snapshotMap.values()) if (s.instanceId === instanceId) s.usableForRollback = false;
@@ -569,7 +592,7 @@ export class SimState implements FixedTimings {
       requiredSystemDiskSize: diskSize(sys) || (instance.disks[0]?.size ?? 40),
       requiredDataDiskSize: diskSize(data),
       tags: clone(f.tags),
-      userId: ACCOUNT_ID,
+      userId: this.accountId,
       inShare: false,
       shareAccounts: [],
       createInstances: [],
@@ -603,6 +626,6 @@ export class SimState implements FixedTimings {
     const { fixed, createdAtMs, readyMs, outcome, listedAtMs, goneAtMs, ...rest } = m;
     const nowMs = this.now();
     const status: ImageStatus = fixed ?? (nowMs - createdAtMs >= readyMs ? outcome : '4');
-    return { ...clone(rest), status, sharedIn: m.userId !== ACCOUNT_ID, listed: nowMs >= listedAtMs, deleting: goneAtMs !== undefined };
+    return { ...clone(rest), status, sharedIn: m.userId !== this.accountId, listed: nowMs >= listedAtMs, deleting: goneAtMs !== undefined };
   }
 }

@@ -12,6 +12,8 @@ export interface LoggedRequest {
   /** Business parameters (query string and form body); signing parameters are removed. */
   params: Record<string, string>;
   accessKeyId: string | undefined;
+  /** The account the access key belongs to (several accounts). */
+  accountId?: string;
   /** HTTP status sent; null when the connection was dropped or left hanging. */
   status: number | null;
   /** Error code when the answer was an error. */

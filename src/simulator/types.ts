@@ -6,6 +6,8 @@ export type SnapshotStatus = 'progressing' | 'accomplished' | 'failed';
 /** `0` copying, `1` available, `2` unavailable, `3` creation failed, `4` creating. */
 export type ImageStatus = '0' | '1' | '2' | '3' | '4';
 export type DiskType = 'system' | 'data';
+/** `Image.ImageType` of ListInstances (the SDK's enum). */
+export type ServerImageType = 'system' | 'app' | 'custom';
 
 export interface Tag {
   key: string;
@@ -49,10 +51,16 @@ export interface Instance {
   imageId: string;
   imageName: string;
   imageVersion: string;
+  imageType: ServerImageType;
   osType: string;
   resourceGroupId: string;
   tags: Tag[];
   disks: Disk[];
+  /**
+   * Created from a custom image that holds data-disk data: ResetSystem refuses such a server (SDK
+   * remarks on ResetSystem). State only; not on the wire.
+   */
+  createdFromDataImage: boolean;
   /** Test trigger: CreateCustomImage on this server answers 500 InternalError. */
   internalErrorOnImage: boolean;
   /** Test trigger: custom images created from this server end as Status "3" (failed). */
@@ -145,6 +153,8 @@ export interface SeedInstance {
   publicIpAddress?: string;
   imageName?: string;
   imageVersion?: string;
+  /** Default `app` when imageName is given, else `system`. A seeded image's createInstances sets `custom`. */
+  imageType?: ServerImageType;
   osType?: string;
   resourceGroupId?: string;
   tags?: Tag[];

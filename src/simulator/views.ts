@@ -34,7 +34,7 @@ export function instanceView(i: Instance): Record<string, unknown> {
     CreationTime: i.creationTime,
     ExpiredTime: i.expiredTime,
     ImageId: i.imageId,
-    Image: { ImageName: i.imageName, ImageType: 'app', ImageVersion: i.imageVersion, OsType: i.osType, ImageIconUrl: '', ImageContact: '' },
+    Image: { ImageName: i.imageName, ImageType: i.imageType, ImageVersion: i.imageVersion, OsType: i.osType, ImageIconUrl: '', ImageContact: '' },
     PublicIpAddress: i.publicIpAddress,
     InnerIpAddress: i.innerIpAddress,
     NetworkAttributes: [{ PublicIpAddress: i.publicIpAddress, PrivateIpAddress: i.innerIpAddress, PublicIpDdosStatus: 'Normal', PeakBandwidth: 200 }],

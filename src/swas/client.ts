@@ -32,7 +32,9 @@ type RuntimeOptions = InstanceType<RuntimeOptionsCtor>;
  */
 export type CredentialSource =
   | { kind: 'default-chain'; ecsMetadata?: boolean }
-  | { kind: 'static'; accessKeyId: string; accessKeySecret: string; securityToken?: string };
+  | { kind: 'static'; accessKeyId: string; accessKeySecret: string; securityToken?: string }
+  /** One named profile's own provider (src/profiles): never a chain that could fall through. */
+  | { kind: 'provider'; label: string; provider: () => Promise<CredentialsSdk.CredentialsProvider> };
 
 export interface SwasClientOptions {
   /** Operator override of the base URL; otherwise https://swas.<RegionId>.aliyuncs.com. */
@@ -89,7 +91,7 @@ async function loadSdk(source: CredentialSource): Promise<Sdk> {
       accessKeySecret: source.accessKeySecret,
       securityToken: source.securityToken,
     }))
-    : new Credential(null, buildConfiguredChain(credLib, process.env, { ecsMetadata: source.ecsMetadata }));
+    : new Credential(null, source.kind === 'provider' ? await source.provider() : buildConfiguredChain(credLib, process.env, { ecsMetadata: source.ecsMetadata }));
   return {
     mod: moduleExports(mod, 'ListInstancesRequest'),
     RuntimeOptions: moduleExports(dara, 'RuntimeOptions').RuntimeOptions,
@@ -103,7 +105,7 @@ async function loadSdk(source: CredentialSource): Promise<Sdk> {
  * namespace's `default`; vitest's interop gives the named exports on the namespace itself and the
  * package's own `default` export as `default`. `probe` is a named export that tells them apart.
  */
-function moduleExports<M>(ns: { default: M }, probe: string): M {
+export function moduleExports<M>(ns: { default: M }, probe: string): M {
   const viaDefault = ns.default as unknown;
   if (typeof viaDefault === 'object' && viaDefault !== null && probe in viaDefault) return ns.default;
   if (typeof viaDefault === 'function' && probe in viaDefault) return ns.default;
@@ -155,6 +157,13 @@ export class SdkSwasApi implements SwasApi {
 
   constructor(private readonly opts: SwasClientOptions) {}
 
+  /** The same client (credentials, connections) logging through another logger: one call's lines name its profile and account. */
+  withLog(log: Logger): SdkSwasApi {
+    const twin = new SdkSwasApi({ ...this.opts, log });
+    twin.sdk = this.loaded();
+    return twin;
+  }
+
   hostFor(regionId: string): string {
     return this.opts.endpoint ? this.opts.endpoint.host : regionHost(regionId);
   }
@@ -191,7 +200,9 @@ export class SdkSwasApi implements SwasApi {
       throw new ApiError({
         code: 'CredentialsNotFound',
         stage: 'config',
-        message: 'No Alibaba Cloud credentials were found by the default credential chain.',
+        message: this.opts.credentials.kind === 'provider'
+          ? `The credentials of ${this.opts.credentials.label} could not be obtained.`
+          : 'No Alibaba Cloud credentials were found by the default credential chain.',
       });
     }
   }

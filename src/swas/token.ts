@@ -3,9 +3,11 @@ import { createHash } from 'node:crypto';
 /**
  * A ClientToken derived from the normalised request: the same request always gets the same token,
  * so a retry, a time-out or a model calling the tool twice never creates a second resource.
+ * `basis` (when given) is what the plan saw besides the request: a change that can be undone and
+ * done again (share, tags, reset) is a new request once the resource has changed in between.
  */
-export function deriveClientToken(action: string, params: Record<string, unknown>): string {
-  const digest = createHash('sha256').update(canonicalJson({ action, ...params })).digest('hex');
+export function deriveClientToken(action: string, params: Record<string, unknown>, basis?: unknown): string {
+  const digest = createHash('sha256').update(canonicalJson(basis === undefined ? { action, ...params } : { action, ...params, PlanBasis: basis })).digest('hex');
   return `mcp-${digest.slice(0, 40)}`;
 }
 

@@ -10,6 +10,7 @@ import { errorText, explain, failureOf, type ErrorContext } from '../explain/cat
 import { ApiError, STAGES } from '../swas/errors.js';
 import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
 import type { SwasApi } from '../swas/types.js';
+import type { CallProfile, ProfileSet } from '../profiles/set.js';
 
 /** What every tool handler is given besides its arguments. */
 export interface ToolContext {
@@ -24,6 +25,12 @@ export interface ToolContext {
   /** Where a person approves a change (SWAS_MCP_CONSENT=human). */
   approvals?: ApprovalPortal;
   now(): number;
+  /** With SWAS_MCP_PROFILES: every allowed profile (src/profiles). */
+  profiles?: ProfileSet;
+  /** With SWAS_MCP_PROFILES: the profile this call acts on (api, config.regionId, log and ledger are bound to it). */
+  profile?: CallProfile;
+  /** Profile "all": resolves once every account has its region list, so all regions of all accounts are listed in one wave. */
+  regionsListed?: () => Promise<void>;
   /** The real process only: hands memory back once a burst of calls is over. */
   idle?: IdleCollector;
 }

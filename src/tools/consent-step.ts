@@ -9,6 +9,7 @@ import {
 import { explain } from '../explain/catalog.js';
 import { failure, success, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
+import { forProfile } from '../profiles/consent.js';
 
 /**
  * The consent step of the tools that delete, overwrite or expose (the contract's "consent"): it
@@ -72,7 +73,9 @@ function continueCall(req: ConsentRequest<z.ZodType>, approvalId: string): strin
   return `${req.tool} with ${JSON.stringify({ ...rest, ApprovalId: approvalId })}`;
 }
 
-export async function consentStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req: ConsentRequest<S>): Promise<ConsentStep> {
+export async function consentStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, asked: ConsentRequest<S>): Promise<ConsentStep> {
+  // With profiles, the plan names the account, and the approval is bound to it.
+  const req = ctx.profile ? forProfile(asked, ctx.profile) : asked;
   const binding = { tool: req.tool, argsDigest: consentArgsDigest(req.args), stateDigest: argsDigest(req.state) };
   const mode = ctx.config.consentMode;
   if (mode === 'off') {

@@ -219,6 +219,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
     try {
       const res = await sendWrite(ctx, call, {
         tool: TOOL, action, regionId: region, resourceIds: [id], clientToken: s.planned.Parameters.ClientToken, args: record,
+        expect: s.kind === 'unshareEcs' ? { kind: 'ecs-share', shared: false } : { kind: 'account-share', shared: false, accounts: s.target.accounts },
       }, (signal) => (s.kind === 'unshareEcs'
         ? ctx.api.modifyImageShareStatus(s.planned.Parameters, { signal })
         : ctx.api.removeCustomImageShareAccount(s.planned.Parameters, { signal })));

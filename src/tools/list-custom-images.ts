@@ -22,7 +22,7 @@ export const listCustomImagesInput = lazySchema(() => z.strictObject({
     .optional()
     .describe('Only images made from this server. Optional.'),
   IncludeSharedWithMe: z.boolean().default(false)
-    .describe('true: also list images other Alibaba Cloud accounts shared with this account (Owner "shared-in"). They can be used to create or reset servers, but not deleted, shared or tagged, and they use none of this account\'s quota. Default false: the account\'s own images only.'),
+    .describe('true: also list images other Alibaba Cloud accounts shared with this account (Owner "shared-in"). They can be used to create servers (not to reset one), but not deleted, shared or tagged, and they use none of this account\'s quota. Default false: the account\'s own images only.'),
   MaxResults: maxResultsField(),
 }));
 

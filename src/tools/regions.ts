@@ -32,7 +32,12 @@ export interface AllRegions<T> { items: T[]; totalCount: number; truncated: bool
  */
 export async function acrossRegions<T>(ctx: ToolContext, signal: AbortSignal, action: string, maxItems: number,
   listOne: (regionId: string) => Promise<RegionPart<T>>): Promise<AllRegions<T>> {
-  const regions = await ctx.api.listRegions({ signal });
+  let regions;
+  try {
+    regions = await ctx.api.listRegions({ signal });
+  } finally {
+    await ctx.regionsListed?.();
+  }
   const parts = await Promise.allSettled(regions.map((r) => listOne(r.RegionId)));
   const items: T[] = [];
   const outcomes: RegionOutcome[] = [];

@@ -17,6 +17,8 @@ export interface ToolCall {
   clientCapabilities?: ClientCapabilities;
   /** How consent was given for this call's change (set by the consent step; the ledger records it). */
   consent?: ConsentRecord;
+  /** Changes made that the audit ledger could not record: added to the answer's text. */
+  ledgerWarnings?: string[];
 }
 
 /** Everything about one tool: what the model reads, what the operator's RAM policy needs, and the handler. */
@@ -31,6 +33,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   kind: ToolKind;
   /** RAM actions the tool calls, e.g. "swas-open:ListInstances". */
   ramActions: readonly string[];
+  /** Acts on every profile itself (list_profiles): takes no `Profile` argument. */
+  profileFree?: boolean;
   /** A consent tool may answer "input required" (the person is asked; the SDK serves both eras). */
   handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }

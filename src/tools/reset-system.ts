@@ -16,7 +16,7 @@ import {
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** The API's key pair name rule: 2–128 characters, a letter first, then letters, digits, ".", "_", "-", ":". */
 export const KEY_PAIR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/;
@@ -31,7 +31,7 @@ export const resetSystemInput = lazySchema(() => z.strictObject({
     .describe('ID of the simple application server to re-install, from list_instances. It must be Running or Stopped.'),
   ImageId: z.string()
     .regex(ANY_IMAGE_ID_PATTERN, { message: `ImageId must be ${ANY_IMAGE_ID_RULE}` })
-    .describe('The image to re-install the server from, from list_images: a custom image (m-…, this account\'s own or shared into it, Available, not made from this same server) or a system or app image (32 hexadecimal characters). Outside the Chinese mainland it must be of the server\'s platform (Linux or Windows).'),
+    .describe('The image to re-install the server from, from list_images: a custom image (m-…, this account\'s own, Available, not made from this same server; an image shared in by another account can only create servers) or a system or app image (32 hexadecimal characters). Outside the Chinese mainland it must be of the server\'s platform (Linux or Windows).'),
   KeyPairName: z.string()
     .regex(KEY_PAIR_NAME_PATTERN, { message: 'KeyPairName must be 2–128 characters: a letter first, then letters, digits, ".", "_", "-" or ":"' })
     .optional()
@@ -58,6 +58,7 @@ export const resetSystemOutput = lazySchema(() => z.object({
   InstanceId: z.string(),
   InstanceName: z.string().optional(),
   Status: z.string().optional().describe('The server\'s state as last read: Resetting while it is re-installed, then Running.'),
+  Changed: z.boolean().optional().describe('After sending: true when the server read back is being (or was) re-installed from the image; false when it shows no reset (the API answered the request as a repeat of an earlier one with the same ClientToken); absent when a read cannot tell.'),
   Image: imageRef().optional().describe('The image the server is reset to.'),
   PreviousImage: z.object({ ImageId: z.string().optional(), ImageName: z.string().optional(), Platform: z.string().optional() }).optional()
     .describe('The image the server ran before the reset.'),
@@ -65,7 +66,7 @@ export const resetSystemOutput = lazySchema(() => z.object({
     .describe('The image the server runs now, as ListInstances last showed it (after the request was sent).'),
   KeyPairName: z.string().optional(),
   RequestId: z.string().optional(),
-  ClientToken: z.string().optional().describe('The idempotency token sent (or that would be sent). The same request repeated is answered as the earlier one, without re-installing again; pass a new ClientToken to re-install again on purpose.'),
+  ClientToken: z.string().optional().describe('The idempotency token sent (or that would be sent). A retry while the server is as the plan saw it carries the same token and does not re-install twice; a token given again is answered as the earlier request, without re-installing.'),
   Request: plannedRequestSchema('ResetSystem', {
     RegionId: z.string(), InstanceId: z.string(), ImageId: z.string().optional(), KeyPairName: z.string().optional(),
   }).optional(),
@@ -112,7 +113,13 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
     : theirs ? fromCustom(theirs, 'shared-in')
     : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
     : undefined;
-  const facts = { ...(instance ? { instance } : {}), ...(image ? { image } : {}) };
+  // The custom image the server runs, if any: one holding data-disk data makes the server unresettable.
+  const runs = instance?.ImageId?.startsWith('m-') ? instance.ImageId : undefined;
+  const source = runs === undefined ? undefined
+    : runs === args.ImageId && (mine ?? theirs) ? (mine ?? theirs)
+    : (await ctx.api.listCustomImages(region, { ImageIds: [runs] }, opts)).items.find((m) => m.ImageId === runs);
+  const sourceImage = source && { ImageId: source.ImageId, HoldsData: Boolean(source.DataSnapshotId) || (source.RequiredDataDiskSize ?? 0) > 0 };
+  const facts = { ...(instance ? { instance } : {}), ...(image ? { image } : {}), ...(sourceImage ? { sourceImage } : {}) };
   if (!advice || !instance || advice[1].truncated) return { facts };
   const [servers, snapshots] = advice;
   return {
@@ -132,6 +139,7 @@ function planState(f: ResetFacts) {
   return {
     instance: i && { InstanceId: i.InstanceId, Status: i.Status, ImageId: i.ImageId, OsType: i.OsType, Disks: i.Disks.map((d) => [d.DiskId, d.DiskType, d.Size]) },
     image: f.image,
+    sourceImage: f.sourceImage,
   };
 }
 
@@ -139,7 +147,9 @@ function successText(out: Output): string {
   const lines: string[] = [];
   const server = `server ${out.InstanceId}${out.InstanceName ? ` ("${apiText(out.InstanceName, 128)}")` : ''}`;
   const image = out.Image ? `image ${out.Image.ImageId}${out.Image.ImageName ? ` ("${apiText(out.Image.ImageName, 128)}")` : ''}` : 'the image';
-  if (sameWord(out.Status, 'Running') && out.RunningImage?.ImageId === out.Image?.ImageId) {
+  if (out.Changed === false) {
+    lines.push(`Not done: the reset of ${server} in ${out.RegionId} from ${image} was answered by the API, but the server was not re-installed (see the notes). Status: ${out.Status ? apiText(out.Status, 32) : 'unknown'}.`);
+  } else if (sameWord(out.Status, 'Running') && out.RunningImage?.ImageId === out.Image?.ImageId) {
     lines.push(`Reset ${server} in ${out.RegionId} from ${image}: it is Running again on that image. Its system disk was wiped and re-installed.`);
   } else {
     lines.push(`Reset of ${server} in ${out.RegionId} from ${image} was accepted. Status: ${out.Status ? apiText(out.Status, 32) : 'unknown'}. Its system disk is being wiped and re-installed.`);
@@ -195,10 +205,11 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
     return fail(new ApiError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was sent.` }));
   }
 
-  // 3. The exact request; its ClientToken is derived from it unless one was given.
+  // 3. The exact request; unless one was given, its ClientToken is derived from it and from the
+  //    state the plan saw, so a reset to I, then J, then I again is a new request each time.
   const planned = planRequest<Omit<ResetSystemParams, 'ClientToken'>>(ctx, 'ResetSystem', region, {
     RegionId: region, InstanceId: instance.InstanceId, ImageId: image.ImageId, KeyPairName: args.KeyPairName,
-  }, args.ClientToken);
+  }, args.ClientToken, await planBasis(ctx, planState(facts), [instance.InstanceId]));
   base.ClientToken = planned.Parameters.ClientToken;
   base.Request = planned;
   base.Notes.push(PASSWORD_HOW_TO);
@@ -213,10 +224,13 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   base.Request = undefined;
 
   // 5. The one call that changes something.
+  const record = {
+    tool: 'reset_system', action: 'ResetSystem', regionId: region, resourceIds: [instance.InstanceId, image.ImageId], clientToken: base.ClientToken, args,
+  };
   let sent;
   try {
     sent = await sendWrite(ctx, call, {
-      tool: 'reset_system', action: 'ResetSystem', regionId: region, resourceIds: [instance.InstanceId, image.ImageId], clientToken: base.ClientToken, args,
+      ...record, expect: { kind: 'reset', imageId: image.ImageId, ...(instance.ImageId ? { fromImageId: instance.ImageId } : {}) },
     }, (signal) => ctx.api.resetSystem(planned.Parameters, { signal }));
   } catch (err) {
     return fail(err);
@@ -232,9 +246,18 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
     out.Status = after.Status;
     out.RunningImage = { ImageId: after.ImageId, ImageName: after.ImageName };
   }
-  const started = !after || sameWord(after.Status, 'Resetting') || after.ImageId !== instance.ImageId;
-  if (!started) {
-    out.Notes.push(`The server still shows ${apiText(after.Status, 32)} on its earlier image right after the request: either the reset has not begun yet, or this exact request (ClientToken ${base.ClientToken}) was carried out before, which the API answers without re-installing again. Check with list_instances; to re-install again on purpose, call again with a new ClientToken.`);
+  // Compared with the plan: re-installing, or on the new image, is done; on another image and not
+  // re-installing is not done (the API answered a repeat of an earlier ClientToken); a reset to the
+  // image it already ran, read when it is over, cannot be told apart from none.
+  const resetting = after !== undefined && sameWord(after.Status, 'Resetting');
+  if (after && (resetting || (after.ImageId === image.ImageId && after.ImageId !== instance.ImageId))) out.Changed = true;
+  else if (after && after.ImageId !== image.ImageId) out.Changed = false;
+  const started = !after || resetting || after.ImageId !== instance.ImageId;
+  if (out.Changed === false) {
+    await recordNotApplied(ctx, call, record);
+    out.Notes.push(`Not done: the server shows ${apiText(after!.Status, 32)} on image ${after!.ImageId ?? 'unknown'}, not re-installing, right after the request. The API took it as a repeat of an earlier request with this ClientToken (${base.ClientToken}) and did not re-install again. Check with list_instances; to re-install on purpose, call again with a new ClientToken.`);
+  } else if (!started) {
+    out.Notes.push(`The server still shows ${apiText(after!.Status, 32)} on the same image right after the request: either the reset has not begun yet, or this exact request (ClientToken ${base.ClientToken}) was carried out before, which the API answers without re-installing again. Check with list_instances; to re-install again on purpose, call again with a new ClientToken.`);
   } else if (args.WaitForRunning && !sameWord(out.Status, 'Running')) {
     const waited = await waitAfterWrite(ctx, call, region, watch, errCtx());
     const state = waited.outcome?.states[0];
@@ -257,10 +280,10 @@ export const resetSystemTool = defineTool({
   name: 'reset_system',
   title: 'Re-install a SWAS server from an image (wipes its system disk)',
   description: [
-    'Re-installs a Simple Application Server from an image via the ResetSystem API: a custom image (m-…, this account\'s own or shared into it) or a system or app image (from list_images). DESTRUCTIVE: everything on the server\'s system disk is wiped, and snapshots taken before can no longer roll it back; make a copy first with create_snapshot and create_custom_image if anything on it matters.',
-    'Before sending it checks that the server is Running or Stopped, that the image is in the same region and Available, that a custom image was not made from this same server (going back to its own disk is a snapshot rollback in the console), that the server\'s disks are at least the image\'s required sizes, and that outside the Chinese mainland it does not switch between Windows and Linux.',
+    'Re-installs a Simple Application Server from an image via the ResetSystem API: a custom image (m-…, this account\'s own; one shared in by another account can only create servers) or a system or app image (from list_images). DESTRUCTIVE: everything on the server\'s system disk is wiped, and snapshots taken before can no longer roll it back; make a copy first with create_snapshot and create_custom_image if anything on it matters.',
+    'Before sending it checks that the server is Running or Stopped and was not created from a custom image holding data-disk data (such a server cannot be reset), that the image is in the same region and Available, that a custom image was not made from this same server (going back to its own disk is a snapshot rollback in the console), that the server\'s disks are at least the image\'s required sizes, and that outside the Chinese mainland it does not switch between Windows and Linux.',
     'It needs the user\'s consent: without a way to ask them it answers ConfirmationRequired with the plan and a ConfirmToken; show the plan and, if they agree, call again with the same arguments and that ConfirmToken. DryRun true shows the checks, plan and request and sends nothing.',
-    'There is no password argument: a password must not pass through the model. The user sets one in the SWAS console (the server, then Reset Password), or KeyPairName binds an SSH key pair. WaitForRunning true waits up to about 50 s with progress; wait_for_resources keeps waiting. Repeating the identical call does not re-install twice (same derived ClientToken); pass a new ClientToken to re-install again on purpose.',
+    'There is no password argument: a password must not pass through the model. The user sets one in the SWAS console (the server, then Reset Password), or KeyPairName binds an SSH key pair. WaitForRunning true waits up to about 50 s with progress; wait_for_resources keeps waiting. Retrying a call whose answer was lost does not re-install twice (same derived ClientToken while the server is as the plan saw it); once a reset is done, calling again is a new plan and re-installs again.',
   ].join(' '),
   inputSchema: resetSystemInput,
   outputSchema: resetSystemOutput,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { shareImagePlan } from '../consent/plans/share-custom-image.js';
 import { planText } from '../consent/index.js';
+import type { Expectation } from '../audit/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
@@ -14,7 +15,7 @@ import {
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
+import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
 
 /** An Alibaba Cloud account ID: digits, no leading zero (the API takes it as a number). */
 export const ACCOUNT_ID_PATTERN = /^[1-9]\d{0,19}$/;
@@ -39,7 +40,7 @@ export const shareCustomImageInput = lazySchema(() => z.strictObject({
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
-    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
+    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request and the state it was planned from, so a retry never repeats a change, while undoing and redoing a change makes new requests. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Ecs !== true && v.Accounts === undefined) {
     issue.addIssue({
@@ -56,6 +57,7 @@ const sentSchema = lazySchema(() => z.object({
   RequestId: z.string(),
   ClientToken: z.string().describe('The idempotency token this request carried.'),
   Accounts: z.array(z.string()).optional(),
+  Applied: z.boolean().optional().describe('False when the read-back shows this request changed nothing (the API answered it as a repeat of an earlier request with the same ClientToken).'),
 }));
 
 export const shareCustomImageOutput = lazySchema(() => z.object({
@@ -63,7 +65,7 @@ export const shareCustomImageOutput = lazySchema(() => z.object({
   ImageId: z.string().describe('The image (m-…) shared or unshared.'),
   ImageName: z.string().optional().describe('Name of the image (data from the API).'),
   Operation: z.enum(['Share', 'UnShare']).describe('The Operation asked for.'),
-  Changed: z.boolean().optional().describe('True when requests were sent; false when everything was already as asked and nothing was sent.'),
+  Changed: z.boolean().optional().describe('True when the read-back shows the share state changed; false when nothing changed (already as asked and nothing sent, or the requests sent were not carried out).'),
   SharedToEcs: z.boolean().optional().describe('After the call (on a dry run or refusal: now): whether the image is shared to ECS in its region.'),
   SharedWithAccounts: z.array(z.string()).optional().describe('After the call (on a dry run or refusal: now): the account IDs the image is shared with.'),
   Sent: z.array(sentSchema()).optional().describe('The requests sent, in order, with their RequestIds.'),
@@ -95,19 +97,33 @@ function imageLabel(image: CustomImage): string {
  * The requests, each with its own ClientToken: derived from its action and parameters, or, when
  * the caller gave one, from that token and the action (one token cannot serve two actions).
  */
-function planRequests(ctx: ToolContext, region: string, imageId: string, plan: SharePlan, operation: 'Share' | 'UnShare', given?: string): ShareRequest[] {
+function planRequests(ctx: ToolContext, region: string, imageId: string, plan: SharePlan, operation: 'Share' | 'UnShare', given: string | undefined, basis: unknown): ShareRequest[] {
   const token = (action: string, params: object) => (given === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: given }));
   const out: ShareRequest[] = [];
   if (plan.ecs) {
     const params = { RegionId: region, ImageId: imageId, Operation: plan.ecs };
-    out.push(planRequest(ctx, 'ModifyImageShareStatus', region, params, token('ModifyImageShareStatus', params)));
+    out.push(planRequest(ctx, 'ModifyImageShareStatus', region, params, token('ModifyImageShareStatus', params), basis));
   }
   if (plan.accounts.length) {
     const action = operation === 'Share' ? 'AddCustomImageShareAccount' : 'RemoveCustomImageShareAccount';
     const params = { RegionId: region, ImageId: imageId, Accounts: plan.accounts };
-    out.push(planRequest(ctx, action, region, params, token(action, params)));
+    out.push(planRequest(ctx, action, region, params, token(action, params), basis));
   }
   return out;
+}
+
+/** What a request leaves behind once applied: what the ledger's read-back checks. */
+function expectationOf(req: ShareRequest, operation: 'Share' | 'UnShare'): Expectation {
+  const p = req.Parameters;
+  if ('Operation' in p) return { kind: 'ecs-share', shared: p.Operation === 'Share' };
+  return { kind: 'account-share', shared: operation === 'Share', accounts: p.Accounts };
+}
+
+/** Whether the share state read back shows the request's change. */
+function tookEffect(req: ShareRequest, operation: 'Share' | 'UnShare', sharedToEcs: boolean, sharedWith: readonly string[]): boolean {
+  const p = req.Parameters;
+  if ('Operation' in p) return sharedToEcs === (p.Operation === 'Share');
+  return p.Accounts.every((a) => sharedWith.includes(a) === (operation === 'Share'));
 }
 
 function send(ctx: ToolContext, req: ShareRequest, signal: AbortSignal) {
@@ -125,10 +141,12 @@ function stateText(out: Output): string {
 
 function successText(out: Output, label: string): string {
   const lines: string[] = [];
-  if (!out.Changed) {
+  if (!out.Changed && out.Sent?.length) {
+    lines.push(`Not done: the requests for image ${label} in ${out.RegionId} were answered by the API, but the share state did not change (see the notes). Now ${stateText(out)}.`);
+  } else if (!out.Changed) {
     lines.push(`Nothing to do for image ${label} in ${out.RegionId}: it is already as asked, so nothing was sent${out.DryRun ? ' and nothing would be' : ''}. Now ${stateText(out)}.`);
   } else {
-    const sent = (out.Sent ?? []).map((s) => `${s.Action}${s.Accounts ? ` (${s.Accounts.join(', ')})` : ''} RequestId ${s.RequestId}`).join('; ');
+    const sent = (out.Sent ?? []).map((s) => `${s.Action}${s.Accounts ? ` (${s.Accounts.join(', ')})` : ''} RequestId ${s.RequestId}${s.Applied === false ? ' (changed nothing)' : ''}`).join('; ');
     lines.push(`${out.Operation === 'Share' ? 'Shared' : 'Unshared'} image ${label} in ${out.RegionId}. Sent: ${sent}. Now ${stateText(out)}.`);
   }
   lines.push('Checks:', ...out.Checks.map(checkLine));
@@ -201,7 +219,10 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   // 4. The exact requests and the plan. Sharing with or unsharing from other accounts needs the
   //    person's consent; sharing to ECS stays inside the account and is undone by unsharing, so,
   //    like adding tags, it goes ahead without it.
-  const requests = planRequests(ctx, region, args.ImageId, plan, args.Operation, args.ClientToken);
+  // Everything the plan was made from (the image's status and its whole share state) binds both the
+  // consent and the derived ClientTokens: Share, UnShare, Share again is a new request each time.
+  const planState = { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts };
+  const requests = planRequests(ctx, region, args.ImageId, plan, args.Operation, args.ClientToken, await planBasis(ctx, planState, [args.ImageId]));
   const consentPlan = shareImagePlan({
     regionId: region, now: ctx.now(), image, operation: args.Operation, plan, requests,
   });
@@ -209,8 +230,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   if (plan.needsConsent) {
     const consent = await consentStep(ctx, call, {
       tool: TOOL, args, plan: consentPlan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
-      // Everything the plan was made from: the image's status and its whole share state.
-      state: { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts },
+      state: planState,
       schema: shareCustomImageOutput(),
       out: {
         ...base, Requests: requests,
@@ -233,6 +253,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
     try {
       const res = await sendWrite(ctx, call, {
         tool: TOOL, action: req.Action, regionId: region, resourceIds: [args.ImageId], clientToken: req.Parameters.ClientToken, args: ledgerArgs,
+        expect: expectationOf(req, args.Operation),
       }, (signal) => send(ctx, req, signal));
       sent.push({ Action: req.Action as z.infer<ReturnType<typeof sentSchema>>['Action'], RequestId: res.RequestId, ClientToken: req.Parameters.ClientToken, ...('Accounts' in req.Parameters ? { Accounts: req.Parameters.Accounts } : {}) });
     } catch (err) {
@@ -244,19 +265,33 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   }
   ctx.log.info({ regionId: region, imageId: args.ImageId, operation: args.Operation, sent: sent.map((s) => `${s.Action}:${s.RequestId}`) }, 'image share changed');
 
-  // 6. The share state after, read back; what the plan expected if the read fails.
+  // 6. The share state after, read back and compared with the plan: a request the API answered
+  //    but did not carry out (a repeat of an earlier ClientToken) is reported as not done.
   const out: Output = { ...base, Changed: true, Sent: sent, ...plan.after };
   try {
     const after = await readShareState(ctx, region, args.ImageId, call.signal);
     if (after.own) {
       out.SharedToEcs = after.own.InShare === true;
       out.SharedWithAccounts = [...after.sharedWith].sort();
+      for (const [i, req] of requests.entries()) {
+        const applied = tookEffect(req, args.Operation, out.SharedToEcs, out.SharedWithAccounts);
+        sent[i]!.Applied = applied;
+        if (!applied) {
+          await recordNotApplied(ctx, call, {
+            tool: TOOL, action: req.Action, regionId: region, resourceIds: [args.ImageId], clientToken: req.Parameters.ClientToken, args: ledgerArgs,
+          });
+        }
+      }
+      out.Changed = sent.some((x) => x.Applied);
+      if (sent.some((x) => !x.Applied)) {
+        out.Notes.push(`${sent.filter((x) => !x.Applied).map((x) => x.Action).join(' and ')} was answered by the API but changed nothing: the API took it as a repeat of an earlier request with the same ClientToken. To carry it out, call again with a new ClientToken.`);
+      }
     }
   } catch {
     out.Notes.push('The share state could not be read back; the values shown are what the requests set. list_custom_images shows it.');
   }
-  if (plan.ecs === 'Share') out.Notes.push(`The image now also appears among the ECS custom images of ${region} and is kept if its server is released.`);
-  if (plan.ecs === 'UnShare') out.Notes.push('ECS instances created from this image can no longer re-initialise their disks from it.');
+  if (out.Changed && plan.ecs === 'Share' && out.SharedToEcs) out.Notes.push(`The image now also appears among the ECS custom images of ${region} and is kept if its server is released.`);
+  if (out.Changed && plan.ecs === 'UnShare' && !out.SharedToEcs) out.Notes.push('ECS instances created from this image can no longer re-initialise their disks from it.');
   return success(shareCustomImageOutput(), out, successText(out, label));
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { count } from '../consent/index.js';
 import { tagImagesPlan } from '../consent/plans/tag-custom-images.js';
+import type { Expectation } from '../audit/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeTagImages, MAX_TAGS_PER_IMAGE, type TagPlan } from '../preflight/tag-images.js';
@@ -14,7 +15,7 @@ import {
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, planRequest, plannedRequestSchema, sendWrite, type PlannedRequest } from './write-flow.js';
+import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
 
 /** ResourceId.N of TagResources / UntagResources. */
 export const MAX_TAG_IMAGES = 50;
@@ -41,7 +42,7 @@ export const tagCustomImagesInput = lazySchema(() => z.strictObject({
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
-    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request itself, so repeating the call never repeats a change. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
+    .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request and the state it was planned from, so a retry never repeats a change, while undoing and redoing a change makes new requests. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
   if (v.Tag !== undefined && v.Tag.length === 0) {
     issue.addIssue({ code: 'custom', path: ['Tag'], message: 'Tag must hold 1 to 20 tags; omit it to add none.' });
@@ -74,11 +75,12 @@ const resourceParams = lazySchema(() => ({ RegionId: z.string(), ResourceType: z
 export const tagCustomImagesOutput = lazySchema(() => z.object({
   RegionId: z.string().describe('Region of the images.'),
   ImageIds: z.array(z.string()).describe('The images (m-…) asked for.'),
-  Changed: z.boolean().optional().describe('True when requests were sent; false when every image already had the tags asked for and nothing was sent.'),
+  Changed: z.boolean().optional().describe('True when the read-back shows the tags changed; false when nothing changed (every image already as asked and nothing sent, or the requests sent were not carried out).'),
   Images: z.array(imageTagsSchema()).optional().describe('Each image\'s tags: after the call, read back with ListCustomImages.'),
   Changes: z.array(changeSchema()).optional().describe('What changes on each image that changes: tags added, values overwritten, tags removed.'),
   Sent: z.array(z.object({
     Action: z.enum(['TagResources', 'UntagResources']), RequestId: z.string(), ClientToken: z.string(),
+    Applied: z.boolean().optional().describe('False when the read-back shows this request changed nothing (the API answered it as a repeat of an earlier request with the same ClientToken).'),
   })).optional().describe('The requests sent, in order, with their RequestIds.'),
   Requests: z.array(z.union([
     plannedRequestSchema('UntagResources', { ...resourceParams(), TagKeys: z.array(z.string()) }),
@@ -122,18 +124,38 @@ function tagsAfter(images: CustomImage[], plan: TagPlan, tags: Tag[]): z.input<R
  * The requests, untag first (so a full image makes room before tags are added), each with its own
  * ClientToken: derived from its action and parameters, or from the given token and the action.
  */
-function planRequests(ctx: ToolContext, region: string, plan: TagPlan, tags: Tag[], given?: string): TagRequest[] {
+function planRequests(ctx: ToolContext, region: string, plan: TagPlan, tags: Tag[], given: string | undefined, basis: unknown): TagRequest[] {
   const token = (action: string, params: object) => (given === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: given }));
   const out: TagRequest[] = [];
   if (plan.untagIds.length) {
     const params = { RegionId: region, ResourceType: 'customimage' as const, ResourceIds: plan.untagIds, TagKeys: plan.untagKeys };
-    out.push(planRequest(ctx, 'UntagResources', region, params, token('UntagResources', params)));
+    out.push(planRequest(ctx, 'UntagResources', region, params, token('UntagResources', params), basis));
   }
   if (plan.tagIds.length) {
     const params = { RegionId: region, ResourceType: 'customimage' as const, ResourceIds: plan.tagIds, Tags: tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })) };
-    out.push(planRequest(ctx, 'TagResources', region, params, token('TagResources', params)));
+    out.push(planRequest(ctx, 'TagResources', region, params, token('TagResources', params), basis));
   }
   return out;
+}
+
+/** What a request leaves on each of its images once applied: what the ledger's read-back checks. */
+function expectationOf(req: TagRequest): Expectation {
+  const p = req.Parameters;
+  return 'Tags' in p
+    ? { kind: 'tags', put: p.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })), removed: [] }
+    : { kind: 'tags', put: [], removed: p.TagKeys };
+}
+
+/** Whether the images read back show the request's change. */
+function tookEffect(req: TagRequest, after: CustomImage[]): boolean {
+  const p = req.Parameters;
+  return p.ResourceIds.every((id) => {
+    const m = after.find((x) => x.ImageId === id);
+    if (!m) return false;
+    return 'Tags' in p
+      ? p.Tags.every((t) => m.Tags.some((h) => h.Key === t.Key && (h.Value ?? '') === (t.Value ?? '')))
+      : p.TagKeys.every((k) => !m.Tags.some((h) => h.Key === k));
+  });
 }
 
 function send(ctx: ToolContext, req: TagRequest, signal: AbortSignal) {
@@ -143,13 +165,15 @@ function send(ctx: ToolContext, req: TagRequest, signal: AbortSignal) {
 
 function successText(out: Output): string {
   const lines: string[] = [];
-  if (!out.Changed) {
+  if (!out.Changed && out.Sent?.length) {
+    lines.push(`Not done: the requests were answered by the API, but the tags did not change (see the notes).`);
+  } else if (!out.Changed) {
     lines.push(out.DryRun && out.Requests?.length
       ? `Dry run: every check passed. The requests below would be sent; nothing was sent.`
       : `Nothing to do: every image already has the tags asked for, so nothing was sent.`);
     if (out.DryRun && out.Requests?.length) lines.push(...out.Requests.map((r) => `${r.Action} ${JSON.stringify(r.Parameters)}`));
   } else {
-    lines.push(`Changed the tags of ${count(out.Changes?.length ?? 0, 'image')} in ${out.RegionId}. Sent: ${(out.Sent ?? []).map((s) => `${s.Action} RequestId ${s.RequestId}`).join('; ')}.`);
+    lines.push(`Changed the tags of ${count(out.Changes?.length ?? 0, 'image')} in ${out.RegionId}. Sent: ${(out.Sent ?? []).map((s) => `${s.Action} RequestId ${s.RequestId}${s.Applied === false ? ' (changed nothing)' : ''}`).join('; ')}.`);
   }
   lines.push(out.DryRun ? 'Tags as they would become:' : 'Tags now:');
   for (const m of out.Images ?? []) {
@@ -200,7 +224,10 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
     const out: Output = { ...base, Changed: false };
     return success(tagCustomImagesOutput(), out, successText(out));
   }
-  const requests = planRequests(ctx, region, plan, tags, args.ClientToken);
+  // The tags the plan was made from: any change to them makes a new plan (consent) and new requests
+  // (derived ClientTokens), so tagging A, then B, then A again is carried out each time.
+  const planState = facts.own.map((m) => ({ ImageId: m.ImageId, Tags: tagsOf(m).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0)) }));
+  const requests = planRequests(ctx, region, plan, tags, args.ClientToken, await planBasis(ctx, planState, args.ImageIds));
   base.Changes = plan.changes;
 
   // 3. Consent. Adding a tag only labels an image, so plain additions go ahead without it. But
@@ -209,8 +236,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   if (plan.needsConsent) {
     const consent = await consentStep(ctx, call, {
       tool: TOOL, args, plan: tagImagesPlan({ regionId: region, images: facts.own, plan, requests }), dryRun: args.DryRun, confirmToken: args.ConfirmToken,
-      // The tags the plan was made from: any change to them makes a new plan.
-      state: facts.own.map((m) => ({ ImageId: m.ImageId, Tags: tagsOf(m).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0)) })),
+      state: planState,
       schema: tagCustomImagesOutput(),
       out: { ...base, Requests: requests, ...(args.DryRun ? { Images: tagsAfter(facts.own, plan, tags) } : {}) },
     });
@@ -230,6 +256,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
     try {
       const res = await sendWrite(ctx, call, {
         tool: TOOL, action: req.Action, regionId: region, resourceIds: req.Parameters.ResourceIds, clientToken: req.Parameters.ClientToken, args: ledgerArgs,
+        expect: expectationOf(req),
       }, (signal) => send(ctx, req, signal));
       sent.push({ Action: req.Action as 'TagResources' | 'UntagResources', RequestId: res.RequestId, ClientToken: req.Parameters.ClientToken });
     } catch (err) {
@@ -239,11 +266,24 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   }
   ctx.log.info({ regionId: region, imageIds: args.ImageIds, sent: sent.map((s) => `${s.Action}:${s.RequestId}`) }, 'image tags changed');
 
-  // 5. The tags after, read back; what the plan expected if the read fails.
+  // 5. The tags after, read back and compared with the plan: a request the API answered but did
+  //    not carry out (a repeat of an earlier ClientToken) is reported as not done.
   const out: Output = { ...base, Changed: true, Sent: sent, Images: tagsAfter(facts.own, plan, tags) };
   try {
     const after = await readImages(ctx, region, args.ImageIds, call.signal);
     out.Images = after.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
+    for (const [i, req] of requests.entries()) {
+      sent[i]!.Applied = tookEffect(req, after.own);
+      if (!sent[i]!.Applied) {
+        await recordNotApplied(ctx, call, {
+          tool: TOOL, action: req.Action, regionId: region, resourceIds: req.Parameters.ResourceIds, clientToken: req.Parameters.ClientToken, args: ledgerArgs,
+        });
+      }
+    }
+    out.Changed = sent.some((x) => x.Applied);
+    if (sent.some((x) => !x.Applied)) {
+      out.Notes.push(`${sent.filter((x) => !x.Applied).map((x) => x.Action).join(' and ')} was answered by the API but changed nothing: the API took it as a repeat of an earlier request with the same ClientToken. To carry it out, call again with a new ClientToken.`);
+    }
   } catch {
     out.Notes.push('The tags could not be read back; the tags shown are what the requests set. list_custom_images shows them.');
   }

@@ -1,8 +1,11 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { argsDigest, audited } from '../audit/index.js';
-import type { ErrorContext } from '../explain/catalog.js';
+import {
+  argsDigest, audited, AuditLedgerError, NotSentError, OutcomeUnknownError, reconcilePending, requestArgs, type Expectation,
+} from '../audit/index.js';
+import { checkToolOf, type ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
+import { ApiError, CancelledError } from '../swas/errors.js';
 import { deriveClientToken } from '../swas/token.js';
 import { waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
 import { failure, toFailure, type ToolContext } from './common.js';
@@ -35,8 +38,8 @@ function definedOnly<T extends object>(params: T): T {
  * Plans the request. Without a given ClientToken one is derived from the action and the normalised
  * parameters, so the same request, repeated or retried, is the same request to the API.
  */
-export function planRequest<P extends object>(ctx: ToolContext, action: string, regionId: string, params: P, givenToken?: string): PlannedRequest<P> {
-  const ClientToken = givenToken ?? deriveClientToken(action, params as Record<string, unknown>);
+export function planRequest<P extends object>(ctx: ToolContext, action: string, regionId: string, params: P, givenToken?: string, basis?: unknown): PlannedRequest<P> {
+  const ClientToken = givenToken ?? deriveClientToken(action, params as Record<string, unknown>, basis);
   return { Action: action, Endpoint: ctx.api.hostFor(regionId), Parameters: { ...definedOnly(params), ClientToken } };
 }
 
@@ -55,17 +58,97 @@ export interface WriteRecord {
   regionId: string;
   resourceIds: string[];
   clientToken?: string;
-  /** The normalised arguments of the tool call. */
+  /** The normalised arguments of the tool call (`requestArgs` drops what is not the request). */
   args: unknown;
+  /** What the resources look like once the change is applied: what a read-back checks. */
+  expect?: Expectation;
+}
+
+/**
+ * The basis of the derived ClientToken of a change that can be undone and done again (share, tags,
+ * reset): the stable facts the plan saw and the last change the ledger recorded on the resources.
+ * The state alone cannot tell Share, UnShare, Share apart (the first and the third see the same
+ * state); the last recorded change can, while a retry from the same state keeps its token.
+ */
+export async function planBasis(ctx: ToolContext, state: unknown, resourceIds: readonly string[]): Promise<unknown> {
+  const history = await ctx.ledger.history?.().catch(() => undefined);
+  return { state, lastChange: history?.lastChangeOf(resourceIds) ?? {} };
+}
+
+/** How long an intent without an outcome may still be in flight (the whole retry budget, and a margin). */
+function silentAfterMs(ctx: ToolContext): number {
+  return ctx.config.retryBudgetMs + ctx.config.requestTimeoutMs + 60_000;
+}
+
+/** Reads back the changes of unknown outcome (of these resources, or all) and records what it found. */
+export function reconcile(ctx: ToolContext, resourceIds?: readonly string[], signal?: AbortSignal) {
+  return reconcilePending(ctx.ledger, ctx.api, {
+    simulated: ctx.simulated, now: ctx.now, silentAfterMs: silentAfterMs(ctx), log: ctx.log,
+    ...(resourceIds ? { resourceIds } : {}), ...(signal ? { signal } : {}),
+  });
+}
+
+/** What the ledger's failures become for the tool's answer. */
+function explainedWriteError(ctx: ToolContext, record: WriteRecord, err: unknown): unknown {
+  if (err instanceof AuditLedgerError) {
+    ctx.log.error({ tool: record.tool, action: record.action, err: err.message }, 'audit ledger unwritable: nothing sent');
+    return new ApiError({ code: 'AuditLedgerUnwritable', stage: 'config', message: `The audit ledger could not be written, so ${record.action} was not sent.` });
+  }
+  if (err instanceof NotSentError) return new CancelledError(err.message);
+  if (err instanceof OutcomeUnknownError) {
+    const cause = err.cause as { code?: unknown; stage?: unknown } | undefined;
+    const stopped = err.cause instanceof CancelledError;
+    const check = `check with ${checkToolOf(record.action) ?? 'the matching list tool'} before calling again`;
+    return new ApiError({
+      code: 'OutcomeUnknown',
+      stage: stopped ? 'cancelled' : cause?.stage === 'network' ? 'network' : 'internal',
+      message: stopped
+        ? `${record.action} was sent, but the call was stopped before its answer came back: it may have been applied; ${check}.`
+        : `${record.action} got no answer (${typeof cause?.code === 'string' ? cause.code : 'an unexpected failure'}): it may have reached the API and been applied; ${check}.`,
+    });
+  }
+  return err;
+}
+
+/**
+ * Records that a request the API answered with success changed nothing (the read-back after it
+ * shows the resource as before: the API took it as a repeat of an earlier ClientToken). The line
+ * is a `reconciled` outcome with `found: "not-applied"`; a ledger that cannot take it is a warning.
+ */
+export async function recordNotApplied(ctx: ToolContext, call: ToolCall, record: WriteRecord): Promise<void> {
+  try {
+    await ctx.ledger.append({
+      time: new Date(ctx.now()).toISOString(), tool: record.tool, action: record.action, phase: 'outcome',
+      regionId: record.regionId, resourceIds: record.resourceIds, clientToken: record.clientToken,
+      argsDigest: argsDigest(requestArgs(record.args)), ok: false, outcome: 'reconciled', found: 'not-applied', simulated: ctx.simulated,
+    });
+  } catch (err) {
+    const warning = `${record.action} changed nothing, but the audit ledger could not record that (${err instanceof Error ? err.message : String(err)}).`;
+    ctx.log.error({ tool: record.tool, action: record.action }, warning);
+    (call.ledgerWarnings ??= []).push(warning);
+  }
 }
 
 /** Sends one write: its intent is in the ledger before it is sent, its outcome after. Every change goes through here. */
 export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: WriteRecord, send: (signal: AbortSignal) => Promise<R>): Promise<R> {
-  return audited(ctx.ledger, {
-    tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
-    clientToken: record.clientToken, argsDigest: argsDigest(record.args), simulated: ctx.simulated,
-    ...(call.consent ? { consent: call.consent } : {}),
-  }, () => send(call.signal), ctx.now);
+  // A change of unknown outcome on these resources is settled first, so the record reads in order.
+  await reconcile(ctx, record.resourceIds, call.signal);
+  try {
+    return await audited(ctx.ledger, {
+      tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
+      clientToken: record.clientToken, argsDigest: argsDigest(requestArgs(record.args)), simulated: ctx.simulated,
+      ...(record.expect ? { expect: record.expect } : {}),
+      ...(call.consent ? { consent: call.consent } : {}),
+    }, () => send(call.signal), ctx.now, {
+      signal: call.signal,
+      onLedgerWarning: (warning) => {
+        ctx.log.error({ tool: record.tool, action: record.action }, warning);
+        (call.ledgerWarnings ??= []).push(warning);
+      },
+    });
+  } catch (err) {
+    throw explainedWriteError(ctx, record, err);
+  }
 }
 
 const WAIT_FIELDS: Record<ResourceKind, string> = { image: 'ImageIds', snapshot: 'SnapshotIds', instance: 'InstanceIds' };

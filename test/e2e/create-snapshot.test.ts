@@ -36,7 +36,7 @@ describe('create_snapshot', () => {
     expect(out).toMatchObject({ RegionId: R, InstanceId: srv.id, DiskId: srv.systemDisk, DiskType: 'system', SnapshotName: 'sys-1', Status: 'progressing', DryRun: false, Simulated: false });
     expect(out.SnapshotId).toMatch(/^s-/);
     expect(out.ClientToken).toMatch(/^mcp-[0-9a-f]{40}$/);
-    expect(out.Checks.map((c: { Name: string; Outcome: string }) => `${c.Name}:${c.Outcome}`)).toEqual(['InstanceExists:passed', 'InstanceStatus:passed', 'Disk:passed', 'SnapshotQuota:passed', 'AccountSnapshotQuota:passed']);
+    expect(out.Checks.map((c: { Name: string; Outcome: string }) => `${c.Name}:${c.Outcome}`)).toEqual(['InstanceExists:passed', 'InstanceStatus:passed', 'Disk:passed', 'SnapshotQuota:passed', 'AccountSnapshotQuota:passed', 'DiskNotSnapshotting:passed']);
     expect(textOf(res)).toContain(`wait_for_resources with {"RegionId":"${R}","SnapshotIds":["${out.SnapshotId}"]}`);
     const snap = stack.sim.state.snapshot(out.SnapshotId);
     expect(snap).toMatchObject({ sourceDiskId: srv.systemDisk, sourceDiskType: 'system', snapshotName: 'sys-1' });
@@ -49,6 +49,20 @@ describe('create_snapshot', () => {
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ InstanceId: srv.id, DiskId: srv.dataDisk, DiskType: 'data' });
     expect(stack.sim.state.snapshot(res.structuredContent!.SnapshotId)).toMatchObject({ sourceDiskType: 'data', tags: [{ key: 'env', value: 'test' }] });
+  });
+
+  it('refuses a second snapshot of a disk while one is being made (the API\'s 403 IncorrectDiskStatus.CreatingSnapshot), sending nothing', async () => {
+    const srv = newServer(stack, 'snap-busy');
+    const busy = stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotName: 'in-progress', status: 'progressing', progress: '30%' });
+    const res = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'second' });
+    expect(res.isError).toBe(true);
+    expect(res.structuredContent!.Error).toMatchObject({ Code: 'IncorrectDiskStatus.CreatingSnapshot', Stage: 'preflight' });
+    expect(res.structuredContent!.Checks.find((c: { Name: string }) => c.Name === 'DiskNotSnapshotting')).toMatchObject({ Outcome: 'failed' });
+    expect(textOf(res)).toContain(busy.snapshotId);
+    expect(stack.sim.stats.requests('CreateSnapshot')).toHaveLength(0);
+    // The server's other disk is free.
+    const data = await call(stack.client, 'create_snapshot', { RegionId: R, DiskId: srv.dataDisk, SnapshotName: 'data-ok' });
+    expect(data.isError).toBeFalsy();
   });
 
   it('refuses a server at its 3-snapshot limit before sending anything', async () => {

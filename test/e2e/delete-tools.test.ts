@@ -185,16 +185,16 @@ describe('delete_custom_images: preflight', () => {
     const { stack, ledger } = await start();
     const ecs = await call(stack.client, 'delete_custom_images', { RegionId: R, ImageIds: [DEMO.archiveImageId] });
     expect(ecs.isError).toBe(true);
-    expect(ecs.structuredContent!.Error).toMatchObject({ Code: 'ImageShared', Stage: 'preflight' });
-    expect(textOf(ecs)).toMatch(/^ImageShared: /);
+    expect(ecs.structuredContent!.Error).toMatchObject({ Code: 'CustomImageInShare', Stage: 'preflight' });
+    expect(textOf(ecs)).toMatch(/^CustomImageInShare: /);
     expect(textOf(ecs)).toContain('shared to ECS');
     expect(textOf(ecs)).toContain('Unshare true');
 
     const sg = await call(stack.client, 'delete_custom_images', { RegionId: DEMO.otherRegion, ImageIds: [DEMO.sgImageId] });
-    expect(sg.structuredContent!.Error.Code).toBe('ImageShared');
+    expect(sg.structuredContent!.Error.Code).toBe('CustomImageInShare');
     expect(textOf(sg)).toContain(`account ${DEMO.partnerAccountId}`);
     const failed = sg.structuredContent!.Checks.find((c: { Outcome: string }) => c.Outcome === 'failed');
-    expect(failed).toMatchObject({ Name: `Shared ${DEMO.sgImageId}`, Code: 'ImageShared' });
+    expect(failed).toMatchObject({ Name: `Shared ${DEMO.sgImageId}`, Code: 'CustomImageInShare' });
 
     expect(sent(stack)).toBe(0);
     expect(ledgerLines(ledger)).toEqual([]);

@@ -19,7 +19,7 @@ describe('npm run demo', () => {
     expect(code, out).toBe(0);
     // The story's beats, in order.
     const beats = [
-      'searched 6 regions', 'Status: Creating', 'All done', 'CustomImageQuotaLimit: 3 of 3', 'quota: 3 of 3 used',
+      'searched 11 regions', 'Status: Creating', 'All done', 'CustomImageQuotaLimit: 3 of 3', 'quota: 3 of 3 used',
       'ConfirmToken', 'delete_custom_images', 'Status: Creating', 'wait_for_resources', 'All done',
       'ConfirmationRequired', 'share_custom_image', 'Input validation error',
       'intent  create_custom_image', 'outcome delete_custom_images', 'outcome share_custom_image', 'Done.',

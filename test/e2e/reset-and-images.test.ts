@@ -39,8 +39,25 @@ describe('reset_system refuses before sending anything', () => {
     { rule: 'an image of another region', args: () => ({ RegionId: R, InstanceId: DEMO.shopServerId, ImageId: DEMO.sgSharedInImageId }), code: 'InvalidImageId.NotFound', check: 'ImageExists', says: /list_images/ },
     { rule: 'a system image ID that does not exist', args: () => ({ RegionId: R, InstanceId: DEMO.shopServerId, ImageId: '0123456789abcdef0123456789abcdef' }), code: 'InvalidImageId.NotFound', check: 'ImageExists', says: /regional/ },
     { rule: 'a custom image made from the same server', args: () => ({ RegionId: R, InstanceId: DEMO.blogServerId, ImageId: DEMO.blogImageId }), code: 'ResetFromOwnImage', check: 'NotOwnImage', says: /snapshot rollback/ },
-    { rule: 'a system disk smaller than the image needs', args: () => ({ RegionId: R, InstanceId: DEMO.blogServerId, ImageId: DEMO.sharedInImageId }), code: 'DiskTooSmall', check: 'SystemDiskSize', says: /at least 50 GB; the server's is 40 GB/ },
-    { rule: 'a switch between Linux and Windows outside the mainland', args: () => ({ RegionId: SG, InstanceId: DEMO.sgServerId, ImageId: DEMO.sgSharedInImageId }), code: 'PlatformSwitchNotAllowed', check: 'Platform', says: /runs Linux, the image is Windows/ },
+    { rule: 'an image another account shared in (it can only create servers)', args: () => ({ RegionId: R, InstanceId: DEMO.shopServerId, ImageId: DEMO.sharedInImageId }), code: 'ResetFromSharedImage', check: 'NotSharedIn', says: /only to create servers/ },
+    {
+      rule: 'a system disk smaller than the image needs',
+      args: () => {
+        const big = stack.sim.state.addInstance({ regionId: R, instanceName: 'eighty-gb', systemDisk: { size: 80 } });
+        return { RegionId: R, InstanceId: DEMO.blogServerId, ImageId: stack.sim.state.addImage({ name: 'from-eighty-gb', instanceId: big.instanceId }).imageId };
+      },
+      code: 'DiskTooSmall', check: 'SystemDiskSize', says: /at least 80 GB; the server's is 40 GB/,
+    },
+    { rule: 'a switch between Linux and Windows outside the mainland', args: () => ({ RegionId: SG, InstanceId: DEMO.sgServerId, ImageId: WINDOWS }), code: 'PlatformSwitchNotAllowed', check: 'Platform', says: /runs Linux, the image is Windows/ },
+    {
+      rule: 'a server created from a custom image holding data-disk data',
+      args: () => {
+        const srv = stack.sim.state.addInstance({ regionId: R, instanceName: 'made-from-data-image', systemDisk: { size: 60 }, dataDisks: [{ size: 20 }] });
+        stack.sim.state.addImage({ name: 'blog-with-data', instanceId: DEMO.blogServerId, systemSnapshotId: DEMO.blogSystemSnapshotId, dataSnapshotId: DEMO.blogDataSnapshotId, createInstances: [srv.instanceId] });
+        return { RegionId: R, InstanceId: srv.instanceId, ImageId: UBUNTU };
+      },
+      code: 'ServerFromDataImage', check: 'ServerResettable', says: /holds data-disk data/,
+    },
   ];
   for (const c of cases) {
     it(`refuses ${c.rule} (${c.code})`, async () => {
@@ -67,9 +84,7 @@ describe('reset_system refuses before sending anything', () => {
   });
 
   it('refuses an image holding a data disk for a server without one (DiskTooSmall)', async () => {
-    const withData = stack.sim.state.addSharedImage({
-      name: 'partner-with-data', regionId: R, ownerUserId: DEMO.partnerAccountId, requiredSystemDiskSize: 40, requiredDataDiskSize: 20,
-    });
+    const withData = stack.sim.state.addImage({ name: 'blog-data-copy', instanceId: DEMO.blogServerId, systemSnapshotId: DEMO.blogSystemSnapshotId, dataSnapshotId: DEMO.blogDataSnapshotId });
     const res = await call(stack.client, 'reset_system', { RegionId: R, InstanceId: DEMO.shopServerId, ImageId: withData.imageId });
     expect(res.structuredContent!.Error).toMatchObject({ Code: 'DiskTooSmall', Stage: 'preflight' });
     expect(res.structuredContent!.Checks.find((k: CheckOut) => k.Name === 'DataDiskSize')).toMatchObject({ Outcome: 'failed', Code: 'DiskTooSmall' });
@@ -110,7 +125,7 @@ describe('reset_system with consent', () => {
     expect(res.isError).toBeFalsy();
     const out = res.structuredContent!;
     expect(out.Checks.map((k: CheckOut) => `${k.Name}:${k.Outcome}`)).toEqual([
-      'InstanceExists:passed', 'InstanceStatus:passed', 'ImageExists:passed', 'ImageAvailable:passed', 'NotOwnImage:skipped',
+      'InstanceExists:passed', 'InstanceStatus:passed', 'ServerResettable:passed', 'ImageExists:passed', 'NotSharedIn:passed', 'ImageAvailable:passed', 'NotOwnImage:skipped',
       'SystemDiskSize:skipped', 'DataDiskSize:passed', 'Platform:passed',
     ]);
     // Inside the mainland a switch from Linux to Windows is allowed, and said.
@@ -185,7 +200,7 @@ describe('reset_system with consent', () => {
     expect(stack.sim.stats.count('ResetSystem')).toBe(1);
   });
 
-  it('says so when an identical reset was carried out before (same derived ClientToken): the API does not re-install again', async () => {
+  it('an identical reset once the first is done is a new plan and a new request (new consent, new derived ClientToken): it re-installs again', async () => {
     const srv = addServer(stack, R, 'reset-twice');
     const args = { RegionId: R, InstanceId: srv.id, ImageId: UBUNTU, WaitForRunning: true };
     const confirmAndRun = async () => {
@@ -193,17 +208,14 @@ describe('reset_system with consent', () => {
       return call(stack.client, 'reset_system', { ...args, ConfirmToken: asked.ConfirmToken });
     };
     const first = await confirmAndRun();
-    expect(first.structuredContent).toMatchObject({ Status: 'Running', RunningImage: { ImageId: UBUNTU } });
+    expect(first.structuredContent).toMatchObject({ Status: 'Running', RunningImage: { ImageId: UBUNTU }, Changed: true });
     const second = await confirmAndRun();
     expect(second.isError).toBeFalsy();
-    expect(second.structuredContent!.ClientToken).toBe(first.structuredContent!.ClientToken);
-    expect(textOf(second)).toContain('was carried out before');
-    expect(textOf(second)).toContain('new ClientToken');
-    // Both requests reached the API; the second was answered from its ClientToken memory, so the
-    // server never left Running.
+    // The state the plan saw changed (the server runs UBUNTU now, and the ledger holds the first
+    // reset), so the derived ClientToken is new and the API re-installs again, as the person agreed.
+    expect(second.structuredContent!.ClientToken).not.toBe(first.structuredContent!.ClientToken);
+    expect(second.structuredContent).toMatchObject({ Changed: true, RunningImage: { ImageId: UBUNTU } });
     expect(stack.sim.stats.count('ResetSystem')).toBe(2);
-    expect(second.structuredContent!.Status).toBe('Running');
-    expect(stack.sim.state.instance(srv.id)!.status).toBe('Running');
     const fresh = await call(stack.client, 'reset_system', { ...args, ClientToken: 'reset-twice-again', DryRun: true });
     expect(fresh.structuredContent!.Request.Parameters.ClientToken).toBe('reset-twice-again');
   });
@@ -218,14 +230,15 @@ describe('reset_system with consent', () => {
     expect(textOf(res)).toContain(`wait_for_resources with {"RegionId":"${R}","InstanceIds":["${srv.id}"],"Until":"Running"}`);
   });
 
-  it('resets a server to an image shared into the account', async () => {
+  it('resets a server to another server\'s custom image; ListInstances then says ImageType custom', async () => {
     const srv = stack.sim.state.addInstance({ regionId: R, instanceName: 'big-disk', systemDisk: { size: 60 } });
-    const args = { RegionId: R, InstanceId: srv.instanceId, ImageId: DEMO.sharedInImageId, WaitForRunning: true };
+    const args = { RegionId: R, InstanceId: srv.instanceId, ImageId: DEMO.blogOldImageId, WaitForRunning: true };
     const asked = (await call(stack.client, 'reset_system', args)).structuredContent!;
-    expect(asked.Image).toMatchObject({ Owner: 'shared-in', ImageType: 'custom' });
+    expect(asked.Image).toMatchObject({ Owner: 'self', ImageType: 'custom' });
     const res = await call(stack.client, 'reset_system', { ...args, ConfirmToken: asked.ConfirmToken });
     expect(res.isError).toBeFalsy();
-    expect(res.structuredContent).toMatchObject({ Status: 'Running', RunningImage: { ImageId: DEMO.sharedInImageId } });
+    expect(res.structuredContent).toMatchObject({ Status: 'Running', RunningImage: { ImageId: DEMO.blogOldImageId } });
+    expect(stack.sim.state.instance(srv.instanceId)!.imageType).toBe('custom');
   });
 });
 

@@ -37,7 +37,7 @@ describe('DeleteCustomImages / DeleteCustomImage', () => {
       [[DEMO.blogOldImageId, 'm-nosuchimage00000000'], 404, 'InvalidImageId.NotFound'],
       [[DEMO.blogOldImageId, DEMO.sgImageId], 404, 'InvalidImageId.NotFound'],
       // archive-2025 is shared to ECS in the demo.
-      [[DEMO.blogOldImageId, DEMO.archiveImageId], 403, 'OperationDenied.ImageShared'],
+      [[DEMO.blogOldImageId, DEMO.archiveImageId], 400, 'CustomImageInShare'],
     ];
     for (const [imageIds, status, code] of cases) {
       const e = await sdkError(c.deleteCustomImages(new swas.DeleteCustomImagesRequest({ regionId: hz, imageIds: json(imageIds) })));
@@ -45,8 +45,9 @@ describe('DeleteCustomImages / DeleteCustomImage', () => {
     }
     // sg-web-2026 is shared with the partner account.
     const e = await sdkError(c.deleteCustomImage(new swas.DeleteCustomImageRequest({ regionId: sg, imageId: DEMO.sgImageId })));
-    expect([e.statusCode, e.code]).toEqual([403, 'OperationDenied.ImageShared']);
-    expect(e.message).toContain('1 account(s)');
+    // The documented code and text (SWAS error-code page); the account share is refused the same way.
+    expect([e.statusCode, e.code]).toEqual([400, 'CustomImageInShare']);
+    expect(e.message).toContain('The custom image is being shared. Please disable sharing first');
     expect(sim.state.images().filter((m) => m.deleting)).toEqual([]);
   });
 
@@ -109,7 +110,7 @@ describe('ModifyImageShareStatus', () => {
     const modify = (o: Record<string, unknown>) =>
       sdkError(c.modifyImageShareStatus(new swas.ModifyImageShareStatusRequest({ regionId: hz, imageId: DEMO.blogImageId, operation: 'Share', ...o })));
     for (const operation of ['share', 'Unshare', 'UNSHARE', 'Delete']) {
-      expect(await modify({ operation })).toMatchObject({ statusCode: 400, code: 'InvalidParam.Operation' });
+      expect(await modify({ operation })).toMatchObject({ statusCode: 400, code: 'InvalidParam.OperationIllegal' });
     }
     expect((await modify({ operation: undefined })).code).toBe('MissingOperation');
     expect((await modify({ imageId: undefined })).code).toBe('MissingImageId');

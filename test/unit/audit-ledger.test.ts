@@ -152,10 +152,10 @@ describe('audited', () => {
   it('records a failure by its code and RequestId, never its message, and re-throws it', async () => {
     const path = join(dir, 'audit.jsonl');
     const l = await ledgerAt(path);
-    const boom = Object.assign(new Error('SECRET in a message'), { code: 'IncorrectImageStatus', requestId: 'REQ-2' });
+    const boom = Object.assign(new Error('SECRET in a message'), { code: 'IncorrectImageStatus', requestId: 'REQ-2', stage: 'api', httpStatus: 403 });
     await expect(audited(l, base, () => Promise.reject(boom))).rejects.toBe(boom);
     const all = await lines(path);
-    expect(all[1]).toMatchObject({ phase: 'outcome', ok: false, errorCode: 'IncorrectImageStatus', requestId: 'REQ-2' });
+    expect(all[1]).toMatchObject({ phase: 'outcome', ok: false, outcome: 'failed', errorCode: 'IncorrectImageStatus', requestId: 'REQ-2' });
     expect(await readFile(path, 'utf8')).not.toContain('SECRET');
   });
 

@@ -25,7 +25,8 @@ describe('judgeDeleteImages', () => {
   it('refuses a shared image naming ECS and the accounts, unless unshare', () => {
     const f = facts({ ownImages: [image('m-a', { InShare: true, InShareUser: true })], shareAccounts: new Map([['m-a', ['222', '111']]]) });
     const refused = judgeDeleteImages({ regionId: R, imageIds: ['m-a'], unshare: false }, f);
-    expect(refused.failure).toMatchObject({ code: 'ImageShared', imageId: 'm-a' });
+    // The code the real API answers for it (Alibaba's error-code page).
+    expect(refused.failure).toMatchObject({ code: 'CustomImageInShare', imageId: 'm-a' });
     expect(refused.failure!.message).toContain('shared to ECS and accounts 111, 222');
     const allowed = judgeDeleteImages({ regionId: R, imageIds: ['m-a'], unshare: true }, f);
     expect(allowed.failure).toBeUndefined();
@@ -34,7 +35,7 @@ describe('judgeDeleteImages', () => {
 
   it('refuses an image shared with accounts even when the account list could not be read', () => {
     const v = judgeDeleteImages({ regionId: R, imageIds: ['m-a'], unshare: false }, facts({ ownImages: [image('m-a', { InShareUser: true })] }));
-    expect(v.failure?.code).toBe('ImageShared');
+    expect(v.failure?.code).toBe('CustomImageInShare');
   });
 
   it('refuses a shared-in image (ImageNotOwned) and a missing one (InvalidImageId.NotFound), naming each; the first failure wins', () => {
@@ -83,9 +84,9 @@ describe('judgeDeleteSnapshots', () => {
 });
 
 describe('catalog', () => {
-  it('explains the simulator\'s codes for the two delete refusals as ImageShared and ImageNotOwned do', () => {
+  it('explains the API\'s documented CustomImageInShare and the simulator\'s NotImageOwner as the preflight refusals do', () => {
     const ctx = { action: 'DeleteCustomImages', regionId: R, imageId: 'm-a' };
-    const shared = explain({ code: 'OperationDenied.ImageShared', message: 'shared', stage: 'api', httpStatus: 403 }, ctx);
+    const shared = explain({ code: 'CustomImageInShare', message: 'The custom image is being shared. Please disable sharing first and then delete it.', stage: 'api', httpStatus: 400 }, ctx);
     expect(shared.error.NextSteps).toEqual(explain({ code: 'ImageShared', message: 'x', stage: 'preflight' }, ctx).error.NextSteps);
     expect(shared.error.NextSteps.join(' ')).toContain('Unshare true');
     const owner = explain({ code: 'OperationDenied.NotImageOwner', message: 'not owner', stage: 'api', httpStatus: 403 }, ctx);

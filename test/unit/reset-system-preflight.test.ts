@@ -24,7 +24,7 @@ describe('judgeResetSystem', () => {
   it('passes a good request, every check named', () => {
     const v = judgeResetSystem(req(), { instance: server(), image: custom() });
     expect(v.failure).toBeUndefined();
-    expect(v.checks.map((c) => c.Name)).toEqual(['InstanceExists', 'InstanceStatus', 'ImageExists', 'ImageAvailable', 'NotOwnImage', 'SystemDiskSize', 'DataDiskSize', 'Platform']);
+    expect(v.checks.map((c) => c.Name)).toEqual(['InstanceExists', 'InstanceStatus', 'ServerResettable', 'ImageExists', 'NotSharedIn', 'ImageAvailable', 'NotOwnImage', 'SystemDiskSize', 'DataDiskSize', 'Platform']);
     expect(v.systemDiskGb).toBe(40);
   });
 
@@ -44,12 +44,30 @@ describe('judgeResetSystem', () => {
     expect(judgeResetSystem(req(), {}).failure?.code).toBe('InvalidInstanceId.NotFound');
     const noImage = judgeResetSystem(req(), { instance: server() });
     expect(noImage.failure?.code).toBe('InvalidImageId.NotFound');
-    expect(noImage.checks.map((c) => c.Name)).toEqual(['InstanceExists', 'InstanceStatus', 'ImageExists']);
+    expect(noImage.checks.map((c) => c.Name)).toEqual(['InstanceExists', 'InstanceStatus', 'ServerResettable', 'ImageExists']);
   });
 
-  it('refuses the server\'s own image, but not an image shared in whose source ID happens to match', () => {
+  it('refuses the server\'s own image', () => {
     expect(judgeResetSystem(req(), { instance: server(), image: custom({ SourceInstanceId: 'i1' }) }).failure?.code).toBe('ResetFromOwnImage');
-    expect(judgeResetSystem(req(), { instance: server(), image: custom({ SourceInstanceId: 'i1', Owner: 'shared-in' }) }).failure).toBeUndefined();
+  });
+
+  it('refuses an image another account shared in (it can only create servers), whatever else holds, and checks the own-server rule for it too', () => {
+    const v = judgeResetSystem(req(), { instance: server(), image: custom({ Owner: 'shared-in' }) });
+    expect(v.failure?.code).toBe('ResetFromSharedImage');
+    expect(v.failure?.message).toContain('only to create servers');
+    const same = judgeResetSystem(req(), { instance: server(), image: custom({ Owner: 'shared-in', SourceInstanceId: 'i1' }) });
+    expect(outcome(same, 'NotOwnImage')).toBe('failed');
+  });
+
+  it('refuses a server created from a custom image holding data-disk data; skips the check when that image cannot be read', () => {
+    const fromImage = server({ ImageId: 'm-src' });
+    const refused = judgeResetSystem(req(), { instance: fromImage, image: custom(), sourceImage: { ImageId: 'm-src', HoldsData: true } });
+    expect(refused.failure?.code).toBe('ServerFromDataImage');
+    expect(refused.failure?.message).toContain('m-src');
+    expect(judgeResetSystem(req(), { instance: fromImage, image: custom(), sourceImage: { ImageId: 'm-src', HoldsData: false } }).failure).toBeUndefined();
+    const unread = judgeResetSystem(req(), { instance: fromImage, image: custom() });
+    expect(unread.failure).toBeUndefined();
+    expect(outcome(unread, 'ServerResettable')).toBe('skipped');
   });
 
   it('measures the system disk and the largest data disk', () => {
@@ -84,6 +102,8 @@ describe('catalog: what ResetSystem itself may answer', () => {
     ['InvalidImageId.DiskSizeNotEnough', 'DiskTooSmall'],
     ['InvalidImageId.PlatformSwitchNotSupported', 'PlatformSwitchNotAllowed'],
     ['IncorrectImageStatus', 'ImageNotAvailable'],
+    ['OperationDenied.SharedImageResetNotSupported', 'ResetFromSharedImage'],
+    ['OperationDenied.CreatedFromDataDiskImage', 'ServerFromDataImage'],
   ])('%s is explained as %s', (apiCode, ours) => {
     const ctx = { action: 'ResetSystem', regionId: 'cn-hangzhou', instanceId: 'i1', imageId: 'm-1' };
     const got = explain({ code: apiCode, message: 'refused', stage: 'api', httpStatus: 400 }, ctx);
