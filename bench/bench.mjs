@@ -396,7 +396,7 @@ try {
   // ---------- HTTP load ----------
   const nginxFound = spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0;
   if (process.env.BENCH_HTTP === '0') console.log('\nHTTP load: skipped (BENCH_HTTP=0)');
-  else if (!nginxFound) console.log('\nHTTP load: skipped (nginx not installed; `node scripts/ensure-nginx.mjs` installs it)');
+  else if (!nginxFound) console.log('\nHTTP load: skipped (nginx not installed; `npm run setup:system` installs it)');
   else {
     const { runHttpLoad } = await import('./http-load.mjs');
     await runHttpLoad();

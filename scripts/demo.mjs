@@ -34,6 +34,9 @@ const transport = new StdioClientTransport({
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     LOG_LEVEL: 'warn',
     SWAS_MCP_AUDIT_LOG: ledgerPath,
+    // A scripted client has no person to ask: the demo shows the ConfirmToken round trip, which
+    // is a second, deliberate call and not proof that a person agreed (see docs/consent.md).
+    SWAS_MCP_CONSENT: 'confirm',
     // The simulator's realistic timings (an image of a 40 GB disk: about 7 minutes) run this many
     // times faster, and one call waits at most this long: the image is still being made when the
     // create call ends, as on Alibaba Cloud, and wait_for_resources picks it up. Settable, so the

@@ -13,7 +13,7 @@ Find: list_instances (RegionId "all" searches every region), list_snapshots, lis
 Make: create_custom_image captures a server as it is now (new snapshots of its disks, then the image; DryRun true shows the plan first); repeat the ContinueWith call it answers until Operation.State is Done. Repeating a create call is safe.
 Snapshots and images take minutes to tens of minutes: when a call's wait ends first, call wait_for_resources with the IDs it names, again until AllDone.
 Keep and use: share_custom_image (to ECS, so the image outlives its server, or to other accounts), tag_custom_images, and, when the operator allowed destructive tools, delete_custom_images, delete_snapshots and reset_system.
-Sharing, deleting and re-installing need the user's consent: show them the plan from ConfirmationRequired (or DryRun) and call again with its ConfirmToken only after they agree.`;
+Sharing, deleting and re-installing need the user's consent, as the answer says: a person approves in a form or on a page (AwaitingApproval: call again with the ApprovalId once they decided), or, where the operator chose it, with the ConfirmToken of a ConfirmationRequired answer after the user agreed.`;
 
 /** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
 export interface RunningCall { id?: string | number; tool?: string }
@@ -84,6 +84,8 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       capabilities: { tools: {}, prompts: {} }, instructions: SERVER_INSTRUCTIONS, maxToolInputElements: 1_000,
       // The only requestState this server mints is consent's, signed: anything else is refused on the wire.
       requestState: { verify: consentRequestStateVerify(ctx.consent) },
+      // A client that declared elicitation and never answers holds a call no longer than this.
+      inputRequired: { roundTimeoutMs: ctx.config.consentAnswerTimeoutMs },
     },
   );
   const profiles = ctx.profiles;
