@@ -1,3 +1,4 @@
+import { serverInstructions } from './server-instructions.js';
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { consentRequestStateVerify } from './consent/index.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
@@ -7,13 +8,6 @@ import { runProfiled } from './profiles/calls.js';
 import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
-
-export const SERVER_INSTRUCTIONS = `Manages custom images of Alibaba Cloud Simple Application Server (SWAS) instances, the whole lifecycle.
-Find: list_instances (RegionId "all" searches every region), list_snapshots, list_custom_images (with the quota and share state), list_images.
-Make: create_custom_image captures a server as it is now (new snapshots of its disks, then the image; DryRun true shows the plan first); repeat the ContinueWith call it answers until Operation.State is Done. Repeating a create call is safe.
-Snapshots and images take minutes to tens of minutes: when a call's wait ends first, call wait_for_resources with the IDs it names, again until AllDone.
-Keep and use: share_custom_image (to ECS, so the image outlives its server, or to other accounts), tag_custom_images, and, when the operator allowed destructive tools, delete_custom_images, delete_snapshots and reset_system.
-Sharing, deleting and re-installing need the user's consent, as the answer says: a person approves in a form or on a page (AwaitingApproval: call again with the ApprovalId once they decided), or, where the operator chose it, with the ConfirmToken of a ConfirmationRequired answer after the user agreed.`;
 
 /** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
 export interface RunningCall { id?: string | number; tool?: string }
@@ -81,7 +75,7 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     // The largest valid call has well under 1,000 elements; the cap refuses huge or deeply
     // nested arguments before zod walks them.
     {
-      capabilities: { tools: {}, prompts: {} }, instructions: SERVER_INSTRUCTIONS, maxToolInputElements: 1_000,
+      capabilities: { tools: {}, prompts: {} }, instructions: serverInstructions(tools), maxToolInputElements: 1_000,
       // The only requestState this server mints is consent's, signed: anything else is refused on the wire.
       requestState: { verify: consentRequestStateVerify(ctx.consent) },
       // A client that declared elicitation and never answers holds a call no longer than this.
