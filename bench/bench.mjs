@@ -18,6 +18,8 @@
 //      region's list, 100 ms injected latency: the waves of round trips and the ratio.   ≈ 2 waves
 //   7. HTTP load (bench/http-load.mjs): 50 clients through nginx to three replicas, one replica
 //      direct, and stdio; skipped with BENCH_HTTP=0 or when nginx is missing.
+//   8. capture now (bench/capture-now.mjs): first call to image Available on the realistic profile, as
+//      the calls an agent makes and the waves of writes, beside create_snapshot ×2, wait, create, wait.
 //
 // Everything runs on 127.0.0.1; spawned servers get an isolated HOME and no metadata service.
 // Exit code 0 even when a target is missed (misses are marked MISS); 1 only if the bench itself fails.
@@ -378,6 +380,10 @@ try {
     console.log(`  wave ${i + 1} (${span} ms): ${w.map((r) => r.action).join(', ')}`);
   });
 
+  // ---------- capture now: calls and write waves from first call to image Available ----------
+  const { runCaptureNow } = await import('./capture-now.mjs');
+  await runCaptureNow();
+
   // ---------- context cost: tokens a model reads of tools/list ----------
   const { countTools, listTools, report: tokenReport } = await import('./tokens.mjs');
   console.log('');
@@ -390,7 +396,7 @@ try {
   // ---------- HTTP load ----------
   const nginxFound = spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx'], { stdio: 'ignore' }).status === 0;
   if (process.env.BENCH_HTTP === '0') console.log('\nHTTP load: skipped (BENCH_HTTP=0)');
-  else if (!nginxFound) console.log('\nHTTP load: skipped (nginx not installed; `node scripts/ensure-nginx.mjs` installs it)');
+  else if (!nginxFound) console.log('\nHTTP load: skipped (nginx not installed; `npm run setup:system` installs it)');
   else {
     const { runHttpLoad } = await import('./http-load.mjs');
     await runHttpLoad();

@@ -1,7 +1,7 @@
 // Bundles the server (and the standalone simulator) with esbuild. The server's entry stays small:
 // the Alibaba SDK and the simulator are split into chunks that load only when a call needs them.
 import { build } from 'esbuild';
-import { rename, rm } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,5 +73,7 @@ await build({
   logLevel: 'warning',
   plugins: [zodEnglishOnly, lazyJsonSchemaValidator],
 });
+// The approval page's passkey button needs SimpleWebAuthn's browser bundle: served from beside the server.
+await copyFile(fileURLToPath(new URL('../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url)), join(fileURLToPath(staging), 'webauthn-browser.js'));
 await rm(dist, { recursive: true, force: true });
 await rename(staging, dist);

@@ -1,9 +1,10 @@
 // npm run demo: a scripted agent session against the server's embedded simulator. It spawns the
 // built server (`node dist/index.js --simulate --allow-destructive`) over stdio with the MCP SDK's
 // client, and plays the image lifecycle an agent meets on a real account: find a server without
-// knowing its region, back it up, hit the full image quota, plan a deletion and ask, delete,
-// create the new image (still creating when the call ends, as real images are), wait for it in
-// further calls, share it to ECS with consent, and finally show the audit ledger.
+// knowing its region, back it up from its existing snapshot (whose age is a warning), hit the full
+// image quota, plan a deletion and ask, delete, capture the server as it is now (new snapshots of
+// its system and data disk, then the image: one operation continued call after call while the
+// snapshots progress and the image appears), share it to ECS with consent, and show the ledger.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,9 @@ const transport = new StdioClientTransport({
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     LOG_LEVEL: 'warn',
     SWAS_MCP_AUDIT_LOG: ledgerPath,
+    // A scripted client has no person to ask: the demo shows the ConfirmToken round trip, which
+    // is a second, deliberate call and not proof that a person agreed (see docs/consent.md).
+    SWAS_MCP_CONSENT: 'confirm',
     // The simulator's realistic timings (an image of a 40 GB disk: about 7 minutes) run this many
     // times faster, and one call waits at most this long: the image is still being made when the
     // create call ends, as on Alibaba Cloud, and wait_for_resources picks it up. Settable, so the
@@ -79,20 +83,23 @@ try {
   console.log(`   ${sg.InstanceName} ${sg.InstanceId} is ${sg.Status} in ${sg.RegionId} (searched ${found.Regions.length} regions)`);
   const R = sg.RegionId;
 
-  step(2, 'Two backup images (each call returns as soon as the image ID is known)');
+  console.log(`   disks: ${sg.Disks.map((d) => `${d.DiskType} ${d.DiskId} (${d.Size} GiB)`).join(', ')}`);
+
+  step(2, 'Two backup images from its latest snapshot (each call returns as soon as the image ID is known)');
   const backups = [];
   for (const name of ['sg-web-backup-1', 'sg-web-backup-2']) {
-    const made = await tool('create_custom_image', { RegionId: R, InstanceId: sg.InstanceId, ImageName: name });
-    console.log(indent(text(made).split('\n')[0]));
+    const made = await tool('create_custom_image', { RegionId: R, InstanceId: sg.InstanceId, ImageName: name, Source: 'latest-snapshot' });
+    console.log(indent(text(made).split('\n').slice(0, 3).join('\n')));
     backups.push(made.structuredContent.ImageId);
   }
+  say('\nAgent:', '"Both backups are being made. Note: they come from the snapshot of 2026-01-10, months old, and hold the system disk only."');
 
   step(3, 'Real images take minutes: wait for them, call after call');
   await waitUntilDone({ RegionId: R, ImageIds: backups });
 
-  say('\nUser:', '"Now make a fresh image, sg-web-2026-11-29, and share it to ECS so it outlives the server."');
+  say('\nUser:', '"Now make an image of sg-web as it is now, data disk included: sg-web-2026-11-29. Share it to ECS so it outlives the server."');
 
-  step(4, 'Dry run first: the quota is full');
+  step(4, 'Dry run first: capture now needs two snapshots and one image, and the image quota is full');
   const planned = await tool('create_custom_image', { RegionId: R, InstanceId: sg.InstanceId, ImageName: 'sg-web-2026-11-29', DryRun: true });
   console.log(indent(text(planned)));
 
@@ -113,13 +120,21 @@ try {
   const deleted = await tool('delete_custom_images', { RegionId: R, ImageIds: [oldest], ConfirmToken: plan.structuredContent.ConfirmToken, WaitForDeleted: true });
   console.log(indent(text(deleted)));
 
-  step(8, 'Create the new image; the call\'s wait ends while it is still being made');
-  const created = await tool('create_custom_image', { RegionId: R, InstanceId: sg.InstanceId, ImageName: 'sg-web-2026-11-29', WaitForAvailable: true });
+  step(8, 'Capture the server now: the first call takes the snapshots; its wait ends while they progress');
+  const captureArgs = { RegionId: R, InstanceId: sg.InstanceId, ImageName: 'sg-web-2026-11-29', WaitForAvailable: true };
+  let created = await tool('create_custom_image', captureArgs);
+  console.log(indent(text(created)));
+
+  step(9, 'Continue the same operation, as the answer says, until the image is Available');
+  for (let call = 1; created.structuredContent?.Operation?.State !== 'Done' && !created.isError && call <= 30; call++) {
+    created = await tool('create_custom_image', captureArgs);
+    const op = created.structuredContent.Operation;
+    const snaps = op.Snapshots.map((s) => `${s.SnapshotName} ${s.Status}${s.Progress && s.Status !== 'accomplished' ? ` ${s.Progress}` : ''}`).join(', ');
+    console.log(`   ${op.State}: ${snaps}${created.structuredContent.ImageId ? `; image ${created.structuredContent.ImageId} ${created.structuredContent.Status}` : ''}`);
+  }
+  if (created.isError) throw new Error(text(created));
   console.log(indent(text(created)));
   const imageId = created.structuredContent.ImageId;
-
-  step(9, 'Keep waiting in further calls, as the answer says');
-  await waitUntilDone({ RegionId: R, ImageIds: [imageId] });
 
   step(10, 'Share it to ECS: it stays in this account and unsharing undoes it, so no consent is asked');
   const toEcs = await tool('share_custom_image', { RegionId: R, ImageId: imageId, Operation: 'Share', Ecs: true });

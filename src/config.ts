@@ -38,8 +38,6 @@ export interface Config {
   allowPurchase: boolean;
   /** Most one order may cost, in the plan's currency (SWAS_MCP_MAX_ORDER_COST); required outside human consent. */
   maxOrderCost?: number;
-  /** SWAS_MCP_CONSENT: who approves a consent tool's plan. */
-  consentMode: ConsentMode;
   /** Path of the audit ledger (JSON lines), or 'off'. */
   auditLog: string;
   /** A plain http: endpoint on a non-loopback host is allowed (credentials then travel in clear text). */
@@ -62,6 +60,20 @@ export interface Config {
   httpShutdownMs: number;
   /** Key file shared by every HTTP replica to sign ConfirmTokens (required in HTTP mode). */
   consentKeyFile?: string;
+  /** An existing snapshot older than this many hours makes create_custom_image warn that the image misses later changes. */
+  snapshotMaxAgeHours: number;
+  /**
+   * How a change that needs consent is agreed to. human: only a person, through a channel the
+   * model does not drive; confirm: a ConfirmToken round trip (a second, deliberate call, not proof
+   * that a person agreed); off: no consent step (destructive tools still need --allow-destructive).
+   */
+  consentMode: ConsentMode;
+  /** How long a call waits for a client to answer a consent question before ConsentTimedOut, in ms. */
+  consentAnswerTimeoutMs: number;
+  /** Where enrolled passkeys are kept (human mode's approval page without URL elicitation). */
+  passkeyFile: string;
+  /** Public base URL of the approval page in HTTP mode (behind a proxy); default: the bind address. */
+  approvalBaseUrl?: URL;
   /** SWAS_MCP_PROFILES / SWAS_MCP_PROFILE_POLICY: the allowed CLI profiles and their policies. */
   profiles?: ProfileSettings;
   /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
@@ -110,6 +122,9 @@ More settings (environment only):
   SWAS_MCP_HTTP_ALLOWED_HOSTS / SWAS_MCP_HTTP_ALLOWED_ORIGINS   comma lists for Host / Origin checks
   SWAS_MCP_HTTP_MAX_BODY_BYTES (default 1048576), SWAS_MCP_HTTP_MAX_CONCURRENT (default 32),
   SWAS_MCP_HTTP_SHUTDOWN_MS (default 10000), SWAS_MCP_CONSENT_KEY_FILE (required with --http)
+  SWAS_MCP_CONSENT=human|confirm|off (default human): who agrees to a change (see docs/consent.md)
+  SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS (default 180000), SWAS_MCP_PASSKEY_FILE, SWAS_MCP_APPROVAL_BASE_URL
+  swas-image-mcp passkey add         enroll a passkey for the approval page (opens a loopback page)
   SWAS_MCP_WAIT_TIMEOUT_MS, SWAS_MCP_POLL_INTERVAL_MS, SWAS_MCP_REQUEST_TIMEOUT_MS,
   SWAS_MCP_RETRY_BUDGET_MS, SWAS_MCP_RETRY_BASE_DELAY_MS (default 400)
   SWAS_MCP_CONSENT=human|confirm|off   who approves plans (default human)
@@ -212,15 +227,6 @@ function parseList(value: string | undefined): string[] {
   return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
-function parseConsentMode(value: string | undefined): ConsentMode {
-  if (value === undefined) return 'human';
-  const v = value.toLowerCase();
-  if (!(CONSENT_MODES as readonly string[]).includes(v)) {
-    throw new ConfigError(`SWAS_MCP_CONSENT must be one of ${CONSENT_MODES.join(', ')}, got "${value.slice(0, 40)}".`);
-  }
-  return v as ConsentMode;
-}
-
 /** A money amount: digits with at most two decimals, above 0 (e.g. 500 or 1440.50). */
 function optionalCost(value: string | undefined): { maxOrderCost?: number } {
   if (value === undefined) return {};
@@ -256,10 +262,24 @@ export function parseHttpAddress(raw: string, source: string): { host: string; p
 
 /** The ledger's default place: $XDG_STATE_HOME/swas-image-mcp/audit.jsonl, else ~/.local/state/…. */
 export function defaultAuditLog(env: NodeJS.ProcessEnv, simulate = false): string {
+  // Simulated changes never mix with real ones: the simulator has its own default ledger.
+  return join(stateDir(env), simulate ? 'audit-simulated.jsonl' : 'audit.jsonl');
+}
+
+/** $XDG_STATE_HOME/swas-image-mcp, else ~/.local/state/swas-image-mcp. */
+function stateDir(env: NodeJS.ProcessEnv): string {
   const state = setting(env.XDG_STATE_HOME);
   const base = state && state.startsWith('/') ? state : join(env.HOME ?? homedir(), '.local', 'state');
-  // Simulated changes never mix with real ones: the simulator has its own default ledger.
-  return join(base, 'swas-image-mcp', simulate ? 'audit-simulated.jsonl' : 'audit.jsonl');
+  return join(base, 'swas-image-mcp');
+}
+
+/** The consent policy; an unknown word is a start-up error naming the three. */
+export function parseConsentMode(value: string | undefined): ConsentMode {
+  const v = (value ?? 'human').toLowerCase();
+  if (!(CONSENT_MODES as readonly string[]).includes(v)) {
+    throw new ConfigError(`SWAS_MCP_CONSENT must be one of ${CONSENT_MODES.join(', ')}, got "${v.slice(0, 40)}".`);
+  }
+  return v as ConsentMode;
 }
 
 /**
@@ -347,6 +367,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError('SWAS_MCP_HTTP / --http needs SWAS_MCP_CONSENT_KEY_FILE: the key every replica signs ConfirmTokens with (for example: "openssl rand -hex 32 > key; chmod 600 key").');
   }
 
+  const approvalRaw = setting(env.SWAS_MCP_APPROVAL_BASE_URL);
+  let approvalBaseUrl: URL | undefined;
+  if (approvalRaw !== undefined) {
+    try { approvalBaseUrl = new URL(approvalRaw); } catch { approvalBaseUrl = undefined; }
+    if (!approvalBaseUrl || !/^https?:$/.test(approvalBaseUrl.protocol) || approvalBaseUrl.search || approvalBaseUrl.hash || approvalBaseUrl.username) {
+      throw new ConfigError(`SWAS_MCP_APPROVAL_BASE_URL must be an http(s) base URL such as https://mcp.example.com, got "${redactUrl(approvalRaw)}".`);
+    }
+  }
+
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
   const simulate = values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE));
   const auditLog = auditRaw === undefined ? defaultAuditLog(env, simulate) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
@@ -392,7 +421,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     allowDestructive: values['allow-destructive'] === true || parseBoolean('SWAS_MCP_ALLOW_DESTRUCTIVE', setting(env.SWAS_MCP_ALLOW_DESTRUCTIVE)),
     allowPurchase: values['allow-purchase'] === true || parseBoolean('SWAS_MCP_ALLOW_PURCHASE', setting(env.SWAS_MCP_ALLOW_PURCHASE)),
     ...optionalCost(setting(env.SWAS_MCP_MAX_ORDER_COST)),
-    consentMode: parseConsentMode(setting(env.SWAS_MCP_CONSENT)),
     tools: values.tools !== undefined
       ? parseTools(values.tools as string, '--tools')
       : parseTools(setting(env.SWAS_MCP_TOOLS), 'SWAS_MCP_TOOLS'),
@@ -408,6 +436,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     httpMaxConcurrent: parseInteger('SWAS_MCP_HTTP_MAX_CONCURRENT', setting(env.SWAS_MCP_HTTP_MAX_CONCURRENT), 32, 1, 10_000, ''),
     httpShutdownMs: parseMs('SWAS_MCP_HTTP_SHUTDOWN_MS', setting(env.SWAS_MCP_HTTP_SHUTDOWN_MS), 10_000, 0, 600_000),
     ...(consentKeyFile !== undefined ? { consentKeyFile } : {}),
+    snapshotMaxAgeHours: parseInteger('SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', setting(env.SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS), 24, 1, 87_600, 'of hours '),
+    consentMode: parseConsentMode(setting(env.SWAS_MCP_CONSENT)),
+    consentAnswerTimeoutMs: parseMs('SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS', setting(env.SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS), 180_000, 1, 600_000),
+    passkeyFile: setting(env.SWAS_MCP_PASSKEY_FILE) ?? join(stateDir(env), 'passkeys.json'),
+    ...(approvalBaseUrl !== undefined ? { approvalBaseUrl } : {}),
     warnings,
     help: values.help === true,
     version: values.version === true,

@@ -4,7 +4,7 @@ import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, type Config } from './config.js';
 import { usage } from './usage.js';
 import { IdleCollector } from './idle-gc.js';
-import { ConsentSigner } from './consent/index.js';
+import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal } from './consent/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { checkToolFor } from './explain/catalog.js';
 import { buildServer, CallLifecycle } from './server.js';
@@ -41,7 +41,30 @@ function readConfig(): Config {
   }
 }
 
+/** `swas-image-mcp passkey add`: enroll a passkey for the approval page, then exit. */
+async function passkeyAdd(): Promise<void> {
+  dropUnfilledPlaceholders(process.env);
+  let config: Config;
+  try { config = loadConfig([], process.env); } catch (err) { if (err instanceof ConfigError) startupError(err.message); throw err; }
+  const log = createLogger(config.logLevel);
+  const { FilePasskeys } = await import('./consent/passkeys.js');
+  const { startEnrollment } = await import('./consent/enroll.js');
+  const passkeys = new FilePasskeys(config.passkeyFile);
+  const enrollment = await startEnrollment(passkeys, log);
+  process.stderr.write(`Open this page in a browser on this machine to add a passkey (stored in ${config.passkeyFile}):\n\n  ${enrollment.url}\n\nWaiting… (Ctrl-C to stop)\n`);
+  const name = await enrollment.done;
+  process.stderr.write(`Passkey "${name}" added. The approval page will ask for it.\n`);
+  await enrollment.close();
+  log.flush();
+}
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'passkey') {
+    if (argv[1] !== 'add' || argv.length > 2) startupError('usage: swas-image-mcp passkey add');
+    await passkeyAdd();
+    return;
+  }
   // Before anything loads the SDK: the debug package reads DEBUG once, on first load.
   const silenced = silenceSecretDebugNamespaces(process.env);
   const config = readConfig();
@@ -103,10 +126,17 @@ async function main(): Promise<void> {
   }
 
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
+  const store = new MemoryApprovalStore();
+  const passkeys = config.consentMode === 'human' ? new (await import('./consent/passkeys.js')).FilePasskeys(config.passkeyFile) : undefined;
+  let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now, ...(passkeys ? { passkeys } : {}) });
   const toolContext: ToolContext = {
-    api: profiles ? profiles.default.api : api, config, log, simulated: config.simulate, ledger, consent, now: Date.now, idle: new IdleCollector(),
+    api: profiles ? profiles.default.api : api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now, idle: new IdleCollector(),
     ...(profiles ? { profiles } : {}),
   };
+  logConsentMode(config, log);
+  if (passkeys && !(await passkeys.enrolled())) {
+    log.info({ enroll: `"${process.execPath}" "${process.argv[1] ?? 'swas-image-mcp'}" passkey add` }, 'no passkey enrolled: clients without elicitation get HumanApprovalUnavailable; to enroll one, run the command in "enroll" (same environment)');
+  }
   const lifecycle = new CallLifecycle();
   // Changes whose outcome a previous run never learnt are read back now, in the background. Not in
   // simulate mode: the simulator starts afresh, so its earlier resources are gone.
@@ -133,6 +163,7 @@ async function main(): Promise<void> {
     // stopped and answer with what they know; one that still has not answered gets ServerShuttingDown.
     if (drain && handle) await shutDown(handle, lifecycle, STDIO_DRAIN_MS).catch(() => undefined);
     else await handle?.close().catch(() => undefined);
+    await approvals.close().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     await ledger.close().catch(() => undefined);
     log.flush();
@@ -155,12 +186,19 @@ async function main(): Promise<void> {
     // Loaded only here: a stdio start never pays for the HTTP side. Stdin means nothing to a
     // service (it often starts closed), so only signals end it; the handle drains on close.
     const { startHttpServer } = await import('./http/serve.js');
-    handle = await startHttpServer({
+    const portal = new HttpPortal(store, config.approvalBaseUrl?.origin, () => httpBase, passkeys);
+    let httpBase = '';
+    approvals = portal;
+    toolContext.approvals = portal;
+    const started = await startHttpServer({
       host: config.http.host, port: config.http.port, token: config.httpToken,
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
       log, buildServer: () => buildServer(toolContext, tools, lifecycle), lifecycle, describeTool,
+      approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
     });
+    httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
+    handle = started;
     return;
   }
 
@@ -189,6 +227,16 @@ async function main(): Promise<void> {
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
   log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+}
+
+/** Start-up says which consent policy holds, and what a person needs for the human one. */
+function logConsentMode(config: Config, log: ReturnType<typeof createLogger>): void {
+  const what = {
+    human: 'a change that needs consent happens only after a person approved it (form, approval page, or passkey)',
+    confirm: 'a ConfirmToken round trip counts as consent: a second, deliberate call, not proof that a person agreed',
+    off: 'no consent step; every change is still in the ledger',
+  }[config.consentMode];
+  log.info({ consent: config.consentMode }, `consent mode ${config.consentMode}: ${what}`);
 }
 
 main().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { serverInstructions } from './server-instructions.js';
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { consentRequestStateVerify } from './consent/index.js';
 import { ServerShutdown } from './swas/errors.js';
@@ -9,13 +10,6 @@ import { runProfiled } from './profiles/calls.js';
 import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
-
-export const SERVER_INSTRUCTIONS = `Manages custom images of Alibaba Cloud Simple Application Server (SWAS) instances, the whole lifecycle.
-Find: list_instances (RegionId "all" searches every region), list_snapshots, list_custom_images (with the quota and share state), list_images.
-Make: create_snapshot, then create_custom_image (DryRun true shows the plan first). Repeating a create call is safe.
-Snapshots and images take minutes to tens of minutes: when a call's wait ends first, call wait_for_resources with the IDs it names, again until AllDone.
-Keep and use: share_custom_image (to ECS, so the image outlives its server, or to other accounts), tag_custom_images, and, when the operator allowed destructive tools, delete_custom_images, delete_snapshots and reset_system.
-Sharing, deleting and re-installing need the user's consent: show them the plan from ConfirmationRequired (or DryRun) and call again with its ConfirmToken only after they agree.`;
 
 /** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
 export interface RunningCall { id?: string | number; tool?: string }
@@ -83,9 +77,11 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     // The largest valid call has well under 1,000 elements; the cap refuses huge or deeply
     // nested arguments before zod walks them.
     {
-      capabilities: { tools: {}, prompts: {} }, instructions: SERVER_INSTRUCTIONS, maxToolInputElements: 1_000,
+      capabilities: { tools: {}, prompts: {} }, instructions: serverInstructions(tools), maxToolInputElements: 1_000,
       // The only requestState this server mints is consent's, signed: anything else is refused on the wire.
       requestState: { verify: consentRequestStateVerify(ctx.consent) },
+      // A client that declared elicitation and never answers holds a call no longer than this.
+      inputRequired: { roundTimeoutMs: ctx.config.consentAnswerTimeoutMs },
     },
   );
   const profiles = ctx.profiles;

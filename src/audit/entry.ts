@@ -23,6 +23,8 @@ export interface AuditEntry {
    */
   outcome?: Outcome;
   errorCode?: string;
+  /** How the change was agreed to (consent tools only). */
+  consent?: { channel: string; approver?: string };
   /** Reconciled lines: whether the change is there (`applied`) or not (`not-applied`). */
   found?: 'applied' | 'not-applied';
   /** Intent lines: what the resources look like once the change is applied; read back to reconcile. */
@@ -99,6 +101,9 @@ export function toLine(e: AuditEntry): string {
   if (e.ok !== undefined) line.ok = e.ok === true;
   if (e.outcome !== undefined && OUTCOMES.includes(e.outcome)) line.outcome = e.outcome;
   if (e.errorCode !== undefined) line.errorCode = clean(e.errorCode);
+  if (e.consent !== undefined && e.phase !== 'outcome') {
+    line.consent = { channel: clean(e.consent.channel), ...(e.consent.approver !== undefined ? { approver: clean(e.consent.approver) } : {}) };
+  }
   if (e.found !== undefined) line.found = e.found === 'applied' ? 'applied' : 'not-applied';
   const expect = e.expect === undefined ? undefined : cleanExpect(e.expect);
   if (expect) line.expect = expect;

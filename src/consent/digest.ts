@@ -4,7 +4,7 @@ import { argsDigest } from '../audit/digest.js';
  * Arguments that say how to run a call, not what it does: a consent covers the call with or
  * without them. A plan agreed on a dry run is still the plan when the real call also waits.
  */
-const NOT_BOUND = ['ConfirmToken', 'DryRun', 'WaitForAvailable', 'WaitForAccomplished', 'WaitForDeleted', 'WaitForRunning'] as const;
+const NOT_BOUND = ['ConfirmToken', 'ApprovalId', 'DryRun', 'WaitForAvailable', 'WaitForAccomplished', 'WaitForDeleted', 'WaitForRunning'] as const;
 
 /**
  * The `argsDigest` a consent binds: the normalised arguments without `ConfirmToken`, `DryRun` and the `WaitFor*` flags,

@@ -37,7 +37,7 @@ export interface ObtainConsentInput {
   clientCapabilities?: ClientCapabilities;
 }
 
-export type RequiredReason = 'no_token' | 'expired' | 'mismatch' | 'malformed';
+export type RequiredReason = 'no_token' | 'expired' | 'mismatch' | 'malformed' | 'used';
 
 export type ConsentOutcome =
   /** Go on and send. */
@@ -92,7 +92,9 @@ const REASON_TEXT: Record<RequiredReason, string> = {
   expired: 'The ConfirmToken has expired (a token lasts 10 minutes).',
   mismatch:
     'The ConfirmToken was issued for another tool, other arguments or a state that has changed since; this is the plan for the call as it stands now.',
-  malformed: 'The ConfirmToken is not one this server issued (garbled, altered or signed with another key).',
+  malformed:
+    'The ConfirmToken is not one this server issued (garbled, altered or signed with another key). A client that starts a new server process for every call (as the MCP Inspector CLI does) never gets a token back to the process that issued it: the operator sets SWAS_MCP_CONSENT_KEY_FILE to a key file (chmod 600) so that every process signs with the same key.',
+  used: 'The ConfirmToken was used already: each token carries out one change, once.',
 };
 
 /** The question put to the person: the exact plan, what cannot be undone, and how to answer. */
@@ -126,7 +128,7 @@ export function obtainConsent(input: ObtainConsentInput): ConsentOutcome {
       const answer = acceptedContent(ctx.mcpReq.inputResponses, CONSENT_INPUT_KEY, consentAnswerSchema());
       if (answer?.confirm !== true) return { kind: 'declined', answer: 'unconfirmed' };
       const state = ctx.mcpReq.requestState();
-      if (typeof state === 'string' && signer.check('asked', state, binding, now) === 'valid') {
+      if (typeof state === 'string' && signer.check('asked', state, binding, now) === 'valid' && signer.consume(state, now)) {
         return { kind: 'granted', via: 'elicitation' };
       }
       // Ticked, but for a plan that is not this one any more: ask again with the plan as it is now.
@@ -148,8 +150,12 @@ export function obtainConsent(input: ObtainConsentInput): ConsentOutcome {
   let reason: RequiredReason = 'no_token';
   if (input.confirmToken !== undefined && input.confirmToken !== '') {
     const verdict = signer.verify(input.confirmToken, binding, now);
-    if (verdict === 'valid') return { kind: 'granted', via: 'token' };
-    reason = verdict;
+    if (verdict === 'valid') {
+      if (signer.consume(input.confirmToken, now)) return { kind: 'granted', via: 'token' };
+      reason = 'used';
+    } else {
+      reason = verdict;
+    }
   }
   const { token, expiresAt } = signer.issue(binding, now);
   return { kind: 'required', token, expiresAt, reason, message: REASON_TEXT[reason] };

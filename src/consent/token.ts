@@ -36,13 +36,43 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Why a key is guessable, or undefined: whitespace in a text key, or too few different bytes (aaaa…). */
+export function weakKeyReason(key: Buffer, isText: boolean): string | undefined {
+  if (isText && /\s/.test(key.toString('latin1'))) return 'contains spaces';
+  // A random hex key of 32 bytes shows (almost surely) all 16 digits; 10 is far above "aaaa" or "abab".
+  if (new Set(key).size < 10) return `uses only ${new Set(key).size} different characters, so it is easy to guess`;
+  return undefined;
+}
+
+/** Canonical unpadded base64url: decoding and encoding again gives the same text (no spare bits). */
+function canonical(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const buf = Buffer.from(text, 'base64url');
+  return buf.toString('base64url') === text ? buf : null;
+}
+
 /**
  * Signs and checks consent tokens: `base64url(payload).base64url(HMAC-SHA256(payload))`, the
  * payload binding {tool, argsDigest, stateDigest, expiresAt}. Signed, not encrypted: the payload
  * holds digests only.
  */
 export class ConsentSigner {
+  /** Tokens already used for a change, until they expire (single use per process). */
+  private readonly used = new Map<string, number>();
+
   private constructor(private readonly key: Buffer, readonly ttlMs: number) {}
+
+  /**
+   * Marks a valid token used; false if it was used before. Check and mark happen in one
+   * synchronous step, so two concurrent calls with one token cannot both pass.
+   */
+  consume(token: string, nowMs: number): boolean {
+    for (const [t, exp] of this.used) if (nowMs >= exp) this.used.delete(t);
+    if (this.used.has(token)) return false;
+    const payload = this.open(token);
+    this.used.set(token, typeof payload?.e === 'number' ? payload.e : nowMs + this.ttlMs);
+    return true;
+  }
 
   /** A signer with this key (≥ 32 bytes). Replicas that share a key verify each other's tokens. */
   static fromKey(key: Buffer, ttlMs: number = CONSENT_TTL_MS): ConsentSigner {
@@ -68,8 +98,8 @@ export class ConsentSigner {
     try {
       const info = await stat(path);
       if (!info.isFile()) throw new Error('not a regular file');
-      if (process.platform !== 'win32' && (info.mode & 0o007) !== 0) {
-        throw new Error(`others may read or write it (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
+      if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+        throw new Error(`its group or others may read or write it (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
       }
       raw = await readFile(path);
     } catch (err) {
@@ -88,6 +118,8 @@ export class ConsentSigner {
         `The consent key file ${path} holds ${key.length} bytes; it must hold at least ${MIN_KEY_BYTES} (e.g. openssl rand -hex 32).`,
       );
     }
+    const weak = weakKeyReason(key, isText);
+    if (weak) throw new Error(`The consent key in ${path} ${weak}; make a random one (openssl rand -hex 32 > file; chmod 600 file).`);
     return ConsentSigner.fromKey(key, ttlMs);
   }
 
@@ -144,11 +176,13 @@ export class ConsentSigner {
     const parts = token.split('.');
     if (parts.length !== 2) return null;
     const [body, sig] = parts as [string, string];
-    const given = Buffer.from(sig, 'base64url');
+    const given = canonical(sig);
+    const bodyBytes = canonical(body);
+    if (given === null || bodyBytes === null) return null;
     const want = this.mac(body);
     if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
     try {
-      const payload: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      const payload: unknown = JSON.parse(bodyBytes.toString('utf8'));
       return payload !== null && typeof payload === 'object' ? (payload as Partial<Payload>) : null;
     } catch {
       return null;

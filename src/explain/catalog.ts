@@ -128,7 +128,7 @@ const CATALOG: Record<string, Entry> = {
     why: `The system disk snapshot ${c.snapshotId ?? ''} does not exist in region ${regionOf(c)}.`,
     nextSteps: [
       `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" and SourceDiskType "system" to find a finished system snapshot.`,
-      'Or omit SystemSnapshotId and the newest finished system snapshot of the server is chosen; or call create_snapshot to make one.',
+      'Or omit SystemSnapshotId: create_custom_image then captures the server as it is now (new snapshots, then the image).',
     ],
     retryable: false,
   }),
@@ -326,6 +326,30 @@ const CATALOG: Record<string, Entry> = {
     why: 'The user declined (or cancelled) the confirmation. Nothing was sent.',
     nextSteps: ['Do not repeat the call unless the user asks for it again; ask them what they want instead.'],
     retryable: false,
+  }),
+  AwaitingApproval: () => ({
+    stage: 'consent',
+    why: 'A person must approve this plan on the approval page and has not decided yet. Nothing was sent.',
+    nextSteps: [
+      'Tell the user the plan is waiting for their approval (give them the link if the answer has one).',
+      'When they say they decided, call the same tool again with the same arguments plus the ApprovalId: it carries out the approved plan once, or says it was declined.',
+    ],
+    retryable: true,
+  }),
+  HumanApprovalUnavailable: () => ({
+    stage: 'consent',
+    why: 'This change needs a person\'s approval, and this client offers no way to ask one. Nothing was sent.',
+    nextSteps: [
+      'Tell the user: use a client with elicitation; or enroll a passkey once with "swas-image-mcp passkey add"; or set SWAS_MCP_CONSENT=confirm knowingly (a second call then counts as agreement, not proof of a person).',
+      'Do not retry the same call until one of these changed.',
+    ],
+    retryable: false,
+  }),
+  ConsentTimedOut: () => ({
+    stage: 'consent',
+    why: 'The client was asked to show the plan to the user and gave no answer in time. Nothing was sent.',
+    nextSteps: ['Ask the user whether they saw the question; call again if they want to go ahead.'],
+    retryable: true,
   }),
 
   // ---- images: share, delete, reset ----

@@ -10,6 +10,7 @@ import type { CallLifecycle } from '../server.js';
 import { shutDown, shuttingDownError, STOP_BOUND_MS, type ShutdownToolInfo } from '../shutdown.js';
 import { readBody, sendWebResponse, toWebRequest } from './node-bridge.js';
 import { describeMcpRequest, requestIdOf, requestIdsOf, type McpRequestLabel } from './request-log.js';
+import { APPROVAL_PATH, serveApprovalPage, type ApprovalPageDeps } from '../consent/page.js';
 
 export interface HttpServerOptions {
   /** Interface to bind, e.g. `127.0.0.1` or `0.0.0.0`. */
@@ -31,6 +32,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** A fresh MCP server per request (stateless serving: nothing survives between requests). */
   buildServer: () => McpServer;
+  /** The approval page (consent by a person) under /approve/; it needs no bearer token (its link carries a secret). */
+  approvalPage?: Omit<ApprovalPageDeps, 'log' | 'origin'> & { publicOrigin?: string };
   /**
    * The calls the servers from `buildServer` run (the same lifecycle stdio uses): past the drain bound
    * they are stopped and answer with what they know. Without it, calls still open are only answered for.
@@ -141,6 +144,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       req.resume();
       if (admission.isDraining) plain(res, 503, 'draining', { 'Retry-After': RETRY_AFTER_S, Connection: 'close' });
       else plain(res, 200, 'ok');
+      return;
+    }
+    if (path.startsWith(APPROVAL_PATH) && opts.approvalPage) {
+      const refusal = hostOrOriginRefusal(req.headers, lists);
+      if (refusal) { refused = refusal; req.resume(); plain(res, 403, 'Forbidden'); return; }
+      const page = opts.approvalPage;
+      await serveApprovalPage(req, res, { ...page, log, origin: (r) => page.publicOrigin ?? `http://${r.headers.host ?? 'localhost'}` });
       return;
     }
     if (path !== '/mcp') { req.resume(); plain(res, 404, 'Not found'); return; }

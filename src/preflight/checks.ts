@@ -3,7 +3,7 @@ import { lazySchema } from '../lazy-schema.js';
 
 export const checkSchema = lazySchema(() => z.object({
   Name: z.string(),
-  Outcome: z.enum(['passed', 'failed', 'skipped']),
+  Outcome: z.enum(['passed', 'failed', 'skipped', 'warning']).describe('"warning": the request may go ahead, but tell the user the Detail.'),
   Detail: z.string(),
   Code: z.string().optional().describe('The API error code this check predicts when it fails.'),
 }));
@@ -11,7 +11,7 @@ export type Check = z.infer<ReturnType<typeof checkSchema>>;
 
 /** One line of a text answer per preflight check. */
 export function checkLine(c: Check): string {
-  const mark = c.Outcome === 'passed' ? 'ok' : c.Outcome === 'failed' ? 'FAILED' : 'skipped';
+  const mark = c.Outcome === 'passed' ? 'ok' : c.Outcome === 'failed' ? 'FAILED' : c.Outcome === 'warning' ? 'WARNING' : 'skipped';
   return `- ${c.Name} [${mark}]: ${c.Detail}`;
 }
 

@@ -30,24 +30,22 @@ export function imageServerText(args: ImageServerArgs, opts: { readOnly: boolean
   const find = [
     `Goal: make a custom image of ${server} in ${region}, using the swas-image-mcp tools in this order.`,
     '',
-    `1. Call list_instances with ${regionArg} and ${filter}. Find the server; note its InstanceId, Status and disks. If none or several match, stop and ask the user. Only Running or Stopped servers can be imaged.`,
-    '2. Call list_snapshots with the InstanceId and SourceDiskType "system". Look for a snapshot whose Status is "accomplished".',
+    `1. Call list_instances with ${regionArg} and ${filter}. Find the server; note its InstanceId, Status and disks (a data disk is included in the image by default). If none or several match, stop and ask the user. Only Running or Stopped servers can be imaged.`,
   ];
   if (opts.readOnly) {
     return [
       ...find,
       '',
       'This server runs in READ-ONLY mode: create_snapshot and create_custom_image are not available, so nothing can be created here.',
-      'Report to the user what you found (the server, its finished system snapshot if any, and the image quota from list_custom_images), and tell them that creating the snapshot or image needs the server started without --read-only (SWAS_MCP_READ_ONLY unset), or the Alibaba Cloud console.',
+      'Call list_snapshots with the InstanceId and list_custom_images with the RegionId. Report to the user what you found (the server, its disks, its snapshots with their dates, and the image quota), and tell them that creating the image needs the server started without --read-only (SWAS_MCP_READ_ONLY unset), or the Alibaba Cloud console.',
     ].join('\n');
   }
   return [
     ...find,
-    '3. If there is no accomplished system snapshot, call create_snapshot with RegionId, InstanceId, a SnapshotName such as "<server name>-sys-<yyyy-mm-dd>" and WaitForAccomplished true. Snapshots take minutes: if it answers Status "progressing", call wait_for_resources with the SnapshotIds it names (again, until AllDone) before going on. If it reports the 3-snapshot limit, ask the user which snapshot to reuse or delete.',
-    `4. Call create_custom_image with RegionId, InstanceId, ImageName ${imageName} and DryRun true (omit SystemSnapshotId: the newest finished system snapshot is picked). Show the user the plan: the server, the snapshot chosen, the name and the quota left.`,
-    '5. Ask the user to confirm. Do not go on without a clear yes.',
-    '6. Call create_custom_image with the same arguments, DryRun false and WaitForAvailable true. Images take minutes to tens of minutes: if it answers Status "Creating", call wait_for_resources with the ImageIds it names, again until AllDone (tell the user it is still being made in between).',
-    '7. Call list_custom_images with ImageIds [the new ImageId] and report its Status (Available when done) and the quota left.',
+    `2. Call create_custom_image with RegionId, InstanceId, ImageName ${imageName} and DryRun true. Without snapshot IDs it captures the server as it is now: new snapshots of its system and data disk, then the image. Show the user the plan: the server, the disks in the image, the snapshots it will take and the snapshot and image quota left. Relay every WARNING line. If a quota is full, show what it names to delete and ask the user; never delete on your own.`,
+    '3. Ask the user to confirm. Do not go on without a clear yes.',
+    '4. Call create_custom_image with the same arguments, DryRun false and WaitForAvailable true. Snapshots take minutes and the image minutes to tens of minutes, so one call rarely finishes it: each answer gives Operation.State and ContinueWith, the exact call that continues the same operation. Make that call, again until Operation.State is "Done" (tell the user it is still being made in between). Repeating it never takes a second snapshot or makes a second image.',
+    '5. Report the image ID, its Status (Available when done), the disks it holds, the snapshots the operation took and kept, and the quota left.',
     '',
     'If any tool answers with an error, read its "What to do next" and follow it or explain it to the user; repeating a create call with the same arguments is safe.',
     ...(opts.allowPurchase ? [
@@ -62,7 +60,7 @@ export function registerImageServerPrompt(server: McpServer, ctx: ToolContext): 
     title: 'Image a SWAS server',
     description: ctx.config.readOnly
       ? 'Walks through finding a Simple Application Server, its snapshots and the image quota. This server is read-only, so the walk-through ends by explaining that creation is disabled.'
-      : 'Walks through making a custom image of a Simple Application Server: find it, make sure it has a finished system snapshot (create one if not), show the plan, confirm with the user, create the image and check it.',
+      : 'Walks through making a custom image of a Simple Application Server as it is now (system and data disk): find it, show the plan, confirm with the user, then continue the capture call after call until the image is Available.',
     argsSchema: imageServerArgs,
   }, (args): GetPromptResult => ({
     description: 'Make a custom image of a SWAS server',

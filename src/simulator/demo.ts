@@ -40,10 +40,11 @@ export const DEMO = {
   stagingSystemDiskId: 'd-bp1stgsys00000000001',
   stagingSystemSnapshotId: 's-bp1stgsys00000000001',
 
-  /** Running server in ap-southeast-1 with a snapshot and an image. */
+  /** Running server in ap-southeast-1, system and data disk, with a system snapshot and an image. */
   sgServerId: '59a1e2b3c4d54e6f8a7b9c0d1e2fa005',
   sgServerName: 'sg-web',
   sgSystemDiskId: 'd-t4nsgsys000000000001',
+  sgDataDiskId: 'd-t4nsgdata00000000001',
   sgSystemSnapshotId: 's-t4nsgsys000000000001',
   /** Shared with the partner account (InShareUser): DeleteCustomImage(s) refuses it until it is unshared. */
   sgImageId: 'm-t4nsgweb000000002026',
@@ -119,6 +120,7 @@ export function demoSeed(): SeedData {
         imageVersion: '26.1',
         publicIpAddress: '8.219.10.31',
         systemDisk: { diskId: d.sgSystemDiskId, size: 60 },
+        dataDisks: [{ diskId: d.sgDataDiskId, size: 40 }],
       },
     ],
     snapshots: [

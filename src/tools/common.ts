@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import type { AuditLedger } from '../audit/index.js';
 import type { Config } from '../config.js';
-import type { ConsentSigner } from '../consent/index.js';
+import type { ApprovalPortal, ConsentSigner } from '../consent/index.js';
 import { errorText, explain, failureOf, type ErrorContext } from '../explain/catalog.js';
 import { ApiError, STAGES } from '../swas/errors.js';
 import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
@@ -22,6 +22,8 @@ export interface ToolContext {
   ledger: AuditLedger;
   /** Signs and checks ConfirmTokens (per process; shared by replicas in HTTP mode). */
   consent: ConsentSigner;
+  /** Where a person approves a change (SWAS_MCP_CONSENT=human). */
+  approvals?: ApprovalPortal;
   now(): number;
   /** With SWAS_MCP_PROFILES: every allowed profile (src/profiles). */
   profiles?: ProfileSet;

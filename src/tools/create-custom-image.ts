@@ -2,18 +2,19 @@ import { apiText } from '../explain/untrusted.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
-import { chooseSystemSnapshot } from '../preflight/snapshots.js';
+import { byNewest, chooseSystemSnapshot, isFinished } from '../preflight/snapshots.js';
 import { ApiError } from '../swas/errors.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { checkLine, checkSchema, type Check } from '../preflight/checks.js';
+import { judgeCapture, snapshotAgeCheck } from '../preflight/capture.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
-import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
-import type { CreateCustomImageParams, CustomImage, Snapshot } from '../swas/types.js';
+import { IMAGE_STATUS_VALUES, imageStatusWord, sameWord } from '../swas/status.js';
+import type { CreateCustomImageParams, CustomImage, Disk, Snapshot } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
@@ -25,14 +26,18 @@ export const createCustomImageInput = lazySchema(() => z.strictObject({
     .max(128, { message: 'InvalidParam.IllegalImageName: ImageName must be at most 128 characters' })
     .regex(IMAGE_NAME_CHARS, { message: 'InvalidParam.IllegalImageName: ImageName may contain only letters, digits, ":", "_" and "-", and must start with a letter or digit' })
     .describe('Name of the new custom image: 2–128 characters of letters, digits, ":", "_" and "-", starting with a letter or digit, unique in the region (list_custom_images shows names in use). Example: "blog-server-2026-11-28".'),
+  Source: z.enum(['now', 'latest-snapshot']).optional()
+    .describe('"now" (the default without snapshot IDs): take new snapshots of the server\'s disks now and image them. "latest-snapshot": use the server\'s newest finished snapshots; the result states their age.'),
+  IncludeDataDisk: z.boolean().default(true)
+    .describe('true (default): the image includes the server\'s data disk, if it has one. false: the system disk only.'),
   SystemSnapshotId: z.string()
     .regex(SNAPSHOT_ID_PATTERN, { message: 'SystemSnapshotId must be a snapshot ID such as s-bp1abc... (from list_snapshots)' })
     .optional()
-    .describe('ID (s-…) of a finished system-disk snapshot of this same server, from list_snapshots or create_snapshot. Optional: when omitted, the server\'s newest finished system-disk snapshot is used, and the result says which. If the server has none, call create_snapshot first.'),
+    .describe('ID (s-…) of a finished system-disk snapshot of this server, to image that snapshot instead of the server as it is now. Its age is stated.'),
   DataSnapshotId: z.string()
     .regex(SNAPSHOT_ID_PATTERN, { message: 'DataSnapshotId must be a snapshot ID such as s-bp1abc... (from list_snapshots)' })
     .optional()
-    .describe('ID (s-…) of a finished snapshot of one of this server\'s data disks, to include that disk\'s data in the image. Optional: omit it to image the system disk only. list_snapshots with SourceDiskType "data" finds one.'),
+    .describe('ID (s-…) of a finished snapshot of this server\'s data disk, with SystemSnapshotId.'),
   Description: z.string()
     .max(1024, { message: 'Description is at most 1024 characters' })
     .optional()
@@ -41,16 +46,26 @@ export const createCustomImageInput = lazySchema(() => z.strictObject({
   ResourceGroupId: resourceGroupIdField().optional(),
   ClientToken: clientTokenField().optional(),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the exact request that would be sent and the quota after it, but create nothing. Use it to show the user the plan before creating.'),
+    .describe('true: run every check and return the plan (requests, quota after), but send nothing.'),
   WaitForAvailable: z.boolean().default(false)
-    .describe('true: after creating, wait (with progress notifications) until the image is Available or Failed, for at most about 50 seconds. An image usually takes minutes to tens of minutes, so it is often still "Creating" then: the result says so and names the wait_for_resources call that keeps waiting. false: return as soon as the image ID is known.'),
+    .describe('true: wait up to about 50 s (with progress) for the snapshots and then the image; what is not done by then, the next call continues.'),
+}).superRefine((v, issue) => {
+  const ids = v.SystemSnapshotId !== undefined || v.DataSnapshotId !== undefined;
+  if (v.Source === 'now' && ids) {
+    issue.addIssue({ code: 'custom', path: ['Source'], message: 'Source "now" takes new snapshots: give no SystemSnapshotId or DataSnapshotId with it (or use Source "latest-snapshot").' });
+  } else if (v.DataSnapshotId !== undefined && v.SystemSnapshotId === undefined && v.Source === undefined) {
+    issue.addIssue({ code: 'custom', path: ['DataSnapshotId'], message: 'DataSnapshotId needs SystemSnapshotId (or Source "latest-snapshot"); without snapshot IDs the server is captured now.' });
+  }
+  if (v.DataSnapshotId !== undefined && v.IncludeDataDisk === false) {
+    issue.addIssue({ code: 'custom', path: ['IncludeDataDisk'], message: 'IncludeDataDisk false leaves the data disk out: give no DataSnapshotId with it.' });
+  }
 }));
 
 const quotaSchema = lazySchema(() => z.object({
   Limit: z.number().int(),
   Used: z.number().int(),
   Remaining: z.number().int(),
-  RemainingAfter: z.number().int().optional().describe('Images left after this create.'),
+  RemainingAfter: z.number().int().optional().describe('Left after this operation.'),
 }));
 
 export const createCustomImageOutput = lazySchema(() => z.object({
@@ -76,6 +91,21 @@ export const createCustomImageOutput = lazySchema(() => z.object({
     Description: z.string().optional(), Tag: z.array(tagSchema()).optional(), ResourceGroupId: z.string().optional(),
   }).optional(),
   Quota: quotaSchema().optional(),
+  Source: z.enum(['now', 'latest-snapshot', 'given']).describe('now: new snapshots of the server as it is now; latest-snapshot or given: existing snapshots, with their age.'),
+  DisksInImage: z.string().describe('Which disks the image holds, in words.'),
+  Operation: z.object({
+    State: z.enum(['Planned', 'SnapshotsInProgress', 'SnapshotsReady', 'ImageCreating', 'Done']),
+    Snapshots: z.array(z.object({
+      SnapshotId: z.string().optional(), SnapshotName: z.string(), DiskId: z.string(), DiskType: z.string(),
+      Status: z.string().optional(), Progress: z.string().optional(),
+    })).describe('The snapshots this operation takes: kept, since an image\'s source snapshot cannot be deleted.'),
+    ContinueWith: z.string().optional().describe('The exact call that continues this operation.'),
+  }).optional().describe('Source "now": the state of the capture, which the same call continues.'),
+  SnapshotRequests: z.array(plannedRequestSchema('CreateSnapshot', {
+    RegionId: z.string(), DiskId: z.string(), SnapshotName: z.string(), ResourceGroupId: z.string().optional(),
+  })).optional().describe('Dry run: the snapshot requests that would be sent first.'),
+  SnapshotQuota: quotaSchema().optional().describe('Snapshots of this server (3 at most).'),
+  Warnings: z.array(z.string()).optional().describe('Tell the user these before going on.'),
   Checks: z.array(checkSchema()).describe('Every precondition checked before sending, with its outcome.'),
   Notes: z.array(z.string()),
   Simulated: simulatedField(),
@@ -84,29 +114,64 @@ export const createCustomImageOutput = lazySchema(() => z.object({
 
 type Input = z.output<ReturnType<typeof createCustomImageInput>>;
 type Output = z.input<ReturnType<typeof createCustomImageOutput>>;
+type OpSnapshot = NonNullable<Output['Operation']>['Snapshots'][number];
 
 const RELEASE_NOTE = 'The image is released together with its source server if that server is released (expiry or refund); share it to ECS or keep the server to preserve it.';
+const KEPT_NOTE = 'The snapshots listed under Operation were taken by this operation and are kept: an image\'s source snapshot cannot be deleted while the image exists.';
+
+function snapshotWords(out: Output): string {
+  if (!out.SystemSnapshotId) return 'new snapshots of its disks';
+  return `system snapshot ${out.SystemSnapshotId}${out.DataSnapshotId ? ` and data snapshot ${out.DataSnapshotId}` : ''}`;
+}
+
+function headline(out: Output): string[] {
+  const where = `server ${out.InstanceId} in ${out.RegionId}`;
+  const snap = snapshotWords(out);
+  const op = out.Operation;
+  const taking = (op?.Snapshots ?? []).map((s) => `${s.SnapshotId ?? 'new'} ("${s.SnapshotName}", ${s.DiskType} disk${s.Status ? `, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}` : ''})`).join(' and ');
+  if (out.Repeated) {
+    // A repeat first: a dry run of a request already carried out must not read as "would send".
+    return [`Image ${out.ImageId} ("${out.ImageName}") already exists from ${where} (${snap}): this request was carried out before, so nothing new was created${out.DryRun ? ' and nothing would be sent' : ''}. Status: ${out.Status}.`];
+  }
+  if (op && out.ImageId && out.RequestId === undefined) {
+    return [`Image ${out.ImageId} ("${out.ImageName}") of ${where}, made by this operation from ${snap}. Status: ${out.Status}.${out.DryRun ? ' Nothing would be sent.' : ''}`];
+  }
+  if (out.DryRun && out.SnapshotRequests) {
+    return [
+      `Dry run: every check passed. Capturing ${where} as it is now would first take ${out.SnapshotRequests.length === 1 ? 'a snapshot' : `${out.SnapshotRequests.length} snapshots`} (the requests below), then, once they are accomplished (usually minutes), create image "${out.ImageName}" from them. Nothing was sent.`,
+      ...out.SnapshotRequests.map((r) => JSON.stringify(r.Parameters)),
+    ];
+  }
+  if (out.DryRun && op?.State === 'SnapshotsInProgress') {
+    return [`Dry run: the snapshots of this operation are still being taken (${taking}); the image will be created from them. Nothing was sent.`];
+  }
+  if (out.DryRun) {
+    return [`Dry run: every check passed. Creating image "${out.ImageName}" from ${where} (${snap}) would send the request below; nothing was sent.`, JSON.stringify(out.Request?.Parameters)];
+  }
+  if (op?.State === 'SnapshotsReady') {
+    return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are accomplished; the next call creates the image from them. Continue with: ${op.ContinueWith ?? ''}.`];
+  }
+  if (op?.State === 'SnapshotsInProgress') {
+    return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are being taken; the image is created from them once they are accomplished (usually minutes). Continue with: ${op.ContinueWith ?? ''}. The same call never takes a snapshot twice.`];
+  }
+  return [`Created custom image ${out.ImageId} ("${out.ImageName}") from ${where} (${snap}). Status: ${out.Status}.`];
+}
 
 function successText(out: Output): string {
   const lines: string[] = [];
-  const where = `server ${out.InstanceId} in ${out.RegionId}`;
-  const snap = `system snapshot ${out.SystemSnapshotId}${out.DataSnapshotId ? ` and data snapshot ${out.DataSnapshotId}` : ''}`;
-  if (out.Repeated) {
-    // A repeat first: a dry run of a request already carried out must not read as "would send".
-    lines.push(`Image ${out.ImageId} ("${out.ImageName}") already exists from ${where} (${snap}): this request was carried out before, so nothing new was created${out.DryRun ? ' and nothing would be sent' : ''}. Status: ${out.Status}.`);
-  } else if (out.DryRun) {
-    lines.push(`Dry run: every check passed. Creating image "${out.ImageName}" from ${where} (${snap}) would send the request below; nothing was sent.`);
-    lines.push(JSON.stringify(out.Request?.Parameters));
-  } else {
-    lines.push(`Created custom image ${out.ImageId} ("${out.ImageName}") from ${where} (${snap}). Status: ${out.Status}.`);
-  }
+  for (const w of out.Warnings ?? []) lines.push(`WARNING (tell the user): ${w}`);
+  lines.push(...headline(out));
+  lines.push(`Disks in the image: ${out.DisksInImage}`);
   if (out.SnapshotChoice) lines.push(`Snapshot chosen: ${out.SnapshotChoice.Reason}`);
-  if (out.Quota) lines.push(`Quota: ${out.Quota.Used} of ${out.Quota.Limit} used${out.Quota.RemainingAfter !== undefined ? `, ${out.Quota.RemainingAfter} left after this image` : ''}.`);
+  if (out.Quota) lines.push(`Image quota: ${out.Quota.Used} of ${out.Quota.Limit} used${out.Quota.RemainingAfter !== undefined ? `, ${out.Quota.RemainingAfter} left after this image` : ''}.`);
+  if (out.SnapshotQuota) lines.push(`Snapshot quota of the server: ${out.SnapshotQuota.Used} of ${out.SnapshotQuota.Limit} used${out.SnapshotQuota.RemainingAfter !== undefined ? `, ${out.SnapshotQuota.RemainingAfter} left after this capture` : ''}.`);
   lines.push('Checks:', ...out.Checks.map(checkLine));
   for (const note of out.Notes) lines.push(`Note: ${note}`);
   if (out.Simulated) lines.push(SIMULATED_NOTE);
   return lines.join('\n');
 }
+
+const warningsOf = (checks: Check[]): string[] => checks.filter((c) => c.Outcome === 'warning').map((c) => c.Detail);
 
 function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
   const base = `newest finished system-disk snapshot of the server: ${chosen.SnapshotId} ("${apiText(chosen.SnapshotName, 64)}"), taken ${chosen.CreationTime ?? 'at an unknown time'}.`;
@@ -114,13 +179,42 @@ function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
   return `${base} Newer but unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status})`).join(', ')}.`;
 }
 
-async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
-  const { api, simulated } = ctx;
-  const region = args.RegionId;
+/** The arguments that continue a capture: the same operation, waiting as long as a call may. */
+function continueCall(args: Input): string {
+  const a: Record<string, unknown> = { RegionId: args.RegionId, InstanceId: args.InstanceId, ImageName: args.ImageName };
+  if (args.Source) a.Source = args.Source;
+  if (!args.IncludeDataDisk) a.IncludeDataDisk = false;
+  for (const k of ['Description', 'Tag', 'ResourceGroupId', 'ClientToken'] as const) if (args[k] !== undefined) a[k] = args[k];
+  a.WaitForAvailable = true;
+  return `create_custom_image with ${JSON.stringify(a)}`;
+}
+
+function disksWords(dataDisks: Disk[], dataIncluded: string | undefined, included?: Disk): string {
+  const gib = (d: Disk) => (d.Size !== undefined ? ` (${d.Size} GiB)` : '');
+  if (dataIncluded) return `the system disk and data disk ${included?.DiskId ?? ''}${included ? gib(included) : ''}, from data snapshot ${dataIncluded}.`;
+  if (dataDisks.length === 0) return 'the system disk (the server has no data disk).';
+  return `the system disk only: the files on data disk ${dataDisks.map((d) => `${d.DiskId}${gib(d)}`).join(', ')} are not in the image.`;
+}
+
+async function createCustomImage(args: Input, call: ToolCall, ctx0: ToolContext) {
+  // One call waits at most the configured bound in all, snapshots and image together: the bound
+  // starts when the first wait does (its first read), so the reads before it do not shorten it.
+  let deadline: number | undefined;
+  const config = ctx0.config;
+  const waiting = { ...config, get waitTimeoutMs() { deadline ??= Date.now() + config.waitTimeoutMs; return Math.max(0, deadline - Date.now()); } };
+  const ctx: ToolContext = { ...ctx0, config: waiting };
+  const source = args.SystemSnapshotId ? 'given' as const : args.Source ?? 'now';
   const base: Output = {
-    RegionId: region, InstanceId: args.InstanceId, ImageName: args.ImageName, DryRun: args.DryRun,
-    SystemSnapshotId: args.SystemSnapshotId, DataSnapshotId: args.DataSnapshotId, Checks: [], Notes: [], Simulated: simulated,
+    RegionId: args.RegionId, InstanceId: args.InstanceId, ImageName: args.ImageName, DryRun: args.DryRun, Source: source, DisksInImage: '',
+    SystemSnapshotId: args.SystemSnapshotId, DataSnapshotId: args.DataSnapshotId, Checks: [], Notes: [], Simulated: ctx.simulated,
   };
+  return source === 'now' ? captureNow(args, call, ctx, base, ctx0.config.waitTimeoutMs) : fromExistingSnapshots(args, call, ctx, base);
+}
+
+/** An image of snapshots that exist already: named, or the newest finished ones. Their age is always stated. */
+async function fromExistingSnapshots(args: Input, call: ToolCall, ctx: ToolContext, base: Output) {
+  const { api } = ctx;
+  const region = args.RegionId;
   const errCtx = {
     action: 'CreateCustomImage', regionId: region, instanceId: args.InstanceId, imageName: args.ImageName,
     snapshotId: args.SystemSnapshotId,
@@ -133,59 +227,71 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
   let facts;
   try {
     const snapshotIds = [args.SystemSnapshotId, args.DataSnapshotId].filter((s): s is string => s !== undefined);
-    const [instances, images, snapshotsById, systemSnapshots, disks] = await Promise.all([
+    const [instances, images, snapshotsById, regionSnapshots, disks] = await Promise.all([
       api.listInstances(region, {}, opts),
       // Only the account's own images count towards its quota and its names (shared-in ones do not).
       api.listCustomImages(region, { Share: false }, opts),
       snapshotIds.length ? api.listSnapshots(region, { SnapshotIds: snapshotIds }, opts) : undefined,
-      args.SystemSnapshotId ? undefined : api.listSnapshots(region, { InstanceId: args.InstanceId, SourceDiskType: 'system' }, opts),
+      // The region holds at most 15 snapshots: one list gives the newest of every disk.
+      args.SystemSnapshotId ? undefined : api.listSnapshots(region, {}, opts),
       args.DataSnapshotId ? api.listDisks(region, { InstanceId: args.InstanceId, DiskType: 'data' }, opts) : undefined,
     ]);
     let instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
     if (!instance && instances.truncated) {
       instance = (await api.listInstances(region, { InstanceIds: [args.InstanceId] }, opts)).items[0];
     }
-    facts = { instances, images, snapshotsById: snapshotsById?.items ?? [], systemSnapshots: systemSnapshots?.items, disks: disks?.items ?? [], instance };
+    facts = { instances, images, snapshotsById: snapshotsById?.items ?? [], regionSnapshots: regionSnapshots?.items, disks: disks?.items ?? [], instance };
   } catch (err) {
     return fail(err);
   }
+  const dataDisks = facts.disks.length ? facts.disks : (facts.instance?.Disks ?? []).filter((d) => sameWord(d.DiskType, 'data'));
 
-  // 2. Which system snapshot: the one named, or the newest finished one of the server.
+  // 2. Which snapshots: the ones named, or the newest finished ones of the server.
   let systemSnapshotId = args.SystemSnapshotId;
+  let dataSnapshotId = args.DataSnapshotId;
   let snapshotChoice: Output['SnapshotChoice'];
   if (!systemSnapshotId && facts.instance) {
-    const { chosen, skipped } = chooseSystemSnapshot(facts.systemSnapshots ?? [], args.InstanceId);
+    const { chosen, skipped } = chooseSystemSnapshot(facts.regionSnapshots ?? [], args.InstanceId);
     if (!chosen) {
-      const unfinished = skipped.length ? ` Unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status}${s.Progress ? ` ${s.Progress}` : ''})`).join(', ')}; wait for one of them with list_snapshots, or` : ' Call';
+      const unfinished = skipped.length ? ` Unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status}${s.Progress ? ` ${s.Progress}` : ''})`).join(', ')}.` : '';
       return fail(new ApiError({
         code: 'NoSystemSnapshot', stage: 'preflight',
-        message: `Server ${args.InstanceId} has no finished system-disk snapshot.${unfinished} create_snapshot with WaitForAccomplished true to make one.`,
+        message: `Server ${args.InstanceId} has no finished system-disk snapshot.${unfinished} Call create_custom_image without Source to capture the server now (it takes the snapshots itself).`,
       }), { Checks: [{ Name: 'SystemSnapshot', Outcome: 'failed', Detail: 'The server has no finished system-disk snapshot.' }] });
     }
     systemSnapshotId = chosen.SnapshotId;
     snapshotChoice = { SnapshotId: chosen.SnapshotId, SnapshotName: chosen.SnapshotName, CreationTime: chosen.CreationTime, Reason: snapshotChoiceReason(chosen, skipped) };
     facts.snapshotsById.push(chosen);
+    const dataDisk = args.IncludeDataDisk ? dataDisks[0] : undefined;
+    const data = dataDisk && (facts.regionSnapshots ?? []).filter((s) => s.SourceDiskId === dataDisk.DiskId && isFinished(s)).sort(byNewest)[0];
+    if (data) {
+      dataSnapshotId = data.SnapshotId;
+      facts.snapshotsById.push(data);
+    }
   }
   base.SystemSnapshotId = systemSnapshotId;
+  base.DataSnapshotId = dataSnapshotId;
   if (snapshotChoice) base.SnapshotChoice = snapshotChoice;
 
   // 3. Judge every precondition; a failure is explained with the code the API would return.
-  const dataDisks = facts.disks.length ? facts.disks : (facts.instance?.Disks ?? []).filter((d) => d.DiskType === 'data');
+  const systemSnapshot = facts.snapshotsById.find((s) => s.SnapshotId === systemSnapshotId);
+  const dataSnapshot = facts.snapshotsById.find((s) => s.SnapshotId === dataSnapshotId);
   const verdict = judgeCreateImage(
-    { regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, systemSnapshotId: systemSnapshotId ?? '', dataSnapshotId: args.DataSnapshotId },
-    {
-      instance: facts.instance,
-      serverCount: facts.instances.totalCount,
-      images: facts.images.items,
-      systemSnapshot: facts.snapshotsById.find((s) => s.SnapshotId === systemSnapshotId),
-      dataSnapshot: facts.snapshotsById.find((s) => s.SnapshotId === args.DataSnapshotId),
-      dataDisks,
-    },
+    { regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, systemSnapshotId: systemSnapshotId ?? '', dataSnapshotId },
+    { instance: facts.instance, serverCount: facts.instances.totalCount, images: facts.images.items, systemSnapshot, dataSnapshot, dataDisks },
   );
-  base.Checks = verdict.checks;
+  // The age of every existing snapshot used, always: old ones are a warning to relay.
+  const ages = [
+    ...(systemSnapshot ? [snapshotAgeCheck(systemSnapshot, 'system', ctx.now(), ctx.config.snapshotMaxAgeHours)] : []),
+    ...(dataSnapshot ? [snapshotAgeCheck(dataSnapshot, 'data', ctx.now(), ctx.config.snapshotMaxAgeHours)] : []),
+  ];
+  base.Checks = [...verdict.checks, ...ages];
+  const warnings = warningsOf(base.Checks);
+  if (warnings.length) base.Warnings = warnings;
+  base.DisksInImage = disksWords(dataDisks, dataSnapshot ? dataSnapshotId : undefined, dataDisks.find((d) => d.DiskId === dataSnapshot?.SourceDiskId));
   const quota: Quota = verdict.quota;
   if (verdict.failure) {
-    const failedSnapshot = verdict.failure.code === 'InvalidParam.DataSnapshotIdNotFound' ? args.DataSnapshotId : systemSnapshotId;
+    const failedSnapshot = verdict.failure.code === 'InvalidParam.DataSnapshotIdNotFound' ? dataSnapshotId : systemSnapshotId;
     const err = new ApiError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' });
     if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
       return failWith(createCustomImageOutput(), { ...base, Quota: quota, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, sameServerImageId: verdict.sameServer.ImageId }, ctx);
@@ -193,41 +299,179 @@ async function createCustomImage(args: Input, call: ToolCall, ctx: ToolContext) 
     return fail(err, { Quota: quota }, failedSnapshot);
   }
   if (verdict.repeatOf) return repeatedResult(base, verdict.repeatOf, quota, args, call, ctx);
+  return sendCreateImage(args, call, ctx, { ...base, Quota: { ...quota, RemainingAfter: quota.Remaining - 1 } }, systemSnapshotId ?? '', dataSnapshotId);
+}
 
-  // 4. The request, with a ClientToken that stays the same on every retry and every repeat.
+/** Plans CreateCustomImage, answers a dry run, or sends it (ledger around it) and reports the image. */
+async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, base: Output, systemSnapshotId: string, dataSnapshotId: string | undefined) {
+  const region = args.RegionId;
+  const errCtx = { action: 'CreateCustomImage', regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, snapshotId: systemSnapshotId };
+  // The request, with a ClientToken that stays the same on every retry and every repeat.
   const planned = planRequest<Omit<CreateCustomImageParams, 'ClientToken'>>(ctx, 'CreateCustomImage', region, {
-    RegionId: region, InstanceId: args.InstanceId, ImageName: args.ImageName, SystemSnapshotId: systemSnapshotId ?? '',
-    DataSnapshotId: args.DataSnapshotId, Description: args.Description, Tag: args.Tag, ResourceGroupId: args.ResourceGroupId,
+    RegionId: region, InstanceId: args.InstanceId, ImageName: args.ImageName, SystemSnapshotId: systemSnapshotId,
+    DataSnapshotId: dataSnapshotId, Description: args.Description, Tag: args.Tag, ResourceGroupId: args.ResourceGroupId,
   }, args.ClientToken);
   base.ClientToken = planned.Parameters.ClientToken;
-  const quotaAfter = { ...quota, RemainingAfter: quota.Remaining - 1 };
+  base.SystemSnapshotId = systemSnapshotId;
+  base.DataSnapshotId = dataSnapshotId;
+  const kept = base.Operation ? [KEPT_NOTE] : [];
 
   if (args.DryRun) {
-    const out: Output = {
-      ...base, Quota: quotaAfter, Request: planned,
-      Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the image.', RELEASE_NOTE],
-    };
+    const out: Output = { ...base, Request: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the image.', ...kept, RELEASE_NOTE] };
     return success(createCustomImageOutput(), out, successText(out));
   }
 
-  // 5. The one call that creates something.
+  // The one call that creates the image.
   let created;
   try {
     created = await sendWrite(ctx, call, {
       tool: 'create_custom_image', action: 'CreateCustomImage', regionId: region, resourceIds: [args.InstanceId], clientToken: base.ClientToken, args,
-    }, (signal) => api.createCustomImage(planned.Parameters, { signal }));
+    }, (signal) => ctx.api.createCustomImage(planned.Parameters, { signal }));
   } catch (err) {
-    return fail(err, { Quota: quota });
+    return failWith(createCustomImageOutput(), base, err, errCtx, ctx);
   }
   if (!IMAGE_ID_PATTERN.test(created.ImageId)) {
-    return fail(new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' }), { RequestId: created.RequestId, Quota: quota });
+    return failWith(createCustomImageOutput(), { ...base, RequestId: created.RequestId }, new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' }), errCtx, ctx);
   }
   ctx.log.info({ regionId: region, instanceId: args.InstanceId, imageId: created.ImageId, requestId: created.RequestId }, 'custom image created');
   const out: Output = {
-    ...base, ImageId: created.ImageId, RequestId: created.RequestId, Status: 'Creating', Quota: quotaAfter,
-    Notes: [RELEASE_NOTE],
+    ...base, ImageId: created.ImageId, RequestId: created.RequestId, Status: 'Creating', Notes: [...kept, RELEASE_NOTE],
+    ...(base.Operation ? { Operation: { ...base.Operation, State: 'ImageCreating' as const } } : {}),
   };
   return finishWithWait(out, args.WaitForAvailable, call, ctx);
+}
+
+/**
+ * Source "now": one operation across calls. Each call reads where the operation stands from the API
+ * itself (the snapshots named after the image, then the image) and takes the next step.
+ */
+async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: Output, waitBoundMs: number) {
+  const { api } = ctx;
+  const region = args.RegionId;
+  const errCtx = { action: 'CreateSnapshot', regionId: region, instanceId: args.InstanceId, imageName: args.ImageName };
+  const fail = (err: unknown, partial: Partial<Output> = {}, action = 'CreateSnapshot') =>
+    failWith(createCustomImageOutput(), { ...base, ...partial }, err, { ...errCtx, action }, ctx);
+  const opts = { signal: call.signal };
+
+  // 1. Three reads at once: the server, the region's own images, the region's snapshots (at most 15).
+  let facts;
+  try {
+    const [instances, images, snapshots] = await Promise.all([
+      api.listInstances(region, {}, opts),
+      api.listCustomImages(region, { Share: false }, opts),
+      api.listSnapshots(region, {}, opts),
+    ]);
+    let instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
+    if (!instance && instances.truncated) instance = (await api.listInstances(region, { InstanceIds: [args.InstanceId] }, opts)).items[0];
+    facts = { instance, serverCount: instances.totalCount, images: images.items, snapshots: snapshots.items };
+  } catch (err) {
+    return fail(err);
+  }
+
+  // 2. Where the operation stands, and every precondition of what is left, judged before anything is sent.
+  const verdict = judgeCapture({
+    regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, includeDataDisk: args.IncludeDataDisk,
+    nowMs: ctx.now(), maxAgeHours: ctx.config.snapshotMaxAgeHours,
+  }, facts);
+  const dataDisks = (facts.instance?.Disks ?? []).filter((d) => sameWord(d.DiskType, 'data'));
+  const dataStep = verdict.steps.find((s) => s.role === 'data');
+  const toTake = verdict.phase === 'take-snapshots' ? verdict.steps.filter((s) => !s.existing) : [];
+  base.Checks = verdict.checks;
+  const warnings = warningsOf(verdict.checks);
+  if (warnings.length) base.Warnings = warnings;
+  base.DisksInImage = disksWords(dataDisks, dataStep ? (dataStep.existing?.SnapshotId ?? `new snapshot "${dataStep.name}"`) : undefined, dataStep?.disk);
+  base.Quota = verdict.image ? verdict.imageQuota : { ...verdict.imageQuota, RemainingAfter: verdict.imageQuota.Remaining - 1 };
+  base.SnapshotQuota = { ...verdict.snapshotQuota, RemainingAfter: verdict.snapshotQuota.Remaining - toTake.length };
+  const snapshots: OpSnapshot[] = verdict.steps.map((s) => ({
+    SnapshotName: s.name, DiskId: s.disk.DiskId, DiskType: s.role,
+    ...(s.existing ? { SnapshotId: s.existing.SnapshotId, Status: s.existing.Status, ...(s.existing.Progress ? { Progress: s.existing.Progress } : {}) } : {}),
+  }));
+  base.Operation = { State: 'Planned', Snapshots: snapshots, ContinueWith: continueCall(args) };
+  if (verdict.failure) {
+    const err = new ApiError({ code: verdict.failure.code, message: `${verdict.failure.message} Nothing was sent.`, stage: 'preflight' });
+    const action = verdict.failure.code === 'CustomImageQuotaLimit' || verdict.failure.code === 'ImageNameAlreadyExist' ? 'CreateCustomImage' : 'CreateSnapshot';
+    if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
+      return failWith(createCustomImageOutput(), { ...base, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, action, sameServerImageId: verdict.sameServer.ImageId }, ctx);
+    }
+    return fail(err, {}, action);
+  }
+
+  // 3. The image exists: the operation is at its last step (or done).
+  if (verdict.image) {
+    const m = verdict.image;
+    const status = imageStatusWord(m.StatusCode);
+    const out: Output = {
+      ...base, ImageId: m.ImageId, Status: status, SystemSnapshotId: m.SystemSnapshotId, DataSnapshotId: m.DataSnapshotId || undefined,
+      Operation: { ...base.Operation, State: status === 'Available' ? 'Done' : 'ImageCreating' }, Notes: [KEPT_NOTE, RELEASE_NOTE],
+    };
+    if (args.DryRun) return success(createCustomImageOutput(), out, successText(out));
+    return finishWithWait(out, args.WaitForAvailable, call, ctx);
+  }
+
+  // 4. Take the snapshots this operation still needs (dry run: show the requests).
+  if (toTake.length) {
+    const planned = toTake.map((s) => planRequest(ctx, 'CreateSnapshot', region, {
+      RegionId: region, DiskId: s.disk.DiskId, SnapshotName: s.name, ResourceGroupId: args.ResourceGroupId,
+    }));
+    if (args.DryRun) {
+      const out: Output = { ...base, SnapshotRequests: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to start the capture.', KEPT_NOTE, RELEASE_NOTE] };
+      return success(createCustomImageOutput(), out, successText(out));
+    }
+    const sent = await Promise.allSettled(planned.map((p) => sendWrite(ctx, call, {
+      tool: 'create_custom_image', action: 'CreateSnapshot', regionId: region, resourceIds: [p.Parameters.DiskId], clientToken: p.Parameters.ClientToken, args,
+    }, (signal) => api.createSnapshot(p.Parameters, { signal }))));
+    sent.forEach((r, k) => {
+      const view = snapshots.find((s) => s.DiskId === planned[k]?.Parameters.DiskId);
+      if (r.status === 'fulfilled' && view && SNAPSHOT_ID_PATTERN.test(r.value.SnapshotId)) Object.assign(view, { SnapshotId: r.value.SnapshotId, Status: 'progressing' });
+    });
+    const rejected = sent.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) return fail(rejected.reason, { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
+    if (snapshots.some((s) => !s.SnapshotId)) {
+      return fail(new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
+    }
+    ctx.log.info({ regionId: region, instanceId: args.InstanceId, snapshotIds: snapshots.map((s) => s.SnapshotId) }, 'capture snapshots taken');
+  }
+
+  // 5. Until the snapshots are accomplished, the image waits (within this call if asked).
+  if (snapshots.some((s) => !sameWord(s.Status, 'accomplished'))) {
+    const watches = snapshots.map((s) => ({ kind: 'snapshot' as const, id: s.SnapshotId ?? '', until: 'Accomplished' as const }));
+    if (args.WaitForAvailable && !args.DryRun) {
+      const waited = await waitAfterWrite(ctx, call, region, watches, errCtx);
+      for (const st of waited.outcome?.states ?? []) {
+        const view = snapshots.find((s) => s.SnapshotId === st.Id);
+        if (view && st.State !== 'NotFound') Object.assign(view, { Status: st.State, Progress: st.Progress });
+      }
+      const failed = waited.outcome?.states.find((st) => st.Failed);
+      if (failed) {
+        return fail(new ApiError({ code: 'SnapshotCreationFailed', stage: 'api', message: `Snapshot ${failed.Id} of this capture ended "${failed.State}". Delete it with delete_snapshots, then call again.` }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
+      }
+    }
+    // Done in this call with little of its wait left: the image is created by the next call, which
+    // can then wait for it; created now, the image would not yet be listed when the agent calls back.
+    if (!snapshots.some((s) => !sameWord(s.Status, 'accomplished')) && ctx.config.waitTimeoutMs < waitBoundMs / 2) {
+      const out: Output = {
+        ...base, Operation: { ...base.Operation, State: 'SnapshotsReady' },
+        Notes: [`The snapshots are accomplished. Continue with ${base.Operation.ContinueWith}: it creates the image from them.`, KEPT_NOTE],
+      };
+      return success(createCustomImageOutput(), out, successText(out));
+    }
+    if (snapshots.some((s) => !sameWord(s.Status, 'accomplished'))) {
+      const out: Output = {
+        ...base, Operation: { ...base.Operation, State: 'SnapshotsInProgress' },
+        Notes: [
+          `Snapshots usually take minutes. Continue with ${base.Operation.ContinueWith} (or wait first with ${keepWaitingArgs(region, watches)}): it creates the image once they are accomplished.`,
+          KEPT_NOTE,
+        ],
+      };
+      return success(createCustomImageOutput(), out, successText(out));
+    }
+  }
+
+  // 6. Every snapshot is accomplished: the image, from exactly these snapshots.
+  const sys = snapshots.find((s) => s.DiskType === 'system')?.SnapshotId ?? '';
+  const data = snapshots.find((s) => s.DiskType === 'data')?.SnapshotId;
+  base.DisksInImage = disksWords(dataDisks, data, dataStep?.disk);
+  return sendCreateImage(args, call, ctx, base, sys, data);
 }
 
 /** After a create or a repeat: the optional bounded wait, with progress, and the words that follow. */
@@ -235,10 +479,14 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
   const imageId = out.ImageId ?? '';
   const watch = [{ kind: 'image' as const, id: imageId, until: 'Available' as const }];
   const keepWaiting = `Call wait_for_resources with {"RegionId":"${out.RegionId}","ImageIds":["${imageId}"]} to wait for it; nothing needs to be created again.`;
-  if (out.Status === 'Available') return success(createCustomImageOutput(), out, successText(out));
-  if (!wait) {
-    out.Notes.push(`Creation runs in the background and usually takes minutes to tens of minutes. ${keepWaiting}`);
+  const done = () => {
+    if (out.Operation && out.Status === 'Available') out.Operation = { ...out.Operation, State: 'Done', ContinueWith: undefined };
     return success(createCustomImageOutput(), out, successText(out));
+  };
+  if (out.Status === 'Available') return done();
+  if (!wait || ctx.config.waitTimeoutMs <= 0) {
+    out.Notes.push(`Creation runs in the background and usually takes minutes to tens of minutes. ${keepWaiting}`);
+    return done();
   }
   const errCtx = { action: 'CreateCustomImage', regionId: out.RegionId, instanceId: out.InstanceId, imageName: out.ImageName };
   const waited = await waitAfterWrite(ctx, call, out.RegionId, watch, errCtx);
@@ -251,7 +499,7 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
     }), errCtx, ctx);
   }
   if (waited.note) out.Notes.push(waited.note);
-  return success(createCustomImageOutput(), out, successText(out));
+  return done();
 }
 
 /** The request was carried out before: answer with that image, and wait for it if asked. */
@@ -267,14 +515,14 @@ export const createCustomImageTool = defineTool({
   name: 'create_custom_image',
   title: 'Create a custom image of a SWAS server',
   description: [
-    'Creates a custom image of an Alibaba Cloud Simple Application Server (SWAS) from a finished system-disk snapshot of that server (and optionally one data-disk snapshot), via the CreateCustomImage API.',
-    'Before sending anything it checks: the server exists in RegionId and is Running or Stopped; the snapshot is a finished system-disk snapshot of that very server; the name is unused; the quota (3 images per server, at most 15) has room. Each check is reported.',
-    'Typical flow: list_instances → list_snapshots (or create_snapshot if there is no system snapshot) → create_custom_image with DryRun true to show the plan → create_custom_image. Omit SystemSnapshotId to use the newest finished one. Repeating the same call is safe: it never creates a second image.',
+    'Creates a custom image of a Simple Application Server (SWAS). By default it captures the server as it is now: new snapshots of the system disk and the data disk, then the image from them (CreateSnapshot, CreateCustomImage).',
+    'That takes minutes, so it is one operation across calls: each answer gives Operation.State and the call that continues it (the same arguments); nothing is taken twice.',
+    'Checks before sending: server state, name, snapshot and image quotas (a full quota is refused, naming what to delete). DryRun true shows the plan. With SystemSnapshotId (or Source "latest-snapshot") it images existing snapshots and states their age.',
   ].join(' '),
   inputSchema: createCustomImageInput,
   outputSchema: createCustomImageOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   kind: 'write',
-  ramActions: ['swas-open:CreateCustomImage', 'swas-open:ListInstances', 'swas-open:ListCustomImages', 'swas-open:ListSnapshots', 'swas-open:ListDisks'],
+  ramActions: ['swas-open:CreateCustomImage', 'swas-open:CreateSnapshot', 'swas-open:ListInstances', 'swas-open:ListCustomImages', 'swas-open:ListSnapshots', 'swas-open:ListDisks'],
   handler: (args, call, ctx) => createCustomImage(args, call, ctx),
 });

@@ -219,7 +219,7 @@ export const createSnapshotTool = defineTool({
     'Creates a snapshot of a Simple Application Server disk via the CreateSnapshot API: give InstanceId to snapshot the server\'s system disk (what create_custom_image needs), or DiskId for a specific disk.',
     'Before sending it checks that the server and disk exist in RegionId, that the server is Running or Stopped, and that the server has fewer than 3 snapshots (the per-server limit; if full, reuse a finished one from list_snapshots or delete one with delete_snapshots); the account-wide cap min(3 × servers, 15) is checked as far as one region shows it.',
     'A snapshot usually takes minutes (a first full snapshot of a large disk longer). WaitForAccomplished true waits up to about 50 s with progress notifications; if it is not finished by then, wait_for_resources keeps waiting. DryRun true shows the request without sending it.',
-    'Repeating the same call is safe: it never creates a second snapshot. Next: create_custom_image (it picks the newest finished system snapshot by itself).',
+    'Repeating the same call is safe: it never creates a second snapshot. To image a server, create_custom_image alone suffices: it takes its own snapshots.',
   ].join(' '),
   inputSchema: createSnapshotInput,
   outputSchema: createSnapshotOutput,

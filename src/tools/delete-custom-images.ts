@@ -12,7 +12,7 @@ import type { DeleteCustomImagesParams, ImageShareAccountParams, ModifyImageShar
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite, type PlannedRequest } from './write-flow.js';
 
@@ -32,6 +32,7 @@ export const deleteCustomImagesInput = lazySchema(() => z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact requests and a ConfirmToken, but send nothing.'),
   ConfirmToken: confirmTokenField(),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
     .describe('Idempotency token of the DeleteCustomImages request: at most 64 printable ASCII characters. Optional: without it every request carries a token derived from the request itself, so repeating the call never repeats a change. Given, DeleteCustomImages carries it and each unshare request a token derived from it and its action (one token cannot serve two actions); RequestIds lists the tokens used.'),
 }));
@@ -191,7 +192,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const consentOut: Output = args.DryRun
     ? { ...base, Quota: quota, Requests: steps.map((s) => s.planned) as NonNullable<Output['Requests']>, Notes: ['Nothing was sent.'] }
     : base;
-  const consent = consentStep(ctx, call, {
+  const consent = await consentStep(ctx, call, {
     tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteCustomImagesOutput(), out: consentOut,
   });
   if (!consent.go) {

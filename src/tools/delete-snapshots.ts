@@ -12,7 +12,7 @@ import type { DeleteSnapshotsParams, Instance } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite } from './write-flow.js';
 
@@ -28,6 +28,7 @@ export const deleteSnapshotsInput = lazySchema(() => z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
   ConfirmToken: confirmTokenField(),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional(),
 }));
 
@@ -120,7 +121,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   const plan = deleteSnapshotsPlan({ regionId: region, now: ctx.now(), targets, progressing, servers, request: planned });
   // Stable facts only: a snapshot finishing does not make the plan another plan.
   const state = targets.map((s) => ({ SnapshotId: s.SnapshotId, Name: s.SnapshotName, Disk: s.SourceDiskId, Type: s.SourceDiskType, InstanceId: s.InstanceId }));
-  const consent = consentStep(ctx, call, {
+  const consent = await consentStep(ctx, call, {
     tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteSnapshotsOutput(),
     out: args.DryRun ? { ...base, Request: planned, Notes: [...base.Notes, 'Nothing was sent.'] } : base,
   });

@@ -16,14 +16,25 @@ export function publishedJsonSchema(schema: z.ZodType, io: 'input' | 'output'): 
   return io === 'output' ? withoutProse(json) as Json : json;
 }
 
-/** The schema without `description` and `title` members (property names stay, even one called so). */
-function withoutProse(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutProse);
+const PROSE_AND_LIMITS = new Set(['description', 'title', 'additionalProperties', 'minLength', 'maxLength', 'pattern', 'format', 'minItems', 'maxItems', 'minimum', 'maximum']);
+
+/**
+ * An output schema as a shape: no prose, no limits, and objects nested deeper than two levels (the
+ * exact requests of a dry run, a plan's details) published as plain objects. It still validates
+ * every result (it only accepts more), and the model reads the rest in the result's text.
+ */
+function withoutProse(node: unknown, depth = 0): unknown {
+  if (Array.isArray(node)) return node.map((n) => withoutProse(n, depth));
   if (node === null || typeof node !== 'object') return node;
+  const schema = node as Json;
+  const isObject = schema.type === 'object' || Array.isArray(schema.anyOf);
+  if (isObject && depth >= 3) return { type: 'object' };
   const out: Json = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === 'description' || k === 'title') continue;
-    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([name, s]) => [name, withoutProse(s)])) : withoutProse(v);
+  for (const [k, v] of Object.entries(schema)) {
+    if (PROSE_AND_LIMITS.has(k)) continue;
+    out[k] = k === 'properties'
+      ? Object.fromEntries(Object.entries(v as Json).map(([name, s]) => [name, withoutProse(s, depth + 1)]))
+      : withoutProse(v, depth);
   }
   return out;
 }

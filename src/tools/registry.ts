@@ -1,5 +1,6 @@
 import type { CallToolResult, ClientCapabilities, InputRequiredResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import type { ConsentRecord } from '../consent/approvals.js';
 import type { ToolContext } from './common.js';
 
 /**
@@ -17,6 +18,8 @@ export interface ToolCall {
   mcp: ServerContext;
   /** What a 2025-era client declared at initialize (2026-era requests carry their own). */
   clientCapabilities?: ClientCapabilities;
+  /** How consent was given for this call's change (set by the consent step; the ledger records it). */
+  consent?: ConsentRecord;
   /** Changes made that the audit ledger could not record: added to the answer's text. */
   ledgerWarnings?: string[];
 }

@@ -13,7 +13,7 @@ import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js'
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
@@ -41,6 +41,7 @@ export const resetSystemInput = lazySchema(() => z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
   ConfirmToken: confirmTokenField(),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional(),
 }));
 
@@ -236,7 +237,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 4. Consent: the person sees the plan, the wipe included; nothing is sent without it.
   const plan = resetSystemPlan({ regionId: region, now: ctx.now(), instance, image, keyPairName: args.KeyPairName, request: planned, ...(copy ? { copy } : {}) });
-  const consent = consentStep(ctx, call, {
+  const consent = await consentStep(ctx, call, {
     tool: 'reset_system', args, state: planState(facts), plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken,
     schema: resetSystemOutput(), out: base,
   });

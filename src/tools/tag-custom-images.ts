@@ -13,7 +13,7 @@ import { deriveClientToken } from '../swas/token.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -40,6 +40,7 @@ export const tagCustomImagesInput = lazySchema(() => z.strictObject({
   DryRun: z.boolean().default(false)
     .describe('true: run every check and return the exact requests and each image\'s tags as they would become, but send nothing (with a ConfirmToken when consent is needed).'),
   ConfirmToken: confirmTokenField(),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
     .describe('Idempotency token: at most 64 printable ASCII characters. Optional: without it each request carries a token derived from the request and the state it was planned from, so a retry never repeats a change, while undoing and redoing a change makes new requests. Given, each request carries a token derived from it and the request\'s action (one token cannot serve two actions); Sent lists the tokens used.'),
 }).superRefine((v, issue) => {
@@ -233,7 +234,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   //    the contract says nothing is deleted or overwritten without consent, and a tag value
   //    replaced or a tag removed is gone for good: then, and only then, the person is asked.
   if (plan.needsConsent) {
-    const consent = consentStep(ctx, call, {
+    const consent = await consentStep(ctx, call, {
       tool: TOOL, args, plan: tagImagesPlan({ regionId: region, images: facts.own, plan, requests }), dryRun: args.DryRun, confirmToken: args.ConfirmToken,
       state: planState,
       schema: tagCustomImagesOutput(),

@@ -143,6 +143,7 @@ export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: Wri
       clientToken: record.clientToken, argsDigest: argsDigest(requestArgs(record.args)), simulated: ctx.simulated,
       ...(record.expect ? { expect: record.expect } : {}),
       ...(record.cost ? { cost: record.cost } : {}),
+      ...(call.consent ? { consent: call.consent } : {}),
     }, () => send(call.signal), ctx.now, {
       signal: call.signal,
       ...(outcomeIds ? { outcomeIds } : {}),

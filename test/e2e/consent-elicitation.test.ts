@@ -40,7 +40,7 @@ async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
   }
   await c.connect(new StdioClientTransport({
     command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore',
-    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', LOG_LEVEL: 'warn' }),
+    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm' }),
   }));
   client = c;
   return c;

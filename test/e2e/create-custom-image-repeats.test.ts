@@ -25,7 +25,7 @@ function serverWithSnapshot(name: string) {
 describe('create_custom_image repeated', () => {
   it('says a dry run of a request already carried out was done before, with the image ID', async () => {
     const srv = serverWithSnapshot('repeat-dry');
-    const args = { RegionId: R, InstanceId: srv.id, ImageName: 'repeat-dry-image' };
+    const args = { RegionId: R, InstanceId: srv.id, ImageName: 'repeat-dry-image', Source: 'latest-snapshot' };
     const first = await call(stack.client, 'create_custom_image', args);
     const imageId = first.structuredContent!.ImageId as string;
     const dry = await call(stack.client, 'create_custom_image', { ...args, DryRun: true });
@@ -39,7 +39,7 @@ describe('create_custom_image repeated', () => {
 
   it('waits when a repeat asks for WaitForAvailable, instead of answering Creating at once', async () => {
     const srv = serverWithSnapshot('repeat-wait');
-    const args = { RegionId: R, InstanceId: srv.id, ImageName: 'repeat-wait-image' };
+    const args = { RegionId: R, InstanceId: srv.id, ImageName: 'repeat-wait-image', Source: 'latest-snapshot' };
     const first = await call(stack.client, 'create_custom_image', args);
     expect(first.structuredContent!.Status).toBe('Creating');
     const progress: Progress[] = [];
@@ -55,7 +55,7 @@ describe('create_custom_image repeated', () => {
 
   it('after a crash, a repeat that picks a newer snapshot is told the image of that name is most likely its own, and makes no second image', async () => {
     const srv = serverWithSnapshot('repeat-crash');
-    const args = { RegionId: R, InstanceId: srv.id, ImageName: 'repeat-crash-image' };
+    const args = { RegionId: R, InstanceId: srv.id, ImageName: 'repeat-crash-image', Source: 'latest-snapshot' };
     const first = await call(stack.client, 'create_custom_image', args);
     const imageId = first.structuredContent!.ImageId as string;
     // Meanwhile a newer finished system snapshot appears: the omitted SystemSnapshotId now picks it.

@@ -41,7 +41,7 @@ describe('create_custom_image: success', () => {
     expect(out.ClientToken).toMatch(/^mcp-[0-9a-f]{40}$/);
     expect(out.Checks.map((c: { Name: string; Outcome: string }) => `${c.Name}:${c.Outcome}`)).toEqual([
       'InstanceExists:passed', 'InstanceStatus:passed', 'SystemSnapshot:passed', 'DataSnapshot:passed',
-      'ImageNameUnique:passed', 'Quota:passed',
+      'ImageNameUnique:passed', 'Quota:passed', 'SystemSnapshotAge:warning', 'DataSnapshotAge:warning',
     ]);
     expect(out.Simulated).toBe(false);
     expect(textOf(res)).toContain(`Created custom image ${out.ImageId}`);

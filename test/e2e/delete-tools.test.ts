@@ -28,7 +28,7 @@ async function start(opts: { sim?: SimulatorOptions; env?: Record<string, string
   chmodSync(keyFile, 0o600);
   const stack = await startStack({
     sim: { imageDeleteMs: 200, ...opts.sim },
-    env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT_KEY_FILE: keyFile, ...opts.env },
+    env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_CONSENT: 'confirm', ...opts.env },
   });
   current = { stack, ledger, key };
   // A failure shows what the server said on stderr (an exit, say).
@@ -392,7 +392,7 @@ describe('a client that declares elicitation', () => {
     });
     await client.connect(new StdioClientTransport({
       command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
-      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger }),
+      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT: 'confirm' }),
     }));
     try {
       await run({ client, asked, sim, ledger });

@@ -19,8 +19,11 @@ describe('npm run demo', () => {
     expect(code, out).toBe(0);
     // The story's beats, in order.
     const beats = [
-      'searched 11 regions', 'Status: Creating', 'All done', 'CustomImageQuotaLimit: 3 of 3', 'quota: 3 of 3 used',
-      'ConfirmToken', 'delete_custom_images', 'Status: Creating', 'wait_for_resources', 'All done',
+      'searched 11 regions', 'data d-t4nsgdata', 'WARNING (tell the user)', 'Status: Creating', 'system disk only', 'All done',
+      'CustomImageQuotaLimit: 3 of 3', 'Oldest images', 'Nothing was sent', 'quota: 3 of 3 used',
+      'ConfirmToken', 'delete_custom_images', 'img-sg-web-2026-11-29-sys', 'img-sg-web-2026-11-29-data',
+      'Done: img-sg-web-2026-11-29-sys accomplished', 'Available', 'from system snapshot', 'and data snapshot',
+      'are kept',
       'ConfirmationRequired', 'share_custom_image', 'InvalidParameter: RegionId',
       'intent  create_custom_image', 'outcome delete_custom_images', 'outcome share_custom_image', 'Done.',
     ];

@@ -120,7 +120,7 @@ describe('SIGTERM on a real replica: its tools share the stdio call lifecycle', 
     await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
     let signalled = false;
     const result = await client.callTool(
-      { name: 'create_custom_image', arguments: { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'sigterm-http-image', WaitForAvailable: true } },
+      { name: 'create_custom_image', arguments: { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'sigterm-http-image', Source: 'latest-snapshot', WaitForAvailable: true } },
       // The first progress notification: the image exists and the wait has begun.
       { onprogress: () => { if (!signalled) { signalled = true; proc!.kill('SIGTERM'); } } },
     ) as { isError?: boolean; structuredContent: { ImageId: string; Status: string; Notes: string[] } };

@@ -16,8 +16,8 @@ const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').
 
 describe('the audit ledger', () => {
   it('writes nothing for dry runs and refusals', async () => {
-    await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'ledger-dry', DryRun: true });
-    await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: DEMO.blogImageName });
+    await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'ledger-dry', Source: 'latest-snapshot', DryRun: true });
+    await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: DEMO.blogImageName, Source: 'latest-snapshot' });
     await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.archiveServerId, SnapshotName: 'ledger-refused' });
     expect(ledger()).toEqual([]);
   });
@@ -25,7 +25,7 @@ describe('the audit ledger', () => {
   it('records intent before and outcome after every change, with the contract fields and no secret', async () => {
     const srv = addServer(stack, R, 'ledger-server');
     const snap = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'ledger-sys', WaitForAccomplished: true });
-    const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'ledger-image' });
+    const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'ledger-image', Source: 'latest-snapshot' });
     const lines = ledger();
     expect(lines.map((l) => `${l.tool}:${l.phase}`)).toEqual([
       'create_snapshot:intent', 'create_snapshot:outcome', 'create_custom_image:intent', 'create_custom_image:outcome',
@@ -45,7 +45,7 @@ describe('the audit ledger', () => {
   it('records a failed change with its error code', async () => {
     stack.sim.faults.add({ action: 'CreateCustomImage', status: 400, code: 'InvalidParam.IllegalImageName', times: 1 });
     const before = ledger().length;
-    const res = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'ledger-fails' });
+    const res = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'ledger-fails', Source: 'latest-snapshot' });
     expect(res.isError).toBe(true);
     expect(ledger().slice(before)).toEqual([
       expect.objectContaining({ phase: 'intent', action: 'CreateCustomImage' }),

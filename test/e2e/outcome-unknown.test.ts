@@ -24,11 +24,6 @@ const newLedger = () => join(mkdtempSync(join(tmpdir(), 'swas-unknown-')), 'audi
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined); });
 
-async function confirmToken(client: Client, args: Record<string, unknown>): Promise<string> {
-  const asked = (await client.callTool({ name: 'share_custom_image', arguments: args })) as ToolResult;
-  expect(asked.structuredContent!.Error.Code).toBe('ConfirmationRequired');
-  return asked.structuredContent!.ConfirmToken as string;
-}
 
 describe('the client cancels after the request reached the API (notifications/cancelled)', () => {
   it('outcome unknown, not failed; the next call on the image reads it back and records it reconciled (applied)', async () => {
@@ -37,11 +32,11 @@ describe('the client cancels after the request reached the API (notifications/ca
     cleanups.push(() => stack.close());
     const id = stack.sim.state.addImage({ name: 'cancelled-share', instanceId: DEMO.shopServerId }).imageId;
     const args = { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true };
-    const token = await confirmToken(stack.client, args);
+    // Sharing to ECS in the same account needs no consent: the call goes straight to the API.
     // The API carries the share out, and its answer never comes back.
     stack.sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true });
     const stop = new AbortController();
-    const pending = stack.client.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } }, { signal: stop.signal });
+    const pending = stack.client.callTool({ name: 'share_custom_image', arguments: args }, { signal: stop.signal });
     await vi.waitFor(() => expect(stack.sim.state.image(id)!.inShare).toBe(true), { timeout: 10_000 });
     stop.abort('user cancelled');
     await expect(pending).rejects.toThrow();
@@ -52,7 +47,7 @@ describe('the client cancels after the request reached the API (notifications/ca
 
     // The next change of the same image settles the unknown one first.
     const unshare = { ...args, Operation: 'UnShare' };
-    const res = await call(stack.client, 'share_custom_image', { ...unshare, ConfirmToken: await confirmToken(stack.client, unshare) });
+    const res = await call(stack.client, 'share_custom_image', unshare);
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(read(ledger).map((l) => [l.phase, l.outcome, l.found])).toEqual([
       ['intent', undefined, undefined], ['outcome', 'unknown', undefined],
@@ -81,9 +76,8 @@ describe('the server is stopped (SIGTERM) while the answer is awaited', () => {
     const id = sim.state.addImage({ name: 'stopped-share', instanceId: DEMO.shopServerId }).imageId;
     const args = { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true };
     const first = await start();
-    const token = await confirmToken(first.client, args);
     sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true });
-    const pending = first.client.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } }) as Promise<ToolResult>;
+    const pending = first.client.callTool({ name: 'share_custom_image', arguments: args }) as Promise<ToolResult>;
     await vi.waitFor(() => expect(sim.state.image(id)!.inShare).toBe(true), { timeout: 10_000 });
     process.kill(first.transport.pid!, 'SIGTERM');
     const res = await pending;

@@ -78,7 +78,7 @@ describe('writable mode, for contrast', () => {
 
   it('serves the full walk-through in the right order', async () => {
     const text = promptText(await stack.client.getPrompt({ name: 'image_server', arguments: { InstanceId: DEMO.shopServerId, ImageName: 'shop-img' } }));
-    const order = ['list_instances', 'list_snapshots', 'create_snapshot', 'DryRun true', 'confirm', 'WaitForAvailable true', 'list_custom_images with ImageIds'];
+    const order = ['list_instances', 'DryRun true', 'as it is now', 'WARNING', 'confirm', 'WaitForAvailable true', 'ContinueWith', '"Done"', 'snapshots the operation took'];
     const at = order.map((w) => text.indexOf(w));
     for (const [n, i] of at.entries()) expect(i, order[n]).toBeGreaterThanOrEqual(0);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

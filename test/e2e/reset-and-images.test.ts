@@ -19,7 +19,7 @@ let auditLog: string;
 
 beforeAll(async () => {
   auditLog = join(mkdtempSync(join(tmpdir(), 'swas-audit-')), 'audit.jsonl');
-  stack = await startStack({ sim: { resetMs: 300 }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog } });
+  stack = await startStack({ sim: { resetMs: 300 }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
 });
 afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.stats.reset(); });
@@ -255,7 +255,7 @@ describe('reset_system with a client that can ask the person (elicitation)', () 
       command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
       env: isolatedEnv({
         ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_POLL_INTERVAL_MS: '100',
-        SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, LOG_LEVEL: 'warn',
+        SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm',
       }),
     }));
     return { client, asked };

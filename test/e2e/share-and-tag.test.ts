@@ -14,7 +14,7 @@ const PARTNER = DEMO.partnerAccountId;
 const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-ledger-')), 'audit.jsonl');
 let stack: Stack;
 
-beforeAll(async () => { stack = await startStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath } }); });
+beforeAll(async () => { stack = await startStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'confirm' } }); });
 afterAll(async () => { await stack?.close(); });
 beforeEach(() => {
   stack.sim.faults.clear();
@@ -366,7 +366,7 @@ describe('share_custom_image with a client that can ask the person (elicitation)
     });
     await client.connect(new StdioClientTransport({
       command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
-      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_AUDIT_LOG: ledgerPath }),
+      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'confirm' }),
     }));
   });
   afterAll(async () => { await client?.close(); });

@@ -93,7 +93,7 @@ describe('SIGTERM during a wait', () => {
     await server.initialize();
     server.request(20, 'tools/call', {
       name: 'create_custom_image', _meta: { progressToken: 'p1' },
-      arguments: { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'sigterm-image', WaitForAvailable: true },
+      arguments: { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'sigterm-image', Source: 'latest-snapshot', WaitForAvailable: true },
     });
     // The first progress notification means the image exists and the wait has begun.
     await server.answer(null, (m) => m.method === 'notifications/progress');

@@ -140,7 +140,7 @@ describe('a third-party MCP client (Vercel AI SDK @ai-sdk/mcp) drives the built 
     expect(text(snap)).toContain(snapshotId);
 
     // 3. The plan: a dry run names the snapshot it would use and creates nothing.
-    const plan = await run('create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.shopServerId, ImageName: 'shop-ai-sdk', DryRun: true });
+    const plan = await run('create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.shopServerId, ImageName: 'shop-ai-sdk', Source: 'latest-snapshot', DryRun: true });
     expect(plan.isError, text(plan)).toBeFalsy();
     expect(plan.structuredContent).toMatchObject({ DryRun: true, SystemSnapshotId: snapshotId });
     expect(plan.structuredContent!.ImageId).toBeUndefined();
@@ -151,11 +151,11 @@ describe('a third-party MCP client (Vercel AI SDK @ai-sdk/mcp) drives the built 
     expect(before.structuredContent!.Images).toEqual([]);
 
     // 4. For real, waiting until the image is Available.
-    const image = await run('create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.shopServerId, ImageName: 'shop-ai-sdk', WaitForAvailable: true });
+    const image = await run('create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.shopServerId, ImageName: 'shop-ai-sdk', Source: 'latest-snapshot', WaitForAvailable: true });
     expect(image.isError, `${text(image)}\n${stderr()}`).toBeFalsy();
     const imageId = image.structuredContent!.ImageId as string;
     expect(imageId).toMatch(/^m-[A-Za-z0-9]+$/);
-    expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snapshotId, ImageName: 'shop-ai-sdk' });
+    expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snapshotId, ImageName: 'shop-ai-sdk', Source: 'latest-snapshot' });
     expect(image.structuredContent!.DryRun).not.toBe(true);
     // Most clients give the model only the text: it must carry the ID and the status too.
     expect(text(image)).toContain(imageId);
@@ -187,7 +187,7 @@ describe('a third-party MCP client (Vercel AI SDK @ai-sdk/mcp) drives the built 
 
     // A dry run keeps DryRun: true; everything else optional is null. Nothing may be created.
     const plan = (await callTool('create_custom_image',
-      nullsForOptional('create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'null-args-image', DryRun: true }))) as Result;
+      nullsForOptional('create_custom_image', { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'null-args-image', Source: 'latest-snapshot', DryRun: true }))) as Result;
     expect(plan.isError, text(plan)).toBeFalsy();
     expect(plan.structuredContent).toMatchObject({ DryRun: true, SystemSnapshotId: DEMO.blogSystemSnapshotId });
     expect(plan.structuredContent!.ImageId).toBeUndefined();
@@ -195,7 +195,7 @@ describe('a third-party MCP client (Vercel AI SDK @ai-sdk/mcp) drives the built 
 
   it('answers a tool error as a result the model can read, not a protocol failure', async () => {
     // An unknown server: the AI SDK returns isError results to the model as they are.
-    const res = (await callTool('create_custom_image', { RegionId: DEMO.region, InstanceId: 'nosuchserver0000000000000000000', ImageName: 'never-made' })) as Result;
+    const res = (await callTool('create_custom_image', { RegionId: DEMO.region, InstanceId: 'nosuchserver0000000000000000000', ImageName: 'never-made', Source: 'latest-snapshot' })) as Result;
     expect(res.isError).toBe(true);
     expect(text(res).length).toBeGreaterThan(0);
     expect(res.structuredContent?.Error).toMatchObject({ Code: expect.any(String), Stage: expect.any(String) });

@@ -12,7 +12,7 @@ afterAll(async () => { await stack?.close(); });
 
 describe('wait_for_resources', () => {
   it('resumes a wait across calls until the image is Available, each call naming the next', async () => {
-    const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-resume' });
+    const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-resume', Source: 'latest-snapshot' });
     const imageId = image.structuredContent!.ImageId as string;
     expect(textOf(image)).toContain(`wait_for_resources with {"RegionId":"${R}","ImageIds":["${imageId}"]}`);
     const answers = [];
@@ -50,7 +50,7 @@ describe('wait_for_resources', () => {
   });
 
   it('stops at once when cancelled, and the server keeps serving', async () => {
-    const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-cancel' });
+    const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-cancel', Source: 'latest-snapshot' });
     const ctrl = new AbortController();
     const pending = callWithProgress(stack, 'wait_for_resources', { RegionId: R, ImageIds: [image.structuredContent!.ImageId], TimeoutSeconds: 30 },
       () => ctrl.abort('the user changed their mind'), ctrl.signal);

@@ -38,7 +38,7 @@ describe('the user story: image shop-server, from nothing', () => {
 
     // 4. The plan: nothing is sent.
     stack.sim.stats.reset();
-    const plan = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: shop.InstanceId, ImageName: 'shop-2026-11-28', DryRun: true });
+    const plan = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: shop.InstanceId, ImageName: 'shop-2026-11-28', Source: 'latest-snapshot', DryRun: true });
     expect(plan.isError).toBeFalsy();
     expect(plan.structuredContent).toMatchObject({ DryRun: true, SystemSnapshotId: snapshotId, SnapshotChoice: { SnapshotId: snapshotId } });
     expect(plan.structuredContent!.Request.Parameters).toMatchObject({ InstanceId: shop.InstanceId, SystemSnapshotId: snapshotId, ImageName: 'shop-2026-11-28' });
@@ -48,7 +48,7 @@ describe('the user story: image shop-server, from nothing', () => {
     // 5. The user said yes: create it and wait, watching progress.
     const imageProgress: Progress[] = [];
     const image = await callWithProgress(stack, 'create_custom_image', {
-      RegionId: R, InstanceId: shop.InstanceId, ImageName: 'shop-2026-11-28', WaitForAvailable: true,
+      RegionId: R, InstanceId: shop.InstanceId, ImageName: 'shop-2026-11-28', Source: 'latest-snapshot', WaitForAvailable: true,
     }, (p) => imageProgress.push(p));
     expect(image.isError).toBeFalsy();
     expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snapshotId, SnapshotChoice: { SnapshotId: snapshotId } });
@@ -76,7 +76,7 @@ describe('snapshot choice and image waits', () => {
     stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotId: 's-choiceold00000000001', snapshotName: 'old', creationTime: '2026-01-01T00:00:00Z' });
     stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotId: 's-choicenew00000000001', snapshotName: 'new', creationTime: '2026-02-01T00:00:00Z' });
     stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotId: 's-choiceprog0000000001', snapshotName: 'newest-unfinished', creationTime: '2026-03-01T00:00:00Z', status: 'progressing', progress: '60%' });
-    const res = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'choice-image', DryRun: true });
+    const res = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'choice-image', Source: 'latest-snapshot', DryRun: true });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent!.SystemSnapshotId).toBe('s-choicenew00000000001');
     expect(res.structuredContent!.SnapshotChoice.Reason).toContain('s-choiceprog0000000001 (progressing)');
@@ -85,14 +85,14 @@ describe('snapshot choice and image waits', () => {
 
   it('explains NoSystemSnapshot, naming create_snapshot, when no snapshot is finished', async () => {
     const srv = newServer(stack, 'no-snap-server');
-    const none = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'no-snap-image' });
+    const none = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'no-snap-image', Source: 'latest-snapshot' });
     expect(none.isError).toBe(true);
     expect(none.structuredContent!.Error).toMatchObject({ Code: 'NoSystemSnapshot', Stage: 'preflight', Retryable: false });
     expect(textOf(none)).toMatch(/^NoSystemSnapshot: /);
     expect(textOf(none)).toContain(`create_snapshot with InstanceId "${srv.id}"`);
 
     stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotName: 'half', status: 'progressing', progress: '50%' });
-    const unfinished = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'no-snap-image' });
+    const unfinished = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'no-snap-image', Source: 'latest-snapshot' });
     expect(unfinished.structuredContent!.Error.Code).toBe('NoSystemSnapshot');
     expect(textOf(unfinished)).toContain('progressing 50%');
     expect(stack.sim.stats.count('CreateCustomImage')).toBe(0);
@@ -109,7 +109,7 @@ describe('a slow image', () => {
   it('answers success with Status "Creating" when the wait runs out, naming the wait_for_resources call that keeps waiting', async () => {
     slow.sim.stats.reset();
     // The image needs 60 s and the wait may take 1.5 s: answering at all proves the wait gave up.
-    const res = await call(slow.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'slow-image', WaitForAvailable: true });
+    const res = await call(slow.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'slow-image', Source: 'latest-snapshot', WaitForAvailable: true });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent!.Status).toBe('Creating');
     expect(res.structuredContent!.ImageId).toMatch(/^m-/);
@@ -121,7 +121,7 @@ describe('a slow image', () => {
   it('stops polling the image when the client cancels the wait', async () => {
     const controller = new AbortController();
     let abortedAt = 0;
-    const pending = callWithProgress(slow, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'cancelled-wait', WaitForAvailable: true }, () => {
+    const pending = callWithProgress(slow, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'cancelled-wait', Source: 'latest-snapshot', WaitForAvailable: true }, () => {
       if (abortedAt === 0) {
         abortedAt = Date.now();
         controller.abort('user cancelled');

@@ -53,6 +53,8 @@ export async function startProfilesStack(env: Record<string, string>, opts: { si
   const server = await spawnServer(isolatedEnv({
     HOME: home, USERPROFILE: home,
     SWAS_ENDPOINT: sim.url, SWAS_MCP_STS_ENDPOINT: sim.url, SWAS_MCP_POLL_INTERVAL_MS: '100',
+    // These tests drive consent with ConfirmTokens: a second call, not a person (docs/consent.md).
+    SWAS_MCP_CONSENT: 'confirm',
     ...env,
   }));
   return { ...server, sim, home, close: async () => { await server.close(); await sim.stop(); } };

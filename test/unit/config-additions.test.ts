@@ -151,3 +151,27 @@ describe('retry base delay (issue 8 item 22)', () => {
     expect(retryPolicyFor(loadConfig([], {})).baseDelayMs).toBe(DEFAULT_RETRY.baseDelayMs);
   });
 });
+
+describe('SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', () => {
+  it('defaults to 24 hours, takes whole hours, and refuses anything else naming the variable', () => {
+    expect(loadConfig([], {}).snapshotMaxAgeHours).toBe(24);
+    expect(loadConfig([], { SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS: '168' }).snapshotMaxAgeHours).toBe(168);
+    expect(() => loadConfig([], { SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS: '1.5' })).toThrow(ConfigError);
+    expect(() => loadConfig([], { SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS: '0' })).toThrow(/SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS/);
+  });
+});
+
+describe('SWAS_MCP_CONSENT', () => {
+  it('defaults to human; takes confirm and off; refuses anything else naming the three', () => {
+    expect(loadConfig([], {}).consentMode).toBe('human');
+    expect(loadConfig([], { SWAS_MCP_CONSENT: 'confirm' }).consentMode).toBe('confirm');
+    expect(loadConfig([], { SWAS_MCP_CONSENT: 'OFF' }).consentMode).toBe('off');
+    expect(() => loadConfig([], { SWAS_MCP_CONSENT: 'yes' })).toThrow(/SWAS_MCP_CONSENT must be one of human, confirm, off/);
+  });
+
+  it('bounds the wait for a consent answer (default 3 minutes)', () => {
+    expect(loadConfig([], {}).consentAnswerTimeoutMs).toBe(180_000);
+    expect(loadConfig([], { SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS: '5000' }).consentAnswerTimeoutMs).toBe(5_000);
+    expect(() => loadConfig([], { SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS: '0' })).toThrow(/SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS/);
+  });
+});

@@ -76,9 +76,10 @@ describe('ConsentSigner', () => {
 
     it('reads the key (trailing newline ignored) so two replicas agree', async () => {
       const path = join(dir, 'key');
-      await writeFile(path, `${'k'.repeat(64)}\n`, { mode: 0o600 });
+      const hex = '3f9a0c27b41d8e65f07a2b93c6d1e84a59b02f7c3d6e18a4b7c90e25f16a3d8b';
+      await writeFile(path, `${hex}\n`, { mode: 0o600 });
       const one = await ConsentSigner.fromKeyFile(path);
-      const two = ConsentSigner.fromKey(Buffer.from('k'.repeat(64)));
+      const two = ConsentSigner.fromKey(Buffer.from(hex));
       expect(two.verify(one.issue(b, T0).token, b, T0)).toBe('valid');
     });
 
