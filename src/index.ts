@@ -11,6 +11,7 @@ import { buildServer, CallLifecycle } from './server.js';
 import { shutDown, shuttingDownError, type Serving, type ShutdownToolInfo } from './shutdown.js';
 import { StdinGuard } from './stdio-guard.js';
 import { SdkSwasApi, type CredentialSource } from './swas/client.js';
+import { diagnoseCredentials } from './swas/credential-diagnosis.js';
 import { credentialSourceFor } from './swas/credentials.js';
 import { retryPolicyFor } from './swas/retry.js';
 import type { ToolContext } from './tools/common.js';
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
   }
 
   let credentials: CredentialSource = credentialSourceFor(config);
+  // Half-given credentials are named now, not only when the first call fails.
+  if (!config.simulate) for (const problem of diagnoseCredentials(process.env)) log.warn({ problem }, 'credentials are incomplete');
   let stopSimulator: (() => Promise<void>) | undefined;
   if (config.simulate) {
     // Loaded only here, so that a normal start never pays for the simulator.

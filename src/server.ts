@@ -1,9 +1,11 @@
 import { serverInstructions } from './server-instructions.js';
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { consentRequestStateVerify } from './consent/index.js';
+import { ServerShutdown } from './swas/errors.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
-import { publish } from './tools/publish.js';
+import { inputRefusal } from './tools/input-refusal.js';
+import { publish, publishInput } from './tools/publish.js';
 import { runProfiled } from './profiles/calls.js';
 import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
 import type { ToolCall, ToolDefinition } from './tools/registry.js';
@@ -34,7 +36,7 @@ export class CallLifecycle {
 
   /** Stops every call in flight and waits (at most `boundMs`) for their answers to be written. */
   async stopAndDrain(boundMs: number): Promise<void> {
-    this.stopper.abort();
+    this.stopper.abort(new ServerShutdown());
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, boundMs); });
     await Promise.race([Promise.allSettled([...this.running.keys()]), bound]);
@@ -87,13 +89,22 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     // With profiles every tool acts on one (list_profiles on all); only several publish `Profile`.
     const profiled = profiles && !tool.profileFree;
     const several = profiled && profiles.several;
+    // The tool's own input is parsed here, so that a refusal has our error shape; with several
+    // profiles the SDK still validates (the profiled schema splits Profile off first).
+    const input = publishInput(tool.inputSchema);
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
-      inputSchema: several ? profiledInput(tool, profiles) : publish(tool.inputSchema, 'input'),
+      inputSchema: several ? profiledInput(tool, profiles) : input.sdk,
       outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
-    }, (args: unknown, mcp: ServerContext) => {
+    }, async (raw: unknown, mcp: ServerContext) => {
+      let args: unknown = raw;
+      if (!several) {
+        const parsed = input.parse(raw);
+        if (!parsed.success) return inputRefusal(tool, parsed.error, raw, input.argumentNames(), ctx);
+        args = parsed.data;
+      }
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
       const run = !profiled ? tool.handler(args, view, ctx)

@@ -52,14 +52,16 @@ export interface ResourceState {
   Kind: ResourceKind;
   Id: string;
   Until: WaitTarget;
-  /** In words: Creating, Available, progressing, accomplished, Running, Resetting, NotFound, … */
+  /** In words: Creating, Available, progressing, accomplished, Running, Resetting, Deleted, NotFound, … */
   State: string;
   /** Snapshots only: the API's percentage, e.g. "45%". */
   Progress?: string;
   /** Reached the target. */
   Done: boolean;
-  /** Can no longer reach the target (failed, or gone while waiting for it to appear). */
+  /** Can no longer reach the target: failed, not found, or gone while waited on. */
   Failed: boolean;
+  /** Not published: listed earlier in this wait, then no longer (for the words of the answer). */
+  Vanished?: boolean;
 }
 
 const FAILED_STATES: Record<ResourceKind, string[]> = {
@@ -68,38 +70,99 @@ const FAILED_STATES: Record<ResourceKind, string[]> = {
   instance: ['Disabled'],
 };
 
-/** Judges one read state against its target. Missing means not listed (or deleted). */
-export function judgeState(w: Watch, state: string | undefined, progress?: string): ResourceState {
-  const missing = state === undefined;
-  const word = missing ? 'NotFound' : state;
-  let done: boolean;
-  if (w.until === 'Deleted') done = missing;
-  else done = !missing && sameWord(word, w.until);
-  const failed = !done && !missing && w.until !== 'Deleted' && FAILED_STATES[w.kind].some((f) => sameWord(word, f));
-  return { Kind: w.kind, Id: w.id, Until: w.until, State: word, ...(progress ? { Progress: progress } : {}), Done: done, Failed: failed };
+/**
+ * Images and snapshots this process created, with when: a new custom image is not listed for a
+ * while after CreateCustomImage answers (fidelity audit, Terraform waits for it too), so until it
+ * first appears it is being created, not missing. Other processes (HTTP replicas, a new stdio
+ * session) do not know it: for them an ID not listed is NotFound, and the answer says to try again
+ * if it was created moments ago.
+ */
+const CREATED = new Map<string, number>();
+/** How long a created resource may stay unlisted before it counts as not found. */
+export const UNLISTED_GRACE_MS = 10 * 60_000;
+const CREATED_CAP = 1_000;
+
+/** Notes a resource this process just created (sendWrite does, for every answer with an ImageId or SnapshotId). */
+export function noteCreated(id: string, atMs: number): void {
+  CREATED.delete(id);
+  CREATED.set(id, atMs);
+  for (const oldest of CREATED.keys()) {
+    if (CREATED.size <= CREATED_CAP) break;
+    CREATED.delete(oldest);
+  }
 }
 
-/** Reads the state of every watched resource: one list call per kind, all at once. */
-export async function readStates(api: SwasApi, regionId: string, watches: Watch[], signal?: AbortSignal): Promise<ResourceState[]> {
+function createdRecently(id: string, nowMs: number): boolean {
+  const at = CREATED.get(id);
+  return at !== undefined && nowMs - at < UNLISTED_GRACE_MS;
+}
+
+/** What a resource not (yet) listed is while it is being created. */
+const BEING_CREATED: Partial<Record<ResourceKind, string>> = { image: 'Creating', snapshot: 'progressing' };
+
+/**
+ * Judges one read state against its target. `state` undefined: not listed. Not listed is done when
+ * waiting for Deleted; being created when this process just created it and it was never listed;
+ * otherwise NotFound, which can no longer reach the target (and `seen`: it vanished while waited on).
+ */
+export function judgeState(w: Watch, state: string | undefined, progress?: string, opts: { seen?: boolean; fresh?: boolean } = {}): ResourceState {
+  const base = { Kind: w.kind, Id: w.id, Until: w.until };
+  if (state === undefined) {
+    if (w.until === 'Deleted') return { ...base, State: 'Deleted', Done: true, Failed: false };
+    const creating = BEING_CREATED[w.kind];
+    if (opts.fresh && !opts.seen && creating) return { ...base, State: creating, Done: false, Failed: false };
+    return { ...base, State: 'NotFound', Done: false, Failed: true, ...(opts.seen ? { Vanished: true } : {}) };
+  }
+  const done = w.until !== 'Deleted' && sameWord(state, w.until);
+  const failed = !done && w.until !== 'Deleted' && FAILED_STATES[w.kind].some((f) => sameWord(state, f));
+  return { ...base, State: state, ...(progress ? { Progress: progress } : {}), Done: done, Failed: failed };
+}
+
+/** The list action whose failure stopped a read (for the error's explanation: which permission, say). */
+const FAILED_ACTION = new WeakMap<object, string>();
+
+/** The list action a wait's read failed in, if the error came from one. */
+export function failedReadAction(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? FAILED_ACTION.get(err) : undefined;
+}
+
+function tagged<T>(action: string, work: Promise<T>): Promise<T> {
+  return work.catch((err: unknown) => {
+    if (typeof err === 'object' && err !== null) FAILED_ACTION.set(err, action);
+    throw err;
+  });
+}
+
+/**
+ * Reads the state of every watched resource: one list call per kind, all at once. `seen` holds the
+ * IDs listed by earlier reads of the same wait (it is updated).
+ */
+export async function readStates(api: SwasApi, regionId: string, watches: Watch[], signal?: AbortSignal,
+  seen: Set<string> = new Set(), now: () => number = Date.now): Promise<ResourceState[]> {
   const ids = (kind: ResourceKind) => watches.filter((w) => w.kind === kind).map((w) => w.id);
   const opts = { signal };
   const [images, snapshots, instances] = await Promise.all([
-    ids('image').length ? api.listCustomImages(regionId, { ImageIds: ids('image') }, opts) : undefined,
-    ids('snapshot').length ? api.listSnapshots(regionId, { SnapshotIds: ids('snapshot') }, opts) : undefined,
-    ids('instance').length ? api.listInstanceStatus(regionId, { InstanceIds: ids('instance') }, opts) : undefined,
+    ids('image').length ? tagged('ListCustomImages', api.listCustomImages(regionId, { ImageIds: ids('image') }, opts)) : undefined,
+    ids('snapshot').length ? tagged('ListSnapshots', api.listSnapshots(regionId, { SnapshotIds: ids('snapshot') }, opts)) : undefined,
+    ids('instance').length ? tagged('ListInstanceStatus', api.listInstanceStatus(regionId, { InstanceIds: ids('instance') }, opts)) : undefined,
   ]);
+  const at = now();
   return watches.map((w) => {
+    let state: string | undefined;
+    let progress: string | undefined;
     if (w.kind === 'image') {
       const m = images?.items.find((i) => i.ImageId === w.id);
-      // A new image is not listed for a while after CreateCustomImage answers: it is being created.
-      const state = m ? imageStatusWord(m.StatusCode) : (w.until === 'Available' ? 'Creating' : undefined);
-      return judgeState(w, state);
-    }
-    if (w.kind === 'snapshot') {
+      state = m ? imageStatusWord(m.StatusCode) : undefined;
+    } else if (w.kind === 'snapshot') {
       const s = snapshots?.items.find((i) => i.SnapshotId === w.id);
-      return judgeState(w, s?.Status, s?.Progress);
+      state = s?.Status;
+      progress = s?.Progress;
+    } else {
+      state = instances?.find((i) => i.InstanceId === w.id)?.Status;
     }
-    return judgeState(w, instances?.find((i) => i.InstanceId === w.id)?.Status);
+    const judged = judgeState(w, state, progress, { seen: seen.has(w.id), fresh: createdRecently(w.id, at) });
+    if (state !== undefined) seen.add(w.id);
+    return judged;
   });
 }
 
@@ -130,33 +193,43 @@ export interface WaitOptions {
 
 export interface WaitOutcome { states: ResourceState[]; allDone: boolean; anyFailed: boolean; elapsedMs: number }
 
+/** One state in the words of a progress message: "m-1 Creating", "s-1 progressing 45%", "m-2 deleted". */
+export function stateWords(s: ResourceState): string {
+  if (s.Until === 'Deleted' && s.Done) return `${s.Id} deleted`;
+  return `${s.Id} ${s.State}${s.Progress ? ` ${s.Progress}` : ''}`;
+}
+
 /**
  * Waits until every watched resource is done (or one can no longer get there), or the time runs
- * out. Progress: the snapshots' real percentage when only snapshots are watched, otherwise the
- * seconds waited out of the time allowed.
+ * out. Progress carries a `total` only where there is a real fraction: the snapshots' own
+ * percentage when only snapshots are watched. Otherwise it counts the seconds waited, without a
+ * total, so that no client draws a bar that fills when the time runs out rather than when the work
+ * is done.
  */
 export async function waitForResources(api: SwasApi, regionId: string, watches: Watch[], opts: WaitOptions): Promise<WaitOutcome> {
   const onlySnapshots = watches.every((w) => w.kind === 'snapshot' && w.until === 'Accomplished');
+  const now = opts.now ?? Date.now;
+  const seen = new Set<string>();
   let last = 0;
   const result = await pollUntil(
-    () => readStates(api, regionId, watches, opts.signal),
+    () => readStates(api, regionId, watches, opts.signal, seen, now),
     (states) => states.every((s) => s.Done || s.Failed),
     {
       timeoutMs: opts.timeoutMs,
       initialIntervalMs: opts.pollIntervalMs,
       maxIntervalMs: 5_000,
       signal: opts.signal,
-      now: opts.now,
+      now,
       onPoll: (states, _n, elapsedMs) => {
         const seconds = Math.round(elapsedMs / 1000);
-        const summary = states.map((s) => `${s.Id} ${s.State}${s.Progress ? ` ${s.Progress}` : ''}`).join(', ');
+        const summary = states.map(stateWords).join(', ');
         if (onlySnapshots) {
           const percents = states.map((s) => (s.Done ? 100 : progressPercent(s.Progress) ?? 0));
           last = nextProgress(last, Math.min(...percents));
           return opts.progress(last, `${summary} after ${seconds} s`, 100);
         }
         last = nextProgress(last, elapsedMs / 1000);
-        return opts.progress(last, `${summary} after ${seconds} s of at most ${Math.round(opts.timeoutMs / 1000)} s`, Math.max(last, opts.timeoutMs / 1000));
+        return opts.progress(last, `${summary} after ${seconds} s (this call waits at most ${Math.round(opts.timeoutMs / 1000)} s)`);
       },
     },
   );

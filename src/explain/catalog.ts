@@ -93,6 +93,13 @@ function rateLimitOf(c: ErrorContext): string {
     : `${c.action} is rate-limited per account`;
 }
 
+/** Why the server's own region matters, per action that names a server. */
+const SERVER_REGION_RULE: Record<string, string> = {
+  CreateCustomImage: ' The image must be made in the server\'s own region.',
+  CreateSnapshot: ' A snapshot is made in the region of the server whose disk it copies.',
+  ResetSystem: ' A server is re-installed in its own region, from an image of that region.',
+};
+
 const credentialSetup = [
   'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS) in the server\'s environment, or in Claude Desktop\'s extension settings.',
   'Or set ALIBABA_CLOUD_PROFILE to a profile in ~/.alibabacloud/credentials or ~/.aliyun/config.json (aliyun configure writes the latter).',
@@ -101,7 +108,7 @@ const credentialSetup = [
 
 const CATALOG: Record<string, Entry> = {
   'InvalidInstanceId.NotFound': (c) => ({
-    why: `No simple application server ${c.instanceId ?? ''} exists in region ${regionOf(c)}. The image must be made in the server's own region.`,
+    why: `No simple application server ${c.instanceId ?? ''} exists in region ${regionOf(c)}.${SERVER_REGION_RULE[c.action] ?? ''}`,
     nextSteps: [`Call list_instances with RegionId "${regionOf(c)}" (or another region) to find the server's InstanceId and region.`],
     retryable: false,
   }),
@@ -405,7 +412,7 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   } : {
     why: `The server ${c.instanceId ?? ''}'s disk is smaller than the image ${c.imageId ?? ''} needs (RequiredSystemDiskSize / RequiredDataDiskSize), so it cannot be reset to it.`,
-    nextSteps: ['Choose an image that fits (list_images, list_custom_images show the sizes), or upgrade the server\'s plan in the console first.'],
+    nextSteps: ['Choose an image that fits (list_custom_images shows each custom image\'s RequiredSystemDiskSize; list_instances shows the server\'s disk sizes), or upgrade the server\'s plan in the console first.'],
     retryable: false,
   }),
   PlatformSwitchNotAllowed: (c) => ({
@@ -653,7 +660,60 @@ export function failureOf(err: unknown): { input: FailureInput; authAction?: str
     };
   }
   if (err instanceof CancelledError) {
-    return { input: { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'cancelled' }, unexpected: false };
+    return err.byShutdown
+      ? { input: { code: 'ServerShuttingDown', message: 'The server is shutting down and stopped this call before it finished.', stage: 'cancelled' }, unexpected: false }
+      : { input: { code: 'Cancelled', message: 'The call was cancelled by the client.', stage: 'cancelled' }, unexpected: false };
   }
   return { input: { code: 'UnexpectedError', message: 'The server hit an unexpected problem; details are in its log.', stage: 'internal' }, unexpected: true };
+}
+
+// ---- input the tool's schema refuses (nothing is sent) ----
+CATALOG.InvalidParameter = (c) => ({
+  stage: 'input',
+  why: `The arguments break the input rules of ${c.action} (each broken rule is named in the message); nothing was sent.`,
+  nextSteps: [
+    'Correct the argument(s) the message names, as each rule there says, and call again; the tool\'s input schema gives every argument\'s rule and an example.',
+  ],
+  retryable: false,
+});
+
+/** Whether the catalog has its own explanation for a code (not a family's or the generic one). */
+export function hasExplanation(code: string): boolean {
+  return Object.hasOwn(CATALOG, code);
+}
+
+// ---- regions ----
+CATALOG['InvalidRegionId.NotFound'] = (c) => ({
+  why: `There is no Simple Application Server region "${regionOf(c)}" (a mistyped region ID, or a region where SWAS is not offered). Region IDs look like cn-hangzhou or ap-southeast-1.`,
+  nextSteps: [
+    'Call list_instances with RegionId "all": it searches every region SWAS offers and shows each server\'s RegionId; pass that RegionId here.',
+  ],
+  retryable: false,
+});
+
+// ---- the server's own shutdown (not the client's cancel) ----
+CATALOG.ServerShuttingDown = (c) => ({
+  stage: 'cancelled',
+  why: `This MCP server is shutting down (its operator or host stopped it), so it stopped ${c.action} before it finished. The client did not cancel it.`,
+  nextSteps: [
+    ...(CHECK_TOOL[c.action] ? [`If ${c.action} was already sent, ${CHECK_TOOL[c.action]} shows whether it went through.`] : []),
+    `Once the server is back, ${repeatNote(c)}.`,
+  ],
+  retryable: true,
+});
+
+// ---- credentials given by half ----
+CATALOG.CredentialsIncomplete = () => ({
+  stage: 'config',
+  why: 'The credentials this server was given are incomplete, or name a profile that does not exist (the message says which), and no other source had any.',
+  nextSteps: [
+    'Fix what the message names in the server\'s environment (or in Claude Desktop\'s extension settings), then restart the MCP server.',
+    'To try the tools without an account, start it with --simulate.',
+  ],
+  retryable: false,
+});
+
+/** The read tool that shows whether `action` went through (undefined for reads). */
+export function checkToolOf(action: string): string | undefined {
+  return CHECK_TOOL[action];
 }

@@ -117,11 +117,16 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
         : `Image ${sameName.ImageId} already has the name "${req.imageName}".`, 'ImageNameAlreadyExist');
   }
 
-  // Quota: 3 per server, at most 15.
+  // Quota: 3 per server, at most 15. Without the server there is nothing to judge: a region with
+  // no servers has a quota of 0, and "0 of 0" beside the real reason only confuses.
   const quota = imageQuota(facts.serverCount, facts.images.length);
-  add('Quota', repeatOf !== undefined || quota.Remaining > 0,
-    `${quota.Used} of ${quota.Limit} custom images used (3 per server × ${facts.serverCount} servers, at most 15); ${quota.Remaining} left.`,
-    'CustomImageQuotaLimit');
+  if (!instance) {
+    add('Quota', 'skipped', 'Skipped: the server was not found, and the quota counts 3 images per server of its region.');
+  } else {
+    add('Quota', repeatOf !== undefined || quota.Remaining > 0,
+      `${quota.Used} of ${quota.Limit} custom images used (3 per server × ${facts.serverCount} servers, at most 15); ${quota.Remaining} left.`,
+      'CustomImageQuotaLimit');
+  }
 
   const failed = checks.find((c) => c.Outcome === 'failed');
   return {

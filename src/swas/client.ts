@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ApiError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { apiField } from '../explain/untrusted.js';
+import { diagnoseCredentials } from './credential-diagnosis.js';
 import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';
 import type {
@@ -53,6 +54,9 @@ export const LIST_REGIONS_FALLBACK_REGION = 'cn-hangzhou';
 export const NOT_FOUND_LIST_CODES: ReadonlySet<string> = new Set([
   'InvalidInstanceId.NotFound', 'InvalidDiskId.NotFound', 'InvalidSnapshotId.NotFound', 'InvalidImageId.NotFound',
 ]);
+
+/** Failures nobody could expect of a healthy endpoint: logged as errors. */
+const UNEXPECTED_CODES: ReadonlySet<string> = new Set(['UnknownError', 'UnexpectedResponse']);
 
 const PAGE_SIZE = 100;
 /** ListCustomImageShareAccounts pages hold at most 50. */
@@ -197,6 +201,8 @@ export class SdkSwasApi implements SwasApi {
     try {
       await sdk.credential.getCredential();
     } catch {
+      const problems = this.opts.credentials.kind === 'default-chain' ? diagnoseCredentials(process.env) : [];
+      if (problems.length) throw new ApiError({ code: 'CredentialsIncomplete', stage: 'config', message: problems.join(' ') });
       throw new ApiError({
         code: 'CredentialsNotFound',
         stage: 'config',
@@ -225,11 +231,28 @@ export class SdkSwasApi implements SwasApi {
       this.opts.log.debug({ action, regionId, ms: Date.now() - started }, 'SWAS call succeeded');
       return result;
     } catch (err) {
-      if (err instanceof ApiError) {
-        this.opts.log.info({ action, regionId, ms: Date.now() - started, code: err.code, requestId: err.requestId }, 'SWAS call failed');
-      }
+      this.logFailure(action, regionId, Date.now() - started, err);
       throw err;
     }
+  }
+
+  /**
+   * A failed call is a warning; one nobody could expect (a server error, an answer that is no API
+   * answer, anything not normalised) is an error. A list filtered by IDs that answers "not found"
+   * is an answer (an empty listing), and a cancel is the client's: both stay at debug. Only codes,
+   * IDs and timings are logged, never a message (it may quote input) or a credential.
+   */
+  private logFailure(action: string, regionId: string, ms: number, err: unknown): void {
+    const log = this.opts.log;
+    if (!(err instanceof ApiError)) {
+      if (err instanceof Error && err.name === 'CancelledError') log.debug({ action, regionId, ms }, 'SWAS call cancelled');
+      else log.error({ action, regionId, ms, err: err instanceof Error ? { name: err.name } : typeof err }, 'SWAS call failed unexpectedly');
+      return;
+    }
+    const fields = { action, regionId, ms, code: err.code, stage: err.stage, httpStatus: err.httpStatus, requestId: err.requestId };
+    if (action.startsWith('List') && NOT_FOUND_LIST_CODES.has(err.code)) log.debug(fields, 'SWAS list answered not found');
+    else if (UNEXPECTED_CODES.has(err.code) || (err.httpStatus !== undefined && err.httpStatus >= 500)) log.error(fields, 'SWAS call failed');
+    else log.warn(fields, 'SWAS call failed');
   }
 
   /**

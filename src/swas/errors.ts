@@ -35,9 +35,29 @@ export class ApiError extends Error {
   }
 }
 
-/** The call was cancelled by the MCP client: stop at once, answer nothing more. */
+/** The call was cancelled by the MCP client (or stopped by the server's shutdown): stop at once, answer nothing more. */
 export class CancelledError extends Error {
   override name = 'CancelledError';
+  /** Stopped because this server is shutting down, not by the client. */
+  readonly byShutdown: boolean;
+
+  constructor(message: string, byShutdown = false) {
+    super(message);
+    this.byShutdown = byShutdown;
+  }
+}
+
+/** The abort reason of a call stopped because the server shuts down (see CallLifecycle). */
+export class ServerShutdown extends Error {
+  override name = 'ServerShutdown';
+  constructor() { super('the server is shutting down'); }
+}
+
+/** The error for a call whose signal fired: the client's cancel, or the server's shutdown. */
+export function cancelledBy(signal: AbortSignal | undefined): CancelledError {
+  return signal?.reason instanceof ServerShutdown
+    ? new CancelledError('stopped: the server is shutting down', true)
+    : new CancelledError('cancelled by the client');
 }
 
 /** Codes that are worth another attempt: throttling, service unavailable, server errors, network. */

@@ -1,4 +1,4 @@
-import { ApiError, CancelledError, isRetryable } from './errors.js';
+import { ApiError, CancelledError, cancelledBy, isRetryable } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -27,16 +27,48 @@ export function retryPolicyFor(c: { retryBaseDelayMs: number; requestTimeoutMs: 
 }
 
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError('cancelled by the client');
+  if (signal?.aborted) throw cancelledBy(signal);
+}
+
+/**
+ * The callbacks waiting on each signal. A call's signal is shared by every request the call runs at
+ * once (RegionId "all": dozens), and one listener each would pass Node's limit of 10 and print
+ * MaxListenersExceededWarning: so each signal gets one listener, which calls the waiting callbacks.
+ */
+const waiting = new WeakMap<AbortSignal, { callbacks: Set<() => void>; fire: () => void }>();
+
+/** Runs `callback` once when the signal fires; the returned function unsubscribes it. */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let entry = waiting.get(signal);
+  if (!entry) {
+    const callbacks = new Set<() => void>();
+    const fire = () => {
+      waiting.delete(signal);
+      for (const f of [...callbacks]) f();
+      callbacks.clear();
+    };
+    entry = { callbacks, fire };
+    waiting.set(signal, entry);
+    signal.addEventListener('abort', fire, { once: true });
+  }
+  const { callbacks, fire } = entry;
+  callbacks.add(callback);
+  return () => {
+    callbacks.delete(callback);
+    // The last one out takes the listener away: a long-lived signal keeps none.
+    if (callbacks.size === 0 && waiting.get(signal)?.callbacks === callbacks) {
+      waiting.delete(signal);
+      signal.removeEventListener('abort', fire);
+    }
+  };
 }
 
 /** Sleeps, or rejects with CancelledError as soon as the signal fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError('cancelled by the client'));
-    const onAbort = () => { clearTimeout(timer); reject(new CancelledError('cancelled by the client')); };
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) return reject(cancelledBy(signal));
+    const off = signal ? onAbort(signal, () => { clearTimeout(timer); reject(cancelledBy(signal)); }) : undefined;
+    const timer = setTimeout(() => { off?.(); resolve(); }, ms);
   });
 }
 
@@ -44,12 +76,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function raceSignal<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(new CancelledError('cancelled by the client'));
-    const onAbort = () => reject(new CancelledError('cancelled by the client'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) return reject(cancelledBy(signal));
+    const off = onAbort(signal, () => reject(cancelledBy(signal)));
     work.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => { off(); resolve(v); },
+      (e: unknown) => { off(); reject(e); },
     );
   });
 }

@@ -14,6 +14,12 @@ export const RESOURCE_GROUP_ID_PATTERN = /^rg-[A-Za-z0-9]{1,62}$/;
 export const IMAGE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:_-]{1,127}$/;
 /** SnapshotName: 2–50 characters of letters, digits, ':', '_', '.', '-', starting with a letter. */
 export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9:_.-]{1,49}$/;
+/**
+ * The character rules of the two names alone (their lengths are separate checks), so that a name
+ * that is only too short is told only that.
+ */
+export const IMAGE_NAME_CHARS = /^[A-Za-z0-9][A-Za-z0-9:_-]*$/;
+export const SNAPSHOT_NAME_CHARS = /^[A-Za-z][A-Za-z0-9:_.-]*$/;
 /** ClientToken: at most 64 printable ASCII characters. */
 export const CLIENT_TOKEN_PATTERN = /^[\x20-\x7E]{1,64}$/;
 

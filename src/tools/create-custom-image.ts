@@ -6,7 +6,7 @@ import { byNewest, chooseSystemSnapshot, isFinished } from '../preflight/snapsho
 import { ApiError } from '../swas/errors.js';
 import { checkLine, checkSchema, type Check } from '../preflight/checks.js';
 import { judgeCapture, snapshotAgeCheck } from '../preflight/capture.js';
-import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
+import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord, sameWord } from '../swas/status.js';
 import type { CreateCustomImageParams, CustomImage, Disk, Snapshot } from '../swas/types.js';
 import {
@@ -24,7 +24,7 @@ export const createCustomImageInput = lazySchema(() => z.strictObject({
   ImageName: z.string()
     .min(2, { message: 'InvalidParam.IllegalImageName: ImageName must be at least 2 characters' })
     .max(128, { message: 'InvalidParam.IllegalImageName: ImageName must be at most 128 characters' })
-    .regex(IMAGE_NAME_PATTERN, { message: 'InvalidParam.IllegalImageName: ImageName may contain only letters, digits, ":", "_" and "-", and must start with a letter or digit' })
+    .regex(IMAGE_NAME_CHARS, { message: 'InvalidParam.IllegalImageName: ImageName may contain only letters, digits, ":", "_" and "-", and must start with a letter or digit' })
     .describe('Name of the new custom image: 2–128 characters of letters, digits, ":", "_" and "-", starting with a letter or digit, unique in the region (list_custom_images shows names in use). Example: "blog-server-2026-11-28".'),
   Source: z.enum(['now', 'latest-snapshot']).optional()
     .describe('"now" (the default without snapshot IDs): take new snapshots of the server\'s disks now and image them. "latest-snapshot": use the server\'s newest finished snapshots; the result states their age.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { ApiError } from '../swas/errors.js';
-import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_PATTERN } from '../swas/shapes.js';
+import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_CHARS } from '../swas/shapes.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeCreateSnapshot, serverSnapshots, type CreateSnapshotFacts } from '../preflight/create-snapshot.js';
 import { sameWord } from '../swas/status.js';
@@ -27,7 +27,7 @@ export const createSnapshotInput = lazySchema(() => z.strictObject({
     .min(2, { message: 'SnapshotName must be at least 2 characters' })
     .max(50, { message: 'SnapshotName must be at most 50 characters' })
     .refine((v) => !/^https?:\/\//i.test(v), { message: 'SnapshotName must not start with http:// or https://' })
-    .regex(SNAPSHOT_NAME_PATTERN, { message: 'SnapshotName must start with a letter and contain only letters, digits, ":", "_", "." and "-"' })
+    .regex(SNAPSHOT_NAME_CHARS, { message: 'SnapshotName must start with a letter and contain only letters, digits, ":", "_", "." and "-"' })
     .describe('Name of the snapshot: 2–50 characters of letters, digits, ":", "_", "." and "-", starting with a letter. Example: "shop-sys-2026-11-28".'),
   Tag: tagsField().optional().describe('Up to 20 tags {Key, Value} to put on the snapshot. Optional.'),
   ResourceGroupId: resourceGroupIdField().optional(),

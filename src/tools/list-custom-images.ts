@@ -9,7 +9,7 @@ import {
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
-import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listCustomImagesInput = lazySchema(() => z.strictObject({
   RegionId: regionOrAllField(),
@@ -35,6 +35,8 @@ const imageOut = lazySchema(() => z.object({
   InstanceName: z.string().optional(),
   SystemSnapshotId: z.string().optional(),
   DataSnapshotId: z.string().optional(),
+  RequiredSystemDiskSize: z.number().optional().describe('GiB: reset_system needs a server whose system disk is at least this large.'),
+  RequiredDataDiskSize: z.number().optional().describe('GiB of data disk the image needs (images that hold a data disk).'),
   CreationTime: z.string().optional(),
   Description: z.string().optional(),
   Owner: z.enum(['self', 'shared-in']).describe('"self": the account\'s own image; "shared-in": shared with this account by OwnerAccountId.'),
@@ -71,6 +73,8 @@ function compact(m: CustomImage, owner: 'self' | 'shared-in', accounts: string[]
     ImageId: m.ImageId, ImageName: m.Name, Status: imageStatusWord(m.StatusCode), RegionId: m.RegionId,
     InstanceId: m.InstanceId, InstanceName: m.InstanceName, SystemSnapshotId: m.SystemSnapshotId,
     DataSnapshotId: m.DataSnapshotId, CreationTime: m.CreationTime, Description: m.Description || undefined,
+    ...(m.RequiredSystemDiskSize ? { RequiredSystemDiskSize: m.RequiredSystemDiskSize } : {}),
+    ...(m.RequiredDataDiskSize ? { RequiredDataDiskSize: m.RequiredDataDiskSize } : {}),
     Owner: owner, ...(owner === 'shared-in' && m.UserId ? { OwnerAccountId: m.UserId } : {}),
     SharedToEcs: owner === 'self' && m.InShare === true, SharedWithAccounts: accounts,
     Tags: m.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })),
@@ -86,16 +90,19 @@ async function shareAccounts(ctx: ToolContext, region: string, images: CustomIma
 
 function text(out: Output): string {
   const list = out.Images ?? [];
-  const where = out.RegionId === ALL_REGIONS ? `any of ${out.Regions?.length ?? 0} regions` : out.RegionId;
+  const where = whereWords(out.RegionId, out.Regions, list.length > 0);
   const lines = [list.length === 0
-    ? `No custom images match in ${where}.`
-    : `${list.length} custom image(s) in ${where}${out.Truncated ? ' (truncated: more matched)' : ''}:`];
+    ? `No custom images match ${where}.`
+    : `${list.length} custom image(s) ${where}${out.Truncated ? ' (truncated: more matched)' : ''}:`];
+  const everywhere = list.length === 0 ? searchEveryRegionStep('list_custom_images', out.RegionId) : undefined;
+  if (everywhere) lines.push(everywhere);
   for (const m of list) {
     const shared = [m.SharedToEcs ? 'ECS' : '', m.SharedWithAccounts.length ? `accounts ${m.SharedWithAccounts.join(', ')}` : ''].filter(Boolean);
     lines.push(`- ${m.ImageId} "${apiText(m.ImageName, 128)}" in ${m.RegionId}: ${m.Status}`
       + (m.Owner === 'shared-in' ? `, shared in by account ${m.OwnerAccountId ?? 'unknown'}` : '')
       + (m.InstanceId ? `, from server ${m.InstanceName ? `"${apiText(m.InstanceName, 128)}" ` : ''}(${m.InstanceId})` : '')
       + (m.SystemSnapshotId ? `, snapshot ${m.SystemSnapshotId}` : '')
+      + (m.RequiredSystemDiskSize ? `, needs a ${m.RequiredSystemDiskSize} GiB system disk${m.RequiredDataDiskSize ? ` and ${m.RequiredDataDiskSize} GiB data disk` : ''}` : '')
       + `, created ${m.CreationTime ?? 'at an unknown time'}`
       + (shared.length ? `, shared to ${shared.join(' and ')}` : (m.Owner === 'self' ? ', not shared' : ''))
       + (m.Tags.length ? `, tags ${m.Tags.map((t) => `${apiText(t.Key, 64)}=${apiText(t.Value, 64)}`).join(', ')}` : ''));
@@ -161,7 +168,7 @@ export const listCustomImagesTool = defineTool({
   name: 'list_custom_images',
   title: 'List SWAS custom images and the image quota',
   description: [
-    'Lists the account\'s own custom images of Simple Application Servers in one region (or every region with RegionId "all"): ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
+    'Lists the account\'s own custom images of Simple Application Servers in one region (or every region with RegionId "all"): ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, the disk sizes it needs (RequiredSystemDiskSize, GiB), creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
     'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting the account\'s own images and servers of the region whatever the filters.',
     'Use it to check whether an image name is taken (ImageNames), whether the quota has room before create_custom_image, and to follow a new image until it is Available (ImageIds). Read-only.',
   ].join(' '),

@@ -7,7 +7,7 @@ import {
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { defineTool } from './registry.js';
-import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 /** Image IDs ListImages and ResetSystem take: custom images are m-…, system and app images 32 hex characters. */
 export const ANY_IMAGE_ID_PATTERN = /^(?:m-[A-Za-z0-9]{1,62}|[0-9A-Fa-f]{32})$/;
@@ -69,7 +69,9 @@ function text(out: Output): string {
   const list = out.Images ?? [];
   const all = out.RegionId === ALL_REGIONS;
   const failed = failedRegionsLine(out.Regions);
-  if (list.length === 0) return [`No images match in ${all ? `any of ${out.Regions?.length ?? 0} regions` : out.RegionId}.`, failed, out.Simulated ? SIMULATED_NOTE : undefined].filter(Boolean).join('\n');
+  if (list.length === 0) {
+    return [`No images match ${whereWords(out.RegionId, out.Regions, false)}.`, failed, searchEveryRegionStep('list_images', out.RegionId), out.Simulated ? SIMULATED_NOTE : undefined].filter(Boolean).join('\n');
+  }
   const lines = [`${list.length} image(s) ${all ? 'across regions, each usable by a server of its own region' : `in ${out.RegionId} that a server there can be reset to`}${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
   const kinds = [...new Set(list.map((m) => m.ImageType))].sort((a, b) => (KIND_ORDER[a] ?? 9) - (KIND_ORDER[b] ?? 9));
   for (const kind of kinds) {

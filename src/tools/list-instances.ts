@@ -7,7 +7,7 @@ import {
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
-import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
 
@@ -70,10 +70,12 @@ function compact(i: Instance): z.input<ReturnType<typeof instanceOut>> {
 
 function text(out: Output): string {
   const list = out.Instances ?? [];
-  const where = out.RegionId === ALL_REGIONS ? `any of ${out.Regions?.length ?? 0} regions` : out.RegionId;
+  const where = whereWords(out.RegionId, out.Regions, list.length > 0);
   const failed = failedRegionsLine(out.Regions);
-  if (list.length === 0) return [`No servers match in ${where}.`, failed, out.Simulated ? SIMULATED_NOTE : undefined].filter(Boolean).join('\n');
-  const lines = [`${list.length} server(s) in ${where}${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
+  if (list.length === 0) {
+    return [`No servers match ${where}.`, failed, searchEveryRegionStep('list_instances', out.RegionId), out.Simulated ? SIMULATED_NOTE : undefined].filter(Boolean).join('\n');
+  }
+  const lines = [`${list.length} server(s) ${where}${out.Truncated ? ` (truncated: ${out.TotalCount} matched)` : ''}:`];
   for (const i of list) {
     const disks = i.Disks.map((d) => `${d.DiskType} ${d.DiskId}${d.Size !== undefined ? ` ${d.Size} GiB` : ''}`).join(', ');
     lines.push(`- "${apiText(i.InstanceName, 128)}" (${i.InstanceId}) in ${i.RegionId}: ${i.Status}${i.BusinessStatus && i.BusinessStatus !== 'Normal' ? `, ${i.BusinessStatus}` : ''}; disks: ${disks || 'none listed'}`);

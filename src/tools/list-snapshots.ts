@@ -9,7 +9,7 @@ import {
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
-import { acrossRegions, ALL_REGIONS, failedRegionsLine, regionOrAllField, regionOutcomeSchema } from './regions.js';
+import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listSnapshotsInput = lazySchema(() => z.strictObject({
   RegionId: regionOrAllField(),
@@ -73,11 +73,14 @@ function compact(s: Snapshot): z.input<ReturnType<typeof snapshotOut>> {
 function text(out: Output, args: Input): string {
   const list = out.Snapshots ?? [];
   const lines: string[] = [];
+  const where = whereWords(out.RegionId, out.Regions, list.length > 0);
   if (list.length === 0) {
-    lines.push(`No snapshots match in ${out.RegionId}.`);
-    if (args.InstanceId) lines.push(`To make one of the server's system disk, call create_snapshot with RegionId "${out.RegionId}" and InstanceId "${args.InstanceId}" (WaitForAccomplished true waits until it is usable).`);
+    lines.push(`No snapshots match ${where}.`);
+    if (args.InstanceId && out.RegionId !== ALL_REGIONS) lines.push(`To make one of the server's system disk, call create_snapshot with RegionId "${out.RegionId}" and InstanceId "${args.InstanceId}" (WaitForAccomplished true waits until it is usable).`);
+    const everywhere = searchEveryRegionStep('list_snapshots', out.RegionId);
+    if (everywhere && !args.InstanceId) lines.push(everywhere);
   } else {
-    lines.push(`${list.length} snapshot(s) in ${out.RegionId}, newest first${out.Truncated ? ' (truncated: more matched)' : ''}:`);
+    lines.push(`${list.length} snapshot(s) ${where}, newest first${out.Truncated ? ' (truncated: more matched)' : ''}:`);
     for (const s of list) {
       lines.push(`- ${s.SnapshotId} "${apiText(s.SnapshotName, 64)}" in ${s.RegionId}: ${s.SourceDiskType} disk ${s.SourceDiskId ?? '?'}${s.InstanceId ? ` of server ${s.InstanceId}` : ''}, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}, taken ${s.CreationTime ?? 'at an unknown time'}`);
     }

@@ -71,3 +71,34 @@ export function publish<S extends z.ZodType>(schema: () => S, io: 'input' | 'out
     },
   } as StandardSchemaWithJSON<z.input<S>, z.output<S>>;
 }
+
+/** A tool's input: the schema the SDK publishes, and the parse the tool's own wrapper runs. */
+export interface PublishedInput<S extends z.ZodType> {
+  /** Published as `publish` does; lets every value through (nulls dropped), so that a refusal is ours. */
+  sdk: StandardSchemaWithJSON<unknown, unknown>;
+  parse(value: unknown): z.ZodSafeParseResult<z.output<S>>;
+  /** The top-level argument names, as published. */
+  argumentNames(): string[];
+}
+
+/**
+ * The SDK answers input its schema refuses with bare text ("Input validation error: …") and no
+ * structuredContent, so the tool wrapper validates instead: the SDK sees a schema that takes every
+ * value, and publishes the same JSON Schema as `publish` (the zod schema's own).
+ */
+export function publishInput<S extends z.ZodType>(schema: () => S): PublishedInput<S> {
+  let json: Json | undefined;
+  const published = () => (json ??= publishedJsonSchema(schema(), 'input'));
+  return {
+    sdk: {
+      '~standard': {
+        version: 1,
+        vendor: 'swas-image-mcp',
+        validate: (value: unknown) => ({ value: nullMembersAsUnset(value) }),
+        jsonSchema: { input: published, output: published },
+      },
+    },
+    parse: (value) => schema().safeParse(value, { reportInput: true }),
+    argumentNames: () => Object.keys((published().properties ?? {}) as Json),
+  };
+}

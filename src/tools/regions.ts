@@ -65,3 +65,15 @@ export function failedRegionsLine(regions: RegionOutcome[] | undefined): string 
   if (!failed.length) return undefined;
   return `Could not list ${failed.length} region(s): ${failed.map((r) => `${r.RegionId} (${r.ErrorCode})`).join(', ')}; the others are complete. Try those regions again on their own.`;
 }
+
+/** Where a listing looked, for "No … match {where}." and "N … {where}:". */
+export function whereWords(regionId: string | undefined, regions: readonly RegionOutcome[] | undefined, found: boolean): string {
+  if (regionId !== ALL_REGIONS) return `in ${regionId ?? 'the region'}`;
+  const n = regions?.length ?? 0;
+  return found ? `across ${n} region${n === 1 ? '' : 's'}` : `in any region (${n} searched)`;
+}
+
+/** After an empty listing of one region: the call that searches them all. */
+export function searchEveryRegionStep(tool: string, regionId: string | undefined): string | undefined {
+  return regionId === ALL_REGIONS ? undefined : `Not in ${regionId ?? 'this region'}? Call ${tool} with RegionId "all" to search every region.`;
+}

@@ -301,7 +301,7 @@ export const tagCustomImagesTool = defineTool({
   ].join(' '),
   inputSchema: tagCustomImagesInput,
   outputSchema: tagCustomImagesOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'write',
   ramActions: ['swas-open:TagResources', 'swas-open:UntagResources', 'swas-open:ListCustomImages'],
   handler: (args, call, ctx) => tagCustomImages(args, call, ctx),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
-import { DEFAULT_TARGET, waitForResources, type ResourceKind, type WaitTarget, type Watch } from '../wait.js';
+import { DEFAULT_TARGET, failedReadAction, waitForResources, type ResourceKind, type ResourceState, type WaitTarget, type Watch } from '../wait.js';
 import {
   errorSchema, failure, idListField, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, SIMULATED_NOTE, simulatedField,
   success, toFailure, type ToolContext,
@@ -57,10 +57,10 @@ const stateOut = lazySchema(() => z.object({
   Kind: z.enum(['image', 'snapshot', 'instance']),
   Id: z.string(),
   Until: z.enum(['Available', 'Accomplished', 'Running', 'Deleted']),
-  State: z.string().describe('As last read: images Creating/Available/Failed…, snapshots progressing/accomplished/failed, servers Running/Resetting…, or NotFound.'),
+  State: z.string().describe('As last read: images Creating/Available/Failed…, snapshots progressing/accomplished/failed, servers Running/Resetting…; Deleted (waited for Deleted, no longer listed); or NotFound (not listed: a wrong ID or region, or gone while waited on).'),
   Progress: z.string().optional().describe('Snapshots: the API\'s percentage, e.g. "45%".'),
   Done: z.boolean().describe('Reached Until.'),
-  Failed: z.boolean().describe('Can no longer reach Until (failed).'),
+  Failed: z.boolean().describe('Can no longer reach Until: failed, NotFound, or gone while waited on. Waiting longer will not help.'),
 }));
 
 export const waitForResourcesOutput = lazySchema(() => z.object({
@@ -82,15 +82,28 @@ function watchesOf(args: Input): Watch[] {
   return [...watch('image', args.ImageIds), ...watch('snapshot', args.SnapshotIds), ...watch('instance', args.InstanceIds)];
 }
 
-function text(out: Output, region: string, watches: Watch[]): string {
-  const states = out.States ?? [];
+const LIST_TOOL: Record<ResourceKind, string> = { image: 'list_custom_images', snapshot: 'list_snapshots', instance: 'list_instances' };
+const KIND_WORD: Record<ResourceKind, string> = { image: 'custom image', snapshot: 'snapshot', instance: 'server' };
+
+/** What one state means, after its ID. */
+function stateLine(s: ResourceState, region: string): string {
+  const progress = s.Progress ? ` ${s.Progress}` : '';
+  if (s.Done) return s.Until === 'Deleted' ? 'deleted (no longer listed)' : `${s.State}${progress} (done)`;
+  if (s.Vanished) return `no longer listed: it disappeared while waited on (deleted?), so it will not become ${s.Until} (FAILED)`;
+  if (s.State === 'NotFound') {
+    return `NOT FOUND: no ${KIND_WORD[s.Kind]} with this ID is listed in ${region}; check the ID and the region with ${LIST_TOOL[s.Kind]}`
+      + (s.Kind === 'image' ? ' (a custom image is not listed for a short while after create_custom_image answers: if it was created moments ago, call again in a minute)' : '');
+  }
+  return `${s.State}${progress}${s.Failed ? ' (FAILED)' : ` (waiting for ${s.Until})`}`;
+}
+
+function text(out: Output, region: string, watches: Watch[], states: ResourceState[]): string {
+  const missing = states.filter((s) => s.State === 'NotFound').length;
   const lines = [out.AllDone
     ? `All done after ${out.ElapsedSeconds} s.`
-    : out.AnyFailed ? `Stopped waiting: something failed (after ${out.ElapsedSeconds} s).`
+    : out.AnyFailed ? `Stopped waiting after ${out.ElapsedSeconds} s: ${missing ? `${missing} not found${missing < states.filter((s) => s.Failed).length ? ', others failed' : ''}` : 'something failed'}; waiting longer would not change that.`
       : `Not done yet after ${out.ElapsedSeconds} s. That is normal: snapshots and images take minutes to tens of minutes.`];
-  for (const s of states) {
-    lines.push(`- ${s.Kind} ${s.Id}: ${s.State}${s.Progress ? ` ${s.Progress}` : ''}${s.Done ? ` (${s.Until === 'Deleted' ? 'gone' : 'done'})` : s.Failed ? ' (FAILED)' : ` (waiting for ${s.Until})`}`);
-  }
+  for (const s of states) lines.push(`- ${s.Kind} ${s.Id}: ${stateLine(s, region)}`);
   const pending = watches.filter((w) => !states.find((s) => s.Id === w.id && (s.Done || s.Failed)));
   if (!out.AllDone && !out.AnyFailed && pending.length) lines.push(`Next: call ${keepWaitingArgs(region, pending)} to keep waiting.`);
   if (out.Simulated) lines.push(SIMULATED_NOTE);
@@ -109,9 +122,9 @@ async function waitTool(args: Input, call: ToolCall, ctx: ToolContext) {
       RegionId: region, States: outcome.states, AllDone: outcome.allDone, AnyFailed: outcome.anyFailed,
       ElapsedSeconds: Math.round(outcome.elapsedMs / 100) / 10, Simulated: ctx.simulated,
     };
-    return success(waitForResourcesOutput(), out, text(out, region, watches));
+    return success(waitForResourcesOutput(), out, text(out, region, watches, outcome.states));
   } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListCustomImages', regionId: region }, ctx.log);
+    const { error, text: why } = toFailure(err, { action: failedReadAction(err) ?? 'ListCustomImages', regionId: region }, ctx.log);
     return failure(waitForResourcesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
   }
 }

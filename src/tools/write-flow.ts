@@ -7,7 +7,7 @@ import { checkToolFor, type ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
 import { ApiError, CancelledError } from '../swas/errors.js';
 import { deriveClientToken } from '../swas/token.js';
-import { waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
+import { failedReadAction, noteCreated, waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
 import { failure, toFailure, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
 
@@ -136,8 +136,9 @@ export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: Wri
   outcomeIds?: (result: R) => string[]): Promise<R> {
   // A change of unknown outcome on these resources is settled first, so the record reads in order.
   await reconcile(ctx, record.resourceIds, call.signal);
+  let result: R;
   try {
-    return await audited(ctx.ledger, {
+    result = await audited(ctx.ledger, {
       tool: record.tool, action: record.action, regionId: record.regionId, resourceIds: record.resourceIds,
       clientToken: record.clientToken, argsDigest: argsDigest(requestArgs(record.args)), simulated: ctx.simulated,
       ...(record.expect ? { expect: record.expect } : {}),
@@ -153,6 +154,17 @@ export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: Wri
     });
   } catch (err) {
     throw explainedWriteError(ctx, record, err);
+  }
+  noteCreatedBy(result, ctx.now());
+  return result;
+}
+
+/** A create's answer names what it made: a wait then knows it is new, and not yet listed rather than missing. */
+function noteCreatedBy(result: unknown, atMs: number): void {
+  if (result === null || typeof result !== 'object') return;
+  for (const key of ['ImageId', 'SnapshotId'] as const) {
+    const id = (result as Record<string, unknown>)[key];
+    if (typeof id === 'string' && id !== '') noteCreated(id, atMs);
   }
 }
 
@@ -204,7 +216,8 @@ export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId:
     if (call.signal.aborted && !call.mcp.mcpReq.signal.aborted) {
       return { stoppedEarly: 'ServerShuttingDown', note: `Waiting stopped early because the server is shutting down; the request itself was carried out. Call ${next} to keep waiting.` };
     }
-    const { error } = toFailure(err, errCtx, ctx.log);
+    const readAction = failedReadAction(err);
+    const { error } = toFailure(err, readAction ? { ...errCtx, action: readAction } : errCtx, ctx.log);
     return { stoppedEarly: error.Code, note: `Waiting stopped early (${error.Code}); the request itself was carried out. Call ${next} to keep waiting.` };
   }
 }

@@ -24,7 +24,7 @@ describe('npm run demo', () => {
       'ConfirmToken', 'delete_custom_images', 'img-sg-web-2026-11-29-sys', 'img-sg-web-2026-11-29-data',
       'Done: img-sg-web-2026-11-29-sys accomplished', 'Available', 'from system snapshot', 'and data snapshot',
       'are kept',
-      'ConfirmationRequired', 'share_custom_image', 'Input validation error',
+      'ConfirmationRequired', 'share_custom_image', 'InvalidParameter: RegionId',
       'intent  create_custom_image', 'outcome delete_custom_images', 'outcome share_custom_image', 'Done.',
     ];
     let at = 0;

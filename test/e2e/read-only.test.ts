@@ -67,7 +67,8 @@ describe('writable mode, for contrast', () => {
     expect(Object.keys(byName).sort()).toEqual(DEFAULT_TOOLS);
     // Sharing exposes a disk's contents (or breaks ECS re-initialisation): destructive, asks consent.
     expect(byName.share_custom_image!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
-    expect(byName.tag_custom_images!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+    // Tagging overwrites and removes tags under consent: destructive too.
+    expect(byName.tag_custom_images!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
     for (const name of LIST_TOOLS) expect(byName[name]!.annotations).toMatchObject(READ_ONLY);
     expect(byName.create_snapshot!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true });
     const input = byName.create_snapshot!.inputSchema;

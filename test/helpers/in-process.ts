@@ -1,0 +1,69 @@
+import { Writable } from 'node:stream';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import pino from 'pino';
+import { openLedger } from '../../src/audit/index.js';
+import { loadConfig } from '../../src/config.js';
+import { ConsentSigner } from '../../src/consent/index.js';
+import { REDACT_PATHS } from '../../src/log.js';
+import { buildServer, CallLifecycle } from '../../src/server.js';
+import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { SdkSwasApi, type CredentialSource } from '../../src/swas/client.js';
+import { retryPolicyFor } from '../../src/swas/retry.js';
+import type { ToolContext } from '../../src/tools/common.js';
+import { ALL_TOOLS } from '../../src/tools/index.js';
+import { selectTools } from '../../src/tools/registry.js';
+import { call as callTool, type ToolResult } from './stack.js';
+
+/** One pino line as parsed JSON. */
+export type LogLine = Record<string, unknown> & { level: number; msg?: string };
+
+export interface InProcess {
+  client: Client;
+  sim: Simulator;
+  ctx: ToolContext;
+  /** Stops the calls in flight as a shutdown does. */
+  lifecycle: CallLifecycle;
+  /** Every log line the server wrote so far, parsed. */
+  logs: LogLine[];
+  call(name: string, args: Record<string, unknown>): Promise<ToolResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server (every tool, the real SdkSwasApi) in this process, against a simulator on
+ * loopback, driven by the SDK client over an in-memory transport. Faster than spawning the built
+ * server, and the log is readable line by line.
+ */
+export async function startInProcess(opts: {
+  sim?: SimulatorOptions; env?: Record<string, string>; credentials?: CredentialSource; allowDestructive?: boolean;
+} = {}): Promise<InProcess> {
+  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
+  const config = loadConfig([], {
+    SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '50',
+    SWAS_MCP_RETRY_BASE_DELAY_MS: '5', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'debug', ...opts.env,
+  });
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, sink);
+  const credentials = opts.credentials ?? { kind: 'static', accessKeyId: SIM_ACCESS_KEY_ID, accessKeySecret: SIM_ACCESS_KEY_SECRET };
+  const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
+  const ledger = await openLedger(config.auditLog);
+  const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent: ConsentSigner.random(), now: Date.now };
+  const tools = selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: opts.allowDestructive ?? true });
+  const lifecycle = new CallLifecycle();
+  const server = buildServer(ctx, tools, lifecycle);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
+  await client.connect(clientSide);
+  return {
+    client, sim, ctx, lifecycle, logs,
+    call: (name, args) => callTool(client, name, args),
+    close: async () => { await client.close(); await server.close(); await ledger.close(); await sim.stop(); },
+  };
+}

@@ -1,0 +1,95 @@
+import type { Progress } from '@modelcontextprotocol/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/simulator/index.js';
+import { startInProcess, type InProcess } from '../helpers/in-process.js';
+import { textOf, type ToolResult } from '../helpers/stack.js';
+
+const R = DEMO.region;
+let s: InProcess | undefined;
+afterEach(async () => { await s?.close(); s = undefined; });
+
+async function waitWithProgress(p: InProcess, args: Record<string, unknown>, onProgress: (p: Progress) => void = () => undefined): Promise<ToolResult> {
+  return (await p.client.callTool({ name: 'wait_for_resources', arguments: { RegionId: R, ...args } }, { onprogress: onProgress })) as ToolResult;
+}
+
+describe('wait_for_resources tells what is there', () => {
+  it('an image, a snapshot or a server that does not exist is an answer (NotFound), at once, with no "keep waiting"', async () => {
+    s = await startInProcess();
+    for (const [field, id, tool] of [['ImageIds', 'm-doesnotexist1', 'list_custom_images'], ['SnapshotIds', 's-doesnotexist1', 'list_snapshots'], ['InstanceIds', 'no-such-server', 'list_instances']] as const) {
+      const res = await waitWithProgress(s, { [field]: [id], TimeoutSeconds: 30 });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect(res.structuredContent).toMatchObject({ AllDone: false, AnyFailed: true, States: [{ Id: id, State: 'NotFound', Done: false, Failed: true }] });
+      // Answered on the first read, not at the end of the 30 s allowed (the bound leaves room for a loaded machine).
+      expect(res.structuredContent!.ElapsedSeconds).toBeLessThan(15);
+      expect(textOf(res)).toContain('NOT FOUND');
+      expect(textOf(res)).toContain(tool);
+      expect(textOf(res)).not.toContain('keep waiting');
+    }
+  });
+
+  it('an image this server just created is being created while it is not listed yet, then Available', async () => {
+    s = await startInProcess({ sim: { imageListDelayMs: 300, imageReadyMs: 600 } });
+    const made = await s.call('create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-fresh' });
+    const imageId = made.structuredContent!.ImageId as string;
+    const states: string[] = [];
+    const res = await waitWithProgress(s, { ImageIds: [imageId], TimeoutSeconds: 20 }, (p) => states.push(p.message ?? ''));
+    expect(res.structuredContent).toMatchObject({ AllDone: true, States: [{ Id: imageId, State: 'Available', Done: true }] });
+    expect(states[0]).toContain(`${imageId} Creating`);
+    expect(states.join('\n')).not.toContain('NotFound');
+  });
+
+  it('a resource that disappears while waited on counts as failed, and the answer says it vanished', async () => {
+    s = await startInProcess();
+    const sim = s.sim;
+    const image = sim.state.addImage({ instanceId: DEMO.blogServerId, name: 'vanishing', status: '4' });
+    const res = await waitWithProgress(s, { ImageIds: [image.imageId], TimeoutSeconds: 20 }, () => { sim.state.removeImage(image.imageId); });
+    expect(res.structuredContent).toMatchObject({ AllDone: false, AnyFailed: true, States: [{ Id: image.imageId, State: 'NotFound', Failed: true }] });
+    expect(textOf(res)).toContain('disappeared while waited on');
+    expect(textOf(res)).not.toContain('keep waiting');
+  });
+
+  it('waiting for Deleted: gone is done, and said as deleted, not NotFound', async () => {
+    s = await startInProcess({ sim: { imageDeleteMs: 200 } });
+    const image = s.sim.state.addImage({ instanceId: DEMO.blogServerId, name: 'to-delete' });
+    s.sim.state.deleteImage(image.imageId);
+    const messages: string[] = [];
+    const res = await waitWithProgress(s, { ImageIds: [image.imageId], Until: 'Deleted', TimeoutSeconds: 20 }, (p) => messages.push(p.message ?? ''));
+    expect(res.structuredContent).toMatchObject({ AllDone: true, States: [{ Id: image.imageId, State: 'Deleted', Done: true, Failed: false }] });
+    expect(messages.at(-1)).toContain(`${image.imageId} deleted`);
+    expect(messages.join('\n') + textOf(res)).not.toContain('NotFound');
+  });
+});
+
+describe('progress has a total only where there is a real fraction', () => {
+  it('an image wait sends no total; a snapshot wait sends the percentage out of 100', async () => {
+    s = await startInProcess({ sim: { imageReadyMs: 400, snapshotReadyMs: 400 } });
+    const image = s.sim.state.addImage({ instanceId: DEMO.blogServerId, name: 'progress-image', status: '4' });
+    const imageProgress: Progress[] = [];
+    await waitWithProgress(s, { ImageIds: [image.imageId], TimeoutSeconds: 1 }, (p) => imageProgress.push(p));
+    expect(imageProgress.length).toBeGreaterThan(0);
+    expect(imageProgress.every((p) => p.total === undefined)).toBe(true);
+    const snap = await s.call('create_snapshot', { RegionId: R, InstanceId: DEMO.blogServerId, SnapshotName: 'progress-snap' });
+    const snapProgress: Progress[] = [];
+    await waitWithProgress(s, { SnapshotIds: [snap.structuredContent!.SnapshotId], TimeoutSeconds: 10 }, (p) => snapProgress.push(p));
+    expect(snapProgress.length).toBeGreaterThan(0);
+    expect(snapProgress.every((p) => p.total === 100)).toBe(true);
+  });
+});
+
+describe('a permission error inside a wait names the action refused', () => {
+  it.each([
+    ['ListSnapshots', 'SnapshotIds', 's-anysnapshot1'],
+    ['ListInstanceStatus', 'InstanceIds', DEMO.blogServerId],
+    ['ListCustomImages', 'ImageIds', 'm-anyimage1'],
+  ])('%s refused', async (action, field, id) => {
+    s = await startInProcess();
+    s.sim.faults.add({ action, status: 403, code: 'Forbidden.RAM', message: 'User not authorized to operate on the specified resource.' });
+    const res = await waitWithProgress(s, { [field]: [id], TimeoutSeconds: 5 });
+    expect(res.isError).toBe(true);
+    expect(res.structuredContent!.Error.Code).toBe('Forbidden.RAM');
+    expect(textOf(res)).toContain(`swas-open:${action}`);
+    for (const other of ['ListCustomImages', 'ListSnapshots', 'ListInstanceStatus'].filter((a) => a !== action)) {
+      expect(textOf(res)).not.toContain(`swas-open:${other}`);
+    }
+  });
+});
