@@ -91,8 +91,8 @@ export const createCustomImageOutput = lazySchema(() => z.object({
     Description: z.string().optional(), Tag: z.array(tagSchema()).optional(), ResourceGroupId: z.string().optional(),
   }).optional(),
   Quota: quotaSchema().optional(),
-  Source: z.enum(['now', 'latest-snapshot', 'given']).describe('now: new snapshots of the server as it is now; latest-snapshot or given: existing snapshots, with their age.'),
-  DisksInImage: z.string().describe('Which disks the image holds, in words.'),
+  Source: z.enum(['now', 'latest-snapshot', 'given']).optional().describe('now: new snapshots of the server as it is now; latest-snapshot or given: existing snapshots, with their age.'),
+  DisksInImage: z.string().optional().describe('Which disks the image holds, in words.'),
   Operation: z.object({
     State: z.enum(['Planned', 'SnapshotsInProgress', 'SnapshotsReady', 'ImageCreating', 'Done']),
     Snapshots: z.array(z.object({

@@ -49,7 +49,7 @@ describe('a wrong region is explained', () => {
   });
 
   it('create_custom_image in a region without servers: the real reason, no "Quota 0 of 0" failure beside it', async () => {
-    const res = await s.call('create_custom_image', { RegionId: emptyRegion, InstanceId: DEMO.blogServerId, ImageName: 'wrong-region' });
+    const res = await s.call('create_custom_image', { RegionId: emptyRegion, InstanceId: DEMO.blogServerId, ImageName: 'wrong-region', Source: 'latest-snapshot' });
     expect(res.isError).toBe(true);
     expect(res.structuredContent!.Error.Code).toBe('InvalidInstanceId.NotFound');
     const quota = (res.structuredContent!.Checks as { Name: string; Outcome: string; Detail: string }[]).find((c) => c.Name === 'Quota')!;

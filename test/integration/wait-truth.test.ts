@@ -29,7 +29,7 @@ describe('wait_for_resources tells what is there', () => {
 
   it('an image this server just created is being created while it is not listed yet, then Available', async () => {
     s = await startInProcess({ sim: { imageListDelayMs: 300, imageReadyMs: 600 } });
-    const made = await s.call('create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-fresh' });
+    const made = await s.call('create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-fresh', Source: 'latest-snapshot' });
     const imageId = made.structuredContent!.ImageId as string;
     const states: string[] = [];
     const res = await waitWithProgress(s, { ImageIds: [imageId], TimeoutSeconds: 20 }, (p) => states.push(p.message ?? ''));
