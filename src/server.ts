@@ -8,7 +8,7 @@ import { inputRefusal } from './tools/input-refusal.js';
 import { publish, publishInput } from './tools/publish.js';
 import { runProfiled } from './profiles/calls.js';
 import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
-import type { ToolCall, ToolDefinition } from './tools/registry.js';
+import { unpublishedInputs, type ToolCall, type ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
 /** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
@@ -91,7 +91,7 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     const several = profiled && profiles.several;
     // The tool's own input is parsed here, so that a refusal has our error shape; with several
     // profiles the SDK still validates (the profiled schema splits Profile off first).
-    const input = publishInput(tool.inputSchema);
+    const input = publishInput(tool.inputSchema, unpublishedInputs(tool));
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,

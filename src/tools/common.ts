@@ -41,7 +41,7 @@ export const regionIdField = lazySchema(() => z.string()
   .max(40, { message: 'RegionId is at most 40 characters' })
   .regex(REGION_ID_PATTERN, { message: 'RegionId must be a region ID such as cn-hangzhou or ap-southeast-1: lower-case letters and digits joined by hyphens' }));
 
-export const REGION_DESCRIPTION = 'Region ID of the server, such as "cn-hangzhou" or "ap-southeast-1". list_instances shows each server\'s RegionId.';
+export const REGION_DESCRIPTION = 'Region ID, e.g. "cn-hangzhou" (list_instances shows each server\'s).';
 
 const noUrl = (v: string) => !/https?:\/\//i.test(v);
 
@@ -86,7 +86,7 @@ export const maxResultsField = lazySchema(() => z.number().int()
   .describe(`Return at most this many items (1–${MAX_RESULTS_CAP}, default ${DEFAULT_MAX_RESULTS}). All pages of the API are gathered up to this bound; Truncated says whether more matched.`));
 
 export const optionalRegionField = lazySchema(() => regionIdField().optional()
-  .describe(`${REGION_DESCRIPTION} Optional: the server's configured default region is used when omitted.`));
+  .describe(`${REGION_DESCRIPTION} Default: the configured region.`));
 
 /** A filter list of IDs or names as the API takes them: 1–100 entries, each of one shape. */
 export function idListField(name: string, pattern: RegExp, entry: string, everything: string) {

@@ -25,12 +25,12 @@ export const confirmTokenField = lazySchema(() => z.string()
   .min(1).max(2048)
   .regex(/^[A-Za-z0-9_.-]+$/, { message: 'ConfirmToken must be the token a ConfirmationRequired answer or a dry run gave' })
   .optional()
-  .describe('The ConfirmToken from this tool\'s ConfirmationRequired answer (or its DryRun), after the user agreed to that exact plan. Valid for 10 minutes, for the same arguments, while nothing has changed. Omit it on the first call.'));
+  .describe('From a ConfirmationRequired answer, once the user agreed to that plan (10 minutes, same arguments).'));
 
 export const approvalIdField = lazySchema(() => z.string()
   .regex(/^apv-[A-Za-z0-9_-]{10,40}$/, { message: 'ApprovalId must be the ApprovalId a DryRun or an AwaitingApproval answer gave (apv-…)' })
   .optional()
-  .describe('The ApprovalId from this tool\'s DryRun or AwaitingApproval answer: the call then waits for, or carries out, the person\'s approval of that plan. It names the approval; it is not one.'));
+  .describe('From a DryRun or AwaitingApproval answer: continue waiting for the person\'s decision on that plan.'));
 
 /** The fields every consent tool's output carries. */
 export const consentOutputFields = lazySchema(() => ({

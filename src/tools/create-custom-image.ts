@@ -17,7 +17,7 @@ import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createCustomImageInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image is created in the server's own region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .describe('ID of the simple application server to image, e.g. "ace0706b2ac4454d984295a94213xxxx". Get it from list_instances.'),
@@ -512,6 +512,7 @@ function repeatedResult(base: Output, image: CustomImage, quota: Quota, args: In
 }
 
 export const createCustomImageTool = defineTool({
+  publishClientToken: true,
   name: 'create_custom_image',
   title: 'Create a custom image of a SWAS server',
   description: [

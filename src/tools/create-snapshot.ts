@@ -14,7 +14,7 @@ import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createSnapshotInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The snapshot is created in the server's own region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .optional()
@@ -216,10 +216,9 @@ export const createSnapshotTool = defineTool({
   name: 'create_snapshot',
   title: 'Create a disk snapshot of a SWAS server',
   description: [
-    'Creates a snapshot of a Simple Application Server disk via the CreateSnapshot API: give InstanceId to snapshot the server\'s system disk (what create_custom_image needs), or DiskId for a specific disk.',
-    'Before sending it checks that the server and disk exist in RegionId, that the server is Running or Stopped, and that the server has fewer than 3 snapshots (the per-server limit; if full, reuse a finished one from list_snapshots or delete one with delete_snapshots); the account-wide cap min(3 × servers, 15) is checked as far as one region shows it.',
-    'A snapshot usually takes minutes (a first full snapshot of a large disk longer). WaitForAccomplished true waits up to about 50 s with progress notifications; if it is not finished by then, wait_for_resources keeps waiting. DryRun true shows the request without sending it.',
-    'Repeating the same call is safe: it never creates a second snapshot. To image a server, create_custom_image alone suffices: it takes its own snapshots.',
+    'Creates a snapshot of a SWAS disk (CreateSnapshot): InstanceId for the server\'s system disk, or DiskId for one disk. create_custom_image takes its own snapshots; use this for a backup.',
+    'Checks first: server Running or Stopped, fewer than 3 snapshots on it (else delete one with delete_snapshots), the account-wide cap, no snapshot of the disk in progress.',
+    'A snapshot takes minutes: WaitForAccomplished waits up to ~50 s, then wait_for_resources. Repeating the call never makes a second snapshot.',
   ].join(' '),
   inputSchema: createSnapshotInput,
   outputSchema: createSnapshotOutput,

@@ -19,7 +19,7 @@ import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite
 const TOOL = 'delete_custom_images';
 
 export const deleteCustomImagesInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} Images are regional: all ImageIds must be in this region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be an image ID such as m-bp1abc... (from list_custom_images)' }))
     .min(1, { message: 'ImageIds must name at least one image' })
     .max(MAX_DELETE_IMAGES, { message: `ImageIds holds at most ${MAX_DELETE_IMAGES} images (one DeleteCustomImages call)` })

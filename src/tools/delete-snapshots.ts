@@ -19,7 +19,7 @@ import { failWith, planRequest, plannedRequestSchema, sendWrite } from './write-
 const TOOL = 'delete_snapshots';
 
 export const deleteSnapshotsInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} Snapshots are regional: all SnapshotIds must be in this region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   SnapshotIds: z.array(z.string().regex(SNAPSHOT_ID_PATTERN, { message: 'Each SnapshotIds entry must be a snapshot ID such as s-bp1abc... (from list_snapshots)' }))
     .min(1, { message: 'SnapshotIds must name at least one snapshot' })
     .max(MAX_DELETE_SNAPSHOTS, { message: `SnapshotIds holds at most ${MAX_DELETE_SNAPSHOTS} snapshots (one DeleteSnapshots call)` })

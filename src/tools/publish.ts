@@ -86,9 +86,9 @@ export interface PublishedInput<S extends z.ZodType> {
  * structuredContent, so the tool wrapper validates instead: the SDK sees a schema that takes every
  * value, and publishes the same JSON Schema as `publish` (the zod schema's own).
  */
-export function publishInput<S extends z.ZodType>(schema: () => S): PublishedInput<S> {
+export function publishInput<S extends z.ZodType>(schema: () => S, unpublished: readonly string[] = []): PublishedInput<S> {
   let json: Json | undefined;
-  const published = () => (json ??= publishedJsonSchema(schema(), 'input'));
+  const published = () => (json ??= withoutArguments(publishedJsonSchema(schema(), 'input'), unpublished));
   return {
     sdk: {
       '~standard': {
@@ -101,4 +101,16 @@ export function publishInput<S extends z.ZodType>(schema: () => S): PublishedInp
     parse: (value) => schema().safeParse(value, { reportInput: true }),
     argumentNames: () => Object.keys((published().properties ?? {}) as Json),
   };
+}
+
+/**
+ * The published input without some arguments the server still accepts: a ClientToken the server
+ * derives itself costs every model ~60 tokens a tool and is needed only by a script that carries its
+ * own (create_custom_image keeps it published: its API page has it).
+ */
+export function withoutArguments(json: Json, names: readonly string[]): Json {
+  if (names.length === 0) return json;
+  const properties = Object.fromEntries(Object.entries((json.properties ?? {}) as Json).filter(([k]) => !names.includes(k)));
+  const required = Array.isArray(json.required) ? (json.required as string[]).filter((k) => !names.includes(k)) : undefined;
+  return { ...json, properties, ...(required ? { required } : {}) };
 }

@@ -12,7 +12,7 @@ export const regionOrAllField = lazySchema(() => z.string()
   .max(40, { message: 'RegionId is at most 40 characters' })
   .regex(REGION_OR_ALL, { message: 'RegionId must be a region ID such as cn-hangzhou, or "all"' })
   .optional()
-  .describe(`${REGION_DESCRIPTION} "all" lists every region at once (each item says its region; use it when you do not know where a server is). Optional: the configured default region is used when omitted.`));
+  .describe(`${REGION_DESCRIPTION} "all": every region at once. Default: the configured region.`));
 
 /** How one region's part of an "all" listing went. */
 export const regionOutcomeSchema = lazySchema(() => z.object({

@@ -34,6 +34,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   outputSchema: () => O;
   annotations: ToolAnnotations;
   kind: ToolKind;
+  /** Publish ClientToken in the input schema (it is accepted either way; the server derives one). */
+  publishClientToken?: boolean;
   /** RAM actions the tool calls, e.g. "swas-open:ListInstances". */
   ramActions: readonly string[];
   /** Acts on every profile itself (list_profiles): takes no `Profile` argument. */
@@ -71,4 +73,9 @@ export function selectTools(all: readonly ToolDefinition[], sel: ToolSelection):
 export function unknownToolNames(all: readonly ToolDefinition[], only: readonly string[]): string[] {
   const known = new Set(all.map((t) => t.name));
   return only.filter((n) => !known.has(n));
+}
+
+/** The arguments a tool accepts but does not publish (see publishInput). */
+export function unpublishedInputs(tool: Pick<ToolDefinition, 'publishClientToken'>): readonly string[] {
+  return tool.publishClientToken ? [] : ['ClientToken'];
 }

@@ -25,7 +25,7 @@ export const KEY_PAIR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/;
 export const PASSWORD_HOW_TO = 'This tool never takes a password (a password must not pass through the model). To log in after the reset, set the password yourself in the Simple Application Server console (open the server, then Reset Password), or pass KeyPairName to bind an SSH key pair you created in the console (Linux).';
 
 export const resetSystemInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image must be in the server's own region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .describe('ID of the simple application server to re-install, from list_instances. It must be Running or Stopped.'),
@@ -301,10 +301,9 @@ export const resetSystemTool = defineTool({
   name: 'reset_system',
   title: 'Re-install a SWAS server from an image (wipes its system disk)',
   description: [
-    'Re-installs a Simple Application Server from an image via the ResetSystem API: a custom image (m-…, this account\'s own; one shared in by another account can only create servers) or a system or app image (from list_images). DESTRUCTIVE: everything on the server\'s system disk is wiped, and snapshots taken before can no longer roll it back; make a copy first with create_snapshot and create_custom_image if anything on it matters.',
-    'Before sending it checks that the server is Running or Stopped and was not created from a custom image holding data-disk data (such a server cannot be reset), that the image is in the same region and Available, that a custom image was not made from this same server (going back to its own disk is a snapshot rollback in the console), that the server\'s disks are at least the image\'s required sizes, and that outside the Chinese mainland it does not switch between Windows and Linux.',
-    'It needs the user\'s consent: without a way to ask them it answers ConfirmationRequired with the plan and a ConfirmToken; show the plan and, if they agree, call again with the same arguments and that ConfirmToken. DryRun true shows the checks, plan and request and sends nothing.',
-    'There is no password argument: a password must not pass through the model. The user sets one in the SWAS console (the server, then Reset Password), or KeyPairName binds an SSH key pair. WaitForRunning true waits up to about 50 s with progress; wait_for_resources keeps waiting. Retrying a call whose answer was lost does not re-install twice (same derived ClientToken while the server is as the plan saw it); once a reset is done, calling again is a new plan and re-installs again.',
+    'Re-installs a SWAS server from an image (ResetSystem): one of this account\'s custom images (m-…) or a system or app image from list_images. DESTRUCTIVE: the system disk is wiped and older snapshots can no longer roll it back; the server is down for minutes.',
+    'Checks first: server Running or Stopped and resettable, image Available in the same region and not made from this server, disks large enough, same platform outside the Chinese mainland.',
+    'Needs the person\'s consent (the answer says how). No password argument: the user sets one in the SWAS console, or KeyPairName binds an SSH key. WaitForRunning waits up to ~50 s; then wait_for_resources.',
   ].join(' '),
   inputSchema: resetSystemInput,
   outputSchema: resetSystemOutput,

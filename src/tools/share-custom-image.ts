@@ -21,7 +21,7 @@ import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplie
 export const ACCOUNT_ID_PATTERN = /^[1-9]\d{0,19}$/;
 
 export const shareCustomImageInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The image's region: list_custom_images shows it. Sharing stays in this region.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   ImageId: z.string()
     .regex(IMAGE_ID_PATTERN, { message: 'ImageId must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' })
     .describe('ID (m-…) of one of this account\'s own custom images, from list_custom_images (or create_custom_image). Images other accounts shared in cannot be shared or unshared by this account.'),
@@ -299,10 +299,9 @@ export const shareCustomImageTool = defineTool({
   name: TOOL,
   title: 'Share or unshare a SWAS custom image (ECS, other accounts)',
   description: [
-    'Shares one of the account\'s own Simple Application Server custom images, or takes a share back: Operation "Share" or "UnShare", with Ecs true (ModifyImageShareStatus: the image appears in ECS in the same region and survives the release of its server) and/or Accounts (Alibaba Cloud account IDs as digit strings, at most 10 an image, same region only; AddCustomImageShareAccount / RemoveCustomImageShareAccount).',
-    'Sharing with an account hands it the contents of the server\'s system disk (a data disk is not shared with accounts); unsharing from ECS stops ECS instances made from it re-initialising their disks; unsharing from an account stops it using the image.',
-    'Before sending it checks that the image exists in RegionId, is the account\'s own (not shared in), is Available (to share), the share state now (a part already as asked is not sent; if nothing is left, it answers Changed false), and the 10-account limit.',
-    'Sharing to or unsharing from ECS stays inside the account and needs no confirmation. Sharing with or unsharing from other accounts needs the user\'s consent: without it the answer is ConfirmationRequired with the plan and a ConfirmToken; show the plan to the user and, if they agree, call again with the same arguments and ConfirmToken. DryRun true returns the plan and the exact requests (and a token when consent is needed) without sending anything. Get ImageId from list_custom_images.',
+    'Shares one of this account\'s custom images, or takes a share back (Operation "Share" or "UnShare"): Ecs true (the image appears in ECS in the same region and outlives its server) and/or Accounts (up to 10 account IDs, same region; they get the system disk\'s contents).',
+    'Checks first: the image is this account\'s own and Available, and what is already shared (a part already as asked is not sent; Changed false when nothing is left).',
+    'ECS in the same account needs no consent; other accounts need the person\'s consent (the answer says how). ImageId from list_custom_images.',
   ].join(' '),
   inputSchema: shareCustomImageInput,
   outputSchema: shareCustomImageOutput,

@@ -21,7 +21,7 @@ import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplie
 export const MAX_TAG_IMAGES = 50;
 
 export const tagCustomImagesInput = lazySchema(() => z.strictObject({
-  RegionId: regionIdField().describe(`${REGION_DESCRIPTION} The images' region: list_custom_images shows it.`),
+  RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   ImageIds: z.array(z.string().regex(IMAGE_ID_PATTERN, { message: 'Each ImageIds entry must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' }))
     .min(1, { message: `ImageIds must hold 1 to ${MAX_TAG_IMAGES} image IDs` })
     .max(MAX_TAG_IMAGES, { message: `ImageIds holds at most ${MAX_TAG_IMAGES} image IDs (one TagResources request); split the images over several calls` })

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { publishedJsonSchema } from '../../src/tools/publish.js';
-import { selectTools, unknownToolNames } from '../../src/tools/registry.js';
+import { publishedJsonSchema, withoutArguments } from '../../src/tools/publish.js';
+import { selectTools, unknownToolNames, unpublishedInputs } from '../../src/tools/registry.js';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -13,7 +13,7 @@ const SNAPS = join(ROOT, 'test/__toolsnaps__');
 function published(t: (typeof ALL_TOOLS)[number]) {
   return {
     name: t.name, title: t.title, description: t.description, annotations: t.annotations,
-    inputSchema: publishedJsonSchema(t.inputSchema(), 'input'), outputSchema: publishedJsonSchema(t.outputSchema(), 'output'),
+    inputSchema: withoutArguments(publishedJsonSchema(t.inputSchema(), 'input'), unpublishedInputs(t)), outputSchema: publishedJsonSchema(t.outputSchema(), 'output'),
   };
 }
 
