@@ -303,7 +303,7 @@ export const resetSystemTool = defineTool({
   description: [
     'Re-installs a SWAS server from an image (ResetSystem): one of this account\'s custom images (m-…) or a system or app image from list_images. DESTRUCTIVE: the system disk is wiped and older snapshots can no longer roll it back; the server is down for minutes.',
     'Checks first: server Running or Stopped and resettable, image Available in the same region and not made from this server, disks large enough, same platform outside the Chinese mainland.',
-    'Needs the person\'s consent (the answer says how). No password argument: the user sets one in the SWAS console, or KeyPairName binds an SSH key. WaitForRunning waits up to ~50 s; then wait_for_resources.',
+    'Needs the person\'s consent (the answer says how). No password argument: the user sets one in the SWAS console (the server, then Reset Password), or KeyPairName binds an SSH key. WaitForRunning waits up to ~50 s; then wait_for_resources.',
   ].join(' '),
   inputSchema: resetSystemInput,
   outputSchema: resetSystemOutput,
