@@ -267,10 +267,9 @@ export const deleteCustomImagesTool = defineTool({
   name: TOOL,
   title: 'Delete SWAS custom images',
   description: [
-    `Deletes up to ${MAX_DELETE_IMAGES} of the account's own Simple Application Server custom images in one region (DeleteCustomImages). Get the IDs (m-…) from list_custom_images.`,
-    'Before anything is sent it checks that each image exists and is the account\'s own (images other accounts shared in cannot be deleted by this account) and that none is shared: a shared image is refused, naming ECS and/or the account IDs, unless Unshare is true, in which case the plan unshares it first (ModifyImageShareStatus UnShare, RemoveCustomImageShareAccount).',
-    'Deleting cannot be undone: the image is gone, servers created from it can no longer be reset with it, ECS instances made from a shared image lose re-initialisation. The user must agree to the plan: without a valid ConfirmToken the answer is ConfirmationRequired with the plan and a token; show the plan, and if the user agrees call again with the same arguments and that ConfirmToken. DryRun true returns the plan, the exact requests and a token without sending anything.',
-    'Deletion is asynchronous: WaitForDeleted true waits (about 50 s at most) until the images are no longer listed; otherwise wait_for_resources with ImageIds and Until "Deleted". The result gives the quota after. Next: delete_snapshots for the snapshots they were made from, once they are gone.',
+    `Deletes up to ${MAX_DELETE_IMAGES} of this account's custom images in one region (DeleteCustomImages); IDs (m-…) from list_custom_images. Cannot be undone.`,
+    'Checks first: each image is this account\'s own and not shared; a shared one is refused unless Unshare is true (the plan then unshares it first).',
+    'Needs the person\'s consent (the answer says how). Deletion is asynchronous: WaitForDeleted waits up to ~50 s, then wait_for_resources with Until "Deleted". The result gives the quota after.',
   ].join(' '),
   inputSchema: deleteCustomImagesInput,
   outputSchema: deleteCustomImagesOutput,

@@ -154,10 +154,9 @@ export const deleteSnapshotsTool = defineTool({
   name: TOOL,
   title: 'Delete SWAS disk snapshots',
   description: [
-    `Deletes up to ${MAX_DELETE_SNAPSHOTS} Simple Application Server snapshots in one region (DeleteSnapshots). Get the IDs (s-…) from list_snapshots.`,
-    'Before anything is sent it checks that each snapshot exists and that no custom image of the account was made from it (its SystemSnapshotId or DataSnapshotId): such a snapshot is refused, naming the image (SnapshotExistCustomImage); delete the image first with delete_custom_images and wait until it is gone. A snapshot still being taken may be deleted (that stops it); the plan says so.',
-    'Deleting cannot be undone: no server can be rolled back to the snapshot any more. The user must agree to the plan: without a valid ConfirmToken the answer is ConfirmationRequired with the plan and a token; show the plan, and if the user agrees call again with the same arguments and that ConfirmToken. DryRun true returns the plan, the exact request and a token without sending anything.',
-    `The result lists the snapshots left for each server touched (at most ${SNAPSHOTS_PER_SERVER} a server), so create_snapshot can follow.`,
+    `Deletes up to ${MAX_DELETE_SNAPSHOTS} snapshots in one region (DeleteSnapshots); IDs (s-…) from list_snapshots. Cannot be undone: no rollback to them any more.`,
+    'Checks first: no custom image was made from a snapshot (such a snapshot is refused, naming the image; delete the image first).',
+    'Needs the person\'s consent (the answer says how). The result lists the snapshots left on each server (at most 3 a server).',
   ].join(' '),
   inputSchema: deleteSnapshotsInput,
   outputSchema: deleteSnapshotsOutput,

@@ -168,9 +168,8 @@ export const listCustomImagesTool = defineTool({
   name: 'list_custom_images',
   title: 'List SWAS custom images and the image quota',
   description: [
-    'Lists the account\'s own custom images of Simple Application Servers in one region (or every region with RegionId "all"): ID, name, status in words (Creating, Available, Failed, Copying, Unavailable), source server and snapshot, the disk sizes it needs (RequiredSystemDiskSize, GiB), creation time, share state (SharedToEcs, SharedWithAccounts) and tags. IncludeSharedWithMe true adds images other accounts shared with this one.',
-    'It always also reports the region\'s image quota (Limit = min(3 × servers, 15), Used, Remaining), counting the account\'s own images and servers of the region whatever the filters.',
-    'Use it to check whether an image name is taken (ImageNames), whether the quota has room before create_custom_image, and to follow a new image until it is Available (ImageIds). Read-only.',
+    'Lists this account\'s custom images in one region (or RegionId "all"): status in words, source server and snapshots, required disk sizes, share state, tags, and the region\'s image quota (Limit, Used, Remaining).',
+    'IncludeSharedWithMe adds images other accounts shared in. Filters: ImageIds, ImageNames (is a name taken?), InstanceId. Read-only.',
   ].join(' '),
   inputSchema: listCustomImagesInput,
   outputSchema: listCustomImagesOutput,

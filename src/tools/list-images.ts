@@ -117,9 +117,8 @@ export const listImagesTool = defineTool({
   name: 'list_images',
   title: 'List the images a SWAS server can be reset to',
   description: [
-    'Lists the images of one region (or of every region with RegionId "all") that reset_system can re-install a Simple Application Server from: system images (an operating system alone), app images (an operating system with an application such as WordPress or Docker) and custom images (this account\'s own; those shared into it are listed too, but an image shared in by another account can only create servers, not reset one), each with ImageId, ImageName, ImageType, Platform (Linux or Windows) and Description.',
-    'Use it to choose what to reset a server to. Filters: ImageType ("system", "app", "custom"), ImageIds (at most 50). Read-only.',
-    'Outside the Chinese mainland a server can only be reset to an image of its own platform; list_custom_images shows a custom image\'s status and the disk sizes it needs.',
+    'Lists the images reset_system can re-install a server from in one region (or RegionId "all"): system, app (e.g. WordPress) and custom images, with ImageType and Platform.',
+    'Shared-in custom images are listed but can only create servers. Outside the Chinese mainland a server keeps its platform; list_custom_images shows the disk sizes a custom image needs. Filters: ImageType, ImageIds (≤ 50). Read-only.',
   ].join(' '),
   inputSchema: listImagesInput,
   outputSchema: listImagesOutput,

@@ -127,9 +127,8 @@ export const listSnapshotsTool = defineTool({
   name: 'list_snapshots',
   title: 'List SWAS disk snapshots',
   description: [
-    'Lists the disk snapshots of Simple Application Servers in one region (or every region with RegionId "all"), newest first: ID, name, status (progressing / accomplished / failed), progress, source disk and its type (system / data), server, creation time.',
-    'Use it to find a finished ("accomplished") system-disk snapshot before create_custom_image: filter by InstanceId with SourceDiskType "system" (and Status "accomplished"). Other filters: SnapshotIds, DiskId. Read-only.',
-    'If the server has no finished system snapshot, call create_snapshot with WaitForAccomplished true. Each server holds at most 3 snapshots.',
+    'Lists disk snapshots of one region (or RegionId "all"), newest first: status, progress, disk and its type, server, time.',
+    'Filters: InstanceId, DiskId, SourceDiskType, Status, SnapshotIds. Each server holds at most 3 snapshots. Read-only.',
   ].join(' '),
   inputSchema: listSnapshotsInput,
   outputSchema: listSnapshotsOutput,

@@ -294,10 +294,9 @@ export const tagCustomImagesTool = defineTool({
   name: TOOL,
   title: 'Tag or untag SWAS custom images',
   description: [
-    `Adds tags to, or removes tags from, up to ${MAX_TAG_IMAGES} of the account's own Simple Application Server custom images at once (TagResources / UntagResources with ResourceType "customimage"). Every image gets the same changes.`,
-    `Before sending it checks that every image exists in RegionId and is the account's own (images shared in cannot be tagged), and that no image ends with more than ${MAX_TAGS_PER_IMAGE} tags. Tags already as asked are not sent; if nothing changes, it answers Changed false.`,
-    'Adding new tags needs no confirmation. Overwriting an existing tag value or removing an existing tag does: the answer is then ConfirmationRequired with the plan and a ConfirmToken; show the plan to the user and, if they agree, call again with the same arguments and ConfirmToken.',
-    'The result lists each image\'s tags after the call, read back. DryRun true shows the exact requests and the tags as they would become, sending nothing. Get ImageIds from list_custom_images.',
+    `Adds or removes tags on up to ${MAX_TAG_IMAGES} of this account's custom images at once (TagResources / UntagResources); every image gets the same changes.`,
+    'Checks first: each image is this account\'s own and ends with at most 20 tags; tags already as asked are not sent (Changed false when nothing changes).',
+    'Adding tags needs no consent; overwriting or removing one needs the person\'s consent (the answer says how). The result reads the tags back. ImageIds from list_custom_images.',
   ].join(' '),
   inputSchema: tagCustomImagesInput,
   outputSchema: tagCustomImagesOutput,

@@ -133,8 +133,8 @@ export const waitForResourcesTool = defineTool({
   name: 'wait_for_resources',
   title: 'Wait for SWAS images, snapshots or servers',
   description: [
-    'Waits, with progress notifications, until custom images are Available, snapshots Accomplished, servers Running, or images/snapshots Deleted — for at most TimeoutSeconds (≤ 55) in one call — and answers each one\'s state and whether all are done.',
-    'Real snapshots and images take minutes to tens of minutes, longer than one call may last: when AllDone is false, call it again with the same arguments; the other tools name this call with the IDs to pass when their own wait runs out. Read-only; safe to repeat; cancellable.',
+    'Waits (with progress, at most TimeoutSeconds ≤ 55 a call) until images are Available, snapshots Accomplished, servers Running, or images/snapshots Deleted, and answers each one\'s state.',
+    'Snapshots and images take minutes to tens of minutes: while AllDone is false, call again with the same arguments. Read-only; cancellable.',
   ].join(' '),
   inputSchema: waitForResourcesInput,
   outputSchema: waitForResourcesOutput,
