@@ -1,21 +1,11 @@
-import type { Expectation } from './entry.js';
+import type { AuditEntry, Expectation } from './entry.js';
 
-/** A ledger line as read back: only the fields the history needs, checked one by one. */
-export interface LedgerLine {
-  time: string;
-  tool: string;
-  action: string;
-  phase: 'intent' | 'outcome';
-  regionId: string;
-  resourceIds: string[];
-  clientToken: string;
-  argsDigest: string;
-  ok?: boolean;
-  outcome?: string;
-  found?: string;
-  expect?: Expectation;
-  simulated: boolean;
-}
+/**
+ * A ledger line as read back: the fields of an `AuditEntry` the history needs, checked one by one
+ * (`outcome` and `found` kept as the text the file holds).
+ */
+export type LedgerLine = Pick<AuditEntry, 'time' | 'tool' | 'action' | 'phase' | 'regionId' | 'resourceIds' | 'argsDigest' | 'ok' | 'expect' | 'simulated'>
+  & { clientToken: string; outcome?: string; found?: string };
 
 /** An intent whose outcome is not known: its outcome line says `unknown`, or there is none. */
 export interface PendingChange {
