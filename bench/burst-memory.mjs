@@ -1,4 +1,4 @@
-// RSS after a burst of calls (issue 8 item 21), beside idle RSS: `npm run bench` runs this for our
+// RSS after a burst of calls, beside idle RSS: `npm run bench` runs this for our
 // server and for the v1 minimal SDK server, side by side.
 //
 // Raw JSON-RPC over the child's stdio, so the client costs nothing in the measured process:

@@ -11,7 +11,7 @@
 // Loopback only, bounded (1 s warm-up + SECONDS per phase), isolated HOME, no metadata service.
 // Run alone: `node bench/http-load.mjs` (after `npm run build`); `npm run bench` calls runHttpLoad().
 // Env: BENCH_HTTP_CLIENTS, BENCH_HTTP_SECONDS. Needs nginx (Debian: apt-get install nginx-light).
-// Targets (issue 12): zero errors through nginx, p99 under 5x p50.
+// Targets: zero errors through nginx, p99 under 5x p50.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
