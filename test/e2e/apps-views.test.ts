@@ -89,6 +89,12 @@ describe.skipIf(!haveChromium)('inventory view in Chromium', () => {
 
     expect(h.requests).toEqual([]);
     expect(h.errors).toEqual([]);
+
+    // The page's own policy is in force: even a loopback fetch from the view is refused before it is sent.
+    const fetched = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView!.fetch('http://127.0.0.1:9/').then(() => 'sent', () => 'refused'));
+    expect(fetched).toBe('refused');
+    expect(h.errors.some((e) => /Content Security Policy/.test(e) && e.includes("connect-src 'none'"))).toBe(true);
+    expect(h.requests).toEqual([]);
   }, 60_000);
 });
 
