@@ -83,6 +83,8 @@ describe.skipIf(!haveChromium)('inventory view in Chromium', () => {
     await h.screenshot('inventory', 'light');
     await h.setLook('inventory', { theme: 'dark', locale: 'de-DE' });
     await frame.locator('html[data-theme="dark"][lang="de-DE"]').waitFor();
+    // Ages in the host's language: "vor 320 Tagen".
+    await region.locator('tr[data-image-id] td:nth-child(5)', { hasText: /^vor \d+ Tag/ }).first().waitFor();
     await h.screenshot('inventory', 'dark');
     const bg = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor);
     expect(bg).not.toBe('rgb(255, 255, 255)');
