@@ -143,7 +143,7 @@ export class JwtVerifier {
       }
       throw new InvalidTokenError(reason(err));
     }
-    if (typ !== undefined && !ACCEPTED_TYP.has(typ.toLowerCase())) throw new InvalidTokenError(`token type "${name(typ) ?? '?'}" is not an access token`);
+    if (typ !== undefined && !ACCEPTED_TYP.has(typ.toLowerCase())) throw new InvalidTokenError("token type is not an access token");
     const subject = name(payload.sub);
     if (!subject) throw new InvalidTokenError('token has no subject');
     const clientId = name(payload.client_id) ?? name(payload.azp);
