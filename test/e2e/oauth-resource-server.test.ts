@@ -10,6 +10,7 @@ import { exportSPKI, importJWK, SignJWT, type KeyObject } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { freePort, MCP_POST_HEADERS, rawRequest, toolsCallBody } from '../helpers/nginx.js';
+import { cliConfig, homeWith, profilesSimulator } from '../helpers/profiles.js';
 import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
 import { SERVER_ENTRY, textOf, type ToolResult } from '../helpers/stack.js';
 
@@ -24,32 +25,48 @@ let stderr = '';
 let ledger: string;
 const issued: string[] = [];
 
+interface Replica { proc: ChildProcess; base: string; ledger: string; stderr: () => string }
+
+/** The built server over HTTP with OAuth from the test provider, as an operator would start it. */
+async function spawnReplica(port: number, env: Record<string, string>): Promise<Replica> {
+  const dir = mkdtempSync(join(tmpdir(), 'swas-oauth-'));
+  const replicaLedger = join(dir, 'audit.jsonl');
+  const keyFile = join(dir, 'consent.key');
+  writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [SERVER_ENTRY, '--http', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '', HOME: dir, USERPROFILE: dir,
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
+      SWAS_MCP_POLL_INTERVAL_MS: '50', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_PUBLIC_URL: `${url}/mcp`,
+      SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_AUDIT_LOG: replicaLedger,
+      LOG_LEVEL: 'info', SWAS_MCP_RETRY_BASE_DELAY_MS: '5',
+      ...env,
+    },
+  });
+  let text = '';
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await new Promise<void>((ready, fail) => {
+    child.stderr!.on('data', (d: Buffer) => { text += d.toString(); if (text.includes('ready on HTTP')) ready(); });
+    void exited.then(() => fail(new Error(`server exited before listening:\n${text}`)));
+  });
+  return { proc: child, base: url, ledger: replicaLedger, stderr: () => text };
+}
+
 beforeAll(async () => {
   sim = await startSimulator({ imageReadyMs: 0, snapshotReadyMs: 0, imageDeleteMs: 0 });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   op = await startOidcProvider({ resource: `${base}/mcp`, agents: ['ops-bot', 'reader-bot'], users: ['alice', 'bob'] });
-  const dir = mkdtempSync(join(tmpdir(), 'swas-oauth-'));
-  ledger = join(dir, 'audit.jsonl');
-  const keyFile = join(dir, 'consent.key');
-  writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  proc = spawn(process.execPath, [SERVER_ENTRY, '--http', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH ?? '', HOME: dir, USERPROFILE: dir,
-      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
-      ALIBABA_CLOUD_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SIM_ACCESS_KEY_SECRET,
-      ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_ENDPOINT: sim.url, SWAS_MCP_POLL_INTERVAL_MS: '50',
-      SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_PUBLIC_URL: `${base}/mcp`,
-      SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_ALLOW_DESTRUCTIVE: 'true',
-      SWAS_MCP_AUDIT_LOG: ledger, LOG_LEVEL: 'info', SWAS_MCP_RETRY_BASE_DELAY_MS: '5',
-    },
+  const r = await spawnReplica(port, {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SIM_ACCESS_KEY_SECRET,
+    ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_ENDPOINT: sim.url, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true',
   });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  await new Promise<void>((ready, fail) => {
-    proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (stderr.includes('ready on HTTP')) ready(); });
-    void exited.then(() => fail(new Error(`server exited before listening:\n${stderr}`)));
-  });
+  proc = r.proc;
+  ledger = r.ledger;
+  proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  stderr = r.stderr();
 });
 
 afterAll(async () => {
@@ -70,15 +87,15 @@ async function token(scopes: string[], clientId = 'ops-bot'): Promise<string> {
   return t;
 }
 
-async function login(user: string, scopes: string[]): Promise<string> {
-  const { accessToken } = await op.login(user, { scopes });
+async function login(user: string, scopes: string[], resource?: string): Promise<string> {
+  const { accessToken } = await op.login(user, { scopes, ...(resource ? { resource } : {}) });
   issued.push(accessToken);
   return accessToken;
 }
 
-async function connect(bearer: string): Promise<Client> {
+async function connect(bearer: string, at = base): Promise<Client> {
   const client = new Client({ name: 'oauth-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${at}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
   return client;
 }
 
@@ -245,5 +262,46 @@ describe('identity everywhere', () => {
     const calls = (ls: Record<string, unknown>[], who: string) => ls.filter((l) => l.msg === 'http request' && l.tool === 'delete_custom_images' && l.subject === who);
     const logged = await logsUntil((ls) => calls(ls, 'alice').length >= 2 && calls(ls, 'bob').length >= 1);
     for (const l of logged.filter((x) => x.msg === 'http request' && (x.subject === 'alice' || x.subject === 'bob'))) expect(l.clientId).toBe(op.approverClientId);
+  });
+});
+
+describe('profiles and users (SWAS_MCP_PROFILE_USERS)', () => {
+  it('a user outside a profile\'s list is refused in our error shape, naming the profile and the rule; nothing is read', async () => {
+    const psim = await profilesSimulator();
+    const port = await freePort();
+    const home = homeWith(cliConfig(psim));
+    const r = await spawnReplica(port, {
+      HOME: home, USERPROFILE: home, SWAS_ENDPOINT: psim.url, SWAS_MCP_STS_ENDPOINT: psim.url,
+      SWAS_MCP_PROFILES: 'prod,staging', SWAS_MCP_PROFILE_USERS: 'prod=alice;staging=*',
+    });
+    try {
+      const resource = `${r.base}/mcp`;
+      const bob = await connect(await login('bob', ['swas:read'], resource), r.base);
+      const listed = await bob.callTool({ name: 'list_profiles', arguments: {} }) as ToolResult;
+      expect(listed.structuredContent?.Caller).toEqual({ Subject: 'bob', ClientId: op.approverClientId });
+      expect(listed.structuredContent?.Profiles.map((p: { Profile: string; Allowed: boolean }) => [p.Profile, p.Allowed])).toEqual([['prod', false], ['staging', true]]);
+      expect(textOf(listed)).toContain(`Caller: bob (client ${op.approverClientId}).`);
+
+      const before = psim.stats.requests().length;
+      const res = await bob.callTool({ name: 'list_custom_images', arguments: { Profile: 'prod', RegionId: 'cn-hangzhou' } }) as ToolResult;
+      expect(res.isError).toBe(true);
+      expect(res.structuredContent?.Error).toMatchObject({ Code: 'ProfileNotAllowedForUser', Stage: 'config', Retryable: false });
+      expect(res.structuredContent?.Error.Message).toContain('User bob');
+      expect(res.structuredContent?.Error.Message).toContain('profile "prod" (SWAS_MCP_PROFILE_USERS prod=alice)');
+      expect(psim.stats.requests().length).toBe(before);
+      // Profile "all" is the profiles this user may use.
+      const all = await bob.callTool({ name: 'list_custom_images', arguments: { Profile: 'all', RegionId: 'cn-hangzhou' } }) as ToolResult;
+      expect(all.isError, textOf(all)).toBeFalsy();
+      expect(all.structuredContent?.Profiles.map((p: { Profile: string }) => p.Profile)).toEqual(['staging']);
+      await bob.close();
+
+      const alice = await connect(await login('alice', ['swas:read'], resource), r.base);
+      const ok = await alice.callTool({ name: 'list_custom_images', arguments: { Profile: 'prod', RegionId: 'cn-hangzhou' } }) as ToolResult;
+      expect(ok.isError, textOf(ok)).toBeFalsy();
+      await alice.close();
+    } finally {
+      r.proc.kill('SIGKILL');
+      await psim.stop();
+    }
   });
 });
