@@ -69,6 +69,18 @@ describe('JwtVerifier', () => {
     expect((err as Error).message).toMatch(/jwks_uri is not https/);
   });
 
+  it('an issuer whose metadata cannot be read is "unavailable" (503 upstream), and is asked again on the next token', async () => {
+    const iss = await issuer();
+    open.push(iss);
+    const v = new JwtVerifier({ issuer: `${iss.url}/missing`, resource: RESOURCE, audience: RESOURCE });
+    const a = await key('a');
+    for (let i = 0; i < 2; i += 1) {
+      const err = await v.verify(await sign(a.privateKey, 'a', iss.url)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuthServerUnavailableError);
+      expect((err as Error).message).toMatch(/HTTP 404/);
+    }
+  });
+
   it('looks for metadata at the OpenID and RFC 8414 places, path-aware', () => {
     expect(metadataUrls('https://login.example.com/realms/team')).toEqual([
       'https://login.example.com/realms/team/.well-known/openid-configuration',
