@@ -117,7 +117,7 @@ export const listImagesTool = defineTool({
   name: 'list_images',
   title: 'List the images a SWAS server can be reset to',
   description: [
-    'Lists the images reset_system can use in a region: system, app (e.g. WordPress) and custom ones, with ImageType and Platform. Shared-in custom images only create servers. Outside the Chinese mainland a reset keeps the platform. Read-only.',
+    'Lists the images reset_system can use in a region: system, app (e.g. WordPress) and custom ones, with ImageType and Platform. Shared-in custom images only create servers. Outside the Chinese mainland a reset keeps the platform; list_custom_images shows the disk sizes a custom image needs. Read-only.',
   ].join(' '),
   inputSchema: listImagesInput,
   outputSchema: listImagesOutput,

@@ -303,7 +303,7 @@ export const resetSystemTool = defineTool({
   description: [
     'Re-installs a SWAS server from an image (ResetSystem). DESTRUCTIVE: the system disk is wiped (older snapshots no longer roll it back); the server is down for minutes.',
     'Checks first: server resettable, image Available in the same region and not made from this server, disks large enough, same platform outside the Chinese mainland.',
-    'Needs the person\'s consent (the answer says how). No password argument: the user sets one in the SWAS console.',
+    'Needs the person\'s consent (the answer says how). No password argument: the user sets one in the SWAS console (Reset Password).',
   ].join(' '),
   inputSchema: resetSystemInput,
   outputSchema: resetSystemOutput,
