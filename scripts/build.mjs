@@ -10,28 +10,38 @@ import { fileURLToPath } from 'node:url';
 // The v2 SDK's McpServer takes its default JSON Schema validator (Ajv, used here only to check an
 // elicitation answer) from `@modelcontextprotocol/server/_shims`. It builds the Ajv *instance*
 // lazily, but the shim imports ajv, ajv/2019, ajv/2020 and ajv-formats statically, so every start
-// evaluated all of them (~20-35 ms here, about a tenth of start-up). This stand-in has the same
-// exports; the real shim is require()d, and so evaluated, the first time a schema is validated
-// (esbuild turns a require() of a bundled ES module into a lazy initialiser).
+// evaluated all of them (~20-35 ms here, about a tenth of start-up); and even when only required on
+// first use, bundled into a start-up chunk they were still read and parsed at every start (~150 kB,
+// 40% of the SDK's chunk). So the real shim is bundled on its own, as dist/json-schema-validator.cjs,
+// and this stand-in (same exports) require()s that file the first time a schema is validated.
 // The ES module build (import condition), as the rest of the SDK in the bundle.
 const SDK_NODE_SHIMS = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server/_shims'));
+const VALIDATOR_FILE = 'json-schema-validator.cjs';
 const lazyJsonSchemaValidator = {
   name: 'lazy-json-schema-validator',
   setup(b) {
-    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, (args) => (
-      args.namespace === 'lazy-shims' ? { path: SDK_NODE_SHIMS } : { path: 'lazy-shims', namespace: 'lazy-shims' }
-    ));
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: 'lazy-shims', namespace: 'lazy-shims' }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-shims' }, () => ({
       resolveDir: dirname(SDK_NODE_SHIMS),
       loader: 'js',
       contents: `
         import process from 'node:process';
+        import { existsSync } from 'node:fs';
+        import { fileURLToPath } from 'node:url';
         export { process };
+        // This code lands in dist/index.js or in a chunk under dist/chunks/: the file is in dist/.
+        function validatorModule() {
+          for (const rel of ['./${VALIDATOR_FILE}', '../${VALIDATOR_FILE}']) {
+            const file = fileURLToPath(new URL(rel, import.meta.url));
+            if (existsSync(file)) return require(file);
+          }
+          throw new Error('${VALIDATOR_FILE} is missing beside the server');
+        }
         export class DefaultJsonSchemaValidator {
           #args; #inner;
           constructor(...args) { this.#args = args; }
           getValidator(schema) {
-            this.#inner ??= new (require(${JSON.stringify(SDK_NODE_SHIMS)}).DefaultJsonSchemaValidator)(...this.#args);
+            this.#inner ??= new (validatorModule().DefaultJsonSchemaValidator)(...this.#args);
             return this.#inner.getValidator(schema);
           }
         }`,
@@ -58,6 +68,10 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
   plugins: [zodEnglishOnly, lazyJsonSchemaValidator],
+});
+await build({
+  entryPoints: [SDK_NODE_SHIMS], outfile: join(fileURLToPath(staging), VALIDATOR_FILE),
+  bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
 });
 // The approval page's passkey button needs SimpleWebAuthn's browser bundle: served from beside the server.
 await copyFile(fileURLToPath(new URL('../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url)), join(fileURLToPath(staging), 'webauthn-browser.js'));

@@ -10,7 +10,7 @@ import { inputRefusal } from './tools/input-refusal.js';
 import { publish, publishInput } from './tools/publish.js';
 import { runProfiled } from './profiles/calls.js';
 import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
-import { unpublishedInputs, type ToolCall, type ToolDefinition } from './tools/registry.js';
+import { unpublishedInputs, unpublishedOutputs, type ToolCall, type ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
 /** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
@@ -93,12 +93,12 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     const several = profiled && profiles.several;
     // The tool's own input is parsed here, so that a refusal has our error shape; with several
     // profiles the SDK still validates (the profiled schema splits Profile off first).
-    const input = publishInput(tool.inputSchema, unpublishedInputs(tool));
+    const input = publishInput(tool.inputSchema, unpublishedInputs(tool, ctx.config.consentMode));
     const config = {
       title: tool.title,
       description: tool.description,
       inputSchema: several ? profiledInput(tool, profiles) : input.sdk,
-      outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output'),
+      outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output', unpublishedOutputs(ctx.config.consentMode)),
       annotations: tool.annotations,
     };
     const handler = async (raw: unknown, mcp: ServerContext) => {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ApprovalStore } from './approvals.js';
@@ -43,6 +43,8 @@ export class LoopbackPortal implements ApprovalPortal {
 
   private async start(): Promise<string> {
     const { log } = this.opts;
+    // node:http is loaded here, on the first approval, not at every start.
+    const { createServer } = await import('node:http');
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (!path.startsWith(APPROVAL_PATH) || !isLocalHost(req)) { req.resume(); res.writeHead(404).end(); return; }

@@ -44,7 +44,7 @@ export const regionIdField = lazySchema(() => z.string()
   .max(40, { message: 'RegionId is at most 40 characters' })
   .regex(REGION_ID_PATTERN, { message: 'RegionId must be a region ID such as cn-hangzhou or ap-southeast-1: lower-case letters and digits joined by hyphens' }));
 
-export const REGION_DESCRIPTION = 'Region ID, e.g. "cn-hangzhou" (list_instances shows each server\'s).';
+export const REGION_DESCRIPTION = 'Region ID, e.g. "cn-hangzhou".';
 
 const noUrl = (v: string) => !/https?:\/\//i.test(v);
 
@@ -54,12 +54,12 @@ export const tagSchema = lazySchema(() => z.strictObject({
     .max(64, { message: 'Tag Key is at most 64 characters' })
     .refine(noUrl, { message: 'Tag Key must not contain http:// or https://' })
     .refine((k) => !/^(acs:|aliyun)/i.test(k), { message: 'Tag Key must not start with "acs:" or "aliyun"' })
-    .describe('Tag key: 1–64 characters, no "http://" or "https://", must not start with "acs:" or "aliyun".'),
+    .describe('No "http(s)://"; not starting "acs:" or "aliyun".'),
   Value: z.string()
     .max(64, { message: 'Tag Value is at most 64 characters' })
     .refine(noUrl, { message: 'Tag Value must not contain http:// or https://' })
     .optional()
-    .describe('Tag value: 0–64 characters (may be empty), no "http://" or "https://".'),
+    .describe('No "http(s)://".'),
 }));
 
 export const tagsField = lazySchema(() => z.array(tagSchema())
@@ -68,11 +68,11 @@ export const tagsField = lazySchema(() => z.array(tagSchema())
 
 export const clientTokenField = lazySchema(() => z.string()
   .regex(CLIENT_TOKEN_PATTERN, { message: 'ClientToken must be 1–64 printable ASCII characters' })
-  .describe('Idempotency token: at most 64 ASCII characters, unique per logical request. Optional: when omitted, one is derived from the request itself, so repeating the same call never creates a second resource. Pass your own only to deliberately repeat an identical request as a new one (for example after deleting the earlier result).'));
+  .describe('Idempotency token. Omitted: derived from the request, so a repeat never creates twice; a new one repeats a request on purpose.'));
 
 export const resourceGroupIdField = lazySchema(() => z.string()
   .regex(RESOURCE_GROUP_ID_PATTERN, { message: 'ResourceGroupId must look like rg-aek2bti7cf7xxxx' })
-  .describe('Resource group ID (rg-…) to put the new resource in. Optional; the account\'s default group otherwise.'));
+  .describe('Resource group of the new resource; default: the account\'s default group.'));
 
 // ---- pieces of the read-only list tools ----
 
@@ -86,7 +86,7 @@ export const maxResultsField = lazySchema(() => z.number().int()
   .min(1, { message: 'MaxResults must be at least 1' })
   .max(MAX_RESULTS_CAP, { message: `MaxResults is at most ${MAX_RESULTS_CAP}` })
   .default(DEFAULT_MAX_RESULTS)
-  .describe(`Return at most this many items (1–${MAX_RESULTS_CAP}, default ${DEFAULT_MAX_RESULTS}). All pages of the API are gathered up to this bound; Truncated says whether more matched.`));
+  .describe('Most items to return, across all API pages; Truncated says whether more matched.'));
 
 export const optionalRegionField = lazySchema(() => regionIdField().optional()
   .describe(`${REGION_DESCRIPTION} Default: the configured region.`));

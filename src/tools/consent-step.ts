@@ -26,12 +26,12 @@ export const confirmTokenField = lazySchema(() => z.string()
   .min(1).max(2048)
   .regex(/^[A-Za-z0-9_.-]+$/, { message: 'ConfirmToken must be the token a ConfirmationRequired answer or a dry run gave' })
   .optional()
-  .describe('From a ConfirmationRequired answer, once the user agreed to that plan (10 minutes, same arguments).'));
+  .describe('From ConfirmationRequired or a dry run, once the user agreed (same arguments).'));
 
 export const approvalIdField = lazySchema(() => z.string()
   .regex(/^apv-[A-Za-z0-9_-]{10,40}$/, { message: 'ApprovalId must be the ApprovalId a DryRun or an AwaitingApproval answer gave (apv-…)' })
   .optional()
-  .describe('From a DryRun or AwaitingApproval answer: continue waiting for the person\'s decision on that plan.'));
+  .describe('From a DryRun or AwaitingApproval answer, to continue with that plan.'));
 
 /** The fields every consent tool's output carries. */
 export const consentOutputFields = lazySchema(() => ({

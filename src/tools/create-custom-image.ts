@@ -21,35 +21,34 @@ export const createCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
-    .describe('ID of the simple application server to image, e.g. "ace0706b2ac4454d984295a94213xxxx". Get it from list_instances.'),
+    .describe('Server to image (list_instances).'),
   ImageName: z.string()
     .min(2, { message: 'InvalidParam.IllegalImageName: ImageName must be at least 2 characters' })
     .max(128, { message: 'InvalidParam.IllegalImageName: ImageName must be at most 128 characters' })
     .regex(IMAGE_NAME_CHARS, { message: 'InvalidParam.IllegalImageName: ImageName may contain only letters, digits, ":", "_" and "-", and must start with a letter or digit' })
-    .describe('Name of the new custom image: 2–128 characters of letters, digits, ":", "_" and "-", starting with a letter or digit, unique in the region (list_custom_images shows names in use). Example: "blog-server-2026-11-28".'),
+    .describe('Unique in the region, e.g. "blog-2026-11-28".'),
   Source: z.enum(['now', 'latest-snapshot']).optional()
-    .describe('"now" (the default without snapshot IDs): take new snapshots of the server\'s disks now and image them. "latest-snapshot": use the server\'s newest finished snapshots; the result states their age.'),
+    .describe('"now" (default without snapshot IDs): new snapshots. "latest-snapshot": the server\'s newest finished ones (age stated).'),
   IncludeDataDisk: z.boolean().default(true)
-    .describe('true (default): the image includes the server\'s data disk, if it has one. false: the system disk only.'),
+    .describe('false: the system disk only.'),
   SystemSnapshotId: z.string()
     .regex(SNAPSHOT_ID_PATTERN, { message: 'SystemSnapshotId must be a snapshot ID such as s-bp1abc... (from list_snapshots)' })
     .optional()
-    .describe('ID (s-…) of a finished system-disk snapshot of this server, to image that snapshot instead of the server as it is now. Its age is stated.'),
+    .describe('A finished system-disk snapshot of this server, imaged instead (not with Source "now").'),
   DataSnapshotId: z.string()
     .regex(SNAPSHOT_ID_PATTERN, { message: 'DataSnapshotId must be a snapshot ID such as s-bp1abc... (from list_snapshots)' })
     .optional()
-    .describe('ID (s-…) of a finished snapshot of this server\'s data disk, with SystemSnapshotId.'),
+    .describe('A finished data-disk snapshot of this server; needs SystemSnapshotId or Source "latest-snapshot", not IncludeDataDisk false.'),
   Description: z.string()
     .max(1024, { message: 'Description is at most 1024 characters' })
-    .optional()
-    .describe('Free-text description of the image. Optional.'),
-  Tag: tagsField().optional().describe('Up to 20 tags {Key, Value} to put on the image. Optional.'),
+    .optional(),
+  Tag: tagsField().optional().describe('Keys unique.'),
   ResourceGroupId: resourceGroupIdField().optional(),
   ClientToken: clientTokenField().optional(),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the plan (requests, quota after), but send nothing.'),
+    .describe('true: run the checks and return the plan; nothing is sent.'),
   WaitForAvailable: z.boolean().default(false)
-    .describe('true: wait up to about 50 s (with progress) for the snapshots and then the image; what is not done by then, the next call continues.'),
+    .describe('true: wait up to ~50 s (with progress); the next call continues what is not done.'),
 }).superRefine((v, issue) => {
   const ids = v.SystemSnapshotId !== undefined || v.DataSnapshotId !== undefined;
   if (v.Source === 'now' && ids) {
@@ -517,9 +516,9 @@ export const createCustomImageTool = defineTool({
   name: 'create_custom_image',
   title: 'Create a custom image of a SWAS server',
   description: [
-    'Creates a custom image of a Simple Application Server (SWAS). By default it captures the server as it is now: new snapshots of the system disk and the data disk, then the image from them (CreateSnapshot, CreateCustomImage).',
-    'That takes minutes, so it is one operation across calls: each answer gives Operation.State and the call that continues it (the same arguments); nothing is taken twice.',
-    'Checks before sending: server state, name, snapshot and image quotas (a full quota is refused, naming what to delete). DryRun true shows the plan. With SystemSnapshotId (or Source "latest-snapshot") it images existing snapshots and states their age.',
+    'Creates a custom image of a SWAS server: by default new snapshots of its system and data disks now, then the image from them (CreateSnapshot, CreateCustomImage).',
+    'That takes minutes, across calls: each answer gives Operation.State and the call that continues it (same arguments); nothing is taken twice.',
+    'Checks server state, name and quotas first (a full quota is refused, naming what to delete).',
   ].join(' '),
   inputSchema: createCustomImageInput,
   outputSchema: createCustomImageOutput,

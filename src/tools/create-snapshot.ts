@@ -19,24 +19,24 @@ export const createSnapshotInput = lazySchema(() => z.strictObject({
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
     .optional()
-    .describe('ID of the server whose SYSTEM disk to snapshot (the snapshot a custom image needs). Give InstanceId or DiskId, not both.'),
+    .describe('Server whose system disk to snapshot. Give InstanceId or DiskId, not both.'),
   DiskId: z.string()
     .regex(DISK_ID_PATTERN, { message: 'DiskId must be a disk ID such as d-bp1abc... (list_instances shows each server\'s disks)' })
     .optional()
-    .describe('ID (d-…) of the disk to snapshot, system or data, from list_instances. Give InstanceId or DiskId, not both.'),
+    .describe('Disk to snapshot, system or data (list_instances).'),
   SnapshotName: z.string()
     .min(2, { message: 'SnapshotName must be at least 2 characters' })
     .max(50, { message: 'SnapshotName must be at most 50 characters' })
     .refine((v) => !/^https?:\/\//i.test(v), { message: 'SnapshotName must not start with http:// or https://' })
     .regex(SNAPSHOT_NAME_CHARS, { message: 'SnapshotName must start with a letter and contain only letters, digits, ":", "_", "." and "-"' })
-    .describe('Name of the snapshot: 2–50 characters of letters, digits, ":", "_", "." and "-", starting with a letter. Example: "shop-sys-2026-11-28".'),
-  Tag: tagsField().optional().describe('Up to 20 tags {Key, Value} to put on the snapshot. Optional.'),
+    .describe('e.g. "shop-sys-2026-11-28".'),
+  Tag: tagsField().optional().describe('Keys unique.'),
   ResourceGroupId: resourceGroupIdField().optional(),
   ClientToken: clientTokenField().optional(),
   WaitForAccomplished: z.boolean().default(false)
-    .describe('true: after creating, wait (with progress notifications) until the snapshot is accomplished or failed, for at most about 50 seconds. A snapshot usually takes minutes (a first, full snapshot of a large disk longer), so it is often still "progressing" then: the result says so and names the wait_for_resources call that keeps waiting. Use true when the next step is create_custom_image.'),
+    .describe('true: wait up to ~50 s (with progress), then wait_for_resources; use it before create_custom_image.'),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the exact request that would be sent, but create nothing.'),
+    .describe('true: run the checks and return the plan; nothing is sent.'),
 }).superRefine((v, issue) => {
   if ((v.InstanceId === undefined) === (v.DiskId === undefined)) {
     issue.addIssue({
@@ -217,9 +217,8 @@ export const createSnapshotTool = defineTool({
   name: 'create_snapshot',
   title: 'Create a disk snapshot of a SWAS server',
   description: [
-    'Creates a snapshot of a SWAS disk (CreateSnapshot): InstanceId for the server\'s system disk, or DiskId for one disk. create_custom_image takes its own snapshots; use this for a backup.',
-    'Checks first: server Running or Stopped, fewer than 3 snapshots on it (else delete one with delete_snapshots), the account-wide cap, no snapshot of the disk in progress.',
-    'A snapshot takes minutes: WaitForAccomplished waits up to ~50 s, then wait_for_resources. Repeating the call never makes a second snapshot.',
+    'Creates a snapshot of a SWAS disk (CreateSnapshot), e.g. a backup (create_custom_image takes its own).',
+    'Checks first: server Running or Stopped, under 3 snapshots on it (delete_snapshots frees one), the account-wide cap, none of the disk in progress. A repeat never makes a second one.',
   ].join(' '),
   inputSchema: createSnapshotInput,
   outputSchema: createSnapshotOutput,

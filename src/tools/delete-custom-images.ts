@@ -24,13 +24,13 @@ export const deleteCustomImagesInput = lazySchema(() => z.strictObject({
     .min(1, { message: 'ImageIds must name at least one image' })
     .max(MAX_DELETE_IMAGES, { message: `ImageIds holds at most ${MAX_DELETE_IMAGES} images (one DeleteCustomImages call)` })
     .refine(...noRepeats('ImageIds', 'an image'))
-    .describe(`IDs (m-…) of the account's own custom images to delete, 1–${MAX_DELETE_IMAGES}, from list_custom_images. Images other accounts shared in cannot be deleted by this account.`),
+    .describe('Own images (list_custom_images), unique; not shared-in ones.'),
   Unshare: z.boolean().default(false)
-    .describe('true: an image that is shared (to ECS and/or with other accounts) is unshared first, as part of the same confirmed plan, then deleted. Default false: a shared image is refused, naming what it is shared with.'),
+    .describe('true: unshare a shared image first, in the same plan.'),
   WaitForDeleted: z.boolean().default(false)
-    .describe('true: after the delete is accepted, wait (with progress notifications, at most about 50 s) until the images are no longer listed. Deletion is asynchronous; wait before deleting the snapshots an image was made from (delete_snapshots).'),
+    .describe('true: wait up to ~50 s until gone (then wait_for_resources Until "Deleted"); wait before deleting their snapshots.'),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the plan, the exact requests and a ConfirmToken, but send nothing.'),
+    .describe('true: run the checks and return the plan; nothing is sent.'),
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
@@ -267,9 +267,8 @@ export const deleteCustomImagesTool = defineTool({
   name: TOOL,
   title: 'Delete SWAS custom images',
   description: [
-    `Deletes up to ${MAX_DELETE_IMAGES} of this account's custom images in one region (DeleteCustomImages); IDs (m-…) from list_custom_images. Cannot be undone.`,
-    'Checks first: each image is this account\'s own and not shared; a shared one is refused unless Unshare is true (the plan then unshares it first).',
-    'Needs the person\'s consent (the answer says how). Deletion is asynchronous: WaitForDeleted waits up to ~50 s, then wait_for_resources with Until "Deleted". The result gives the quota after.',
+    `Deletes this account's own custom images in one region (DeleteCustomImages). Cannot be undone. A shared image is refused unless Unshare is true.`,
+    'Needs the person\'s consent (the answer says how). Deletion is asynchronous; the result gives the quota after.',
   ].join(' '),
   inputSchema: deleteCustomImagesInput,
   outputSchema: deleteCustomImagesOutput,

@@ -24,9 +24,9 @@ export const deleteSnapshotsInput = lazySchema(() => z.strictObject({
     .min(1, { message: 'SnapshotIds must name at least one snapshot' })
     .max(MAX_DELETE_SNAPSHOTS, { message: `SnapshotIds holds at most ${MAX_DELETE_SNAPSHOTS} snapshots (one DeleteSnapshots call)` })
     .refine(...noRepeats('SnapshotIds', 'a snapshot'))
-    .describe(`IDs (s-…) of the snapshots to delete, 1–${MAX_DELETE_SNAPSHOTS}, from list_snapshots. A snapshot a custom image was made from cannot be deleted while the image exists.`),
+    .describe('From list_snapshots, unique.'),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
+    .describe('true: run the checks and return the plan; nothing is sent.'),
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional(),
@@ -154,9 +154,8 @@ export const deleteSnapshotsTool = defineTool({
   name: TOOL,
   title: 'Delete SWAS disk snapshots',
   description: [
-    `Deletes up to ${MAX_DELETE_SNAPSHOTS} snapshots in one region (DeleteSnapshots); IDs (s-…) from list_snapshots. Cannot be undone: no rollback to them any more.`,
-    'Checks first: no custom image was made from a snapshot (such a snapshot is refused, naming the image; delete the image first).',
-    'Needs the person\'s consent (the answer says how). The result lists the snapshots left on each server (at most 3 a server).',
+    'Deletes snapshots in one region (DeleteSnapshots). Cannot be undone. A snapshot a custom image was made from is refused (delete the image first).',
+    'Needs the person\'s consent (the answer says how). The result lists each server\'s snapshots left.',
   ].join(' '),
   inputSchema: deleteSnapshotsInput,
   outputSchema: deleteSnapshotsOutput,

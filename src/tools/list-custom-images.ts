@@ -15,15 +15,15 @@ import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, w
 export const listCustomImagesInput = lazySchema(() => z.strictObject({
   RegionId: regionOrAllField(),
   ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
-    .describe('Only these images (m-… IDs), at most 100. Use it to follow one image after create_custom_image. Optional.'),
+    .describe('Only these images.'),
   ImageNames: idListField('ImageNames', IMAGE_NAME_PATTERN, 'an image name (2–128 letters, digits, ":", "_", "-")', 'image')
-    .describe('Only images with these exact names, at most 100; handy to check whether a name is taken. Optional.'),
+    .describe('Only these exact names (is a name taken?).'),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InstanceId must be the server ID from list_instances' })
     .optional()
-    .describe('Only images made from this server. Optional.'),
+    .describe('Only images made from this server.'),
   IncludeSharedWithMe: z.boolean().default(false)
-    .describe('true: also list images other Alibaba Cloud accounts shared with this account (Owner "shared-in"). They can be used to create servers (not to reset one), but not deleted, shared or tagged, and they use none of this account\'s quota. Default false: the account\'s own images only.'),
+    .describe('true: add images other accounts shared in (Owner "shared-in"): they only create servers and use no quota.'),
   MaxResults: maxResultsField(),
 }));
 
@@ -169,8 +169,7 @@ export const listCustomImagesTool = defineTool({
   name: 'list_custom_images',
   title: 'List SWAS custom images and the image quota',
   description: [
-    'Lists this account\'s custom images in one region (or RegionId "all"): status in words, source server and snapshots, required disk sizes, share state, tags, and the region\'s image quota (Limit, Used, Remaining).',
-    'IncludeSharedWithMe adds images other accounts shared in. Filters: ImageIds, ImageNames (is a name taken?), InstanceId. Read-only.',
+    'Lists this account\'s custom images: status, source server and snapshots, required disk sizes, share state, tags, and the region\'s image quota. Read-only.',
   ].join(' '),
   inputSchema: listCustomImagesInput,
   outputSchema: listCustomImagesOutput,

@@ -20,12 +20,12 @@ export const MAX_LIST_IMAGE_IDS = 50;
 export const listImagesInput = lazySchema(() => z.strictObject({
   RegionId: regionOrAllField(),
   ImageType: z.enum(IMAGE_TYPES).optional()
-    .describe('Only images of this kind: "system" (an operating system alone, e.g. Ubuntu, Windows Server), "app" (an operating system with an application, e.g. WordPress, Docker) or "custom" (images made from servers, the account\'s own and those shared into it). Optional: all kinds.'),
+    .describe('"system": an OS alone; "app": an OS with an application; "custom": made from servers.'),
   ImageIds: z.array(z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `Each ImageIds entry must be ${ANY_IMAGE_ID_RULE}` }))
     .min(1, { message: 'ImageIds must not be empty; omit it to list every image' })
     .max(MAX_LIST_IMAGE_IDS, { message: `ImageIds holds at most ${MAX_LIST_IMAGE_IDS} entries` })
     .optional()
-    .describe(`Only these images, at most ${MAX_LIST_IMAGE_IDS}: m-… custom image IDs or 32-character system/app image IDs. Optional.`),
+    .describe('Only these images.'),
   MaxResults: maxResultsField(),
 }));
 
@@ -117,8 +117,7 @@ export const listImagesTool = defineTool({
   name: 'list_images',
   title: 'List the images a SWAS server can be reset to',
   description: [
-    'Lists the images reset_system can re-install a server from in one region (or RegionId "all"): system, app (e.g. WordPress) and custom images, with ImageType and Platform.',
-    'Shared-in custom images are listed but can only create servers. Outside the Chinese mainland a server keeps its platform; list_custom_images shows the disk sizes a custom image needs. Filters: ImageType, ImageIds (≤ 50). Read-only.',
+    'Lists the images reset_system can use in a region: system, app (e.g. WordPress) and custom ones, with ImageType and Platform. Shared-in custom images only create servers. Outside the Chinese mainland a reset keeps the platform; list_custom_images shows the disk sizes a custom image needs. Read-only.',
   ].join(' '),
   inputSchema: listImagesInput,
   outputSchema: listImagesOutput,

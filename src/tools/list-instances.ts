@@ -15,14 +15,14 @@ export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 
 export const listInstancesInput = lazySchema(() => z.strictObject({
   RegionId: regionOrAllField(),
   InstanceIds: idListField('InstanceIds', INSTANCE_ID_PATTERN, 'a server ID (letters, digits, "-" and "_", at most 64)', 'server')
-    .describe('Only these servers (IDs), at most 100. Optional.'),
+    .describe('Only these servers.'),
   InstanceName: z.string()
     .min(1, { message: 'InstanceName must not be empty' })
     .max(128, { message: 'InstanceName is at most 128 characters' })
     .optional()
-    .describe('Only servers with this name; "*" is a wildcard, e.g. "shop*". Optional.'),
+    .describe('Only this name; "*" is a wildcard.'),
   Status: z.enum(INSTANCE_STATUSES).optional()
-    .describe('Only servers in this state. Running and Stopped servers can be snapshotted and imaged. Optional.'),
+    .describe('Only this state; Running and Stopped servers can be imaged.'),
   MaxResults: maxResultsField(),
 }));
 
@@ -112,9 +112,8 @@ export const listInstancesTool = defineTool({
   name: 'list_instances',
   title: 'List SWAS servers',
   description: [
-    'Lists the Alibaba Cloud Simple Application Servers (SWAS) of one region, or of every region with RegionId "all": ID, name, region, status, creation and expiry time, public IP, and each server\'s disks (DiskId, system/data, size).',
-    'Use it first, to find the InstanceId and RegionId of the server to snapshot or image. Filters: InstanceIds, InstanceName (with "*" wildcards), Status. Read-only.',
-    'Next: list_snapshots with the InstanceId and SourceDiskType "system" to find a finished system snapshot, or create_snapshot to make one.',
+    'Lists the Simple Application Servers (SWAS) of a region: ID, name, status, times, public IP and disks (DiskId, type, size). Use it first, to find a server\'s InstanceId and RegionId. Read-only.',
+    'Next: list_snapshots (InstanceId, SourceDiskType "system") or create_snapshot.',
   ].join(' '),
   inputSchema: listInstancesInput,
   outputSchema: listInstancesOutput,

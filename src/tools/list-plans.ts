@@ -16,7 +16,7 @@ import { findImage } from './reset-system.js';
 export const listPlansInput = lazySchema(() => z.strictObject({
   RegionId: optionalRegionField().describe('Region, e.g. "cn-hangzhou"; default region if omitted.'),
   ImageId: z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `ImageId must be ${ANY_IMAGE_ID_RULE}` }).optional()
-    .describe('Only plans that can run this image (disk at least its size, its platform). Optional.'),
+    .describe('Only plans that can run this image.'),
 }));
 
 const planOut = lazySchema(() => z.object({
@@ -99,8 +99,7 @@ export const listPlansTool = defineTool({
   name: 'list_plans',
   title: 'List SWAS plans with prices',
   description: [
-    'Lists the plans of a region for new servers: PlanId, vCPU, memory, disk, bandwidth, monthly traffic, platforms and the monthly list price with its currency, cheapest first.',
-    'ImageId keeps only plans that can run that image. Read-only; create_servers_from_image buys.',
+    'Lists the plans of a region for new servers, cheapest first: PlanId, vCPU, memory, disk, bandwidth, traffic, platforms and monthly price. Read-only; create_servers_from_image buys.',
   ].join(' '),
   inputSchema: listPlansInput,
   outputSchema: listPlansOutput,

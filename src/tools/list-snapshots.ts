@@ -15,21 +15,21 @@ import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, w
 export const listSnapshotsInput = lazySchema(() => z.strictObject({
   RegionId: regionOrAllField(),
   SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
-    .describe('Only these snapshots (s-… IDs), at most 100. Optional.'),
+    .describe('Only these snapshots.'),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InstanceId must be the server ID from list_instances' })
     .optional()
-    .describe('Only snapshots of this server. The API ties only system-disk snapshots to a server; to see a data disk\'s snapshots, filter by its DiskId (list_instances shows the disks). Optional.'),
+    .describe('Only this server\'s system-disk snapshots (filter a data disk\'s by DiskId).'),
   DiskId: z.string()
     .regex(DISK_ID_PATTERN, { message: 'DiskId must be a disk ID such as d-bp1abc... (from list_instances)' })
     .optional()
-    .describe('Only snapshots taken of this disk (d-…). Optional.'),
+    .describe('Only snapshots of this disk.'),
   SourceDiskType: z.enum(['system', 'data', 'System', 'Data'], { message: 'SourceDiskType must be "system" or "data"' })
     .optional()
-    .describe('"system" or "data": only snapshots of that kind of disk. Custom images need a "system" one. The capitalised spellings the SDK documents are accepted too. Optional.'),
+    .describe('Custom images need a "system" one.'),
   Status: z.enum(['progressing', 'accomplished', 'failed', 'Progressing', 'Accomplished', 'Failed'], { message: 'Status must be "progressing", "accomplished" or "failed"' })
     .optional()
-    .describe('"progressing", "accomplished" (finished, usable for an image) or "failed"; the capitalised spellings the SDK documents are accepted too. Optional.'),
+    .describe('"accomplished": finished, usable for an image.'),
   MaxResults: maxResultsField(),
 }));
 
@@ -128,8 +128,7 @@ export const listSnapshotsTool = defineTool({
   name: 'list_snapshots',
   title: 'List SWAS disk snapshots',
   description: [
-    'Lists disk snapshots of one region (or RegionId "all"), newest first: status, progress, disk and its type, server, time.',
-    'Filters: InstanceId, DiskId, SourceDiskType, Status, SnapshotIds. Each server holds at most 3 snapshots. Read-only.',
+    'Lists disk snapshots of a region, newest first: status, progress, disk and its type, server, time. A server holds at most 3. Read-only.',
   ].join(' '),
   inputSchema: listSnapshotsInput,
   outputSchema: listSnapshotsOutput,

@@ -19,21 +19,28 @@ export function publishedJsonSchema(schema: z.ZodType, io: 'input' | 'output'): 
 const PROSE_AND_LIMITS = new Set(['description', 'title', 'additionalProperties', 'minLength', 'maxLength', 'pattern', 'format', 'minItems', 'maxItems', 'minimum', 'maximum']);
 
 /**
- * An output schema as a shape: no prose, no limits, and objects nested deeper than two levels (the
- * exact requests of a dry run, a plan's details) published as plain objects. It still validates
- * every result (it only accepts more), and the model reads the rest in the result's text.
+ * An output schema as a shape: no prose, no limits; the result's own fields with their types (and
+ * enums), and one level inside each (a Check's, a Plan's, a listed item's field names and types).
+ * Anything deeper (the exact requests of a dry run, a plan's details) and a union of objects is a
+ * plain object; `required` stays at the top only. Error, the same in every tool (Code, Message,
+ * Stage, Retryable, NextSteps: docs and the failure's own text say it), is a plain object too: its
+ * fields cost ~60 tokens in each of the tools. It still validates every result (it only accepts
+ * more), and the model reads the rest in the result's text.
  */
-function withoutProse(node: unknown, depth = 0): unknown {
+function withoutProse(node: unknown, depth = 0, name?: string): unknown {
   if (Array.isArray(node)) return node.map((n) => withoutProse(n, depth));
   if (node === null || typeof node !== 'object') return node;
   const schema = node as Json;
-  const isObject = schema.type === 'object' || Array.isArray(schema.anyOf);
-  if (isObject && depth >= 3) return { type: 'object' };
+  if (depth === 1 && name === 'Error') return { type: 'object' };
+  const union = Array.isArray(schema.anyOf) ? schema.anyOf as Json[] : undefined;
+  if (union?.every((s) => s.type === 'object')) return { type: 'object' };
+  if ((schema.type === 'object' || union) && depth >= 2) return { type: 'object' };
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
     if (PROSE_AND_LIMITS.has(k)) continue;
+    if ((k === 'required' && depth >= 1) || (k === 'enum' && depth >= 2)) continue;
     out[k] = k === 'properties'
-      ? Object.fromEntries(Object.entries(v as Json).map(([name, s]) => [name, withoutProse(s, depth + 1)]))
+      ? Object.fromEntries(Object.entries(v as Json).map(([key, s]) => [key, withoutProse(s, depth + 1, key)]))
       : withoutProse(v, depth);
   }
   return out;
@@ -59,9 +66,9 @@ export function nullMembersAsUnset(value: unknown): unknown {
  * Wraps a tool's lazily built zod schema for the SDK: zod validates (after nulls are dropped from
  * input), and the published JSON Schema is computed once and reused for every tools/list.
  */
-export function publish<S extends z.ZodType>(schema: () => S, io: 'input' | 'output'): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
+export function publish<S extends z.ZodType>(schema: () => S, io: 'input' | 'output', unpublished: readonly string[] = []): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
   const cache: Partial<Record<'input' | 'output', Json>> = {};
-  const json = (which: 'input' | 'output') => (cache[which] ??= publishedJsonSchema(schema(), which));
+  const json = (which: 'input' | 'output') => (cache[which] ??= withoutArguments(publishedJsonSchema(schema(), which), unpublished));
   return {
     '~standard': {
       version: 1,
@@ -104,9 +111,10 @@ export function publishInput<S extends z.ZodType>(schema: () => S, unpublished: 
 }
 
 /**
- * The published input without some arguments the server still accepts: a ClientToken the server
- * derives itself costs every model ~60 tokens a tool and is needed only by a script that carries its
- * own (create_custom_image keeps it published: its API page has it).
+ * The published schema without some members: arguments the server still accepts (a ClientToken the
+ * server derives itself costs every model ~60 tokens a tool and is needed only by a script that
+ * carries its own; create_custom_image keeps it published: its API page has it), and the consent
+ * arguments and result fields of the consent modes not in use (see unpublishedInputs).
  */
 export function withoutArguments(json: Json, names: readonly string[]): Json {
   if (names.length === 0) return json;

@@ -12,7 +12,7 @@ export const regionOrAllField = lazySchema(() => z.string()
   .max(40, { message: 'RegionId is at most 40 characters' })
   .regex(REGION_OR_ALL, { message: 'RegionId must be a region ID such as cn-hangzhou, or "all"' })
   .optional()
-  .describe(`${REGION_DESCRIPTION} "all": every region at once. Default: the configured region.`));
+  .describe(`${REGION_DESCRIPTION} "all": every region. Default: the configured one.`));
 
 /** How one region's part of an "all" listing went. */
 export const regionOutcomeSchema = lazySchema(() => z.object({

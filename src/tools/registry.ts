@@ -1,6 +1,7 @@
 import type { CallToolResult, ClientCapabilities, InputRequiredResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { McpUiToolMeta } from '@modelcontextprotocol/ext-apps';
 import type { z } from 'zod';
+import type { ConsentMode } from '../config.js';
 import type { ConsentRecord } from '../consent/approvals.js';
 import type { ToolContext } from './common.js';
 
@@ -81,7 +82,23 @@ export function unknownToolNames(all: readonly ToolDefinition[], only: readonly 
   return only.filter((n) => !known.has(n));
 }
 
-/** The arguments a tool accepts but does not publish (see publishInput). */
-export function unpublishedInputs(tool: Pick<ToolDefinition, 'publishClientToken'>): readonly string[] {
-  return tool.publishClientToken ? [] : ['ClientToken'];
+/**
+ * The arguments a tool accepts but does not publish (see publishInput): ClientToken where the
+ * server derives one, and the consent argument of the modes not in use (a ConfirmToken is read only
+ * with SWAS_MCP_CONSENT=confirm, an ApprovalId only with human).
+ */
+export function unpublishedInputs(tool: Pick<ToolDefinition, 'publishClientToken'>, consentMode: ConsentMode = 'human'): readonly string[] {
+  return [
+    ...(tool.publishClientToken ? [] : ['ClientToken']),
+    ...(consentMode === 'confirm' ? [] : ['ConfirmToken']),
+    ...(consentMode === 'human' ? [] : ['ApprovalId']),
+  ];
+}
+
+/** The result fields no answer carries in this consent mode (the same split as unpublishedInputs). */
+export function unpublishedOutputs(consentMode: ConsentMode = 'human'): readonly string[] {
+  return [
+    ...(consentMode === 'confirm' ? [] : ['ConfirmToken', 'ConfirmTokenExpiresAt']),
+    ...(consentMode === 'human' ? [] : ['ApprovalId', 'ApprovalExpiresAt', 'ApprovalUrl']),
+  ];
 }

@@ -29,18 +29,18 @@ export const resetSystemInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   InstanceId: z.string()
     .regex(INSTANCE_ID_PATTERN, { message: 'InvalidInstanceId: InstanceId must be the server ID from list_instances (letters, digits, "-" and "_", at most 64)' })
-    .describe('ID of the simple application server to re-install, from list_instances. It must be Running or Stopped.'),
+    .describe('Server to re-install (Running or Stopped).'),
   ImageId: z.string()
     .regex(ANY_IMAGE_ID_PATTERN, { message: `ImageId must be ${ANY_IMAGE_ID_RULE}` })
-    .describe('The image to re-install the server from, from list_images: a custom image (m-…, this account\'s own, Available, not made from this same server; an image shared in by another account can only create servers) or a system or app image (32 hexadecimal characters). Outside the Chinese mainland it must be of the server\'s platform (Linux or Windows).'),
+    .describe('From list_images: an own custom image or a system/app image; not a shared-in one.'),
   KeyPairName: z.string()
     .regex(KEY_PAIR_NAME_PATTERN, { message: 'KeyPairName must be 2–128 characters: a letter first, then letters, digits, ".", "_", "-" or ":"' })
     .optional()
-    .describe('Name of an SSH key pair created in the Simple Application Server console, to bind for login (Linux). Optional. There is no password argument: set a password in the console (the server, then Reset Password).'),
+    .describe('SSH key pair (made in the SWAS console) to bind for login (Linux).'),
   WaitForRunning: z.boolean().default(false)
-    .describe('true: after sending, wait (with progress notifications) until the server is Running again, for at most about 50 seconds; if it is still Resetting then, the result names the wait_for_resources call that keeps waiting. false: return once the reset is accepted.'),
+    .describe('true: wait up to ~50 s for Running, then wait_for_resources.'),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the plan, the exact request and a ConfirmToken, but send nothing.'),
+    .describe('true: run the checks and return the plan; nothing is sent.'),
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional(),
@@ -302,9 +302,9 @@ export const resetSystemTool = defineTool({
   name: 'reset_system',
   title: 'Re-install a SWAS server from an image (wipes its system disk)',
   description: [
-    'Re-installs a SWAS server from an image (ResetSystem): one of this account\'s custom images (m-…) or a system or app image from list_images. DESTRUCTIVE: the system disk is wiped and older snapshots can no longer roll it back; the server is down for minutes.',
-    'Checks first: server Running or Stopped and resettable, image Available in the same region and not made from this server, disks large enough, same platform outside the Chinese mainland.',
-    'Needs the person\'s consent (the answer says how). No password argument: the user sets one in the SWAS console (the server, then Reset Password), or KeyPairName binds an SSH key. WaitForRunning waits up to ~50 s; then wait_for_resources.',
+    'Re-installs a SWAS server from an image (ResetSystem). DESTRUCTIVE: the system disk is wiped (older snapshots no longer roll it back); the server is down for minutes.',
+    'Checks first: server resettable, image Available in the same region and not made from this server, disks large enough, same platform outside the Chinese mainland.',
+    'Needs the person\'s consent (the answer says how). No password argument: the user sets one in the SWAS console (Reset Password).',
   ].join(' '),
   inputSchema: resetSystemInput,
   outputSchema: resetSystemOutput,

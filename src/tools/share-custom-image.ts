@@ -24,19 +24,19 @@ export const shareCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
   ImageId: z.string()
     .regex(IMAGE_ID_PATTERN, { message: 'ImageId must be a custom image ID such as m-bp1abc... (list_custom_images gives ImageId)' })
-    .describe('ID (m-…) of one of this account\'s own custom images, from list_custom_images (or create_custom_image). Images other accounts shared in cannot be shared or unshared by this account.'),
+    .describe('Own Available image (list_custom_images); not a shared-in one.'),
   Operation: z.enum(['Share', 'UnShare'])
-    .describe('"Share" to share the image (to ECS and/or with accounts), "UnShare" to take a share back. Spelt exactly so.'),
+    .describe('"UnShare" takes a share back.'),
   Ecs: z.boolean().optional()
-    .describe('true: share to / unshare from ECS in the same region (ModifyImageShareStatus). Shared to ECS, the image appears among the ECS custom images of the region and is kept when its server is released; unshared, ECS instances created from it can no longer re-initialise their disks from it. Give Ecs true, Accounts, or both.'),
+    .describe('true: share to (unshare from) ECS. Give Ecs true, Accounts, or both.'),
   Accounts: z.array(z.string().regex(ACCOUNT_ID_PATTERN, { message: 'Each Accounts entry must be an Alibaba Cloud account ID as a string of digits, such as "1234567890123456" (not a RAM user, not a name)' }))
     .min(1, { message: 'Accounts must hold 1 to 10 account IDs; omit it to share to ECS only' })
     .max(MAX_SHARE_ACCOUNTS, { message: `Accounts holds at most ${MAX_SHARE_ACCOUNTS} account IDs (an image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts)` })
     .refine(...noRepeats('Accounts', 'an account ID'))
     .optional()
-    .describe(`Alibaba Cloud (primary) account IDs as digit strings, such as ["1234567890123456"], 1–${MAX_SHARE_ACCOUNTS} unique (AddCustomImageShareAccount / RemoveCustomImageShareAccount). An image is shared with at most ${MAX_SHARE_ACCOUNTS} accounts in all, in the same region and site only; RAM users cannot receive images; a data disk in the image is not shared with accounts. list_custom_images shows the accounts an image is shared with now.`),
+    .describe(`Primary account IDs, unique; an image is shared with at most ${MAX_SHARE_ACCOUNTS} in all (same site), never RAM users.`),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the exact requests and the plan (with a ConfirmToken when consent is needed), but send nothing.'),
+    .describe('true: run the checks and return the plan; nothing is sent.'),
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
@@ -299,9 +299,8 @@ export const shareCustomImageTool = defineTool({
   name: TOOL,
   title: 'Share or unshare a SWAS custom image (ECS, other accounts)',
   description: [
-    'Shares one of this account\'s custom images, or takes a share back (Operation "Share" or "UnShare"): Ecs true (the image appears in ECS in the same region and outlives its server) and/or Accounts (up to 10 account IDs, same region; they get the system disk\'s contents).',
-    'Checks first: the image is this account\'s own and Available, and what is already shared (a part already as asked is not sent; Changed false when nothing is left).',
-    'ECS in the same account needs no consent; other accounts need the person\'s consent (the answer says how). ImageId from list_custom_images.',
+    'Shares an own custom image, or takes a share back: to ECS in the same region (the image then outlives its server) and/or with other accounts (they get the system disk only).',
+    'A part already as asked is not sent. Other accounts need the person\'s consent (the answer says how); ECS needs none.',
   ].join(' '),
   inputSchema: shareCustomImageInput,
   outputSchema: shareCustomImageOutput,

@@ -26,9 +26,9 @@ export const tagCustomImagesInput = lazySchema(() => z.strictObject({
     .min(1, { message: `ImageIds must hold 1 to ${MAX_TAG_IMAGES} image IDs` })
     .max(MAX_TAG_IMAGES, { message: `ImageIds holds at most ${MAX_TAG_IMAGES} image IDs (one TagResources request); split the images over several calls` })
     .refine(...noRepeats('ImageIds', 'an image ID'))
-    .describe(`IDs (m-…) of this account's own custom images to tag, 1–${MAX_TAG_IMAGES}, from list_custom_images. Every image gets the same changes.`),
+    .describe('Own images (list_custom_images), unique.'),
   Tag: tagsField().optional()
-    .describe(`Tags {Key, Value} to put on every image, at most 20. A key the image already has gets the new value (an overwrite: it needs the user's consent). An image holds at most ${MAX_TAGS_PER_IMAGE} tags.`),
+    .describe('Tags to put on, keys unique; an existing key gets the new value. Give Tag, RemoveTagKeys or both.'),
   RemoveTagKeys: z.array(z.string()
     .min(1, { message: 'Each RemoveTagKeys entry must be a tag key of 1–64 characters' })
     .max(64, { message: 'Each RemoveTagKeys entry must be a tag key of 1–64 characters' }))
@@ -36,9 +36,9 @@ export const tagCustomImagesInput = lazySchema(() => z.strictObject({
     .max(20, { message: 'RemoveTagKeys holds at most 20 keys' })
     .refine(...noRepeats('RemoveTagKeys', 'a key'))
     .optional()
-    .describe('Tag keys to take off every image (UntagResources), 1–20; a key an image does not have is ignored. Removing an existing tag needs the user\'s consent. list_custom_images shows each image\'s tags.'),
+    .describe('Keys to take off, unique, none also in Tag; a missing key is ignored.'),
   DryRun: z.boolean().default(false)
-    .describe('true: run every check and return the exact requests and each image\'s tags as they would become, but send nothing (with a ConfirmToken when consent is needed).'),
+    .describe('true: run the checks and return the plan and the tags as they would become; nothing is sent.'),
   ConfirmToken: confirmTokenField(),
   ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional()
@@ -294,9 +294,8 @@ export const tagCustomImagesTool = defineTool({
   name: TOOL,
   title: 'Tag or untag SWAS custom images',
   description: [
-    `Adds or removes tags on up to ${MAX_TAG_IMAGES} of this account's custom images at once (TagResources / UntagResources); every image gets the same changes.`,
-    'Checks first: each image is this account\'s own and ends with at most 20 tags; tags already as asked are not sent (Changed false when nothing changes).',
-    'Adding tags needs no consent; overwriting or removing one needs the person\'s consent (the answer says how). The result reads the tags back. ImageIds from list_custom_images.',
+    `Adds or removes tags on this account's own custom images (TagResources / UntagResources), the same on each; an image holds at most ${MAX_TAGS_PER_IMAGE} tags.`,
+    'Tags already as asked are not sent. Overwriting or removing a tag needs the person\'s consent (the answer says how); adding needs none.',
   ].join(' '),
   inputSchema: tagCustomImagesInput,
   outputSchema: tagCustomImagesOutput,

@@ -22,18 +22,18 @@ const TARGETS: Record<ResourceKind, readonly WaitTarget[]> = {
 export const waitForResourcesInput = lazySchema(() => z.strictObject({
   RegionId: optionalRegionField(),
   ImageIds: idListField('ImageIds', IMAGE_ID_PATTERN, 'an image ID such as m-bp1abc...', 'image')
-    .describe('Custom images (m-…) to wait for, from create_custom_image or list_custom_images. Optional.'),
+    .describe('Custom images to wait for.'),
   SnapshotIds: idListField('SnapshotIds', SNAPSHOT_ID_PATTERN, 'a snapshot ID such as s-bp1abc...', 'snapshot')
-    .describe('Snapshots (s-…) to wait for, from create_snapshot or list_snapshots. Optional.'),
+    .describe('Snapshots to wait for.'),
   InstanceIds: idListField('InstanceIds', INSTANCE_ID_PATTERN, 'a server ID from list_instances', 'server')
-    .describe('Servers to wait for (for example after reset_system), from list_instances. Optional.'),
+    .describe('Servers to wait for. Give at least one of the three ID lists.'),
   Until: z.enum(['Available', 'Accomplished', 'Running', 'Deleted']).optional()
-    .describe('The state to wait for. Default per kind: images Available, snapshots Accomplished, servers Running. "Deleted" waits until images or snapshots are gone (after delete_custom_images or delete_snapshots).'),
+    .describe('Default per kind: Available, Accomplished, Running. "Deleted": images or snapshots gone.'),
   TimeoutSeconds: z.number().int()
     .min(1, { message: 'TimeoutSeconds must be at least 1' })
     .max(MAX_WAIT_SECONDS, { message: `TimeoutSeconds is at most ${MAX_WAIT_SECONDS}: clients cut a call at about 60 s; call again to keep waiting` })
     .default(50)
-    .describe(`How long this call may wait, 1–${MAX_WAIT_SECONDS} seconds (default 50). Snapshots and images take minutes to tens of minutes: if they are not done when this call ends, call again with the same arguments.`),
+    .describe('Longest wait of this call.'),
 }).superRefine((v, issue) => {
   const kinds = kindsOf(v);
   if (kinds.length === 0) {
@@ -134,8 +134,8 @@ export const waitForResourcesTool = defineTool({
   name: 'wait_for_resources',
   title: 'Wait for SWAS images, snapshots or servers',
   description: [
-    'Waits (with progress, at most TimeoutSeconds ≤ 55 a call) until images are Available, snapshots Accomplished, servers Running, or images/snapshots Deleted, and answers each one\'s state.',
-    'Snapshots and images take minutes to tens of minutes: while AllDone is false, call again with the same arguments. Read-only; cancellable.',
+    'Waits (with progress) until images are Available, snapshots Accomplished, servers Running, or images/snapshots Deleted, and gives each one\'s state.',
+    'They take minutes: while AllDone is false, call again with the same arguments. Read-only; cancellable.',
   ].join(' '),
   inputSchema: waitForResourcesInput,
   outputSchema: waitForResourcesOutput,

@@ -200,7 +200,7 @@ describe('profiles: start-up and the one-account case', () => {
   });
 
   it('with one profile, tools/list is byte-identical to a server without profiles, and calls still use the profile', async () => {
-    const plain = await startStack({ env: { SWAS_MCP_AUDIT_LOG: 'off' } });
+    const plain = await startStack({ env: { SWAS_MCP_AUDIT_LOG: 'off', SWAS_MCP_CONSENT: 'confirm' } }); // as startProfilesStack
     const plainTools = JSON.stringify(await plain.client.listTools());
     await plain.close();
     stack = await startProfilesStack({ SWAS_MCP_PROFILES: 'staging', SWAS_MCP_AUDIT_LOG: 'off' });

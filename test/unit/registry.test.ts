@@ -3,17 +3,17 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { publishedJsonSchema, withoutArguments } from '../../src/tools/publish.js';
-import { selectTools, unknownToolNames, unpublishedInputs } from '../../src/tools/registry.js';
+import { selectTools, unknownToolNames, unpublishedInputs, unpublishedOutputs } from '../../src/tools/registry.js';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
 
 const ROOT = resolve(__dirname, '../..');
 const SNAPS = join(ROOT, 'test/__toolsnaps__');
 
-/** What a model and a client see of a tool: the model-facing contract. */
+/** What a model and a client see of a tool: the model-facing contract (default consent mode, human). */
 function published(t: (typeof ALL_TOOLS)[number]) {
   return {
     name: t.name, title: t.title, description: t.description, annotations: t.annotations,
-    inputSchema: withoutArguments(publishedJsonSchema(t.inputSchema(), 'input'), unpublishedInputs(t)), outputSchema: publishedJsonSchema(t.outputSchema(), 'output'),
+    inputSchema: withoutArguments(publishedJsonSchema(t.inputSchema(), 'input'), unpublishedInputs(t)), outputSchema: withoutArguments(publishedJsonSchema(t.outputSchema(), 'output'), unpublishedOutputs()),
   };
 }
 
