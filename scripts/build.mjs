@@ -72,6 +72,8 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
   plugins: [zodEnglishOnly, lazyJsonSchemaValidator],
+  // pg's optional native binding: never installed, never loaded (pg loads it only when asked for).
+  external: ['pg-native'],
 });
 // The approval page's passkey button needs SimpleWebAuthn's browser bundle: served from beside the server.
 await copyFile(fileURLToPath(new URL('../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url)), join(fileURLToPath(staging), 'webauthn-browser.js'));
