@@ -1,0 +1,172 @@
+// Three built replicas (`dist/index.js --http`) behind nginx, sharing one PostgreSQL (Debian's,
+// started on a temporary data directory) and one simulator: the record every replica shares.
+// An approval decided on one replica is used by a call on another; two concurrent uses of one
+// approval make one change; a replica killed between intent and outcome is reconciled by the
+// start of another, once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { personDecides } from '../helpers/human.js';
+import { findNginx, freePort, startNginx, type Nginx } from '../helpers/nginx.js';
+import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
+import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+
+const have = findPostgres() !== undefined && findNginx() !== undefined;
+if (!have) process.stderr.write(`${findPostgres() ? 'nginx is not installed' : POSTGRES_MISSING}; the replicas test is skipped ("npm run setup:system" installs it).\n`);
+
+type Result = CallToolResult & { structuredContent?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Replica { url: string; port: number; proc: ChildProcess; stderr(): string; exited: Promise<void> }
+const R = DEMO.region;
+const ACCOUNT = '5555666677778888';
+
+describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL record', () => {
+  let db: Postgres;
+  let sim: Simulator;
+  let nginx: Nginx;
+  let keyFile: string;
+  let sql: pg.Pool;
+  const replicas: Replica[] = [];
+  const spawned: Replica[] = [];
+
+  async function spawnReplica(extra: Record<string, string> = {}): Promise<Replica> {
+    const port = await freePort();
+    const proc = spawn(process.execPath, [SERVER_ENTRY, '--http', `127.0.0.1:${port}`, '--allow-destructive'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: isolatedEnv({
+        ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_POLL_INTERVAL_MS: '100',
+        SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_DATABASE_URL: db.url, SWAS_MCP_WAIT_TIMEOUT_MS: '200', LOG_LEVEL: 'info',
+        // Were the file ledger used, it would be here: the test checks it never is.
+        SWAS_MCP_AUDIT_LOG: join(keyFile, '..', `never-${port}.jsonl`), ...extra,
+      }),
+    });
+    let stderr = '';
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    await new Promise<void>((ready, fail) => {
+      proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (stderr.includes('ready on HTTP')) ready(); });
+      void exited.then(() => fail(new Error(`replica exited before listening:\n${stderr}`)));
+    });
+    const r = { url: `http://localhost:${port}/mcp`, port, proc, stderr: () => stderr, exited };
+    spawned.push(r);
+    return r;
+  }
+
+  async function connect(url: string): Promise<Client> {
+    const client = new Client({ name: 'replicas-e2e', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    return client;
+  }
+  const mutations = (action: string) => sim.stats.requests().filter((r) => r.action === action).length;
+  const ledgerRows = async (where: string, params: unknown[] = []) =>
+    (await sql.query<{ phase: string; outcome: string | null; requested_by: string | null; entry: Record<string, unknown>; replica: string }>(
+      `SELECT phase, outcome, requested_by, entry, replica FROM swas_ledger WHERE ${where} ORDER BY id`, params)).rows;
+
+  beforeAll(async () => {
+    db = await startPostgres();
+    sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
+    keyFile = join(mkdtempSync(join(tmpdir(), 'swas-replicas-')), 'consent.key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex'));
+    chmodSync(keyFile, 0o600);
+    // Started together: the migrations queue on their lock, one schema results.
+    replicas.push(...await Promise.all([spawnReplica(), spawnReplica(), spawnReplica()]));
+    nginx = await startNginx(replicas.map((r) => `127.0.0.1:${r.port}`));
+    sql = new pg.Pool({ connectionString: db.url, max: 2 });
+  }, 90_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const r of spawned) { r.proc.kill('SIGTERM'); await r.exited; }
+    await sql?.end();
+    await sim?.stop();
+    await db?.stop();
+  });
+
+  it('replicas started together migrated one schema; none opened a ledger file; the password-free URL is logged redacted', async () => {
+    const { rows } = await sql.query<{ version: number }>('SELECT version FROM swas_schema_version');
+    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(replicas.filter((r) => r.stderr().includes('"migrated":[1]'))).toHaveLength(1);
+    for (const r of replicas) expect(r.stderr()).toContain('"msg":"shared record: PostgreSQL"');
+    const { existsSync } = await import('node:fs');
+    for (const r of replicas) expect(existsSync(join(keyFile, '..', `never-${r.port}.jsonl`))).toBe(false);
+  });
+
+  it('approved on one replica, carried out by a call on another; two concurrent uses of one approval make one change', async () => {
+    const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [ACCOUNT] };
+    const [a, b, c] = await Promise.all(replicas.map((r) => connect(r.url)));
+    try {
+      const asked = await a.callTool({ name: 'share_custom_image', arguments: args }).then(() => undefined, (e: unknown) => e as { code?: number; data?: { elicitations?: { url: string }[] } });
+      expect(asked?.code).toBe(-32042);
+      const onA = new URL(asked!.data!.elicitations![0]!.url);
+      expect(onA.port).toBe(String(replicas[0]!.port));
+      // The person opens the same page on replica B: the approval and its secret are in the shared store.
+      const onB = new URL(onA.pathname, `http://localhost:${replicas[1]!.port}`);
+      expect((await personDecides(onB.href, 'approve')).status).toBe(200);
+      expect(mutations('AddCustomImageShareAccount')).toBe(0);
+
+      // Two retries at once, on B and on C: one consumes the approval; the other is asked again.
+      const tries = await Promise.all([b, c].map((cl) => cl.callTool({ name: 'share_custom_image', arguments: args }).then((r) => r as Result, (e: unknown) => e as { code?: number })));
+      const changed = tries.filter((t) => (t as Result).structuredContent?.Changed === true);
+      expect(changed, JSON.stringify(tries)).toHaveLength(1);
+      // The other either planned before the change (its approval is gone: asked again) or after it (nothing left to do).
+      const other = tries.find((t) => t !== changed[0]) as Result & { code?: number };
+      expect(other.code === -32042 || (other.isError !== true && other.structuredContent?.Changed === false), JSON.stringify(other)).toBe(true);
+      expect(mutations('AddCustomImageShareAccount')).toBe(1);
+      expect(sim.state.image(DEMO.blogImageId)!.shareAccounts.map((x) => x.userId)).toEqual([ACCOUNT]);
+      const rows = await ledgerRows("action = 'AddCustomImageShareAccount'");
+      expect(rows.map((r) => [r.phase, r.outcome])).toEqual([['intent', null], ['outcome', 'ok']]);
+      expect(rows[0]!.entry.consent).toEqual({ channel: 'url' });
+      // Static bearer token mode: no identity to record.
+      expect(rows.every((r) => r.requested_by === null)).toBe(true);
+    } finally {
+      for (const cl of [a, b, c]) await cl.close();
+    }
+  }, 60_000);
+
+  it('calls through nginx are recorded once in the one ledger, whichever replica answered', async () => {
+    const lb = await connect(`${nginx.url}/mcp`);
+    try {
+      for (const op of ['Share', 'UnShare', 'Share']) {
+        const r = (await lb.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: DEMO.blogImageId, Ecs: true, Operation: op } })) as Result;
+        expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+      }
+    } finally {
+      await lb.close();
+    }
+    const rows = await ledgerRows("action = 'ModifyImageShareStatus'");
+    expect(rows.map((r) => r.phase)).toEqual(['intent', 'outcome', 'intent', 'outcome', 'intent', 'outcome']);
+    expect(new Set(rows.map((r) => r.replica)).size).toBeGreaterThan(1);
+    expect(mutations('ModifyImageShareStatus')).toBe(3);
+  }, 60_000);
+
+  // Last: it kills a replica.
+  it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
+    const inst = sim.state.addInstance({ regionId: R, instanceName: 'kill-me' });
+    const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'kill-image' });
+    const victim = replicas[2]!;
+    sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true, times: 1 });
+    const client = await connect(victim.url);
+    const giveUp = new AbortController();
+    const call = client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: 'Share' } }, { signal: giveUp.signal }).catch((e: unknown) => e);
+    // The simulator applied the change and holds the answer: the intent is committed, no outcome will come.
+    await vi.waitFor(() => expect(sim.state.image(image.imageId)!.inShare).toBe(true), { timeout: 10_000 });
+    victim.proc.kill('SIGKILL');
+    await victim.exited;
+    giveUp.abort(); // the agent gives up on the dead connection, as on a timeout
+    await call;
+    await client.close().catch(() => undefined);
+    const tokenOf = async () => (await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]));
+    expect((await tokenOf()).map((r) => r.phase)).toEqual(['intent']);
+
+    // Two new replicas start together: one reads the change back and records it; the other finds it settled.
+    const [d, e] = await Promise.all([spawnReplica(), spawnReplica()]);
+    await vi.waitFor(async () => {
+      const rows = await tokenOf();
+      expect(rows.map((r) => [r.phase, r.outcome, r.entry.found])).toEqual([['intent', null, undefined], ['outcome', 'reconciled', 'applied']]);
+    }, { timeout: 20_000 });
+    expect([d, e].filter((r) => r.stderr().includes('reconciled a change of unknown outcome'))).toHaveLength(1);
+  }, 90_000);
+});
