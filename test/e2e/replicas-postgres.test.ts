@@ -40,7 +40,7 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       stdio: ['ignore', 'ignore', 'pipe'],
       env: isolatedEnv({
         ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_POLL_INTERVAL_MS: '100',
-        SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_DATABASE_URL: db.url, SWAS_MCP_WAIT_TIMEOUT_MS: '200', LOG_LEVEL: 'info',
+        SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_DATABASE_URL: dbUrl(), SWAS_MCP_WAIT_TIMEOUT_MS: '200', LOG_LEVEL: 'info',
         // Were the file ledger used, it would be here: the test checks it never is.
         SWAS_MCP_AUDIT_LOG: join(keyFile, '..', `never-${port}.jsonl`), ...extra,
       }),
@@ -61,6 +61,9 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     return client;
   }
+  // Trust authentication ignores the password: it is there to prove it is never logged.
+  const PASSWORD = 'pw-never-logged-7f3a';
+  const dbUrl = () => db.url.replace('postgres@', `postgres:${PASSWORD}@`);
   const mutations = (action: string) => sim.stats.requests().filter((r) => r.action === action).length;
   const ledgerRows = async (where: string, params: unknown[] = []) =>
     (await sql.query<{ phase: string; outcome: string | null; requested_by: string | null; entry: Record<string, unknown>; replica: string }>(
@@ -89,7 +92,10 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     const { rows } = await sql.query<{ version: number }>('SELECT version FROM swas_schema_version');
     expect(rows.map((r) => r.version)).toEqual([1]);
     expect(replicas.filter((r) => r.stderr().includes('"migrated":[1]'))).toHaveLength(1);
-    for (const r of replicas) expect(r.stderr()).toContain('"msg":"shared record: PostgreSQL"');
+    for (const r of replicas) {
+      expect(r.stderr()).toContain('"msg":"shared record: PostgreSQL"');
+      expect(r.stderr()).not.toContain(PASSWORD);
+    }
     const { existsSync } = await import('node:fs');
     for (const r of replicas) expect(existsSync(join(keyFile, '..', `never-${r.port}.jsonl`))).toBe(false);
   });
@@ -141,6 +147,18 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     expect(new Set(rows.map((r) => r.replica)).size).toBeGreaterThan(1);
     expect(mutations('ModifyImageShareStatus')).toBe(3);
   }, 60_000);
+
+  it('"ledger export" writes the shared ledger as the file ledger\'s JSON lines, oldest first', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, [SERVER_ENTRY, 'ledger', 'export'], {
+      env: isolatedEnv({ SWAS_MCP_DATABASE_URL: dbUrl(), LOG_LEVEL: 'warn' }), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { rows } = await sql.query<{ line: string }>('SELECT line FROM swas_ledger ORDER BY id');
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    expect(out).toBe(rows.map((r) => `${r.line}\n`).join(''));
+    expect(out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { phase: string }).phase)).toContain('intent');
+    expect(out).not.toContain(PASSWORD);
+  });
 
   // Last: it kills a replica.
   it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
