@@ -160,6 +160,30 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     expect(out).not.toContain(PASSWORD);
   });
 
+  it('confirm mode: one ConfirmToken used at once on two replicas is used once (the used-token set is shared)', async () => {
+    const [x, y] = await Promise.all([spawnReplica({ SWAS_MCP_CONSENT: 'confirm' }), spawnReplica({ SWAS_MCP_CONSENT: 'confirm' })]);
+    const [cx, cy] = await Promise.all([connect(x.url), connect(y.url)]);
+    try {
+      const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
+      const first = (await cx.callTool({ name: 'share_custom_image', arguments: args })) as Result;
+      expect(first.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
+      const token = first.structuredContent!.ConfirmToken as string;
+      const before = mutations('AddCustomImageShareAccount');
+      // The change is slow to land, so both calls plan against the unshared image and both pass
+      // their own process's check: only the shared used-token set can stop the second.
+      sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'latency', latencyMs: 1500, times: 2 });
+      const both = (await Promise.all([cx, cy].map((c) => c.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } })))) as Result[];
+      expect(both.filter((r) => !r.isError), JSON.stringify(both.map((r) => r.structuredContent))).toHaveLength(1);
+      const refused = both.find((r) => r.isError)!;
+      expect(refused.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
+      expect(JSON.stringify(refused.content)).toMatch(/used/i);
+      expect(mutations('AddCustomImageShareAccount')).toBe(before + 1);
+    } finally {
+      await cx.close();
+      await cy.close();
+    }
+  }, 60_000);
+
   // Last: it kills a replica.
   it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
     const inst = sim.state.addInstance({ regionId: R, instanceName: 'kill-me' });
