@@ -31,8 +31,12 @@ function run(bin: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${bin.split('/').pop()} failed (${r.status}): ${r.stderr || r.stdout}`);
 }
 
-/** initdb + pg_ctl start on 127.0.0.1:<free port>, trust authentication (loopback only), database `postgres`. */
-export async function startPostgres(): Promise<Postgres> {
+/**
+ * initdb + pg_ctl start on 127.0.0.1:<free port>, trust authentication (loopback only), database
+ * `postgres`. fsync is off for the tests (a crash of the test machine loses nothing of value);
+ * `durable` keeps it on, as a server would run (the bench).
+ */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<Postgres> {
   const bin = findPostgres();
   if (!bin) throw new Error(POSTGRES_MISSING);
   const dir = mkdtempSync(join(tmpdir(), 'swas-pg-'));
@@ -43,9 +47,9 @@ export async function startPostgres(): Promise<Postgres> {
     if (root) execFileSync('install', ['-d', '-o', 'postgres', '-g', 'postgres', '-m', '700', d]);
     else execFileSync('install', ['-d', '-m', '700', d]);
   }
-  run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', ...(opts.durable ? [] : ['--no-sync'])]);
   const port = await freePort();
-  run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(data, 'server.log'), '-w', '-o', `-p ${port} -k ${sockets} -h 127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(data, 'server.log'), '-w', '-o', `-p ${port} -k ${sockets} -h 127.0.0.1 ${opts.durable ? '' : '-c fsync=off '}-c max_connections=200`, 'start']);
   let stopped = false;
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`, port, dir,
