@@ -57,8 +57,8 @@ export class PgLedger implements OpenedLedger {
       client = await this.pool.connect();
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      if (clean.outcome === 'reconciled' && clean.clientToken !== undefined && !(await stillPending(client, clean.action, clean.clientToken))) {
-        // Another replica settled this change first: one reconciled line per intent.
+      if (clean.outcome === 'reconciled' && clean.clientToken !== undefined && await alreadyReconciled(client, clean.action, clean.clientToken)) {
+        // Another replica read this change back first: one reconciled line per intent.
         await client.query('ROLLBACK');
         return;
       }
@@ -112,13 +112,15 @@ export class PgLedger implements OpenedLedger {
   }
 }
 
-/** Whether the last row of this request is an intent with no outcome, or an `unknown` outcome. */
-async function stillPending(client: PoolClient, action: string, clientToken: string): Promise<boolean> {
-  const { rows } = await client.query<{ phase: string; outcome: string | null }>(
-    'SELECT phase, outcome FROM swas_ledger WHERE action = $1 AND client_token = $2 ORDER BY id DESC LIMIT 1', [action, clientToken],
+/**
+ * Whether the last row of this request is already a `reconciled` outcome. (A `reconciled` line
+ * right after an `ok` one is the write flow's "the API took it as a repeat": that one is kept.)
+ */
+async function alreadyReconciled(client: PoolClient, action: string, clientToken: string): Promise<boolean> {
+  const { rows } = await client.query<{ outcome: string | null }>(
+    'SELECT outcome FROM swas_ledger WHERE action = $1 AND client_token = $2 ORDER BY id DESC LIMIT 1', [action, clientToken],
   );
-  const last = rows[0];
-  return last === undefined || last.phase === 'intent' || last.outcome === 'unknown';
+  return rows[0]?.outcome === 'reconciled';
 }
 
 /**

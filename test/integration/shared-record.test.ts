@@ -113,6 +113,13 @@ describe.skipIf(!have)('shared record in PostgreSQL', () => {
     const { rows } = await other['pool'].query<{ n: string }>("SELECT count(*) AS n FROM swas_ledger WHERE client_token = 'tok-orphan' AND outcome = 'reconciled'");
     expect(Number(rows[0]!.n)).toBe(1);
     expect((await third.history())!.pending(Number.POSITIVE_INFINITY, ['m-orphan'])).toEqual([]);
+
+    // The write flow's own "reconciled, not applied" right after an ok outcome is kept.
+    await other.append(entry({ clientToken: 'tok-repeat', resourceIds: ['m-repeat'] }));
+    await other.append(entry({ clientToken: 'tok-repeat', resourceIds: ['m-repeat'], phase: 'outcome', ok: true, outcome: 'ok' }));
+    await third.append(entry({ clientToken: 'tok-repeat', resourceIds: ['m-repeat'], phase: 'outcome', ok: false, outcome: 'reconciled', found: 'not-applied' }));
+    const repeat = await other['pool'].query<{ outcome: string }>("SELECT outcome FROM swas_ledger WHERE client_token = 'tok-repeat' AND phase = 'outcome' ORDER BY id");
+    expect(repeat.rows.map((r) => r.outcome)).toEqual(['ok', 'reconciled']);
   });
 
   it('an approval decided through one replica wakes the call waiting on another (NOTIFY), and of two concurrent consumes exactly one wins', async () => {
