@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { personDecides } from '../helpers/human.js';
 import { findNginx, freePort, startNginx, type Nginx } from '../helpers/nginx.js';
+import { startOidcProvider } from '../helpers/oidc.js';
 import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 
@@ -56,9 +57,9 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     return r;
   }
 
-  async function connect(url: string): Promise<Client> {
+  async function connect(url: string, bearer?: string): Promise<Client> {
     const client = new Client({ name: 'replicas-e2e', version: '0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), bearer ? { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } } : {}));
     return client;
   }
   // Trust authentication ignores the password: it is there to prove it is never logged.
@@ -181,6 +182,36 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     } finally {
       await cx.close();
       await cy.close();
+    }
+  }, 60_000);
+
+  it('with OAuth, the rows name the user whose token made the call, whichever replica behind nginx took it', async () => {
+    const audience = 'https://swas.team.test/mcp';
+    const op = await startOidcProvider({ resource: audience, users: ['alice', 'bob'] });
+    const oauth = { SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: audience, SWAS_MCP_PUBLIC_URL: audience };
+    const pair = await Promise.all([spawnReplica(oauth), spawnReplica(oauth)]);
+    const front = await startNginx(pair.map((r) => `127.0.0.1:${r.port}`));
+    try {
+      const inst = sim.state.addInstance({ regionId: R, instanceName: 'who-did-it' });
+      const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'who-image' });
+      for (const [user, op2] of [['alice', 'Share'], ['bob', 'UnShare']] as const) {
+        const { accessToken } = await op.login(user, { scopes: ['swas:read', 'swas:write'] });
+        const client = await connect(`${front.url}/mcp`, accessToken);
+        try {
+          const r = (await client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: op2 } })) as Result;
+          expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+        } finally {
+          await client.close();
+        }
+      }
+      const rows = await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]);
+      expect(rows.map((r) => [r.phase, r.requested_by])).toEqual([['intent', 'alice'], ['outcome', 'alice'], ['intent', 'bob'], ['outcome', 'bob']]);
+      expect(rows[0]!.entry.requestedBy).toMatchObject({ subject: 'alice' });
+      const byUser = await sql.query<{ n: string }>("SELECT count(*) AS n FROM swas_ledger WHERE requested_by = 'bob'");
+      expect(Number(byUser.rows[0]!.n)).toBe(2);
+    } finally {
+      await front.stop();
+      await op.stop();
     }
   }, 60_000);
 
