@@ -7,11 +7,12 @@
 // overwrite on one image, so every write is a real TagResources with an intent and an outcome row).
 // Consent is off: the figure is the record's cost, not a person's.
 // Reports calls/s, p50/p99 of reads and of writes, and errors, side by side, and their ratios.
-// Auth: the static bearer token (JWT verification is not wired in this build).
+// Auth: OAuth, as a team runs it: every client holds its own JWT access token (client credentials
+// from a real oidc-provider on loopback), verified by the replicas against the issuer's JWKS.
 // Run alone: `node bench/record-load.mjs` (after `npm run build`); `npm run bench` calls runRecordLoad().
 // Env: BENCH_HTTP_CLIENTS, BENCH_RECORD_SECONDS, BENCH_RECORD_WRITE_EVERY. Needs nginx and PostgreSQL.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +22,6 @@ import { isolatedEnv, spawnUntil, stopChild } from './http-load.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(ROOT, 'dist', 'index.js');
 const SIMULATOR = join(ROOT, 'dist', 'simulator.js');
-const TOKEN = randomBytes(24).toString('hex');
 const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 
 /** Each client loops over the mix until the window ends; latencies of reads and writes apart. */
@@ -57,6 +57,7 @@ export async function runRecordLoad({
   writeEvery = Number(process.env.BENCH_RECORD_WRITE_EVERY ?? 5), log = console.log,
 } = {}) {
   const tmp = mkdtempSync(join(os.tmpdir(), 'swas-record-bench-'));
+  const cleanupsFiles = [];
   const home = join(tmp, 'home');
   mkdirSync(home);
   const keyFile = join(tmp, 'consent.key');
@@ -64,9 +65,10 @@ export async function runRecordLoad({
   chmodSync(keyFile, 0o600);
   const { build } = await import('esbuild');
   const helpers = {};
-  for (const name of ['nginx', 'postgres']) {
-    const out = join(tmp, `${name}-helper.mjs`);
-    await build({ entryPoints: [join(ROOT, 'test', 'helpers', `${name}.ts`)], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+  for (const name of ['nginx', 'postgres', 'oidc']) {
+    const out = join(ROOT, 'bench', `.${name}-helper-${process.pid}.mjs`); // beside the repo's node_modules, for the helpers' packages
+    await build({ entryPoints: [join(ROOT, 'test', 'helpers', `${name}.ts`)], outfile: out, bundle: true, packages: 'external', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+    cleanupsFiles.push(out);
     helpers[name] = await import(pathToFileURL(out).href);
   }
   const { startNginx, freePort } = helpers.nginx;
@@ -78,6 +80,10 @@ export async function runRecordLoad({
     cleanups.push(() => stopChild(sim.child));
     const db = await helpers.postgres.startPostgres({ durable: true });
     cleanups.push(() => db.stop());
+    const audience = 'https://swas.bench.test/mcp';
+    const op = await helpers.oidc.startOidcProvider({ resource: audience, agents: ['bench-agent'] });
+    cleanups.push(() => op.stop());
+    const bearer = await op.token({ clientId: 'bench-agent', scopes: ['swas:read', 'swas:write'] });
 
     const run = async (label, extra) => {
       const replicas = [];
@@ -87,7 +93,8 @@ export async function runRecordLoad({
         const r = await spawnUntil([SERVER, '--http', `127.0.0.1:${port}`], isolatedEnv(home, {
           ALIBABA_CLOUD_ACCESS_KEY_ID: 'sim-access-key-id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'sim-access-key-secret',
           ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_ENDPOINT: sim.match[1], SWAS_MCP_CONSENT: 'off',
-          SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_HTTP_TOKEN: TOKEN, LOG_LEVEL: 'info', ...extra(i),
+          SWAS_MCP_CONSENT_KEY_FILE: keyFile, LOG_LEVEL: 'info', ...extra(i),
+          SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: audience, SWAS_MCP_PUBLIC_URL: audience,
         }), /ready on HTTP/);
         stops.push(() => stopChild(r.child));
         replicas.push(`127.0.0.1:${port}`);
@@ -97,7 +104,7 @@ export async function runRecordLoad({
       try {
         const connect = async (i) => {
           const c = new Client({ name: `bench-${i}`, version: '1.0.0' });
-          await c.connect(new StreamableHTTPClientTransport(new URL(`${nginx.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+          await c.connect(new StreamableHTTPClientTransport(new URL(`${nginx.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
           return c;
         };
         const cs = await Promise.all(Array.from({ length: clients }, (_, i) => connect(i)));
@@ -122,9 +129,10 @@ export async function runRecordLoad({
     await run('PostgreSQL shared record', () => ({ SWAS_MCP_DATABASE_URL: db.url }));
   } finally {
     for (const c of cleanups.reverse()) await c();
+    for (const f of cleanupsFiles) rmSync(f, { force: true });
   }
 
-  log(`\nShared-record load: ${clients} clients through nginx to 3 replicas, ${seconds} s each, mixed reads plus 1 write in ${writeEvery} (tag overwrite), consent off, static bearer token, ${os.cpus().length} cores`);
+  log(`\nShared-record load: ${clients} clients through nginx to 3 replicas, ${seconds} s each, mixed reads plus 1 write in ${writeEvery} (tag overwrite), consent off, JWT access tokens verified by every replica, ${os.cpus().length} cores`);
   log('| ledger | calls/s | writes/s | read p50 | read p99 | write p50 | write p99 | errors |');
   log('|---|---|---|---|---|---|---|---|');
   const f = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : '-');
