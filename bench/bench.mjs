@@ -18,6 +18,8 @@
 //      region's list, 100 ms injected latency: the waves of round trips and the ratio.   ≈ 2 waves
 //   7. HTTP load (bench/http-load.mjs): 50 clients through nginx to three replicas, one replica
 //      direct, and stdio; skipped with BENCH_HTTP=0 or when nginx is missing.
+//   7b. shared-record load (bench/record-load.mjs): the same 50 clients through nginx, reads plus a
+//      share of writes, with each replica's ledger file beside the PostgreSQL shared record.
 //   8. capture now (bench/capture-now.mjs): first call to image Available on the realistic profile, as
 //      the calls an agent makes and the waves of writes, beside create_snapshot ×2, wait, create, wait.
 //   9. MCP App views (bench/app-views.mjs): each view's page size, bytes and gzip.
@@ -405,6 +407,12 @@ try {
   else {
     const { runHttpLoad } = await import('./http-load.mjs');
     await runHttpLoad();
+  }
+  if (process.env.BENCH_HTTP === '0') console.log('\nShared-record load: skipped (BENCH_HTTP=0)');
+  else if (!nginxFound || !existsSync('/usr/lib/postgresql')) console.log('\nShared-record load: skipped (nginx or PostgreSQL not installed; `npm run setup:system` installs them)');
+  else {
+    const { runRecordLoad } = await import('./record-load.mjs');
+    await runRecordLoad();
   }
   console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } catch (err) {

@@ -28,7 +28,7 @@ const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s on 
 
 // ---------- processes ----------
 
-function isolatedEnv(home, extra = {}) {
+export function isolatedEnv(home, extra = {}) {
   return {
     PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home,
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
@@ -37,7 +37,7 @@ function isolatedEnv(home, extra = {}) {
 }
 
 /** Spawns a node child and resolves once its stderr matches `ready`; keeps draining stderr after. */
-function spawnUntil(args, env, ready) {
+export function spawnUntil(args, env, ready) {
   return new Promise((resolveP, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -53,7 +53,7 @@ function spawnUntil(args, env, ready) {
   });
 }
 
-function stopChild(child, signal = 'SIGTERM') {
+export function stopChild(child, signal = 'SIGTERM') {
   return new Promise((resolveP) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolveP();
     const kill = setTimeout(() => child.kill('SIGKILL'), 12_000);

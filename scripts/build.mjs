@@ -68,6 +68,8 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
   plugins: [zodEnglishOnly, lazyJsonSchemaValidator],
+  // pg's optional native binding: never installed, never loaded (pg loads it only when asked for).
+  external: ['pg-native'],
 });
 await build({
   entryPoints: [SDK_NODE_SHIMS], outfile: join(fileURLToPath(staging), VALIDATOR_FILE),

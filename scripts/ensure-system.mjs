@@ -1,5 +1,6 @@
-// `npm test` uses two Debian packages: nginx (the HTTP end-to-end test runs it in front of three
-// replicas) and Chromium (the approval page is tried in a real browser with a passkey). Missing
+// `npm test` uses three Debian packages: nginx (the HTTP end-to-end test runs it in front of three
+// replicas), Chromium (the approval page is tried in a real browser with a passkey) and PostgreSQL
+// (the shared record). Missing
 // ones are installed under CI (CI set) and by `npm run setup:system` (--install). Elsewhere nothing
 // is installed behind the developer's back: the tests that need a missing one are skipped, and one
 // line names the command that installs it.
@@ -9,6 +10,7 @@ import { existsSync } from 'node:fs';
 const PACKAGES = [
   { name: 'nginx', paths: ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'], command: 'nginx', apt: [['nginx-light'], ['nginx']], required: false, why: 'the HTTP end-to-end test' },
   { name: 'Chromium', paths: ['/usr/bin/chromium'], apt: [['chromium']], required: false, why: 'the approval-page browser tests' },
+  { name: 'PostgreSQL', paths: ['/usr/lib/postgresql'], apt: [['postgresql']], required: false, why: 'the shared-record tests (ledger and approvals in PostgreSQL, replicas)' },
 ];
 
 const forced = process.argv.includes('--install') || Boolean(process.env.CI);

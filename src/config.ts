@@ -61,6 +61,8 @@ export interface Config {
   httpShutdownMs: number;
   /** Key file shared by every HTTP replica to sign ConfirmTokens (required in HTTP mode). */
   consentKeyFile?: string;
+  /** PostgreSQL connection URL of the shared record (ledger, approvals, used tokens). Secret: its password is never logged. */
+  databaseUrl?: string;
   /** An existing snapshot older than this many hours makes create_custom_image warn that the image misses later changes. */
   snapshotMaxAgeHours: number;
   /**
@@ -185,6 +187,17 @@ export function redactUrl(raw: string): string {
     // Not a URL: strip anything that looks like userinfo before an @, and cap it.
     return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1REDACTED@').slice(0, 200);
   }
+}
+
+/** SWAS_MCP_DATABASE_URL: a postgres:// or postgresql:// URL with a host; echoed only redacted. */
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try { url = new URL(raw); } catch { url = undefined; }
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol) || url.hostname === '') {
+    throw new ConfigError(`SWAS_MCP_DATABASE_URL must be a PostgreSQL URL such as postgresql://user@db.example.com:5432/swas, got "${redactUrl(raw)}".`);
+  }
+  return raw;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
@@ -382,6 +395,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError('SWAS_MCP_HTTP / --http needs SWAS_MCP_CONSENT_KEY_FILE: the key every replica signs ConfirmTokens with (for example: "openssl rand -hex 32 > key; chmod 600 key").');
   }
 
+  const databaseUrl = parseDatabaseUrl(setting(env.SWAS_MCP_DATABASE_URL));
+
   const approvalRaw = setting(env.SWAS_MCP_APPROVAL_BASE_URL);
   let approvalBaseUrl: URL | undefined;
   if (approvalRaw !== undefined) {
@@ -460,6 +475,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     httpMaxConcurrent: parseInteger('SWAS_MCP_HTTP_MAX_CONCURRENT', setting(env.SWAS_MCP_HTTP_MAX_CONCURRENT), 32, 1, 10_000, ''),
     httpShutdownMs: parseMs('SWAS_MCP_HTTP_SHUTDOWN_MS', setting(env.SWAS_MCP_HTTP_SHUTDOWN_MS), 10_000, 0, 600_000),
     ...(consentKeyFile !== undefined ? { consentKeyFile } : {}),
+    ...(databaseUrl !== undefined ? { databaseUrl } : {}),
     snapshotMaxAgeHours: parseInteger('SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', setting(env.SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS), 24, 1, 87_600, 'of hours '),
     consentMode: parseConsentMode(setting(env.SWAS_MCP_CONSENT)),
     consentAnswerTimeoutMs: parseMs('SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS', setting(env.SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS), 180_000, 1, 600_000),

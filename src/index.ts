@@ -4,7 +4,8 @@ import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, type Config } from './config.js';
 import { usage } from './usage.js';
 import { IdleCollector } from './idle-gc.js';
-import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal } from './consent/index.js';
+import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal, type ApprovalStore } from './consent/index.js';
+import type { SharedRecord } from './record/index.js';
 import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { checkToolFor } from './explain/catalog.js';
 import { buildServer, CallLifecycle } from './server.js';
@@ -58,8 +59,32 @@ async function passkeyAdd(): Promise<void> {
   log.flush();
 }
 
+/** `swas-image-mcp ledger export [--since ISO-TIME]`: the shared ledger as JSON lines on stdout, then exit. */
+async function ledgerExport(args: string[]): Promise<void> {
+  dropUnfilledPlaceholders(process.env);
+  let config: Config;
+  try { config = loadConfig([], process.env); } catch (err) { if (err instanceof ConfigError) startupError(err.message); throw err; }
+  const since = args[0] === '--since' && args.length === 2 ? new Date(args[1]!) : undefined;
+  if ((args.length > 0 && since === undefined) || (since && Number.isNaN(since.getTime()))) startupError('usage: swas-image-mcp ledger export [--since ISO-8601-TIME]');
+  if (!config.databaseUrl) startupError('ledger export reads the PostgreSQL ledger: set SWAS_MCP_DATABASE_URL (a file ledger is already JSON lines).');
+  const { openSharedRecord, exportLedger } = await import('./record/index.js');
+  const record = await openSharedRecord(config.databaseUrl, createLogger(config.logLevel));
+  try {
+    const out = process.stdout;
+    const n = await exportLedger(record.pool, (line) => (out.write(line) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))), since ? { since } : {});
+    process.stderr.write(`${n} ledger lines exported.\n`);
+  } finally {
+    await record.close();
+  }
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'ledger') {
+    if (argv[1] !== 'export') startupError('usage: swas-image-mcp ledger export [--since ISO-8601-TIME]');
+    await ledgerExport(argv.slice(2));
+    return;
+  }
   if (argv[0] === 'passkey') {
     if (argv[1] !== 'add' || argv.length > 2) startupError('usage: swas-image-mcp passkey add');
     await passkeyAdd();
@@ -89,9 +114,18 @@ async function main(): Promise<void> {
   const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
   const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
 
+  // With a database the shared record replaces the ledger file (and the in-process approvals).
+  let shared: SharedRecord | undefined;
+  if (config.databaseUrl) {
+    try {
+      shared = await (await import('./record/index.js')).openSharedRecord(config.databaseUrl, log);
+    } catch (err) {
+      startupError(`SWAS_MCP_DATABASE_URL: ${(err as Error).message}`);
+    }
+  }
   let ledger: OpenedLedger;
   try {
-    ledger = await openLedger(config.auditLog);
+    ledger = shared ? shared.ledger : await openLedger(config.auditLog);
   } catch (err) {
     // The ledger's message names the path, the reason and the way out (SWAS_MCP_AUDIT_LOG or off).
     startupError((err as Error).message);
@@ -102,6 +136,7 @@ async function main(): Promise<void> {
   } catch (err) {
     startupError(`SWAS_MCP_CONSENT_KEY_FILE: ${(err as Error).message}`);
   }
+  if (shared) consent.shareUsedTokens(shared.usedTokens);
 
   let credentials: CredentialSource = credentialSourceFor(config);
   // Half-given credentials are named now, not only when the first call fails.
@@ -126,7 +161,7 @@ async function main(): Promise<void> {
   }
 
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
-  const store = new MemoryApprovalStore();
+  const store: ApprovalStore = shared ? shared.approvals : new MemoryApprovalStore();
   const passkeys = config.consentMode === 'human' ? new (await import('./consent/passkeys.js')).FilePasskeys(config.passkeyFile) : undefined;
   let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now, ...(passkeys ? { passkeys } : {}) });
   const toolContext: ToolContext = {
@@ -140,10 +175,12 @@ async function main(): Promise<void> {
   const lifecycle = new CallLifecycle();
   // Changes whose outcome a previous run never learnt are read back now, in the background. Not in
   // simulate mode: the simulator starts afresh, so its earlier resources are gone.
-  if (!config.simulate && ledger.path !== null) {
-    void import('./tools/write-flow.js').then(({ reconcile }) => reconcile(toolContext)).then(({ reconciled, unresolved }) => {
+  // With the shared record, one replica at a time (those starting together would read back the same changes).
+  if (!config.simulate && (ledger.path !== null || shared)) {
+    const run = () => import('./tools/write-flow.js').then(({ reconcile }) => reconcile(toolContext));
+    void (shared ? shared.exclusively(run) : run()).then(({ reconciled, unresolved }) => {
       if (reconciled || unresolved) log.info({ reconciled, unresolved }, 'audit ledger: changes of unknown outcome read back');
-    });
+    }, (err: unknown) => log.error({ err: (err as Error).message }, 'audit ledger: start-up reconciliation failed'));
   }
   // What a call that could not answer before shutdown is told about its tool.
   const describeTool = (name: string): ShutdownToolInfo | undefined => {
@@ -166,6 +203,7 @@ async function main(): Promise<void> {
     await approvals.close().catch(() => undefined);
     await stopSimulator?.().catch(() => undefined);
     await ledger.close().catch(() => undefined);
+    await shared?.close().catch(() => undefined);
     log.flush();
     process.exit(0);
   };
@@ -232,7 +270,7 @@ async function main(): Promise<void> {
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
-  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+  log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: shared ? 'postgresql' : ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
 }
 
 /** Start-up says which consent policy holds, and what a person needs for the human one. */

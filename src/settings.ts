@@ -44,6 +44,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_MCP_HTTP_MAX_CONCURRENT', value: '32', meaning: 'MCP requests in flight on one replica; past it 503 with Retry-After' },
   { env: 'SWAS_MCP_HTTP_SHUTDOWN_MS', value: '10000', meaning: 'how long SIGTERM waits for HTTP calls in flight' },
   { env: 'SWAS_MCP_CONSENT_KEY_FILE', value: 'random per process', meaning: 'key (0600, ≥ 32 bytes) that signs consent state; shared by HTTP replicas', help: true },
+  { env: 'SWAS_MCP_DATABASE_URL', value: 'unset', meaning: 'PostgreSQL URL of the record shared by replicas (ledger, approvals, used tokens) instead of the ledger file (docs/team.md)', help: true },
   { env: 'SWAS_MCP_CONSENT', value: 'human', meaning: 'who agrees to a change: human (a person, by form, approval page or passkey), confirm (a second call with a ConfirmToken; not proof a person agreed) or off', help: true },
   { env: 'SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS', value: '180000', meaning: 'how long a call waits for the client to answer a consent question (then ConsentTimedOut)' },
   { env: 'SWAS_MCP_PASSKEY_FILE', value: '~/.local/state/swas-image-mcp/passkeys.json', meaning: 'passkeys enrolled with "swas-image-mcp passkey add" for the approval page' },

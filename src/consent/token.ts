@@ -51,6 +51,9 @@ function canonical(text: string): Buffer | null {
   return buf.toString('base64url') === text ? buf : null;
 }
 
+/** Where used tokens are kept for every replica to see (PostgreSQL); `claim` is true only the first time. */
+export interface UsedTokenStore { claim(token: string, expiresAt: number): Promise<boolean> }
+
 /**
  * Signs and checks consent tokens: `base64url(payload).base64url(HMAC-SHA256(payload))`, the
  * payload binding {tool, argsDigest, stateDigest, expiresAt}. Signed, not encrypted: the payload
@@ -60,7 +63,25 @@ export class ConsentSigner {
   /** Tokens already used for a change, until they expire (single use per process). */
   private readonly used = new Map<string, number>();
 
+  /** Set when replicas share a record: `claimShared` makes a token single-use across all of them. */
+  private shared?: UsedTokenStore;
+
   private constructor(private readonly key: Buffer, readonly ttlMs: number) {}
+
+  /** Used tokens are also recorded in `store`, which every replica consults. */
+  shareUsedTokens(store: UsedTokenStore): void {
+    this.shared = store;
+  }
+
+  /**
+   * After `consume` passed in this process: claims the token in the shared store, so that another
+   * replica given the same token refuses it. True without a shared store.
+   */
+  async claimShared(token: string, nowMs: number): Promise<boolean> {
+    if (!this.shared) return true;
+    const payload = this.open(token);
+    return this.shared.claim(token, typeof payload?.e === 'number' ? payload.e : nowMs + this.ttlMs);
+  }
 
   /**
    * Marks a valid token used; false if it was used before. Check and mark happen in one

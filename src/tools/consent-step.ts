@@ -113,10 +113,30 @@ function confirmStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req:
     return legacyForm({ mcp: call.mcp, plan: req.plan, binding, answerMs: ctx.config.consentAnswerTimeoutMs, signal: call.signal })
       .then((h) => humanAnswer(ctx, call, req, h));
   }
-  const outcome = obtainConsent({
+  const ask = () => obtainConsent({
     tool: req.tool, argsDigest: binding.argsDigest, stateDigest: binding.stateDigest, plan: req.plan,
     confirmToken: req.confirmToken, call, signer: ctx.consent, now, clientCapabilities: call.clientCapabilities,
   });
+  const first = ask();
+  if (first.kind === 'granted') {
+    return claimedAcrossReplicas(ctx, call, first.via === 'token' ? req.confirmToken : undefined, now)
+      // Used on another replica: asked again, which now sees the token used here too.
+      .then((claimed) => confirmAnswer(ctx, call, req, claimed ? first : ask()));
+  }
+  return confirmAnswer(ctx, call, req, first);
+}
+
+/**
+ * A token or form state this process just took as used is also claimed in the shared record (with
+ * replicas): false when another replica used it first. The form's state is the call's requestState.
+ */
+async function claimedAcrossReplicas(ctx: ToolContext, call: ToolCall, confirmToken: string | undefined, now: number): Promise<boolean> {
+  const state = confirmToken === undefined ? call.mcp.mcpReq.requestState() : undefined;
+  const token = confirmToken ?? (typeof state === 'string' ? state : undefined);
+  return token === undefined ? true : ctx.consent.claimShared(token, now);
+}
+
+function confirmAnswer<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req: ConsentRequest<S>, outcome: ReturnType<typeof obtainConsent>): ConsentStep {
   switch (outcome.kind) {
     case 'granted':
       ctx.log.info({ tool: req.tool, via: outcome.via }, 'consent granted');
@@ -139,12 +159,19 @@ function confirmStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req:
 async function humanStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req: ConsentRequest<S>, binding: { tool: string; argsDigest: string; stateDigest: string }): Promise<ConsentStep> {
   if (!ctx.approvals) throw new Error('human consent needs an approval portal');
   const approvalId = typeof req.args.ApprovalId === 'string' ? req.args.ApprovalId : undefined;
-  const outcome = await humanConsent({
+  const portal = ctx.approvals;
+  const ask = () => humanConsent({
     binding, plan: req.plan, dryRun: req.dryRun, ...(approvalId ? { approvalId } : {}), mcp: call.mcp,
     ...(call.clientCapabilities ? { clientCapabilities: call.clientCapabilities } : {}), signal: call.signal,
-    progress: (p, m) => call.progress(p, m), portal: ctx.approvals, signer: ctx.consent, now: ctx.now,
+    progress: (p, m) => call.progress(p, m), portal, signer: ctx.consent, now: ctx.now,
     waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs,
   });
+  let outcome = await ask();
+  // A form answered through the multi-round-trip flow carries signed state: single-use across replicas too.
+  const viaState = clientCaps(call.mcp, call.clientCapabilities).era !== 'legacy' && typeof call.mcp.mcpReq.requestState() === 'string';
+  if (outcome.kind === 'granted' && outcome.consent.channel === 'form' && viaState && !(await claimedAcrossReplicas(ctx, call, undefined, ctx.now()))) {
+    outcome = await ask(); // used on another replica: asked again (this process now knows it used too)
+  }
   return humanAnswer(ctx, call, req, outcome);
 }
 

@@ -1,0 +1,247 @@
+// Three built replicas (`dist/index.js --http`) behind nginx, sharing one PostgreSQL (Debian's,
+// started on a temporary data directory) and one simulator: the record every replica shares.
+// An approval decided on one replica is used by a call on another; two concurrent uses of one
+// approval make one change; a replica killed between intent and outcome is reconciled by the
+// start of another, once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { personDecides } from '../helpers/human.js';
+import { findNginx, freePort, startNginx, type Nginx } from '../helpers/nginx.js';
+import { startOidcProvider } from '../helpers/oidc.js';
+import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
+import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+
+const have = findPostgres() !== undefined && findNginx() !== undefined;
+if (!have) process.stderr.write(`${findPostgres() ? 'nginx is not installed' : POSTGRES_MISSING}; the replicas test is skipped ("npm run setup:system" installs it).\n`);
+
+type Result = CallToolResult & { structuredContent?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Replica { url: string; port: number; proc: ChildProcess; stderr(): string; exited: Promise<void> }
+const R = DEMO.region;
+const ACCOUNT = '5555666677778888';
+
+describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL record', () => {
+  let db: Postgres;
+  let sim: Simulator;
+  let nginx: Nginx;
+  let keyFile: string;
+  let sql: pg.Pool;
+  const replicas: Replica[] = [];
+  const spawned: Replica[] = [];
+
+  async function spawnReplica(extra: Record<string, string> = {}): Promise<Replica> {
+    const port = await freePort();
+    const proc = spawn(process.execPath, [SERVER_ENTRY, '--http', `127.0.0.1:${port}`, '--allow-destructive'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: isolatedEnv({
+        ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_POLL_INTERVAL_MS: '100',
+        SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_DATABASE_URL: dbUrl(), SWAS_MCP_WAIT_TIMEOUT_MS: '200', LOG_LEVEL: 'info',
+        // Were the file ledger used, it would be here: the test checks it never is.
+        SWAS_MCP_AUDIT_LOG: join(keyFile, '..', `never-${port}.jsonl`), ...extra,
+      }),
+    });
+    let stderr = '';
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    await new Promise<void>((ready, fail) => {
+      proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (stderr.includes('ready on HTTP')) ready(); });
+      void exited.then(() => fail(new Error(`replica exited before listening:\n${stderr}`)));
+    });
+    const r = { url: `http://localhost:${port}/mcp`, port, proc, stderr: () => stderr, exited };
+    spawned.push(r);
+    return r;
+  }
+
+  async function connect(url: string, bearer?: string): Promise<Client> {
+    const client = new Client({ name: 'replicas-e2e', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), bearer ? { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } } : {}));
+    return client;
+  }
+  // Trust authentication ignores the password: it is there to prove it is never logged.
+  const PASSWORD = 'pw-never-logged-7f3a';
+  const dbUrl = () => db.url.replace('postgres@', `postgres:${PASSWORD}@`);
+  const mutations = (action: string) => sim.stats.requests().filter((r) => r.action === action).length;
+  const ledgerRows = async (where: string, params: unknown[] = []) =>
+    (await sql.query<{ phase: string; outcome: string | null; requested_by: string | null; entry: Record<string, unknown>; replica: string }>(
+      `SELECT phase, outcome, requested_by, entry, replica FROM swas_ledger WHERE ${where} ORDER BY id`, params)).rows;
+
+  beforeAll(async () => {
+    db = await startPostgres();
+    sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
+    keyFile = join(mkdtempSync(join(tmpdir(), 'swas-replicas-')), 'consent.key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex'));
+    chmodSync(keyFile, 0o600);
+    // Started together: the migrations queue on their lock, one schema results.
+    replicas.push(...await Promise.all([spawnReplica(), spawnReplica(), spawnReplica()]));
+    nginx = await startNginx(replicas.map((r) => `127.0.0.1:${r.port}`));
+    sql = new pg.Pool({ connectionString: db.url, max: 2 });
+  }, 90_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const r of spawned) { r.proc.kill('SIGTERM'); await r.exited; }
+    await sql?.end();
+    await sim?.stop();
+    await db?.stop();
+  });
+
+  it('replicas started together migrated one schema; none opened a ledger file; the password-free URL is logged redacted', async () => {
+    const { rows } = await sql.query<{ version: number }>('SELECT version FROM swas_schema_version');
+    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(replicas.filter((r) => r.stderr().includes('"migrated":[1]'))).toHaveLength(1);
+    for (const r of replicas) {
+      expect(r.stderr()).toContain('"msg":"shared record: PostgreSQL"');
+      expect(r.stderr()).not.toContain(PASSWORD);
+    }
+    const { existsSync } = await import('node:fs');
+    for (const r of replicas) expect(existsSync(join(keyFile, '..', `never-${r.port}.jsonl`))).toBe(false);
+  });
+
+  it('approved on one replica, carried out by a call on another; two concurrent uses of one approval make one change', async () => {
+    const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [ACCOUNT] };
+    const [a, b, c] = await Promise.all(replicas.map((r) => connect(r.url)));
+    try {
+      const asked = await a.callTool({ name: 'share_custom_image', arguments: args }).then(() => undefined, (e: unknown) => e as { code?: number; data?: { elicitations?: { url: string }[] } });
+      expect(asked?.code).toBe(-32042);
+      const onA = new URL(asked!.data!.elicitations![0]!.url);
+      expect(onA.port).toBe(String(replicas[0]!.port));
+      // The person opens the same page on replica B: the approval and its secret are in the shared store.
+      const onB = new URL(onA.pathname, `http://localhost:${replicas[1]!.port}`);
+      expect((await personDecides(onB.href, 'approve')).status).toBe(200);
+      expect(mutations('AddCustomImageShareAccount')).toBe(0);
+
+      // Two retries at once, on B and on C: one consumes the approval; the other is asked again.
+      const tries = await Promise.all([b, c].map((cl) => cl.callTool({ name: 'share_custom_image', arguments: args }).then((r) => r as Result, (e: unknown) => e as { code?: number })));
+      const changed = tries.filter((t) => (t as Result).structuredContent?.Changed === true);
+      expect(changed, JSON.stringify(tries)).toHaveLength(1);
+      // The other either planned before the change (its approval is gone: asked again) or after it (nothing left to do).
+      const other = tries.find((t) => t !== changed[0]) as Result & { code?: number };
+      expect(other.code === -32042 || (other.isError !== true && other.structuredContent?.Changed === false), JSON.stringify(other)).toBe(true);
+      expect(mutations('AddCustomImageShareAccount')).toBe(1);
+      expect(sim.state.image(DEMO.blogImageId)!.shareAccounts.map((x) => x.userId)).toEqual([ACCOUNT]);
+      const rows = await ledgerRows("action = 'AddCustomImageShareAccount'");
+      expect(rows.map((r) => [r.phase, r.outcome])).toEqual([['intent', null], ['outcome', 'ok']]);
+      expect(rows[0]!.entry.consent).toEqual({ channel: 'url' });
+      // Static bearer token mode: no identity to record.
+      expect(rows.every((r) => r.requested_by === null)).toBe(true);
+    } finally {
+      for (const cl of [a, b, c]) await cl.close();
+    }
+  }, 60_000);
+
+  it('calls through nginx are recorded once in the one ledger, whichever replica answered', async () => {
+    const lb = await connect(`${nginx.url}/mcp`);
+    try {
+      for (const op of ['Share', 'UnShare', 'Share']) {
+        const r = (await lb.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: DEMO.blogImageId, Ecs: true, Operation: op } })) as Result;
+        expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+      }
+    } finally {
+      await lb.close();
+    }
+    const rows = await ledgerRows("action = 'ModifyImageShareStatus'");
+    expect(rows.map((r) => r.phase)).toEqual(['intent', 'outcome', 'intent', 'outcome', 'intent', 'outcome']);
+    expect(new Set(rows.map((r) => r.replica)).size).toBeGreaterThan(1);
+    expect(mutations('ModifyImageShareStatus')).toBe(3);
+  }, 60_000);
+
+  it('"ledger export" writes the shared ledger as the file ledger\'s JSON lines, oldest first', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, [SERVER_ENTRY, 'ledger', 'export'], {
+      env: isolatedEnv({ SWAS_MCP_DATABASE_URL: dbUrl(), LOG_LEVEL: 'warn' }), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { rows } = await sql.query<{ line: string }>('SELECT line FROM swas_ledger ORDER BY id');
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    expect(out).toBe(rows.map((r) => `${r.line}\n`).join(''));
+    expect(out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { phase: string }).phase)).toContain('intent');
+    expect(out).not.toContain(PASSWORD);
+  });
+
+  it('confirm mode: one ConfirmToken used at once on two replicas is used once (the used-token set is shared)', async () => {
+    const [x, y] = await Promise.all([spawnReplica({ SWAS_MCP_CONSENT: 'confirm' }), spawnReplica({ SWAS_MCP_CONSENT: 'confirm' })]);
+    const [cx, cy] = await Promise.all([connect(x.url), connect(y.url)]);
+    try {
+      const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
+      const first = (await cx.callTool({ name: 'share_custom_image', arguments: args })) as Result;
+      expect(first.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
+      const token = first.structuredContent!.ConfirmToken as string;
+      const before = mutations('AddCustomImageShareAccount');
+      // The change is slow to land, so both calls plan against the unshared image and both pass
+      // their own process's check: only the shared used-token set can stop the second.
+      sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'latency', latencyMs: 3000, times: 2 });
+      const both = (await Promise.all([cx, cy].map((c) => c.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } })))) as Result[];
+      expect(both.filter((r) => !r.isError), JSON.stringify(both.map((r) => r.structuredContent))).toHaveLength(1);
+      const refused = both.find((r) => r.isError)!;
+      expect(refused.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
+      expect(JSON.stringify(refused.content)).toMatch(/used/i);
+      expect(mutations('AddCustomImageShareAccount')).toBe(before + 1);
+    } finally {
+      await cx.close();
+      await cy.close();
+    }
+  }, 60_000);
+
+  it('with OAuth, the rows name the user whose token made the call, whichever replica behind nginx took it', async () => {
+    const audience = 'https://swas.team.test/mcp';
+    const op = await startOidcProvider({ resource: audience, users: ['alice', 'bob'] });
+    const oauth = { SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: audience, SWAS_MCP_PUBLIC_URL: audience };
+    const pair = await Promise.all([spawnReplica(oauth), spawnReplica(oauth)]);
+    const front = await startNginx(pair.map((r) => `127.0.0.1:${r.port}`));
+    try {
+      const inst = sim.state.addInstance({ regionId: R, instanceName: 'who-did-it' });
+      const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'who-image' });
+      for (const [user, op2] of [['alice', 'Share'], ['bob', 'UnShare']] as const) {
+        const { accessToken } = await op.login(user, { scopes: ['swas:read', 'swas:write'] });
+        const client = await connect(`${front.url}/mcp`, accessToken);
+        try {
+          const r = (await client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: op2 } })) as Result;
+          expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+        } finally {
+          await client.close();
+        }
+      }
+      const rows = await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]);
+      expect(rows.map((r) => [r.phase, r.requested_by])).toEqual([['intent', 'alice'], ['outcome', 'alice'], ['intent', 'bob'], ['outcome', 'bob']]);
+      expect(rows[0]!.entry.requestedBy).toMatchObject({ subject: 'alice' });
+      const byUser = await sql.query<{ n: string }>("SELECT count(*) AS n FROM swas_ledger WHERE requested_by = 'bob'");
+      expect(Number(byUser.rows[0]!.n)).toBe(2);
+    } finally {
+      await front.stop();
+      await op.stop();
+    }
+  }, 60_000);
+
+  // Last: it kills a replica.
+  it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
+    const inst = sim.state.addInstance({ regionId: R, instanceName: 'kill-me' });
+    const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'kill-image' });
+    const victim = replicas[2]!;
+    sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true, times: 1 });
+    const client = await connect(victim.url);
+    const giveUp = new AbortController();
+    const call = client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: 'Share' } }, { signal: giveUp.signal }).catch((e: unknown) => e);
+    // The simulator applied the change and holds the answer: the intent is committed, no outcome will come.
+    await vi.waitFor(() => expect(sim.state.image(image.imageId)!.inShare).toBe(true), { timeout: 10_000 });
+    victim.proc.kill('SIGKILL');
+    await victim.exited;
+    giveUp.abort(); // the agent gives up on the dead connection, as on a timeout
+    await call;
+    await client.close().catch(() => undefined);
+    const tokenOf = async () => (await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]));
+    expect((await tokenOf()).map((r) => r.phase)).toEqual(['intent']);
+
+    // Two new replicas start together: one reads the change back and records it; the other finds it settled.
+    const [d, e] = await Promise.all([spawnReplica(), spawnReplica()]);
+    await vi.waitFor(async () => {
+      const rows = await tokenOf();
+      expect(rows.map((r) => [r.phase, r.outcome, r.entry.found])).toEqual([['intent', null, undefined], ['outcome', 'reconciled', 'applied']]);
+    }, { timeout: 20_000 });
+    // The log line follows the row: waited for, then the row count above is the proof of "once".
+    await vi.waitFor(() => expect([d, e].some((r) => r.stderr().includes('reconciled a change of unknown outcome'))).toBe(true), { timeout: 10_000 });
+    expect((await tokenOf()).filter((r) => r.outcome === 'reconciled')).toHaveLength(1);
+  }, 90_000);
+});
