@@ -27,7 +27,7 @@ describe('the audit ledger', () => {
     const snap = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'ledger-sys', WaitForAccomplished: true });
     const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'ledger-image', Source: 'latest-snapshot' });
     const lines = ledger();
-    expect(lines.map((l) => `${l.tool}:${l.phase}`)).toEqual([
+    expect(lines.map((l) => `${l.tool as string}:${l.phase as string}`)).toEqual([
       'create_snapshot:intent', 'create_snapshot:outcome', 'create_custom_image:intent', 'create_custom_image:outcome',
     ]);
     for (const l of lines) {

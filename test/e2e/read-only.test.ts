@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, startStack, type Stack } from '../helpers/stack.js';
 
 const LIST_TOOLS = ALL_TOOLS.filter((t) => t.kind === 'read').map((t) => t.name).sort();
 const DEFAULT_TOOLS = ALL_TOOLS.filter((t) => t.kind !== 'destructive' && t.kind !== 'purchase').map((t) => t.name).sort();

@@ -26,7 +26,7 @@ beforeEach(() => { stack.sim.stats.reset(); });
 
 interface CheckOut { Name: string; Outcome: string; Code?: string }
 const ledger = (): Array<Record<string, unknown>> => {
-  let raw = '';
+  let raw: string;
   try { raw = readFileSync(auditLog, 'utf8'); } catch { return []; }
   return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 };
