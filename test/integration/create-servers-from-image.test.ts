@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 const PLAN = 'swas.s2.c2m2s50b4t08';
@@ -19,7 +20,7 @@ afterEach(async () => { await stack?.close(); stack = undefined; });
 async function start(env: Record<string, string>): Promise<Stack> {
   ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-purchase-')), 'audit.jsonl');
   clockOffsetMs = 0;
-  stack = await startStack({
+  stack = await startToolStack({
     sim: { launchMs: 60_000, now: () => Date.now() + clockOffsetMs },
     env: { SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_AUDIT_LOG: ledgerPath, ...env },
   });
