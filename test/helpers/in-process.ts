@@ -76,10 +76,19 @@ export async function startInProcess(opts: {
  */
 export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[] } = {}): Promise<Stack> {
   const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
-  const env = isolatedEnv({
+  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
+  const server = await serveInProcess(client, isolatedEnv({
     ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '100', ...opts.env,
-  });
-  const config = loadConfig(opts.args ?? [], env);
+  }), opts.args);
+  return { client, sim, stderr: () => server.stderr(), close: async () => { await server.close(); await sim.stop(); } };
+}
+
+/**
+ * The server as src/index.ts composes it from `env` and `args` (tools, modes, ledger, consent), in
+ * this process, connected to `client` (which may declare elicitation) over the in-memory transport.
+ */
+export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = []): Promise<{ stderr(): string; close(): Promise<void> }> {
+  const config = loadConfig(args, env);
   let stderr = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { stderr += chunk.toString(); done(); } });
   const log = pino({ level: config.logLevel, base: { name: 'swas-image-mcp' }, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, sink);
@@ -94,10 +103,9 @@ export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Recor
   const server = buildServer(ctx, tools, new CallLifecycle());
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
-  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
   await client.connect(clientSide);
   return {
-    client, sim, stderr: () => stderr,
-    close: async () => { await client.close(); await server.close(); await approvals.close(); await ledger.close(); await sim.stop(); },
+    stderr: () => stderr,
+    close: async () => { await client.close(); await server.close(); await approvals.close(); await ledger.close(); },
   };
 }
