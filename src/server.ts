@@ -69,7 +69,7 @@ export function toolCall(mcp: ServerContext, stop?: AbortSignal, clientCapabilit
 function withLedgerWarnings<R extends object>(result: R, warnings: readonly string[] | undefined): R {
   if (!warnings?.length || !('content' in result) || !Array.isArray(result.content)) return result;
   const text = warnings.map((w) => `Ledger warning: ${w} Tell the operator of this MCP server: the audit ledger is not writable.`).join('\n');
-  return { ...result, content: [...result.content, { type: 'text', text }] };
+  return { ...result, content: [...(result.content as unknown[]), { type: 'text', text }] };
 }
 
 /** Builds one MCP server instance from the selected tools; the tools hold all the logic. */

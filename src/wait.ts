@@ -187,7 +187,7 @@ export interface WaitOptions {
   timeoutMs: number;
   pollIntervalMs: number;
   signal: AbortSignal;
-  progress(progress: number, message: string, total?: number): Promise<void>;
+  progress: (progress: number, message: string, total?: number) => Promise<void>;
   now?: () => number;
 }
 

@@ -72,7 +72,7 @@ export class ResourceServer {
     try {
       const authInfo = await verifyBearerToken(authorization, { verifier, resourceMetadataUrl: this.metadataUrl });
       const identity: Identity = {
-        subject: String(authInfo.extra?.subject ?? ''),
+        subject: String((authInfo.extra?.subject as string | undefined) ?? ''),
         ...(authInfo.clientId ? { clientId: authInfo.clientId } : {}),
         scopes: authInfo.scopes,
       };

@@ -65,7 +65,7 @@ export async function startEnrollment(passkeys: FilePasskeys, log: Logger, port 
       if (req.method !== 'POST' || (req.headers.origin !== undefined && req.headers.origin !== origin)) { req.resume(); send(403, 'text/plain', 'Forbidden'); return; }
       const read = await readBody(req, 64 * 1024, 10_000);
       if (!read.ok) { send(413, 'text/plain', 'Too large'); return; }
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try { body = JSON.parse(read.body.toString('utf8') || '{}') as Record<string, unknown>; } catch { send(400, 'text/plain', 'Bad JSON'); return; }
       const json = (v: unknown) => send(200, 'application/json', JSON.stringify(v));
       switch (sub) {

@@ -27,10 +27,10 @@ export interface HumanConsentInput {
   mcp: ServerContext;
   clientCapabilities?: ClientCapabilities;
   signal: AbortSignal;
-  progress(progress: number, message: string): Promise<void>;
+  progress: (progress: number, message: string) => Promise<void>;
   portal: ApprovalPortal;
   signer: ConsentSigner;
-  now(): number;
+  now: () => number;
   /** How long a call waits for the person's decision on the page (the usual wait bound). */
   waitMs: number;
   /** How long a call waits for the client to answer a question it was asked. */

@@ -29,7 +29,7 @@ export interface PasskeyAuthority {
 export interface ApprovalPageDeps {
   store: ApprovalStore;
   passkeys?: PasskeyAuthority;
-  now(): number;
+  now: () => number;
   log: Logger;
   /** The origin the person's browser uses (scheme://host:port), for passkeys and the same-origin check. */
   origin(req: IncomingMessage): string;

@@ -19,7 +19,7 @@ export interface ApprovalPortal {
   close(): Promise<void>;
 }
 
-export interface LoopbackPortalOptions { store: ApprovalStore; passkeys?: PasskeyAuthority; log: Logger; now(): number }
+export interface LoopbackPortalOptions { store: ApprovalStore; passkeys?: PasskeyAuthority; log: Logger; now: () => number }
 
 /**
  * The stdio mode's portal: a server on 127.0.0.1, reached as `localhost` (a passkey's relying

@@ -125,7 +125,7 @@ export class ConsentSigner {
       raw = await readFile(path);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`Cannot use the consent key file ${path}: ${why}.`);
+      throw new Error(`Cannot use the consent key file ${path}: ${why}.`, { cause: err });
     }
     // A text key (openssl rand -hex 32 > f) loses its line end; a raw binary key is used whole,
     // even when its last random byte happens to be 0x0a (1 time in 256).

@@ -11,11 +11,13 @@ export const CUT_MARK = '…[cut]';
 
 // ESC-introduced sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC
 // (ESC P/X/^/_ … ESC \), and the two-character ones (ESC followed by one byte). C1 CSI is \x9b.
+// eslint-disable-next-line no-control-regex -- matching escape sequences is the point
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]/g;
 // Line and tab breaks become spaces (words stay apart).
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
 // What is left of C0, DEL and C1, plus bidi overrides/isolates and zero-width characters that can
 // hide or reorder text.
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const CONTROLS = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
 
 /** No input is read further than this before it is cleaned (bounded work for any size). */

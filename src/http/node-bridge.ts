@@ -60,7 +60,7 @@ export function toWebRequest(req: IncomingMessage, body: Buffer, signal: AbortSi
 /** What the relay reports and obeys besides the response itself. */
 export interface RelayHooks {
   /** Each JSON-RPC message id an SSE event answered (a `result` or an `error`). */
-  onAnswered?(id: string | number): void;
+  onAnswered?: (id: string | number) => void;
   /** Aborted: stop relaying and leave the node response open for the caller to finish. */
   stop?: AbortSignal;
 }
@@ -76,7 +76,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response, e
   res.writeHead(response.status, headers);
   if (!response.body) { res.end(); return; }
   res.flushHeaders();
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const onClose = (): void => { void reader.cancel().catch(() => undefined); };
   res.once('close', onClose);
   hooks.stop?.addEventListener('abort', onClose, { once: true });

@@ -32,7 +32,7 @@ const outputs = new Map<string, Published<unknown>>();
 /** Accepts `Profile` (and, in Accounts, a profile name); the tool's own schema validates the rest. */
 export function profiledInput(tool: ToolDefinition, profiles: ProfileSet): Published<ProfiledArgs> {
   let forSet = inputs.get(profiles);
-  if (!forSet) inputs.set(profiles, (forSet = new Map()));
+  if (!forSet) inputs.set(profiles, (forSet = new Map<string, Published<ProfiledArgs>>()));
   let made = forSet.get(tool.name);
   if (!made) forSet.set(tool.name, (made = makeProfiledInput(tool, profiles)));
   return made;
@@ -62,7 +62,7 @@ function makeProfiledInput(tool: ToolDefinition, profiles: ProfileSet): Publishe
     const items = accounts?.items as Json | undefined;
     if (items && typeof items.pattern === 'string') {
       items.pattern = `^(?:${items.pattern.replace(/^\^/, '').replace(/\$$/, '')}|${profiles.names.map(escapeRe).join('|')})$`;
-      accounts!.description = `${String(accounts!.description ?? '')} A configured profile's name (${profiles.names.join(', ')}) stands for its account ID.`;
+      accounts!.description = `${typeof accounts!.description === 'string' ? accounts!.description : ''} A configured profile's name (${profiles.names.join(', ')}) stands for its account ID.`;
     }
     json = base;
     return json;

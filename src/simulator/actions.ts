@@ -41,7 +41,7 @@ import {
   checkServerQuota,
 } from './rules.js';
 import { planView, plansOf } from './plans.js';
-import { ACCOUNT_ID, type SimState } from './state.js';
+import type { SimState } from './state.js';
 import type { CustomImage, Tag } from './types.js';
 import { PUBLIC_IMAGES, customImageView, diskView, instanceView, shareUserView, snapshotView } from './views.js';
 

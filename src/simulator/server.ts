@@ -77,8 +77,8 @@ function faultError(f: Fault): ApiError {
 }
 
 /** Carries a drop/hang decision out of the pipeline. */
-class ConnectionFault {
-  constructor(readonly kind: 'drop' | 'hang') {}
+class ConnectionFault extends Error {
+  constructor(readonly kind: 'drop' | 'hang') { super(`connection ${kind}`); }
 }
 
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {

@@ -25,7 +25,7 @@ export interface ToolContext {
   consent: ConsentSigner;
   /** Where a person approves a change (SWAS_MCP_CONSENT=human). */
   approvals?: ApprovalPortal;
-  now(): number;
+  now: () => number;
   /** With SWAS_MCP_PROFILES: every allowed profile (src/profiles). */
   profiles?: ProfileSet;
   /** With SWAS_MCP_PROFILES: the profile this call acts on (api, config.regionId, log and ledger are bound to it). */

@@ -41,7 +41,7 @@ function text(out: Output): string {
 async function listProfiles(signal: AbortSignal, ctx: ToolContext) {
   const profiles = ctx.profiles?.list ?? [];
   const who = ctx.requestedBy;
-  const identities: ProfileIdentity[] = await Promise.all(profiles.map((p) => (signal.aborted ? { errorCode: 'Cancelled' } : p.identity())));
+  const identities: ProfileIdentity[] = await Promise.all(profiles.map(async (p) => (signal.aborted ? { errorCode: 'Cancelled' } : p.identity())));
   const out: Output = {
     Profiles: profiles.map((p, i) => ({
       Profile: p.name, Default: i === 0, Mode: p.spec.mode, ...(p.regionId ? { RegionId: p.regionId } : {}), Policy: p.policy,

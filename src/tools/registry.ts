@@ -15,7 +15,7 @@ export type ToolKind = 'read' | 'write' | 'destructive' | 'purchase';
 export interface ToolCall {
   signal: AbortSignal;
   /** Sends notifications/progress when, and only when, the client asked for progress. */
-  progress(progress: number, message: string, total?: number): Promise<void>;
+  progress: (progress: number, message: string, total?: number) => Promise<void>;
   /** The SDK's request context, for elicitation and multi-round-trip input. */
   mcp: ServerContext;
   /** What a 2025-era client declared at initialize (2026-era requests carry their own). */

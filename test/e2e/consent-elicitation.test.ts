@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, type ToolResult } from '../helpers/stack.js';
 
 /**
  * Consent end to end: the built server over stdio, a real consent tool (share_custom_image with another account), and a
@@ -47,7 +47,7 @@ async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
 }
 
 const shareToEcs = { RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
-const share = async (c: Client, args: Record<string, unknown> = shareToEcs) => (await c.callTool({ name: 'share_custom_image', arguments: args })) as CallToolResult & { structuredContent?: Record<string, any> };
+const share = async (c: Client, args: Record<string, unknown> = shareToEcs) => (await c.callTool({ name: 'share_custom_image', arguments: args })) as ToolResult;
 const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
 const sent = () => sim.stats.count('AddCustomImageShareAccount');
 
@@ -59,7 +59,7 @@ describe.each<Era>(['legacy', 'modern'])('consent by elicitation, %s era', (era)
     expect(asked).toHaveLength(1);
     expect(asked[0].split('\n')[0]).toBe(`Share the custom image "${DEMO.blogImageName}" (${DEMO.blogImageId}) with account 1111222233334444 (another Alibaba Cloud account) in ${DEMO.region}.`);
     expect(sent()).toBe(1);
-    expect(ledger().map((l) => `${l.action}:${l.phase}`)).toEqual(['AddCustomImageShareAccount:intent', 'AddCustomImageShareAccount:outcome']);
+    expect(ledger().map((l) => `${l.action as string}:${l.phase as string}`)).toEqual(['AddCustomImageShareAccount:intent', 'AddCustomImageShareAccount:outcome']);
   });
 
   it('declined: DeclinedByUser, nothing sent, nothing in the ledger', async () => {

@@ -9,6 +9,7 @@ import { startEnrollment } from '../../src/consent/enroll.js';
 import { FilePasskeys } from '../../src/consent/passkeys.js';
 import { DEMO } from '../../src/simulator/index.js';
 import { humanHarness, type HumanHarness } from '../helpers/human.js';
+import { haveSystemPackage } from '../helpers/system.js';
 
 /**
  * The person, played in a real browser: Debian's Chromium with a virtual authenticator (user
@@ -18,8 +19,7 @@ import { humanHarness, type HumanHarness } from '../helpers/human.js';
  */
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve(__dirname, '../../test-output');
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing under CI: npm test should have installed it (npm run setup:system).`);
+const haveBrowser = haveSystemPackage(CHROMIUM, existsSync(CHROMIUM));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Result = CallToolResult & { structuredContent?: Record<string, any> };

@@ -1,8 +1,8 @@
-import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, spawnServer, textOf, type ServerHandle } from '../helpers/stack.js';
+import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, spawnServer, textOf, type ServerHandle, type ToolResult } from '../helpers/stack.js';
 
 const R = DEMO.region;
 const order = { RegionId: R, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 12, Amount: 2 };
@@ -73,7 +73,7 @@ describe('create_servers_from_image never buys twice', () => {
     });
     await c.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore', env: env() }));
     open.push(c);
-    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as CallToolResult & { structuredContent?: Record<string, any> };
+    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as ToolResult;
     expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
     expect(asked).toHaveLength(1);
     expect(asked[0]).toContain('2 servers × 12 months × ¥60.00 = ¥1,440.00');
@@ -91,7 +91,7 @@ describe('create_servers_from_image never buys twice', () => {
     c.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
     await c.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore', env: env() }));
     open.push(c);
-    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as CallToolResult & { structuredContent?: Record<string, any> };
+    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as ToolResult;
     expect(r.structuredContent!.Error).toMatchObject({ Code: 'DeclinedByUser' });
     expect(sim.stats.count('CreateInstances')).toBe(0);
   });

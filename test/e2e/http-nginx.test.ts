@@ -21,6 +21,7 @@ import * as z from 'zod/v4';
 import { startHttpServer, type HttpServerHandle } from '../../src/http/serve.js';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { findNginx, freePort, MCP_POST_HEADERS, rawRequest, startNginx, toolsCallBody, type Nginx } from '../helpers/nginx.js';
+import { haveSystemPackage } from '../helpers/system.js';
 
 const TOKEN = 'nginx-e2e-token-3b9d2f6a8c1e4a7b';
 type Era = 'legacy' | 'modern' | 'auto';
@@ -45,8 +46,9 @@ async function refusedEverywhere(urls: string[]): Promise<void> {
 }
 
 // Without nginx (a developer's machine where `npm run setup:system` was not run) this file is skipped;
-// under CI `npm test` installs it first.
-describe.skipIf(!findNginx())('nginx round-robin in front of three in-process replicas (no merge needed)', () => {
+// under CI `npm test` installs it first, and a missing one fails.
+const haveNginx = haveSystemPackage('nginx', findNginx() !== undefined);
+describe.skipIf(!haveNginx)('nginx round-robin in front of three in-process replicas (no merge needed)', () => {
   const replicas: { http: HttpServerHandle; logs: () => string }[] = [];
   let nginx: Nginx;
 
@@ -164,7 +166,7 @@ type Result = CallToolResult & { structuredContent?: Record<string, any> }; // e
 const call = async (c: Client, name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<Result> =>
   (await c.callTool({ name, arguments: args }, onprogress ? { onprogress } : {})) as Result;
 
-describe.skipIf(!wired || !findNginx())('NEEDS THE MERGE: three real replicas (dist/index.js --http) behind nginx, one simulator', () => {
+describe.skipIf(!wired || !haveNginx)('NEEDS THE MERGE: three real replicas (dist/index.js --http) behind nginx, one simulator', () => {
   let sim: Simulator;
   let nginx: Nginx;
   const replicas: Replica[] = [];

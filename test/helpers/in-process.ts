@@ -3,7 +3,7 @@ import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import pino from 'pino';
 import { openLedger } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config.js';
-import { ConsentSigner } from '../../src/consent/index.js';
+import { ConsentSigner, LoopbackPortal, MemoryApprovalStore } from '../../src/consent/index.js';
 import { REDACT_PATHS } from '../../src/log.js';
 import { buildServer, CallLifecycle } from '../../src/server.js';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
@@ -12,7 +12,7 @@ import { retryPolicyFor } from '../../src/swas/retry.js';
 import type { ToolContext } from '../../src/tools/common.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
-import { call as callTool, type ToolResult } from './stack.js';
+import { call as callTool, isolatedEnv, SIM_CREDENTIALS, type Stack, type ToolResult } from './stack.js';
 
 /** One pino line as parsed JSON. */
 export type LogLine = Record<string, unknown> & { level: number; msg?: string };
@@ -65,5 +65,47 @@ export async function startInProcess(opts: {
     client, sim, ctx, lifecycle, logs,
     call: (name, args) => callTool(client, name, args),
     close: async () => { await client.close(); await server.close(); await ledger.close(); await sim.stop(); },
+  };
+}
+
+/**
+ * What `startStack` gives (a simulator and a client of the server pointed at it, configured by the
+ * same environment and arguments), with the server composed in this process as src/index.ts does
+ * and reached over the in-memory transport: tool behaviour without building or spawning anything.
+ * Credentials are the environment's access key pair; `stderr()` is the server's log (JSON lines).
+ */
+export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[] } = {}): Promise<Stack> {
+  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
+  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
+  const server = await serveInProcess(client, isolatedEnv({
+    ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '100', ...opts.env,
+  }), opts.args);
+  return { client, sim, stderr: () => server.stderr(), close: async () => { await server.close(); await sim.stop(); } };
+}
+
+/**
+ * The server as src/index.ts composes it from `env` and `args` (tools, modes, ledger, consent), in
+ * this process, connected to `client` (which may declare elicitation) over the in-memory transport.
+ */
+export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = []): Promise<{ stderr(): string; close(): Promise<void> }> {
+  const config = loadConfig(args, env);
+  let stderr = '';
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { stderr += chunk.toString(); done(); } });
+  const log = pino({ level: config.logLevel, base: { name: 'swas-image-mcp' }, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, sink);
+  for (const warning of config.warnings) log.warn(warning);
+  const credentials: CredentialSource = { kind: 'static', accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '', accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '' };
+  const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
+  const ledger = await openLedger(config.auditLog);
+  const consent = config.consentKeyFile ? await ConsentSigner.fromKeyFile(config.consentKeyFile) : ConsentSigner.random();
+  const approvals = new LoopbackPortal({ store: new MemoryApprovalStore(), log, now: Date.now });
+  const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent, approvals, now: Date.now };
+  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
+  const server = buildServer(ctx, tools, new CallLifecycle());
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  return {
+    stderr: () => stderr,
+    close: async () => { await client.close(); await server.close(); await approvals.close(); await ledger.close(); },
   };
 }

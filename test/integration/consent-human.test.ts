@@ -33,7 +33,7 @@ const unreachablePasskey: PasskeyAuthority = {
 describe('a model cannot approve its own change', () => {
   it.each<ClientKind>(['legacy', 'modern'])('%s client without elicitation: every tool, DryRun, repeats and the page itself — nothing mutating is sent', async (kind) => {
     h = await humanHarness({ SWAS_MCP_WAIT_TIMEOUT_MS: '50' }, unreachablePasskey);
-    const model = await call.bind(null, await h.connect(kind));
+    const model = call.bind(null, await h.connect(kind));
     const seen: Result[] = [];
     const attempts: [string, Record<string, unknown>][] = [
       ['share_custom_image', share],

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as swas from '@alicloud/swas-open20200601';
-import { DEMO, type SeedData, type Simulator } from '../../src/simulator/index.js';
+import { DEMO, type SeedData } from '../../src/simulator/index.js';
 import { rawCall, sdkClient, sdkError, simulatorPool } from './helpers.js';
 
 const start = simulatorPool();

@@ -1,7 +1,7 @@
 // Issue 8 item 21: the simulator runs inside the server in --simulate mode and behind the HTTP load
 // bench for as long as they live; neither its request log nor its replay-check nonces may grow with every request.
 import * as swas from '@alicloud/swas-open20200601';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { NonceStore } from '../../src/simulator/signature.js';
 import { DEFAULT_REQUEST_LOG_LIMIT, Stats, type LoggedRequest } from '../../src/simulator/stats.js';

@@ -20,6 +20,7 @@ const isLoopback = (host: string | undefined) => host === undefined || host === 
 
 let saved: Record<string, string | undefined>;
 const attempts: string[] = [];
+// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, never called detached
 const originalConnect = net.Socket.prototype.connect;
 const originalLookup = dns.lookup;
 

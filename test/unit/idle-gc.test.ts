@@ -44,7 +44,7 @@ describe('IdleCollector: one full collection once a burst of calls is over', () 
     await vi.advanceTimersByTimeAsync(60_000);
     expect(collect).not.toHaveBeenCalled();
     let finish!: () => void;
-    idle.track(new Promise<void>((r) => { finish = r; }));
+    void idle.track(new Promise<void>((r) => { finish = r; }));
     await burst(idle, 30);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(collect).not.toHaveBeenCalled();

@@ -1,20 +1,20 @@
-// share_custom_image and tag_custom_images end to end: the built server over stdio against the
+// share_custom_image and tag_custom_images: the server in-process against the simulator on loopback,
 // simulator, a client without elicitation (the ConfirmToken path), and the audit ledger in a file.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 const PARTNER = DEMO.partnerAccountId;
 const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-ledger-')), 'audit.jsonl');
 let stack: Stack;
 
-beforeAll(async () => { stack = await startStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'confirm' } }); });
+beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'confirm' } }); });
 afterAll(async () => { await stack?.close(); });
 beforeEach(() => {
   stack.sim.faults.clear();
@@ -357,6 +357,7 @@ describe('share_custom_image with a client that can ask the person (elicitation)
   let answer: Answer = { action: 'decline' };
   const asked: string[] = [];
   let client: Client;
+  let server: Awaited<ReturnType<typeof serveInProcess>>;
 
   beforeAll(async () => {
     client = new Client({ name: 'e2e-elicit', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
@@ -364,12 +365,9 @@ describe('share_custom_image with a client that can ask the person (elicitation)
       asked.push(request.params.message);
       return answer;
     });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
-      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'confirm' }),
-    }));
+    server = await serveInProcess(client, isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'confirm' }));
   });
-  afterAll(async () => { await client?.close(); });
+  afterAll(async () => { await server?.close(); });
   beforeEach(() => { asked.length = 0; });
 
   it('asks with the plan; accepted, it sends once', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const LIST_TOOLS = ALL_TOOLS.filter((t) => t.kind === 'read').map((t) => t.name).sort();
 const DEFAULT_TOOLS = ALL_TOOLS.filter((t) => t.kind !== 'destructive' && t.kind !== 'purchase').map((t) => t.name).sort();
@@ -16,7 +17,7 @@ describe.each([
   { how: 'SWAS_MCP_READ_ONLY=true', opts: { env: { SWAS_MCP_READ_ONLY: 'true' } } },
 ])('read-only mode via $how', ({ opts }) => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack(opts); });
+  beforeAll(async () => { stack = await startToolStack(opts); });
   afterAll(async () => { await stack?.close(); });
 
   it('advertises exactly the read tools, each annotated read-only', async () => {
@@ -58,7 +59,7 @@ describe.each([
 
 describe('writable mode, for contrast', () => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
+  beforeAll(async () => { stack = await startToolStack(); });
   afterAll(async () => { await stack?.close(); });
 
   it('advertises every tool but the destructive ones, with honest annotations', async () => {

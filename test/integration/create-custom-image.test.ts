@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { call, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 let stack: Stack;
 
-beforeAll(async () => { stack = await startStack(); });
+beforeAll(async () => { stack = await startToolStack(); });
 afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.faults.clear(); stack.sim.stats.reset(); });
 

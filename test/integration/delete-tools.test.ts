@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type Progress } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { ConsentSigner } from '../../src/consent/index.js';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
-import { call, callWithProgress, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 const MUTATIONS = ['DeleteCustomImages', 'DeleteSnapshots', 'ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'AddCustomImageShareAccount'];
@@ -26,7 +26,7 @@ async function start(opts: { sim?: SimulatorOptions; env?: Record<string, string
   const keyFile = join(dir, 'consent.key');
   writeFileSync(keyFile, key);
   chmodSync(keyFile, 0o600);
-  const stack = await startStack({
+  const stack = await startToolStack({
     sim: { imageDeleteMs: 200, ...opts.sim },
     env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_CONSENT: 'confirm', ...opts.env },
   });
@@ -58,7 +58,7 @@ const actionsSent = (s: Stack) => s.sim.stats.requests().map((r) => r.action).fi
 describe('registration', () => {
   it('the destructive tools exist only with --allow-destructive, never in read-only mode', async () => {
     const names = async (env: Record<string, string>) => {
-      const stack = await startStack({ env });
+      const stack = await startToolStack({ env });
       try {
         return (await stack.client.listTools()).tools;
       } finally {
@@ -380,7 +380,7 @@ describe('delete_snapshots', () => {
 });
 
 describe('a client that declares elicitation', () => {
-  /** The built server, spoken to by a client that answers the consent form with `confirm`. */
+  /** The server, spoken to by a client that answers the consent form with `confirm`. */
   async function withElicitingClient(answer: 'accept' | 'decline', run: (c: { client: Client; asked: string[]; sim: Awaited<ReturnType<typeof startSimulator>>; ledger: string }) => Promise<void>) {
     const sim = await startSimulator({ imageDeleteMs: 200 });
     const ledger = join(mkdtempSync(join(tmpdir(), 'swas-delete-')), 'audit.jsonl');
@@ -390,14 +390,11 @@ describe('a client that declares elicitation', () => {
       asked.push(request.params.message);
       return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
     });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
-      env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT: 'confirm' }),
-    }));
+    const server = await serveInProcess(client, isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT: 'confirm' }));
     try {
       await run({ client, asked, sim, ledger });
     } finally {
-      await client.close();
+      await server.close();
       await sim.stop();
     }
   }

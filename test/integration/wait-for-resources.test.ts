@@ -1,13 +1,14 @@
 import type { Progress } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 let stack: Stack;
 
 // Images take 2.5 s here and each wait may last 1 s: a wait has to be resumed to see one finish.
-beforeAll(async () => { stack = await startStack({ sim: { imageReadyMs: 2_500, snapshotReadyMs: 2_500 } }); });
+beforeAll(async () => { stack = await startToolStack({ sim: { imageReadyMs: 2_500, snapshotReadyMs: 2_500 } }); });
 afterAll(async () => { await stack?.close(); });
 
 describe('wait_for_resources', () => {

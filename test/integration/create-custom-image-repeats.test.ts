@@ -1,7 +1,8 @@
 import type { Progress } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 let stack: Stack;
@@ -11,7 +12,7 @@ let stack: Stack;
 let clockOffsetMs = 0;
 beforeEach(async () => {
   clockOffsetMs = 0;
-  stack = await startStack({ sim: { imageReadyMs: 60_000, now: () => Date.now() + clockOffsetMs } });
+  stack = await startToolStack({ sim: { imageReadyMs: 60_000, now: () => Date.now() + clockOffsetMs } });
 });
 afterEach(async () => { await stack?.close(); });
 

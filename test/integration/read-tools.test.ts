@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 /** A region the demo leaves empty, filled here with more than one API page of servers and snapshots. */
@@ -10,7 +11,7 @@ const BIG_SNAPSHOTS = 120;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startToolStack();
   const disks: string[] = [];
   for (let n = 0; n < BIG_SERVERS; n++) {
     const i = stack.sim.state.addInstance({ regionId: BIG, instanceName: `fleet-${String(n).padStart(3, '0')}`, status: n % 10 === 0 ? 'Stopped' : 'Running' });
@@ -184,7 +185,7 @@ describe('input and region errors', () => {
 
 describe('without a default region', () => {
   it('answers the explained MissingRegionId error and sends nothing', async () => {
-    const bare = await startStack({ env: { ALIBABA_CLOUD_REGION_ID: '' } });
+    const bare = await startToolStack({ env: { ALIBABA_CLOUD_REGION_ID: '' } });
     try {
       for (const tool of ['list_instances', 'list_snapshots', 'list_custom_images']) {
         const res = await call(bare.client, tool, {});

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type Progress } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack } from '../helpers/stack.js';
+import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 const SG = DEMO.otherRegion;
@@ -19,14 +19,14 @@ let auditLog: string;
 
 beforeAll(async () => {
   auditLog = join(mkdtempSync(join(tmpdir(), 'swas-audit-')), 'audit.jsonl');
-  stack = await startStack({ sim: { resetMs: 300 }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
+  stack = await startToolStack({ sim: { resetMs: 300 }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
 });
 afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.stats.reset(); });
 
 interface CheckOut { Name: string; Outcome: string; Code?: string }
 const ledger = (): Array<Record<string, unknown>> => {
-  let raw = '';
+  let raw: string;
   try { raw = readFileSync(auditLog, 'utf8'); } catch { return []; }
   return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 };
@@ -243,22 +243,19 @@ describe('reset_system with consent', () => {
 });
 
 describe('reset_system with a client that can ask the person (elicitation)', () => {
-  /** A second server process on the same simulator, whose client answers every question with `answer`. */
-  async function elicitingClient(answer: 'accept' | 'decline'): Promise<{ client: Client; asked: string[] }> {
+  /** A second server on the same simulator, whose client answers every question with `answer`. */
+  async function elicitingClient(answer: 'accept' | 'decline'): Promise<{ client: Client; asked: string[]; close(): Promise<void> }> {
     const asked: string[] = [];
     const client = new Client({ name: 'e2e-eliciting', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
     client.setRequestHandler('elicitation/create', async (request) => {
       asked.push(request.params.message);
       return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
     });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
-      env: isolatedEnv({
-        ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_POLL_INTERVAL_MS: '100',
-        SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm',
-      }),
+    const server = await serveInProcess(client, isolatedEnv({
+      ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_POLL_INTERVAL_MS: '100',
+      SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm',
     }));
-    return { client, asked };
+    return { client, asked, close: () => server.close() };
   }
 
   it('shows the person the plan, wipe included; declined sends nothing, accepted resets', async () => {
@@ -272,7 +269,7 @@ describe('reset_system with a client that can ask the person (elicitation)', () 
       expect(no.asked[0]).toMatch(/system disk .* is wiped/);
       expect(no.asked[0]).toContain('Reset Password');
       expect(stack.sim.stats.count('ResetSystem')).toBe(0);
-    } finally { await no.client.close(); }
+    } finally { await no.close(); }
     const yes = await elicitingClient('accept');
     try {
       const res = await call(yes.client, 'reset_system', args);
@@ -280,7 +277,7 @@ describe('reset_system with a client that can ask the person (elicitation)', () 
       expect(yes.asked).toHaveLength(1);
       expect(stack.sim.stats.count('ResetSystem')).toBe(1);
       expect(stack.sim.state.instance(srv.id)!.imageId).toBe(UBUNTU);
-    } finally { await yes.client.close(); }
+    } finally { await yes.close(); }
   });
 });
 

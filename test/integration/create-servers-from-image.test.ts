@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 const PLAN = 'swas.s2.c2m2s50b4t08';
@@ -19,13 +20,13 @@ afterEach(async () => { await stack?.close(); stack = undefined; });
 async function start(env: Record<string, string>): Promise<Stack> {
   ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-purchase-')), 'audit.jsonl');
   clockOffsetMs = 0;
-  stack = await startStack({
+  stack = await startToolStack({
     sim: { launchMs: 60_000, now: () => Date.now() + clockOffsetMs },
     env: { SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_AUDIT_LOG: ledgerPath, ...env },
   });
   return stack;
 }
-const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) : []);
+const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
 const servers = (s: Stack) => s.sim.state.instances(R).length;
 const bought = (s: Stack) => s.sim.stats.count('CreateInstances');
 
@@ -82,7 +83,7 @@ describe('create_servers_from_image, confirm mode under a ceiling', () => {
     expect(text).toContain('Reset Password');
 
     const lines = ledger();
-    expect(lines.map((l) => `${l.action}:${l.phase}`)).toEqual(['CreateInstances:intent', 'CreateInstances:outcome']);
+    expect(lines.map((l) => `${l.action as string}:${l.phase as string}`)).toEqual(['CreateInstances:intent', 'CreateInstances:outcome']);
     for (const l of lines) expect(l.cost).toEqual({ amount: '1440.00', currency: 'CNY' });
     expect(lines[1]!.resourceIds).toEqual([DEMO.blogOldImageId, ...ids]);
     expect(lines[1]!.ok).toBe(true);
@@ -207,7 +208,7 @@ describe('list_plans', () => {
     const s = await start({});
     const all = await call(s.client, 'list_plans', { RegionId: R });
     expect(all.isError, textOf(all)).toBeFalsy();
-    const plans = all.structuredContent!.Plans as Array<Record<string, any>>;
+    const plans = all.structuredContent!.Plans as Array<Record<string, unknown>>;
     expect(plans.length).toBe(5);
     const prices = plans.map((p) => p.MonthlyPrice as number);
     expect(prices).toEqual([...prices].sort((a, b) => a - b));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 /** mulberry32: a seeded generator, so every run sends the same 1,000+ argument sets. */
 function prng(seed: number): () => number {
@@ -78,7 +79,7 @@ function noise(args: Record<string, unknown>): Record<string, unknown> {
 }
 
 let stack: Stack;
-beforeAll(async () => { stack = await startStack(); });
+beforeAll(async () => { stack = await startToolStack(); });
 afterAll(async () => { await stack?.close(); });
 
 describe('fuzzing the tool arguments', () => {

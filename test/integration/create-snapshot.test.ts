@@ -1,7 +1,8 @@
 import type { Progress } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 let stack: Stack;
@@ -10,7 +11,7 @@ let stack: Stack;
 // removed: the account-wide snapshot cap, min(3 × servers, 15), would otherwise fill up with them.
 let seedSnapshotIds: Set<string>;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startToolStack();
   seedSnapshotIds = new Set(stack.sim.state.snapshots().map((s) => s.snapshotId));
 });
 afterAll(async () => { await stack?.close(); });
@@ -208,7 +209,7 @@ describe('create_snapshot', () => {
 describe('create_snapshot with a slow snapshot', () => {
   let slow: Stack;
   beforeAll(async () => {
-    slow = await startStack({ sim: { snapshotReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '700' } });
+    slow = await startToolStack({ sim: { snapshotReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '700' } });
   });
   afterAll(async () => { await slow?.close(); });
 

@@ -1,7 +1,8 @@
 import type { Progress } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 
@@ -9,7 +10,7 @@ const newServer = (s: Stack, name: string) => addServer(s, R, name);
 
 describe('the user story: image shop-server, from nothing', () => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
+  beforeAll(async () => { stack = await startToolStack(); });
   afterAll(async () => { await stack?.close(); });
 
   it('finds the server, snapshots it, shows the plan, creates the image and sees it Available', async () => {
@@ -67,7 +68,7 @@ describe('the user story: image shop-server, from nothing', () => {
 
 describe('snapshot choice and image waits', () => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
+  beforeAll(async () => { stack = await startToolStack(); });
   afterAll(async () => { await stack?.close(); });
   beforeEach(() => { stack.sim.stats.reset(); });
 
@@ -102,7 +103,7 @@ describe('snapshot choice and image waits', () => {
 describe('a slow image', () => {
   let slow: Stack;
   beforeAll(async () => {
-    slow = await startStack({ sim: { imageReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '1500' } });
+    slow = await startToolStack({ sim: { imageReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '1500' } });
   });
   afterAll(async () => { await slow?.close(); });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 /** What a real account has that the first simulator did not: images shared in, and lists that error on unknown IDs. */
 const R = DEMO.region;
@@ -9,7 +10,7 @@ afterEach(async () => { await stack?.close(); stack = undefined; });
 
 describe('images shared into the account', () => {
   it('use none of its quota and take none of its names', async () => {
-    stack = await startStack();
+    stack = await startToolStack();
     // One server in a fresh region: quota 3. Fill it to 2 own images; a shared-in image sits beside them.
     const srv = addServer(stack, 'cn-shenzhen', 'quota-server');
     const snap = stack.sim.state.addSnapshot({ diskId: srv.systemDisk, snapshotName: 'quota-sys' });
@@ -29,7 +30,7 @@ describe('images shared into the account', () => {
 
 describe('an API that answers unknown IDs with errors, not empty lists', () => {
   it('reports the server as missing in preflight, with the same explanation as an empty list', async () => {
-    stack = await startStack({ sim: { unknownIdErrors: true } });
+    stack = await startToolStack({ sim: { unknownIdErrors: true } });
     stack.sim.stats.reset();
     const res = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: 'ffffffffffffffffffffffffffffffff', SnapshotName: 'nope' });
     expect(res.structuredContent!.Error).toMatchObject({ Code: 'InvalidInstanceId.NotFound', Stage: 'preflight' });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { argsDigest } from '../../src/audit/index.js';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, startStack, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { addServer, call, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 /** Public images of the simulator (views.ts PUBLIC_IMAGES), both Linux. */
@@ -18,7 +19,7 @@ const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-toggle-')), 'audit.json
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
+  stack = await startToolStack({
     sim: { resetMs: 200 },
     env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_CONSENT: 'confirm' },
   });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startToolStack();
   // The server the agent is looking for lives in a region it was not told about.
   stack.sim.state.addInstance({ regionId: 'cn-shenzhen', instanceName: 'my-shop-server' });
 });

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, SIM_ACCESS_KEY_SECRET } from '../../src/simulator/index.js';
-import { addServer, call, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-ledger-')), 'audit.jsonl');
 let stack: Stack;
 
-beforeAll(async () => { stack = await startStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath } }); });
+beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath } }); });
 afterAll(async () => { await stack?.close(); });
 
 const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
@@ -27,7 +28,7 @@ describe('the audit ledger', () => {
     const snap = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'ledger-sys', WaitForAccomplished: true });
     const image = await call(stack.client, 'create_custom_image', { RegionId: R, InstanceId: srv.id, ImageName: 'ledger-image', Source: 'latest-snapshot' });
     const lines = ledger();
-    expect(lines.map((l) => `${l.tool}:${l.phase}`)).toEqual([
+    expect(lines.map((l) => `${l.tool as string}:${l.phase as string}`)).toEqual([
       'create_snapshot:intent', 'create_snapshot:outcome', 'create_custom_image:intent', 'create_custom_image:outcome',
     ]);
     for (const l of lines) {
