@@ -169,7 +169,7 @@ function humanAnswer<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req:
     }
     case 'awaiting': {
       const where = outcome.url
-        ? `Give the user this link to approve (it asks for their passkey): ${outcome.url}`
+        ? `Give the user this link to approve (it asks ${outcome.proof === 'login' ? 'an approver to log in' : 'for their passkey'}): ${outcome.url}`
         : `The user was sent to the approval page at ${outcome.host}.`;
       const text = [
         `A person must approve this plan, and has not decided yet. Nothing was sent.`, where, '', planText(req.plan), '',
