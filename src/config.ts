@@ -74,6 +74,8 @@ export interface Config {
   passkeyFile: string;
   /** Public base URL of the approval page in HTTP mode (behind a proxy); default: the bind address. */
   approvalBaseUrl?: URL;
+  /** HTTP mode with OAuth: approvers log in on the approval page (SWAS_MCP_APPROVAL_CLIENT_ID and friends). */
+  approverLogin?: ApproverLoginSettings;
   /** SWAS_MCP_PROFILES / SWAS_MCP_PROFILE_POLICY: the allowed CLI profiles and their policies. */
   profiles?: ProfileSettings;
   /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
@@ -376,6 +378,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     }
   }
 
+  const approverLogin = parseApproverLogin(env, http !== undefined);
+
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
   const simulate = values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE));
   const auditLog = auditRaw === undefined ? defaultAuditLog(env, simulate) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
@@ -441,8 +445,71 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     consentAnswerTimeoutMs: parseMs('SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS', setting(env.SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS), 180_000, 1, 600_000),
     passkeyFile: setting(env.SWAS_MCP_PASSKEY_FILE) ?? join(stateDir(env), 'passkeys.json'),
     ...(approvalBaseUrl !== undefined ? { approvalBaseUrl } : {}),
+    ...(approverLogin !== undefined ? { approverLogin } : {}),
     warnings,
     help: values.help === true,
     version: values.version === true,
+  };
+}
+
+/** How approvers log in on the approval page (authorization code + PKCE at the OAuth issuer). */
+export interface ApproverLoginSettings {
+  /** SWAS_MCP_OAUTH_ISSUER. */
+  issuer: URL;
+  /** SWAS_MCP_PUBLIC_URL: the redirect is <public URL>/approve/callback; the page is served there. */
+  publicUrl: URL;
+  /** The access token's audience: SWAS_MCP_OAUTH_AUDIENCE, else the public URL. */
+  audience: string;
+  /** SWAS_MCP_APPROVAL_CLIENT_ID. */
+  clientId: string;
+  /** From SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE (a confidential client); secret: never logged. */
+  clientSecret?: string;
+  /** SWAS_MCP_APPROVAL_SEPARATE: nobody approves their own request. */
+  separate: boolean;
+}
+
+/** An http(s) URL without user info, query or fragment; plain http only on loopback. */
+function parseHttpsUrl(name: string, raw: string): URL {
+  let url: URL | undefined;
+  try { url = new URL(raw); } catch { url = undefined; }
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an https URL such as https://login.example.com, got "${redactUrl(raw)}".`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError(`${name} uses plain http: on the non-loopback host ${url.hostname}; use https: (plain http only on loopback).`);
+  }
+  return url;
+}
+
+function parseApproverLogin(env: NodeJS.ProcessEnv, http: boolean): ApproverLoginSettings | undefined {
+  const clientId = setting(env.SWAS_MCP_APPROVAL_CLIENT_ID);
+  const secretFile = setting(env.SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE);
+  const separate = parseBoolean('SWAS_MCP_APPROVAL_SEPARATE', setting(env.SWAS_MCP_APPROVAL_SEPARATE));
+  if (clientId === undefined) {
+    if (secretFile !== undefined) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE needs SWAS_MCP_APPROVAL_CLIENT_ID (the approval page\'s client at the issuer).');
+    if (separate) throw new ConfigError('SWAS_MCP_APPROVAL_SEPARATE=true needs approvers to log in: set SWAS_MCP_APPROVAL_CLIENT_ID (with SWAS_MCP_OAUTH_ISSUER and SWAS_MCP_PUBLIC_URL).');
+    return undefined;
+  }
+  if (!http) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID works only in HTTP mode (SWAS_MCP_HTTP / --http): approvers log in on the HTTP server\'s approval page.');
+  if (!/^[\x21-\x7E]{1,256}$/.test(clientId)) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID must be 1 to 256 printable ASCII characters without spaces.');
+  const issuerRaw = setting(env.SWAS_MCP_OAUTH_ISSUER);
+  const publicRaw = setting(env.SWAS_MCP_PUBLIC_URL);
+  if (issuerRaw === undefined || publicRaw === undefined) {
+    throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID needs SWAS_MCP_OAUTH_ISSUER (where approvers log in) and SWAS_MCP_PUBLIC_URL (where the approval page is reached).');
+  }
+  const issuer = parseHttpsUrl('SWAS_MCP_OAUTH_ISSUER', issuerRaw);
+  const publicUrl = parseHttpsUrl('SWAS_MCP_PUBLIC_URL', publicRaw);
+  let clientSecret: string | undefined;
+  if (secretFile !== undefined) {
+    try {
+      clientSecret = readFileSync(secretFile, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ${secretFile}`);
+    }
+    if (clientSecret === '') throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE names an empty file.');
+  }
+  return {
+    issuer, publicUrl, audience: setting(env.SWAS_MCP_OAUTH_AUDIENCE) ?? publicUrl.href, clientId, separate,
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
   };
 }

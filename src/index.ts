@@ -186,7 +186,9 @@ async function main(): Promise<void> {
     // Loaded only here: a stdio start never pays for the HTTP side. Stdin means nothing to a
     // service (it often starts closed), so only signals end it; the handle drains on close.
     const { startHttpServer } = await import('./http/serve.js');
-    const portal = new HttpPortal(store, config.approvalBaseUrl?.origin, () => httpBase, passkeys);
+    const login = config.approverLogin ? await approverLoginDeps(config.approverLogin, consent) : undefined;
+    const pageOrigin = config.approvalBaseUrl?.origin ?? config.approverLogin?.publicUrl.origin;
+    const portal = new HttpPortal(store, pageOrigin, () => httpBase, passkeys, login !== undefined);
     let httpBase = '';
     approvals = portal;
     toolContext.approvals = portal;
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
       log, buildServer: () => buildServer(toolContext, tools, lifecycle), lifecycle, describeTool,
-      approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
+      approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(pageOrigin ? { publicOrigin: pageOrigin } : {}), ...(login ? { login } : {}) },
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
     handle = started;
@@ -227,6 +229,16 @@ async function main(): Promise<void> {
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
   log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+}
+
+/** The approval page's login at the OAuth issuer; its cookies are signed with a key derived from the consent key. */
+async function approverLoginDeps(settings: NonNullable<Config['approverLogin']>, consent: ConsentSigner) {
+  const [{ ApproverLogin }, { CookieSealer }] = await Promise.all([import('./consent/approver-login.js'), import('./consent/login-cookies.js')]);
+  const authority = new ApproverLogin({
+    issuer: settings.issuer, clientId: settings.clientId, publicUrl: settings.publicUrl, audience: settings.audience,
+    ...(settings.clientSecret !== undefined ? { clientSecret: settings.clientSecret } : {}),
+  });
+  return { authority, sealer: new CookieSealer(consent.derive('approver-cookies')), separate: settings.separate };
 }
 
 /** Start-up says which consent policy holds, and what a person needs for the human one. */

@@ -50,8 +50,10 @@ const SESSION_PURPOSE = 'swas-approver-session-v1';
 export class CookieSealer {
   private readonly key: Buffer;
 
-  constructor(secretKey: Buffer) {
-    this.key = createHmac('sha256', secretKey).update('swas-approver-cookies').digest();
+  /** `key`: at least 32 bytes, e.g. ConsentSigner.derive('approver-cookies'). */
+  constructor(key: Buffer) {
+    if (key.length < 32) throw new Error('The cookie key must be at least 32 bytes.');
+    this.key = Buffer.from(key);
   }
 
   sealTransaction(t: LoginTransaction): string { return this.seal(TRANSACTION_PURPOSE, t); }

@@ -9,6 +9,7 @@ import {
 import { explain } from '../explain/catalog.js';
 import { failure, success, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
+import type { Requester } from '../consent/approvals.js';
 import { forProfile } from '../profiles/consent.js';
 
 /**
@@ -139,9 +140,19 @@ async function humanStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, 
     binding, plan: req.plan, dryRun: req.dryRun, ...(approvalId ? { approvalId } : {}), mcp: call.mcp,
     ...(call.clientCapabilities ? { clientCapabilities: call.clientCapabilities } : {}), signal: call.signal,
     progress: (p, m) => call.progress(p, m), portal: ctx.approvals, signer: ctx.consent, now: ctx.now,
-    waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs,
+    waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs, ...requesterOf(call),
   });
   return humanAnswer(ctx, call, req, outcome);
+}
+
+/**
+ * Who asks, in OAuth mode: the verified token's subject (and client), as the resource server hands
+ * it to the SDK in `authInfo` (`extra.sub`). Static-token and stdio calls name nobody.
+ */
+function requesterOf(call: ToolCall): { requestedBy?: Requester } {
+  const info = call.mcp.http?.authInfo;
+  const sub = info?.extra?.sub;
+  return typeof sub === 'string' && sub !== '' ? { requestedBy: { subject: sub, ...(info?.clientId ? { clientId: info.clientId } : {}) } } : {};
 }
 
 /** The answer for each outcome of asking a person. */
