@@ -44,8 +44,9 @@ export function escapeHtml(s: string): string {
 
 export const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
-  // The secret is in the path: never leak it in a Referer.
-  'Referrer-Policy': 'no-referrer',
+  // The secret is in the path: never leak it in a Referer to another site. Not `no-referrer`: with
+  // it a browser sends `Origin: null` on the page's own form POST, which the same-origin check refuses.
+  'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
