@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
 import { createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger, type OpenedLedger } from '../../src/audit/index.js';
@@ -230,45 +230,67 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     }
   }, 60_000);
 
+  /**
+   * Logs `user` in at the issuer, but hands the issuer's redirect back to the page to `redirect`
+   * first (Playwright cannot route a request reached by a redirect, so the login form's POST is
+   * routed and its redirects followed here, in the browser context's cookie jar).
+   */
+  async function logInVia(url: string, user: string, redirect: (callback: URL, context: BrowserContext) => Promise<string | undefined>): Promise<{ page: Page; session(): Promise<unknown> }> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.route((u) => u.origin === op.issuer && /\/interaction\/[\w-]+\/login$/.test(u.pathname), async (route) => {
+      let res = await route.fetch({ maxRedirects: 0 });
+      for (let hop = 0; hop < 5 && res.status() >= 300 && res.status() < 400; hop += 1) {
+        const next = new URL(res.headers().location!, op.issuer);
+        if (next.pathname === '/approve/callback') {
+          const to = await redirect(next, context);
+          await (to ? route.fulfill({ status: 303, headers: { Location: to } }) : route.fulfill({ status: 204 }));
+          return;
+        }
+        res = await page.context().request.get(next.href, { maxRedirects: 0 });
+      }
+      throw new Error(`the issuer did not redirect back (HTTP ${res.status()})`);
+    });
+    await page.goto(url);
+    await page.click('#login');
+    await page.waitForSelector('input#login');
+    await page.fill('input#login', user);
+    await Promise.all([page.waitForLoadState(), page.click('button#submit')]);
+    await page.unrouteAll({ behavior: 'wait' });
+    return { page, session: async () => (await context.cookies()).find((c) => c.name === 'swas_approver') };
+  }
+  const contexts: BrowserContext[] = [];
+
   it('a tampered state, a lost login cookie, or a code exchanged without its PKCE verifier logs nobody in', async () => {
     const model = await modelFor('alice');
     const { url, approvalId } = await ask(model, '5555666600000004');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-
     // 1. The state coming back is not the one sent.
-    await page.route((u) => u.pathname === '/approve/callback', async (route) => {
-      const u = new URL(route.request().url());
-      u.searchParams.set('state', randomToken());
-      await route.continue({ url: u.href });
-    });
-    await logIn(page, url, 'bob');
-    expect(await page.locator('body').innerText()).toContain('does not belong to the login started here (state)');
-    expect((await context.cookies()).find((c) => c.name === 'swas_approver')).toBeUndefined();
-    await page.unrouteAll();
+    const one = await logInVia(url, 'bob', async (cb) => { cb.searchParams.set('state', randomToken()); return cb.href; });
+    await one.page.waitForSelector('#result');
+    expect(await one.page.locator('body').innerText()).toContain('does not belong to the login started here (state)');
+    expect(await one.session()).toBeUndefined();
 
     // 2. The login cookie (state, nonce, verifier) is gone: the code is never exchanged.
-    await page.route((u) => u.pathname === '/approve/callback', async (route) => {
-      await context.clearCookies();
-      await route.continue();
-    });
-    await logIn(page, url, 'bob');
-    expect(await page.locator('body').innerText()).toContain('was not started on this browser');
-    await page.unrouteAll();
+    const two = await logInVia(url, 'bob', async (cb, context) => { await context.clearCookies({ name: 'swas_approval_login' }); return cb.href; });
+    await two.page.waitForSelector('#result');
+    expect(await two.page.locator('body').innerText()).toContain('was not started on this browser');
+    expect(await two.session()).toBeUndefined();
 
     // 3. The code alone, without the verifier its challenge was made from: the issuer refuses it.
     let code: string | undefined;
-    await page.route((u) => u.pathname === '/approve/callback', async (route) => {
-      code = new URL(route.request().url()).searchParams.get('code') ?? undefined;
-      await route.fulfill({ status: 204 });
-    });
-    await logIn(page, url, 'bob');
+    await logInVia(url, 'bob', async (cb) => { code = cb.searchParams.get('code') ?? undefined; return undefined; });
     expect(code).toBeTruthy();
     const stolen = await authority.finish(code!, { nonce: randomToken(), verifier: randomToken() });
     expect(stolen).toMatchObject({ kind: 'refused' });
     expect((stolen as { reason: string }).reason).toContain('invalid_grant');
 
-    await context.close();
+    // The same flow, untouched, logs bob in: the failures above were the tampering's.
+    const fine = await logInVia(url, 'bob', async (cb) => cb.href);
+    await fine.page.waitForSelector('#approver');
+    expect(await fine.session()).toBeDefined();
+
+    for (const c of contexts.splice(0)) await c.close();
     expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
     await model.close();
   }, 60_000);
