@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRegionId } from './swas/shapes.js';
 import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
+import { AuthSettingError, parseOAuthSettings, parseProfileUsers, type OAuthSettings, type ProfileUsers } from './auth/settings.js';
 
 /** Everything the server reads from its environment and command line, validated once. */
 export interface Config {
@@ -80,6 +81,10 @@ export interface Config {
   profiles?: ProfileSettings;
   /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
   stsEndpoint?: URL;
+  /** SWAS_MCP_OAUTH_ISSUER, SWAS_MCP_PUBLIC_URL, SWAS_MCP_OAUTH_AUDIENCE: HTTP requests carry OAuth access tokens (docs/identity.md). */
+  oauth?: OAuthSettings;
+  /** SWAS_MCP_PROFILE_USERS: which users (token subjects) may use which profiles. */
+  profileUsers?: ProfileUsers;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
   help: boolean;
@@ -360,8 +365,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const httpRaw = setting(values.http as string | undefined) ?? setting(env.SWAS_MCP_HTTP);
   const http = httpRaw === undefined ? undefined : parseHttpAddress(httpRaw, 'SWAS_MCP_HTTP / --http');
   const httpToken = readHttpToken(env);
-  if (http && !isLoopbackHost(http.host) && httpToken === undefined) {
-    throw new ConfigError(`SWAS_MCP_HTTP / --http binds the non-loopback host ${http.host}: set SWAS_MCP_HTTP_TOKEN or SWAS_MCP_HTTP_TOKEN_FILE so that every request must carry a bearer token.`);
+  let oauth: OAuthSettings | undefined;
+  try {
+    oauth = parseOAuthSettings(
+      { issuer: setting(env.SWAS_MCP_OAUTH_ISSUER), publicUrl: setting(env.SWAS_MCP_PUBLIC_URL), audience: setting(env.SWAS_MCP_OAUTH_AUDIENCE) },
+      { http: http !== undefined, staticToken: httpToken !== undefined },
+    );
+  } catch (err) {
+    if (err instanceof AuthSettingError) throw new ConfigError(err.message);
+    throw err;
+  }
+  if (http && !isLoopbackHost(http.host) && httpToken === undefined && oauth === undefined) {
+    throw new ConfigError(`SWAS_MCP_HTTP / --http binds the non-loopback host ${http.host}: set SWAS_MCP_OAUTH_ISSUER (one identity per user), or SWAS_MCP_HTTP_TOKEN / SWAS_MCP_HTTP_TOKEN_FILE (one operator), so that every request must carry a bearer token.`);
   }
 
   const consentKeyFile = setting(env.SWAS_MCP_CONSENT_KEY_FILE);
@@ -378,7 +393,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     }
   }
 
-  const approverLogin = parseApproverLogin(env, http !== undefined);
+  const approverLogin = parseApproverLogin(env, oauth !== undefined);
 
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
   const simulate = values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE));
@@ -399,6 +414,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     if (err instanceof ProfileSettingError) throw new ConfigError(err.message);
     throw err;
   }
+  let profileUsers: ProfileUsers | undefined;
+  try {
+    profileUsers = parseProfileUsers(setting(env.SWAS_MCP_PROFILE_USERS), profiles?.names, oauth !== undefined);
+  } catch (err) {
+    if (err instanceof AuthSettingError) throw new ConfigError(err.message);
+    throw err;
+  }
   const stsRaw = setting(env.SWAS_MCP_STS_ENDPOINT);
   const stsEndpoint = stsRaw === undefined ? undefined : parseEndpoint(stsRaw, 'SWAS_MCP_STS_ENDPOINT', allowInsecureEndpoint);
   if (stsEndpoint && stsEndpoint.protocol === 'http:' && !isLoopbackHost(stsEndpoint.hostname)) {
@@ -407,6 +429,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
   return {
     ...(profiles ? { profiles } : {}),
+    ...(oauth ? { oauth } : {}),
+    ...(profileUsers ? { profileUsers } : {}),
     ...(stsEndpoint ? { stsEndpoint } : {}),
     regionId,
     endpoint,
@@ -452,15 +476,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   };
 }
 
-/** How approvers log in on the approval page (authorization code + PKCE at the OAuth issuer). */
+/** How approvers log in on the approval page (authorization code + PKCE at the OAuth issuer of `oauth`). */
 export interface ApproverLoginSettings {
-  /** SWAS_MCP_OAUTH_ISSUER. */
-  issuer: URL;
-  /** SWAS_MCP_PUBLIC_URL: the redirect is <public URL>/approve/callback; the page is served there. */
-  publicUrl: URL;
-  /** The access token's audience: SWAS_MCP_OAUTH_AUDIENCE, else the public URL. */
-  audience: string;
-  /** SWAS_MCP_APPROVAL_CLIENT_ID. */
+  /** SWAS_MCP_APPROVAL_CLIENT_ID: the approval page's client at the issuer. */
   clientId: string;
   /** From SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE (a confidential client); secret: never logged. */
   clientSecret?: string;
@@ -468,20 +486,7 @@ export interface ApproverLoginSettings {
   separate: boolean;
 }
 
-/** An http(s) URL without user info, query or fragment; plain http only on loopback. */
-function parseHttpsUrl(name: string, raw: string): URL {
-  let url: URL | undefined;
-  try { url = new URL(raw); } catch { url = undefined; }
-  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(`${name} must be an https URL such as https://login.example.com, got "${redactUrl(raw)}".`);
-  }
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError(`${name} uses plain http: on the non-loopback host ${url.hostname}; use https: (plain http only on loopback).`);
-  }
-  return url;
-}
-
-function parseApproverLogin(env: NodeJS.ProcessEnv, http: boolean): ApproverLoginSettings | undefined {
+function parseApproverLogin(env: NodeJS.ProcessEnv, oauth: boolean): ApproverLoginSettings | undefined {
   const clientId = setting(env.SWAS_MCP_APPROVAL_CLIENT_ID);
   const secretFile = setting(env.SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE);
   const separate = parseBoolean('SWAS_MCP_APPROVAL_SEPARATE', setting(env.SWAS_MCP_APPROVAL_SEPARATE));
@@ -490,15 +495,8 @@ function parseApproverLogin(env: NodeJS.ProcessEnv, http: boolean): ApproverLogi
     if (separate) throw new ConfigError('SWAS_MCP_APPROVAL_SEPARATE=true needs approvers to log in: set SWAS_MCP_APPROVAL_CLIENT_ID (with SWAS_MCP_OAUTH_ISSUER and SWAS_MCP_PUBLIC_URL).');
     return undefined;
   }
-  if (!http) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID works only in HTTP mode (SWAS_MCP_HTTP / --http): approvers log in on the HTTP server\'s approval page.');
+  if (!oauth) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID needs OAuth in HTTP mode (SWAS_MCP_HTTP with SWAS_MCP_OAUTH_ISSUER and SWAS_MCP_PUBLIC_URL): approvers log in at that issuer on the HTTP server\'s approval page.');
   if (!/^[\x21-\x7E]{1,256}$/.test(clientId)) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID must be 1 to 256 printable ASCII characters without spaces.');
-  const issuerRaw = setting(env.SWAS_MCP_OAUTH_ISSUER);
-  const publicRaw = setting(env.SWAS_MCP_PUBLIC_URL);
-  if (issuerRaw === undefined || publicRaw === undefined) {
-    throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID needs SWAS_MCP_OAUTH_ISSUER (where approvers log in) and SWAS_MCP_PUBLIC_URL (where the approval page is reached).');
-  }
-  const issuer = parseHttpsUrl('SWAS_MCP_OAUTH_ISSUER', issuerRaw);
-  const publicUrl = parseHttpsUrl('SWAS_MCP_PUBLIC_URL', publicRaw);
   let clientSecret: string | undefined;
   if (secretFile !== undefined) {
     try {
@@ -508,8 +506,5 @@ function parseApproverLogin(env: NodeJS.ProcessEnv, http: boolean): ApproverLogi
     }
     if (clientSecret === '') throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE names an empty file.');
   }
-  return {
-    issuer, publicUrl, audience: setting(env.SWAS_MCP_OAUTH_AUDIENCE) ?? publicUrl.href, clientId, separate,
-    ...(clientSecret !== undefined ? { clientSecret } : {}),
-  };
+  return { clientId, separate, ...(clientSecret !== undefined ? { clientSecret } : {}) };
 }

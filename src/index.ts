@@ -186,17 +186,24 @@ async function main(): Promise<void> {
     // Loaded only here: a stdio start never pays for the HTTP side. Stdin means nothing to a
     // service (it often starts closed), so only signals end it; the handle drains on close.
     const { startHttpServer } = await import('./http/serve.js');
-    const login = config.approverLogin ? await approverLoginDeps(config.approverLogin, consent) : undefined;
-    const pageOrigin = config.approvalBaseUrl?.origin ?? config.approverLogin?.publicUrl.origin;
+    const { ResourceServer } = await import('./auth/resource-server.js');
+    const { scopeFor, toolsForScopes } = await import('./auth/identity.js');
+    const oauth = config.oauth ? new ResourceServer(config.oauth) : undefined;
+    const login = config.oauth && config.approverLogin ? await approverLoginDeps(config.oauth, config.approverLogin, consent) : undefined;
+    // With approver login the page must be on the public URL's origin: the issuer redirects there, the cookies live there.
+    const pageOrigin = config.approvalBaseUrl?.origin ?? (login && config.oauth ? new URL(config.oauth.resource).origin : undefined);
     const portal = new HttpPortal(store, pageOrigin, () => httpBase, passkeys, login !== undefined);
     let httpBase = '';
     approvals = portal;
     toolContext.approvals = portal;
     const started = await startHttpServer({
       host: config.http.host, port: config.http.port, token: config.httpToken,
+      ...(oauth ? { oauth, requiredScope: (name: string) => { const t = tools.find((x) => x.name === name); return t ? scopeFor(t) : undefined; } } : {}),
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
-      log, buildServer: () => buildServer(toolContext, tools, lifecycle), lifecycle, describeTool,
+      log, lifecycle, describeTool,
+      // With OAuth, each request's server is its user's: the tools its scopes allow, and its identity on every change.
+      buildServer: (who) => (who ? buildServer({ ...toolContext, requestedBy: who }, toolsForScopes(tools, who.scopes), lifecycle) : buildServer(toolContext, tools, lifecycle)),
       approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(pageOrigin ? { publicOrigin: pageOrigin } : {}), ...(login ? { login } : {}) },
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
@@ -232,10 +239,10 @@ async function main(): Promise<void> {
 }
 
 /** The approval page's login at the OAuth issuer; its cookies are signed with a key derived from the consent key. */
-async function approverLoginDeps(settings: NonNullable<Config['approverLogin']>, consent: ConsentSigner) {
+async function approverLoginDeps(oauth: NonNullable<Config['oauth']>, settings: NonNullable<Config['approverLogin']>, consent: ConsentSigner) {
   const [{ ApproverLogin }, { CookieSealer }] = await Promise.all([import('./consent/approver-login.js'), import('./consent/login-cookies.js')]);
   const authority = new ApproverLogin({
-    issuer: settings.issuer, clientId: settings.clientId, publicUrl: settings.publicUrl, audience: settings.audience,
+    oauth, clientId: settings.clientId,
     ...(settings.clientSecret !== undefined ? { clientSecret: settings.clientSecret } : {}),
   });
   return { authority, sealer: new CookieSealer(consent.derive('approver-cookies')), separate: settings.separate };

@@ -1,4 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { SCOPES } from '../auth/identity.js';
+import type { OAuthSettings } from '../auth/settings.js';
+import { ALLOWED_ALGORITHMS, CLOCK_LEEWAY_S, JwtVerifier, metadataUrls } from '../auth/verify.js';
 import { pkceChallenge } from './login-cookies.js';
 
 /**
@@ -8,25 +11,18 @@ import { pkceChallenge } from './login-cookies.js';
  * token (audience = the approval client, nonce = the one sent) names the person.
  */
 
-export const APPROVE_SCOPE = 'swas:approve';
+export const APPROVE_SCOPE = SCOPES.approve;
 export const CALLBACK_PATH = '/approve/callback';
 
-/** Asymmetric signatures only: never `none`, never an HMAC a public key could be used as. */
-const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const HTTP_TIMEOUT_MS = 10_000;
-const CLOCK_TOLERANCE_S = 30;
 
 export interface ApproverLoginOptions {
-  /** The issuer (SWAS_MCP_OAUTH_ISSUER). */
-  issuer: URL;
+  /** The resource server's settings: the issuer, this server's resource (its origin serves the page) and the audience. */
+  oauth: OAuthSettings;
   /** The approval page's client at the issuer. */
   clientId: string;
   /** Confidential client: client_secret_basic. Without it, a public client (PKCE only). */
   clientSecret?: string;
-  /** This server's public URL: the redirect is `<publicUrl>/approve/callback`. */
-  publicUrl: URL;
-  /** The access token's expected audience (the resource this server is). */
-  audience: string;
 }
 
 /** The issuer's OpenID configuration, the parts the login uses. */
@@ -46,24 +42,21 @@ function safeUrl(raw: unknown, what: string): URL {
   return u;
 }
 
-export function scopesOf(payload: JWTPayload): string[] {
-  const s = payload.scope ?? payload.scp;
-  if (typeof s === 'string') return s.split(' ').filter(Boolean);
-  if (Array.isArray(s)) return s.filter((x): x is string => typeof x === 'string');
-  return [];
-}
-
 export class ApproverLogin {
   private discovery: Promise<Discovery> | undefined;
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  /** The access token is checked exactly as the MCP endpoint checks a bearer token. */
+  private readonly accessTokens: JwtVerifier;
   readonly redirectUri: string;
+  readonly secureCookies: boolean;
 
   constructor(private readonly opts: ApproverLoginOptions) {
-    this.redirectUri = new URL(CALLBACK_PATH, opts.publicUrl).toString();
+    const publicUrl = new URL(opts.oauth.resource);
+    this.redirectUri = new URL(CALLBACK_PATH, publicUrl).toString();
+    // Secure unless the page is served over plain http (which the settings allow on loopback only).
+    this.secureCookies = publicUrl.protocol === 'https:';
+    this.accessTokens = new JwtVerifier(opts.oauth);
   }
-
-  /** Cookies are Secure unless the page is served on loopback over http. */
-  get secureCookies(): boolean { return this.opts.publicUrl.protocol === 'https:'; }
 
   /** The issuer's authorization URL for one login. */
   async authorizationUrl(t: { state: string; nonce: string; verifier: string }): Promise<string> {
@@ -72,7 +65,7 @@ export class ApproverLogin {
     u.search = new URLSearchParams({
       response_type: 'code', client_id: this.opts.clientId, redirect_uri: this.redirectUri,
       scope: `openid ${APPROVE_SCOPE}`, state: t.state, nonce: t.nonce,
-      code_challenge: pkceChallenge(t.verifier), code_challenge_method: 'S256', resource: this.opts.audience,
+      code_challenge: pkceChallenge(t.verifier), code_challenge_method: 'S256', resource: this.opts.oauth.resource,
     }).toString();
     return u.toString();
   }
@@ -81,7 +74,7 @@ export class ApproverLogin {
   async finish(code: string, t: { nonce: string; verifier: string }): Promise<LoginResult> {
     const d = await this.discover();
     const body = new URLSearchParams({
-      grant_type: 'authorization_code', code, redirect_uri: this.redirectUri, code_verifier: t.verifier, resource: this.opts.audience,
+      grant_type: 'authorization_code', code, redirect_uri: this.redirectUri, code_verifier: t.verifier, resource: this.opts.oauth.resource,
     });
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
     if (this.opts.clientSecret !== undefined) {
@@ -97,48 +90,47 @@ export class ApproverLogin {
     if (typeof tokens.id_token !== 'string' || typeof tokens.access_token !== 'string') {
       return { kind: 'refused', reason: 'The issuer did not return an ID token and an access token.' };
     }
-    const keys = this.keys(d);
-    const issuer = this.issuerId();
     let id: JWTPayload;
     try {
-      ({ payload: id } = await jwtVerify(tokens.id_token, keys, { issuer, audience: this.opts.clientId, algorithms: ALGORITHMS, clockTolerance: CLOCK_TOLERANCE_S }));
+      ({ payload: id } = await jwtVerify(tokens.id_token, this.keys(d), {
+        issuer: this.opts.oauth.issuer, audience: this.opts.clientId, algorithms: ALLOWED_ALGORITHMS, clockTolerance: CLOCK_LEEWAY_S, requiredClaims: ['exp', 'sub'],
+      }));
     } catch {
       return { kind: 'refused', reason: 'The ID token did not verify.' };
     }
     if (typeof id.nonce !== 'string' || id.nonce !== t.nonce) return { kind: 'refused', reason: 'The ID token does not belong to this login (nonce).' };
     if (typeof id.sub !== 'string' || id.sub === '') return { kind: 'refused', reason: 'The ID token names no subject.' };
-    let access: JWTPayload;
+    let access: { subject: string; scopes: readonly string[] };
     try {
-      ({ payload: access } = await jwtVerify(tokens.access_token, keys, { issuer, audience: this.opts.audience, algorithms: ALGORITHMS, clockTolerance: CLOCK_TOLERANCE_S }));
+      access = await this.accessTokens.verify(tokens.access_token);
     } catch {
-      return { kind: 'refused', reason: 'The access token for this server did not verify (is the approval client allowed this server as a resource?).', subject: id.sub };
+      return { kind: 'refused', reason: 'The access token for this server did not verify (may the approval client ask for this server as a resource?).', subject: id.sub };
     }
-    if (access.sub !== id.sub) return { kind: 'refused', reason: 'The access token and the ID token name different people.', subject: id.sub };
-    if (!scopesOf(access).includes(APPROVE_SCOPE)) {
+    if (access.subject !== id.sub) return { kind: 'refused', reason: 'The access token and the ID token name different people.', subject: id.sub };
+    if (!access.scopes.includes(APPROVE_SCOPE)) {
       return { kind: 'refused', reason: `Your account may not approve changes: the issuer did not grant ${APPROVE_SCOPE}.`, subject: id.sub };
     }
     return { kind: 'approver', subject: id.sub };
   }
 
-  /** The issuer identifier exactly as configured (discovery must echo it). */
-  private issuerId(): string {
-    return this.opts.issuer.href.replace(/\/$/, '');
-  }
-
+  /** The issuer's metadata (OpenID Connect discovery or RFC 8414), which must name this very issuer. */
   private discover(): Promise<Discovery> {
     this.discovery ??= (async () => {
-      const issuer = this.issuerId();
-      const res = await fetch(`${issuer}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
-      if (!res.ok) throw new Error(`The issuer's OpenID configuration answered HTTP ${res.status}.`);
-      const m = await res.json() as Record<string, unknown>;
-      if (typeof m.issuer !== 'string' || m.issuer.replace(/\/$/, '') !== issuer) throw new Error('The issuer\'s OpenID configuration names another issuer.');
-      const methods = m.code_challenge_methods_supported;
-      if (Array.isArray(methods) && !methods.includes('S256')) throw new Error('The issuer does not support PKCE S256.');
-      return {
-        authorization_endpoint: safeUrl(m.authorization_endpoint, 'authorization endpoint').toString(),
-        token_endpoint: safeUrl(m.token_endpoint, 'token endpoint').toString(),
-        jwks_uri: safeUrl(m.jwks_uri, 'JWKS URI').toString(),
-      };
+      let problem = 'no metadata document answered';
+      for (const url of metadataUrls(this.opts.oauth.issuer)) {
+        const res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), headers: { Accept: 'application/json' } }).catch(() => undefined);
+        if (!res?.ok) { problem = `${url}: ${res ? `HTTP ${res.status}` : 'no answer'}`; await res?.body?.cancel(); continue; }
+        const m = await res.json().catch(() => undefined) as Record<string, unknown> | undefined;
+        if (!m || m.issuer !== this.opts.oauth.issuer) throw new Error(`The metadata at ${url} names another issuer than SWAS_MCP_OAUTH_ISSUER.`);
+        const methods = m.code_challenge_methods_supported;
+        if (Array.isArray(methods) && !methods.includes('S256')) throw new Error('The issuer does not support PKCE S256.');
+        return {
+          authorization_endpoint: safeUrl(m.authorization_endpoint, 'authorization endpoint').toString(),
+          token_endpoint: safeUrl(m.token_endpoint, 'token endpoint').toString(),
+          jwks_uri: safeUrl(m.jwks_uri, 'JWKS URI').toString(),
+        };
+      }
+      throw new Error(`The issuer's metadata could not be read (${problem}).`);
     })();
     // A failed discovery is tried again by the next login.
     this.discovery.catch(() => { this.discovery = undefined; });
@@ -146,7 +138,7 @@ export class ApproverLogin {
   }
 
   private keys(d: Discovery): ReturnType<typeof createRemoteJWKSet> {
-    this.jwks ??= createRemoteJWKSet(new URL(d.jwks_uri), { timeoutDuration: HTTP_TIMEOUT_MS });
+    this.jwks ??= createRemoteJWKSet(new URL(d.jwks_uri), { timeoutDuration: HTTP_TIMEOUT_MS, cooldownDuration: 30_000 });
     return this.jwks;
   }
 }

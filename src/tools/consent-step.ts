@@ -9,8 +9,8 @@ import {
 import { explain } from '../explain/catalog.js';
 import { failure, success, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
-import type { Requester } from '../consent/approvals.js';
 import { forProfile } from '../profiles/consent.js';
+import { forRequester, requestedByOf } from '../auth/identity.js';
 
 /**
  * The consent step of the tools that delete, overwrite or expose (the contract's "consent"): it
@@ -76,8 +76,11 @@ function continueCall(req: ConsentRequest<z.ZodType>, approvalId: string): strin
 
 export async function consentStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, asked: ConsentRequest<S>): Promise<ConsentStep> {
   // With profiles, the plan names the account, and the approval is bound to it.
-  const req = ctx.profile ? forProfile(asked, ctx.profile) : asked;
-  const binding = { tool: req.tool, argsDigest: consentArgsDigest(req.args), stateDigest: argsDigest(req.state) };
+  const profiled = ctx.profile ? forProfile(asked, ctx.profile) : asked;
+  // With OAuth, the plan names who asked, and the consent is bound to them: another user cannot use it.
+  const req = ctx.requestedBy ? forRequester(profiled, ctx.requestedBy) : profiled;
+  const bound = ctx.requestedBy ? { ...req.args, RequestedBy: ctx.requestedBy.subject } : req.args;
+  const binding = { tool: req.tool, argsDigest: consentArgsDigest(bound), stateDigest: argsDigest(req.state) };
   const mode = ctx.config.consentMode;
   if (mode === 'off') {
     if (req.dryRun) {
@@ -140,19 +143,10 @@ async function humanStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, 
     binding, plan: req.plan, dryRun: req.dryRun, ...(approvalId ? { approvalId } : {}), mcp: call.mcp,
     ...(call.clientCapabilities ? { clientCapabilities: call.clientCapabilities } : {}), signal: call.signal,
     progress: (p, m) => call.progress(p, m), portal: ctx.approvals, signer: ctx.consent, now: ctx.now,
-    waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs, ...requesterOf(call),
+    waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs,
+    ...(ctx.requestedBy ? { requestedBy: requestedByOf(ctx.requestedBy) } : {}),
   });
   return humanAnswer(ctx, call, req, outcome);
-}
-
-/**
- * Who asks, in OAuth mode: the verified token's subject (and client), as the resource server hands
- * it to the SDK in `authInfo` (`extra.sub`). Static-token and stdio calls name nobody.
- */
-function requesterOf(call: ToolCall): { requestedBy?: Requester } {
-  const info = call.mcp.http?.authInfo;
-  const sub = info?.extra?.sub;
-  return typeof sub === 'string' && sub !== '' ? { requestedBy: { subject: sub, ...(info?.clientId ? { clientId: info.clientId } : {}) } } : {};
 }
 
 /** The answer for each outcome of asking a person. */

@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
-import { createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger, type OpenedLedger } from '../../src/audit/index.js';
+import { scopeFor, toolsForScopes } from '../../src/auth/identity.js';
+import { ResourceServer } from '../../src/auth/resource-server.js';
 import { loadConfig } from '../../src/config.js';
 import { ApproverLogin } from '../../src/consent/approver-login.js';
 import { HttpPortal, MemoryApprovalStore } from '../../src/consent/index.js';
@@ -27,8 +28,8 @@ import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
 /**
  * Approvers log in: the approval page in HTTP mode sends the person to a real OpenID provider
  * (authorization code + PKCE, state, nonce) and lets them approve only with `swas:approve` on the
- * access token it gets for this server. The model's calls carry a person's verified token (the
- * requester); the person approving is played in Debian's Chromium.
+ * access token it gets for this server. The model's calls carry a person's access token to the
+ * real resource server (the requester); the person approving is played in Debian's Chromium.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -49,7 +50,6 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
   let login: ApprovalLoginDeps;
   let authority: ApproverLogin;
   let resource: string;
-  let handler: ReturnType<typeof createMcpHandler>;
   const store = new MemoryApprovalStore();
 
   beforeAll(async () => {
@@ -69,24 +69,26 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     const signer = ConsentSigner.random();
     const tools = selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: true });
     const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent: signer, now: Date.now };
-    // The approval page on the real HTTP server; its login is attached once the port is known.
-    const approvalPage: NonNullable<Parameters<typeof startHttpServer>[0]['approvalPage']> = { store, now: Date.now };
-    http = await startHttpServer({
-      host: '127.0.0.1', port: 0, allowedHosts: [], allowedOrigins: [], maxBodyBytes: 1 << 20, maxConcurrent: 8, shutdownMs: 1000,
-      log, buildServer: () => buildServer(ctx, tools), approvalPage,
+    // The resource (this server's public MCP URL) names the port before the server listens on it.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => { const p = (probe.address() as { port: number }).port; probe.close(() => resolve(p)); });
     });
-    const publicUrl = new URL(http.url.replace(/\/mcp$/, ''));
-    resource = http.url;
+    resource = `http://127.0.0.1:${port}/mcp`;
     op = await startOidcProvider({
       resource, users: ['alice', 'bob', 'carol'], userScopes: { carol: ['swas:read', 'swas:write'] },
       approverRedirectUris: ['http://127.0.0.1/approve/callback'],
     });
-    authority = new ApproverLogin({ issuer: new URL(op.issuer), clientId: op.approverClientId, publicUrl, audience: resource });
+    const oauth = { issuer: op.issuer, resource, audience: resource };
+    authority = new ApproverLogin({ oauth, clientId: op.approverClientId });
     login = { authority, sealer: new CookieSealer(signer.derive('approver-cookies')), separate: false };
-    approvalPage.login = login;
-    ctx.approvals = new HttpPortal(store, publicUrl.origin, () => publicUrl.origin, undefined, true);
-    // The model's side: the resource server's part, played here — a verified token's subject in authInfo.
-    handler = createMcpHandler(() => buildServer(ctx, tools), { legacy: 'stateless' });
+    const origin = new URL(resource).origin;
+    ctx.approvals = new HttpPortal(store, origin, () => origin, undefined, true);
+    http = await startHttpServer({
+      host: '127.0.0.1', port, allowedHosts: [], allowedOrigins: [], maxBodyBytes: 1 << 20, maxConcurrent: 8, shutdownMs: 1000, log,
+      oauth: new ResourceServer(oauth), requiredScope: (name) => { const t = tools.find((x) => x.name === name); return t ? scopeFor(t) : undefined; },
+      buildServer: (who) => (who ? buildServer({ ...ctx, requestedBy: who }, toolsForScopes(tools, who.scopes)) : buildServer(ctx, tools)),
+      approvalPage: { store, now: Date.now, publicOrigin: origin, login },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM, headless: true,
       args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
@@ -104,15 +106,11 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
   const intents = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [])
     .filter((l) => l.phase === 'intent');
 
-  /** A model acting for `user`: its calls carry that person's verified access token. */
+  /** A model acting for `user`: its calls carry that person's access token to the resource server. */
   async function modelFor(user: string): Promise<Client> {
     const { accessToken } = await op.login(user, { scopes: ['swas:read', 'swas:write'], redirectUri: 'http://127.0.0.1/approve/callback' });
-    const { payload } = await jwtVerify(accessToken, createRemoteJWKSet(new URL(op.jwksUri)), { issuer: op.issuer, audience: resource });
-    const authInfo: AuthInfo = { token: accessToken, clientId: String(payload.client_id), scopes: String(payload.scope).split(' '), extra: { sub: payload.sub } };
     const client = new Client({ name: `model-of-${user}`, version: '0.0.0' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' as const } } });
-    await client.connect(new StreamableHTTPClientTransport(new URL('http://localhost:9/mcp'), {
-      fetch: (url, init) => handler.fetch(new Request(url, init), { authInfo }),
-    }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(resource), { requestInit: { headers: { Authorization: `Bearer ${accessToken}` } } }));
     return client;
   }
 
@@ -168,6 +166,7 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     expect(again.structuredContent?.Error?.Code ?? 'no change needed').not.toBe(undefined);
     const intent = intents().at(-1);
     expect(intent?.consent).toEqual({ channel: 'login', approver: 'bob' });
+    expect(intent?.requestedBy).toEqual({ subject: 'alice', clientId: op.approverClientId });
     await model.close();
   }, 60_000);
 
@@ -224,6 +223,7 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
       const done = (await model.callTool({ name: 'share_custom_image', arguments: { ...share('5555666600000003'), ApprovalId: approvalId } })) as Result;
       expect(done.isError, JSON.stringify(done.content)).toBeFalsy();
       expect(intents().at(-1)?.consent).toEqual({ channel: 'login', approver: 'bob' });
+      expect(intents().at(-1)?.requestedBy).toMatchObject({ subject: 'alice' });
       await model.close();
     } finally {
       login.separate = false;

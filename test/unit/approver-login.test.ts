@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { scopesOf } from '../../src/consent/approver-login.js';
 import {
   CookieSealer, pkceChallenge, randomToken, readCookie, sameSecret, setCookie,
 } from '../../src/consent/login-cookies.js';
@@ -79,28 +78,16 @@ describe('signed cookies', () => {
   });
 });
 
-describe('scopes of an access token', () => {
-  it('reads a space-separated scope or an scp array', () => {
-    expect(scopesOf({ scope: 'swas:read swas:approve' })).toEqual(['swas:read', 'swas:approve']);
-    expect(scopesOf({ scp: ['swas:approve', 3] })).toEqual(['swas:approve']);
-    expect(scopesOf({})).toEqual([]);
-  });
-});
-
 describe('approver login settings', () => {
   const key = join(mkdtempSync(join(tmpdir(), 'swas-login-')), 'key');
   writeFileSync(key, randomBytes(32).toString('hex'), { mode: 0o600 });
   const base = { SWAS_MCP_HTTP: '127.0.0.1:0', SWAS_MCP_CONSENT_KEY_FILE: key, SWAS_MCP_AUDIT_LOG: 'off' };
-  const login = { ...base, SWAS_MCP_APPROVAL_CLIENT_ID: 'swas-approver', SWAS_MCP_OAUTH_ISSUER: 'https://login.example.com', SWAS_MCP_PUBLIC_URL: 'https://mcp.example.com' };
+  const login = { ...base, SWAS_MCP_APPROVAL_CLIENT_ID: 'swas-approver', SWAS_MCP_OAUTH_ISSUER: 'https://login.example.com', SWAS_MCP_PUBLIC_URL: 'https://mcp.example.com/mcp' };
 
   it('is off without a client ID, and parsed with one', () => {
     expect(loadConfig([], base).approverLogin).toBeUndefined();
     const c = loadConfig([], { ...login, SWAS_MCP_APPROVAL_SEPARATE: 'true' }).approverLogin!;
-    expect(c.clientId).toBe('swas-approver');
-    expect(c.issuer.href).toBe('https://login.example.com/');
-    expect(c.audience).toBe('https://mcp.example.com/');
-    expect(c.separate).toBe(true);
-    expect(c.clientSecret).toBeUndefined();
+    expect(c).toEqual({ clientId: 'swas-approver', separate: true });
   });
 
   it('reads a confidential client\'s secret from its file', () => {
@@ -110,10 +97,8 @@ describe('approver login settings', () => {
   });
 
   it.each([
-    [{ ...login, SWAS_MCP_HTTP: undefined, SWAS_MCP_CONSENT_KEY_FILE: undefined }, /only in HTTP mode/],
-    [{ ...login, SWAS_MCP_OAUTH_ISSUER: undefined }, /needs SWAS_MCP_OAUTH_ISSUER .* and SWAS_MCP_PUBLIC_URL/],
-    [{ ...login, SWAS_MCP_OAUTH_ISSUER: 'http://login.example.com' }, /SWAS_MCP_OAUTH_ISSUER uses plain http/],
-    [{ ...login, SWAS_MCP_PUBLIC_URL: 'https://mcp.example.com/?x=1' }, /SWAS_MCP_PUBLIC_URL must be an https URL/],
+    [{ ...login, SWAS_MCP_OAUTH_ISSUER: undefined, SWAS_MCP_PUBLIC_URL: undefined }, /SWAS_MCP_APPROVAL_CLIENT_ID needs OAuth in HTTP mode/],
+    [{ ...login, SWAS_MCP_APPROVAL_CLIENT_ID: 'two words' }, /printable ASCII characters without spaces/],
     [{ ...base, SWAS_MCP_APPROVAL_SEPARATE: 'true' }, /SWAS_MCP_APPROVAL_SEPARATE=true needs approvers to log in/],
     [{ ...base, SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE: '/nonexistent' }, /needs SWAS_MCP_APPROVAL_CLIENT_ID/],
     [{ ...login, SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE: '/nonexistent/secret' }, /could not be read \(ENOENT\)/],
