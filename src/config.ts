@@ -394,6 +394,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   }
 
   const approverLogin = parseApproverLogin(env, oauth !== undefined);
+  if (approverLogin && oauth && approvalBaseUrl && approvalBaseUrl.origin !== new URL(oauth.resource).origin) {
+    throw new ConfigError(`SWAS_MCP_APPROVAL_BASE_URL (${approvalBaseUrl.origin}) must be the origin of SWAS_MCP_PUBLIC_URL when approvers log in: the issuer redirects to ${new URL(oauth.resource).origin}/approve/callback and the login cookies live there.`);
+  }
 
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
   const simulate = values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE));

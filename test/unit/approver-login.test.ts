@@ -99,6 +99,7 @@ describe('approver login settings', () => {
   it.each([
     [{ ...login, SWAS_MCP_OAUTH_ISSUER: undefined, SWAS_MCP_PUBLIC_URL: undefined }, /SWAS_MCP_APPROVAL_CLIENT_ID needs OAuth in HTTP mode/],
     [{ ...login, SWAS_MCP_APPROVAL_CLIENT_ID: 'two words' }, /printable ASCII characters without spaces/],
+    [{ ...login, SWAS_MCP_APPROVAL_BASE_URL: 'https://approve.example.com' }, /must be the origin of SWAS_MCP_PUBLIC_URL when approvers log in/],
     [{ ...base, SWAS_MCP_APPROVAL_SEPARATE: 'true' }, /SWAS_MCP_APPROVAL_SEPARATE=true needs approvers to log in/],
     [{ ...base, SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE: '/nonexistent' }, /needs SWAS_MCP_APPROVAL_CLIENT_ID/],
     [{ ...login, SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE: '/nonexistent/secret' }, /could not be read \(ENOENT\)/],
