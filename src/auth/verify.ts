@@ -78,7 +78,7 @@ export class JwtVerifier {
   private discovering: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
   private readonly audiences: string[];
 
-  constructor(private readonly settings: OAuthSettings, private readonly opts: { timeoutMs?: number } = {}) {
+  constructor(private readonly settings: OAuthSettings, private readonly opts: { timeoutMs?: number; cooldownMs?: number } = {}) {
     const a = settings.audience;
     // One trailing slash either way: https://mcp.example.com and https://mcp.example.com/ are one resource.
     this.audiences = [...new Set([a, a.endsWith('/') ? a.slice(0, -1) : `${a}/`])];
@@ -116,7 +116,7 @@ export class JwtVerifier {
       return createRemoteJWKSet(jwksUri, {
         timeoutDuration: timeoutMs,
         // A token with an unknown kid refetches the set, at most this often (a key rotation is seen within it).
-        cooldownDuration: 30_000,
+        cooldownDuration: this.opts.cooldownMs ?? 30_000,
         cacheMaxAge: 10 * 60_000,
       });
     }
@@ -143,7 +143,7 @@ export class JwtVerifier {
       }
       throw new InvalidTokenError(reason(err));
     }
-    if (typ !== undefined && !ACCEPTED_TYP.has(typ.toLowerCase())) throw new InvalidTokenError(`token type "${name(typ) ?? '?'}" is not an access token`);
+    if (typ !== undefined && !ACCEPTED_TYP.has(typ.toLowerCase())) throw new InvalidTokenError("token type is not an access token");
     const subject = name(payload.sub);
     if (!subject) throw new InvalidTokenError('token has no subject');
     const clientId = name(payload.client_id) ?? name(payload.azp);

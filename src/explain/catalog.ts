@@ -540,20 +540,20 @@ const CATALOG: Record<string, Entry> = {
   // The simulator's names for the last two (Alibaba documents no code for either).
   'OperationDenied.SharedImageResetNotSupported': (c) => CATALOG.ResetFromSharedImage!(c),
   'OperationDenied.CreatedFromDataDiskImage': (c) => CATALOG.ServerFromDataImage!(c),
-  ProfileNotAllowedForUser: () => ({
-    why: 'The operator limits which users may use which profiles (SWAS_MCP_PROFILE_USERS), and the user of this access token is not among those allowed for this profile, so the call was refused before anything was read or sent.',
-    nextSteps: [
-      'Call again with Profile naming a profile this user may use (list_profiles shows which ones).',
-      'Otherwise ask the operator to add the user (the token\'s subject) to the profile in SWAS_MCP_PROFILE_USERS.',
-    ],
-    retryable: false,
-    stage: 'config',
-  }),
   ProfilePolicyDenied: () => ({
     why: 'The profile this call acts on has a policy (SWAS_MCP_PROFILE_POLICY, capped by the server-wide switches) that does not allow this kind of tool, so the call was refused before anything was read or sent.',
     nextSteps: [
       'If the change is meant for another account, call again with Profile naming a profile whose policy allows it (list_profiles shows each profile\'s policy).',
       'Otherwise the operator must raise the profile\'s policy in SWAS_MCP_PROFILE_POLICY (read, write or destructive) and restart the server.',
+    ],
+    retryable: false,
+    stage: 'config',
+  }),
+  ProfileNotAllowedForUser: () => ({
+    why: 'The operator limits which users may use which profiles (SWAS_MCP_PROFILE_USERS), and the user of this access token is not among those allowed for this profile, so the call was refused before anything was read or sent.',
+    nextSteps: [
+      'Call again with Profile naming a profile this user may use (list_profiles shows which ones).',
+      'Otherwise ask the operator to add the user (the token\'s subject) to the profile in SWAS_MCP_PROFILE_USERS.',
     ],
     retryable: false,
     stage: 'config',
