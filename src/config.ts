@@ -77,6 +77,8 @@ export interface Config {
   passkeyFile: string;
   /** Public base URL of the approval page in HTTP mode (behind a proxy); default: the bind address. */
   approvalBaseUrl?: URL;
+  /** HTTP mode with OAuth: approvers log in on the approval page (SWAS_MCP_APPROVAL_CLIENT_ID and friends). */
+  approverLogin?: ApproverLoginSettings;
   /** SWAS_MCP_PROFILES / SWAS_MCP_PROFILE_POLICY: the allowed CLI profiles and their policies. */
   profiles?: ProfileSettings;
   /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
@@ -406,6 +408,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     }
   }
 
+  const approverLogin = parseApproverLogin(env, oauth !== undefined);
+  if (approverLogin && oauth && approvalBaseUrl && approvalBaseUrl.origin !== new URL(oauth.resource).origin) {
+    throw new ConfigError(`SWAS_MCP_APPROVAL_BASE_URL (${approvalBaseUrl.origin}) must be the origin of SWAS_MCP_PUBLIC_URL when approvers log in: the issuer redirects to ${new URL(oauth.resource).origin}/approve/callback and the login cookies live there.`);
+  }
+
   const auditRaw = setting(env.SWAS_MCP_AUDIT_LOG);
   const simulate = values.simulate === true || parseBoolean('SWAS_MCP_SIMULATE', setting(env.SWAS_MCP_SIMULATE));
   const auditLog = auditRaw === undefined ? defaultAuditLog(env, simulate) : auditRaw.toLowerCase() === 'off' ? 'off' : auditRaw;
@@ -481,8 +488,42 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     consentAnswerTimeoutMs: parseMs('SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS', setting(env.SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS), 180_000, 1, 600_000),
     passkeyFile: setting(env.SWAS_MCP_PASSKEY_FILE) ?? join(stateDir(env), 'passkeys.json'),
     ...(approvalBaseUrl !== undefined ? { approvalBaseUrl } : {}),
+    ...(approverLogin !== undefined ? { approverLogin } : {}),
     warnings,
     help: values.help === true,
     version: values.version === true,
   };
+}
+
+/** How approvers log in on the approval page (authorization code + PKCE at the OAuth issuer of `oauth`). */
+export interface ApproverLoginSettings {
+  /** SWAS_MCP_APPROVAL_CLIENT_ID: the approval page's client at the issuer. */
+  clientId: string;
+  /** From SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE (a confidential client); secret: never logged. */
+  clientSecret?: string;
+  /** SWAS_MCP_APPROVAL_SEPARATE: nobody approves their own request. */
+  separate: boolean;
+}
+
+function parseApproverLogin(env: NodeJS.ProcessEnv, oauth: boolean): ApproverLoginSettings | undefined {
+  const clientId = setting(env.SWAS_MCP_APPROVAL_CLIENT_ID);
+  const secretFile = setting(env.SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE);
+  const separate = parseBoolean('SWAS_MCP_APPROVAL_SEPARATE', setting(env.SWAS_MCP_APPROVAL_SEPARATE));
+  if (clientId === undefined) {
+    if (secretFile !== undefined) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE needs SWAS_MCP_APPROVAL_CLIENT_ID (the approval page\'s client at the issuer).');
+    if (separate) throw new ConfigError('SWAS_MCP_APPROVAL_SEPARATE=true needs approvers to log in: set SWAS_MCP_APPROVAL_CLIENT_ID (with SWAS_MCP_OAUTH_ISSUER and SWAS_MCP_PUBLIC_URL).');
+    return undefined;
+  }
+  if (!oauth) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID needs OAuth in HTTP mode (SWAS_MCP_HTTP with SWAS_MCP_OAUTH_ISSUER and SWAS_MCP_PUBLIC_URL): approvers log in at that issuer on the HTTP server\'s approval page.');
+  if (!/^[\x21-\x7E]{1,256}$/.test(clientId)) throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_ID must be 1 to 256 printable ASCII characters without spaces.');
+  let clientSecret: string | undefined;
+  if (secretFile !== undefined) {
+    try {
+      clientSecret = readFileSync(secretFile, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ${secretFile}`);
+    }
+    if (clientSecret === '') throw new ConfigError('SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE names an empty file.');
+  }
+  return { clientId, separate, ...(clientSecret !== undefined ? { clientSecret } : {}) };
 }

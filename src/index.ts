@@ -227,7 +227,10 @@ async function main(): Promise<void> {
     const { ResourceServer } = await import('./auth/resource-server.js');
     const { scopeFor, toolsForScopes } = await import('./auth/identity.js');
     const oauth = config.oauth ? new ResourceServer(config.oauth) : undefined;
-    const portal = new HttpPortal(store, config.approvalBaseUrl?.origin, () => httpBase, passkeys);
+    const login = config.oauth && config.approverLogin ? await approverLoginDeps(config.oauth, config.approverLogin, consent) : undefined;
+    // With approver login the page must be on the public URL's origin: the issuer redirects there, the cookies live there.
+    const pageOrigin = config.approvalBaseUrl?.origin ?? (login && config.oauth ? new URL(config.oauth.resource).origin : undefined);
+    const portal = new HttpPortal(store, pageOrigin, () => httpBase, passkeys, login !== undefined);
     let httpBase = '';
     approvals = portal;
     toolContext.approvals = portal;
@@ -239,7 +242,7 @@ async function main(): Promise<void> {
       log, lifecycle, describeTool,
       // With OAuth, each request's server is its user's: the tools its scopes allow, and its identity on every change.
       buildServer: (who) => (who ? buildServer({ ...toolContext, requestedBy: who }, toolsForScopes(tools, who.scopes), lifecycle) : buildServer(toolContext, tools, lifecycle)),
-      approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
+      approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(pageOrigin ? { publicOrigin: pageOrigin } : {}), ...(login ? { login } : {}) },
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
     handle = started;
@@ -271,6 +274,16 @@ async function main(): Promise<void> {
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
   log.info({ version: VERSION, tools: tools.map((t) => t.name), readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, simulate: config.simulate, region: config.regionId, ...(profiles ? { profiles: profiles.names } : {}), auditLog: shared ? 'postgresql' : ledger.path ?? 'off' }, 'swas-image-mcp ready on stdio');
+}
+
+/** The approval page's login at the OAuth issuer; its cookies are signed with a key derived from the consent key. */
+async function approverLoginDeps(oauth: NonNullable<Config['oauth']>, settings: NonNullable<Config['approverLogin']>, consent: ConsentSigner) {
+  const [{ ApproverLogin }, { CookieSealer }] = await Promise.all([import('./consent/approver-login.js'), import('./consent/login-cookies.js')]);
+  const authority = new ApproverLogin({
+    oauth, clientId: settings.clientId,
+    ...(settings.clientSecret !== undefined ? { clientSecret: settings.clientSecret } : {}),
+  });
+  return { authority, sealer: new CookieSealer(consent.derive('approver-cookies')), separate: settings.separate };
 }
 
 /** Start-up says which consent policy holds, and what a person needs for the human one. */

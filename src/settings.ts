@@ -49,6 +49,8 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS', value: '180000', meaning: 'how long a call waits for the client to answer a consent question (then ConsentTimedOut)' },
   { env: 'SWAS_MCP_PASSKEY_FILE', value: '~/.local/state/swas-image-mcp/passkeys.json', meaning: 'passkeys enrolled with "swas-image-mcp passkey add" for the approval page' },
   { env: 'SWAS_MCP_APPROVAL_BASE_URL', value: 'the bind address', meaning: 'HTTP mode: public origin of the approval page (behind a proxy)' },
+  { env: 'SWAS_MCP_APPROVAL_CLIENT_ID, SWAS_MCP_APPROVAL_CLIENT_SECRET_FILE', value: 'unset', meaning: 'HTTP mode with OAuth: the approval page\'s client at the issuer; approvers then log in and need swas:approve (docs/consent.md)' },
+  { env: 'SWAS_MCP_APPROVAL_SEPARATE', value: 'false', meaning: 'with approver login: nobody approves a change they asked for' },
   { env: 'SWAS_MCP_ECS_METADATA', value: 'false', meaning: 'ask the ECS metadata service for a RAM role\'s credentials' },
   { env: 'SWAS_MCP_WAIT_TIMEOUT_MS', value: '50000', meaning: 'how long one call may wait for a resource' },
   { env: 'SWAS_MCP_SNAPSHOT_MAX_AGE_HOURS', value: '24', meaning: 'create_custom_image: an existing snapshot older than this is a warning to relay' },

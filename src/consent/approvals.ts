@@ -31,7 +31,12 @@ export interface Approval {
   offered: boolean;
   /** Set by the decision: the channel the person used, and who they are when known. */
   decidedBy?: ConsentRecord;
+  /** Who asked for the change (the OAuth subject of the call), when known: the page may refuse them as approver. */
+  requestedBy?: Requester;
 }
+
+/** The identity behind a call in OAuth mode: the token's subject and client. */
+export interface Requester { subject: string; clientId?: string }
 
 /** A page link's secret opens the page for one approval; one the model saw needs a passkey. */
 export interface SecretGrant { approval: Approval; needsPasskey: boolean }
@@ -42,7 +47,7 @@ export interface SecretGrant { approval: Approval; needsPasskey: boolean }
  * Every method is atomic on its own; `consume` is the single-use point.
  */
 export interface ApprovalStore {
-  create(input: { tool: string; digest: string; plan: Plan; now: number }): Promise<Approval>;
+  create(input: { tool: string; digest: string; plan: Plan; now: number; requestedBy?: Requester }): Promise<Approval>;
   get(id: string, now: number): Promise<Approval | undefined>;
   /** A fresh page secret for an approval (returned once, kept only as a hash). */
   addSecret(id: string, needsPasskey: boolean): Promise<string>;
@@ -71,11 +76,12 @@ export class MemoryApprovalStore implements ApprovalStore {
     this.decided.setMaxListeners(0);
   }
 
-  async create(input: { tool: string; digest: string; plan: Plan; now: number }): Promise<Approval> {
+  async create(input: { tool: string; digest: string; plan: Plan; now: number; requestedBy?: Requester }): Promise<Approval> {
     this.prune(input.now);
     const a: Approval = {
       id: `apv-${randomBytes(12).toString('base64url')}`, tool: input.tool, digest: input.digest, plan: input.plan,
       createdAt: input.now, expiresAt: input.now + this.ttlMs, status: 'pending', offered: false,
+      ...(input.requestedBy ? { requestedBy: { ...input.requestedBy } } : {}),
     };
     this.approvals.set(a.id, a);
     return { ...a };

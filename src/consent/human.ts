@@ -3,7 +3,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, UrlElicitationRequiredError,
   type ClientCapabilities, type InputRequiredResult, type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { Approval, ConsentRecord } from './approvals.js';
+import type { Approval, ConsentRecord, Requester } from './approvals.js';
 import { consentAnswerSchema, consentQuestion, obtainConsent } from './obtain.js';
 import type { Plan } from './plan.js';
 import type { ApprovalPortal } from './portal.js';
@@ -35,6 +35,8 @@ export interface HumanConsentInput {
   waitMs: number;
   /** How long a call waits for the client to answer a question it was asked. */
   answerMs: number;
+  /** Who asks (OAuth mode): kept on the approval, so that the page can refuse them as approver. */
+  requestedBy?: Requester;
 }
 
 export type HumanOutcome =
@@ -42,8 +44,8 @@ export type HumanOutcome =
   | { kind: 'declined'; answer: 'decline' | 'cancel' | 'unconfirmed' }
   | { kind: 'input_required'; result: InputRequiredResult }
   | { kind: 'dry_run'; approvalId: string; expiresAt: string }
-  /** The person has not decided (yet). `url` only when the page needs a passkey (the model may see it). */
-  | { kind: 'awaiting'; approvalId: string; host: string; expiresAt: string; url?: string; firstOffer: boolean }
+  /** The person has not decided (yet). `url` only when the page needs a passkey or a login (the model may see it). */
+  | { kind: 'awaiting'; approvalId: string; host: string; expiresAt: string; url?: string; firstOffer: boolean; proof?: 'passkey' | 'login' }
   | { kind: 'unavailable' }
   | { kind: 'timed_out' };
 
@@ -74,8 +76,9 @@ export async function humanConsent(input: HumanConsentInput): Promise<HumanOutco
   const digest = planDigest(binding);
   const now = input.now;
 
+  const requester = input.requestedBy ? { requestedBy: input.requestedBy } : {};
   if (input.dryRun) {
-    const a = await store.create({ tool: binding.tool, digest, plan, now: now() });
+    const a = await store.create({ tool: binding.tool, digest, plan, now: now(), ...requester });
     return { kind: 'dry_run', approvalId: a.id, expiresAt: iso(a.expiresAt) };
   }
 
@@ -96,7 +99,7 @@ export async function humanConsent(input: HumanConsentInput): Promise<HumanOutco
   if (caps.form) return caps.era === 'modern' ? modernForm(input) : legacyForm(input);
 
   // 3. A page the client opens for the person (URL elicitation).
-  a ??= await store.create({ tool: binding.tool, digest, plan, now: now() });
+  a ??= await store.create({ tool: binding.tool, digest, plan, now: now(), ...requester });
   const base = await portal.pageBase(input.mcp.http?.req);
   const message = `A person must approve this change on the approval page at ${hostOf(base)}: ${plan.Summary}`;
   if (caps.url) {
@@ -135,10 +138,14 @@ export async function humanConsent(input: HumanConsentInput): Promise<HumanOutco
     );
   }
 
-  // 4. The page without URL elicitation: the model sees the link, so approving needs a passkey.
-  if (portal.passkeys && await portal.passkeys.enrolled()) {
+  // 4. The page without URL elicitation: the model sees the link, so approving needs a passkey
+  //    (or, in HTTP mode with OAuth, an approver's login, which the page then always requires).
+  if (portal.approverLogin || (portal.passkeys && await portal.passkeys.enrolled())) {
     const secret = await store.addSecret(a.id, true);
-    return { kind: 'awaiting', approvalId: a.id, host: hostOf(base), expiresAt: iso(a.expiresAt), url: `${base}/approve/${secret}`, firstOffer: true };
+    return {
+      kind: 'awaiting', approvalId: a.id, host: hostOf(base), expiresAt: iso(a.expiresAt), url: `${base}/approve/${secret}`, firstOffer: true,
+      proof: portal.approverLogin ? 'login' : 'passkey',
+    };
   }
   portal.idle();
   return { kind: 'unavailable' };

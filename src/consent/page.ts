@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { readBody } from '../http/node-bridge.js';
 import type { ApprovalStore, SecretGrant } from './approvals.js';
 import { planText } from './plan.js';
+import { approverOf, finishLogin, refusalFor, refuseApproval, renderLoginApprovalPage, startLogin, type ApprovalLoginDeps } from './login-page.js';
 
 /**
  * The approval page a person opens: the plan, and Approve / Decline. Opening it changes nothing
@@ -33,27 +34,30 @@ export interface ApprovalPageDeps {
   log: Logger;
   /** The origin the person's browser uses (scheme://host:port), for passkeys and the same-origin check. */
   origin(req: IncomingMessage): string;
+  /** HTTP mode with OAuth: approving needs an approver's login (channel `login`) instead of a passkey. */
+  login?: ApprovalLoginDeps;
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c] as string));
 }
 
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
-  // The secret is in the path: never leak it in a Referer.
-  'Referrer-Policy': 'no-referrer',
+  // The secret is in the path: never leak it in a Referer to another site. Not `no-referrer`: with
+  // it a browser sends `Origin: null` on the page's own form POST, which the same-origin check refuses.
+  'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
+export function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'Content-Type': type, ...SECURITY_HEADERS });
   res.end(body);
 }
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.45}pre{white-space:pre-wrap;background:#f4f4f4;padding:1rem;border-radius:6px}button{font-size:1rem;padding:.5rem 1.2rem;margin-right:1rem}.note{color:#555}</style>
 </head><body>${body}</body></html>`;
@@ -87,7 +91,7 @@ var r=await SimpleWebAuthnBrowser.startAuthentication({optionsJSON:optionsJSON})
 var p=await fetch(b.dataset.action,{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({decision:'approve',digest:b.dataset.digest,passkey:r})});
 document.body.innerHTML=await p.text();}catch(e){s.textContent='Not approved: '+e.message;b.disabled=false;}});})();`;
 
-function decided(title: string, text: string): string {
+export function decided(title: string, text: string): string {
   return page(title, `<h1 id="result">${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`);
 }
 
@@ -108,13 +112,25 @@ export async function serveApprovalPage(req: IncomingMessage, res: ServerRespons
     send(res, 200, 'text/javascript; charset=utf-8', await deps.passkeys.browserScript());
     return;
   }
+  if (deps.login && rest === 'callback') {
+    if (req.method !== 'GET') { req.resume(); send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed'); return; }
+    await finishLogin(req, res, deps.login, deps.now(), deps.log);
+    return;
+  }
   const [secret, sub] = rest.split('/', 2) as [string, string | undefined];
   const grant = SECRET_SHAPE.test(secret) ? await deps.store.bySecret(secret, deps.now()) : undefined;
   if (!grant) { req.resume(); send(res, 404, 'text/html; charset=utf-8', decided('Not found', 'This approval link is not valid or has expired. Nothing was sent.')); return; }
   const a = grant.approval;
 
+  const login = deps.login;
+  if (login && req.method === 'GET' && sub === 'login') {
+    if (a.status === 'pending') await startLogin(res, secret, login, deps.now());
+    else send(res, 200, 'text/html; charset=utf-8', decided('Already decided', 'This request was decided already.'));
+    return;
+  }
   if (req.method === 'GET' && sub === undefined) {
-    if (a.status === 'pending') send(res, 200, 'text/html; charset=utf-8', renderApprovalPage(grant, secret));
+    if (a.status === 'pending' && login) send(res, 200, 'text/html; charset=utf-8', renderLoginApprovalPage(grant, secret, approverOf(req, login, deps.now())?.sub, login));
+    else if (a.status === 'pending') send(res, 200, 'text/html; charset=utf-8', renderApprovalPage(grant, secret));
     else send(res, 200, 'text/html; charset=utf-8', decided('Already decided', `This request was ${a.status === 'declined' ? 'declined' : 'approved'} already.`));
     return;
   }
@@ -141,10 +157,25 @@ export async function serveApprovalPage(req: IncomingMessage, res: ServerRespons
     send(res, 409, 'text/html; charset=utf-8', decided('Already decided', 'This request was decided already.'));
     return;
   }
+  const session = login ? approverOf(req, login, deps.now()) : undefined;
   if (form.decision === 'decline') {
-    await deps.store.decide(a.id, 'declined', { channel: grant.needsPasskey ? 'passkey' : 'url' }, deps.now());
+    await deps.store.decide(a.id, 'declined', session ? { channel: 'login', approver: session.sub } : { channel: grant.needsPasskey ? 'passkey' : 'url' }, deps.now());
     deps.log.info({ approvalId: a.id, tool: a.tool }, 'approval declined on the page');
     send(res, 200, 'text/html; charset=utf-8', decided('Declined', 'Nothing will be sent. You can close this page.'));
+    return;
+  }
+  if (login) {
+    const refusal = session ? refusalFor(a, session.sub, login) : 'Approving needs you to log in first: reload the page and choose "Log in to approve".';
+    if (refusal !== undefined) {
+      deps.log.warn({ approvalId: a.id, approver: session?.sub }, 'approval refused: no login, or the requester');
+      refuseApproval(res, refusal);
+      return;
+    }
+    const ok = await deps.store.decide(a.id, 'approved', { channel: 'login', approver: session!.sub }, deps.now());
+    deps.log.info({ approvalId: a.id, tool: a.tool, approver: session!.sub, ok }, 'approval given on the page after login');
+    send(res, 200, 'text/html; charset=utf-8', ok
+      ? decided('Approved', 'The change will be carried out by the waiting call (or the assistant\'s next call). You can close this page.')
+      : decided('Already decided', 'This request was decided already.'));
     return;
   }
   let approver: string | undefined;

@@ -12,6 +12,8 @@ import { APPROVAL_PATH, serveApprovalPage, type PasskeyAuthority } from './page.
 export interface ApprovalPortal {
   store: ApprovalStore;
   passkeys?: PasskeyAuthority;
+  /** HTTP mode with OAuth: the page lets an approver log in at the issuer (and requires it to approve). */
+  approverLogin?: boolean;
   /** scheme://host:port of the page, for this request (HTTP mode may read the request's Host). */
   pageBase(request?: Request): Promise<string>;
   /** Called when a call stops waiting: the loopback page may close. */
@@ -92,7 +94,11 @@ function isLocalHost(req: IncomingMessage): boolean {
 
 /** The HTTP mode's portal: the HTTP server serves the page; the base is configured or the request's own. */
 export class HttpPortal implements ApprovalPortal {
-  constructor(readonly store: ApprovalStore, private readonly fixedBase: string | undefined, private readonly fallbackBase: () => string, readonly passkeys?: PasskeyAuthority) {}
+  readonly approverLogin?: boolean;
+
+  constructor(readonly store: ApprovalStore, private readonly fixedBase: string | undefined, private readonly fallbackBase: () => string, readonly passkeys?: PasskeyAuthority, approverLogin?: boolean) {
+    if (approverLogin) this.approverLogin = true;
+  }
 
   async pageBase(request?: Request): Promise<string> {
     if (this.fixedBase) return this.fixedBase;

@@ -103,6 +103,11 @@ export class ConsentSigner {
     return new ConsentSigner(Buffer.from(key), ttlMs);
   }
 
+  /** A key of its own for another purpose (e.g. the approver cookies), derived from this one: replicas sharing the key derive the same. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`derive:${purpose}`).digest();
+  }
+
   /** A signer with a fresh random key: tokens verify only in this process (stdio). */
   static random(ttlMs: number = CONSENT_TTL_MS): ConsentSigner {
     return new ConsentSigner(randomBytes(32), ttlMs);

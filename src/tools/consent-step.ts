@@ -10,7 +10,7 @@ import { explain } from '../explain/catalog.js';
 import { failure, success, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
 import { forProfile } from '../profiles/consent.js';
-import { forRequester } from '../auth/identity.js';
+import { forRequester, requestedByOf } from '../auth/identity.js';
 
 /**
  * The consent step of the tools that delete, overwrite or expose (the contract's "consent"): it
@@ -165,6 +165,7 @@ async function humanStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, 
     ...(call.clientCapabilities ? { clientCapabilities: call.clientCapabilities } : {}), signal: call.signal,
     progress: (p, m) => call.progress(p, m), portal, signer: ctx.consent, now: ctx.now,
     waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs,
+    ...(ctx.requestedBy ? { requestedBy: requestedByOf(ctx.requestedBy) } : {}),
   });
   let outcome = await ask();
   // A form answered through the multi-round-trip flow carries signed state: single-use across replicas too.
@@ -200,7 +201,7 @@ function humanAnswer<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req:
     }
     case 'awaiting': {
       const where = outcome.url
-        ? `Give the user this link to approve (it asks for their passkey): ${outcome.url}`
+        ? `Give the user this link to approve (it asks ${outcome.proof === 'login' ? 'an approver to log in' : 'for their passkey'}): ${outcome.url}`
         : `The user was sent to the approval page at ${outcome.host}.`;
       const text = [
         `A person must approve this plan, and has not decided yet. Nothing was sent.`, where, '', planText(req.plan), '',

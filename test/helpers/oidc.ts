@@ -32,6 +32,8 @@ export interface OidcOptions {
   approverRedirectUris?: string[];
   /** Access-token lifetime in seconds (default 600). */
   accessTokenTtl?: number;
+  /** Per username, the only resource scopes a login may be granted (the rest are rejected); all when absent. */
+  userScopes?: Record<string, readonly string[]>;
 }
 
 export interface TokenRequest {
@@ -191,7 +193,13 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
     const resourceScopes = missing.missingResourceScopes as Record<string, string[]> | undefined;
     if (oidcScope) grant.addOIDCScope(oidcScope.join(' '));
     if (oidcClaims) grant.addOIDCClaims(oidcClaims);
-    for (const [indicator, scopes] of Object.entries(resourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const allowed = opts.userScopes?.[String(session?.accountId)];
+    for (const [indicator, scopes] of Object.entries(resourceScopes ?? {})) {
+      const given = allowed ? scopes.filter((s) => allowed.includes(s)) : scopes;
+      const refused = scopes.filter((s) => !given.includes(s));
+      if (given.length > 0) grant.addResourceScope(indicator, given.join(' '));
+      if (refused.length > 0) grant.rejectResourceScope(indicator, refused.join(' '));
+    }
     const saved = await grant.save();
     await provider.interactionFinished(req, res, { consent: grantId ? {} : { grantId: saved } }, { mergeWithLastSubmission: true });
   }

@@ -1,0 +1,297 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLedger, type OpenedLedger } from '../../src/audit/index.js';
+import { scopeFor, toolsForScopes } from '../../src/auth/identity.js';
+import { ResourceServer } from '../../src/auth/resource-server.js';
+import { loadConfig } from '../../src/config.js';
+import { ApproverLogin } from '../../src/consent/approver-login.js';
+import { HttpPortal, MemoryApprovalStore } from '../../src/consent/index.js';
+import { CookieSealer, randomToken } from '../../src/consent/login-cookies.js';
+import type { ApprovalLoginDeps } from '../../src/consent/login-page.js';
+import { ConsentSigner } from '../../src/consent/token.js';
+import { startHttpServer, type HttpServerHandle } from '../../src/http/serve.js';
+import { buildServer } from '../../src/server.js';
+import { SdkSwasApi } from '../../src/swas/client.js';
+import { retryPolicyFor } from '../../src/swas/retry.js';
+import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import type { ToolContext } from '../../src/tools/common.js';
+import { ALL_TOOLS } from '../../src/tools/index.js';
+import { selectTools } from '../../src/tools/registry.js';
+import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
+
+/**
+ * Approvers log in: the approval page in HTTP mode sends the person to a real OpenID provider
+ * (authorization code + PKCE, state, nonce) and lets them approve only with `swas:approve` on the
+ * access token it gets for this server. The model's calls carry a person's access token to the
+ * real resource server (the requester); the person approving is played in Debian's Chromium.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing under CI: npm test should have installed it (npm run setup:system).`);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Result = CallToolResult & { structuredContent?: Record<string, any> };
+const READS = /^(List|Describe)/;
+const share = (account: string) => ({ RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [account] });
+
+describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-provider)', () => {
+  let browser: Browser;
+  let sim: Simulator;
+  let op: OidcProvider;
+  let http: HttpServerHandle;
+  let ledger: OpenedLedger;
+  let ledgerPath: string;
+  let login: ApprovalLoginDeps;
+  let authority: ApproverLogin;
+  let resource: string;
+  const store = new MemoryApprovalStore();
+
+  beforeAll(async () => {
+    sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
+    const dir = mkdtempSync(join(tmpdir(), 'swas-approver-'));
+    ledgerPath = join(dir, 'audit.jsonl');
+    ledger = await openLedger(ledgerPath);
+    const config = loadConfig(['--allow-destructive'], {
+      HOME: dir, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_AUDIT_LOG: ledgerPath,
+      SWAS_MCP_POLL_INTERVAL_MS: '50', SWAS_MCP_RETRY_BASE_DELAY_MS: '5', SWAS_MCP_WAIT_TIMEOUT_MS: '100',
+    });
+    const log = pino({ level: 'silent' });
+    const api = new SdkSwasApi({
+      endpoint: new URL(sim.url), credentials: { kind: 'static', accessKeyId: SIM_ACCESS_KEY_ID, accessKeySecret: SIM_ACCESS_KEY_SECRET },
+      retry: retryPolicyFor(config), log, defaultRegionId: 'cn-hangzhou',
+    });
+    const signer = ConsentSigner.random();
+    const tools = selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: true });
+    const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent: signer, now: Date.now };
+    // The resource (this server's public MCP URL) names the port before the server listens on it.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => { const p = (probe.address() as { port: number }).port; probe.close(() => resolve(p)); });
+    });
+    resource = `http://127.0.0.1:${port}/mcp`;
+    op = await startOidcProvider({
+      resource, users: ['alice', 'bob', 'carol'], userScopes: { carol: ['swas:read', 'swas:write'] },
+      approverRedirectUris: ['http://127.0.0.1/approve/callback'],
+    });
+    const oauth = { issuer: op.issuer, resource, audience: resource };
+    authority = new ApproverLogin({ oauth, clientId: op.approverClientId });
+    login = { authority, sealer: new CookieSealer(signer.derive('approver-cookies')), separate: false };
+    const origin = new URL(resource).origin;
+    ctx.approvals = new HttpPortal(store, origin, () => origin, undefined, true);
+    http = await startHttpServer({
+      host: '127.0.0.1', port, allowedHosts: [], allowedOrigins: [], maxBodyBytes: 1 << 20, maxConcurrent: 8, shutdownMs: 1000, log,
+      oauth: new ResourceServer(oauth), requiredScope: (name) => { const t = tools.find((x) => x.name === name); return t ? scopeFor(t) : undefined; },
+      buildServer: (who) => (who ? buildServer({ ...ctx, requestedBy: who }, toolsForScopes(tools, who.scopes)) : buildServer(ctx, tools)),
+      approvalPage: { store, now: Date.now, publicOrigin: origin, login },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await http?.close();
+    await op?.stop();
+    await ledger?.close();
+    await sim?.stop();
+  });
+
+  const mutations = () => sim.stats.requests().map((r) => r.action).filter((a) => !READS.test(a));
+  const intents = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [])
+    .filter((l) => l.phase === 'intent');
+
+  /** A model acting for `user`: its calls carry that person's access token to the resource server. */
+  async function modelFor(user: string): Promise<Client> {
+    const { accessToken } = await op.login(user, { scopes: ['swas:read', 'swas:write'], redirectUri: 'http://127.0.0.1/approve/callback' });
+    const client = new Client({ name: `model-of-${user}`, version: '0.0.0' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' as const } } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(resource), { requestInit: { headers: { Authorization: `Bearer ${accessToken}` } } }));
+    return client;
+  }
+
+  /** The model asks; it gets a link (which needs a login) and an ApprovalId; nothing is sent. */
+  async function ask(model: Client, account: string): Promise<{ url: string; approvalId: string }> {
+    const before = mutations().length;
+    const first = (await model.callTool({ name: 'share_custom_image', arguments: share(account) })) as Result;
+    expect(first.structuredContent?.Error?.Code, JSON.stringify(first.content)).toBe('AwaitingApproval');
+    expect(JSON.stringify(first.content)).toContain('an approver to log in');
+    expect(mutations().length).toBe(before);
+    return { url: first.structuredContent?.ApprovalUrl as string, approvalId: first.structuredContent?.ApprovalId as string };
+  }
+
+  /** The person opens the link, logs in at the issuer as `user`, and lands back on the page. */
+  async function logIn(page: Page, url: string, user: string): Promise<void> {
+    await page.goto(url);
+    await page.click('#login');
+    await page.waitForSelector('input#login');
+    expect(new URL(page.url()).origin).toBe(op.issuer);
+    await page.fill('input#login', user);
+    await page.click('button#submit');
+    await page.waitForURL((u) => u.origin !== op.issuer);
+  }
+
+  it('an approver logs in (code + PKCE), approves, and the call goes ahead once; the ledger names the login and the approver', async () => {
+    const model = await modelFor('alice');
+    const { url, approvalId } = await ask(model, '5555666600000001');
+    expect(url.startsWith(`${new URL(resource).origin}/approve/`)).toBe(true);
+    expect((await store.get(approvalId, Date.now()))?.requestedBy?.subject).toBe('alice');
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    expect(await page.locator('#approve').count()).toBe(0); // no approving before logging in
+    await logIn(page, url, 'bob');
+    expect(await page.locator('#approver').innerText()).toContain('bob');
+    expect(await page.locator('#plan').innerText()).toContain(DEMO.blogImageId);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'swas_approver');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/approve/', secure: false });
+    expect(cookies.find((c) => c.name === 'swas_approval_login')).toBeUndefined();
+    expect(mutations()).toEqual([]);
+    await page.click('#approve');
+    await page.waitForSelector('#result');
+    expect(await page.locator('#result').innerText()).toBe('Approved');
+    await context.close();
+
+    const done = (await model.callTool({ name: 'share_custom_image', arguments: { ...share('5555666600000001'), ApprovalId: approvalId } })) as Result;
+    expect(done.isError, JSON.stringify(done.content)).toBeFalsy();
+    expect(mutations()).toEqual(['AddCustomImageShareAccount']);
+    const again = (await model.callTool({ name: 'share_custom_image', arguments: { ...share('5555666600000001'), ApprovalId: approvalId } })) as Result;
+    expect(mutations()).toEqual(['AddCustomImageShareAccount']);
+    expect(again.structuredContent?.Error?.Code ?? 'no change needed').not.toBe(undefined);
+    const intent = intents().at(-1);
+    expect(intent?.consent).toEqual({ channel: 'login', approver: 'bob' });
+    expect(intent?.requestedBy).toEqual({ subject: 'alice', clientId: op.approverClientId });
+    await model.close();
+  }, 60_000);
+
+  it('a person without swas:approve is refused after logging in, and approving without a login is refused', async () => {
+    const model = await modelFor('alice');
+    const { url } = await ask(model, '5555666600000002');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await logIn(page, url, 'carol');
+    expect(await page.locator('#result').innerText()).toBe('Not logged in');
+    expect(await page.locator('body').innerText()).toContain('did not grant swas:approve');
+    expect((await context.cookies()).find((c) => c.name === 'swas_approver')).toBeUndefined();
+    // Posting Approve anyway (the page's own form, no session): refused.
+    await page.goto(url);
+    const digest = await page.locator('input[name=digest]').getAttribute('value');
+    const posted = await page.evaluate(async ({ action, digest }) => {
+      const r = await fetch(action, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `decision=approve&digest=${digest}` });
+      return { status: r.status, text: await r.text() };
+    }, { action: new URL(url).pathname, digest });
+    expect(posted.status).toBe(403);
+    expect(posted.text).toContain('log in first');
+    await context.close();
+    expect(mutations()).toEqual(['AddCustomImageShareAccount']); // only the first test's change
+    await model.close();
+  }, 60_000);
+
+  it('with SEPARATE, the requester cannot approve their own request, and a second person can', async () => {
+    login.separate = true;
+    try {
+      const model = await modelFor('alice');
+      const { url, approvalId } = await ask(model, '5555666600000003');
+      const own = await browser.newContext();
+      const page = await own.newPage();
+      await logIn(page, url, 'alice');
+      expect(await page.locator('#refused').innerText()).toContain('You (alice) asked for this change');
+      expect(await page.locator('#approve').count()).toBe(0);
+      const digest = await page.locator('input[name=digest]').getAttribute('value');
+      const posted = await page.evaluate(async ({ action, digest }) => {
+        const r = await fetch(action, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `decision=approve&digest=${digest}` });
+        return { status: r.status, text: await r.text() };
+      }, { action: new URL(url).pathname, digest });
+      expect(posted.status).toBe(403);
+      expect(posted.text).toContain('another person to approve it');
+      await own.close();
+      expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
+
+      const second = await browser.newContext();
+      const page2 = await second.newPage();
+      await logIn(page2, url, 'bob');
+      await page2.click('#approve');
+      await page2.waitForSelector('#result');
+      expect(await page2.locator('#result').innerText()).toBe('Approved');
+      await second.close();
+      const done = (await model.callTool({ name: 'share_custom_image', arguments: { ...share('5555666600000003'), ApprovalId: approvalId } })) as Result;
+      expect(done.isError, JSON.stringify(done.content)).toBeFalsy();
+      expect(intents().at(-1)?.consent).toEqual({ channel: 'login', approver: 'bob' });
+      expect(intents().at(-1)?.requestedBy).toMatchObject({ subject: 'alice' });
+      await model.close();
+    } finally {
+      login.separate = false;
+    }
+  }, 60_000);
+
+  /**
+   * Logs `user` in at the issuer, but hands the issuer's redirect back to the page to `redirect`
+   * first (Playwright cannot route a request reached by a redirect, so the login form's POST is
+   * routed and its redirects followed here, in the browser context's cookie jar).
+   */
+  async function logInVia(url: string, user: string, redirect: (callback: URL, context: BrowserContext) => Promise<string | undefined>): Promise<{ page: Page; session(): Promise<unknown> }> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.route((u) => u.origin === op.issuer && /\/interaction\/[\w-]+\/login$/.test(u.pathname), async (route) => {
+      let res = await route.fetch({ maxRedirects: 0 });
+      for (let hop = 0; hop < 5 && res.status() >= 300 && res.status() < 400; hop += 1) {
+        const next = new URL(res.headers().location!, op.issuer);
+        if (next.pathname === '/approve/callback') {
+          const to = await redirect(next, context);
+          await (to ? route.fulfill({ status: 303, headers: { Location: to } }) : route.fulfill({ status: 204 }));
+          return;
+        }
+        res = await page.context().request.get(next.href, { maxRedirects: 0 });
+      }
+      throw new Error(`the issuer did not redirect back (HTTP ${res.status()})`);
+    });
+    await page.goto(url);
+    await page.click('#login');
+    await page.waitForSelector('input#login');
+    await page.fill('input#login', user);
+    await Promise.all([page.waitForLoadState(), page.click('button#submit')]);
+    await page.unrouteAll({ behavior: 'wait' });
+    return { page, session: async () => (await context.cookies()).find((c) => c.name === 'swas_approver') };
+  }
+  const contexts: BrowserContext[] = [];
+
+  it('a tampered state, a lost login cookie, or a code exchanged without its PKCE verifier logs nobody in', async () => {
+    const model = await modelFor('alice');
+    const { url, approvalId } = await ask(model, '5555666600000004');
+    // 1. The state coming back is not the one sent.
+    const one = await logInVia(url, 'bob', async (cb) => { cb.searchParams.set('state', randomToken()); return cb.href; });
+    await one.page.waitForSelector('#result');
+    expect(await one.page.locator('body').innerText()).toContain('does not belong to the login started here (state)');
+    expect(await one.session()).toBeUndefined();
+
+    // 2. The login cookie (state, nonce, verifier) is gone: the code is never exchanged.
+    const two = await logInVia(url, 'bob', async (cb, context) => { await context.clearCookies({ name: 'swas_approval_login' }); return cb.href; });
+    await two.page.waitForSelector('#result');
+    expect(await two.page.locator('body').innerText()).toContain('was not started on this browser');
+    expect(await two.session()).toBeUndefined();
+
+    // 3. The code alone, without the verifier its challenge was made from: the issuer refuses it.
+    let code: string | undefined;
+    await logInVia(url, 'bob', async (cb) => { code = cb.searchParams.get('code') ?? undefined; return undefined; });
+    expect(code).toBeTruthy();
+    const stolen = await authority.finish(code!, { nonce: randomToken(), verifier: randomToken() });
+    expect(stolen).toMatchObject({ kind: 'refused' });
+    expect((stolen as { reason: string }).reason).toContain('invalid_grant');
+
+    // The same flow, untouched, logs bob in: the failures above were the tampering's.
+    const fine = await logInVia(url, 'bob', async (cb) => cb.href);
+    await fine.page.waitForSelector('#approver');
+    expect(await fine.session()).toBeDefined();
+
+    for (const c of contexts.splice(0)) await c.close();
+    expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
+    await model.close();
+  }, 60_000);
+});
