@@ -23,6 +23,11 @@ export const SNAPSHOT_NAME_CHARS = /^[A-Za-z][A-Za-z0-9:_.-]*$/;
 /** ClientToken: at most 64 printable ASCII characters. */
 export const CLIENT_TOKEN_PATTERN = /^[\x20-\x7E]{1,64}$/;
 
+/** A custom image's ID (m-…), as opposed to a system or app image's. */
+export function isCustomImageId(id: string): boolean {
+  return id.startsWith('m-');
+}
+
 export function isRegionId(value: string): boolean {
   return REGION_ID_PATTERN.test(value) && value.length <= 40;
 }

@@ -15,7 +15,7 @@ import {
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { findImage } from './reset-system.js';
+import { findImage } from './images.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** Subscription months CreateInstances takes (Period and AutoRenewPeriod). */
@@ -98,7 +98,7 @@ type Output = z.input<ReturnType<typeof createServersOutput>>;
 /** The image, the plans of the region and its servers, read at once. */
 async function gatherFacts(ctx: ToolContext, args: Input, signal: AbortSignal): Promise<PurchaseFacts & { existing: Set<string> }> {
   const [image, plans, servers] = await Promise.all([
-    findImage(ctx, args.RegionId, args.ImageId, signal),
+    findImage(ctx.api, args.RegionId, args.ImageId, { signal }).then((found) => found.image),
     ctx.api.listPlans(args.RegionId, { signal }),
     ctx.api.listInstances(args.RegionId, {}, { signal, maxItems: 500 }),
   ]);

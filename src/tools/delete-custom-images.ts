@@ -13,6 +13,7 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { readCustomImages } from './images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite, type PlannedRequest } from './write-flow.js';
 
@@ -90,17 +91,16 @@ function boundArgs(args: Input): Omit<Input, 'ConfirmToken' | 'DryRun'> {
  */
 async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<{ facts: DeleteImagesFacts; serverNames: Map<string, string> }> {
   const opts = { signal };
-  const [own, sharedIn, servers] = await Promise.all([
-    ctx.api.listCustomImages(region, { Share: false }, opts),
-    ctx.api.listCustomImages(region, { ImageIds: args.ImageIds, Share: true }, opts),
+  const [{ own, sharedIn }, servers] = await Promise.all([
+    readCustomImages(ctx.api, region, args.ImageIds, { signal, allOwn: true }),
     ctx.api.listInstances(region, {}, opts),
   ]);
-  const wanted = own.items.filter((m) => args.ImageIds.includes(m.ImageId) && m.InShareUser === true);
+  const wanted = own.filter((m) => args.ImageIds.includes(m.ImageId) && m.InShareUser === true);
   const lists = await Promise.all(wanted.map((m) => ctx.api.listCustomImageShareAccounts(region, m.ImageId, opts)));
   return {
     facts: {
-      ownImages: own.items,
-      sharedIn: sharedIn.items,
+      ownImages: own,
+      sharedIn,
       shareAccounts: new Map(wanted.map((m, i) => [m.ImageId, lists[i]!.items.map((a) => a.UserId)])),
       serverCount: servers.totalCount,
     },

@@ -11,7 +11,7 @@ import {
 } from './common.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
 import { defineTool } from './registry.js';
-import { findImage } from './reset-system.js';
+import { findImage } from './images.js';
 
 export const listPlansInput = lazySchema(() => z.strictObject({
   RegionId: optionalRegionField().describe('Region, e.g. "cn-hangzhou"; default region if omitted.'),
@@ -75,7 +75,7 @@ async function listPlans(args: Input, signal: AbortSignal, ctx: ToolContext) {
     region = regionOrDefault(args.RegionId, ctx.config);
     const [all, image] = await Promise.all([
       ctx.api.listPlans(region, { signal }),
-      args.ImageId ? findImage(ctx, region, args.ImageId, signal) : undefined,
+      args.ImageId ? findImage(ctx.api, region, args.ImageId, { signal }).then((found) => found.image) : undefined,
     ]);
     const out: Output = { RegionId: region, Simulated: ctx.simulated };
     if (args.ImageId && !image) {

@@ -7,7 +7,7 @@ import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
 import { ApiError } from '../swas/errors.js';
-import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
+import { INSTANCE_ID_PATTERN, isCustomImageId } from '../swas/shapes.js';
 import { imageStatusWord, sameWord } from '../swas/status.js';
 import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
+import { findImage } from './images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
 
@@ -81,36 +82,6 @@ export const resetSystemOutput = lazySchema(() => z.object({
 type Input = z.output<ReturnType<typeof resetSystemInput>>;
 type Output = z.input<ReturnType<typeof resetSystemOutput>>;
 
-const isCustomImageId = (id: string) => id.startsWith('m-');
-
-function fromCustom(m: CustomImage, owner: 'self' | 'shared-in'): ResetImage {
-  return {
-    ImageId: m.ImageId, ImageName: m.Name, ImageType: 'custom', Owner: owner, Platform: m.OsType, Status: imageStatusWord(m.StatusCode),
-    SourceInstanceId: m.InstanceId, SourceInstanceName: m.InstanceName, CreationTime: m.CreationTime, RequiredSystemDiskSize: m.RequiredSystemDiskSize, RequiredDataDiskSize: m.RequiredDataDiskSize,
-  };
-}
-
-/**
- * An image where the API would look for it: the account's own or a shared-in custom image (m-…),
- * or a system or app image from ListImages. Its reads run in parallel.
- */
-export async function findImage(ctx: ToolContext, region: string, imageId: string, signal: AbortSignal): Promise<ResetImage | undefined> {
-  const opts = { signal };
-  const custom = isCustomImageId(imageId);
-  const [own, sharedIn, listed] = await Promise.all([
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: false }, opts) : undefined,
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: true }, opts) : undefined,
-    custom ? undefined : ctx.api.listImages(region, { ImageIds: [imageId] }, opts),
-  ]);
-  const mine = own?.items.find((m) => m.ImageId === imageId);
-  const theirs = sharedIn?.items.find((m) => m.ImageId === imageId);
-  const general = listed?.find((m) => m.ImageId === imageId);
-  return mine ? fromCustom(mine, 'self')
-    : theirs ? fromCustom(theirs, 'shared-in')
-    : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
-    : undefined;
-}
-
 /**
  * The server, and the image where ResetSystem would look for it; and, for the plan's advice, what
  * a copy of the server would need (image quota, snapshot slots). All read at once; the advice
@@ -118,24 +89,16 @@ export async function findImage(ctx: ToolContext, region: string, imageId: strin
  */
 async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<{ facts: ResetFacts; copy?: CopyFacts }> {
   const opts = { signal };
-  const custom = isCustomImageId(args.ImageId);
-  const [instances, own, sharedIn, listed, advice] = await Promise.all([
+  const [instances, { image, custom }, advice] = await Promise.all([
     ctx.api.listInstances(region, { InstanceIds: [args.InstanceId] }, opts),
-    ctx.api.listCustomImages(region, { Share: false }, opts),
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: true }, opts) : undefined,
-    custom ? undefined : ctx.api.listImages(region, { ImageIds: [args.ImageId] }, opts),
+    findImage(ctx.api, region, args.ImageId, { signal, allOwn: true }),
     Promise.all([ctx.api.listInstances(region, {}, { ...opts, maxItems: 1 }), ctx.api.listSnapshots(region, {}, opts)]).catch(() => undefined),
   ]);
   const instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
-  const mine = custom ? own.items.find((m) => m.ImageId === args.ImageId) : undefined;
-  const theirs = sharedIn?.items.find((m) => m.ImageId === args.ImageId);
-  const general = listed?.find((m) => m.ImageId === args.ImageId);
-  const image: ResetImage | undefined = mine ? fromCustom(mine, 'self')
-    : theirs ? fromCustom(theirs, 'shared-in')
-    : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
-    : undefined;
+  const mine = custom.own.find((m) => m.ImageId === args.ImageId);
+  const theirs = custom.sharedIn.find((m) => m.ImageId === args.ImageId);
   // The custom image the server runs, if any: one holding data-disk data makes the server unresettable.
-  const runs = instance?.ImageId?.startsWith('m-') ? instance.ImageId : undefined;
+  const runs = instance?.ImageId !== undefined && isCustomImageId(instance.ImageId) ? instance.ImageId : undefined;
   const source = runs === undefined ? undefined
     : runs === args.ImageId && (mine ?? theirs) ? (mine ?? theirs)
     : (await ctx.api.listCustomImages(region, { ImageIds: [runs] }, opts)).items.find((m) => m.ImageId === runs);
@@ -146,8 +109,8 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   return {
     facts,
     copy: {
-      imageQuota: imageQuota(servers.totalCount, own.items.length),
-      ownImages: own.items,
+      imageQuota: imageQuota(servers.totalCount, custom.own.length),
+      ownImages: custom.own,
       serverSnapshots: serverSnapshots(snapshots.items, instance.InstanceId, instance.Disks.map((d) => d.DiskId)),
       regionSnapshotCount: snapshots.totalCount,
     },

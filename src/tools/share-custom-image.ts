@@ -14,6 +14,7 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { readCustomImages } from './images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -157,20 +158,17 @@ function successText(out: Output, label: string): string {
 
 /** The image as the account's own listing and the shared-in listing show it, and who it is shared with; all at once. */
 async function readShareState(ctx: ToolContext, region: string, imageId: string, signal: AbortSignal) {
-  const opts = { signal };
-  const [own, sharedIn, accounts] = await Promise.allSettled([
-    ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: false }, opts),
-    ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: true }, opts),
+  const [images, accounts] = await Promise.allSettled([
+    readCustomImages(ctx.api, region, [imageId], { signal }),
     // Refused for an image that is not the account's own: that answer only matters for an own image.
-    ctx.api.listCustomImageShareAccounts(region, imageId, opts),
+    ctx.api.listCustomImageShareAccounts(region, imageId, { signal }),
   ]);
-  if (own.status === 'rejected') throw own.reason;
-  const image = own.value.items.find((m) => m.ImageId === imageId);
+  if (images.status === 'rejected') throw images.reason;
+  const image = images.value.own[0];
   if (image && accounts.status === 'rejected') throw accounts.reason;
-  if (!image && sharedIn.status === 'rejected') throw sharedIn.reason;
   return {
     own: image,
-    sharedIn: sharedIn.status === 'fulfilled' ? sharedIn.value.items.find((m) => m.ImageId === imageId) : undefined,
+    sharedIn: images.value.sharedIn[0],
     sharedWith: accounts.status === 'fulfilled' ? accounts.value.items.map((a) => a.UserId) : [],
   };
 }

@@ -14,6 +14,7 @@ import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { readCustomImages } from './images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -186,16 +187,6 @@ function successText(out: Output): string {
   return lines.join('\n');
 }
 
-/** The images as the account's own listing and the shared-in listing show them, read at once. */
-async function readImages(ctx: ToolContext, region: string, ids: string[], signal: AbortSignal) {
-  const [own, sharedIn] = await Promise.all([
-    ctx.api.listCustomImages(region, { ImageIds: ids, Share: false }, { signal }),
-    ctx.api.listCustomImages(region, { ImageIds: ids, Share: true }, { signal }),
-  ]);
-  const inOrder = (list: CustomImage[]) => ids.flatMap((id) => list.filter((m) => m.ImageId === id));
-  return { own: inOrder(own.items), sharedIn: inOrder(sharedIn.items) };
-}
-
 async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   const region = args.RegionId;
   const tags = args.Tag ?? [];
@@ -206,7 +197,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   // 1. Every image, own or shared in, read at once.
   let facts;
   try {
-    facts = await readImages(ctx, region, args.ImageIds, call.signal);
+    facts = await readCustomImages(ctx.api, region, args.ImageIds, { signal: call.signal });
   } catch (err) {
     return fail(err, 'ListCustomImages');
   }
@@ -270,7 +261,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   //    not carry out (a repeat of an earlier ClientToken) is reported as not done.
   const out: Output = { ...base, Changed: true, Sent: sent, Images: tagsAfter(facts.own, plan, tags) };
   try {
-    const after = await readImages(ctx, region, args.ImageIds, call.signal);
+    const after = await readCustomImages(ctx.api, region, args.ImageIds, { signal: call.signal });
     out.Images = after.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
     for (const [i, req] of requests.entries()) {
       sent[i]!.Applied = tookEffect(req, after.own);
