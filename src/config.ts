@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from './loopback.js';
 import { isRegionId } from './swas/shapes.js';
 import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
 
@@ -180,12 +181,6 @@ export function redactUrl(raw: string): string {
     // Not a URL: strip anything that looks like userinfo before an @, and cap it.
     return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1REDACTED@').slice(0, 200);
   }
-}
-
-/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /**
