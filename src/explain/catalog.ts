@@ -32,7 +32,7 @@ const listImagesStep = (c: ErrorContext) => `Call list_custom_images with Region
 /** Every SWAS action this server calls. */
 export const SWAS_ACTIONS = [
   'ListInstances', 'ListInstanceStatus', 'ListSnapshots', 'ListDisks', 'ListCustomImages', 'ListCustomImageShareAccounts',
-  'ListImages', 'ListRegions', 'ListTagResources', 'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages',
+  'ListImages', 'ListRegions', 'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages',
   'DeleteSnapshots', 'ModifyImageShareStatus', 'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount',
   'TagResources', 'UntagResources', 'ResetSystem', 'ListPlans', 'CreateInstances',
 ] as const;
@@ -42,11 +42,6 @@ export type SwasAction = (typeof SWAS_ACTIONS)[number];
 export function ramAction(action: string): string {
   return `swas-open:${action}`;
 }
-
-/** RAM action names of every SWAS action, for policies and the registry's ramActions. */
-export const RAM_ACTIONS: Readonly<Record<SwasAction, string>> = Object.fromEntries(
-  SWAS_ACTIONS.map((a) => [a, ramAction(a)]),
-) as Record<SwasAction, string>;
 
 /** Actions that change something; the others only read. */
 const MUTATIONS = new Set<string>([
@@ -712,8 +707,3 @@ CATALOG.CredentialsIncomplete = () => ({
   ],
   retryable: false,
 });
-
-/** The read tool that shows whether `action` went through (undefined for reads). */
-export function checkToolOf(action: string): string | undefined {
-  return CHECK_TOOL[action];
-}

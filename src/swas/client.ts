@@ -13,8 +13,8 @@ import { regionHost } from './shapes.js';
 import type {
   CallOptions, CreateCustomImageParams, CreateInstancesParams, CreateSnapshotParams, CustomImage, CustomImageFilter, DeleteCustomImagesParams,
   DeleteSnapshotsParams, Disk, ImageShareAccountParams, Instance, InstanceStatus, Listing, ModifyImageShareStatusParams,
-  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, SwasPlan, Tag, TagResource,
-  TagResourceType, TagResourcesParams, UntagResourcesParams,
+  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, SwasPlan, Tag,
+  TagResourcesParams, UntagResourcesParams,
 } from './types.js';
 
 // CommonJS interop: import() yields module.exports as `default` (bundled, that is all it yields),
@@ -61,9 +61,6 @@ const UNEXPECTED_CODES: ReadonlySet<string> = new Set(['UnknownError', 'Unexpect
 const PAGE_SIZE = 100;
 /** ListCustomImageShareAccounts pages hold at most 50. */
 const SHARE_PAGE_SIZE = 50;
-const MAX_TAG_PAGES = 50;
-/** ListTagResources takes at most 50 ResourceId a request. */
-const TAG_RESOURCES_PER_CALL = 50;
 const DEFAULT_MAX_ITEMS = 500;
 
 interface Sdk {
@@ -465,27 +462,6 @@ export class SdkSwasApi implements SwasApi {
       all: p.TagKeys && p.TagKeys.length > 0 ? undefined : p.All,
     }), rt));
     return { RequestId: res.body?.requestId ?? '' };
-  }
-
-  /** Every tag of the given resources: 50 resources a request (the API's bound), following NextToken (bounded). */
-  async listTagResources(regionId: string, p: { ResourceType: TagResourceType; ResourceIds: string[] }, opts?: CallOptions): Promise<TagResource[]> {
-    const out: TagResource[] = [];
-    for (let start = 0; start < p.ResourceIds.length; start += TAG_RESOURCES_PER_CALL) {
-      const resourceId = p.ResourceIds.slice(start, start + TAG_RESOURCES_PER_CALL);
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_TAG_PAGES; page++) {
-        const token = nextToken;
-        const res = await this.call('ListTagResources', regionId, opts, (c, rt, sdk) => c.listTagResourcesWithOptions(new sdk.mod.ListTagResourcesRequest({
-          regionId, resourceType: p.ResourceType, resourceId, nextToken: token,
-        }), rt));
-        for (const t of res.body?.tagResources?.tagResource ?? []) {
-          if (t.resourceId && t.tagKey !== undefined) out.push({ ResourceId: t.resourceId, TagKey: apiField(t.tagKey, 128), TagValue: apiField(t.tagValue ?? '', 128) });
-        }
-        nextToken = res.body?.nextToken || undefined;
-        if (!nextToken || nextToken === token) break;
-      }
-    }
-    return out;
   }
 
   async deleteCustomImages(p: DeleteCustomImagesParams, opts?: CallOptions): Promise<RequestResult> {

@@ -113,8 +113,6 @@ export const errorSchema = lazySchema(() => z.object({
   Recommend: z.string().optional().describe('Alibaba Cloud troubleshooting link.'),
 }));
 
-export { checkLine, checkSchema, type Check } from '../preflight/checks.js';
-
 export const simulatedField = lazySchema(() => z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'));
 
 /** The line every text answer ends with in simulate mode. */

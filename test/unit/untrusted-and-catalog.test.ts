@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, explain, failureOf, RAM_ACTIONS, SWAS_ACTIONS, type ErrorContext } from '../../src/explain/catalog.js';
+import { errorText, explain, failureOf, ramAction, SWAS_ACTIONS, type ErrorContext } from '../../src/explain/catalog.js';
 import { ApiError, CancelledError, STAGES } from '../../src/swas/errors.js';
 import { apiField, apiSaid, apiText, CUT_MARK } from '../../src/explain/untrusted.js';
 
@@ -102,7 +102,7 @@ describe('catalog entries of the new actions', () => {
     expect(error.Stage).toBe(code === 'ConfirmationRequired' || code === 'DeclinedByUser' ? 'consent' : stage);
   });
   it('RAM action names: swas-open:<Action> for every action, and Forbidden names the one that ran', () => {
-    for (const a of SWAS_ACTIONS) expect(RAM_ACTIONS[a]).toBe(`swas-open:${a}`);
+    for (const a of SWAS_ACTIONS) expect(ramAction(a)).toBe(`swas-open:${a}`);
     expect(text('Forbidden.RAM', 'api', ctx('DeleteSnapshots'), 403).text).toContain('swas-open:DeleteSnapshots');
   });
 });
