@@ -1,4 +1,4 @@
-import { ApiError, CancelledError, type Stage } from '../swas/errors.js';
+import { SwasError, CancelledError, type Stage } from '../swas/errors.js';
 import { apiField, apiSaid, apiText } from './untrusted.js';
 
 /** What the caller was doing when a failure happened: fills the blanks of an explanation. */
@@ -643,11 +643,11 @@ export function errorText(error: ExplainedError, why: string): string {
 }
 
 /**
- * What anything thrown in a handler becomes, for explain(): an ApiError as it is, a cancel as stage
+ * What anything thrown in a handler becomes, for explain(): an SwasError as it is, a cancel as stage
  * `cancelled`, anything else as an `internal` bug (log it: `unexpected` is true).
  */
-export function failureOf(err: unknown): { input: FailureInput; authAction?: string; unexpected: boolean } {
-  if (err instanceof ApiError) {
+export function explainInputOf(err: unknown): { input: FailureInput; authAction?: string; unexpected: boolean } {
+  if (err instanceof SwasError) {
     return {
       input: { code: err.code, message: err.message, stage: err.stage, httpStatus: err.httpStatus, requestId: err.requestId, recommend: err.recommend },
       ...(err.authAction ? { authAction: err.authAction } : {}),

@@ -4,7 +4,7 @@ import type * as CredentialsSdk from '@alicloud/credentials';
 import type * as Dara from '@darabonba/typescript';
 import type * as OpenApiCore from '@alicloud/openapi-core';
 import type { Logger } from 'pino';
-import { ApiError, normaliseSdkError } from './errors.js';
+import { SwasError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { apiField } from '../explain/untrusted.js';
 import { diagnoseCredentials } from './credential-diagnosis.js';
@@ -121,7 +121,7 @@ function jsonList(ids: string[] | undefined): string | undefined {
 export function accountNumber(id: string): number {
   const n = Number(id);
   if (!/^[1-9][0-9]{0,16}$/.test(id) || !Number.isSafeInteger(n)) {
-    throw new ApiError({ code: 'InvalidParam.Account', stage: 'input', message: 'An account ID must be an Alibaba Cloud account ID: digits only, such as 1234567890123456.' });
+    throw new SwasError({ code: 'InvalidParam.Account', stage: 'input', message: 'An account ID must be an Alibaba Cloud account ID: digits only, such as 1234567890123456.' });
   }
   return n;
 }
@@ -199,8 +199,8 @@ export class SdkSwasApi implements SwasApi {
       await sdk.credential.getCredential();
     } catch {
       const problems = this.opts.credentials.kind === 'default-chain' ? diagnoseCredentials(process.env) : [];
-      if (problems.length) throw new ApiError({ code: 'CredentialsIncomplete', stage: 'config', message: problems.join(' ') });
-      throw new ApiError({
+      if (problems.length) throw new SwasError({ code: 'CredentialsIncomplete', stage: 'config', message: problems.join(' ') });
+      throw new SwasError({
         code: 'CredentialsNotFound',
         stage: 'config',
         message: this.opts.credentials.kind === 'provider'
@@ -241,7 +241,7 @@ export class SdkSwasApi implements SwasApi {
    */
   private logFailure(action: string, regionId: string, ms: number, err: unknown): void {
     const log = this.opts.log;
-    if (!(err instanceof ApiError)) {
+    if (!(err instanceof SwasError)) {
       if (err instanceof Error && err.name === 'CancelledError') log.debug({ action, regionId, ms }, 'SWAS call cancelled');
       else log.error({ action, regionId, ms, err: err instanceof Error ? { name: err.name } : typeof err }, 'SWAS call failed unexpectedly');
       return;
@@ -288,7 +288,7 @@ export class SdkSwasApi implements SwasApi {
     try {
       return await list();
     } catch (err) {
-      if (filteredByIds && err instanceof ApiError && NOT_FOUND_LIST_CODES.has(err.code)) {
+      if (filteredByIds && err instanceof SwasError && NOT_FOUND_LIST_CODES.has(err.code)) {
         this.opts.log.debug({ code: err.code }, 'list filtered by IDs answered not found: empty listing');
         return { items: [], totalCount: 0, truncated: false };
       }

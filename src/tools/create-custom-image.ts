@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
 import { byNewest, chooseSystemSnapshot, isFinished } from '../preflight/snapshots.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { checkLine, checkSchema, type Check } from '../preflight/checks.js';
 import { judgeCapture, snapshotAgeCheck } from '../preflight/capture.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
@@ -254,7 +254,7 @@ async function fromExistingSnapshots(args: Input, call: ToolCall, ctx: ToolConte
     const { chosen, skipped } = chooseSystemSnapshot(facts.regionSnapshots ?? [], args.InstanceId);
     if (!chosen) {
       const unfinished = skipped.length ? ` Unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status}${s.Progress ? ` ${s.Progress}` : ''})`).join(', ')}.` : '';
-      return fail(new ApiError({
+      return fail(new SwasError({
         code: 'NoSystemSnapshot', stage: 'preflight',
         message: `Server ${args.InstanceId} has no finished system-disk snapshot.${unfinished} Call create_custom_image without Source to capture the server now (it takes the snapshots itself).`,
       }), { Checks: [{ Name: 'SystemSnapshot', Outcome: 'failed', Detail: 'The server has no finished system-disk snapshot.' }] });
@@ -292,7 +292,7 @@ async function fromExistingSnapshots(args: Input, call: ToolCall, ctx: ToolConte
   const quota: Quota = verdict.quota;
   if (verdict.failure) {
     const failedSnapshot = verdict.failure.code === 'InvalidParam.DataSnapshotIdNotFound' ? dataSnapshotId : systemSnapshotId;
-    const err = new ApiError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' });
+    const err = new SwasError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' });
     if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
       return failWith(createCustomImageOutput(), { ...base, Quota: quota, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, sameServerImageId: verdict.sameServer.ImageId }, ctx);
     }
@@ -331,7 +331,7 @@ async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, ba
     return failWith(createCustomImageOutput(), base, err, errCtx, ctx);
   }
   if (!IMAGE_ID_PATTERN.test(created.ImageId)) {
-    return failWith(createCustomImageOutput(), { ...base, RequestId: created.RequestId }, new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' }), errCtx, ctx);
+    return failWith(createCustomImageOutput(), { ...base, RequestId: created.RequestId }, new SwasError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' }), errCtx, ctx);
   }
   ctx.log.info({ regionId: region, instanceId: args.InstanceId, imageId: created.ImageId, requestId: created.RequestId }, 'custom image created');
   const out: Output = {
@@ -388,7 +388,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
   }));
   base.Operation = { State: 'Planned', Snapshots: snapshots, ContinueWith: continueCall(args) };
   if (verdict.failure) {
-    const err = new ApiError({ code: verdict.failure.code, message: `${verdict.failure.message} Nothing was sent.`, stage: 'preflight' });
+    const err = new SwasError({ code: verdict.failure.code, message: `${verdict.failure.message} Nothing was sent.`, stage: 'preflight' });
     const action = verdict.failure.code === 'CustomImageQuotaLimit' || verdict.failure.code === 'ImageNameAlreadyExist' ? 'CreateCustomImage' : 'CreateSnapshot';
     if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
       return failWith(createCustomImageOutput(), { ...base, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, action, sameServerImageId: verdict.sameServer.ImageId }, ctx);
@@ -427,7 +427,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
     const rejected = sent.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) return fail(rejected.reason, { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
     if (snapshots.some((s) => !s.SnapshotId)) {
-      return fail(new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
+      return fail(new SwasError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
     }
     ctx.log.info({ regionId: region, instanceId: args.InstanceId, snapshotIds: snapshots.map((s) => s.SnapshotId) }, 'capture snapshots taken');
   }
@@ -443,7 +443,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
       }
       const failed = waited.outcome?.states.find((st) => st.Failed);
       if (failed) {
-        return fail(new ApiError({ code: 'SnapshotCreationFailed', stage: 'api', message: `Snapshot ${failed.Id} of this capture ended "${failed.State}". Delete it with delete_snapshots, then call again.` }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
+        return fail(new SwasError({ code: 'SnapshotCreationFailed', stage: 'api', message: `Snapshot ${failed.Id} of this capture ended "${failed.State}". Delete it with delete_snapshots, then call again.` }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
       }
     }
     // Done in this call with little of its wait left: the image is created by the next call, which
@@ -493,7 +493,7 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
   const state = waited.outcome?.states[0];
   if (state) out.Status = (IMAGE_STATUS_VALUES as readonly string[]).includes(state.State) ? state.State as Output['Status'] : out.Status;
   if (state?.Failed) {
-    return failWith(createCustomImageOutput(), out, new ApiError({
+    return failWith(createCustomImageOutput(), out, new SwasError({
       code: 'CustomImageCreationFailed', stage: 'api',
       message: `Image ${imageId} was accepted but ended ${state.State}.`,
     }), errCtx, ctx);

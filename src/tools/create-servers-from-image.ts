@@ -6,7 +6,7 @@ import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeCreateServers, planWords, type PurchaseFacts } from '../preflight/create-servers.js';
 import { formatMoney, moneyNumber, type OrderCost } from '../preflight/money.js';
 import type { ResetImage } from '../preflight/reset-system.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { sameWord } from '../swas/status.js';
 import type { CreateInstancesParams, SwasPlan } from '../swas/types.js';
 import {
@@ -203,7 +203,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
   if (cost) base.Cost = costOut(cost);
   if (verdict.failure || !image || !plan || !cost) {
     const f = verdict.failure ?? { code: 'PreflightFailed', message: 'The image, the plan or its price could not be read.' };
-    return fail(new ApiError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was bought.` }));
+    return fail(new SwasError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was bought.` }));
   }
 
   // 3. The exact order. Its derived ClientToken depends on the order alone, so a retry, a second

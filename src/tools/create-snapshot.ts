@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_CHARS } from '../swas/shapes.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeCreateSnapshot, serverSnapshots, type CreateSnapshotFacts } from '../preflight/create-snapshot.js';
@@ -95,7 +95,7 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   if (instanceId === undefined) {
     const disk = (await ctx.api.listDisks(region, { DiskIds: [args.DiskId ?? ''] }, opts)).items.find((d) => d.DiskId === args.DiskId);
     if (!disk || !disk.InstanceId) {
-      throw new ApiError({ code: 'InvalidDiskId.NotFound', stage: 'preflight', message: `Disk ${args.DiskId} does not exist in region ${region}.` });
+      throw new SwasError({ code: 'InvalidDiskId.NotFound', stage: 'preflight', message: `Disk ${args.DiskId} does not exist in region ${region}.` });
     }
     instanceId = disk.InstanceId;
   }
@@ -108,13 +108,13 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   ]);
   const instance = instances.items.find((i) => i.InstanceId === instanceId);
   if (!instance) {
-    throw new ApiError({ code: 'InvalidInstanceId.NotFound', stage: 'preflight', message: `Server ${instanceId} does not exist in region ${region}.` });
+    throw new SwasError({ code: 'InvalidInstanceId.NotFound', stage: 'preflight', message: `Server ${instanceId} does not exist in region ${region}.` });
   }
   const disk = args.DiskId !== undefined
     ? instance.Disks.find((d) => d.DiskId === args.DiskId)
     : instance.Disks.find((d) => sameWord(d.DiskType, 'system'));
   if (!disk) {
-    throw new ApiError({
+    throw new SwasError({
       code: 'InvalidDiskId.NotFound', stage: 'preflight',
       message: args.DiskId !== undefined ? `Disk ${args.DiskId} is not a disk of server ${instanceId}.` : `Server ${instanceId} lists no system disk.`,
     });
@@ -153,7 +153,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   // 2. Every precondition, judged; a failure carries the code the API would return.
   const verdict = judgeCreateSnapshot({ regionId: region, snapshotName: args.SnapshotName }, facts);
   base.Checks = verdict.checks;
-  if (verdict.failure) return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }));
+  if (verdict.failure) return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }));
   const { earlier } = verdict;
 
   // 3. The request, with a ClientToken that is the same for the InstanceId and DiskId forms of one request.
@@ -176,7 +176,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     return fail(err);
   }
   if (!SNAPSHOT_ID_PATTERN.test(created.SnapshotId)) {
-    return fail(new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { RequestId: created.RequestId });
+    return fail(new SwasError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { RequestId: created.RequestId });
   }
   ctx.log.info({ regionId: region, instanceId: instance.InstanceId, diskId: disk.DiskId, snapshotId: created.SnapshotId, requestId: created.RequestId }, 'snapshot created');
   const repeated = earlier?.SnapshotId === created.SnapshotId;
@@ -203,7 +203,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     out.Progress = state.Progress;
   }
   if (state?.Failed) {
-    return fail(new ApiError({
+    return fail(new SwasError({
       code: 'SnapshotCreationFailed', stage: 'api',
       message: `Snapshot ${created.SnapshotId} was accepted but ended "${state.State}".`,
     }), { SnapshotId: created.SnapshotId, RequestId: created.RequestId, Status: out.Status, Progress: out.Progress });

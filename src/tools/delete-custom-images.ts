@@ -5,7 +5,7 @@ import { noun } from '../consent/index.js';
 import { deleteImagesPlan } from '../consent/plans/delete-custom-images.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeDeleteImages, MAX_DELETE_IMAGES, sharedWith, type DeleteImagesFacts, type DeleteTarget } from '../preflight/delete-custom-images.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import { deriveClientToken } from '../swas/token.js';
 import type { DeleteCustomImagesParams, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
@@ -178,7 +178,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const created = verdict.targets.filter((t) => t.servers.length).map((t) => ({ ImageId: t.image.ImageId, InstanceIds: t.servers }));
   if (created.length) base.CreatedServers = created;
   if (verdict.failure) {
-    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.imageId);
+    return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.imageId);
   }
   const { targets } = verdict;
 

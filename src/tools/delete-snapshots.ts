@@ -6,7 +6,7 @@ import { deleteSnapshotsPlan } from '../consent/plans/delete-snapshots.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { SNAPSHOTS_PER_SERVER } from '../preflight/create-snapshot.js';
 import { judgeDeleteSnapshots, MAX_DELETE_SNAPSHOTS, type DeleteSnapshotsFacts } from '../preflight/delete-snapshots.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import type { DeleteSnapshotsParams, Instance } from '../swas/types.js';
 import {
@@ -107,7 +107,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   const verdict = judgeDeleteSnapshots({ regionId: region, snapshotIds: args.SnapshotIds }, facts);
   base.Checks = verdict.checks;
   if (verdict.failure) {
-    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.snapshotId);
+    return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.snapshotId);
   }
   const { targets, progressing } = verdict;
   if (verdict.left) base.Left = verdict.left;

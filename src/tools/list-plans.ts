@@ -4,7 +4,7 @@ import { apiText } from '../explain/untrusted.js';
 import { planMisfit, planWords } from '../preflight/create-servers.js';
 import { formatMoney, moneyNumber, parseMoney } from '../preflight/money.js';
 import type { ResetImage } from '../preflight/reset-system.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import type { SwasPlan } from '../swas/types.js';
 import {
   errorSchema, failure, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField,
@@ -79,7 +79,7 @@ async function listPlans(args: Input, signal: AbortSignal, ctx: ToolContext) {
     ]);
     const out: Output = { RegionId: region, Simulated: ctx.simulated };
     if (args.ImageId && !image) {
-      throw new ApiError({ code: 'InvalidImageId.NotFound', stage: 'preflight', message: `No image ${args.ImageId} in region ${region}; list_images shows the images there.` });
+      throw new SwasError({ code: 'InvalidImageId.NotFound', stage: 'preflight', message: `No image ${args.ImageId} in region ${region}; list_images shows the images there.` });
     }
     const sorted = [...all].sort((a, b) => price(a) - price(b) || a.PlanId.localeCompare(b.PlanId));
     const plans = image ? sorted.filter((p) => planMisfit(p, image) === undefined) : sorted;

@@ -6,7 +6,7 @@ import { serverSnapshots } from '../preflight/create-snapshot.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { INSTANCE_ID_PATTERN, isCustomImageId } from '../swas/shapes.js';
 import { imageStatusWord, sameWord } from '../swas/status.js';
 import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js';
@@ -186,7 +186,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   base.Checks = verdict.checks;
   if (verdict.failure || !instance || !image) {
     const f = verdict.failure ?? { code: 'PreflightFailed', message: 'The server or the image could not be read.' };
-    return fail(new ApiError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was sent.` }));
+    return fail(new SwasError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was sent.` }));
   }
 
   // 3. The exact request; unless one was given, its ClientToken is derived from it and from the

@@ -6,7 +6,7 @@ import type { Expectation } from '../audit/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import type { CustomImage, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import { deriveClientToken } from '../swas/token.js';
@@ -202,7 +202,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   const failedAction = verdict.failure?.code === 'ShareAccountLimitExceeded' || verdict.failure?.code === 'InvalidParam.Account' ? 'AddCustomImageShareAccount' : undefined;
   if (verdict.failure || !image) {
     const failure = verdict.failure ?? { code: 'InvalidImageId.NotFound', message: `No custom image ${args.ImageId} in region ${region}.` };
-    return fail(new ApiError({ code: failure.code, stage: 'preflight', message: `${failure.message} Nothing was sent.` }), {}, failedAction);
+    return fail(new SwasError({ code: failure.code, stage: 'preflight', message: `${failure.message} Nothing was sent.` }), {}, failedAction);
   }
   const { plan } = verdict;
   const label = imageLabel(image);

@@ -6,7 +6,7 @@ import type { Expectation } from '../audit/index.js';
 import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeTagImages, MAX_TAGS_PER_IMAGE, type TagPlan } from '../preflight/tag-images.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import type { CustomImage, Tag, TagResourcesParams, UntagResourcesParams } from '../swas/types.js';
 import { deriveClientToken } from '../swas/token.js';
@@ -208,7 +208,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   base.Images = facts.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
   if (verdict.failure) {
     const action = verdict.failure.code === 'InvalidParam.TagCount' ? 'TagResources' : 'ListCustomImages';
-    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), action);
+    return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), action);
   }
   const { plan } = verdict;
   if (plan.changes.length === 0) {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountNumber, SdkSwasApi } from '../../src/swas/client.js';
-import { ApiError } from '../../src/swas/errors.js';
+import { SwasError } from '../../src/swas/errors.js';
 import { clearReadTimersWhenDone } from '../../src/swas/httpx-read-timer.js';
 
 interface Sent { action: string; params: URLSearchParams }
@@ -128,7 +128,7 @@ describe('the new actions send what the SDK documents', () => {
     expect(sent[1]!.params.get('Account.1')).toBe('7');
   });
   it('refuses an account ID that is not a safe digit string before sending anything', async () => {
-    for (const bad of ['', 'abc', '12a', '-5', '0123', '99999999999999999']) expect(() => accountNumber(bad)).toThrow(ApiError);
+    for (const bad of ['', 'abc', '12a', '-5', '0123', '99999999999999999']) expect(() => accountNumber(bad)).toThrow(SwasError);
     await expect(api().addCustomImageShareAccount({ RegionId: 'cn-hangzhou', ImageId: 'm-1', Accounts: ['1e5'], ClientToken: 't' }))
       .rejects.toMatchObject({ code: 'InvalidParam.Account', stage: 'input' });
     expect(sent).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, explain, failureOf, ramAction, SWAS_ACTIONS, type ErrorContext } from '../../src/explain/catalog.js';
-import { ApiError, CancelledError, STAGES } from '../../src/swas/errors.js';
+import { errorText, explain, explainInputOf, ramAction, SWAS_ACTIONS, type ErrorContext } from '../../src/explain/catalog.js';
+import { SwasError, CancelledError, STAGES } from '../../src/swas/errors.js';
 import { apiField, apiSaid, apiText, CUT_MARK } from '../../src/explain/untrusted.js';
 
 describe('apiText: API text as one escaped, bounded line (issue 8 item 15)', () => {
@@ -41,7 +41,7 @@ describe('apiField: structured values cleaned and bounded', () => {
 });
 
 const ctx = (action: string, over: Partial<ErrorContext> = {}): ErrorContext => ({ action, regionId: 'cn-hangzhou', ...over });
-const text = (code: string, stage: ApiError['stage'], c: ErrorContext, httpStatus?: number, message = 'm') => {
+const text = (code: string, stage: SwasError['stage'], c: ErrorContext, httpStatus?: number, message = 'm') => {
   const { error, why } = explain({ code, message, stage, httpStatus }, c);
   return { error, text: errorText(error, why) };
 };
@@ -68,9 +68,9 @@ describe('explanations follow the action that ran (issue 8 item 10)', () => {
     expect(text('Cancelled', 'network', ctx('CreateSnapshot')).error.Stage).toBe('cancelled');
     expect(text('Cancelled', 'network', ctx('CreateSnapshot')).text).toMatch(/list_snapshots/);
     expect(text('UnexpectedError', 'api', ctx('ListInstances')).error).toMatchObject({ Stage: 'internal', Retryable: false });
-    expect(failureOf(new CancelledError('x')).input.stage).toBe('cancelled');
-    expect(failureOf(new TypeError('boom'))).toMatchObject({ input: { stage: 'internal', code: 'UnexpectedError' }, unexpected: true });
-    expect(failureOf(new ApiError({ code: 'X', message: 'y', stage: 'api', authAction: 'swas-open:X' }))).toMatchObject({ input: { code: 'X' }, authAction: 'swas-open:X', unexpected: false });
+    expect(explainInputOf(new CancelledError('x')).input.stage).toBe('cancelled');
+    expect(explainInputOf(new TypeError('boom'))).toMatchObject({ input: { stage: 'internal', code: 'UnexpectedError' }, unexpected: true });
+    expect(explainInputOf(new SwasError({ code: 'X', message: 'y', stage: 'api', authAction: 'swas-open:X' }))).toMatchObject({ input: { code: 'X' }, authAction: 'swas-open:X', unexpected: false });
     expect(STAGES).toEqual(['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal']);
   });
   it('IncorrectInstanceStatus speaks of a reset for ResetSystem', () => {
