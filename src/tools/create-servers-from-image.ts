@@ -13,7 +13,7 @@ import {
   clientTokenField, errorSchema, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, PLAN_ID_PATTERN } from '../swas/shapes.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { findImage } from './images.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
@@ -30,7 +30,7 @@ export const createServersInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe('Region, e.g. "cn-hangzhou".'),
   ImageId: z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `ImageId must be ${ANY_IMAGE_ID_RULE}` })
     .describe('Custom image (m-…, own or shared in) or system/app image of the region.'),
-  PlanId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'PlanId must be a plan ID from list_plans, e.g. swas.s2.c2m2s50b4t08' })
+  PlanId: z.string().regex(PLAN_ID_PATTERN, { message: 'PlanId must be a plan ID from list_plans, e.g. swas.s2.c2m2s50b4t08' })
     .describe('Plan from list_plans (ImageId filters those that fit).'),
   Period: z.number().int({ message: `Period ${PERIOD_RULE}` }).min(1, { message: `Period ${PERIOD_RULE}` }).max(36, { message: `Period ${PERIOD_RULE}` }).refine(inPeriods, { message: `Period ${PERIOD_RULE}` })
     .describe('Months paid now: 1, 3, 6, 12, 24, 36.'),

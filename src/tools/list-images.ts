@@ -6,12 +6,10 @@ import {
   errorSchema, failure, maxResultsField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure,
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from '../swas/shapes.js';
 import { defineTool } from './registry.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
-/** Image IDs ListImages and ResetSystem take: custom images are m-…, system and app images 32 hex characters. */
-export const ANY_IMAGE_ID_PATTERN = /^(?:m-[A-Za-z0-9]{1,62}|[0-9A-Fa-f]{32})$/;
-export const ANY_IMAGE_ID_RULE = 'an image ID: m-… for a custom image, or 32 hexadecimal characters for a system or app image';
 
 export const IMAGE_TYPES = ['system', 'app', 'custom'] as const;
 /** ListImages takes at most 50 IDs. */

@@ -9,7 +9,7 @@ import type { SwasPlan } from '../swas/types.js';
 import {
   errorSchema, failure, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
-import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from '../swas/shapes.js';
 import { defineTool } from './registry.js';
 import { findImage } from './images.js';
 

@@ -7,20 +7,16 @@ import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
 import { SwasError } from '../swas/errors.js';
-import { INSTANCE_ID_PATTERN, isCustomImageId } from '../swas/shapes.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, INSTANCE_ID_PATTERN, isCustomImageId, KEY_PAIR_NAME_PATTERN } from '../swas/shapes.js';
 import { imageStatusWord, sameWord } from '../swas/status.js';
 import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
 import { findImage } from './images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
-
-/** The API's key pair name rule: 2–128 characters, a letter first, then letters, digits, ".", "_", "-", ":". */
-export const KEY_PAIR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/;
 
 /** Said wherever a password would be expected: it never passes through the model. */
 export const PASSWORD_HOW_TO = 'This tool never takes a password (a password must not pass through the model). To log in after the reset, set the password yourself in the Simple Application Server console (open the server, then Reset Password), or pass KeyPairName to bind an SSH key pair you created in the console (Linux).';

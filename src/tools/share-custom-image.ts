@@ -7,7 +7,7 @@ import { apiText } from '../explain/untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
 import { SwasError } from '../swas/errors.js';
-import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
+import { ACCOUNT_ID_PATTERN, IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import type { CustomImage, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import { deriveClientToken } from '../swas/token.js';
 import {
@@ -18,8 +18,6 @@ import { readCustomImages } from './images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
 
-/** An Alibaba Cloud account ID: digits, no leading zero (the API takes it as a number). */
-export const ACCOUNT_ID_PATTERN = /^[1-9]\d{0,19}$/;
 
 export const shareCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
