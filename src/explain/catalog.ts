@@ -1,5 +1,5 @@
 import { SwasError, CancelledError, type Stage } from '../swas/errors.js';
-import { apiField, apiSaid, apiText } from './untrusted.js';
+import { apiField, apiSaid, apiText } from '../untrusted.js';
 
 /** What the caller was doing when a failure happened: fills the blanks of an explanation. */
 export interface ErrorContext {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { sameWord, SNAPSHOTTABLE_INSTANCE_STATES } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';

@@ -1,4 +1,4 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import type { Check } from './checks.js';
 import { IMAGEABLE_INSTANCE_STATES, sameWord } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';

@@ -1,4 +1,4 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import type { CustomImage } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';
 import { imageQuota, type Quota } from './create-image.js';

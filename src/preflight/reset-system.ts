@@ -1,4 +1,4 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { isCustomImageId } from '../swas/shapes.js';
 import { sameWord } from '../swas/status.js';
 import type { Instance } from '../swas/types.js';

@@ -6,7 +6,7 @@ import type * as OpenApiCore from '@alicloud/openapi-core';
 import type { Logger } from 'pino';
 import { SwasError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
-import { apiField } from '../explain/untrusted.js';
+import { apiField } from '../untrusted.js';
 import { diagnoseCredentials } from './credential-diagnosis.js';
 import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';

@@ -1,4 +1,4 @@
-import { apiField } from '../explain/untrusted.js';
+import { apiField } from '../untrusted.js';
 
 /**
  * Where a failure happened: the contract's `Error.Stage`. `consent`: the person's confirmation is

@@ -1,4 +1,4 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { judgeCreateImage, type Quota } from '../preflight/create-image.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { planDetail, type Plan } from '../consent/index.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeCreateServers, planWords, type PurchaseFacts } from '../preflight/create-servers.js';
 import { formatMoney, moneyNumber, type OrderCost } from '../preflight/money.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { apiField, apiFieldOpt, apiText } from '../explain/untrusted.js';
+import { apiField, apiFieldOpt, apiText } from '../untrusted.js';
 import type { SwasImage } from '../swas/types.js';
 import {
   errorSchema, failure, maxResultsField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { planMisfit, planWords } from '../preflight/create-servers.js';
 import { formatMoney, moneyNumber, parseMoney } from '../preflight/money.js';
 import type { ResetImage } from '../preflight/reset-system.js';

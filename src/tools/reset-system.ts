@@ -3,7 +3,7 @@ import { lazySchema } from '../lazy-schema.js';
 import { resetSystemPlan, type CopyFacts } from '../consent/plans/reset-system.js';
 import { imageQuota } from '../preflight/create-image.js';
 import { serverSnapshots } from '../preflight/create-snapshot.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
 import { SwasError } from '../swas/errors.js';

@@ -3,7 +3,7 @@ import { lazySchema } from '../lazy-schema.js';
 import { shareImagePlan } from '../consent/plans/share-custom-image.js';
 import { planText } from '../consent/index.js';
 import type { Expectation } from '../audit/index.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
 import { SwasError } from '../swas/errors.js';

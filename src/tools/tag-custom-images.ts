@@ -3,7 +3,7 @@ import { lazySchema } from '../lazy-schema.js';
 import { count } from '../consent/index.js';
 import { tagImagesPlan } from '../consent/plans/tag-custom-images.js';
 import type { Expectation } from '../audit/index.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
 import { judgeTagImages, MAX_TAGS_PER_IMAGE, type TagPlan } from '../preflight/tag-images.js';
 import { SwasError } from '../swas/errors.js';

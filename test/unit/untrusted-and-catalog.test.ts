@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorText, explain, explainInputOf, ramAction, SWAS_ACTIONS, type ErrorContext } from '../../src/explain/catalog.js';
 import { SwasError, CancelledError, STAGES } from '../../src/swas/errors.js';
-import { apiField, apiSaid, apiText, CUT_MARK } from '../../src/explain/untrusted.js';
+import { apiField, apiSaid, apiText, CUT_MARK } from '../../src/untrusted.js';
 
 describe('apiText: API text as one escaped, bounded line (issue 8 item 15)', () => {
   it('folds newlines and tabs, so an API message cannot start a paragraph of its own', () => {

@@ -1,4 +1,4 @@
-import { apiText } from '../../explain/untrusted.js';
+import { apiText } from '../../untrusted.js';
 import type { Quota } from '../../preflight/create-image.js';
 import type { ResetImage } from '../../preflight/reset-system.js';
 import { SNAPSHOTS_PER_SERVER, SNAPSHOT_ACCOUNT_CAP } from '../../preflight/create-snapshot.js';
