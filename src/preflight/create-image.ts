@@ -1,5 +1,5 @@
 import { apiText } from '../untrusted.js';
-import type { Check } from './checks.js';
+import { checkList, type Check } from './checks.js';
 import { IMAGEABLE_INSTANCE_STATES, sameWord } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';
 import { isFinished } from './snapshots.js';
@@ -50,10 +50,7 @@ export interface PreflightOutcome {
  * rule is tested on its own and the reads can all be made at once.
  */
 export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImageFacts): PreflightOutcome {
-  const checks: Check[] = [];
-  const add = (Name: string, ok: boolean | 'skipped', Detail: string, Code?: string) => {
-    checks.push({ Name, Outcome: ok === 'skipped' ? 'skipped' : ok ? 'passed' : 'failed', Detail, ...(ok === false && Code ? { Code } : {}) });
-  };
+  const { checks, add, firstFailure } = checkList();
   const { instance } = facts;
 
   // Instance: exists in this region, in a state that allows imaging.
@@ -128,12 +125,12 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
       'CustomImageQuotaLimit');
   }
 
-  const failed = checks.find((c) => c.Outcome === 'failed');
+  const failure = firstFailure();
   return {
     checks,
     quota,
     ...(repeatOf ? { repeatOf } : {}),
     ...(sameName && !repeatOf && sameName.InstanceId === req.instanceId ? { sameServer: sameName } : {}),
-    ...(failed ? { failure: { code: failed.Code ?? 'PreflightFailed', message: failed.Detail } } : {}),
+    ...(failure ? { failure } : {}),
   };
 }
