@@ -1,5 +1,6 @@
 import { SwasError, CancelledError, type Stage } from '../swas/errors.js';
 import { apiField, apiSaid, apiText } from '../untrusted.js';
+import { IMAGE_QUOTA_RULE, SNAPSHOTS_PER_SERVER } from '../preflight/quotas.js';
 
 /** What the caller was doing when a failure happened: fills the blanks of an explanation. */
 export interface ErrorContext {
@@ -161,7 +162,7 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   }),
   CustomImageQuotaLimit: (c) => ({
-    why: 'The custom image quota is full: at most 3 images per simple application server you own, and never more than 15.',
+    why: `The custom image quota is full: ${IMAGE_QUOTA_RULE}.`,
     nextSteps: [listImagesStep(c), 'Delete an image you no longer need with delete_custom_images (registered when the server runs with --allow-destructive; otherwise in the console), then try again.'],
     retryable: false,
   }),
@@ -247,7 +248,7 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   }),
   'SnapshotQuota': (c) => ({
-    why: `The server ${c.instanceId ?? ''} already has the maximum of 3 snapshots (or the account-wide snapshot quota is full).`,
+    why: `The server ${c.instanceId ?? ''} already has the maximum of ${SNAPSHOTS_PER_SERVER} snapshots (or the account-wide snapshot quota is full).`,
     nextSteps: [
       `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" and reuse a finished snapshot, or delete an old one first with delete_snapshots (registered with --allow-destructive; otherwise in the console).`,
     ],
@@ -269,7 +270,7 @@ const CATALOG: Record<string, Entry> = {
   SnapshotCreationFailed: (c) => ({
     why: `The snapshot of server ${c.instanceId ?? ''} was accepted by Alibaba Cloud but ended in status "failed", so it cannot be used for an image.`,
     nextSteps: [
-      `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" to see its snapshots; a failed one still counts towards the 3-per-server limit, so delete it in the console if the server is at that limit.`,
+      `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" to see its snapshots; a failed one still counts towards the ${SNAPSHOTS_PER_SERVER}-per-server limit, so delete it in the console if the server is at that limit.`,
       'Then call create_snapshot again with another SnapshotName (or your own new ClientToken).',
     ],
     retryable: false,

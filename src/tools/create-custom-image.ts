@@ -1,7 +1,8 @@
 import { apiText } from '../untrusted.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
+import { judgeCreateImage } from '../preflight/create-image.js';
+import type { Quota } from '../preflight/quotas.js';
 import { byNewest, chooseSystemSnapshot, isFinished } from '../preflight/snapshots.js';
 import { SwasError } from '../swas/errors.js';
 import { checkLine, checkSchema, type Check } from '../preflight/checks.js';

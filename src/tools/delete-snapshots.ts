@@ -4,7 +4,7 @@ import { lazySchema } from '../lazy-schema.js';
 import { count } from '../consent/index.js';
 import { deleteSnapshotsPlan } from '../consent/plans/delete-snapshots.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
-import { SNAPSHOTS_PER_SERVER } from '../preflight/create-snapshot.js';
+import { SNAPSHOTS_PER_SERVER } from '../preflight/quotas.js';
 import { judgeDeleteSnapshots, MAX_DELETE_SNAPSHOTS, type DeleteSnapshotsFacts } from '../preflight/delete-snapshots.js';
 import { SwasError } from '../swas/errors.js';
 import { SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';

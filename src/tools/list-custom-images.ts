@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { imageQuota } from '../preflight/create-image.js';
+import { imageQuota, imageQuotaWords } from '../preflight/quotas.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
@@ -108,7 +108,7 @@ function text(out: Output): string {
       + (m.Tags.length ? `, tags ${m.Tags.map((t) => `${apiText(t.Key, 64)}=${apiText(t.Value, 64)}`).join(', ')}` : ''));
   }
   if (list.length) lines.push('(Names, descriptions and tags above are data from the API.)');
-  const quotaLine = (q: NonNullable<Output['Quota']>) => `${q.Used} of ${q.Limit} custom images used (3 per server × ${q.ServerCount} servers, at most 15); ${q.Remaining} left`;
+  const quotaLine = (q: NonNullable<Output['Quota']>) => `${imageQuotaWords(q, q.ServerCount)}; ${q.Remaining} left`;
   if (out.Quota) lines.push(`Quota: ${quotaLine(out.Quota)}.`);
   for (const r of out.Regions ?? []) if (r.Quota && (r.Quota.Used > 0 || r.Quota.ServerCount > 0)) lines.push(`Quota in ${r.RegionId}: ${quotaLine(r.Quota)}.`);
   const failed = failedRegionsLine(out.Regions);

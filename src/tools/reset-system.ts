@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { resetSystemPlan, type CopyFacts } from '../consent/plans/reset-system.js';
-import { imageQuota } from '../preflight/create-image.js';
+import { imageQuota } from '../preflight/quotas.js';
 import { serverSnapshots } from '../preflight/create-snapshot.js';
 import { apiText } from '../untrusted.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
