@@ -5,9 +5,10 @@ import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../sw
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
 import {
-  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
+  errorSchema, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
 import { apiText } from '../untrusted.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
@@ -118,9 +119,7 @@ function text(out: Output): string {
 }
 
 async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(listCustomImagesOutput(), ctx, args.RegionId, { action: 'ListCustomImages', instanceId: args.InstanceId }, async (region) => {
     const filter = { ImageIds: args.ImageIds, ImageNames: args.ImageNames, InstanceId: args.InstanceId };
     const filtered = args.ImageIds !== undefined || args.ImageNames !== undefined || args.InstanceId !== undefined;
     const quotas = new Map<string, NonNullable<Output['Quota']>>();
@@ -157,11 +156,8 @@ async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolConte
         Quota: quotas.get(region), Simulated: ctx.simulated,
       };
     }
-    return success(listCustomImagesOutput(), out, text(out));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListCustomImages', regionId: region, instanceId: args.InstanceId }, ctx.log);
-    return failure(listCustomImagesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out) };
+  });
 }
 
 export const listCustomImagesTool = defineTool({

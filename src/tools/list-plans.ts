@@ -7,9 +7,10 @@ import type { ResetImage } from '../preflight/reset-system.js';
 import { SwasError } from '../swas/errors.js';
 import type { SwasPlan } from '../swas/types.js';
 import {
-  errorSchema, failure, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField,
+  errorSchema, optionalRegionField, READ_ONLY_ANNOTATIONS, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from '../swas/shapes.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
 import { findImage } from './images.js';
 
@@ -70,9 +71,7 @@ function text(out: Output, plans: SwasPlan[], image: ResetImage | undefined): st
 }
 
 async function listPlans(args: Input, signal: AbortSignal, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(listPlansOutput(), ctx, args.RegionId, { action: 'ListPlans', ...(args.ImageId ? { imageId: args.ImageId } : {}) }, async (region) => {
     const [all, image] = await Promise.all([
       ctx.api.listPlans(region, { signal }),
       args.ImageId ? findImage(ctx.api, region, args.ImageId, { signal }).then((found) => found.image) : undefined,
@@ -88,11 +87,8 @@ async function listPlans(args: Input, signal: AbortSignal, ctx: ToolContext) {
       out.LeftOut = sorted.length - plans.length;
     }
     out.Plans = plans.map(compact);
-    return success(listPlansOutput(), out, text(out, plans, image));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListPlans', regionId: region, ...(args.ImageId ? { imageId: args.ImageId } : {}) }, ctx.log);
-    return failure(listPlansOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out, plans, image) };
+  });
 }
 
 export const listPlansTool = defineTool({
