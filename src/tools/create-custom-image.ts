@@ -5,15 +5,15 @@ import { judgeCreateImage } from '../preflight/create-image.js';
 import type { Quota } from '../preflight/quotas.js';
 import { byNewest, chooseSystemSnapshot, isFinished } from '../preflight/snapshots.js';
 import { SwasError } from '../swas/errors.js';
-import { checkLine, checkSchema, type Check } from '../preflight/checks.js';
+import { checkSchema, type Check } from '../preflight/checks.js';
 import { judgeCapture, snapshotAgeCheck } from '../preflight/capture.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord, sameWord } from '../swas/status.js';
 import type { CreateCustomImageParams, CustomImage, Disk, Snapshot } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
-  type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField, type ToolContext, simulatedField,
 } from './common.js';
+import { createCustomImageText } from '../render/create-custom-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
@@ -119,58 +119,6 @@ type OpSnapshot = NonNullable<Output['Operation']>['Snapshots'][number];
 
 const RELEASE_NOTE = 'The image is released together with its source server if that server is released (expiry or refund); share it to ECS or keep the server to preserve it.';
 const KEPT_NOTE = 'The snapshots listed under Operation were taken by this operation and are kept: an image\'s source snapshot cannot be deleted while the image exists.';
-
-function snapshotWords(out: Output): string {
-  if (!out.SystemSnapshotId) return 'new snapshots of its disks';
-  return `system snapshot ${out.SystemSnapshotId}${out.DataSnapshotId ? ` and data snapshot ${out.DataSnapshotId}` : ''}`;
-}
-
-function headline(out: Output): string[] {
-  const where = `server ${out.InstanceId} in ${out.RegionId}`;
-  const snap = snapshotWords(out);
-  const op = out.Operation;
-  const taking = (op?.Snapshots ?? []).map((s) => `${s.SnapshotId ?? 'new'} ("${s.SnapshotName}", ${s.DiskType} disk${s.Status ? `, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}` : ''})`).join(' and ');
-  if (out.Repeated) {
-    // A repeat first: a dry run of a request already carried out must not read as "would send".
-    return [`Image ${out.ImageId} ("${out.ImageName}") already exists from ${where} (${snap}): this request was carried out before, so nothing new was created${out.DryRun ? ' and nothing would be sent' : ''}. Status: ${out.Status}.`];
-  }
-  if (op && out.ImageId && out.RequestId === undefined) {
-    return [`Image ${out.ImageId} ("${out.ImageName}") of ${where}, made by this operation from ${snap}. Status: ${out.Status}.${out.DryRun ? ' Nothing would be sent.' : ''}`];
-  }
-  if (out.DryRun && out.SnapshotRequests) {
-    return [
-      `Dry run: every check passed. Capturing ${where} as it is now would first take ${out.SnapshotRequests.length === 1 ? 'a snapshot' : `${out.SnapshotRequests.length} snapshots`} (the requests below), then, once they are accomplished (usually minutes), create image "${out.ImageName}" from them. Nothing was sent.`,
-      ...out.SnapshotRequests.map((r) => JSON.stringify(r.Parameters)),
-    ];
-  }
-  if (out.DryRun && op?.State === 'SnapshotsInProgress') {
-    return [`Dry run: the snapshots of this operation are still being taken (${taking}); the image will be created from them. Nothing was sent.`];
-  }
-  if (out.DryRun) {
-    return [`Dry run: every check passed. Creating image "${out.ImageName}" from ${where} (${snap}) would send the request below; nothing was sent.`, JSON.stringify(out.Request?.Parameters)];
-  }
-  if (op?.State === 'SnapshotsReady') {
-    return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are accomplished; the next call creates the image from them. Continue with: ${op.ContinueWith ?? ''}.`];
-  }
-  if (op?.State === 'SnapshotsInProgress') {
-    return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are being taken; the image is created from them once they are accomplished (usually minutes). Continue with: ${op.ContinueWith ?? ''}. The same call never takes a snapshot twice.`];
-  }
-  return [`Created custom image ${out.ImageId} ("${out.ImageName}") from ${where} (${snap}). Status: ${out.Status}.`];
-}
-
-function successText(out: Output): string {
-  const lines: string[] = [];
-  for (const w of out.Warnings ?? []) lines.push(`WARNING (tell the user): ${w}`);
-  lines.push(...headline(out));
-  lines.push(`Disks in the image: ${out.DisksInImage}`);
-  if (out.SnapshotChoice) lines.push(`Snapshot chosen: ${out.SnapshotChoice.Reason}`);
-  if (out.Quota) lines.push(`Image quota: ${out.Quota.Used} of ${out.Quota.Limit} used${out.Quota.RemainingAfter !== undefined ? `, ${out.Quota.RemainingAfter} left after this image` : ''}.`);
-  if (out.SnapshotQuota) lines.push(`Snapshot quota of the server: ${out.SnapshotQuota.Used} of ${out.SnapshotQuota.Limit} used${out.SnapshotQuota.RemainingAfter !== undefined ? `, ${out.SnapshotQuota.RemainingAfter} left after this capture` : ''}.`);
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
 
 const warningsOf = (checks: Check[]): string[] => checks.filter((c) => c.Outcome === 'warning').map((c) => c.Detail);
 
@@ -319,7 +267,7 @@ async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, ba
 
   if (args.DryRun) {
     const out: Output = { ...base, Request: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the image.', ...kept, RELEASE_NOTE] };
-    return success(createCustomImageOutput(), out, successText(out));
+    return success(createCustomImageOutput(), out, createCustomImageText(out));
   }
 
   // The one call that creates the image.
@@ -405,7 +353,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
       ...base, ImageId: m.ImageId, Status: status, SystemSnapshotId: m.SystemSnapshotId, DataSnapshotId: m.DataSnapshotId || undefined,
       Operation: { ...base.Operation, State: status === 'Available' ? 'Done' : 'ImageCreating' }, Notes: [KEPT_NOTE, RELEASE_NOTE],
     };
-    if (args.DryRun) return success(createCustomImageOutput(), out, successText(out));
+    if (args.DryRun) return success(createCustomImageOutput(), out, createCustomImageText(out));
     return finishWithWait(out, args.WaitForAvailable, call, ctx);
   }
 
@@ -416,7 +364,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
     }));
     if (args.DryRun) {
       const out: Output = { ...base, SnapshotRequests: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to start the capture.', KEPT_NOTE, RELEASE_NOTE] };
-      return success(createCustomImageOutput(), out, successText(out));
+      return success(createCustomImageOutput(), out, createCustomImageText(out));
     }
     const sent = await Promise.allSettled(planned.map((p) => sendWrite(ctx, call, {
       tool: 'create_custom_image', action: 'CreateSnapshot', regionId: region, resourceIds: [p.Parameters.DiskId], clientToken: p.Parameters.ClientToken, args,
@@ -454,7 +402,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
         ...base, Operation: { ...base.Operation, State: 'SnapshotsReady' },
         Notes: [`The snapshots are accomplished. Continue with ${base.Operation.ContinueWith}: it creates the image from them.`, KEPT_NOTE],
       };
-      return success(createCustomImageOutput(), out, successText(out));
+      return success(createCustomImageOutput(), out, createCustomImageText(out));
     }
     if (snapshots.some((s) => !sameWord(s.Status, 'accomplished'))) {
       const out: Output = {
@@ -464,7 +412,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
           KEPT_NOTE,
         ],
       };
-      return success(createCustomImageOutput(), out, successText(out));
+      return success(createCustomImageOutput(), out, createCustomImageText(out));
     }
   }
 
@@ -482,7 +430,7 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
   const keepWaiting = `Call wait_for_resources with {"RegionId":"${out.RegionId}","ImageIds":["${imageId}"]} to wait for it; nothing needs to be created again.`;
   const done = () => {
     if (out.Operation && out.Status === 'Available') out.Operation = { ...out.Operation, State: 'Done', ContinueWith: undefined };
-    return success(createCustomImageOutput(), out, successText(out));
+    return success(createCustomImageOutput(), out, createCustomImageText(out));
   };
   if (out.Status === 'Available') return done();
   if (!wait || ctx.config.waitTimeoutMs <= 0) {
@@ -508,7 +456,7 @@ function repeatedResult(base: Output, image: CustomImage, quota: Quota, args: In
   const out: Output = {
     ...base, ImageId: image.ImageId, Status: imageStatusWord(image.StatusCode), Repeated: true, Quota: quota, Notes: [RELEASE_NOTE],
   };
-  if (args.DryRun) return success(createCustomImageOutput(), out, successText(out));
+  if (args.DryRun) return success(createCustomImageOutput(), out, createCustomImageText(out));
   return finishWithWait(out, args.WaitForAvailable, call, ctx);
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { planDetail, type Plan } from '../consent/index.js';
 import { apiText } from '../untrusted.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeCreateServers, planWords, type PurchaseFacts } from '../preflight/create-servers.js';
 import { formatMoney, moneyNumber, type OrderCost } from '../preflight/money.js';
 import type { ResetImage } from '../preflight/reset-system.js';
@@ -10,10 +10,11 @@ import { SwasError } from '../swas/errors.js';
 import { sameWord } from '../swas/status.js';
 import type { CreateInstancesParams, SwasPlan } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, PLAN_ID_PATTERN } from '../swas/shapes.js';
+import { createServersText } from '../render/create-servers-from-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { findImage } from './images.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
@@ -150,24 +151,6 @@ function costOut(cost: OrderCost): z.input<ReturnType<typeof costSchema>> {
   };
 }
 
-function successText(out: Output): string {
-  const image = `image ${out.ImageId}${out.ImageName ? ` ("${apiText(out.ImageName, 128)}")` : ''}`;
-  const ids = out.InstanceIds ?? [];
-  const running = (out.Servers ?? []).filter((s) => sameWord(s.Status, 'Running')).length;
-  const lines = [out.Repeated
-    ? `This exact order was placed before: servers ${ids.join(', ')} already exist, and nothing new was bought.`
-    : `Bought ${ids.length} server(s) in ${out.RegionId} on plan ${out.PlanId}, running ${image}${out.Cost ? `: ${out.Cost.Text}` : '.'}`];
-  for (const s of out.Servers ?? []) {
-    lines.push(`- ${s.InstanceId}: ${s.Status ? apiText(s.Status, 32) : 'status unknown'}, runs ${s.ImageId ?? out.ImageId}${s.ImageName ? ` ("${apiText(s.ImageName, 128)}")` : ''}`);
-  }
-  if (ids.length && running === ids.length) lines.push('All are Running.');
-  if (out.RequestId) lines.push(`RequestId: ${out.RequestId} (CreateInstances)`);
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(`${SIMULATED_NOTE} Simulated prices are examples.`);
-  return lines.join('\n');
-}
-
 async function readServers(ctx: ToolContext, region: string, ids: string[], signal: AbortSignal) {
   try {
     return (await ctx.api.listInstances(region, { InstanceIds: ids }, { signal })).items;
@@ -274,7 +257,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
       out.Notes.push(`New servers take a few minutes to start. Call ${keepWaitingArgs(region, watch)} to wait until they are Running; nothing needs to be bought again.`);
     }
   }
-  return success(createServersOutput(), out, successText(out));
+  return success(createServersOutput(), out, createServersText(out));
 }
 
 export const createServersFromImageTool = defineTool({

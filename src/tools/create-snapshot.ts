@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { SwasError } from '../swas/errors.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_CHARS } from '../swas/shapes.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeCreateSnapshot, serverSnapshots, type CreateSnapshotFacts } from '../preflight/create-snapshot.js';
 import { sameWord } from '../swas/status.js';
 import type { CreateSnapshotParams } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
-  type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField, type ToolContext, simulatedField,
 } from './common.js';
+import { createSnapshotText } from '../render/create-snapshot.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
@@ -69,24 +69,6 @@ export const createSnapshotOutput = lazySchema(() => z.object({
 
 type Input = z.output<ReturnType<typeof createSnapshotInput>>;
 type Output = z.input<ReturnType<typeof createSnapshotOutput>>;
-
-function successText(out: Output): string {
-  const lines: string[] = [];
-  const what = `${out.DiskType ?? ''} disk ${out.DiskId} of server ${out.InstanceId} in ${out.RegionId}`.trim();
-  if (out.DryRun) {
-    lines.push(`Dry run: every check passed. Creating snapshot "${out.SnapshotName}" of ${what} would send the request below; nothing was sent.`);
-    lines.push(JSON.stringify(out.Request?.Parameters));
-  } else if (out.Repeated) {
-    lines.push(`Snapshot ${out.SnapshotId} ("${out.SnapshotName}") of ${what} already exists: this request was carried out before, so nothing new was created. Status: ${out.Status}${out.Progress ? ` ${out.Progress}` : ''}.`);
-  } else {
-    lines.push(`Created snapshot ${out.SnapshotId} ("${out.SnapshotName}") of ${what}. Status: ${out.Status}${out.Progress ? ` ${out.Progress}` : ''}.`);
-  }
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
-
 
 /** Finds the disk and its server, then every snapshot counting towards the server's limit; reads in parallel where they can be. */
 async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<CreateSnapshotFacts> {
@@ -163,7 +145,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   base.ClientToken = planned.Parameters.ClientToken;
   if (args.DryRun) {
     const out: Output = { ...base, Request: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the snapshot.'] };
-    return success(createSnapshotOutput(), out, successText(out));
+    return success(createSnapshotOutput(), out, createSnapshotText(out));
   }
 
   // 4. The one call that creates something.
@@ -188,11 +170,11 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   const finished = `It is finished: create_custom_image can use it (${sameWord(disk.DiskType, 'system') ? 'SystemSnapshotId' : 'DataSnapshotId'} "${created.SnapshotId}").`;
   if (sameWord(out.Status, 'accomplished')) {
     out.Notes.push(finished);
-    return success(createSnapshotOutput(), out, successText(out));
+    return success(createSnapshotOutput(), out, createSnapshotText(out));
   }
   if (!args.WaitForAccomplished) {
     out.Notes.push(`The snapshot is taken in the background: usually minutes, a first full snapshot of a large disk longer. Call wait_for_resources with {"RegionId":"${region}","SnapshotIds":["${created.SnapshotId}"]} to wait for it; nothing needs to be created again.`);
-    return success(createSnapshotOutput(), out, successText(out));
+    return success(createSnapshotOutput(), out, createSnapshotText(out));
   }
 
   // 5. The optional bounded wait, with progress.
@@ -209,7 +191,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     }), { SnapshotId: created.SnapshotId, RequestId: created.RequestId, Status: out.Status, Progress: out.Progress });
   }
   out.Notes.push(state?.Done ? finished : waited.note ?? '');
-  return success(createSnapshotOutput(), out, successText(out));
+  return success(createSnapshotOutput(), out, createSnapshotText(out));
 }
 
 export const createSnapshotTool = defineTool({

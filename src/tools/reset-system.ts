@@ -4,17 +4,18 @@ import { resetSystemPlan, type CopyFacts } from '../consent/plans/reset-system.j
 import { imageQuota } from '../preflight/quotas.js';
 import { serverSnapshots } from '../preflight/create-snapshot.js';
 import { apiText } from '../untrusted.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
-import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
+import { checkSchema } from '../preflight/checks.js';
+import { judgeResetSystem, type ResetFacts } from '../preflight/reset-system.js';
 import { SwasError } from '../swas/errors.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, INSTANCE_ID_PATTERN, isCustomImageId, KEY_PAIR_NAME_PATTERN } from '../swas/shapes.js';
-import { imageStatusWord, sameWord } from '../swas/status.js';
-import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js';
+import { sameWord } from '../swas/status.js';
+import type { Instance, ResetSystemParams } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { findImage } from './images.js';
+import { resetSystemText } from '../render/reset-system.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
 
@@ -121,25 +122,6 @@ function planState(f: ResetFacts) {
     image: f.image,
     sourceImage: f.sourceImage,
   };
-}
-
-function successText(out: Output): string {
-  const lines: string[] = [];
-  const server = `server ${out.InstanceId}${out.InstanceName ? ` ("${apiText(out.InstanceName, 128)}")` : ''}`;
-  const image = out.Image ? `image ${out.Image.ImageId}${out.Image.ImageName ? ` ("${apiText(out.Image.ImageName, 128)}")` : ''}` : 'the image';
-  if (out.Changed === false) {
-    lines.push(`Not done: the reset of ${server} in ${out.RegionId} from ${image} was answered by the API, but the server was not re-installed (see the notes). Status: ${out.Status ? apiText(out.Status, 32) : 'unknown'}.`);
-  } else if (sameWord(out.Status, 'Running') && out.RunningImage?.ImageId === out.Image?.ImageId) {
-    lines.push(`Reset ${server} in ${out.RegionId} from ${image}: it is Running again on that image. Its system disk was wiped and re-installed.`);
-  } else {
-    lines.push(`Reset of ${server} in ${out.RegionId} from ${image} was accepted. Status: ${out.Status ? apiText(out.Status, 32) : 'unknown'}. Its system disk is being wiped and re-installed.`);
-  }
-  if (out.RunningImage?.ImageId) lines.push(`The server lists image ${out.RunningImage.ImageId}${out.RunningImage.ImageName ? ` ("${apiText(out.RunningImage.ImageName, 128)}")` : ''}.`);
-  if (out.RequestId) lines.push(`RequestId: ${out.RequestId}`);
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
 }
 
 /** One read of the server after the request; a failed read only leaves the state unknown. */
@@ -253,7 +235,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   } else if (!sameWord(out.Status, 'Running')) {
     out.Notes.push(`A reset usually takes a few minutes. Call ${keepWaitingArgs(region, watch)} to wait until the server is Running again; nothing needs to be sent again.`);
   }
-  return success(resetSystemOutput(), out, successText(out));
+  return success(resetSystemOutput(), out, resetSystemText(out));
 }
 
 export const resetSystemTool = defineTool({
