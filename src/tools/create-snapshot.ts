@@ -11,6 +11,7 @@ import {
 } from './common.js';
 import { createSnapshotText } from '../render/create-snapshot.js';
 import { defineTool, type ToolCall } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createSnapshotInput = lazySchema(() => z.strictObject({
@@ -206,6 +207,7 @@ export const createSnapshotTool = defineTool({
   outputSchema: createSnapshotOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   kind: 'write',
+  ui: { resourceUri: appViewUri('progress') },
   ramActions: ['swas-open:CreateSnapshot', 'swas-open:ListInstances', 'swas-open:ListSnapshots', 'swas-open:ListDisks'],
   handler: (args, call, ctx) => createSnapshot(args, call, ctx),
 });

@@ -10,6 +10,7 @@ import {
 import { apiText } from '../untrusted.js';
 import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listCustomImagesInput = lazySchema(() => z.strictObject({
@@ -171,6 +172,7 @@ export const listCustomImagesTool = defineTool({
   outputSchema: listCustomImagesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
+  ui: { resourceUri: appViewUri('inventory') },
   ramActions: ['swas-open:ListCustomImages', 'swas-open:ListInstances', 'swas-open:ListCustomImageShareAccounts', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listCustomImages(args, call.signal, ctx),
 });
