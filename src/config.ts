@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from './loopback.js';
 import { isRegionId } from './swas/shapes.js';
 import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
 import { AuthSettingError, parseOAuthSettings, parseProfileUsers, type OAuthSettings, type ProfileUsers } from './auth/settings.js';
@@ -200,12 +201,6 @@ function parseDatabaseUrl(raw: string | undefined): string | undefined {
     throw new ConfigError(`SWAS_MCP_DATABASE_URL must be a PostgreSQL URL such as postgresql://user@db.example.com:5432/swas, got "${redactUrl(raw)}".`);
   }
   return raw;
-}
-
-/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /**

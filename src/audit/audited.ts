@@ -2,7 +2,7 @@ import type { AuditBase } from './entry.js';
 import type { AuditLedger } from './ledger.js';
 
 /** Reads `.code` / `.requestId` off whatever `send` threw; never its message (it may quote input). */
-function failureOf(err: unknown): { errorCode: string; requestId?: string } {
+function outcomeCodeOf(err: unknown): { errorCode: string; requestId?: string } {
   if (err instanceof Error && err.name === 'CancelledError') return { errorCode: 'Cancelled' };
   if (err !== null && typeof err === 'object') {
     const { code, requestId } = err as { code?: unknown; requestId?: unknown };
@@ -86,7 +86,7 @@ export async function audited<T>(
     result = await send();
   } catch (err) {
     const how = settledAs(err);
-    await outcome({ ok: false, outcome: how, ...failureOf(err) })
+    await outcome({ ok: false, outcome: how, ...outcomeCodeOf(err) })
       .catch((e: unknown) => warn(`The ledger could not record the ${how} outcome of ${base.action} (its intent is recorded)`, e));
     throw how === 'unknown' ? new OutcomeUnknownError(err) : err;
   }

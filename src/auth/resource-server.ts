@@ -2,7 +2,7 @@ import {
   bearerAuthChallengeResponse, buildOAuthProtectedResourceMetadata, getOAuthProtectedResourceMetadataUrl, OAuthError, OAuthErrorCode,
   verifyBearerToken, type AuthInfo, type OAuthMetadata,
 } from '@modelcontextprotocol/server';
-import { isLoopbackHost } from '../http/guards.js';
+import { isLoopbackHost } from '../loopback.js';
 import { ALL_SCOPES, type Identity } from './identity.js';
 import type { OAuthSettings } from './settings.js';
 import { AuthServerUnavailableError, InvalidTokenError, JwtVerifier } from './verify.js';

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import { isLoopbackHost } from '../http/guards.js';
+import { isLoopbackHost } from '../loopback.js';
 import type { Identity } from './identity.js';
 import type { OAuthSettings } from './settings.js';
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { isLoopbackHost } from '../loopback.js';
 import type { ApprovalStore } from './approvals.js';
 import { APPROVAL_PATH, serveApprovalPage, type PasskeyAuthority } from './page.js';
 
@@ -88,8 +89,8 @@ export class LoopbackPortal implements ApprovalPortal {
 
 /** Only `localhost[:port]` or a loopback address: a DNS-rebinding page cannot reach the approval page. */
 function isLocalHost(req: IncomingMessage): boolean {
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '127.0.0.1' || host === '::1';
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  return host !== '' && isLoopbackHost(host);
 }
 
 /** The HTTP mode's portal: the HTTP server serves the page; the base is configured or the request's own. */

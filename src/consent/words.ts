@@ -1,4 +1,4 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 
 /**
  * Small helpers that keep plans in plain words: counts with the right plural, lists joined as a

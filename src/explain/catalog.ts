@@ -1,5 +1,6 @@
-import { ApiError, CancelledError, type Stage } from '../swas/errors.js';
-import { apiField, apiSaid, apiText } from './untrusted.js';
+import { SwasError, CancelledError, type Stage } from '../swas/errors.js';
+import { apiField, apiSaid, apiText } from '../untrusted.js';
+import { IMAGE_QUOTA_RULE, SNAPSHOTS_PER_SERVER } from '../preflight/quotas.js';
 
 /** What the caller was doing when a failure happened: fills the blanks of an explanation. */
 export interface ErrorContext {
@@ -32,7 +33,7 @@ const listImagesStep = (c: ErrorContext) => `Call list_custom_images with Region
 /** Every SWAS action this server calls. */
 export const SWAS_ACTIONS = [
   'ListInstances', 'ListInstanceStatus', 'ListSnapshots', 'ListDisks', 'ListCustomImages', 'ListCustomImageShareAccounts',
-  'ListImages', 'ListRegions', 'ListTagResources', 'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages',
+  'ListImages', 'ListRegions', 'CreateCustomImage', 'CreateSnapshot', 'DeleteCustomImages',
   'DeleteSnapshots', 'ModifyImageShareStatus', 'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount',
   'TagResources', 'UntagResources', 'ResetSystem', 'ListPlans', 'CreateInstances',
 ] as const;
@@ -42,11 +43,6 @@ export type SwasAction = (typeof SWAS_ACTIONS)[number];
 export function ramAction(action: string): string {
   return `swas-open:${action}`;
 }
-
-/** RAM action names of every SWAS action, for policies and the registry's ramActions. */
-export const RAM_ACTIONS: Readonly<Record<SwasAction, string>> = Object.fromEntries(
-  SWAS_ACTIONS.map((a) => [a, ramAction(a)]),
-) as Record<SwasAction, string>;
 
 /** Actions that change something; the others only read. */
 const MUTATIONS = new Set<string>([
@@ -166,7 +162,7 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   }),
   CustomImageQuotaLimit: (c) => ({
-    why: 'The custom image quota is full: at most 3 images per simple application server you own, and never more than 15.',
+    why: `The custom image quota is full: ${IMAGE_QUOTA_RULE}.`,
     nextSteps: [listImagesStep(c), 'Delete an image you no longer need with delete_custom_images (registered when the server runs with --allow-destructive; otherwise in the console), then try again.'],
     retryable: false,
   }),
@@ -252,7 +248,7 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
   }),
   'SnapshotQuota': (c) => ({
-    why: `The server ${c.instanceId ?? ''} already has the maximum of 3 snapshots (or the account-wide snapshot quota is full).`,
+    why: `The server ${c.instanceId ?? ''} already has the maximum of ${SNAPSHOTS_PER_SERVER} snapshots (or the account-wide snapshot quota is full).`,
     nextSteps: [
       `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" and reuse a finished snapshot, or delete an old one first with delete_snapshots (registered with --allow-destructive; otherwise in the console).`,
     ],
@@ -274,7 +270,7 @@ const CATALOG: Record<string, Entry> = {
   SnapshotCreationFailed: (c) => ({
     why: `The snapshot of server ${c.instanceId ?? ''} was accepted by Alibaba Cloud but ended in status "failed", so it cannot be used for an image.`,
     nextSteps: [
-      `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" to see its snapshots; a failed one still counts towards the 3-per-server limit, so delete it in the console if the server is at that limit.`,
+      `Call list_snapshots with InstanceId "${c.instanceId ?? '<server>'}" to see its snapshots; a failed one still counts towards the ${SNAPSHOTS_PER_SERVER}-per-server limit, so delete it in the console if the server is at that limit.`,
       'Then call create_snapshot again with another SnapshotName (or your own new ClientToken).',
     ],
     retryable: false,
@@ -657,11 +653,11 @@ export function errorText(error: ExplainedError, why: string): string {
 }
 
 /**
- * What anything thrown in a handler becomes, for explain(): an ApiError as it is, a cancel as stage
+ * What anything thrown in a handler becomes, for explain(): an SwasError as it is, a cancel as stage
  * `cancelled`, anything else as an `internal` bug (log it: `unexpected` is true).
  */
-export function failureOf(err: unknown): { input: FailureInput; authAction?: string; unexpected: boolean } {
-  if (err instanceof ApiError) {
+export function explainInputOf(err: unknown): { input: FailureInput; authAction?: string; unexpected: boolean } {
+  if (err instanceof SwasError) {
     return {
       input: { code: err.code, message: err.message, stage: err.stage, httpStatus: err.httpStatus, requestId: err.requestId, recommend: err.recommend },
       ...(err.authAction ? { authAction: err.authAction } : {}),
@@ -721,8 +717,3 @@ CATALOG.CredentialsIncomplete = () => ({
   ],
   retryable: false,
 });
-
-/** The read tool that shows whether `action` went through (undefined for reads). */
-export function checkToolOf(action: string): string | undefined {
-  return CHECK_TOOL[action];
-}

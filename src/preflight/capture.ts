@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { sameWord, SNAPSHOTTABLE_INSTANCE_STATES } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';
-import { imageQuota, type Quota } from './create-image.js';
-import { SNAPSHOT_ACCOUNT_CAP, SNAPSHOTS_PER_SERVER, serverSnapshots } from './create-snapshot.js';
+import { serverSnapshots } from './create-snapshot.js';
+import { ACCOUNT_SNAPSHOT_CAP_WORDS, imageQuota, imageQuotaWords, SNAPSHOT_ACCOUNT_CAP, SNAPSHOTS_PER_SERVER, type Quota } from './quotas.js';
 import { isFinished } from './snapshots.js';
 
 /**
@@ -212,7 +212,7 @@ export function judgeCapture(req: CaptureRequest, f: CaptureFacts): CaptureVerdi
     if (regionCount + toTake.length > SNAPSHOT_ACCOUNT_CAP) {
       add('AccountSnapshotQuota', false, `Region ${req.regionId} alone holds ${regionCount} snapshots and this capture takes ${toTake.length}; the account holds at most ${SNAPSHOT_ACCOUNT_CAP}. ${snapshotCandidates(f.snapshots, f.images)}`, 'SnapshotQuotaExceed');
     } else {
-      add('AccountSnapshotQuota', true, `${regionCount} snapshots in ${req.regionId}, ${regionCount + toTake.length} after; the account-wide cap is min(3 × servers, ${SNAPSHOT_ACCOUNT_CAP}) over all regions, which the API checks.`);
+      add('AccountSnapshotQuota', true, `${regionCount} snapshots in ${req.regionId}, ${regionCount + toTake.length} after; ${ACCOUNT_SNAPSHOT_CAP_WORDS}, which the API checks.`);
     }
   }
 
@@ -223,8 +223,8 @@ export function judgeCapture(req: CaptureRequest, f: CaptureFacts): CaptureVerdi
     add('ImageNameUnique', !sameName, !sameName ? `No custom image is named "${req.imageName}".`
       : `Image ${sameName.ImageId} already has the name "${req.imageName}"${sameName.InstanceId === req.instanceId ? ' and was made from this server from other snapshots' : ''}. Choose another ImageName.`, 'ImageNameAlreadyExist');
     add('Quota', quota.Remaining > 0,
-      quota.Remaining > 0 ? `${quota.Used} of ${quota.Limit} custom images used (3 per server × ${f.serverCount} servers, at most 15); ${quota.Remaining - 1} left after this image.`
-        : `${quota.Used} of ${quota.Limit} custom images used (3 per server × ${f.serverCount} servers, at most 15): none left. ${imageCandidates(f.images)}`,
+      quota.Remaining > 0 ? `${imageQuotaWords(quota, f.serverCount)}; ${quota.Remaining - 1} left after this image.`
+        : `${imageQuotaWords(quota, f.serverCount)}: none left. ${imageCandidates(f.images)}`,
       'CustomImageQuotaLimit');
   }
 

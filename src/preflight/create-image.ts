@@ -1,19 +1,10 @@
-import { apiText } from '../explain/untrusted.js';
-import type { Check } from './checks.js';
+import { apiText } from '../untrusted.js';
+import { checkList, type Check } from './checks.js';
 import { IMAGEABLE_INSTANCE_STATES, sameWord } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';
+import { imageQuota, imageQuotaWords, IMAGES_PER_SERVER, type Quota } from './quotas.js';
 import { isFinished } from './snapshots.js';
 
-/** The images one account may hold: 3 per server, never more than 15. */
-export const IMAGES_PER_SERVER = 3;
-export const IMAGE_QUOTA_CAP = 15;
-
-export interface Quota { Limit: number; Used: number; Remaining: number }
-
-export function imageQuota(serverCount: number, imageCount: number): Quota {
-  const limit = Math.min(IMAGES_PER_SERVER * serverCount, IMAGE_QUOTA_CAP);
-  return { Limit: limit, Used: imageCount, Remaining: Math.max(0, limit - imageCount) };
-}
 
 export interface CreateImageRequestFacts {
   regionId: string;
@@ -50,10 +41,7 @@ export interface PreflightOutcome {
  * rule is tested on its own and the reads can all be made at once.
  */
 export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImageFacts): PreflightOutcome {
-  const checks: Check[] = [];
-  const add = (Name: string, ok: boolean | 'skipped', Detail: string, Code?: string) => {
-    checks.push({ Name, Outcome: ok === 'skipped' ? 'skipped' : ok ? 'passed' : 'failed', Detail, ...(ok === false && Code ? { Code } : {}) });
-  };
+  const { checks, add, firstFailure } = checkList();
   const { instance } = facts;
 
   // Instance: exists in this region, in a state that allows imaging.
@@ -121,19 +109,19 @@ export function judgeCreateImage(req: CreateImageRequestFacts, facts: CreateImag
   // no servers has a quota of 0, and "0 of 0" beside the real reason only confuses.
   const quota = imageQuota(facts.serverCount, facts.images.length);
   if (!instance) {
-    add('Quota', 'skipped', 'Skipped: the server was not found, and the quota counts 3 images per server of its region.');
+    add('Quota', 'skipped', `Skipped: the server was not found, and the quota counts ${IMAGES_PER_SERVER} images per server of its region.`);
   } else {
     add('Quota', repeatOf !== undefined || quota.Remaining > 0,
-      `${quota.Used} of ${quota.Limit} custom images used (3 per server × ${facts.serverCount} servers, at most 15); ${quota.Remaining} left.`,
+      `${imageQuotaWords(quota, facts.serverCount)}; ${quota.Remaining} left.`,
       'CustomImageQuotaLimit');
   }
 
-  const failed = checks.find((c) => c.Outcome === 'failed');
+  const failure = firstFailure();
   return {
     checks,
     quota,
     ...(repeatOf ? { repeatOf } : {}),
     ...(sameName && !repeatOf && sameName.InstanceId === req.instanceId ? { sameServer: sameName } : {}),
-    ...(failed ? { failure: { code: failed.Code ?? 'PreflightFailed', message: failed.Detail } } : {}),
+    ...(failure ? { failure } : {}),
   };
 }

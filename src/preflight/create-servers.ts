@@ -1,5 +1,5 @@
 import type { ConsentMode } from '../config.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { sameWord } from '../swas/status.js';
 import type { SwasPlan } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';

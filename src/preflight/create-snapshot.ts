@@ -1,12 +1,9 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { sameWord, SNAPSHOTTABLE_INSTANCE_STATES } from '../swas/status.js';
 import type { Disk, Instance, Snapshot } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';
+import { ACCOUNT_SNAPSHOT_CAP_WORDS, SNAPSHOT_ACCOUNT_CAP, SNAPSHOTS_PER_SERVER } from './quotas.js';
 
-/** Snapshots one server may hold, system and data disks together. */
-export const SNAPSHOTS_PER_SERVER = 3;
-/** The account-wide cap is min(3 × servers, 15), over every region. */
-export const SNAPSHOT_ACCOUNT_CAP = 15;
 
 /** Every snapshot that counts towards a server's limit: its system snapshots and those of its disks. */
 export function serverSnapshots(snapshots: Snapshot[], instanceId: string, diskIds: string[]): Snapshot[] {
@@ -59,7 +56,7 @@ export function judgeCreateSnapshot(req: { regionId: string; snapshotName: strin
 
   // The account-wide cap min(3 × servers, 15) counts every region: from one region only a full
   // 15 is certain; anything less is left to the API, and said.
-  const accountCap = `the account-wide cap is min(3 × servers, ${SNAPSHOT_ACCOUNT_CAP}) over all regions`;
+  const accountCap = ACCOUNT_SNAPSHOT_CAP_WORDS;
   if (earlier) {
     add('AccountSnapshotQuota', 'skipped', `Skipped: this may be a repeat of an earlier request (${accountCap}).`);
   } else if (f.regionSnapshotCount >= SNAPSHOT_ACCOUNT_CAP) {

@@ -1,7 +1,7 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import type { CustomImage } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';
-import { imageQuota, type Quota } from './create-image.js';
+import { imageQuota, imageQuotaWords, type Quota } from './quotas.js';
 
 /** DeleteCustomImages takes at most this many images a call. */
 export const MAX_DELETE_IMAGES = 15;
@@ -99,7 +99,7 @@ export function judgeDeleteImages(req: { regionId: string; imageIds: string[]; u
 
   const quotaBefore = imageQuota(f.serverCount, f.ownImages.length);
   const quotaAfter = imageQuota(f.serverCount, f.ownImages.length - targets.length);
-  add('Quota', true, `${quotaBefore.Used} of ${quotaBefore.Limit} custom images used (3 per server × ${f.serverCount} servers, at most 15); ${quotaAfter.Used} once ${targets.length === 1 ? 'this image is' : 'these images are'} gone, ${quotaAfter.Remaining} left.`);
+  add('Quota', true, `${imageQuotaWords(quotaBefore, f.serverCount)}; ${quotaAfter.Used} once ${targets.length === 1 ? 'this image is' : 'these images are'} gone, ${quotaAfter.Remaining} left.`);
 
   const failedAt = checks.findIndex((c) => c.Outcome === 'failed');
   const failed = failedAt >= 0 ? checks[failedAt]! : undefined;

@@ -1,4 +1,4 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { sameWord } from '../swas/status.js';
 import type { CustomImage, Snapshot } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';

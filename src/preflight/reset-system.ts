@@ -1,4 +1,5 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
+import { isCustomImageId } from '../swas/shapes.js';
 import { sameWord } from '../swas/status.js';
 import type { Instance } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';
@@ -83,7 +84,7 @@ export function judgeResetSystem(req: { regionId: string; instanceId: string; im
     'IncorrectInstanceStatus');
 
   // SDK remarks on ResetSystem: a server created from a custom image holding data-disk data cannot be reset.
-  const runsCustom = instance.ImageId?.startsWith('m-') === true;
+  const runsCustom = instance.ImageId !== undefined && isCustomImageId(instance.ImageId);
   if (f.sourceImage?.HoldsData) {
     add('ServerResettable', false, `Server ${instance.InstanceId} runs custom image ${f.sourceImage.ImageId}, which holds data-disk data; a server created from such an image cannot be reset. Create a new server from the image you want in the console instead.`, 'ServerFromDataImage');
   } else if (runsCustom && !f.sourceImage) {

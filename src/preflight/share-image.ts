@@ -1,5 +1,5 @@
 import { count } from '../consent/words.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
 import { checkList, type Check } from './checks.js';

@@ -6,7 +6,7 @@ import { Profile, ProfileSet } from './set.js';
 import { effectivePolicy, serverCeiling } from './settings.js';
 
 export { ProfileFileError } from './files.js';
-export { ProfileSet, type CallProfile } from './set.js';
+export { ProfileSet } from './set.js';
 
 /**
  * The allowed profiles, each checked against its file and given its own provider and SWAS client.

@@ -1,7 +1,7 @@
 import type * as CredentialsSdk from '@alicloud/credentials';
 import type { Logger } from 'pino';
 import { moduleExports, SdkSwasApi } from '../swas/client.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import type { RetryPolicy } from '../swas/retry.js';
 import type { ProfileSpec } from './files.js';
 import type { ProfilePolicy } from './settings.js';
@@ -62,7 +62,7 @@ export class Profile {
       this.account = who.AccountId;
       return { accountId: who.AccountId };
     } catch (err) {
-      const errorCode = err instanceof ApiError ? err.code : 'CredentialsNotFound';
+      const errorCode = err instanceof SwasError ? err.code : 'CredentialsNotFound';
       // Only the code: the library's messages may quote a credentials file or an STS answer.
       this.opts.log.warn({ profile: this.name, code: errorCode }, 'could not read the account ID of a profile (STS GetCallerIdentity)');
       return { errorCode };

@@ -1,7 +1,7 @@
 import type * as CredentialsSdk from '@alicloud/credentials';
 import type * as StsSdk from '@alicloud/sts20150401';
 import { moduleExports } from '../swas/client.js';
-import { ApiError, normaliseSdkError } from '../swas/errors.js';
+import { SwasError, normaliseSdkError } from '../swas/errors.js';
 
 type Provider = CredentialsSdk.CredentialsProvider;
 
@@ -35,7 +35,7 @@ export async function getCallerIdentity(provider: Provider, endpoint: URL | unde
   try {
     const res = await client.getCallerIdentityWithOptions(new RuntimeOptions({ readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5_000) }));
     const id = res.body?.accountId;
-    if (!id || !/^\d{1,20}$/.test(id)) throw new ApiError({ code: 'InvalidCallerIdentity', stage: 'api', message: 'STS GetCallerIdentity answered no account ID.' });
+    if (!id || !/^\d{1,20}$/.test(id)) throw new SwasError({ code: 'InvalidCallerIdentity', stage: 'api', message: 'STS GetCallerIdentity answered no account ID.' });
     return { AccountId: id, ...(res.body?.identityType ? { IdentityType: res.body.identityType } : {}) };
   } catch (err) {
     throw normaliseSdkError(err, host);

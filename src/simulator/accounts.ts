@@ -3,7 +3,7 @@
 // another shows up in the other's ListCustomImages as shared in. STS (2015-04-01) answers
 // GetCallerIdentity and AssumeRole for them.
 import { randomBytes } from 'node:crypto';
-import { ApiError } from './errors.js';
+import { SimulatedApiError } from './errors.js';
 import { formatTime } from './ids.js';
 import type { KeyPair } from './signature.js';
 import type { SimState } from './state.js';
@@ -65,22 +65,22 @@ export class SimAccounts {
         : { AccountId: id, IdentityType: 'Account', Arn: `acs:ram::${id}:root`, UserId: id, PrincipalId: id };
     }
     if (action === 'AssumeRole') return this.assumeRole(params);
-    throw new ApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
+    throw new SimulatedApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
   }
 
   private assumeRole(params: ReadonlyMap<string, string>): Record<string, unknown> {
     const roleArn = params.get('RoleArn');
     const sessionName = params.get('RoleSessionName');
-    if (!roleArn) throw new ApiError(400, 'MissingRoleArn', 'RoleArn is mandatory for this action.');
-    if (!sessionName) throw new ApiError(400, 'MissingRoleSessionName', 'RoleSessionName is mandatory for this action.');
-    if (!SESSION_NAME_RE.test(sessionName)) throw new ApiError(400, 'InvalidParameter.RoleSessionName', 'The parameter RoleSessionName is wrongly formed.');
+    if (!roleArn) throw new SimulatedApiError(400, 'MissingRoleArn', 'RoleArn is mandatory for this action.');
+    if (!sessionName) throw new SimulatedApiError(400, 'MissingRoleSessionName', 'RoleSessionName is mandatory for this action.');
+    if (!SESSION_NAME_RE.test(sessionName)) throw new SimulatedApiError(400, 'InvalidParameter.RoleSessionName', 'The parameter RoleSessionName is wrongly formed.');
     const m = ROLE_ARN_RE.exec(roleArn);
-    if (!m) throw new ApiError(400, 'InvalidParameter.RoleArn', 'The parameter RoleArn is wrongly formed.');
+    if (!m) throw new SimulatedApiError(400, 'InvalidParameter.RoleArn', 'The parameter RoleArn is wrongly formed.');
     const [, accountId, roleName] = m as unknown as [string, string, string];
-    if (!this.states.has(accountId)) throw new ApiError(404, 'EntityNotExist.Role', 'The specified Role not exists.');
+    if (!this.states.has(accountId)) throw new SimulatedApiError(404, 'EntityNotExist.Role', 'The specified Role not exists.');
     const duration = params.has('DurationSeconds') ? Number(params.get('DurationSeconds')) : 3600;
     if (!Number.isInteger(duration) || duration < MIN_DURATION_S || duration > MAX_DURATION_S) {
-      throw new ApiError(400, 'InvalidParameter.DurationSeconds', `The parameter DurationSeconds must be between ${MIN_DURATION_S} and ${MAX_DURATION_S}.`);
+      throw new SimulatedApiError(400, 'InvalidParameter.DurationSeconds', `The parameter DurationSeconds must be between ${MIN_DURATION_S} and ${MAX_DURATION_S}.`);
     }
     const key: KeyPair = {
       accessKeyId: `STS.${randomBytes(12).toString('hex')}`,

@@ -1,6 +1,6 @@
 // One handler per API action. A handler validates its parameters, reads or changes the state,
-// and returns the response body without RequestId; failures are thrown as ApiError.
-import { ApiError, invalidParameter, missing } from './errors.js';
+// and returns the response body without RequestId; failures are thrown as SimulatedApiError.
+import { SimulatedApiError, invalidParameter, missing } from './errors.js';
 import { paginate, type Params } from './params.js';
 import {
   IMAGE_READY_STATUSES,
@@ -57,7 +57,7 @@ export type ActionHandler = (ctx: ActionContext) => Record<string, unknown>;
 function regionOf(ctx: ActionContext): string {
   const regionId = ctx.params.required('RegionId');
   if (!ctx.state.hasRegion(regionId)) {
-    throw new ApiError(404, 'InvalidRegionId.NotFound', `The specified RegionId "${regionId}" does not exist.`);
+    throw new SimulatedApiError(404, 'InvalidRegionId.NotFound', `The specified RegionId "${regionId}" does not exist.`);
   }
   return regionId;
 }
@@ -91,7 +91,7 @@ function wildcard(pattern: string): RegExp {
 function requireKnownIds(ctx: ActionContext, ids: readonly string[] | undefined, known: (id: string) => boolean, code: string, what: string): void {
   if (!ctx.state.unknownIdErrors || !ids) return;
   const unknown = ids.find((id) => !known(id));
-  if (unknown !== undefined) throw new ApiError(404, code, `The specified ${what} "${unknown}" does not exist.`);
+  if (unknown !== undefined) throw new SimulatedApiError(404, code, `The specified ${what} "${unknown}" does not exist.`);
 }
 
 const one = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : [v]);
@@ -110,7 +110,7 @@ function idempotent(ctx: ActionContext, action: string, create: () => Record<str
   const prior = ctx.state.recallToken(key);
   if (prior) {
     if (prior.fingerprint !== fingerprint) {
-      throw new ApiError(400, 'IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request.');
+      throw new SimulatedApiError(400, 'IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request.');
     }
     return prior.result;
   }
@@ -218,10 +218,10 @@ const createSnapshot: ActionHandler = (ctx) => {
   checkTags(tags);
   return idempotent(ctx, 'CreateSnapshot', () => {
     const disk = ctx.state.disk(diskId);
-    if (!disk || disk.regionId !== regionId) throw new ApiError(404, 'InvalidDiskId.NotFound', 'The specified disk does not exist.');
+    if (!disk || disk.regionId !== regionId) throw new SimulatedApiError(404, 'InvalidDiskId.NotFound', 'The specified disk does not exist.');
     const instance = ctx.state.instance(disk.instanceId)!;
     if (!IMAGE_READY_STATUSES.includes(instance.status)) {
-      throw new ApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
+      throw new SimulatedApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
     }
     checkSnapshotQuota(instance, ctx.state.snapshots(), ctx.state.instances().length);
     checkDiskNotSnapshotting(diskId, ctx.state.snapshots());
@@ -270,12 +270,12 @@ const createCustomImage: ActionHandler = (ctx) => {
   return idempotent(ctx, 'CreateCustomImage', () => {
     const instance = ctx.state.instance(instanceId);
     if (!instance || instance.regionId !== regionId) {
-      throw new ApiError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
+      throw new SimulatedApiError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
     }
     checkInstanceForImage(instance);
     const systemSnapshotId = p.get('SystemSnapshotId');
     if (systemSnapshotId === undefined) {
-      throw new ApiError(400, 'InvalidParam.SystemSnapshotIdNotFound', 'The specified parameter systemSnapshotId is not found.');
+      throw new SimulatedApiError(400, 'InvalidParam.SystemSnapshotIdNotFound', 'The specified parameter systemSnapshotId is not found.');
     }
     checkSystemSnapshot(ctx.state.snapshot(systemSnapshotId), instance);
     const dataSnapshotId = p.get('DataSnapshotId');
@@ -335,7 +335,7 @@ const modifyImageShareStatus: ActionHandler = (ctx) => {
   const operation = ctx.params.required('Operation');
   if (operation !== 'Share' && operation !== 'UnShare') {
     // Documented code (the ModifyImageShareStatus page's error table).
-    throw new ApiError(400, 'InvalidParam.OperationIllegal', `The specified parameter "Operation" must be Share or UnShare, not "${operation}".`);
+    throw new SimulatedApiError(400, 'InvalidParam.OperationIllegal', `The specified parameter "Operation" must be Share or UnShare, not "${operation}".`);
   }
   return idempotent(ctx, 'ModifyImageShareStatus', () => {
     const image = imageInRegion(ctx, regionId, imageId);
@@ -398,7 +398,7 @@ const listCustomImageShareAccounts: ActionHandler = (ctx) => {
 function resourceType(ctx: ActionContext): TagResourceType {
   const type = ctx.params.required('ResourceType');
   if (!(TAG_RESOURCE_TYPES as readonly string[]).includes(type)) {
-    throw new ApiError(400, 'InvalidParam.ResourceType', `The specified parameter "ResourceType" must be one of ${TAG_RESOURCE_TYPES.join(', ')} (lower case), not "${type}".`);
+    throw new SimulatedApiError(400, 'InvalidParam.ResourceType', `The specified parameter "ResourceType" must be one of ${TAG_RESOURCE_TYPES.join(', ')} (lower case), not "${type}".`);
   }
   return type as TagResourceType;
 }
@@ -437,7 +437,7 @@ function tagTargets(ctx: ActionContext, regionId: string, type: TagResourceType,
   return [...new Set(ids)].map((id) => {
     const r = all.get(id);
     // Inferred code (ECS's for the same case).
-    if (!r) throw new ApiError(404, 'InvalidResourceId.NotFound', `The specified ${type} "${id}" does not exist.`);
+    if (!r) throw new SimulatedApiError(404, 'InvalidResourceId.NotFound', `The specified ${type} "${id}" does not exist.`);
     if (r.sharedIn) checkOwnImage(ctx.state.image(id)!);
     return r;
   });
@@ -457,12 +457,12 @@ const tagResources: ActionHandler = (ctx) => {
   if (tags.length === 0) throw missing('Tag');
   checkTags(tags);
   const dup = tags.find((t, i) => tags.findIndex((u) => u.key === t.key) !== i);
-  if (dup) throw new ApiError(400, 'InvalidParam.TagKey', `The tag key "${dup.key}" is given more than once.`);
+  if (dup) throw new SimulatedApiError(400, 'InvalidParam.TagKey', `The tag key "${dup.key}" is given more than once.`);
   return idempotent(ctx, 'TagResources', () => {
     const targets = tagTargets(ctx, regionId, type, ids);
     const merged = targets.map((r) => {
       const next = [...r.tags.filter((t) => !tags.some((n) => n.key === t.key)), ...tags];
-      if (next.length > MAX_TAGS) throw new ApiError(400, 'InvalidParam.TagCount', `The ${type} ${r.id} would have more than ${MAX_TAGS} tags.`);
+      if (next.length > MAX_TAGS) throw new SimulatedApiError(400, 'InvalidParam.TagCount', `The ${type} ${r.id} would have more than ${MAX_TAGS} tags.`);
       return { id: r.id, tags: next };
     });
     for (const r of merged) ctx.state.setTags(tagKind(type), r.id, r.tags);
@@ -494,10 +494,10 @@ const listTagResources: ActionHandler = (ctx) => {
   const type = resourceType(ctx);
   const ids = ctx.params.repeatList('ResourceId', MAX_TAG_RESOURCE_IDS);
   const filter = ctx.params.tags();
-  if (filter.length > MAX_TAGS) throw new ApiError(400, 'InvalidParam.TagCount', `At most ${MAX_TAGS} tags can be specified.`);
+  if (filter.length > MAX_TAGS) throw new SimulatedApiError(400, 'InvalidParam.TagCount', `At most ${MAX_TAGS} tags can be specified.`);
   // The SDK's ListTagResourcesRequestTag: a value of 1–64 characters; there is no empty wildcard here.
   const badValue = filter.find((t) => t.value.length === 0 || t.value.length > 64);
-  if (badValue) throw new ApiError(400, 'InvalidParam.TagValue', `The tag value of "${badValue.key}" must be 1-64 characters.`);
+  if (badValue) throw new SimulatedApiError(400, 'InvalidParam.TagValue', `The tag value of "${badValue.key}" must be 1-64 characters.`);
   checkClientToken(ctx.params.get('ClientToken'));
   const token = ctx.params.get('NextToken');
   let offset = 0;
@@ -523,7 +523,7 @@ const listTagResources: ActionHandler = (ctx) => {
 function deleteSnapshotList(ctx: ActionContext, regionId: string, snapshotIds: readonly string[]): Record<string, unknown> {
   const snapshots = [...new Set(snapshotIds)].map((id) => {
     const s = ctx.state.snapshot(id);
-    if (!s || s.regionId !== regionId) throw new ApiError(404, 'InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.');
+    if (!s || s.regionId !== regionId) throw new SimulatedApiError(404, 'InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.');
     return s;
   });
   const images = ctx.state.images(regionId);
@@ -560,7 +560,7 @@ const resetSystem: ActionHandler = (ctx) => {
   if (keyPairName !== undefined) checkKeyPairName(keyPairName);
   return idempotent(ctx, 'ResetSystem', () => {
     const instance = ctx.state.instance(instanceId);
-    if (!instance || instance.regionId !== regionId) throw new ApiError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
+    if (!instance || instance.regionId !== regionId) throw new SimulatedApiError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
     checkResetStatus(instance);
     checkResetSource(instance);
     let target: ResetImage & { imageName: string; imageVersion: string; imageType: 'system' | 'app' | 'custom' };
@@ -603,7 +603,7 @@ const listImages: ActionHandler = (ctx) => {
   const ids = ctx.params.jsonList('ImageIds', 50);
   const type = ctx.params.get('ImageType')?.toLowerCase();
   if (type !== undefined && !['system', 'app', 'custom'].includes(type)) {
-    throw new ApiError(400, 'InvalidParameter', 'The specified parameter "ImageType" must be system, app or custom.');
+    throw new SimulatedApiError(400, 'InvalidParameter', 'The specified parameter "ImageType" must be system, app or custom.');
   }
   // Like the live API, a custom image only shows up here once it has left the creating state.
   // Images other accounts shared in are usable (to create or reset servers), so they are listed too.
@@ -652,7 +652,7 @@ const createInstances: ActionHandler = (ctx) => {
   return idempotent(ctx, 'CreateInstances', () => {
     const plan = plansOf(regionId).find((x) => x.planId === planId);
     // Design choice: no documented code for an unknown plan.
-    if (!plan) throw new ApiError(404, 'InvalidPlanId.NotFound', `The specified PlanId "${planId}" does not exist in ${regionId}.`);
+    if (!plan) throw new SimulatedApiError(404, 'InvalidPlanId.NotFound', `The specified PlanId "${planId}" does not exist in ${regionId}.`);
     const image = launchImage(ctx, regionId, imageId);
     checkPlanFitsImage({ planId, diskSize: plan.diskSize, diskType: plan.diskType, platforms: plan.platforms }, image, dataDiskSize);
     checkServerQuota(ctx.state.instances(regionId).length, amount);

@@ -13,7 +13,7 @@ import type { TimingProfile } from './timing.js';
 import type { SeedData } from './types.js';
 
 export { DEMO, demoSeed } from './demo.js';
-export { ApiError } from './errors.js';
+export { SimulatedApiError } from './errors.js';
 export type { Fault, FaultKind, FaultSpec, Faults } from './faults.js';
 export { API_VERSION } from './server.js';
 export type { KeyPair } from './signature.js';

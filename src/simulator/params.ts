@@ -1,5 +1,5 @@
 // Typed access to the flattened request parameters (query string and form body merged).
-import { ApiError, invalidParameter, missing } from './errors.js';
+import { SimulatedApiError, invalidParameter, missing } from './errors.js';
 import type { Tag } from './types.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -107,7 +107,7 @@ export class Params {
       .sort((a, b) => a[0] - b[0])
       .map(([n, t]) => {
         if (t.key === undefined || t.key === '') {
-          throw new ApiError(400, 'InvalidParam.TagKey', `The tag key of Tag.${n} must not be empty.`);
+          throw new SimulatedApiError(400, 'InvalidParam.TagKey', `The tag key of Tag.${n} must not be empty.`);
         }
         return { key: t.key, value: t.value ?? '' };
       });

@@ -1,7 +1,7 @@
 // Validation rules of the write actions. They re-declare the API's rules on purpose: the simulator
 // must catch a client's mistakes, not copy them. Codes marked "design choice" or "inferred" are
 // not in any Alibaba error table we have seen (see the fidelity audit §3).
-import { ApiError, invalidParameter } from './errors.js';
+import { SimulatedApiError, invalidParameter } from './errors.js';
 import type { CustomImage, Instance, InstanceStatus, Snapshot, Tag } from './types.js';
 
 export const IMAGE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9:_-]{1,127}$/;
@@ -29,13 +29,13 @@ const URL_RE = /https?:\/\//i;
 
 export function checkImageName(name: string): void {
   if (!IMAGE_NAME_RE.test(name)) {
-    throw new ApiError(400, 'InvalidParam.IllegalImageName', 'The specified parameter imageName is illegal.');
+    throw new SimulatedApiError(400, 'InvalidParam.IllegalImageName', 'The specified parameter imageName is illegal.');
   }
 }
 
 export function checkSnapshotName(name: string): void {
   if (!SNAPSHOT_NAME_RE.test(name) || /^https?:\/\//i.test(name)) {
-    throw new ApiError(
+    throw new SimulatedApiError(
       400,
       'InvalidParam.SnapshotName',
       'The specified parameter SnapshotName is illegal: 2-50 characters, starting with a letter; letters, digits, ":", "_", "." and "-" only.',
@@ -44,13 +44,13 @@ export function checkSnapshotName(name: string): void {
 }
 
 export function checkTags(tags: readonly Tag[]): void {
-  if (tags.length > MAX_TAGS) throw new ApiError(400, 'InvalidParam.TagCount', `At most ${MAX_TAGS} tags can be specified.`);
+  if (tags.length > MAX_TAGS) throw new SimulatedApiError(400, 'InvalidParam.TagCount', `At most ${MAX_TAGS} tags can be specified.`);
   for (const { key, value } of tags) {
     if (key.length === 0 || key.length > 64 || URL_RE.test(key) || key.startsWith('acs:') || key.startsWith('aliyun')) {
-      throw new ApiError(400, 'InvalidParam.TagKey', `The tag key "${key}" is invalid: 1-64 characters, no http:// or https://, not starting with acs: or aliyun.`);
+      throw new SimulatedApiError(400, 'InvalidParam.TagKey', `The tag key "${key}" is invalid: 1-64 characters, no http:// or https://, not starting with acs: or aliyun.`);
     }
     if (value.length > 64 || URL_RE.test(value)) {
-      throw new ApiError(400, 'InvalidParam.TagValue', `The tag value "${value}" is invalid: at most 64 characters, no http:// or https://.`);
+      throw new SimulatedApiError(400, 'InvalidParam.TagValue', `The tag value "${value}" is invalid: at most 64 characters, no http:// or https://.`);
     }
   }
 }
@@ -73,43 +73,43 @@ export function imageQuota(instancesInRegion: number): number {
 /** Whether an instance may be imaged: throws the API error otherwise. */
 export function checkInstanceForImage(instance: Instance): void {
   if (instance.internalErrorOnImage) {
-    throw new ApiError(500, 'InternalError', 'An error occurred while processing your request.');
+    throw new SimulatedApiError(500, 'InternalError', 'An error occurred while processing your request.');
   }
   if (!IMAGE_READY_STATUSES.includes(instance.status)) {
-    throw new ApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
+    throw new SimulatedApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
   }
 }
 
 export function checkSystemSnapshot(snapshot: Snapshot | undefined, instance: Instance): void {
   if (!snapshot || snapshot.regionId !== instance.regionId) {
-    throw new ApiError(400, 'InvalidParam.SystemSnapshotIdNotFound', 'The specified parameter systemSnapshotId is not found.');
+    throw new SimulatedApiError(400, 'InvalidParam.SystemSnapshotIdNotFound', 'The specified parameter systemSnapshotId is not found.');
   }
   if (snapshot.sourceDiskType !== 'system' || snapshot.instanceId !== instance.instanceId || snapshot.status !== 'accomplished') {
-    throw new ApiError(400, 'InvalidParam.SystemSnapshotIdNotSupport', 'You cannot create custom images in the specified parameter system snapshotId.');
+    throw new SimulatedApiError(400, 'InvalidParam.SystemSnapshotIdNotSupport', 'You cannot create custom images in the specified parameter system snapshotId.');
   }
 }
 
 export function checkDataSnapshot(snapshot: Snapshot | undefined, instance: Instance): void {
   if (!snapshot || snapshot.regionId !== instance.regionId) {
-    throw new ApiError(400, 'InvalidParam.DataSnapshotIdNotFound', 'The specified parameter dataSnapshotId is not found.');
+    throw new SimulatedApiError(400, 'InvalidParam.DataSnapshotIdNotFound', 'The specified parameter dataSnapshotId is not found.');
   }
   const ownDataDisks = instance.disks.filter((d) => d.diskType === 'data').map((d) => d.diskId);
   if (snapshot.sourceDiskType !== 'data' || !ownDataDisks.includes(snapshot.sourceDiskId) || snapshot.status !== 'accomplished') {
     // The API page documents no "NotSupport" code for data snapshots: its only data-snapshot code is
     // NotFound, which the MCP side's preflight predicts for the same cases.
-    throw new ApiError(400, 'InvalidParam.DataSnapshotIdNotFound', 'The specified parameter dataSnapshotId is not found.');
+    throw new SimulatedApiError(400, 'InvalidParam.DataSnapshotIdNotFound', 'The specified parameter dataSnapshotId is not found.');
   }
 }
 
 export function checkImageNameFree(name: string, imagesInRegion: readonly CustomImage[]): void {
   if (imagesInRegion.some((m) => m.name === name)) {
-    throw new ApiError(400, 'ImageNameAlreadyExist', 'The image name already exists.');
+    throw new SimulatedApiError(400, 'ImageNameAlreadyExist', 'The image name already exists.');
   }
 }
 
 export function checkImageQuota(imagesInRegion: number, instancesInRegion: number): void {
   if (imagesInRegion >= imageQuota(instancesInRegion)) {
-    throw new ApiError(400, 'CustomImageQuotaLimit', 'The maximum number of custom image in this region is exceeded.');
+    throw new SimulatedApiError(400, 'CustomImageQuotaLimit', 'The maximum number of custom image in this region is exceeded.');
   }
 }
 
@@ -119,18 +119,18 @@ export function snapshotAccountQuota(serversInAccount: number): number {
 
 export function checkSnapshotQuota(server: Instance, allSnapshots: readonly Snapshot[], serversInAccount: number): void {
   if (allSnapshots.filter((s) => s.instanceId === server.instanceId).length >= SNAPSHOTS_PER_SERVER) {
-    throw new ApiError(400, 'SnapshotQuotaExceed', `A server can have at most ${SNAPSHOTS_PER_SERVER} snapshots.`);
+    throw new SimulatedApiError(400, 'SnapshotQuotaExceed', `A server can have at most ${SNAPSHOTS_PER_SERVER} snapshots.`);
   }
   const cap = snapshotAccountQuota(serversInAccount);
   if (allSnapshots.length >= cap) {
-    throw new ApiError(400, 'SnapshotQuotaExceed', `The account can have at most ${cap} snapshots: 3 a server, at most ${SNAPSHOT_ACCOUNT_CAP}.`);
+    throw new SimulatedApiError(400, 'SnapshotQuotaExceed', `The account can have at most ${cap} snapshots: 3 a server, at most ${SNAPSHOT_ACCOUNT_CAP}.`);
   }
 }
 
 /** Documented (the SWAS error-code page): one snapshot of a disk at a time. */
 export function checkDiskNotSnapshotting(diskId: string, allSnapshots: readonly Snapshot[]): void {
   if (allSnapshots.some((s) => s.sourceDiskId === diskId && s.status === 'progressing')) {
-    throw new ApiError(403, 'IncorrectDiskStatus.CreatingSnapshot', 'A snapshot is being created in the specified disk. Please try again later.');
+    throw new SimulatedApiError(403, 'IncorrectDiskStatus.CreatingSnapshot', 'A snapshot is being created in the specified disk. Please try again later.');
   }
 }
 
@@ -139,12 +139,12 @@ export function isMainland(regionId: string): boolean {
   return regionId.startsWith('cn-') && regionId !== 'cn-hongkong';
 }
 
-export const imageNotFound = (imageId: string): ApiError => new ApiError(404, 'InvalidImageId.NotFound', `The specified ImageId "${imageId}" does not exist.`);
+export const imageNotFound = (imageId: string): SimulatedApiError => new SimulatedApiError(404, 'InvalidImageId.NotFound', `The specified ImageId "${imageId}" does not exist.`);
 
 /** Design choice (no documented code): a recipient may only use an image another account shared in. */
 export function checkOwnImage(image: CustomImage): void {
   if (image.sharedIn) {
-    throw new ApiError(403, 'OperationDenied.NotImageOwner', `The image ${image.imageId} was shared to you by account ${image.userId}; only its owner can delete, share or tag it.`);
+    throw new SimulatedApiError(403, 'OperationDenied.NotImageOwner', `The image ${image.imageId} was shared to you by account ${image.userId}; only its owner can delete, share or tag it.`);
   }
 }
 
@@ -155,14 +155,14 @@ export function checkOwnImage(image: CustomImage): void {
  */
 export function checkImageNotShared(image: CustomImage): void {
   if (image.inShare || image.shareAccounts.length > 0) {
-    throw new ApiError(400, 'CustomImageInShare', 'The custom image is being shared. Please disable sharing first and then delete it.');
+    throw new SimulatedApiError(400, 'CustomImageInShare', 'The custom image is being shared. Please disable sharing first and then delete it.');
   }
 }
 
 /** ECS's code for this case; SWAS documents none. */
 export function checkImageAvailable(image: CustomImage): void {
   if (image.status !== '1') {
-    throw new ApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.status}").`);
+    throw new SimulatedApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.status}").`);
   }
 }
 
@@ -173,7 +173,7 @@ export function checkImageAvailable(image: CustomImage): void {
 export function checkSnapshotNotInUse(snapshot: Snapshot, ownImages: readonly CustomImage[]): void {
   const user = ownImages.find((m) => m.systemSnapshotId === snapshot.snapshotId || m.dataSnapshotId === snapshot.snapshotId);
   if (user) {
-    throw new ApiError(400, 'SnapshotExistCustomImage', `The snapshot ${snapshot.snapshotId} was used to create the custom image ${user.imageId}; delete the image first.`);
+    throw new SimulatedApiError(400, 'SnapshotExistCustomImage', `The snapshot ${snapshot.snapshotId} was used to create the custom image ${user.imageId}; delete the image first.`);
   }
 }
 
@@ -186,7 +186,7 @@ export function checkAccountId(account: string): void {
 /** Design choice: the LIMITS page says at most 10 accounts an image; the code is ours. */
 export function checkShareAccountQuota(after: number): void {
   if (after > MAX_SHARE_ACCOUNTS) {
-    throw new ApiError(400, 'CustomImageShareAccountQuotaLimit', `An image can be shared with at most ${MAX_SHARE_ACCOUNTS} accounts.`);
+    throw new SimulatedApiError(400, 'CustomImageShareAccountQuotaLimit', `An image can be shared with at most ${MAX_SHARE_ACCOUNTS} accounts.`);
   }
 }
 
@@ -194,13 +194,13 @@ export function checkShareAccountQuota(after: number): void {
 export function checkPassword(password: string): void {
   const classes = [/[A-Z]/, /[a-z]/, /\d/, /[()`~!@#$%^&*\-_+=|{}[\]:;'<>,.?/]/].filter((re) => re.test(password)).length;
   if (password.length < 8 || password.length > 30 || classes < 3 || !/^[\x21-\x7e]+$/.test(password)) {
-    throw new ApiError(400, 'InvalidParam.Password', 'The password must be 8 to 30 characters and hold at least three of: upper-case letters, lower-case letters, digits, special characters.');
+    throw new SimulatedApiError(400, 'InvalidParam.Password', 'The password must be 8 to 30 characters and hold at least three of: upper-case letters, lower-case letters, digits, special characters.');
   }
 }
 
 export function checkKeyPairName(name: string): void {
   if (!/^[A-Za-z][A-Za-z0-9._:-]{1,127}$/.test(name)) {
-    throw new ApiError(400, 'InvalidParam.KeyPairName', `The key pair name "${name}" is invalid.`);
+    throw new SimulatedApiError(400, 'InvalidParam.KeyPairName', `The key pair name "${name}" is invalid.`);
   }
 }
 
@@ -217,7 +217,7 @@ export interface ResetImage {
 /** ResetSystem needs a Running or Stopped server (the accepted states are undocumented; Terraform retries IncorrectInstanceStatus). */
 export function checkResetStatus(instance: Instance): void {
   if (!RESET_READY_STATUSES.includes(instance.status)) {
-    throw new ApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
+    throw new SimulatedApiError(403, 'IncorrectInstanceStatus', 'The state of the current instance does not support this operation.');
   }
 }
 
@@ -227,7 +227,7 @@ export function checkResetStatus(instance: Instance): void {
  */
 export function checkResetSource(instance: Instance): void {
   if (instance.createdFromDataImage) {
-    throw new ApiError(403, 'OperationDenied.CreatedFromDataDiskImage', `The server ${instance.instanceId} was created from a custom image that holds data-disk data; such a server cannot be reset.`);
+    throw new SimulatedApiError(403, 'OperationDenied.CreatedFromDataDiskImage', `The server ${instance.instanceId} was created from a custom image that holds data-disk data; such a server cannot be reset.`);
   }
 }
 
@@ -236,25 +236,25 @@ export function checkResetImage(instance: Instance, image: ResetImage): void {
   if (image.custom) {
     // The user guide: an image shared in by another account can be used only to create servers.
     if (image.custom.sharedIn) {
-      throw new ApiError(403, 'OperationDenied.SharedImageResetNotSupported', `The image ${image.imageId} was shared to you by another account; a shared image can be used only to create servers, not to reset one.`);
+      throw new SimulatedApiError(403, 'OperationDenied.SharedImageResetNotSupported', `The image ${image.imageId} was shared to you by another account; a shared image can be used only to create servers, not to reset one.`);
     }
-    if (image.custom.status !== '1') throw new ApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.custom.status}").`);
+    if (image.custom.status !== '1') throw new SimulatedApiError(403, 'IncorrectImageStatus', `The image ${image.imageId} is not available (Status "${image.custom.status}").`);
     if (image.custom.instanceId === instance.instanceId) {
-      throw new ApiError(400, 'InvalidImageId.SameInstance', `The image ${image.imageId} was created from this server; roll back to a snapshot instead.`);
+      throw new SimulatedApiError(400, 'InvalidImageId.SameInstance', `The image ${image.imageId} was created from this server; roll back to a snapshot instead.`);
     }
   }
   const system = instance.disks.find((d) => d.diskType === 'system');
   if ((system?.size ?? 0) < image.requiredSystemDiskSize) {
-    throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image needs a system disk of at least ${image.requiredSystemDiskSize} GB; the server's is ${system?.size ?? 0} GB.`);
+    throw new SimulatedApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image needs a system disk of at least ${image.requiredSystemDiskSize} GB; the server's is ${system?.size ?? 0} GB.`);
   }
   if (image.requiredDataDiskSize > 0) {
     const data = Math.max(0, ...instance.disks.filter((d) => d.diskType === 'data').map((d) => d.size));
     if (data < image.requiredDataDiskSize) {
-      throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image holds a data disk of ${image.requiredDataDiskSize} GB; the server's data disk is ${data} GB.`);
+      throw new SimulatedApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image holds a data disk of ${image.requiredDataDiskSize} GB; the server's data disk is ${data} GB.`);
     }
   }
   if (!isMainland(instance.regionId) && image.osType.toLowerCase() !== instance.osType.toLowerCase()) {
-    throw new ApiError(400, 'InvalidImageId.PlatformSwitchNotSupported', `Outside the Chinese mainland a server cannot switch between ${instance.osType} and ${image.osType}.`);
+    throw new SimulatedApiError(400, 'InvalidImageId.PlatformSwitchNotSupported', `Outside the Chinese mainland a server cannot switch between ${instance.osType} and ${image.osType}.`);
   }
 }
 
@@ -292,23 +292,23 @@ export function checkPlanFitsImage(
   dataDiskSize: number,
 ): void {
   if (plan.diskType === 'SSD' && dataDiskSize < 20) {
-    throw new ApiError(400, 'InvalidParam.DataDiskSize', `The plan ${plan.planId} has a standard SSD: DataDiskSize must be at least 20 GB.`);
+    throw new SimulatedApiError(400, 'InvalidParam.DataDiskSize', `The plan ${plan.planId} has a standard SSD: DataDiskSize must be at least 20 GB.`);
   }
   if (plan.diskSize < image.requiredSystemDiskSize) {
-    throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image ${image.imageId} needs a system disk of at least ${image.requiredSystemDiskSize} GB; the plan ${plan.planId} has ${plan.diskSize} GB.`);
+    throw new SimulatedApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image ${image.imageId} needs a system disk of at least ${image.requiredSystemDiskSize} GB; the plan ${plan.planId} has ${plan.diskSize} GB.`);
   }
   if (image.requiredDataDiskSize > dataDiskSize) {
-    throw new ApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image ${image.imageId} holds a data disk of ${image.requiredDataDiskSize} GB; DataDiskSize is ${dataDiskSize} GB.`);
+    throw new SimulatedApiError(400, 'InvalidImageId.DiskSizeNotEnough', `The image ${image.imageId} holds a data disk of ${image.requiredDataDiskSize} GB; DataDiskSize is ${dataDiskSize} GB.`);
   }
   if (!plan.platforms.some((p) => p.toLowerCase() === image.osType.toLowerCase())) {
-    throw new ApiError(400, 'InvalidImageId.PlatformNotSupported', `The plan ${plan.planId} supports ${plan.platforms.join(', ')}, not ${image.osType}.`);
+    throw new SimulatedApiError(400, 'InvalidImageId.PlatformNotSupported', `The plan ${plan.planId} supports ${plan.platforms.join(', ')}, not ${image.osType}.`);
   }
 }
 
 /** Design choice (documented limit, no documented code): at most 50 servers a region. */
 export function checkServerQuota(inRegion: number, amount: number): void {
   if (inRegion + amount > MAX_SERVERS_PER_REGION) {
-    throw new ApiError(400, 'QuotaExceed.Instance', `A region holds at most ${MAX_SERVERS_PER_REGION} servers per account; there are ${inRegion}, and ${amount} more were asked for.`);
+    throw new SimulatedApiError(400, 'QuotaExceed.Instance', `A region holds at most ${MAX_SERVERS_PER_REGION} servers per account; there are ${inRegion}, and ${amount} more were asked for.`);
   }
 }
 

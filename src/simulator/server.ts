@@ -2,7 +2,7 @@
 // action and writes Alibaba-style JSON answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ACTIONS } from './actions.js';
-import { ApiError } from './errors.js';
+import { SimulatedApiError } from './errors.js';
 import type { Fault, Faults } from './faults.js';
 import { newRequestId } from './ids.js';
 import { Params } from './params.js';
@@ -38,7 +38,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(413, 'RequestEntityTooLarge', 'The request body is too large.'));
+        reject(new SimulatedApiError(413, 'RequestEntityTooLarge', 'The request body is too large.'));
         req.destroy();
         return;
       }
@@ -61,7 +61,7 @@ function send(res: ServerResponse, status: number, requestId: string, body: Reco
   res.end(json);
 }
 
-function errorBody(e: ApiError, requestId: string, host: string): Record<string, unknown> {
+function errorBody(e: SimulatedApiError, requestId: string, host: string): Record<string, unknown> {
   return {
     RequestId: requestId,
     HostId: host,
@@ -71,9 +71,9 @@ function errorBody(e: ApiError, requestId: string, host: string): Record<string,
   };
 }
 
-function faultError(f: Fault): ApiError {
+function faultError(f: Fault): SimulatedApiError {
   const headers: Record<string, string> = f.spec.retryAfterMs === undefined ? {} : { 'x-acs-retry-after': String(f.spec.retryAfterMs) };
-  return new ApiError(f.spec.status ?? 500, f.spec.code ?? 'InternalError', f.spec.message ?? 'An error occurred while processing your request.', headers);
+  return new SimulatedApiError(f.spec.status ?? 500, f.spec.code ?? 'InternalError', f.spec.message ?? 'An error occurred while processing your request.', headers);
 }
 
 /** Carries a drop/hang decision out of the pipeline. */
@@ -104,9 +104,9 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     entry.params = Object.fromEntries([...business].filter(([k]) => k !== 'Signature' && k !== 'SecurityToken' && !/password/i.test(k)));
 
     if (req.method !== 'POST' && req.method !== 'GET') {
-      throw new ApiError(405, 'UnsupportedHTTPMethod', `The HTTP method ${req.method ?? ''} is not supported.`);
+      throw new SimulatedApiError(405, 'UnsupportedHTTPMethod', `The HTTP method ${req.method ?? ''} is not supported.`);
     }
-    if (url.pathname !== '/') throw new ApiError(404, 'InvalidApi.NotFound', `The path ${url.pathname} is not an API path.`);
+    if (url.pathname !== '/') throw new SimulatedApiError(404, 'InvalidApi.NotFound', `The path ${url.pathname} is not an API path.`);
 
     const verifyOpts = { lookupKey, now: deps.now(), nonces: deps.nonces };
     const verified: Verified = isV3
@@ -117,14 +117,14 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const version = isV3 ? String(req.headers['x-acs-version'] ?? '') : (all.find(([k]) => k === 'Version')?.[1] ?? '');
     if (deps.accounts) entry.accountId = deps.accounts.accountOf(verified.accessKeyId);
     if (deps.accounts && version === STS_VERSION) return deps.accounts.sts(action, verified.accessKeyId, business);
-    if (version !== API_VERSION) throw new ApiError(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid; use ${API_VERSION}.`);
+    if (version !== API_VERSION) throw new SimulatedApiError(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid; use ${API_VERSION}.`);
     const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (!handler) throw new ApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
+    if (!handler) throw new SimulatedApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
 
     const hostRegion = REGIONAL_HOST_RE.exec(req.headers.host ?? '')?.[1];
     const regionId = business.get('RegionId');
     if (hostRegion && regionId && hostRegion.toLowerCase() !== regionId) {
-      throw new ApiError(400, 'InvalidRegionId.Mismatch', `The RegionId "${regionId}" does not match the endpoint region "${hostRegion}".`);
+      throw new SimulatedApiError(400, 'InvalidRegionId.Mismatch', `The RegionId "${regionId}" does not match the endpoint region "${hostRegion}".`);
     }
 
     const fault = deps.faults.decide(action, regionId ?? undefined);
@@ -165,7 +165,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
           if (e.kind === 'drop') req.socket.destroy();
           return;
         }
-        const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `An error occurred while processing your request: ${String(e)}`);
+        const err = e instanceof SimulatedApiError ? e : new SimulatedApiError(500, 'InternalError', `An error occurred while processing your request: ${String(e)}`);
         entry.status = err.status;
         entry.code = err.code;
         send(res, err.status, requestId, errorBody(err, requestId, host), err.headers);

@@ -1,7 +1,7 @@
 // Server-side verification of Alibaba Cloud request signatures: V3 (ACS3-HMAC-SHA256) and the
 // legacy V2 RPC signature (HMAC-SHA1). Implemented from the published algorithm with node:crypto.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { ApiError } from './errors.js';
+import { SimulatedApiError } from './errors.js';
 
 export const V3_ALGORITHM = 'ACS3-HMAC-SHA256';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -184,10 +184,10 @@ function parseTimestamp(value: string): number | null {
 function checkTime(value: string, name: string, opts: VerifyOptions): void {
   const t = parseTimestamp(value);
   if (t === null) {
-    throw new ApiError(400, 'InvalidTimeStamp.Format', `Specified ${name} is not valid: expected yyyy-MM-ddTHH:mm:ssZ.`);
+    throw new SimulatedApiError(400, 'InvalidTimeStamp.Format', `Specified ${name} is not valid: expected yyyy-MM-ddTHH:mm:ssZ.`);
   }
   if (opts.checkTimestamp !== false && Math.abs(opts.now - t) > MAX_CLOCK_SKEW_MS) {
-    throw new ApiError(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired (more than 15 minutes from server time).`);
+    throw new SimulatedApiError(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired (more than 15 minutes from server time).`);
   }
 }
 
@@ -200,48 +200,48 @@ function safeEqual(a: string, b: string): boolean {
 function checkStsToken(key: KeyPair, token: string | undefined): void {
   if (key.securityToken === undefined) {
     if (token !== undefined) {
-      throw new ApiError(400, 'InvalidSecurityToken.Mismatch', 'A security token was sent with an AccessKey that is not an STS key.');
+      throw new SimulatedApiError(400, 'InvalidSecurityToken.Mismatch', 'A security token was sent with an AccessKey that is not an STS key.');
     }
     return;
   }
   if (token === undefined || token === '') {
-    throw new ApiError(400, 'InvalidSecurityToken.Missing', 'The SecurityToken is required for this temporary AccessKey.');
+    throw new SimulatedApiError(400, 'InvalidSecurityToken.Missing', 'The SecurityToken is required for this temporary AccessKey.');
   }
   if (!safeEqual(token, key.securityToken)) {
-    throw new ApiError(400, 'InvalidSecurityToken.Mismatch', 'The SecurityToken does not match the AccessKey.');
+    throw new SimulatedApiError(400, 'InvalidSecurityToken.Mismatch', 'The SecurityToken does not match the AccessKey.');
   }
 }
 
 function lookup(opts: VerifyOptions, accessKeyId: string): KeyPair {
   const key = opts.lookupKey(accessKeyId);
-  if (!key) throw new ApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+  if (!key) throw new SimulatedApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
   return key;
 }
 
-/** Verifies a V3-signed request; throws ApiError on any failure. */
+/** Verifies a V3-signed request; throws SimulatedApiError on any failure. */
 export function verifyV3(req: V3Request, opts: VerifyOptions): Verified {
   const authHeader = headerValue(req.headers, 'authorization');
-  if (!authHeader) throw new ApiError(400, 'MissingAuthorization', 'The Authorization header is missing.');
+  if (!authHeader) throw new SimulatedApiError(400, 'MissingAuthorization', 'The Authorization header is missing.');
   const auth = parseAuthorization(authHeader);
-  if (!auth) throw new ApiError(400, 'IncompleteSignature', 'The Authorization header is malformed.');
+  if (!auth) throw new SimulatedApiError(400, 'IncompleteSignature', 'The Authorization header is malformed.');
   if (auth.algorithm !== V3_ALGORITHM) {
-    throw new ApiError(400, 'InvalidSignatureMethod', `The signature algorithm "${auth.algorithm}" is not supported; use ${V3_ALGORITHM}.`);
+    throw new SimulatedApiError(400, 'InvalidSignatureMethod', `The signature algorithm "${auth.algorithm}" is not supported; use ${V3_ALGORITHM}.`);
   }
   for (const name of REQUIRED_SIGNED) {
     if (!auth.signedHeaders.includes(name)) {
-      throw new ApiError(400, 'IncompleteSignature', `The header "${name}" must be signed.`);
+      throw new SimulatedApiError(400, 'IncompleteSignature', `The header "${name}" must be signed.`);
     }
     if (!headerValue(req.headers, name)) {
-      throw new ApiError(400, 'IncompleteSignature', `The required header "${name}" is missing.`);
+      throw new SimulatedApiError(400, 'IncompleteSignature', `The required header "${name}" is missing.`);
     }
   }
   const token = req.headers['x-acs-security-token'] === undefined ? undefined : headerValue(req.headers, 'x-acs-security-token');
   if (token !== undefined && !auth.signedHeaders.includes('x-acs-security-token')) {
-    throw new ApiError(400, 'IncompleteSignature', 'The header "x-acs-security-token" must be signed.');
+    throw new SimulatedApiError(400, 'IncompleteSignature', 'The header "x-acs-security-token" must be signed.');
   }
   const stsKeyId = req.headers['x-acs-accesskey-id'];
   if (stsKeyId !== undefined && headerValue(req.headers, 'x-acs-accesskey-id') !== auth.accessKeyId) {
-    throw new ApiError(400, 'SignatureDoesNotMatch', 'The x-acs-accesskey-id header does not match the Credential.');
+    throw new SimulatedApiError(400, 'SignatureDoesNotMatch', 'The x-acs-accesskey-id header does not match the Credential.');
   }
 
   const key = lookup(opts, auth.accessKeyId);
@@ -249,7 +249,7 @@ export function verifyV3(req: V3Request, opts: VerifyOptions): Verified {
 
   const claimedPayload = headerValue(req.headers, 'x-acs-content-sha256').toLowerCase();
   if (claimedPayload !== sha256Hex(req.body)) {
-    throw new ApiError(400, 'InvalidContentSHA256', 'The x-acs-content-sha256 header does not match the SHA-256 of the request body.');
+    throw new SimulatedApiError(400, 'InvalidContentSHA256', 'The x-acs-content-sha256 header does not match the SHA-256 of the request body.');
   }
   checkTime(headerValue(req.headers, 'x-acs-date'), 'x-acs-date', opts);
 
@@ -258,14 +258,14 @@ export function verifyV3(req: V3Request, opts: VerifyOptions): Verified {
     key.accessKeySecret,
   );
   if (!safeEqual(expected.signature, auth.signature.toLowerCase())) {
-    throw new ApiError(
+    throw new SimulatedApiError(
       400,
       'SignatureDoesNotMatch',
       `The request signature does not conform to Aliyun standards. server string to sign is:${expected.stringToSign}`,
     );
   }
   if (opts.nonces && !opts.nonces.use(headerValue(req.headers, 'x-acs-signature-nonce'), opts.now)) {
-    throw new ApiError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
+    throw new SimulatedApiError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
   }
   return { accessKeyId: auth.accessKeyId, signatureVersion: 'v3' };
 }
@@ -288,10 +288,10 @@ export function signV2(method: string, params: QueryPairs, accessKeySecret: stri
 export function verifyV2(method: string, params: QueryPairs, opts: VerifyOptions): Verified {
   const get = (k: string): string | undefined => params.find(([n]) => n === k)?.[1];
   for (const name of ['AccessKeyId', 'Signature', 'SignatureNonce', 'Timestamp']) {
-    if (!get(name)) throw new ApiError(400, `Missing${name}`, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+    if (!get(name)) throw new SimulatedApiError(400, `Missing${name}`, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
   }
   if ((get('SignatureMethod') ?? 'HMAC-SHA1') !== 'HMAC-SHA1') {
-    throw new ApiError(400, 'InvalidSignatureMethod', 'Only HMAC-SHA1 is supported for signature version 1.0.');
+    throw new SimulatedApiError(400, 'InvalidSignatureMethod', 'Only HMAC-SHA1 is supported for signature version 1.0.');
   }
   const accessKeyId = get('AccessKeyId')!;
   const key = lookup(opts, accessKeyId);
@@ -299,10 +299,10 @@ export function verifyV2(method: string, params: QueryPairs, opts: VerifyOptions
   checkTime(get('Timestamp')!, 'Timestamp', opts);
   const expected = signV2(method, params, key.accessKeySecret);
   if (!safeEqual(expected, get('Signature')!)) {
-    throw new ApiError(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSignV2(method, params)}`);
+    throw new SimulatedApiError(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSignV2(method, params)}`);
   }
   if (opts.nonces && !opts.nonces.use(`v2:${get('SignatureNonce')!}`, opts.now)) {
-    throw new ApiError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
+    throw new SimulatedApiError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
   }
   return { accessKeyId, signatureVersion: 'v2' };
 }

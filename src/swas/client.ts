@@ -4,17 +4,17 @@ import type * as CredentialsSdk from '@alicloud/credentials';
 import type * as Dara from '@darabonba/typescript';
 import type * as OpenApiCore from '@alicloud/openapi-core';
 import type { Logger } from 'pino';
-import { ApiError, normaliseSdkError } from './errors.js';
+import { SwasError, normaliseSdkError } from './errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
-import { apiField } from '../explain/untrusted.js';
+import { apiField } from '../untrusted.js';
 import { diagnoseCredentials } from './credential-diagnosis.js';
 import { buildConfiguredChain } from './credentials.js';
 import { regionHost } from './shapes.js';
 import type {
   CallOptions, CreateCustomImageParams, CreateInstancesParams, CreateSnapshotParams, CustomImage, CustomImageFilter, DeleteCustomImagesParams,
   DeleteSnapshotsParams, Disk, ImageShareAccountParams, Instance, InstanceStatus, Listing, ModifyImageShareStatusParams,
-  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, SwasPlan, Tag, TagResource,
-  TagResourceType, TagResourcesParams, UntagResourcesParams,
+  Region, RequestResult, ResetSystemParams, ShareAccount, Snapshot, SwasApi, SwasImage, SwasPlan, Tag,
+  TagResourcesParams, UntagResourcesParams,
 } from './types.js';
 
 // CommonJS interop: import() yields module.exports as `default` (bundled, that is all it yields),
@@ -61,9 +61,6 @@ const UNEXPECTED_CODES: ReadonlySet<string> = new Set(['UnknownError', 'Unexpect
 const PAGE_SIZE = 100;
 /** ListCustomImageShareAccounts pages hold at most 50. */
 const SHARE_PAGE_SIZE = 50;
-const MAX_TAG_PAGES = 50;
-/** ListTagResources takes at most 50 ResourceId a request. */
-const TAG_RESOURCES_PER_CALL = 50;
 const DEFAULT_MAX_ITEMS = 500;
 
 interface Sdk {
@@ -124,7 +121,7 @@ function jsonList(ids: string[] | undefined): string | undefined {
 export function accountNumber(id: string): number {
   const n = Number(id);
   if (!/^[1-9][0-9]{0,16}$/.test(id) || !Number.isSafeInteger(n)) {
-    throw new ApiError({ code: 'InvalidParam.Account', stage: 'input', message: 'An account ID must be an Alibaba Cloud account ID: digits only, such as 1234567890123456.' });
+    throw new SwasError({ code: 'InvalidParam.Account', stage: 'input', message: 'An account ID must be an Alibaba Cloud account ID: digits only, such as 1234567890123456.' });
   }
   return n;
 }
@@ -202,8 +199,8 @@ export class SdkSwasApi implements SwasApi {
       await sdk.credential.getCredential();
     } catch {
       const problems = this.opts.credentials.kind === 'default-chain' ? diagnoseCredentials(process.env) : [];
-      if (problems.length) throw new ApiError({ code: 'CredentialsIncomplete', stage: 'config', message: problems.join(' ') });
-      throw new ApiError({
+      if (problems.length) throw new SwasError({ code: 'CredentialsIncomplete', stage: 'config', message: problems.join(' ') });
+      throw new SwasError({
         code: 'CredentialsNotFound',
         stage: 'config',
         message: this.opts.credentials.kind === 'provider'
@@ -244,7 +241,7 @@ export class SdkSwasApi implements SwasApi {
    */
   private logFailure(action: string, regionId: string, ms: number, err: unknown): void {
     const log = this.opts.log;
-    if (!(err instanceof ApiError)) {
+    if (!(err instanceof SwasError)) {
       if (err instanceof Error && err.name === 'CancelledError') log.debug({ action, regionId, ms }, 'SWAS call cancelled');
       else log.error({ action, regionId, ms, err: err instanceof Error ? { name: err.name } : typeof err }, 'SWAS call failed unexpectedly');
       return;
@@ -291,7 +288,7 @@ export class SdkSwasApi implements SwasApi {
     try {
       return await list();
     } catch (err) {
-      if (filteredByIds && err instanceof ApiError && NOT_FOUND_LIST_CODES.has(err.code)) {
+      if (filteredByIds && err instanceof SwasError && NOT_FOUND_LIST_CODES.has(err.code)) {
         this.opts.log.debug({ code: err.code }, 'list filtered by IDs answered not found: empty listing');
         return { items: [], totalCount: 0, truncated: false };
       }
@@ -465,27 +462,6 @@ export class SdkSwasApi implements SwasApi {
       all: p.TagKeys && p.TagKeys.length > 0 ? undefined : p.All,
     }), rt));
     return { RequestId: res.body?.requestId ?? '' };
-  }
-
-  /** Every tag of the given resources: 50 resources a request (the API's bound), following NextToken (bounded). */
-  async listTagResources(regionId: string, p: { ResourceType: TagResourceType; ResourceIds: string[] }, opts?: CallOptions): Promise<TagResource[]> {
-    const out: TagResource[] = [];
-    for (let start = 0; start < p.ResourceIds.length; start += TAG_RESOURCES_PER_CALL) {
-      const resourceId = p.ResourceIds.slice(start, start + TAG_RESOURCES_PER_CALL);
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_TAG_PAGES; page++) {
-        const token = nextToken;
-        const res = await this.call('ListTagResources', regionId, opts, (c, rt, sdk) => c.listTagResourcesWithOptions(new sdk.mod.ListTagResourcesRequest({
-          regionId, resourceType: p.ResourceType, resourceId, nextToken: token,
-        }), rt));
-        for (const t of res.body?.tagResources?.tagResource ?? []) {
-          if (t.resourceId && t.tagKey !== undefined) out.push({ ResourceId: t.resourceId, TagKey: apiField(t.tagKey, 128), TagValue: apiField(t.tagValue ?? '', 128) });
-        }
-        nextToken = res.body?.nextToken || undefined;
-        if (!nextToken || nextToken === token) break;
-      }
-    }
-    return out;
   }
 
   async deleteCustomImages(p: DeleteCustomImagesParams, opts?: CallOptions): Promise<RequestResult> {

@@ -1,4 +1,4 @@
-import { apiField } from '../explain/untrusted.js';
+import { apiField } from '../untrusted.js';
 
 /**
  * Where a failure happened: the contract's `Error.Stage`. `consent`: the person's confirmation is
@@ -9,8 +9,8 @@ export const STAGES = ['input', 'preflight', 'consent', 'api', 'network', 'confi
 export type Stage = (typeof STAGES)[number];
 
 /** Every failure of a SWAS call, whatever threw it, normalised into one shape. */
-export class ApiError extends Error {
-  override name = 'ApiError';
+export class SwasError extends Error {
+  override name = 'SwasError';
   readonly code: string;
   readonly stage: Stage;
   readonly httpStatus?: number;
@@ -61,7 +61,7 @@ export function cancelledBy(signal: AbortSignal | undefined): CancelledError {
 }
 
 /** Codes that are worth another attempt: throttling, service unavailable, server errors, network. */
-export function isRetryable(err: ApiError): boolean {
+export function isRetryable(err: SwasError): boolean {
   if (err.stage === 'network') return true;
   if (err.stage !== 'api') return false;
   if (err.code.includes('Throttling') || err.code === 'ServiceUnavailable') return true;
@@ -83,11 +83,11 @@ function str(v: unknown): string | undefined {
 }
 
 /**
- * Turns what the official SDK throws into an ApiError. SDK messages embed the request URL, so
+ * Turns what the official SDK throws into an SwasError. SDK messages embed the request URL, so
  * they are never passed on: every message here is built from the response body's own fields.
  */
-export function normaliseSdkError(raw: unknown, host: string): ApiError {
-  if (raw instanceof ApiError) return raw;
+export function normaliseSdkError(raw: unknown, host: string): SwasError {
+  if (raw instanceof SwasError) return raw;
   const e = (typeof raw === 'object' && raw !== null ? raw : {}) as SdkErrorShape;
   const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
@@ -98,7 +98,7 @@ export function normaliseSdkError(raw: unknown, host: string): ApiError {
     const safeCode = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(code) ? code : apiField(code, 128) || 'UnknownError';
     const detail = (typeof e.accessDeniedDetail === 'object' && e.accessDeniedDetail !== null
       ? e.accessDeniedDetail : data.AccessDeniedDetail) as Record<string, unknown> | undefined;
-    return new ApiError({
+    return new SwasError({
       code: safeCode,
       // The API's own words: cleaned and bounded here already; explain() quotes them as data.
       message: apiField(str(data.Message) ?? str(data.message) ?? `HTTP ${status}`, 1024),
@@ -113,16 +113,16 @@ export function normaliseSdkError(raw: unknown, host: string): ApiError {
   const name = str(e.name);
   const sysCode = str(e.code);
   if (name === 'RequestTimeoutError') {
-    return new ApiError({ code: 'RequestTimeout', message: `No answer from ${host} within the request deadline.`, stage: 'network' });
+    return new SwasError({ code: 'RequestTimeout', message: `No answer from ${host} within the request deadline.`, stage: 'network' });
   }
   if (sysCode !== undefined && NETWORK_CODES.has(sysCode)) {
-    return new ApiError({ code: sysCode, message: `The connection to ${host} failed (${sysCode}).`, stage: 'network' });
+    return new SwasError({ code: sysCode, message: `The connection to ${host} failed (${sysCode}).`, stage: 'network' });
   }
   if (name === 'SyntaxError') {
-    return new ApiError({
+    return new SwasError({
       code: 'UnexpectedResponse', message: `${host} answered with something that is not an API response (a proxy or gateway error page?).`,
       stage: 'network',
     });
   }
-  return new ApiError({ code: 'UnknownError', message: `The call to ${host} failed unexpectedly (${name ?? 'error'}).`, stage: 'network' });
+  return new SwasError({ code: 'UnknownError', message: `The call to ${host} failed unexpectedly (${name ?? 'error'}).`, stage: 'network' });
 }

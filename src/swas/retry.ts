@@ -1,4 +1,4 @@
-import { ApiError, CancelledError, cancelledBy, isRetryable } from './errors.js';
+import { SwasError, CancelledError, cancelledBy, isRetryable } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -92,7 +92,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs:
   return Math.max(jittered, retryAfterMs ?? 0);
 }
 
-export interface RetryEvent { attempt: number; delayMs: number; error: ApiError }
+export interface RetryEvent { attempt: number; delayMs: number; error: SwasError }
 
 /**
  * Runs `attempt` until it succeeds, fails with a code that is not worth retrying, runs out of
@@ -100,7 +100,7 @@ export interface RetryEvent { attempt: number; delayMs: number; error: ApiError 
  */
 export async function withRetries<T>(
   attempt: (timeoutMs: number) => Promise<T>,
-  normalise: (err: unknown) => ApiError,
+  normalise: (err: unknown) => SwasError,
   policy: RetryPolicy,
   signal?: AbortSignal,
   onRetry?: (event: RetryEvent) => void,

@@ -14,11 +14,6 @@ export function imageStatusWord(code: string): ImageStatusWord {
   return (IMAGE_STATUS_WORDS as Record<string, ImageStatusWord>)[code.trim()] ?? 'Unknown';
 }
 
-/** An image in one of these states will not change by itself any more. */
-export function imageSettled(word: ImageStatusWord): boolean {
-  return word === 'Available' || word === 'Failed' || word === 'Unavailable';
-}
-
 /** Instance states in which CreateCustomImage is accepted. */
 export const IMAGEABLE_INSTANCE_STATES = ['Running', 'Stopped'];
 

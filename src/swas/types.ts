@@ -94,7 +94,6 @@ export type TagResourceType = 'customimage' | 'snapshot' | 'instance';
 
 export interface ShareAccount { UserId: string; SharedTime?: string }
 
-export interface TagResource { ResourceId: string; TagKey: string; TagValue: string }
 
 export interface Region { RegionId: string; LocalName?: string }
 
@@ -220,7 +219,6 @@ export interface SwasApi {
   removeCustomImageShareAccount(params: ImageShareAccountParams, opts?: CallOptions): Promise<RequestResult>;
   tagResources(params: TagResourcesParams, opts?: CallOptions): Promise<RequestResult>;
   untagResources(params: UntagResourcesParams, opts?: CallOptions): Promise<RequestResult>;
-  listTagResources(regionId: string, params: { ResourceType: TagResourceType; ResourceIds: string[] }, opts?: CallOptions): Promise<TagResource[]>;
   deleteCustomImages(params: DeleteCustomImagesParams, opts?: CallOptions): Promise<RequestResult>;
   deleteSnapshots(params: DeleteSnapshotsParams, opts?: CallOptions): Promise<RequestResult>;
   resetSystem(params: ResetSystemParams, opts?: CallOptions): Promise<RequestResult>;

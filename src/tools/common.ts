@@ -6,8 +6,8 @@ import { lazySchema } from '../lazy-schema.js';
 import type { AuditLedger } from '../audit/index.js';
 import type { Config } from '../config.js';
 import type { ApprovalPortal, ConsentSigner } from '../consent/index.js';
-import { errorText, explain, failureOf, type ErrorContext } from '../explain/catalog.js';
-import { ApiError, STAGES } from '../swas/errors.js';
+import { errorText, explain, explainInputOf, type ErrorContext } from '../explain/catalog.js';
+import { SwasError, STAGES } from '../swas/errors.js';
 import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
 import type { SwasApi } from '../swas/types.js';
 import type { CallProfile, ProfileSet } from '../profiles/set.js';
@@ -116,8 +116,6 @@ export const errorSchema = lazySchema(() => z.object({
   Recommend: z.string().optional().describe('Alibaba Cloud troubleshooting link.'),
 }));
 
-export { checkLine, checkSchema, type Check } from '../preflight/checks.js';
-
 export const simulatedField = lazySchema(() => z.boolean().describe('True when the server runs against its built-in simulator, not Alibaba Cloud.'));
 
 /** The line every text answer ends with in simulate mode. */
@@ -138,7 +136,7 @@ export function failure<S extends z.ZodType>(schema: S, raw: z.input<S>, text: s
 
 /** Turns anything thrown inside a handler into the explained failure of the contract. */
 export function toFailure(err: unknown, ctx: ErrorContext, log: Logger): { error: ReturnType<typeof explain>['error']; text: string } {
-  const { input, authAction, unexpected } = failureOf(err);
+  const { input, authAction, unexpected } = explainInputOf(err);
   if (unexpected) {
     log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : String(err), action: ctx.action }, 'unexpected failure in a tool');
   }
@@ -150,7 +148,7 @@ export function toFailure(err: unknown, ctx: ErrorContext, log: Logger): { error
 export function regionOrDefault(regionId: string | undefined, config: Config): string {
   const region = regionId ?? config.regionId;
   if (!region) {
-    throw new ApiError({
+    throw new SwasError({
       code: 'MissingRegionId', stage: 'input',
       message: 'RegionId is required: no default region is configured (ALIBABA_CLOUD_REGION_ID or --region).',
     });

@@ -1,18 +1,19 @@
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { judgeCreateImage, type Quota } from '../preflight/create-image.js';
+import { judgeCreateImage } from '../preflight/create-image.js';
+import type { Quota } from '../preflight/quotas.js';
 import { byNewest, chooseSystemSnapshot, isFinished } from '../preflight/snapshots.js';
-import { ApiError } from '../swas/errors.js';
-import { checkLine, checkSchema, type Check } from '../preflight/checks.js';
+import { SwasError } from '../swas/errors.js';
+import { checkSchema, type Check } from '../preflight/checks.js';
 import { judgeCapture, snapshotAgeCheck } from '../preflight/capture.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord, sameWord } from '../swas/status.js';
 import type { CreateCustomImageParams, CustomImage, Disk, Snapshot } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
-  type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField, type ToolContext, simulatedField,
 } from './common.js';
+import { createCustomImageText } from '../render/create-custom-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { appViewUri } from '../apps/views.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
@@ -119,58 +120,6 @@ type OpSnapshot = NonNullable<Output['Operation']>['Snapshots'][number];
 const RELEASE_NOTE = 'The image is released together with its source server if that server is released (expiry or refund); share it to ECS or keep the server to preserve it.';
 const KEPT_NOTE = 'The snapshots listed under Operation were taken by this operation and are kept: an image\'s source snapshot cannot be deleted while the image exists.';
 
-function snapshotWords(out: Output): string {
-  if (!out.SystemSnapshotId) return 'new snapshots of its disks';
-  return `system snapshot ${out.SystemSnapshotId}${out.DataSnapshotId ? ` and data snapshot ${out.DataSnapshotId}` : ''}`;
-}
-
-function headline(out: Output): string[] {
-  const where = `server ${out.InstanceId} in ${out.RegionId}`;
-  const snap = snapshotWords(out);
-  const op = out.Operation;
-  const taking = (op?.Snapshots ?? []).map((s) => `${s.SnapshotId ?? 'new'} ("${s.SnapshotName}", ${s.DiskType} disk${s.Status ? `, ${s.Status}${s.Progress ? ` ${s.Progress}` : ''}` : ''})`).join(' and ');
-  if (out.Repeated) {
-    // A repeat first: a dry run of a request already carried out must not read as "would send".
-    return [`Image ${out.ImageId} ("${out.ImageName}") already exists from ${where} (${snap}): this request was carried out before, so nothing new was created${out.DryRun ? ' and nothing would be sent' : ''}. Status: ${out.Status}.`];
-  }
-  if (op && out.ImageId && out.RequestId === undefined) {
-    return [`Image ${out.ImageId} ("${out.ImageName}") of ${where}, made by this operation from ${snap}. Status: ${out.Status}.${out.DryRun ? ' Nothing would be sent.' : ''}`];
-  }
-  if (out.DryRun && out.SnapshotRequests) {
-    return [
-      `Dry run: every check passed. Capturing ${where} as it is now would first take ${out.SnapshotRequests.length === 1 ? 'a snapshot' : `${out.SnapshotRequests.length} snapshots`} (the requests below), then, once they are accomplished (usually minutes), create image "${out.ImageName}" from them. Nothing was sent.`,
-      ...out.SnapshotRequests.map((r) => JSON.stringify(r.Parameters)),
-    ];
-  }
-  if (out.DryRun && op?.State === 'SnapshotsInProgress') {
-    return [`Dry run: the snapshots of this operation are still being taken (${taking}); the image will be created from them. Nothing was sent.`];
-  }
-  if (out.DryRun) {
-    return [`Dry run: every check passed. Creating image "${out.ImageName}" from ${where} (${snap}) would send the request below; nothing was sent.`, JSON.stringify(out.Request?.Parameters)];
-  }
-  if (op?.State === 'SnapshotsReady') {
-    return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are accomplished; the next call creates the image from them. Continue with: ${op.ContinueWith ?? ''}.`];
-  }
-  if (op?.State === 'SnapshotsInProgress') {
-    return [`Capturing ${where} as it is now for image "${out.ImageName}": snapshots ${taking} are being taken; the image is created from them once they are accomplished (usually minutes). Continue with: ${op.ContinueWith ?? ''}. The same call never takes a snapshot twice.`];
-  }
-  return [`Created custom image ${out.ImageId} ("${out.ImageName}") from ${where} (${snap}). Status: ${out.Status}.`];
-}
-
-function successText(out: Output): string {
-  const lines: string[] = [];
-  for (const w of out.Warnings ?? []) lines.push(`WARNING (tell the user): ${w}`);
-  lines.push(...headline(out));
-  lines.push(`Disks in the image: ${out.DisksInImage}`);
-  if (out.SnapshotChoice) lines.push(`Snapshot chosen: ${out.SnapshotChoice.Reason}`);
-  if (out.Quota) lines.push(`Image quota: ${out.Quota.Used} of ${out.Quota.Limit} used${out.Quota.RemainingAfter !== undefined ? `, ${out.Quota.RemainingAfter} left after this image` : ''}.`);
-  if (out.SnapshotQuota) lines.push(`Snapshot quota of the server: ${out.SnapshotQuota.Used} of ${out.SnapshotQuota.Limit} used${out.SnapshotQuota.RemainingAfter !== undefined ? `, ${out.SnapshotQuota.RemainingAfter} left after this capture` : ''}.`);
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
-
 const warningsOf = (checks: Check[]): string[] => checks.filter((c) => c.Outcome === 'warning').map((c) => c.Detail);
 
 function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
@@ -254,7 +203,7 @@ async function fromExistingSnapshots(args: Input, call: ToolCall, ctx: ToolConte
     const { chosen, skipped } = chooseSystemSnapshot(facts.regionSnapshots ?? [], args.InstanceId);
     if (!chosen) {
       const unfinished = skipped.length ? ` Unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status}${s.Progress ? ` ${s.Progress}` : ''})`).join(', ')}.` : '';
-      return fail(new ApiError({
+      return fail(new SwasError({
         code: 'NoSystemSnapshot', stage: 'preflight',
         message: `Server ${args.InstanceId} has no finished system-disk snapshot.${unfinished} Call create_custom_image without Source to capture the server now (it takes the snapshots itself).`,
       }), { Checks: [{ Name: 'SystemSnapshot', Outcome: 'failed', Detail: 'The server has no finished system-disk snapshot.' }] });
@@ -292,7 +241,7 @@ async function fromExistingSnapshots(args: Input, call: ToolCall, ctx: ToolConte
   const quota: Quota = verdict.quota;
   if (verdict.failure) {
     const failedSnapshot = verdict.failure.code === 'InvalidParam.DataSnapshotIdNotFound' ? dataSnapshotId : systemSnapshotId;
-    const err = new ApiError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' });
+    const err = new SwasError({ code: verdict.failure.code, message: verdict.failure.message, stage: 'preflight' });
     if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
       return failWith(createCustomImageOutput(), { ...base, Quota: quota, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, sameServerImageId: verdict.sameServer.ImageId }, ctx);
     }
@@ -318,7 +267,7 @@ async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, ba
 
   if (args.DryRun) {
     const out: Output = { ...base, Request: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the image.', ...kept, RELEASE_NOTE] };
-    return success(createCustomImageOutput(), out, successText(out));
+    return success(createCustomImageOutput(), out, createCustomImageText(out));
   }
 
   // The one call that creates the image.
@@ -331,7 +280,7 @@ async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, ba
     return failWith(createCustomImageOutput(), base, err, errCtx, ctx);
   }
   if (!IMAGE_ID_PATTERN.test(created.ImageId)) {
-    return failWith(createCustomImageOutput(), { ...base, RequestId: created.RequestId }, new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' }), errCtx, ctx);
+    return failWith(createCustomImageOutput(), { ...base, RequestId: created.RequestId }, new SwasError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable ImageId.' }), errCtx, ctx);
   }
   ctx.log.info({ regionId: region, instanceId: args.InstanceId, imageId: created.ImageId, requestId: created.RequestId }, 'custom image created');
   const out: Output = {
@@ -388,7 +337,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
   }));
   base.Operation = { State: 'Planned', Snapshots: snapshots, ContinueWith: continueCall(args) };
   if (verdict.failure) {
-    const err = new ApiError({ code: verdict.failure.code, message: `${verdict.failure.message} Nothing was sent.`, stage: 'preflight' });
+    const err = new SwasError({ code: verdict.failure.code, message: `${verdict.failure.message} Nothing was sent.`, stage: 'preflight' });
     const action = verdict.failure.code === 'CustomImageQuotaLimit' || verdict.failure.code === 'ImageNameAlreadyExist' ? 'CreateCustomImage' : 'CreateSnapshot';
     if (verdict.sameServer && verdict.failure.code === 'ImageNameAlreadyExist') {
       return failWith(createCustomImageOutput(), { ...base, ImageId: verdict.sameServer.ImageId }, err, { ...errCtx, action, sameServerImageId: verdict.sameServer.ImageId }, ctx);
@@ -404,7 +353,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
       ...base, ImageId: m.ImageId, Status: status, SystemSnapshotId: m.SystemSnapshotId, DataSnapshotId: m.DataSnapshotId || undefined,
       Operation: { ...base.Operation, State: status === 'Available' ? 'Done' : 'ImageCreating' }, Notes: [KEPT_NOTE, RELEASE_NOTE],
     };
-    if (args.DryRun) return success(createCustomImageOutput(), out, successText(out));
+    if (args.DryRun) return success(createCustomImageOutput(), out, createCustomImageText(out));
     return finishWithWait(out, args.WaitForAvailable, call, ctx);
   }
 
@@ -415,7 +364,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
     }));
     if (args.DryRun) {
       const out: Output = { ...base, SnapshotRequests: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to start the capture.', KEPT_NOTE, RELEASE_NOTE] };
-      return success(createCustomImageOutput(), out, successText(out));
+      return success(createCustomImageOutput(), out, createCustomImageText(out));
     }
     const sent = await Promise.allSettled(planned.map((p) => sendWrite(ctx, call, {
       tool: 'create_custom_image', action: 'CreateSnapshot', regionId: region, resourceIds: [p.Parameters.DiskId], clientToken: p.Parameters.ClientToken, args,
@@ -427,7 +376,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
     const rejected = sent.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) return fail(rejected.reason, { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
     if (snapshots.some((s) => !s.SnapshotId)) {
-      return fail(new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
+      return fail(new SwasError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
     }
     ctx.log.info({ regionId: region, instanceId: args.InstanceId, snapshotIds: snapshots.map((s) => s.SnapshotId) }, 'capture snapshots taken');
   }
@@ -443,7 +392,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
       }
       const failed = waited.outcome?.states.find((st) => st.Failed);
       if (failed) {
-        return fail(new ApiError({ code: 'SnapshotCreationFailed', stage: 'api', message: `Snapshot ${failed.Id} of this capture ended "${failed.State}". Delete it with delete_snapshots, then call again.` }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
+        return fail(new SwasError({ code: 'SnapshotCreationFailed', stage: 'api', message: `Snapshot ${failed.Id} of this capture ended "${failed.State}". Delete it with delete_snapshots, then call again.` }), { Operation: { ...base.Operation, State: 'SnapshotsInProgress' } });
       }
     }
     // Done in this call with little of its wait left: the image is created by the next call, which
@@ -453,7 +402,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
         ...base, Operation: { ...base.Operation, State: 'SnapshotsReady' },
         Notes: [`The snapshots are accomplished. Continue with ${base.Operation.ContinueWith}: it creates the image from them.`, KEPT_NOTE],
       };
-      return success(createCustomImageOutput(), out, successText(out));
+      return success(createCustomImageOutput(), out, createCustomImageText(out));
     }
     if (snapshots.some((s) => !sameWord(s.Status, 'accomplished'))) {
       const out: Output = {
@@ -463,7 +412,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
           KEPT_NOTE,
         ],
       };
-      return success(createCustomImageOutput(), out, successText(out));
+      return success(createCustomImageOutput(), out, createCustomImageText(out));
     }
   }
 
@@ -481,7 +430,7 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
   const keepWaiting = `Call wait_for_resources with {"RegionId":"${out.RegionId}","ImageIds":["${imageId}"]} to wait for it; nothing needs to be created again.`;
   const done = () => {
     if (out.Operation && out.Status === 'Available') out.Operation = { ...out.Operation, State: 'Done', ContinueWith: undefined };
-    return success(createCustomImageOutput(), out, successText(out));
+    return success(createCustomImageOutput(), out, createCustomImageText(out));
   };
   if (out.Status === 'Available') return done();
   if (!wait || ctx.config.waitTimeoutMs <= 0) {
@@ -493,7 +442,7 @@ async function finishWithWait(out: Output, wait: boolean, call: ToolCall, ctx: T
   const state = waited.outcome?.states[0];
   if (state) out.Status = (IMAGE_STATUS_VALUES as readonly string[]).includes(state.State) ? state.State as Output['Status'] : out.Status;
   if (state?.Failed) {
-    return failWith(createCustomImageOutput(), out, new ApiError({
+    return failWith(createCustomImageOutput(), out, new SwasError({
       code: 'CustomImageCreationFailed', stage: 'api',
       message: `Image ${imageId} was accepted but ended ${state.State}.`,
     }), errCtx, ctx);
@@ -507,7 +456,7 @@ function repeatedResult(base: Output, image: CustomImage, quota: Quota, args: In
   const out: Output = {
     ...base, ImageId: image.ImageId, Status: imageStatusWord(image.StatusCode), Repeated: true, Quota: quota, Notes: [RELEASE_NOTE],
   };
-  if (args.DryRun) return success(createCustomImageOutput(), out, successText(out));
+  if (args.DryRun) return success(createCustomImageOutput(), out, createCustomImageText(out));
   return finishWithWait(out, args.WaitForAvailable, call, ctx);
 }
 

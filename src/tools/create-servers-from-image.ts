@@ -1,21 +1,22 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { planDetail, type Plan } from '../consent/index.js';
-import { apiText } from '../explain/untrusted.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { apiText } from '../untrusted.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeCreateServers, planWords, type PurchaseFacts } from '../preflight/create-servers.js';
 import { formatMoney, moneyNumber, type OrderCost } from '../preflight/money.js';
 import type { ResetImage } from '../preflight/reset-system.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { sameWord } from '../swas/status.js';
 import type { CreateInstancesParams, SwasPlan } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
 import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, PLAN_ID_PATTERN } from '../swas/shapes.js';
+import { createServersText } from '../render/create-servers-from-image.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { findImage } from './reset-system.js';
+import { findImage } from './images.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** Subscription months CreateInstances takes (Period and AutoRenewPeriod). */
@@ -30,7 +31,7 @@ export const createServersInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe('Region, e.g. "cn-hangzhou".'),
   ImageId: z.string().regex(ANY_IMAGE_ID_PATTERN, { message: `ImageId must be ${ANY_IMAGE_ID_RULE}` })
     .describe('Custom image (m-…, own or shared in) or system/app image of the region.'),
-  PlanId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'PlanId must be a plan ID from list_plans, e.g. swas.s2.c2m2s50b4t08' })
+  PlanId: z.string().regex(PLAN_ID_PATTERN, { message: 'PlanId must be a plan ID from list_plans, e.g. swas.s2.c2m2s50b4t08' })
     .describe('Plan from list_plans (ImageId filters those that fit).'),
   Period: z.number().int({ message: `Period ${PERIOD_RULE}` }).min(1, { message: `Period ${PERIOD_RULE}` }).max(36, { message: `Period ${PERIOD_RULE}` }).refine(inPeriods, { message: `Period ${PERIOD_RULE}` })
     .describe('Months paid now: 1, 3, 6, 12, 24, 36.'),
@@ -98,7 +99,7 @@ type Output = z.input<ReturnType<typeof createServersOutput>>;
 /** The image, the plans of the region and its servers, read at once. */
 async function gatherFacts(ctx: ToolContext, args: Input, signal: AbortSignal): Promise<PurchaseFacts & { existing: Set<string> }> {
   const [image, plans, servers] = await Promise.all([
-    findImage(ctx, args.RegionId, args.ImageId, signal),
+    findImage(ctx.api, args.RegionId, args.ImageId, { signal }).then((found) => found.image),
     ctx.api.listPlans(args.RegionId, { signal }),
     ctx.api.listInstances(args.RegionId, {}, { signal, maxItems: 500 }),
   ]);
@@ -150,24 +151,6 @@ function costOut(cost: OrderCost): z.input<ReturnType<typeof costSchema>> {
   };
 }
 
-function successText(out: Output): string {
-  const image = `image ${out.ImageId}${out.ImageName ? ` ("${apiText(out.ImageName, 128)}")` : ''}`;
-  const ids = out.InstanceIds ?? [];
-  const running = (out.Servers ?? []).filter((s) => sameWord(s.Status, 'Running')).length;
-  const lines = [out.Repeated
-    ? `This exact order was placed before: servers ${ids.join(', ')} already exist, and nothing new was bought.`
-    : `Bought ${ids.length} server(s) in ${out.RegionId} on plan ${out.PlanId}, running ${image}${out.Cost ? `: ${out.Cost.Text}` : '.'}`];
-  for (const s of out.Servers ?? []) {
-    lines.push(`- ${s.InstanceId}: ${s.Status ? apiText(s.Status, 32) : 'status unknown'}, runs ${s.ImageId ?? out.ImageId}${s.ImageName ? ` ("${apiText(s.ImageName, 128)}")` : ''}`);
-  }
-  if (ids.length && running === ids.length) lines.push('All are Running.');
-  if (out.RequestId) lines.push(`RequestId: ${out.RequestId} (CreateInstances)`);
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(`${SIMULATED_NOTE} Simulated prices are examples.`);
-  return lines.join('\n');
-}
-
 async function readServers(ctx: ToolContext, region: string, ids: string[], signal: AbortSignal) {
   try {
     return (await ctx.api.listInstances(region, { InstanceIds: ids }, { signal })).items;
@@ -203,7 +186,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
   if (cost) base.Cost = costOut(cost);
   if (verdict.failure || !image || !plan || !cost) {
     const f = verdict.failure ?? { code: 'PreflightFailed', message: 'The image, the plan or its price could not be read.' };
-    return fail(new ApiError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was bought.` }));
+    return fail(new SwasError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was bought.` }));
   }
 
   // 3. The exact order. Its derived ClientToken depends on the order alone, so a retry, a second
@@ -274,7 +257,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
       out.Notes.push(`New servers take a few minutes to start. Call ${keepWaitingArgs(region, watch)} to wait until they are Running; nothing needs to be bought again.`);
     }
   }
-  return success(createServersOutput(), out, successText(out));
+  return success(createServersOutput(), out, createServersText(out));
 }
 
 export const createServersFromImageTool = defineTool({

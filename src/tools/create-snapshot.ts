@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAME_CHARS } from '../swas/shapes.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeCreateSnapshot, serverSnapshots, type CreateSnapshotFacts } from '../preflight/create-snapshot.js';
 import { sameWord } from '../swas/status.js';
 import type { CreateSnapshotParams } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField,
-  type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField, type ToolContext, simulatedField,
 } from './common.js';
+import { createSnapshotText } from '../render/create-snapshot.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { appViewUri } from '../apps/views.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
@@ -71,24 +71,6 @@ export const createSnapshotOutput = lazySchema(() => z.object({
 type Input = z.output<ReturnType<typeof createSnapshotInput>>;
 type Output = z.input<ReturnType<typeof createSnapshotOutput>>;
 
-function successText(out: Output): string {
-  const lines: string[] = [];
-  const what = `${out.DiskType ?? ''} disk ${out.DiskId} of server ${out.InstanceId} in ${out.RegionId}`.trim();
-  if (out.DryRun) {
-    lines.push(`Dry run: every check passed. Creating snapshot "${out.SnapshotName}" of ${what} would send the request below; nothing was sent.`);
-    lines.push(JSON.stringify(out.Request?.Parameters));
-  } else if (out.Repeated) {
-    lines.push(`Snapshot ${out.SnapshotId} ("${out.SnapshotName}") of ${what} already exists: this request was carried out before, so nothing new was created. Status: ${out.Status}${out.Progress ? ` ${out.Progress}` : ''}.`);
-  } else {
-    lines.push(`Created snapshot ${out.SnapshotId} ("${out.SnapshotName}") of ${what}. Status: ${out.Status}${out.Progress ? ` ${out.Progress}` : ''}.`);
-  }
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
-
-
 /** Finds the disk and its server, then every snapshot counting towards the server's limit; reads in parallel where they can be. */
 async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<CreateSnapshotFacts> {
   const opts = { signal };
@@ -96,7 +78,7 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   if (instanceId === undefined) {
     const disk = (await ctx.api.listDisks(region, { DiskIds: [args.DiskId ?? ''] }, opts)).items.find((d) => d.DiskId === args.DiskId);
     if (!disk || !disk.InstanceId) {
-      throw new ApiError({ code: 'InvalidDiskId.NotFound', stage: 'preflight', message: `Disk ${args.DiskId} does not exist in region ${region}.` });
+      throw new SwasError({ code: 'InvalidDiskId.NotFound', stage: 'preflight', message: `Disk ${args.DiskId} does not exist in region ${region}.` });
     }
     instanceId = disk.InstanceId;
   }
@@ -109,13 +91,13 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   ]);
   const instance = instances.items.find((i) => i.InstanceId === instanceId);
   if (!instance) {
-    throw new ApiError({ code: 'InvalidInstanceId.NotFound', stage: 'preflight', message: `Server ${instanceId} does not exist in region ${region}.` });
+    throw new SwasError({ code: 'InvalidInstanceId.NotFound', stage: 'preflight', message: `Server ${instanceId} does not exist in region ${region}.` });
   }
   const disk = args.DiskId !== undefined
     ? instance.Disks.find((d) => d.DiskId === args.DiskId)
     : instance.Disks.find((d) => sameWord(d.DiskType, 'system'));
   if (!disk) {
-    throw new ApiError({
+    throw new SwasError({
       code: 'InvalidDiskId.NotFound', stage: 'preflight',
       message: args.DiskId !== undefined ? `Disk ${args.DiskId} is not a disk of server ${instanceId}.` : `Server ${instanceId} lists no system disk.`,
     });
@@ -154,7 +136,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   // 2. Every precondition, judged; a failure carries the code the API would return.
   const verdict = judgeCreateSnapshot({ regionId: region, snapshotName: args.SnapshotName }, facts);
   base.Checks = verdict.checks;
-  if (verdict.failure) return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }));
+  if (verdict.failure) return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }));
   const { earlier } = verdict;
 
   // 3. The request, with a ClientToken that is the same for the InstanceId and DiskId forms of one request.
@@ -164,7 +146,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   base.ClientToken = planned.Parameters.ClientToken;
   if (args.DryRun) {
     const out: Output = { ...base, Request: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the snapshot.'] };
-    return success(createSnapshotOutput(), out, successText(out));
+    return success(createSnapshotOutput(), out, createSnapshotText(out));
   }
 
   // 4. The one call that creates something.
@@ -177,7 +159,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     return fail(err);
   }
   if (!SNAPSHOT_ID_PATTERN.test(created.SnapshotId)) {
-    return fail(new ApiError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { RequestId: created.RequestId });
+    return fail(new SwasError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { RequestId: created.RequestId });
   }
   ctx.log.info({ regionId: region, instanceId: instance.InstanceId, diskId: disk.DiskId, snapshotId: created.SnapshotId, requestId: created.RequestId }, 'snapshot created');
   const repeated = earlier?.SnapshotId === created.SnapshotId;
@@ -189,11 +171,11 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   const finished = `It is finished: create_custom_image can use it (${sameWord(disk.DiskType, 'system') ? 'SystemSnapshotId' : 'DataSnapshotId'} "${created.SnapshotId}").`;
   if (sameWord(out.Status, 'accomplished')) {
     out.Notes.push(finished);
-    return success(createSnapshotOutput(), out, successText(out));
+    return success(createSnapshotOutput(), out, createSnapshotText(out));
   }
   if (!args.WaitForAccomplished) {
     out.Notes.push(`The snapshot is taken in the background: usually minutes, a first full snapshot of a large disk longer. Call wait_for_resources with {"RegionId":"${region}","SnapshotIds":["${created.SnapshotId}"]} to wait for it; nothing needs to be created again.`);
-    return success(createSnapshotOutput(), out, successText(out));
+    return success(createSnapshotOutput(), out, createSnapshotText(out));
   }
 
   // 5. The optional bounded wait, with progress.
@@ -204,13 +186,13 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     out.Progress = state.Progress;
   }
   if (state?.Failed) {
-    return fail(new ApiError({
+    return fail(new SwasError({
       code: 'SnapshotCreationFailed', stage: 'api',
       message: `Snapshot ${created.SnapshotId} was accepted but ended "${state.State}".`,
     }), { SnapshotId: created.SnapshotId, RequestId: created.RequestId, Status: out.Status, Progress: out.Progress });
   }
   out.Notes.push(state?.Done ? finished : waited.note ?? '');
-  return success(createSnapshotOutput(), out, successText(out));
+  return success(createSnapshotOutput(), out, createSnapshotText(out));
 }
 
 export const createSnapshotTool = defineTool({

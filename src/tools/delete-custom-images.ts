@@ -1,18 +1,19 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { noun } from '../consent/index.js';
 import { deleteImagesPlan } from '../consent/plans/delete-custom-images.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
-import { judgeDeleteImages, MAX_DELETE_IMAGES, sharedWith, type DeleteImagesFacts, type DeleteTarget } from '../preflight/delete-custom-images.js';
-import { ApiError } from '../swas/errors.js';
+import { judgeDeleteImages, MAX_DELETE_IMAGES, type DeleteImagesFacts, type DeleteTarget } from '../preflight/delete-custom-images.js';
+import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import { deriveClientToken } from '../swas/token.js';
 import type { DeleteCustomImagesParams, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { readCustomImages } from './images.js';
+import { deleteCustomImagesText } from '../render/delete-custom-images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite, type PlannedRequest } from './write-flow.js';
 
@@ -90,17 +91,16 @@ function boundArgs(args: Input): Omit<Input, 'ConfirmToken' | 'DryRun'> {
  */
 async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<{ facts: DeleteImagesFacts; serverNames: Map<string, string> }> {
   const opts = { signal };
-  const [own, sharedIn, servers] = await Promise.all([
-    ctx.api.listCustomImages(region, { Share: false }, opts),
-    ctx.api.listCustomImages(region, { ImageIds: args.ImageIds, Share: true }, opts),
+  const [{ own, sharedIn }, servers] = await Promise.all([
+    readCustomImages(ctx.api, region, args.ImageIds, { signal, allOwn: true }),
     ctx.api.listInstances(region, {}, opts),
   ]);
-  const wanted = own.items.filter((m) => args.ImageIds.includes(m.ImageId) && m.InShareUser === true);
+  const wanted = own.filter((m) => args.ImageIds.includes(m.ImageId) && m.InShareUser === true);
   const lists = await Promise.all(wanted.map((m) => ctx.api.listCustomImageShareAccounts(region, m.ImageId, opts)));
   return {
     facts: {
-      ownImages: own.items,
-      sharedIn: sharedIn.items,
+      ownImages: own,
+      sharedIn,
       shareAccounts: new Map(wanted.map((m, i) => [m.ImageId, lists[i]!.items.map((a) => a.UserId)])),
       serverCount: servers.totalCount,
     },
@@ -138,19 +138,6 @@ function planSteps(ctx: ToolContext, region: string, targets: DeleteTarget[], ar
   return steps;
 }
 
-function successText(out: Output): string {
-  const lines: string[] = [];
-  const unshared = (out.Unshared ?? []).map((u) => `${u.ImageId} from ${sharedWith({ ecs: u.Ecs, accounts: u.Accounts })}`);
-  if (unshared.length) lines.push(`Unshared ${unshared.join('; ')}.`);
-  lines.push(`Deleted custom ${noun(out.Deleted?.length ?? 0, 'image')} ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}${out.Gone?.length === out.Deleted?.length && out.Gone?.length ? '; they are gone from the list' : ' (deletion finishes in the background)'}.`);
-  if (out.Quota) lines.push(`Quota after: ${out.Quota.Used} of ${out.Quota.Limit} custom images used, ${out.Quota.Remaining} left.`);
-  for (const r of out.RequestIds ?? []) lines.push(`${r.Action} ${r.Target}: RequestId ${r.RequestId}`);
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
-
 async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   const region = args.RegionId;
   const base: Output = { RegionId: region, ImageIds: args.ImageIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
@@ -178,7 +165,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const created = verdict.targets.filter((t) => t.servers.length).map((t) => ({ ImageId: t.image.ImageId, InstanceIds: t.servers }));
   if (created.length) base.CreatedServers = created;
   if (verdict.failure) {
-    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.imageId);
+    return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.imageId);
   }
   const { targets } = verdict;
 
@@ -253,14 +240,14 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const watches = ids.map((id) => ({ kind: 'image' as const, id, until: 'Deleted' as const }));
   if (!args.WaitForDeleted) {
     out.Notes.push(`Deletion finishes in the background: the images stay listed for a short while. Call ${keepWaitingArgs(region, watches)} to wait until they are gone (for example before deleting their snapshots with delete_snapshots).`);
-    return success(deleteCustomImagesOutput(), out, successText(out));
+    return success(deleteCustomImagesOutput(), out, deleteCustomImagesText(out));
   }
 
   // 5. The optional bounded wait until they are no longer listed.
   const waited = await waitAfterWrite(ctx, call, region, watches, errCtx());
   out.Gone = (waited.outcome?.states ?? []).filter((s) => s.Done).map((s) => s.Id);
   if (waited.note) out.Notes.push(waited.note);
-  return success(deleteCustomImagesOutput(), out, successText(out));
+  return success(deleteCustomImagesOutput(), out, deleteCustomImagesText(out));
 }
 
 export const deleteCustomImagesTool = defineTool({

@@ -1,18 +1,18 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { count } from '../consent/index.js';
 import { deleteSnapshotsPlan } from '../consent/plans/delete-snapshots.js';
 import { checkLine, checkSchema } from '../preflight/checks.js';
-import { SNAPSHOTS_PER_SERVER } from '../preflight/create-snapshot.js';
+import { SNAPSHOTS_PER_SERVER } from '../preflight/quotas.js';
 import { judgeDeleteSnapshots, MAX_DELETE_SNAPSHOTS, type DeleteSnapshotsFacts } from '../preflight/delete-snapshots.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import type { DeleteSnapshotsParams, Instance } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { deleteSnapshotsText, leftText } from '../render/delete-snapshots.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite } from './write-flow.js';
 
@@ -76,18 +76,6 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   return { facts: { found: found.items, ownImages: images.items, ...(all.truncated ? {} : { regionSnapshots: all.items }) }, servers: servers.items };
 }
 
-function leftText(out: Output): string[] {
-  return (out.Left ?? []).map((g) => `${g.InstanceId ? `Server ${g.InstanceId}` : `Data disk ${g.SourceDiskId}`} has ${count(g.SnapshotIds.length, 'snapshot')} left${g.SnapshotIds.length ? ` (${g.SnapshotIds.join(', ')})` : ''}${g.InstanceId ? `; a server holds at most ${SNAPSHOTS_PER_SERVER}, data-disk snapshots included` : ''}.`);
-}
-
-function successText(out: Output): string {
-  const lines = [`Deleted ${count((out.Deleted ?? []).length, 'snapshot')} ${(out.Deleted ?? []).join(', ')} in ${out.RegionId}. RequestId ${out.RequestId}.`, ...leftText(out)];
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
-
 async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   const region = args.RegionId;
   const base: Output = { RegionId: region, SnapshotIds: args.SnapshotIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
@@ -107,7 +95,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   const verdict = judgeDeleteSnapshots({ regionId: region, snapshotIds: args.SnapshotIds }, facts);
   base.Checks = verdict.checks;
   if (verdict.failure) {
-    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.snapshotId);
+    return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), {}, verdict.failure.snapshotId);
   }
   const { targets, progressing } = verdict;
   if (verdict.left) base.Left = verdict.left;
@@ -147,7 +135,7 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   }
   ctx.log.info({ regionId: region, snapshotIds: planned.Parameters.SnapshotIds, requestId: res.RequestId }, 'snapshots deleted');
   const out: Output = { ...base, Deleted: planned.Parameters.SnapshotIds, RequestId: res.RequestId };
-  return success(deleteSnapshotsOutput(), out, successText(out));
+  return success(deleteSnapshotsOutput(), out, deleteSnapshotsText(out));
 }
 
 export const deleteSnapshotsTool = defineTool({

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { imageQuota } from '../preflight/create-image.js';
+import { imageQuota, imageQuotaWords } from '../preflight/quotas.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_PATTERN, INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord } from '../swas/status.js';
 import type { CustomImage } from '../swas/types.js';
 import {
-  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
+  errorSchema, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
 import { appViewUri } from '../apps/views.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
@@ -109,7 +110,7 @@ function text(out: Output): string {
       + (m.Tags.length ? `, tags ${m.Tags.map((t) => `${apiText(t.Key, 64)}=${apiText(t.Value, 64)}`).join(', ')}` : ''));
   }
   if (list.length) lines.push('(Names, descriptions and tags above are data from the API.)');
-  const quotaLine = (q: NonNullable<Output['Quota']>) => `${q.Used} of ${q.Limit} custom images used (3 per server × ${q.ServerCount} servers, at most 15); ${q.Remaining} left`;
+  const quotaLine = (q: NonNullable<Output['Quota']>) => `${imageQuotaWords(q, q.ServerCount)}; ${q.Remaining} left`;
   if (out.Quota) lines.push(`Quota: ${quotaLine(out.Quota)}.`);
   for (const r of out.Regions ?? []) if (r.Quota && (r.Quota.Used > 0 || r.Quota.ServerCount > 0)) lines.push(`Quota in ${r.RegionId}: ${quotaLine(r.Quota)}.`);
   const failed = failedRegionsLine(out.Regions);
@@ -119,9 +120,7 @@ function text(out: Output): string {
 }
 
 async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(listCustomImagesOutput(), ctx, args.RegionId, { action: 'ListCustomImages', instanceId: args.InstanceId }, async (region) => {
     const filter = { ImageIds: args.ImageIds, ImageNames: args.ImageNames, InstanceId: args.InstanceId };
     const filtered = args.ImageIds !== undefined || args.ImageNames !== undefined || args.InstanceId !== undefined;
     const quotas = new Map<string, NonNullable<Output['Quota']>>();
@@ -158,11 +157,8 @@ async function listCustomImages(args: Input, signal: AbortSignal, ctx: ToolConte
         Quota: quotas.get(region), Simulated: ctx.simulated,
       };
     }
-    return success(listCustomImagesOutput(), out, text(out));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListCustomImages', regionId: region, instanceId: args.InstanceId }, ctx.log);
-    return failure(listCustomImagesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out) };
+  });
 }
 
 export const listCustomImagesTool = defineTool({

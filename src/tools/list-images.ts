@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { apiField, apiFieldOpt, apiText } from '../explain/untrusted.js';
+import { apiField, apiFieldOpt, apiText } from '../untrusted.js';
 import type { SwasImage } from '../swas/types.js';
 import {
-  errorSchema, failure, maxResultsField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure,
-  type ToolContext, SIMULATED_NOTE, simulatedField,
+  errorSchema, maxResultsField, READ_ONLY_ANNOTATIONS, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from '../swas/shapes.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
-/** Image IDs ListImages and ResetSystem take: custom images are m-…, system and app images 32 hex characters. */
-export const ANY_IMAGE_ID_PATTERN = /^(?:m-[A-Za-z0-9]{1,62}|[0-9A-Fa-f]{32})$/;
-export const ANY_IMAGE_ID_RULE = 'an image ID: m-… for a custom image, or 32 hexadecimal characters for a system or app image';
 
 export const IMAGE_TYPES = ['system', 'app', 'custom'] as const;
 /** ListImages takes at most 50 IDs. */
@@ -89,9 +87,7 @@ function text(out: Output): string {
 }
 
 async function listImages(args: Input, signal: AbortSignal, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(listImagesOutput(), ctx, args.RegionId, { action: 'ListImages' }, async (region) => {
     const listOne = async (regionId: string) => {
       const images = await ctx.api.listImages(regionId, { ImageIds: args.ImageIds, ImageType: args.ImageType }, { signal });
       // The API filters by type; the check here keeps an answer that did not to its word.
@@ -106,11 +102,8 @@ async function listImages(args: Input, signal: AbortSignal, ctx: ToolContext) {
       RegionId: region, Images: items, TotalCount: listing.totalCount, Truncated: listing.truncated || listing.items.length > items.length,
       ...(listing.regions ? { Regions: listing.regions } : {}), Simulated: ctx.simulated,
     };
-    return success(listImagesOutput(), out, text(out));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListImages', regionId: region }, ctx.log);
-    return failure(listImagesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out) };
+  });
 }
 
 export const listImagesTool = defineTool({

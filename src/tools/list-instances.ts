@@ -3,9 +3,10 @@ import { lazySchema } from '../lazy-schema.js';
 import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
 import type { Instance } from '../swas/types.js';
 import {
-  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
+  errorSchema, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
 import { appViewUri } from '../apps/views.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
@@ -89,9 +90,7 @@ function text(out: Output): string {
 }
 
 async function listInstances(args: Input, signal: AbortSignal, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(listInstancesOutput(), ctx, args.RegionId, { action: 'ListInstances' }, async (region) => {
     const filter = { InstanceIds: args.InstanceIds, InstanceName: args.InstanceName, Status: args.Status };
     const listOne = (regionId: string) => ctx.api.listInstances(regionId, filter, { signal, maxItems: args.MaxResults });
     const listing = region === ALL_REGIONS
@@ -101,11 +100,8 @@ async function listInstances(args: Input, signal: AbortSignal, ctx: ToolContext)
       RegionId: region, Instances: listing.items.map(compact), TotalCount: listing.totalCount,
       Truncated: listing.truncated, ...(listing.regions ? { Regions: listing.regions } : {}), Simulated: ctx.simulated,
     };
-    return success(listInstancesOutput(), out, text(out));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListInstances', regionId: region }, ctx.log);
-    return failure(listInstancesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out) };
+  });
 }
 
 export const listInstancesTool = defineTool({

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
 import { planMisfit, planWords } from '../preflight/create-servers.js';
 import { formatMoney, moneyNumber, parseMoney } from '../preflight/money.js';
 import type { ResetImage } from '../preflight/reset-system.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import type { SwasPlan } from '../swas/types.js';
 import {
-  errorSchema, failure, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField,
+  errorSchema, optionalRegionField, READ_ONLY_ANNOTATIONS, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
-import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from '../swas/shapes.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
-import { findImage } from './reset-system.js';
+import { findImage } from './images.js';
 
 export const listPlansInput = lazySchema(() => z.strictObject({
   RegionId: optionalRegionField().describe('Region, e.g. "cn-hangzhou"; default region if omitted.'),
@@ -70,16 +71,14 @@ function text(out: Output, plans: SwasPlan[], image: ResetImage | undefined): st
 }
 
 async function listPlans(args: Input, signal: AbortSignal, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(listPlansOutput(), ctx, args.RegionId, { action: 'ListPlans', ...(args.ImageId ? { imageId: args.ImageId } : {}) }, async (region) => {
     const [all, image] = await Promise.all([
       ctx.api.listPlans(region, { signal }),
-      args.ImageId ? findImage(ctx, region, args.ImageId, signal) : undefined,
+      args.ImageId ? findImage(ctx.api, region, args.ImageId, { signal }).then((found) => found.image) : undefined,
     ]);
     const out: Output = { RegionId: region, Simulated: ctx.simulated };
     if (args.ImageId && !image) {
-      throw new ApiError({ code: 'InvalidImageId.NotFound', stage: 'preflight', message: `No image ${args.ImageId} in region ${region}; list_images shows the images there.` });
+      throw new SwasError({ code: 'InvalidImageId.NotFound', stage: 'preflight', message: `No image ${args.ImageId} in region ${region}; list_images shows the images there.` });
     }
     const sorted = [...all].sort((a, b) => price(a) - price(b) || a.PlanId.localeCompare(b.PlanId));
     const plans = image ? sorted.filter((p) => planMisfit(p, image) === undefined) : sorted;
@@ -88,11 +87,8 @@ async function listPlans(args: Input, signal: AbortSignal, ctx: ToolContext) {
       out.LeftOut = sorted.length - plans.length;
     }
     out.Plans = plans.map(compact);
-    return success(listPlansOutput(), out, text(out, plans, image));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListPlans', regionId: region, ...(args.ImageId ? { imageId: args.ImageId } : {}) }, ctx.log);
-    return failure(listPlansOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out, plans, image) };
+  });
 }
 
 export const listPlansTool = defineTool({

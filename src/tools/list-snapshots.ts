@@ -5,9 +5,10 @@ import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../sw
 import { sameWord } from '../swas/status.js';
 import type { Snapshot } from '../swas/types.js';
 import {
-  errorSchema, failure, regionOrDefault, success, toFailure, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, MAX_RESULTS_CAP, maxResultsField, READ_ONLY_ANNOTATIONS,
+  errorSchema, type ToolContext, SIMULATED_NOTE, simulatedField, idListField, MAX_RESULTS_CAP, maxResultsField, READ_ONLY_ANNOTATIONS,
 } from './common.js';
-import { apiText } from '../explain/untrusted.js';
+import { apiText } from '../untrusted.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool } from './registry.js';
 import { appViewUri } from '../apps/views.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
@@ -95,9 +96,7 @@ function text(out: Output, args: Input): string {
 }
 
 async function listSnapshots(args: Input, signal: AbortSignal, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(listSnapshotsOutput(), ctx, args.RegionId, { action: 'ListSnapshots', instanceId: args.InstanceId }, async (region) => {
     const sourceDiskType = args.SourceDiskType?.toLowerCase();
     // Status is filtered here, so gather up to the cap before cutting to MaxResults.
     const listOne = async (regionId: string) => {
@@ -117,11 +116,8 @@ async function listSnapshots(args: Input, signal: AbortSignal, ctx: ToolContext)
       Truncated: listing.truncated || matched.length > items.length, ...(listing.regions ? { Regions: listing.regions } : {}),
       Simulated: ctx.simulated,
     };
-    return success(listSnapshotsOutput(), out, text(out, args));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: 'ListSnapshots', regionId: region, instanceId: args.InstanceId }, ctx.log);
-    return failure(listSnapshotsOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out, args) };
+  });
 }
 
 export const listSnapshotsTool = defineTool({

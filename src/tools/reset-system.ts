@@ -1,26 +1,24 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { resetSystemPlan, type CopyFacts } from '../consent/plans/reset-system.js';
-import { imageQuota } from '../preflight/create-image.js';
+import { imageQuota } from '../preflight/quotas.js';
 import { serverSnapshots } from '../preflight/create-snapshot.js';
-import { apiText } from '../explain/untrusted.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
-import { judgeResetSystem, type ResetFacts, type ResetImage } from '../preflight/reset-system.js';
-import { ApiError } from '../swas/errors.js';
-import { INSTANCE_ID_PATTERN } from '../swas/shapes.js';
-import { imageStatusWord, sameWord } from '../swas/status.js';
-import type { CustomImage, Instance, ResetSystemParams } from '../swas/types.js';
+import { apiText } from '../untrusted.js';
+import { checkSchema } from '../preflight/checks.js';
+import { judgeResetSystem, type ResetFacts } from '../preflight/reset-system.js';
+import { SwasError } from '../swas/errors.js';
+import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, INSTANCE_ID_PATTERN, isCustomImageId, KEY_PAIR_NAME_PATTERN } from '../swas/shapes.js';
+import { sameWord } from '../swas/status.js';
+import type { Instance, ResetSystemParams } from '../swas/types.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
+import { findImage } from './images.js';
+import { resetSystemText } from '../render/reset-system.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { appViewUri } from '../apps/views.js';
 import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
-
-/** The API's key pair name rule: 2–128 characters, a letter first, then letters, digits, ".", "_", "-", ":". */
-export const KEY_PAIR_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{1,127}$/;
 
 /** Said wherever a password would be expected: it never passes through the model. */
 export const PASSWORD_HOW_TO = 'This tool never takes a password (a password must not pass through the model). To log in after the reset, set the password yourself in the Simple Application Server console (open the server, then Reset Password), or pass KeyPairName to bind an SSH key pair you created in the console (Linux).';
@@ -82,36 +80,6 @@ export const resetSystemOutput = lazySchema(() => z.object({
 type Input = z.output<ReturnType<typeof resetSystemInput>>;
 type Output = z.input<ReturnType<typeof resetSystemOutput>>;
 
-const isCustomImageId = (id: string) => id.startsWith('m-');
-
-function fromCustom(m: CustomImage, owner: 'self' | 'shared-in'): ResetImage {
-  return {
-    ImageId: m.ImageId, ImageName: m.Name, ImageType: 'custom', Owner: owner, Platform: m.OsType, Status: imageStatusWord(m.StatusCode),
-    SourceInstanceId: m.InstanceId, SourceInstanceName: m.InstanceName, CreationTime: m.CreationTime, RequiredSystemDiskSize: m.RequiredSystemDiskSize, RequiredDataDiskSize: m.RequiredDataDiskSize,
-  };
-}
-
-/**
- * An image where the API would look for it: the account's own or a shared-in custom image (m-…),
- * or a system or app image from ListImages. Its reads run in parallel.
- */
-export async function findImage(ctx: ToolContext, region: string, imageId: string, signal: AbortSignal): Promise<ResetImage | undefined> {
-  const opts = { signal };
-  const custom = isCustomImageId(imageId);
-  const [own, sharedIn, listed] = await Promise.all([
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: false }, opts) : undefined,
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: true }, opts) : undefined,
-    custom ? undefined : ctx.api.listImages(region, { ImageIds: [imageId] }, opts),
-  ]);
-  const mine = own?.items.find((m) => m.ImageId === imageId);
-  const theirs = sharedIn?.items.find((m) => m.ImageId === imageId);
-  const general = listed?.find((m) => m.ImageId === imageId);
-  return mine ? fromCustom(mine, 'self')
-    : theirs ? fromCustom(theirs, 'shared-in')
-    : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
-    : undefined;
-}
-
 /**
  * The server, and the image where ResetSystem would look for it; and, for the plan's advice, what
  * a copy of the server would need (image quota, snapshot slots). All read at once; the advice
@@ -119,24 +87,16 @@ export async function findImage(ctx: ToolContext, region: string, imageId: strin
  */
 async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal: AbortSignal): Promise<{ facts: ResetFacts; copy?: CopyFacts }> {
   const opts = { signal };
-  const custom = isCustomImageId(args.ImageId);
-  const [instances, own, sharedIn, listed, advice] = await Promise.all([
+  const [instances, { image, custom }, advice] = await Promise.all([
     ctx.api.listInstances(region, { InstanceIds: [args.InstanceId] }, opts),
-    ctx.api.listCustomImages(region, { Share: false }, opts),
-    custom ? ctx.api.listCustomImages(region, { ImageIds: [args.ImageId], Share: true }, opts) : undefined,
-    custom ? undefined : ctx.api.listImages(region, { ImageIds: [args.ImageId] }, opts),
+    findImage(ctx.api, region, args.ImageId, { signal, allOwn: true }),
     Promise.all([ctx.api.listInstances(region, {}, { ...opts, maxItems: 1 }), ctx.api.listSnapshots(region, {}, opts)]).catch(() => undefined),
   ]);
   const instance = instances.items.find((i) => i.InstanceId === args.InstanceId);
-  const mine = custom ? own.items.find((m) => m.ImageId === args.ImageId) : undefined;
-  const theirs = sharedIn?.items.find((m) => m.ImageId === args.ImageId);
-  const general = listed?.find((m) => m.ImageId === args.ImageId);
-  const image: ResetImage | undefined = mine ? fromCustom(mine, 'self')
-    : theirs ? fromCustom(theirs, 'shared-in')
-    : general ? { ImageId: general.ImageId, ImageName: general.ImageName, ImageType: general.ImageType, Platform: general.Platform ?? general.OsType }
-    : undefined;
+  const mine = custom.own.find((m) => m.ImageId === args.ImageId);
+  const theirs = custom.sharedIn.find((m) => m.ImageId === args.ImageId);
   // The custom image the server runs, if any: one holding data-disk data makes the server unresettable.
-  const runs = instance?.ImageId?.startsWith('m-') ? instance.ImageId : undefined;
+  const runs = instance?.ImageId !== undefined && isCustomImageId(instance.ImageId) ? instance.ImageId : undefined;
   const source = runs === undefined ? undefined
     : runs === args.ImageId && (mine ?? theirs) ? (mine ?? theirs)
     : (await ctx.api.listCustomImages(region, { ImageIds: [runs] }, opts)).items.find((m) => m.ImageId === runs);
@@ -147,8 +107,8 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   return {
     facts,
     copy: {
-      imageQuota: imageQuota(servers.totalCount, own.items.length),
-      ownImages: own.items,
+      imageQuota: imageQuota(servers.totalCount, custom.own.length),
+      ownImages: custom.own,
       serverSnapshots: serverSnapshots(snapshots.items, instance.InstanceId, instance.Disks.map((d) => d.DiskId)),
       regionSnapshotCount: snapshots.totalCount,
     },
@@ -163,25 +123,6 @@ function planState(f: ResetFacts) {
     image: f.image,
     sourceImage: f.sourceImage,
   };
-}
-
-function successText(out: Output): string {
-  const lines: string[] = [];
-  const server = `server ${out.InstanceId}${out.InstanceName ? ` ("${apiText(out.InstanceName, 128)}")` : ''}`;
-  const image = out.Image ? `image ${out.Image.ImageId}${out.Image.ImageName ? ` ("${apiText(out.Image.ImageName, 128)}")` : ''}` : 'the image';
-  if (out.Changed === false) {
-    lines.push(`Not done: the reset of ${server} in ${out.RegionId} from ${image} was answered by the API, but the server was not re-installed (see the notes). Status: ${out.Status ? apiText(out.Status, 32) : 'unknown'}.`);
-  } else if (sameWord(out.Status, 'Running') && out.RunningImage?.ImageId === out.Image?.ImageId) {
-    lines.push(`Reset ${server} in ${out.RegionId} from ${image}: it is Running again on that image. Its system disk was wiped and re-installed.`);
-  } else {
-    lines.push(`Reset of ${server} in ${out.RegionId} from ${image} was accepted. Status: ${out.Status ? apiText(out.Status, 32) : 'unknown'}. Its system disk is being wiped and re-installed.`);
-  }
-  if (out.RunningImage?.ImageId) lines.push(`The server lists image ${out.RunningImage.ImageId}${out.RunningImage.ImageName ? ` ("${apiText(out.RunningImage.ImageName, 128)}")` : ''}.`);
-  if (out.RequestId) lines.push(`RequestId: ${out.RequestId}`);
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
 }
 
 /** One read of the server after the request; a failed read only leaves the state unknown. */
@@ -224,7 +165,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   base.Checks = verdict.checks;
   if (verdict.failure || !instance || !image) {
     const f = verdict.failure ?? { code: 'PreflightFailed', message: 'The server or the image could not be read.' };
-    return fail(new ApiError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was sent.` }));
+    return fail(new SwasError({ code: f.code, stage: 'preflight', message: `${f.message} Nothing was sent.` }));
   }
 
   // 3. The exact request; unless one was given, its ClientToken is derived from it and from the
@@ -295,7 +236,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   } else if (!sameWord(out.Status, 'Running')) {
     out.Notes.push(`A reset usually takes a few minutes. Call ${keepWaitingArgs(region, watch)} to wait until the server is Running again; nothing needs to be sent again.`);
   }
-  return success(resetSystemOutput(), out, successText(out));
+  return success(resetSystemOutput(), out, resetSystemText(out));
 }
 
 export const resetSystemTool = defineTool({

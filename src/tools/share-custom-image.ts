@@ -3,22 +3,21 @@ import { lazySchema } from '../lazy-schema.js';
 import { shareImagePlan } from '../consent/plans/share-custom-image.js';
 import { planText } from '../consent/index.js';
 import type { Expectation } from '../audit/index.js';
-import { apiText } from '../explain/untrusted.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { apiText } from '../untrusted.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
-import { ApiError } from '../swas/errors.js';
-import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
+import { SwasError } from '../swas/errors.js';
+import { ACCOUNT_ID_PATTERN, IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import type { CustomImage, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import { deriveClientToken } from '../swas/token.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { readCustomImages } from './images.js';
+import { shareCustomImageText } from '../render/share-custom-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
-
-/** An Alibaba Cloud account ID: digits, no leading zero (the API takes it as a number). */
-export const ACCOUNT_ID_PATTERN = /^[1-9]\d{0,19}$/;
 
 export const shareCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
@@ -134,43 +133,19 @@ function send(ctx: ToolContext, req: ShareRequest, signal: AbortSignal) {
     : ctx.api.removeCustomImageShareAccount(p, { signal });
 }
 
-function stateText(out: Output): string {
-  const accounts = out.SharedWithAccounts ?? [];
-  return `shared to ECS: ${out.SharedToEcs ? 'yes' : 'no'}; shared with accounts: ${accounts.length ? accounts.join(', ') : 'none'}`;
-}
-
-function successText(out: Output, label: string): string {
-  const lines: string[] = [];
-  if (!out.Changed && out.Sent?.length) {
-    lines.push(`Not done: the requests for image ${label} in ${out.RegionId} were answered by the API, but the share state did not change (see the notes). Now ${stateText(out)}.`);
-  } else if (!out.Changed) {
-    lines.push(`Nothing to do for image ${label} in ${out.RegionId}: it is already as asked, so nothing was sent${out.DryRun ? ' and nothing would be' : ''}. Now ${stateText(out)}.`);
-  } else {
-    const sent = (out.Sent ?? []).map((s) => `${s.Action}${s.Accounts ? ` (${s.Accounts.join(', ')})` : ''} RequestId ${s.RequestId}${s.Applied === false ? ' (changed nothing)' : ''}`).join('; ');
-    lines.push(`${out.Operation === 'Share' ? 'Shared' : 'Unshared'} image ${label} in ${out.RegionId}. Sent: ${sent}. Now ${stateText(out)}.`);
-  }
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
-
 /** The image as the account's own listing and the shared-in listing show it, and who it is shared with; all at once. */
 async function readShareState(ctx: ToolContext, region: string, imageId: string, signal: AbortSignal) {
-  const opts = { signal };
-  const [own, sharedIn, accounts] = await Promise.allSettled([
-    ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: false }, opts),
-    ctx.api.listCustomImages(region, { ImageIds: [imageId], Share: true }, opts),
+  const [images, accounts] = await Promise.allSettled([
+    readCustomImages(ctx.api, region, [imageId], { signal }),
     // Refused for an image that is not the account's own: that answer only matters for an own image.
-    ctx.api.listCustomImageShareAccounts(region, imageId, opts),
+    ctx.api.listCustomImageShareAccounts(region, imageId, { signal }),
   ]);
-  if (own.status === 'rejected') throw own.reason;
-  const image = own.value.items.find((m) => m.ImageId === imageId);
+  if (images.status === 'rejected') throw images.reason;
+  const image = images.value.own[0];
   if (image && accounts.status === 'rejected') throw accounts.reason;
-  if (!image && sharedIn.status === 'rejected') throw sharedIn.reason;
   return {
     own: image,
-    sharedIn: sharedIn.status === 'fulfilled' ? sharedIn.value.items.find((m) => m.ImageId === imageId) : undefined,
+    sharedIn: images.value.sharedIn[0],
     sharedWith: accounts.status === 'fulfilled' ? accounts.value.items.map((a) => a.UserId) : [],
   };
 }
@@ -204,7 +179,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   const failedAction = verdict.failure?.code === 'ShareAccountLimitExceeded' || verdict.failure?.code === 'InvalidParam.Account' ? 'AddCustomImageShareAccount' : undefined;
   if (verdict.failure || !image) {
     const failure = verdict.failure ?? { code: 'InvalidImageId.NotFound', message: `No custom image ${args.ImageId} in region ${region}.` };
-    return fail(new ApiError({ code: failure.code, stage: 'preflight', message: `${failure.message} Nothing was sent.` }), {}, failedAction);
+    return fail(new SwasError({ code: failure.code, stage: 'preflight', message: `${failure.message} Nothing was sent.` }), {}, failedAction);
   }
   const { plan } = verdict;
   const label = imageLabel(image);
@@ -213,7 +188,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   // 3. Nothing left to do: say so, send nothing, ask nothing.
   if (!plan.ecs && plan.accounts.length === 0) {
     const out: Output = { ...base, Changed: false };
-    return success(shareCustomImageOutput(), out, successText(out, label));
+    return success(shareCustomImageOutput(), out, shareCustomImageText(out, label));
   }
 
   // 4. The exact requests and the plan. Sharing with or unsharing from other accounts needs the
@@ -292,7 +267,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   }
   if (out.Changed && plan.ecs === 'Share' && out.SharedToEcs) out.Notes.push(`The image now also appears among the ECS custom images of ${region} and is kept if its server is released.`);
   if (out.Changed && plan.ecs === 'UnShare' && !out.SharedToEcs) out.Notes.push('ECS instances created from this image can no longer re-initialise their disks from it.');
-  return success(shareCustomImageOutput(), out, successText(out, label));
+  return success(shareCustomImageOutput(), out, shareCustomImageText(out, label));
 }
 
 export const shareCustomImageTool = defineTool({

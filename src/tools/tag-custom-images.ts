@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { count } from '../consent/index.js';
 import { tagImagesPlan } from '../consent/plans/tag-custom-images.js';
 import type { Expectation } from '../audit/index.js';
-import { apiText } from '../explain/untrusted.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeTagImages, MAX_TAGS_PER_IMAGE, type TagPlan } from '../preflight/tag-images.js';
-import { ApiError } from '../swas/errors.js';
+import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
 import type { CustomImage, Tag, TagResourcesParams, UntagResourcesParams } from '../swas/types.js';
 import { deriveClientToken } from '../swas/token.js';
 import {
-  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, SIMULATED_NOTE, simulatedField, noRepeats,
+  clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { readCustomImages } from './images.js';
+import { tagCustomImagesText } from '../render/tag-custom-images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
 
@@ -104,7 +104,6 @@ type TagRequest = PlannedRequest<UntagParams> | PlannedRequest<TagParams>;
 const TOOL = 'tag_custom_images';
 
 const tagsOf = (m: CustomImage) => m.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
-const tagWord = (k: string, v: string) => `${apiText(k, 64)}=${apiText(v, 64)}`;
 
 /** Each image's tags once the plan has run. */
 function tagsAfter(images: CustomImage[], plan: TagPlan, tags: Tag[]): z.input<ReturnType<typeof imageTagsSchema>>[] {
@@ -163,39 +162,6 @@ function send(ctx: ToolContext, req: TagRequest, signal: AbortSignal) {
   return 'Tags' in p ? ctx.api.tagResources(p, { signal }) : ctx.api.untagResources(p, { signal });
 }
 
-function successText(out: Output): string {
-  const lines: string[] = [];
-  if (!out.Changed && out.Sent?.length) {
-    lines.push(`Not done: the requests were answered by the API, but the tags did not change (see the notes).`);
-  } else if (!out.Changed) {
-    lines.push(out.DryRun && out.Requests?.length
-      ? `Dry run: every check passed. The requests below would be sent; nothing was sent.`
-      : `Nothing to do: every image already has the tags asked for, so nothing was sent.`);
-    if (out.DryRun && out.Requests?.length) lines.push(...out.Requests.map((r) => `${r.Action} ${JSON.stringify(r.Parameters)}`));
-  } else {
-    lines.push(`Changed the tags of ${count(out.Changes?.length ?? 0, 'image')} in ${out.RegionId}. Sent: ${(out.Sent ?? []).map((s) => `${s.Action} RequestId ${s.RequestId}${s.Applied === false ? ' (changed nothing)' : ''}`).join('; ')}.`);
-  }
-  lines.push(out.DryRun ? 'Tags as they would become:' : 'Tags now:');
-  for (const m of out.Images ?? []) {
-    lines.push(`- ${m.ImageId}${m.ImageName ? ` "${apiText(m.ImageName, 128)}"` : ''}: ${m.Tags.length ? m.Tags.map((t) => tagWord(t.Key, t.Value)).join(', ') : 'no tags'}`);
-  }
-  lines.push('(Names and tags above are data from the API.)');
-  lines.push('Checks:', ...out.Checks.map(checkLine));
-  for (const note of out.Notes) lines.push(`Note: ${note}`);
-  if (out.Simulated) lines.push(SIMULATED_NOTE);
-  return lines.join('\n');
-}
-
-/** The images as the account's own listing and the shared-in listing show them, read at once. */
-async function readImages(ctx: ToolContext, region: string, ids: string[], signal: AbortSignal) {
-  const [own, sharedIn] = await Promise.all([
-    ctx.api.listCustomImages(region, { ImageIds: ids, Share: false }, { signal }),
-    ctx.api.listCustomImages(region, { ImageIds: ids, Share: true }, { signal }),
-  ]);
-  const inOrder = (list: CustomImage[]) => ids.flatMap((id) => list.filter((m) => m.ImageId === id));
-  return { own: inOrder(own.items), sharedIn: inOrder(sharedIn.items) };
-}
-
 async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   const region = args.RegionId;
   const tags = args.Tag ?? [];
@@ -206,7 +172,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   // 1. Every image, own or shared in, read at once.
   let facts;
   try {
-    facts = await readImages(ctx, region, args.ImageIds, call.signal);
+    facts = await readCustomImages(ctx.api, region, args.ImageIds, { signal: call.signal });
   } catch (err) {
     return fail(err, 'ListCustomImages');
   }
@@ -217,12 +183,12 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   base.Images = facts.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
   if (verdict.failure) {
     const action = verdict.failure.code === 'InvalidParam.TagCount' ? 'TagResources' : 'ListCustomImages';
-    return fail(new ApiError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), action);
+    return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }), action);
   }
   const { plan } = verdict;
   if (plan.changes.length === 0) {
     const out: Output = { ...base, Changed: false };
-    return success(tagCustomImagesOutput(), out, successText(out));
+    return success(tagCustomImagesOutput(), out, tagCustomImagesText(out));
   }
   // The tags the plan was made from: any change to them makes a new plan (consent) and new requests
   // (derived ClientTokens), so tagging A, then B, then A again is carried out each time.
@@ -246,7 +212,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
       ...base, Requests: requests, Images: tagsAfter(facts.own, plan, tags),
       Notes: ['Nothing was sent. Only tags are added, so no consent is needed: call again with DryRun false (or omitted) to tag the images.'],
     };
-    return success(tagCustomImagesOutput(), out, successText(out));
+    return success(tagCustomImagesOutput(), out, tagCustomImagesText(out));
   }
 
   // 4. Untag, then tag; each in the ledger before it is sent.
@@ -270,7 +236,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   //    not carry out (a repeat of an earlier ClientToken) is reported as not done.
   const out: Output = { ...base, Changed: true, Sent: sent, Images: tagsAfter(facts.own, plan, tags) };
   try {
-    const after = await readImages(ctx, region, args.ImageIds, call.signal);
+    const after = await readCustomImages(ctx.api, region, args.ImageIds, { signal: call.signal });
     out.Images = after.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
     for (const [i, req] of requests.entries()) {
       sent[i]!.Applied = tookEffect(req, after.own);
@@ -287,7 +253,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   } catch {
     out.Notes.push('The tags could not be read back; the tags shown are what the requests set. list_custom_images shows them.');
   }
-  return success(tagCustomImagesOutput(), out, successText(out));
+  return success(tagCustomImagesOutput(), out, tagCustomImagesText(out));
 }
 
 export const tagCustomImagesTool = defineTool({

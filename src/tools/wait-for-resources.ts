@@ -3,9 +3,9 @@ import { lazySchema } from '../lazy-schema.js';
 import { IMAGE_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { DEFAULT_TARGET, failedReadAction, waitForResources, type ResourceKind, type ResourceState, type WaitTarget, type Watch } from '../wait.js';
 import {
-  errorSchema, failure, idListField, optionalRegionField, READ_ONLY_ANNOTATIONS, regionOrDefault, SIMULATED_NOTE, simulatedField,
-  success, toFailure, type ToolContext,
+  errorSchema, idListField, optionalRegionField, READ_ONLY_ANNOTATIONS, SIMULATED_NOTE, simulatedField, type ToolContext,
 } from './common.js';
+import { readAnswer } from './read-tool.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { appViewUri } from '../apps/views.js';
 import { keepWaitingArgs } from './write-flow.js';
@@ -112,9 +112,7 @@ function text(out: Output, region: string, watches: Watch[], states: ResourceSta
 }
 
 async function waitTool(args: Input, call: ToolCall, ctx: ToolContext) {
-  let region: string | undefined;
-  try {
-    region = regionOrDefault(args.RegionId, ctx.config);
+  return readAnswer(waitForResourcesOutput(), ctx, args.RegionId, (err) => ({ action: failedReadAction(err) ?? 'ListCustomImages' }), async (region) => {
     const watches = watchesOf(args);
     const outcome = await waitForResources(ctx.api, region, watches, {
       timeoutMs: args.TimeoutSeconds * 1000, pollIntervalMs: ctx.config.pollIntervalMs, signal: call.signal, progress: call.progress,
@@ -123,11 +121,8 @@ async function waitTool(args: Input, call: ToolCall, ctx: ToolContext) {
       RegionId: region, States: outcome.states, AllDone: outcome.allDone, AnyFailed: outcome.anyFailed,
       ElapsedSeconds: Math.round(outcome.elapsedMs / 100) / 10, Simulated: ctx.simulated,
     };
-    return success(waitForResourcesOutput(), out, text(out, region, watches, outcome.states));
-  } catch (err) {
-    const { error, text: why } = toFailure(err, { action: failedReadAction(err) ?? 'ListCustomImages', regionId: region }, ctx.log);
-    return failure(waitForResourcesOutput(), { RegionId: region, Simulated: ctx.simulated, Error: error }, why);
-  }
+    return { out, text: text(out, region, watches, outcome.states) };
+  });
 }
 
 export const waitForResourcesTool = defineTool({

@@ -5,7 +5,7 @@ import {
 } from '../audit/index.js';
 import { checkToolFor, type ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
-import { ApiError, CancelledError } from '../swas/errors.js';
+import { SwasError, CancelledError } from '../swas/errors.js';
 import { deriveClientToken } from '../swas/token.js';
 import { failedReadAction, noteCreated, waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
 import { failure, toFailure, type ToolContext } from './common.js';
@@ -95,14 +95,14 @@ export function reconcile(ctx: ToolContext, resourceIds?: readonly string[], sig
 function explainedWriteError(ctx: ToolContext, record: WriteRecord, err: unknown): unknown {
   if (err instanceof AuditLedgerError) {
     ctx.log.error({ tool: record.tool, action: record.action, err: err.message }, 'audit ledger unwritable: nothing sent');
-    return new ApiError({ code: 'AuditLedgerUnwritable', stage: 'config', message: `The audit ledger could not be written, so ${record.action} was not sent.` });
+    return new SwasError({ code: 'AuditLedgerUnwritable', stage: 'config', message: `The audit ledger could not be written, so ${record.action} was not sent.` });
   }
   if (err instanceof NotSentError) return new CancelledError(err.message);
   if (err instanceof OutcomeUnknownError) {
     const cause = err.cause as { code?: unknown; stage?: unknown } | undefined;
     const stopped = err.cause instanceof CancelledError;
     const check = `check with ${checkToolFor(record.action) ?? 'the matching list tool'} before calling again`;
-    return new ApiError({
+    return new SwasError({
       code: 'OutcomeUnknown',
       stage: stopped ? 'cancelled' : cause?.stage === 'network' ? 'network' : 'internal',
       message: stopped

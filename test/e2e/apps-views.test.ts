@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE_QUOTA_CAP } from '../../src/preflight/create-image.js';
-import { SNAPSHOTS_PER_SERVER } from '../../src/preflight/create-snapshot.js';
+import { IMAGE_QUOTA_CAP, SNAPSHOTS_PER_SERVER } from '../../src/preflight/quotas.js';
 import { DEMO } from '../../src/simulator/index.js';
 import { haveChromium, startAppHost, type AppHost } from '../helpers/app-host.js';
 

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, withRetries, DEFAULT_RETRY } from '../../src/swas/retry.js';
-import { ApiError } from '../../src/swas/errors.js';
+import { SwasError } from '../../src/swas/errors.js';
 import { startInProcess, type InProcess } from '../helpers/in-process.js';
 
 let s: InProcess;
@@ -30,7 +30,7 @@ describe('one abort listener per call, however many requests it runs at once', (
     const ctrl = new AbortController();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => { release = resolve; });
-    const calls = Array.from({ length: 50 }, () => withRetries(() => gate, (e) => e as ApiError, DEFAULT_RETRY, ctrl.signal));
+    const calls = Array.from({ length: 50 }, () => withRetries(() => gate, (e) => e as SwasError, DEFAULT_RETRY, ctrl.signal));
     const sleeps = Array.from({ length: 50 }, () => sleep(60_000, ctrl.signal).catch(() => 'cancelled'));
     expect(getEventListeners(ctrl.signal, 'abort').length).toBeLessThanOrEqual(1);
     release();

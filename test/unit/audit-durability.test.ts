@@ -8,7 +8,7 @@ import {
   audited, AuditLedgerError, fileIo, LedgerHistory, NotSentError, openLedger, OutcomeUnknownError, requestArgs, argsDigest,
   type AuditBase, type LedgerFile, type LedgerIo, type OpenedLedger,
 } from '../../src/audit/index.js';
-import { ApiError, CancelledError } from '../../src/swas/errors.js';
+import { SwasError, CancelledError } from '../../src/swas/errors.js';
 
 let dir: string;
 const opened: OpenedLedger[] = [];
@@ -198,13 +198,13 @@ describe('outcomes: ok, failed, unknown', () => {
   it('the API refused: failed; no answer (a cancel after sending, a timeout): unknown, not failed', async () => {
     const path = join(dir, 'audit.jsonl');
     const l = await ledgerAt(path);
-    const refused = new ApiError({ code: 'IncorrectImageStatus', message: 'x', stage: 'api', httpStatus: 403 });
+    const refused = new SwasError({ code: 'IncorrectImageStatus', message: 'x', stage: 'api', httpStatus: 403 });
     await expect(audited(l, base, () => Promise.reject(refused))).rejects.toBe(refused);
     const cancelled = new CancelledError('cancelled by the client');
     const err = await audited(l, base, () => Promise.reject(cancelled)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutcomeUnknownError);
     expect((err as OutcomeUnknownError).cause).toBe(cancelled);
-    const timeout = new ApiError({ code: 'RequestTimeout', message: 'x', stage: 'network' });
+    const timeout = new SwasError({ code: 'RequestTimeout', message: 'x', stage: 'network' });
     await expect(audited(l, base, () => Promise.reject(timeout))).rejects.toBeInstanceOf(OutcomeUnknownError);
     const outcomes = (await records(path)).filter((r) => r.phase === 'outcome');
     expect(outcomes.map((o) => [o.outcome, o.ok, o.errorCode])).toEqual([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { imageQuota, judgeCreateImage, type CreateImageFacts } from '../../src/preflight/create-image.js';
+import { judgeCreateImage, type CreateImageFacts } from '../../src/preflight/create-image.js';
+import { imageQuota } from '../../src/preflight/quotas.js';
 import { chooseSystemSnapshot } from '../../src/preflight/snapshots.js';
 import type { CustomImage, Instance, Snapshot } from '../../src/swas/types.js';
 

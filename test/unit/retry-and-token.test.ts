@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, CancelledError, isRetryable, normaliseSdkError } from '../../src/swas/errors.js';
+import { SwasError, CancelledError, isRetryable, normaliseSdkError } from '../../src/swas/errors.js';
 import { backoffDelay, DEFAULT_RETRY, withRetries, type RetryPolicy } from '../../src/swas/retry.js';
 import { canonicalJson, deriveClientToken } from '../../src/swas/token.js';
 
 const fast: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000, attemptTimeoutMs: 500 };
-const apiErr = (code: string, httpStatus: number, retryAfterMs?: number) => new ApiError({ code, message: code, stage: 'api', httpStatus, retryAfterMs });
-const identity = (e: unknown) => e as ApiError;
+const apiErr = (code: string, httpStatus: number, retryAfterMs?: number) => new SwasError({ code, message: code, stage: 'api', httpStatus, retryAfterMs });
+const identity = (e: unknown) => e as SwasError;
 
 describe('which failures are retried', () => {
   it.each([
@@ -16,8 +16,8 @@ describe('which failures are retried', () => {
     expect(isRetryable(apiErr(code, status))).toBe(expected);
   });
   it('retries network failures but never config or input ones', () => {
-    expect(isRetryable(new ApiError({ code: 'ECONNRESET', message: '', stage: 'network' }))).toBe(true);
-    expect(isRetryable(new ApiError({ code: 'CredentialsNotFound', message: '', stage: 'config' }))).toBe(false);
+    expect(isRetryable(new SwasError({ code: 'ECONNRESET', message: '', stage: 'network' }))).toBe(true);
+    expect(isRetryable(new SwasError({ code: 'CredentialsNotFound', message: '', stage: 'config' }))).toBe(false);
   });
 });
 

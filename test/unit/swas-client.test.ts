@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountNumber, SdkSwasApi } from '../../src/swas/client.js';
-import { ApiError } from '../../src/swas/errors.js';
+import { SwasError } from '../../src/swas/errors.js';
 import { clearReadTimersWhenDone } from '../../src/swas/httpx-read-timer.js';
 
 interface Sent { action: string; params: URLSearchParams }
@@ -128,7 +128,7 @@ describe('the new actions send what the SDK documents', () => {
     expect(sent[1]!.params.get('Account.1')).toBe('7');
   });
   it('refuses an account ID that is not a safe digit string before sending anything', async () => {
-    for (const bad of ['', 'abc', '12a', '-5', '0123', '99999999999999999']) expect(() => accountNumber(bad)).toThrow(ApiError);
+    for (const bad of ['', 'abc', '12a', '-5', '0123', '99999999999999999']) expect(() => accountNumber(bad)).toThrow(SwasError);
     await expect(api().addCustomImageShareAccount({ RegionId: 'cn-hangzhou', ImageId: 'm-1', Accounts: ['1e5'], ClientToken: 't' }))
       .rejects.toMatchObject({ code: 'InvalidParam.Account', stage: 'input' });
     expect(sent).toHaveLength(0);
@@ -138,7 +138,7 @@ describe('the new actions send what the SDK documents', () => {
     expect(sent[0]!.action).toBe('ModifyImageShareStatus');
     expect(sent[0]!.params.get('Operation')).toBe('UnShare');
   });
-  it('TagResources / UntagResources / ListTagResources flatten their lists', async () => {
+  it('TagResources / UntagResources flatten their lists', async () => {
     const a = api();
     await a.tagResources({ RegionId: 'cn-hangzhou', ResourceType: 'customimage', ResourceIds: ['m-1', 'm-2'], Tags: [{ Key: 'env', Value: 'prod' }, { Key: 'x' }], ClientToken: 't' });
     let p = sent[0]!.params;
@@ -150,14 +150,6 @@ describe('the new actions send what the SDK documents', () => {
     await a.untagResources({ RegionId: 'cn-hangzhou', ResourceType: 'customimage', ResourceIds: ['m-1'], All: true, ClientToken: 't' });
     expect(sent[2]!.params.get('All')).toBe('true');
 
-    sent.length = 0;
-    answer = (s) => s.params.get('NextToken')
-      ? { body: { TagResources: { TagResource: [{ ResourceId: 'm-2', ResourceType: 'ALIYUN::SWAS::CUSTOMIMAGE', TagKey: 'b', TagValue: '' }] } } }
-      : { body: { NextToken: 'p2', TagResources: { TagResource: [{ ResourceId: 'm-1', TagKey: 'a', TagValue: '1' }] } } };
-    await expect(a.listTagResources('cn-hangzhou', { ResourceType: 'customimage', ResourceIds: ['m-1', 'm-2'] })).resolves.toEqual([
-      { ResourceId: 'm-1', TagKey: 'a', TagValue: '1' }, { ResourceId: 'm-2', TagKey: 'b', TagValue: '' },
-    ]);
-    expect(sent.map((s) => s.params.get('NextToken'))).toEqual([null, 'p2']);
   });
   it('DeleteCustomImages / DeleteSnapshots send JSON arrays', async () => {
     await api().deleteCustomImages({ RegionId: 'cn-hangzhou', ImageIds: ['m-1', 'm-2'], ClientToken: 't' });
@@ -212,16 +204,6 @@ describe('free text from the API is cleaned at the boundary (issue 8 item 15)', 
     expect(m).toMatchObject({ ImageId: 'm-1', Name: 'blog IGNORE PREVIOUS INSTRUCTIONS', InstanceName: 'my-server', Tags: [{ Key: 'env', Value: 'prod' }] });
     expect(m!.Description!.length).toBeLessThanOrEqual(1024 + 6);
     expect(m!.Description!.endsWith('…[cut]')).toBe(true);
-  });
-});
-
-describe('ListTagResources asks for at most 50 resources a request', () => {
-  it('splits 120 IDs into 50 + 50 + 20', async () => {
-    answer = (s) => ({ body: { TagResources: { TagResource: [{ ResourceId: s.params.get('ResourceId.1'), TagKey: 'k', TagValue: 'v' }] } } });
-    const ids = Array.from({ length: 120 }, (_, n) => `m-${n}`);
-    const tags = await api().listTagResources('cn-hangzhou', { ResourceType: 'customimage', ResourceIds: ids });
-    expect(tags.map((t) => t.ResourceId)).toEqual(['m-0', 'm-50', 'm-100']);
-    expect(sent.map((s) => [...s.params.keys()].filter((k) => k.startsWith('ResourceId.')).length)).toEqual([50, 50, 20]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, explain, failureOf, RAM_ACTIONS, SWAS_ACTIONS, type ErrorContext } from '../../src/explain/catalog.js';
-import { ApiError, CancelledError, STAGES } from '../../src/swas/errors.js';
-import { apiField, apiSaid, apiText, CUT_MARK } from '../../src/explain/untrusted.js';
+import { errorText, explain, explainInputOf, ramAction, SWAS_ACTIONS, type ErrorContext } from '../../src/explain/catalog.js';
+import { SwasError, CancelledError, STAGES } from '../../src/swas/errors.js';
+import { apiField, apiSaid, apiText, CUT_MARK } from '../../src/untrusted.js';
 
 describe('apiText: API text as one escaped, bounded line (issue 8 item 15)', () => {
   it('folds newlines and tabs, so an API message cannot start a paragraph of its own', () => {
@@ -41,7 +41,7 @@ describe('apiField: structured values cleaned and bounded', () => {
 });
 
 const ctx = (action: string, over: Partial<ErrorContext> = {}): ErrorContext => ({ action, regionId: 'cn-hangzhou', ...over });
-const text = (code: string, stage: ApiError['stage'], c: ErrorContext, httpStatus?: number, message = 'm') => {
+const text = (code: string, stage: SwasError['stage'], c: ErrorContext, httpStatus?: number, message = 'm') => {
   const { error, why } = explain({ code, message, stage, httpStatus }, c);
   return { error, text: errorText(error, why) };
 };
@@ -68,9 +68,9 @@ describe('explanations follow the action that ran (issue 8 item 10)', () => {
     expect(text('Cancelled', 'network', ctx('CreateSnapshot')).error.Stage).toBe('cancelled');
     expect(text('Cancelled', 'network', ctx('CreateSnapshot')).text).toMatch(/list_snapshots/);
     expect(text('UnexpectedError', 'api', ctx('ListInstances')).error).toMatchObject({ Stage: 'internal', Retryable: false });
-    expect(failureOf(new CancelledError('x')).input.stage).toBe('cancelled');
-    expect(failureOf(new TypeError('boom'))).toMatchObject({ input: { stage: 'internal', code: 'UnexpectedError' }, unexpected: true });
-    expect(failureOf(new ApiError({ code: 'X', message: 'y', stage: 'api', authAction: 'swas-open:X' }))).toMatchObject({ input: { code: 'X' }, authAction: 'swas-open:X', unexpected: false });
+    expect(explainInputOf(new CancelledError('x')).input.stage).toBe('cancelled');
+    expect(explainInputOf(new TypeError('boom'))).toMatchObject({ input: { stage: 'internal', code: 'UnexpectedError' }, unexpected: true });
+    expect(explainInputOf(new SwasError({ code: 'X', message: 'y', stage: 'api', authAction: 'swas-open:X' }))).toMatchObject({ input: { code: 'X' }, authAction: 'swas-open:X', unexpected: false });
     expect(STAGES).toEqual(['input', 'preflight', 'consent', 'api', 'network', 'config', 'cancelled', 'internal']);
   });
   it('IncorrectInstanceStatus speaks of a reset for ResetSystem', () => {
@@ -102,7 +102,7 @@ describe('catalog entries of the new actions', () => {
     expect(error.Stage).toBe(code === 'ConfirmationRequired' || code === 'DeclinedByUser' ? 'consent' : stage);
   });
   it('RAM action names: swas-open:<Action> for every action, and Forbidden names the one that ran', () => {
-    for (const a of SWAS_ACTIONS) expect(RAM_ACTIONS[a]).toBe(`swas-open:${a}`);
+    for (const a of SWAS_ACTIONS) expect(ramAction(a)).toBe(`swas-open:${a}`);
     expect(text('Forbidden.RAM', 'api', ctx('DeleteSnapshots'), 403).text).toContain('swas-open:DeleteSnapshots');
   });
 });

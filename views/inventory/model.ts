@@ -1,7 +1,6 @@
 // The inventory view's data, shaped from the three list tools' structuredContent. Pure: no DOM,
 // so it is tested on its own. The quota numbers are the server's own constants, not copies.
-import { IMAGE_QUOTA_CAP, IMAGES_PER_SERVER } from '../../src/preflight/create-image.js';
-import { SNAPSHOTS_PER_SERVER } from '../../src/preflight/create-snapshot.js';
+import { IMAGE_QUOTA_CAP, IMAGES_PER_SERVER, SNAPSHOTS_PER_SERVER } from '../../src/preflight/quotas.js';
 
 export { IMAGE_QUOTA_CAP, SNAPSHOTS_PER_SERVER };
 

@@ -1,4 +1,4 @@
-import type { Quota } from '../../preflight/create-image.js';
+import type { Quota } from '../../preflight/quotas.js';
 import type { DeleteTarget } from '../../preflight/delete-custom-images.js';
 import { planDetail, type Plan } from '../plan.js';
 import { count, listWords, named, noun, when } from '../words.js';

@@ -1,4 +1,4 @@
-import { apiText } from '../../explain/untrusted.js';
+import { apiText } from '../../untrusted.js';
 import { sameWord } from '../../swas/status.js';
 import type { Instance, Snapshot } from '../../swas/types.js';
 import { planDetail, type Plan } from '../plan.js';

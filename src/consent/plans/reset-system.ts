@@ -1,7 +1,7 @@
-import { apiText } from '../../explain/untrusted.js';
-import type { Quota } from '../../preflight/create-image.js';
+import { apiText } from '../../untrusted.js';
+import type { Quota } from '../../preflight/quotas.js';
 import type { ResetImage } from '../../preflight/reset-system.js';
-import { SNAPSHOTS_PER_SERVER, SNAPSHOT_ACCOUNT_CAP } from '../../preflight/create-snapshot.js';
+import { SNAPSHOTS_PER_SERVER, SNAPSHOT_ACCOUNT_CAP } from '../../preflight/quotas.js';
 import { byNewest } from '../../preflight/snapshots.js';
 import { sameWord } from '../../swas/status.js';
 import type { CustomImage, Instance, Snapshot } from '../../swas/types.js';

@@ -1,4 +1,4 @@
-import { apiText } from '../../explain/untrusted.js';
+import { apiText } from '../../untrusted.js';
 import type { TagPlan } from '../../preflight/tag-images.js';
 import type { CustomImage } from '../../swas/types.js';
 import { planDetail, type Plan } from '../plan.js';

@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import { checkLine } from '../preflight/checks.js';
+import { SIMULATED_NOTE } from '../tools/common.js';
+import type { shareCustomImageOutput } from '../tools/share-custom-image.js';
+
+type Output = z.input<ReturnType<typeof shareCustomImageOutput>>;
+
+export function stateText(out: Output): string {
+  const accounts = out.SharedWithAccounts ?? [];
+  return `shared to ECS: ${out.SharedToEcs ? 'yes' : 'no'}; shared with accounts: ${accounts.length ? accounts.join(', ') : 'none'}`;
+}
+
+export function shareCustomImageText(out: Output, label: string): string {
+  const lines: string[] = [];
+  if (!out.Changed && out.Sent?.length) {
+    lines.push(`Not done: the requests for image ${label} in ${out.RegionId} were answered by the API, but the share state did not change (see the notes). Now ${stateText(out)}.`);
+  } else if (!out.Changed) {
+    lines.push(`Nothing to do for image ${label} in ${out.RegionId}: it is already as asked, so nothing was sent${out.DryRun ? ' and nothing would be' : ''}. Now ${stateText(out)}.`);
+  } else {
+    const sent = (out.Sent ?? []).map((s) => `${s.Action}${s.Accounts ? ` (${s.Accounts.join(', ')})` : ''} RequestId ${s.RequestId}${s.Applied === false ? ' (changed nothing)' : ''}`).join('; ');
+    lines.push(`${out.Operation === 'Share' ? 'Shared' : 'Unshared'} image ${label} in ${out.RegionId}. Sent: ${sent}. Now ${stateText(out)}.`);
+  }
+  lines.push('Checks:', ...out.Checks.map(checkLine));
+  for (const note of out.Notes) lines.push(`Note: ${note}`);
+  if (out.Simulated) lines.push(SIMULATED_NOTE);
+  return lines.join('\n');
+}
