@@ -1,6 +1,6 @@
 import { serverInstructions } from './server-instructions.js';
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
-import { consentRequestStateVerify } from './consent/index.js';
+import { clientCaps, consentRequestStateVerify } from './consent/index.js';
 import { ServerShutdown } from './swas/errors.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
@@ -8,7 +8,8 @@ import { inputRefusal } from './tools/input-refusal.js';
 import { publish, publishInput } from './tools/publish.js';
 import { runProfiled } from './profiles/calls.js';
 import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
-import { unpublishedInputs, type ToolCall, type ToolDefinition } from './tools/registry.js';
+import { decidePlanTool } from './tools/decide-plan.js';
+import { appOnly, unpublishedInputs, type ToolCall, type ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
 /** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
@@ -85,7 +86,10 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     },
   );
   const profiles = ctx.profiles;
-  for (const tool of tools) {
+  // The plan view's buttons, where a person approves changes (human consent) and a tool shows the view.
+  const offered = ctx.approvals && ctx.config.consentMode === 'human' && tools.some((t) => t.ui?.resourceUri !== undefined)
+    ? [...tools, decidePlanTool as unknown as ToolDefinition] : tools;
+  for (const tool of offered) {
     // With profiles every tool acts on one (list_profiles on all); only several publish `Profile`.
     const profiled = profiles && !tool.profileFree;
     const several = profiled && profiles.several;
@@ -98,6 +102,7 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       inputSchema: several ? profiledInput(tool, profiles) : input.sdk,
       outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
+      ...(tool.ui ? { _meta: uiMeta(tool.ui) } : {}),
     }, async (raw: unknown, mcp: ServerContext) => {
       let args: unknown = raw;
       if (!several) {
@@ -114,6 +119,34 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       return lifecycle ? lifecycle.track(call, { id: mcp.mcpReq.id, tool: tool.name }) : call;
     });
   }
+  if (offered.some(appOnly)) listAppOnlyToViewsOnly(server, new Set(offered.filter(appOnly).map((t) => t.name)));
   registerImageServerPrompt(server, ctx);
   return server;
+}
+
+/** `_meta.ui` as ext-apps' registerAppTool writes it, with the legacy `ui/resourceUri` key beside it. */
+function uiMeta(ui: NonNullable<ToolDefinition['ui']>): Record<string, unknown> {
+  return {
+    ui: { ...(ui.resourceUri ? { resourceUri: ui.resourceUri } : {}), ...(ui.visibility ? { visibility: [...ui.visibility] } : {}) },
+    ...(ui.resourceUri ? { 'ui/resourceUri': ui.resourceUri } : {}),
+  };
+}
+
+type ListTools = (request: unknown, ctx: ServerContext) => Promise<{ tools?: { name: string }[] }>;
+
+/**
+ * App-only tools are listed only to clients that render MCP Apps (they declared the UI
+ * extension, on this request or at initialize): any other client never learns of them. The SDK
+ * builds tools/list from every enabled tool, so its handler is wrapped once all are registered.
+ */
+function listAppOnlyToViewsOnly(server: McpServer, names: ReadonlySet<string>): void {
+  const low = server.server as unknown as { _getRequestHandler(method: string): ListTools | undefined };
+  const list = low._getRequestHandler('tools/list');
+  if (!list) return;
+  server.server.removeRequestHandler('tools/list');
+  server.server.setRequestHandler('tools/list', async (request, mcp) => {
+    const listed = await list(request, mcp);
+    if (clientCaps(mcp, server.server.getClientCapabilities()).app) return listed as never;
+    return { ...listed, tools: (listed.tools ?? []).filter((t) => !names.has(t.name)) } as never;
+  });
 }

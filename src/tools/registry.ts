@@ -40,6 +40,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   ramActions: readonly string[];
   /** Acts on every profile itself (list_profiles): takes no `Profile` argument. */
   profileFree?: boolean;
+  /** MCP Apps: the view a host renders with the tool's results, and who may call it (`["app"]`: the view only, never the model). */
+  ui?: { resourceUri?: string; visibility?: readonly ('model' | 'app')[] };
   /** A consent tool may answer "input required" (the person is asked; the SDK serves both eras). */
   handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }
@@ -78,4 +80,10 @@ export function unknownToolNames(all: readonly ToolDefinition[], only: readonly 
 /** The arguments a tool accepts but does not publish (see publishInput). */
 export function unpublishedInputs(tool: Pick<ToolDefinition, 'publishClientToken'>): readonly string[] {
   return tool.publishClientToken ? [] : ['ClientToken'];
+}
+
+/** A tool only a view may call (`visibility: ["app"]`): never counted or listed as the model's. */
+export function appOnly(tool: Pick<ToolDefinition, 'ui'>): boolean {
+  const v = tool.ui?.visibility;
+  return v !== undefined && !v.includes('model');
 }

@@ -1,3 +1,4 @@
+import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { resetSystemPlan, type CopyFacts } from '../consent/plans/reset-system.js';
@@ -310,6 +311,8 @@ export const resetSystemTool = defineTool({
   // Destructive; idempotent because a repeat with the same (derived) ClientToken is the same request to the API.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
+  // Results that wait for a person's approval carry the plan the plan view shows.
+  ui: { resourceUri: PLAN_VIEW_URI },
   // ListInstanceStatus: WaitForRunning polls it (src/wait.ts).
   // ListSnapshots: the plan's advice on making a copy first counts the server's snapshot slots.
   ramActions: ['swas-open:ResetSystem', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus', 'swas-open:ListSnapshots'],
