@@ -1,25 +1,11 @@
 // Bundles the server (and the standalone simulator) with esbuild. The server's entry stays small:
 // the Alibaba SDK and the simulator are split into chunks that load only when a call needs them.
 import { build } from 'esbuild';
+import { zodEnglishOnly } from './zod-english-only.mjs';
+import { buildViews } from './build-views.mjs';
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-// zod re-exports every locale as `z.locales`, so none can be tree-shaken; the server speaks English
-// only. Keeping just `en` takes about 300 kB of code out of the start-up path.
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /locales\/index\.js$/ }, (args) => (
-      args.importer.includes(`${'node_modules'}/zod/`) ? { path: join(dirname(args.importer), args.path), namespace: 'zod-locales' } : undefined
-    ));
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
-      resolveDir: dirname(args.path),
-      loader: 'js',
-    }));
-  },
-};
 
 // The v2 SDK's McpServer takes its default JSON Schema validator (Ajv, used here only to check an
 // elicitation answer) from `@modelcontextprotocol/server/_shims`. It builds the Ajv *instance*
@@ -75,5 +61,7 @@ await build({
 });
 // The approval page's passkey button needs SimpleWebAuthn's browser bundle: served from beside the server.
 await copyFile(fileURLToPath(new URL('../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url)), join(fileURLToPath(staging), 'webauthn-browser.js'));
+// The MCP App views: one self-contained page each, read by the server when a host asks for one.
+await buildViews(join(fileURLToPath(staging), 'apps'));
 await rm(dist, { recursive: true, force: true });
 await rename(staging, dist);

@@ -1,5 +1,7 @@
 import { serverInstructions } from './server-instructions.js';
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
+import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
+import { registerAppViews } from './apps/register.js';
 import { clientCaps, consentRequestStateVerify } from './consent/index.js';
 import { ServerShutdown } from './swas/errors.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
@@ -78,7 +80,7 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     // The largest valid call has well under 1,000 elements; the cap refuses huge or deeply
     // nested arguments before zod walks them.
     {
-      capabilities: { tools: {}, prompts: {} }, instructions: serverInstructions(tools), maxToolInputElements: 1_000,
+      capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: serverInstructions(tools), maxToolInputElements: 1_000,
       // The only requestState this server mints is consent's, signed: anything else is refused on the wire.
       requestState: { verify: consentRequestStateVerify(ctx.consent) },
       // A client that declared elicitation and never answers holds a call no longer than this.
@@ -96,14 +98,14 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     // The tool's own input is parsed here, so that a refusal has our error shape; with several
     // profiles the SDK still validates (the profiled schema splits Profile off first).
     const input = publishInput(tool.inputSchema, unpublishedInputs(tool));
-    server.registerTool(tool.name, {
+    const config = {
       title: tool.title,
       description: tool.description,
       inputSchema: several ? profiledInput(tool, profiles) : input.sdk,
       outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output'),
       annotations: tool.annotations,
-      ...(tool.ui ? { _meta: uiMeta(tool.ui) } : {}),
-    }, async (raw: unknown, mcp: ServerContext) => {
+    };
+    const handler = async (raw: unknown, mcp: ServerContext) => {
       let args: unknown = raw;
       if (!several) {
         const parsed = input.parse(raw);
@@ -117,20 +119,17 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       const handled = run.then((result) => withLedgerWarnings(result, view.ledgerWarnings));
       const call = ctx.idle ? ctx.idle.track(handled) : handled;
       return lifecycle ? lifecycle.track(call, { id: mcp.mcpReq.id, tool: tool.name }) : call;
-    });
+    };
+    // A tool with a view: ext-apps writes `_meta.ui` and the legacy `_meta["ui/resourceUri"]`.
+    if (tool.ui) registerAppTool(server, tool.name, { ...config, _meta: { ui: tool.ui } }, handler);
+    else server.registerTool(tool.name, config, handler);
   }
   if (offered.some(appOnly)) listAppOnlyToViewsOnly(server, new Set(offered.filter(appOnly).map((t) => t.name)));
   registerImageServerPrompt(server, ctx);
+  registerAppViews(server);
   return server;
 }
 
-/** `_meta.ui` as ext-apps' registerAppTool writes it, with the legacy `ui/resourceUri` key beside it. */
-function uiMeta(ui: NonNullable<ToolDefinition['ui']>): Record<string, unknown> {
-  return {
-    ui: { ...(ui.resourceUri ? { resourceUri: ui.resourceUri } : {}), ...(ui.visibility ? { visibility: [...ui.visibility] } : {}) },
-    ...(ui.resourceUri ? { 'ui/resourceUri': ui.resourceUri } : {}),
-  };
-}
 
 type ListTools = (request: unknown, ctx: ServerContext) => Promise<{ tools?: { name: string }[] }>;
 

@@ -1,4 +1,5 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
+import { appViewUri } from '../apps/views.js';
 
 /**
  * The `app` consent channel: a host that renders MCP Apps shows the plan in a view, and the view's
@@ -13,7 +14,7 @@ export const UI_EXTENSION = 'io.modelcontextprotocol/ui';
 /** The MIME type of a view (ext-apps' RESOURCE_MIME_TYPE). */
 export const APP_MIME_TYPE = 'text/html;profile=mcp-app';
 /** The view that shows a plan and its Approve and Decline buttons. */
-export const PLAN_VIEW_URI = 'ui://swas-image-mcp/plan';
+export const PLAN_VIEW_URI = appViewUri('plan');
 /** The app-only tool the plan view's buttons call. */
 export const DECIDE_PLAN_TOOL = 'decide_plan';
 

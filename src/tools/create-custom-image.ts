@@ -14,6 +14,7 @@ import {
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { defineTool, type ToolCall } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createCustomImageInput = lazySchema(() => z.strictObject({
@@ -524,6 +525,7 @@ export const createCustomImageTool = defineTool({
   outputSchema: createCustomImageOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   kind: 'write',
+  ui: { resourceUri: appViewUri('progress') },
   ramActions: ['swas-open:CreateCustomImage', 'swas-open:CreateSnapshot', 'swas-open:ListInstances', 'swas-open:ListCustomImages', 'swas-open:ListSnapshots', 'swas-open:ListDisks'],
   handler: (args, call, ctx) => createCustomImage(args, call, ctx),
 });

@@ -11,6 +11,7 @@ import {
   type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
 import { defineTool, type ToolCall } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createSnapshotInput = lazySchema(() => z.strictObject({
@@ -224,6 +225,7 @@ export const createSnapshotTool = defineTool({
   outputSchema: createSnapshotOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   kind: 'write',
+  ui: { resourceUri: appViewUri('progress') },
   ramActions: ['swas-open:CreateSnapshot', 'swas-open:ListInstances', 'swas-open:ListSnapshots', 'swas-open:ListDisks'],
   handler: (args, call, ctx) => createSnapshot(args, call, ctx),
 });

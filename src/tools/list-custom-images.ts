@@ -9,6 +9,7 @@ import {
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listCustomImagesInput = lazySchema(() => z.strictObject({
@@ -175,6 +176,7 @@ export const listCustomImagesTool = defineTool({
   outputSchema: listCustomImagesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
+  ui: { resourceUri: appViewUri('inventory') },
   ramActions: ['swas-open:ListCustomImages', 'swas-open:ListInstances', 'swas-open:ListCustomImageShareAccounts', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listCustomImages(args, call.signal, ctx),
 });

@@ -7,6 +7,7 @@ import {
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Resetting', 'Upgrading', 'Disabled'] as const;
@@ -119,6 +120,7 @@ export const listInstancesTool = defineTool({
   outputSchema: listInstancesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
+  ui: { resourceUri: appViewUri('inventory') },
   ramActions: ['swas-open:ListInstances', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listInstances(args, call.signal, ctx),
 });

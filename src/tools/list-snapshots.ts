@@ -9,6 +9,7 @@ import {
 } from './common.js';
 import { apiText } from '../explain/untrusted.js';
 import { defineTool } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { acrossRegions, ALL_REGIONS, failedRegionsLine, searchEveryRegionStep, whereWords, regionOrAllField, regionOutcomeSchema } from './regions.js';
 
 export const listSnapshotsInput = lazySchema(() => z.strictObject({
@@ -134,6 +135,7 @@ export const listSnapshotsTool = defineTool({
   outputSchema: listSnapshotsOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
+  ui: { resourceUri: appViewUri('inventory') },
   ramActions: ['swas-open:ListSnapshots', 'swas-open:ListRegions'],
   handler: (args, call, ctx) => listSnapshots(args, call.signal, ctx),
 });

@@ -1,4 +1,5 @@
 import type { CallToolResult, ClientCapabilities, InputRequiredResult, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { McpUiToolMeta } from '@modelcontextprotocol/ext-apps';
 import type { z } from 'zod';
 import type { ConsentRecord } from '../consent/approvals.js';
 import type { ToolContext } from './common.js';
@@ -40,8 +41,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   ramActions: readonly string[];
   /** Acts on every profile itself (list_profiles): takes no `Profile` argument. */
   profileFree?: boolean;
-  /** MCP Apps: the view a host renders with the tool's results, and who may call it (`["app"]`: the view only, never the model). */
-  ui?: { resourceUri?: string; visibility?: readonly ('model' | 'app')[] };
+  /**
+   * The MCP App view a host shows with this tool's result (`_meta.ui`; see src/apps). `visibility:
+   * ["app"]` hides the tool from the model: only a view can call it.
+   */
+  ui?: McpUiToolMeta;
   /** A consent tool may answer "input required" (the person is asked; the SDK serves both eras). */
   handler(args: z.output<I>, call: ToolCall, ctx: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }

@@ -7,6 +7,7 @@ import {
   success, toFailure, type ToolContext,
 } from './common.js';
 import { defineTool, type ToolCall } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { keepWaitingArgs } from './write-flow.js';
 
 /** A client call is cut at about 60 s by most clients: one wait stays under it. */
@@ -140,6 +141,7 @@ export const waitForResourcesTool = defineTool({
   outputSchema: waitForResourcesOutput,
   annotations: READ_ONLY_ANNOTATIONS,
   kind: 'read',
+  ui: { resourceUri: appViewUri('progress') },
   ramActions: ['swas-open:ListCustomImages', 'swas-open:ListSnapshots', 'swas-open:ListInstanceStatus'],
   handler: (args, call, ctx) => waitTool(args, call, ctx),
 });

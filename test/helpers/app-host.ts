@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import { getToolUiResourceUri, isToolVisibilityAppOnly, isToolVisibilityModelOnly } from '@modelcontextprotocol/ext-apps/app-bridge';
+import { build } from 'esbuild';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { startStack, type Stack, type ToolResult } from './stack.js';
+import type { SimulatorOptions } from '../../src/simulator/index.js';
+
+/**
+ * A test MCP Apps host: the real built server process (stdio, MCP client in this process) and a
+ * page in Debian's Chromium whose AppBridge renders each view in a sandboxed iframe. The page is
+ * set from memory and every view is a srcdoc: a request of any kind is a leak (see `requests`).
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+export const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing under CI: npm test should have installed it (npm run setup:system).`);
+/** Screenshots of the views (gitignored with the rest of test-output/). */
+export const SCREENSHOTS = resolve(__dirname, '../../test-output/apps');
+
+export interface AppHost {
+  stack: Stack;
+  page: Page;
+  /** Every URL the page or a view requested: expected to stay empty. */
+  requests: string[];
+  /** Console errors and uncaught exceptions of the page and the views (CSP refusals land here). */
+  errors: string[];
+  /** The tools the host would hand a model: app-only tools left out. */
+  modelTools(): Tool[];
+  /** The tools a view asked the host to call, in order (refused ones included). */
+  viewCalls: Array<{ view: string; name: string; arguments: Record<string, unknown>; refused?: string }>;
+  /** Makes the model's call, then renders the view the tool names with that call's input and result. */
+  show(view: string, call: { name: string; arguments: Record<string, unknown> }, ctx?: HostLook): Promise<{ frame: FrameLocator; result: ToolResult }>;
+  setLook(view: string, ctx: HostLook): Promise<void>;
+  closeView(view: string): Promise<void>;
+  screenshot(view: string, theme: 'light' | 'dark'): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HostLook { theme: 'light' | 'dark'; locale?: string }
+
+/** What test/apps/host-page.ts puts on its window (that file is compiled for the browser). */
+interface HostWindow {
+  renderView(o: { view: string; html: string; toolArgs: Record<string, unknown>; toolResult: unknown; hostContext: { theme: string; locale: string } }): Promise<void>;
+  setViewContext(view: string, ctx: { theme: string; locale: string }): void;
+  closeView(view: string): Promise<void>;
+}
+
+let hostScript: Promise<string> | undefined;
+function bundleHostPage(): Promise<string> {
+  hostScript ??= build({
+    entryPoints: [resolve(__dirname, '../apps/host-page.ts')],
+    bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome110', logLevel: 'warning',
+  }).then((r) => r.outputFiles[0]!.text);
+  return hostScript;
+}
+
+export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<AppHost> {
+  const stack = await startStack(opts);
+  let browser: Browser | undefined;
+  try {
+    const tools = (await stack.client.listTools()).tools;
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      // Nothing but loopback resolves: a view that tried to reach out could not.
+      args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+    });
+    const page = await browser.newPage({ viewport: { width: 940, height: 700 } });
+    const requests: string[] = [];
+    const errors: string[] = [];
+    const viewCalls: AppHost['viewCalls'] = [];
+    page.on('request', (r) => { requests.push(r.url()); });
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => { errors.push(e.message); });
+    await page.exposeFunction('hostCallTool', async (view: string, params: { name: string; arguments?: Record<string, unknown> }) => {
+      const args = params.arguments ?? {};
+      const tool = byName.get(params.name);
+      // As a host must: a view calls only tools the server lists, and not those meant for the model alone.
+      const refused = !tool ? 'not a tool of this server' : isToolVisibilityModelOnly(tool) ? 'visible to the model only' : undefined;
+      viewCalls.push({ view, name: params.name, arguments: args, ...(refused ? { refused } : {}) });
+      if (refused) return { content: [{ type: 'text', text: `Refused: ${params.name} is ${refused}.` }], isError: true };
+      return stack.client.callTool({ name: params.name, arguments: args }) as Promise<CallToolResult>;
+    });
+    await page.setContent(`<!doctype html><html><head><title>test host</title></head><body style="margin:8px"><script>${await bundleHostPage()}</script></body></html>`);
+
+    const host: AppHost = {
+      stack, page, requests, errors, viewCalls,
+      modelTools: () => tools.filter((t) => !isToolVisibilityAppOnly(t)),
+      async show(view, call, look = { theme: 'light' }) {
+        const tool = byName.get(call.name);
+        const uri = tool && getToolUiResourceUri(tool);
+        if (uri !== `ui://swas-image-mcp/${view}`) throw new Error(`${call.name} names view ${uri ?? 'none'}, not ${view}`);
+        const result = (await stack.client.callTool(call)) as ToolResult;
+        const read = await stack.client.readResource({ uri });
+        const content = read.contents[0];
+        if (!content || !('text' in content)) throw new Error(`${uri} has no text`);
+        await page.evaluate((o) => (globalThis as unknown as HostWindow).renderView(o), {
+          view, html: content.text, toolArgs: call.arguments, toolResult: result,
+          hostContext: { theme: look.theme, locale: look.locale ?? 'en-US' },
+        });
+        return { frame: page.frameLocator(`#view-${view}`), result };
+      },
+      async setLook(view, look) {
+        await page.evaluate(([v, l]) => (globalThis as unknown as HostWindow).setViewContext(v, { theme: l.theme, locale: l.locale ?? 'en-US' }), [view, look] as const);
+      },
+      async closeView(view) { await page.evaluate((v) => (globalThis as unknown as HostWindow).closeView(v), view); },
+      async screenshot(view, theme) {
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        const path = join(SCREENSHOTS, `${view}-${theme}.png`);
+        await page.locator(`#view-${view}`).screenshot({ path });
+        return path;
+      },
+      async close() { await browser?.close(); await stack.close(); },
+    };
+    return host;
+  } catch (err) {
+    await browser?.close();
+    await stack.close();
+    throw err;
+  }
+}

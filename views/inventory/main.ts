@@ -1,0 +1,5 @@
+import { el, startView } from '../shared/app.js';
+
+const root = document.getElementById('app')!;
+root.replaceChildren(el('h1', { text: 'Custom images' }));
+void startView('inventory', {});

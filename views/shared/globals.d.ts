@@ -1,0 +1,2 @@
+// esbuild bundles the CSS a view imports into its page.
+declare module '*.css';
