@@ -41,7 +41,7 @@ export interface HostLook { theme: 'light' | 'dark'; locale?: string }
 
 /** What test/apps/host-page.ts puts on its window (that file is compiled for the browser). */
 interface HostWindow {
-  renderView(o: { view: string; html: string; toolArgs: Record<string, unknown>; toolResult: unknown; hostContext: { theme: string; locale: string } }): Promise<void>;
+  renderView(o: { view: string; html: string; toolArgs: Record<string, unknown>; toolResult: unknown; hostContext: { theme: string; locale: string; toolInfo?: { tool: unknown } } }): Promise<void>;
   setViewContext(view: string, ctx: { theme: string; locale: string }): void;
   closeView(view: string): Promise<void>;
 }
@@ -95,10 +95,12 @@ export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<
         const read = await stack.client.readResource({ uri });
         const content = read.contents[0];
         if (!content || !('text' in content)) throw new Error(`${uri} has no text`);
-        await page.evaluate((o) => (globalThis as unknown as HostWindow).renderView(o), {
+        // Serialized by hand: Playwright's argument types recurse too deep on the SDK's result types.
+        const render = JSON.stringify({
           view, html: content.text, toolArgs: call.arguments, toolResult: result,
-          hostContext: { theme: look.theme, locale: look.locale ?? 'en-US' },
+          hostContext: { theme: look.theme, locale: look.locale ?? 'en-US', toolInfo: { tool } },
         });
+        await page.evaluate((o) => (globalThis as unknown as HostWindow).renderView(JSON.parse(o)), render);
         return { frame: page.frameLocator(`#view-${view}`), result };
       },
       async setLook(view, look) {

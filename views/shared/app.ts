@@ -16,6 +16,8 @@ export interface ViewHooks {
   onToolResult?(result: ToolCallResult): void;
   /** The host's theme or locale changed (also called once after connecting). */
   onContext?(ctx: ViewContext): void;
+  /** The host is about to remove the view: stop polling. */
+  onTeardown?(): void;
 }
 
 export interface ViewContext { theme: 'light' | 'dark'; locale: string }
@@ -23,6 +25,8 @@ export interface ViewContext { theme: 'light' | 'dark'; locale: string }
 export interface View {
   app: App;
   context(): ViewContext;
+  /** The tool the host rendered this view for, when the host says so. */
+  toolName(): string | undefined;
   /** Calls one of the server's tools through the host; a refused or failed call throws. */
   callTool(name: string, args: Record<string, unknown>): Promise<ToolCallResult>;
 }
@@ -47,6 +51,7 @@ export async function startView(name: string, hooks: ViewHooks): Promise<View> {
   let current = contextOf(undefined);
   if (hooks.onToolInput) app.ontoolinput = (p) => hooks.onToolInput?.((p.arguments ?? {}) as Record<string, unknown>);
   if (hooks.onToolResult) app.ontoolresult = (p) => hooks.onToolResult?.(p as ToolCallResult);
+  app.onteardown = async () => { hooks.onTeardown?.(); return {}; };
   app.onhostcontextchanged = () => {
     current = applyContext(app.getHostContext());
     hooks.onContext?.(current);
@@ -57,6 +62,7 @@ export async function startView(name: string, hooks: ViewHooks): Promise<View> {
   return {
     app,
     context: () => current,
+    toolName: () => app.getHostContext()?.toolInfo?.tool.name,
     callTool: async (tool, args) => {
       const result = (await app.callServerTool({ name: tool, arguments: args })) as ToolCallResult;
       return result;
