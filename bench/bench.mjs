@@ -20,6 +20,7 @@
 //      direct, and stdio; skipped with BENCH_HTTP=0 or when nginx is missing.
 //   8. capture now (bench/capture-now.mjs): first call to image Available on the realistic profile, as
 //      the calls an agent makes and the waves of writes, beside create_snapshot ×2, wait, create, wait.
+//   9. MCP App views (bench/app-views.mjs): each view's page size, bytes and gzip.
 //
 // Everything runs on 127.0.0.1; spawned servers get an isolated HOME and no metadata service.
 // Exit code 0 even when a target is missed (misses are marked MISS); 1 only if the bench itself fails.
@@ -388,6 +389,10 @@ try {
   const { countTools, listTools, report: tokenReport } = await import('./tokens.mjs');
   console.log('');
   console.log(tokenReport(countTools(await listTools({ HOME }))).text);
+
+  // ---------- MCP App views: page sizes ----------
+  const { runAppViews } = await import('./app-views.mjs');
+  runAppViews();
 
   // ---------- every region at once ----------
   const { runAllRegions } = await import('./all-regions.mjs');

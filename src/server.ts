@@ -2,7 +2,7 @@ import { serverInstructions } from './server-instructions.js';
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { registerAppViews } from './apps/register.js';
-import { clientCaps, consentRequestStateVerify } from './consent/index.js';
+import { clientCaps, consentRequestStateVerify, PLAN_VIEW_URI } from './consent/index.js';
 import { ServerShutdown } from './swas/errors.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
@@ -114,6 +114,7 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       }
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
+      if (tool.ui?.resourceUri === PLAN_VIEW_URI) view.planView = true;
       const run = !profiled ? tool.handler(args, view, ctx)
         : runProfiled(tool, profiles, several ? args as ProfiledArgs : { args: args as Record<string, unknown>, accountNames: {} }, view, ctx);
       const handled = run.then((result) => withLedgerWarnings(result, view.ledgerWarnings));

@@ -26,6 +26,8 @@ export interface HumanConsentInput {
   dryRun: boolean;
   approvalId?: string;
   mcp: ServerContext;
+  /** The tool's results are shown in the plan view: a host that renders it may decide there (`app`). */
+  planView?: boolean;
   clientCapabilities?: ClientCapabilities;
   signal: AbortSignal;
   progress(progress: number, message: string): Promise<void>;
@@ -100,7 +102,7 @@ export async function humanConsent(input: HumanConsentInput): Promise<HumanOutco
   if (caps.form) return caps.era === 'modern' ? modernForm(input) : legacyForm(input);
 
   // 2b. The host's plan view (MCP Apps): it shows this answer's plan, and its buttons decide the approval.
-  if (caps.app) {
+  if (caps.app && input.planView) {
     a ??= await store.create({ tool: binding.tool, digest, plan, now: now() });
     await store.showInApp(a.id);
     return { kind: 'awaiting', approvalId: a.id, host: '', expiresAt: iso(a.expiresAt), firstOffer: true, inApp: true };

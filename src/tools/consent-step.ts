@@ -137,7 +137,7 @@ async function humanStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, 
   if (!ctx.approvals) throw new Error('human consent needs an approval portal');
   const approvalId = typeof req.args.ApprovalId === 'string' ? req.args.ApprovalId : undefined;
   const outcome = await humanConsent({
-    binding, plan: req.plan, dryRun: req.dryRun, ...(approvalId ? { approvalId } : {}), mcp: call.mcp,
+    binding, plan: req.plan, dryRun: req.dryRun, ...(approvalId ? { approvalId } : {}), mcp: call.mcp, planView: call.planView === true,
     ...(call.clientCapabilities ? { clientCapabilities: call.clientCapabilities } : {}), signal: call.signal,
     progress: (p, m) => call.progress(p, m), portal: ctx.approvals, signer: ctx.consent, now: ctx.now,
     waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs,

@@ -19,6 +19,8 @@ export interface ToolCall {
   mcp: ServerContext;
   /** What a 2025-era client declared at initialize (2026-era requests carry their own). */
   clientCapabilities?: ClientCapabilities;
+  /** The tool's results are shown in the plan view, whose buttons can decide an approval (the `app` consent channel). */
+  planView?: boolean;
   /** How consent was given for this call's change (set by the consent step; the ledger records it). */
   consent?: ConsentRecord;
   /** Changes made that the audit ledger could not record: added to the answer's text. */

@@ -1,4 +1,3 @@
-import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { resetSystemPlan, type CopyFacts } from '../consent/plans/reset-system.js';
@@ -17,6 +16,7 @@ import {
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE } from './list-images.js';
 import { defineTool, type ToolCall } from './registry.js';
+import { appViewUri } from '../apps/views.js';
 import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** The API's key pair name rule: 2–128 characters, a letter first, then letters, digits, ".", "_", "-", ":". */
@@ -311,8 +311,7 @@ export const resetSystemTool = defineTool({
   // Destructive; idempotent because a repeat with the same (derived) ClientToken is the same request to the API.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
-  // Results that wait for a person's approval carry the plan the plan view shows.
-  ui: { resourceUri: PLAN_VIEW_URI },
+  ui: { resourceUri: appViewUri('progress') },
   // ListInstanceStatus: WaitForRunning polls it (src/wait.ts).
   // ListSnapshots: the plan's advice on making a copy first counts the server's snapshot slots.
   ramActions: ['swas-open:ResetSystem', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus', 'swas-open:ListSnapshots'],

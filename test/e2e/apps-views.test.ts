@@ -12,6 +12,8 @@ import { haveChromium, startAppHost, type AppHost } from '../helpers/app-host.js
  */
 if (!haveChromium) console.log('skipped: Chromium is not installed here (npm run setup:system installs it).');
 
+/** A public system image of the simulator (Ubuntu). */
+const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
 const HOSTILE = '<img src="http://203.0.113.9/leak.png" onerror="document.title=\'pwned\'">';
 
 describe.skipIf(!haveChromium)('inventory view in Chromium', () => {
@@ -83,12 +85,20 @@ describe.skipIf(!haveChromium)('inventory view in Chromium', () => {
     await h.screenshot('inventory', 'light');
     await h.setLook('inventory', { theme: 'dark', locale: 'de-DE' });
     await frame.locator('html[data-theme="dark"][lang="de-DE"]').waitFor();
+    // Ages in the host's language: "vor 320 Tagen".
+    await region.locator('tr[data-image-id] td:nth-child(5)', { hasText: /^vor \d+ Tag/ }).first().waitFor();
     await h.screenshot('inventory', 'dark');
     const bg = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor);
     expect(bg).not.toBe('rgb(255, 255, 255)');
 
     expect(h.requests).toEqual([]);
     expect(h.errors).toEqual([]);
+
+    // The page's own policy is in force: even a loopback fetch from the view is refused before it is sent.
+    const fetched = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView!.fetch('http://127.0.0.1:9/').then(() => 'sent', () => 'refused'));
+    expect(fetched).toBe('refused');
+    expect(h.errors.some((e) => /Content Security Policy/.test(e) && e.includes("connect-src 'none'"))).toBe(true);
+    expect(h.requests).toEqual([]);
   }, 60_000);
 });
 
@@ -96,7 +106,10 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
   let h: AppHost;
   const clock = { t: Date.now() };
   beforeAll(async () => {
-    h = await startAppHost({ sim: { now: () => clock.t, imageReadyMs: 60_000, snapshotReadyMs: 60_000 } });
+    h = await startAppHost({
+      sim: { now: () => clock.t, imageReadyMs: 60_000, snapshotReadyMs: 60_000, resetMs: 60_000 },
+      env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_CONSENT: 'confirm' },
+    });
   }, 60_000);
   afterAll(async () => { await h?.close(); });
 
@@ -147,6 +160,24 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     clock.t += 30_000;
     await frame.locator(`li[data-id="${snapshotId}"] .state`, { hasText: 'accomplished' }).waitFor({ timeout: 20_000 });
     expect(await bar.getAttribute('aria-valuenow')).toBe('100');
+    expect(h.requests).toEqual([]);
+    expect(h.errors).toEqual([]);
+  }, 60_000);
+
+  it('follows a reset from Resetting to Running', async () => {
+    const server = h.stack.sim.state.addInstance({ regionId: DEMO.region, instanceName: 'reset-in-view' });
+    const args = { RegionId: DEMO.region, InstanceId: server.instanceId, ImageId: UBUNTU };
+    const asked = await h.stack.client.callTool({ name: 'reset_system', arguments: args });
+    const token = (asked as { structuredContent?: { ConfirmToken?: string } }).structuredContent?.ConfirmToken;
+    expect(token).toEqual(expect.any(String));
+    const { frame, result } = await h.show('progress', { name: 'reset_system', arguments: { ...args, ConfirmToken: token } });
+    expect(result.structuredContent?.Error).toBeUndefined();
+    const state = frame.locator(`li[data-id="${server.instanceId}"] .state`);
+    await state.filter({ hasText: 'Resetting' }).waitFor({ timeout: 20_000 });
+    clock.t += 60_000;
+    await state.filter({ hasText: 'Running' }).waitFor({ timeout: 20_000 });
+    await expect(frame.locator('#headline').innerText()).resolves.toBe('All done.');
+    expect(h.stack.sim.stats.count('ResetSystem')).toBe(1);
     expect(h.requests).toEqual([]);
     expect(h.errors).toEqual([]);
   }, 60_000);

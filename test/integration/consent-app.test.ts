@@ -172,3 +172,14 @@ describe('app-only tools are not the model\'s', () => {
     expect(counted.rows).toHaveLength(listed.length - 1);
   });
 });
+
+describe('only tools whose view is the plan view use the app channel', () => {
+  it('reset_system (progress view) in a host that renders views: not asked in a view, nothing sent', async () => {
+    h = await humanHarness({ SWAS_MCP_WAIT_TIMEOUT_MS: '50' });
+    const c = await h.connect('modern', UI_HOST);
+    const r = await call(c, 'reset_system', { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageId: 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c' });
+    expect(r.structuredContent?.ApprovalInView).toBeUndefined();
+    expect(['HumanApprovalUnavailable', 'AwaitingApproval']).toContain(code(r));
+    expect(h.mutations()).toEqual([]);
+  });
+});

@@ -90,7 +90,7 @@ function regionSection(r: RegionBlock, locale: string, now: number): HTMLElement
 function summary(inv: Inventory, locale: string, now: number): HTMLElement {
   const parts: Array<Node | string> = [];
   if (inv.oldest) {
-    parts.push('Oldest image: ', el('strong', { text: inv.oldest.ImageName }), ` (${inv.oldest.ImageId}) in ${inv.oldest.RegionId}, created ${ageWords(inv.oldest.CreationTime, now, locale)}.`);
+    parts.push('Oldest image: ', el('strong', { text: inv.oldest.ImageName }), ` (${inv.oldest.ImageId}) in ${inv.oldest.RegionId}, ${ageWords(inv.oldest.CreationTime, now, locale)}.`);
   } else parts.push('No custom images of this account.');
   return el('p', { class: 'summary', attrs: { id: 'oldest' } }, ...parts);
 }

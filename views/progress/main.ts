@@ -1,137 +1,24 @@
-// Progress: follows what a call started (snapshot percentage, image Creating → Available, a server
-// reset) by calling wait_for_resources through the host while the view is open.
-import { button, dateWords, el, failureText, startView, type ToolCallResult, type View } from '../shared/app.js';
-import { percent, planFrom, waitArgs, type Kind, type Plan, type Watch } from './model.js';
-import './style.css';
-
-/** Each wait call holds at most this long, so the page shows fresh percentages this often. */
-const WAIT_SECONDS = 3;
-/** A new image is not listed for a while after CreateCustomImage answers: NotFound is not final before this. */
-const NOT_LISTED_GRACE_MS = 120_000;
-const RETRY_MS = 5_000;
-
-interface Row extends Watch { Until?: string; Done?: boolean; Failed?: boolean; /** The first state seen: where the path started. */ From?: string }
+// Progress view: the progress panel for the call the host rendered it with.
+import { el, startView, type ToolCallResult } from '../shared/app.js';
+import { progressPanel, type ProgressPanel } from './panel.js';
 
 const root = document.getElementById('app')!;
-const state: {
-  args: Record<string, unknown>; plan?: Plan; rows: Row[]; following: boolean; error?: string; updatedAt?: number; startedAt: number;
-} = { args: {}, rows: [], following: false, startedAt: Date.now() };
-let view: View | undefined;
-let pendingResult: ToolCallResult | undefined;
-let loop: Promise<void> | undefined;
-let closed = false;
-let focusId: string | undefined;
+let panel: ProgressPanel | undefined;
+let args: Record<string, unknown> = {};
+let toolName: () => string | undefined = () => undefined;
+let early: ToolCallResult | undefined;
 
-const KIND_WORD: Record<Kind, string> = { image: 'Custom image', snapshot: 'Snapshot', instance: 'Server' };
-const TARGET: Record<Kind, string> = { image: 'Available', snapshot: 'Accomplished', instance: 'Running' };
-
-const pending = (): Row[] => state.rows.filter((r) => !r.Done && !(r.Failed && !(r.Kind === 'image' && r.State === 'NotFound' && Date.now() - state.startedAt < NOT_LISTED_GRACE_MS)));
-
-function rowView(r: Row): HTMLElement {
-  const pct = r.Kind === 'snapshot' ? percent(r.Progress) ?? (r.Done ? 100 : undefined) : undefined;
-  const stateText = r.State ? `${r.State}${r.Progress && !r.Done ? ` ${r.Progress}` : ''}` : 'not read yet';
-  const cls = r.Done ? 'status-ok' : r.Failed ? 'status-bad' : 'status-busy';
-  const bar = pct === undefined ? null : (() => {
-    const b = el('div', { class: 'meter', attrs: { role: 'progressbar', 'aria-label': `${KIND_WORD[r.Kind]} ${r.Id} progress`, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct) } });
-    const fill = el('span');
-    fill.style.width = `${pct}%`;
-    b.append(fill);
-    return b;
-  })();
-  return el('li', { class: 'row', attrs: { 'data-id': r.Id, 'data-kind': r.Kind } },
-    el('div', {}, el('strong', { text: KIND_WORD[r.Kind] }), ' ', el('span', { class: 'id', text: r.Id })),
-    el('div', { class: 'path' },
-      r.Done && r.From && r.From !== r.State ? el('span', { class: 'muted', text: `${r.From} → ` }) : null,
-      el('span', { class: `state ${cls}`, text: stateText }),
-      r.Done ? null : el('span', { class: 'muted', text: ` → ${r.Until ?? TARGET[r.Kind]}` }),
-      r.Done ? el('span', { class: 'status-ok', text: ' ✓ done' }) : r.Failed ? el('span', { class: 'status-bad', text: ' ✗ will not finish' }) : null),
-    bar);
-}
-
-function headline(): string {
-  if (!state.plan) return 'Waiting for the call\u2019s result…';
-  if (!state.rows.length) return state.plan.note ?? 'Nothing to follow.';
-  if (state.rows.every((r) => r.Done)) return 'All done.';
-  if (!pending().length) return 'Stopped: something will not finish (see below).';
-  return state.following ? 'Following… the page updates while it stays open.' : 'Paused.';
-}
-
-function render(): void {
-  const active = document.activeElement;
-  if (active && active !== document.body && active.id) focusId = active.id;
-  const locale = view?.context().locale ?? 'en';
-  const canFollow = pending().length > 0;
-  const toggle = button(state.following ? 'Pause' : 'Resume', () => {
-    if (state.following) state.following = false;
-    else start();
-    render();
-  }, { id: 'follow', ariaLabel: state.following ? 'Pause following the progress' : 'Resume following the progress' });
-  toggle.disabled = !canFollow;
-  const children: Array<Node | null> = [
-    el('h1', { text: 'Progress' }),
-    el('p', { attrs: { id: 'headline', role: 'status' }, text: headline() }),
-    el('div', { class: 'toolbar' }, canFollow ? toggle : null,
-      el('span', { class: 'muted', attrs: { id: 'updated' }, text: state.updatedAt ? `Updated ${dateWords(new Date(state.updatedAt).toISOString(), locale)}` : '' })),
-    state.error ? el('p', { class: 'error', attrs: { role: 'alert' }, text: state.error }) : null,
-    state.rows.length ? el('ul', { class: 'rows' }, ...state.rows.map(rowView)) : null,
-    state.plan?.note && state.rows.length ? el('p', { class: 'muted', text: state.plan.note }) : null,
-    state.plan?.RegionId ? el('p', { class: 'muted', text: `Region ${state.plan.RegionId}` }) : null,
-  ];
-  root.replaceChildren(...children.filter((c): c is Node => c !== null));
-  const again = focusId ? document.getElementById(focusId) : null;
-  if (again && !(again as HTMLButtonElement).disabled) again.focus();
-}
-
-async function follow(v: View): Promise<void> {
-  while (!closed && state.following && state.plan && pending().length) {
-    try {
-      const result = await v.callTool('wait_for_resources', waitArgs(state.plan, pending(), WAIT_SECONDS));
-      const failed = failureText(result);
-      if (failed) throw new Error(failed);
-      const states = (result.structuredContent?.States ?? []) as Array<{ Id: string; State: string; Progress?: string; Until: string; Done: boolean; Failed: boolean }>;
-      for (const s of states) {
-        const row = state.rows.find((r) => r.Id === s.Id);
-        if (row) Object.assign(row, { From: row.From ?? row.State ?? s.State, State: s.State, Progress: s.Progress, Until: s.Until, Done: s.Done, Failed: s.Failed });
-      }
-      state.error = undefined;
-      state.updatedAt = Date.now();
-      render();
-    } catch (err) {
-      state.error = `Could not read the progress: ${err instanceof Error ? err.message : String(err)}. Trying again.`;
-      render();
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-    }
-  }
-  if (!pending().length) state.following = false;
-  render();
-}
-
-function start(): void {
-  if (!view || closed) return;
-  state.following = true;
-  // A loop still finishing its last call carries on, as following is on again.
-  loop ??= follow(view).finally(() => { loop = undefined; });
-}
-
-function onResult(result: ToolCallResult): void {
-  if (!view) { pendingResult = result; return; }
-  state.plan = planFrom(view.toolName(), state.args, result.structuredContent ?? {});
-  state.rows = state.plan.watches.map((w) => ({ ...w, ...(w.State ? { From: w.State } : {}) }));
-  state.startedAt = Date.now();
-  render();
-  start();
-}
-
-render();
+root.replaceChildren(el('h1', { text: 'Progress' }), el('p', { attrs: { id: 'headline', role: 'status' }, text: 'Waiting for the call\u2019s result…' }));
 void startView('progress', {
-  onToolInput: (args) => { state.args = args; },
-  onToolResult: onResult,
-  onContext: () => render(),
-  onTeardown: () => { closed = true; state.following = false; },
+  onToolInput: (a) => { args = a; },
+  onToolResult: (result) => { if (panel) panel.show(toolName(), args, result); else early = result; },
+  onContext: () => panel?.render(),
+  onTeardown: () => panel?.stop(),
 }).then((v) => {
-  view = v;
-  if (pendingResult) onResult(pendingResult);
+  toolName = v.toolName;
+  panel = progressPanel(root, v);
+  if (early) panel.show(toolName(), args, early);
+  else panel.render();
 }, (err: unknown) => {
-  state.error = `Could not connect to the host: ${err instanceof Error ? err.message : String(err)}`;
-  render();
+  root.append(el('p', { class: 'error', attrs: { role: 'alert' }, text: `Could not connect to the host: ${err instanceof Error ? err.message : String(err)}` }));
 });

@@ -63,10 +63,7 @@ export async function startView(name: string, hooks: ViewHooks): Promise<View> {
     app,
     context: () => current,
     toolName: () => app.getHostContext()?.toolInfo?.tool.name,
-    callTool: async (tool, args) => {
-      const result = (await app.callServerTool({ name: tool, arguments: args })) as ToolCallResult;
-      return result;
-    },
+    callTool: async (tool, args) => (await app.callServerTool({ name: tool, arguments: args })) as ToolCallResult,
   };
 }
 
