@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRegionId } from './swas/shapes.js';
 import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
+import { AuthSettingError, parseOAuthSettings, parseProfileUsers, type OAuthSettings, type ProfileUsers } from './auth/settings.js';
 
 /** Everything the server reads from its environment and command line, validated once. */
 export interface Config {
@@ -78,6 +79,10 @@ export interface Config {
   profiles?: ProfileSettings;
   /** SWAS_MCP_STS_ENDPOINT: replaces https://sts.aliyuncs.com (same rules as SWAS_ENDPOINT). */
   stsEndpoint?: URL;
+  /** SWAS_MCP_OAUTH_ISSUER, SWAS_MCP_PUBLIC_URL, SWAS_MCP_OAUTH_AUDIENCE: HTTP requests carry OAuth access tokens (docs/identity.md). */
+  oauth?: OAuthSettings;
+  /** SWAS_MCP_PROFILE_USERS: which users (token subjects) may use which profiles. */
+  profileUsers?: ProfileUsers;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
   help: boolean;
@@ -358,8 +363,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const httpRaw = setting(values.http as string | undefined) ?? setting(env.SWAS_MCP_HTTP);
   const http = httpRaw === undefined ? undefined : parseHttpAddress(httpRaw, 'SWAS_MCP_HTTP / --http');
   const httpToken = readHttpToken(env);
-  if (http && !isLoopbackHost(http.host) && httpToken === undefined) {
-    throw new ConfigError(`SWAS_MCP_HTTP / --http binds the non-loopback host ${http.host}: set SWAS_MCP_HTTP_TOKEN or SWAS_MCP_HTTP_TOKEN_FILE so that every request must carry a bearer token.`);
+  let oauth: OAuthSettings | undefined;
+  try {
+    oauth = parseOAuthSettings(
+      { issuer: setting(env.SWAS_MCP_OAUTH_ISSUER), publicUrl: setting(env.SWAS_MCP_PUBLIC_URL), audience: setting(env.SWAS_MCP_OAUTH_AUDIENCE) },
+      { http: http !== undefined, staticToken: httpToken !== undefined },
+    );
+  } catch (err) {
+    if (err instanceof AuthSettingError) throw new ConfigError(err.message);
+    throw err;
+  }
+  if (http && !isLoopbackHost(http.host) && httpToken === undefined && oauth === undefined) {
+    throw new ConfigError(`SWAS_MCP_HTTP / --http binds the non-loopback host ${http.host}: set SWAS_MCP_OAUTH_ISSUER (one identity per user), or SWAS_MCP_HTTP_TOKEN / SWAS_MCP_HTTP_TOKEN_FILE (one operator), so that every request must carry a bearer token.`);
   }
 
   const consentKeyFile = setting(env.SWAS_MCP_CONSENT_KEY_FILE);
@@ -395,6 +410,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     if (err instanceof ProfileSettingError) throw new ConfigError(err.message);
     throw err;
   }
+  let profileUsers: ProfileUsers | undefined;
+  try {
+    profileUsers = parseProfileUsers(setting(env.SWAS_MCP_PROFILE_USERS), profiles?.names, oauth !== undefined);
+  } catch (err) {
+    if (err instanceof AuthSettingError) throw new ConfigError(err.message);
+    throw err;
+  }
   const stsRaw = setting(env.SWAS_MCP_STS_ENDPOINT);
   const stsEndpoint = stsRaw === undefined ? undefined : parseEndpoint(stsRaw, 'SWAS_MCP_STS_ENDPOINT', allowInsecureEndpoint);
   if (stsEndpoint && stsEndpoint.protocol === 'http:' && !isLoopbackHost(stsEndpoint.hostname)) {
@@ -403,6 +425,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
   return {
     ...(profiles ? { profiles } : {}),
+    ...(oauth ? { oauth } : {}),
+    ...(profileUsers ? { profileUsers } : {}),
     ...(stsEndpoint ? { stsEndpoint } : {}),
     regionId,
     endpoint,

@@ -186,15 +186,21 @@ async function main(): Promise<void> {
     // Loaded only here: a stdio start never pays for the HTTP side. Stdin means nothing to a
     // service (it often starts closed), so only signals end it; the handle drains on close.
     const { startHttpServer } = await import('./http/serve.js');
+    const { ResourceServer } = await import('./auth/resource-server.js');
+    const { scopeFor, toolsForScopes } = await import('./auth/identity.js');
+    const oauth = config.oauth ? new ResourceServer(config.oauth) : undefined;
     const portal = new HttpPortal(store, config.approvalBaseUrl?.origin, () => httpBase, passkeys);
     let httpBase = '';
     approvals = portal;
     toolContext.approvals = portal;
     const started = await startHttpServer({
       host: config.http.host, port: config.http.port, token: config.httpToken,
+      ...(oauth ? { oauth, requiredScope: (name: string) => { const t = tools.find((x) => x.name === name); return t ? scopeFor(t) : undefined; } } : {}),
       allowedHosts: config.httpAllowedHosts, allowedOrigins: config.httpAllowedOrigins,
       maxBodyBytes: config.httpMaxBodyBytes, maxConcurrent: config.httpMaxConcurrent, shutdownMs: config.httpShutdownMs,
-      log, buildServer: () => buildServer(toolContext, tools, lifecycle), lifecycle, describeTool,
+      log, lifecycle, describeTool,
+      // With OAuth, each request's server is its user's: the tools its scopes allow, and its identity on every change.
+      buildServer: (who) => (who ? buildServer({ ...toolContext, requestedBy: who }, toolsForScopes(tools, who.scopes), lifecycle) : buildServer(toolContext, tools, lifecycle)),
       approvalPage: { store, now: Date.now, ...(passkeys ? { passkeys } : {}), ...(config.approvalBaseUrl ? { publicOrigin: config.approvalBaseUrl.origin } : {}) },
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');

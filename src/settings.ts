@@ -35,7 +35,10 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_MCP_AUDIT_LOG', value: '~/.local/state/swas-image-mcp/audit.jsonl', meaning: 'the audit ledger file, or off', help: true },
   { env: 'SWAS_MCP_SIMULATE', flag: '--simulate', value: 'false', meaning: 'use the embedded simulator with demo data; nothing reaches Alibaba Cloud', help: true },
   { env: 'SWAS_MCP_HTTP', flag: '--http', value: 'stdio', meaning: 'serve Streamable HTTP at /mcp on [HOST:]PORT (host 127.0.0.1 by default)', help: true },
-  { env: 'SWAS_MCP_HTTP_TOKEN, SWAS_MCP_HTTP_TOKEN_FILE', value: 'unset', meaning: 'bearer token every HTTP request carries; required off loopback', help: true },
+  { env: 'SWAS_MCP_HTTP_TOKEN, SWAS_MCP_HTTP_TOKEN_FILE', value: 'unset', meaning: 'static bearer token every HTTP request carries (one operator); off loopback this or SWAS_MCP_OAUTH_ISSUER is required', help: true },
+  { env: 'SWAS_MCP_OAUTH_ISSUER', value: 'unset', meaning: 'HTTP: accept OAuth access tokens (JWT) from this issuer instead of a static token; one identity per user (docs/identity.md)', help: true },
+  { env: 'SWAS_MCP_PUBLIC_URL', value: 'unset', meaning: 'HTTP with OAuth: this server\'s public MCP URL, e.g. https://mcp.example.com/mcp (the RFC 9728 resource)' },
+  { env: 'SWAS_MCP_OAUTH_AUDIENCE', value: 'SWAS_MCP_PUBLIC_URL', meaning: 'HTTP with OAuth: the aud tokens must carry, when the issuer uses another value' },
   { env: 'SWAS_MCP_HTTP_ALLOWED_HOSTS, SWAS_MCP_HTTP_ALLOWED_ORIGINS', value: 'the bind address', meaning: 'Host and Origin values accepted (DNS-rebinding protection)' },
   { env: 'SWAS_MCP_HTTP_MAX_BODY_BYTES', value: '1048576', meaning: 'largest HTTP request body' },
   { env: 'SWAS_MCP_HTTP_MAX_CONCURRENT', value: '32', meaning: 'MCP requests in flight on one replica; past it 503 with Retry-After' },
@@ -57,6 +60,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'LOG_LEVEL', flag: '--log-level', value: 'info', meaning: 'stderr log level: fatal, error, warn, info, debug, trace, silent', help: true },
   { env: 'SWAS_MCP_PROFILES', value: 'unset', meaning: 'act on these aliyun CLI profiles (comma list, first = default; docs/profiles.md)', help: true },
   { env: 'SWAS_MCP_PROFILE_POLICY', value: 'write each', meaning: 'per-profile ceiling, e.g. prod:read,staging:destructive; never above the switches' },
+  { env: 'SWAS_MCP_PROFILE_USERS', value: 'every user, every profile', meaning: 'with OAuth: which users may use which profiles, e.g. prod=alice,bob;staging=* (docs/identity.md)' },
   { env: 'SWAS_MCP_STS_ENDPOINT', value: 'sts.aliyuncs.com', meaning: 'STS endpoint for the profiles\' account IDs; plain http: only on loopback' },
 ];
 

@@ -35,6 +35,11 @@ export interface AuditEntry {
   accountId?: string;
   /** What an order costs (purchases only): the amount as a decimal string and its currency. */
   cost?: { amount: string; currency: string };
+  /**
+   * HTTP with OAuth: who asked for the change — the token's subject (`sub`) and the OAuth client
+   * (`azp`/`client_id`) it was issued to. Absent in stdio and static-token mode.
+   */
+  requestedBy?: { subject: string; clientId?: string };
 }
 
 export type Outcome = 'ok' | 'failed' | 'unknown' | 'reconciled';
@@ -111,5 +116,11 @@ export function toLine(e: AuditEntry): string {
   if (e.profile !== undefined) line.profile = clean(e.profile);
   if (e.accountId !== undefined) line.accountId = clean(e.accountId);
   if (e.cost !== undefined) line.cost = { amount: clean(e.cost.amount), currency: clean(e.cost.currency) };
+  if (e.requestedBy !== undefined) {
+    line.requestedBy = {
+      subject: clean(e.requestedBy.subject),
+      ...(e.requestedBy.clientId !== undefined ? { clientId: clean(e.requestedBy.clientId) } : {}),
+    };
+  }
   return `${JSON.stringify(line)}\n`;
 }

@@ -561,6 +561,15 @@ const CATALOG: Record<string, Entry> = {
     retryable: false,
     stage: 'config',
   }),
+  ProfileNotAllowedForUser: () => ({
+    why: 'The operator limits which users may use which profiles (SWAS_MCP_PROFILE_USERS), and the user of this access token is not among those allowed for this profile, so the call was refused before anything was read or sent.',
+    nextSteps: [
+      'Call again with Profile naming a profile this user may use (list_profiles shows which ones).',
+      'Otherwise ask the operator to add the user (the token\'s subject) to the profile in SWAS_MCP_PROFILE_USERS.',
+    ],
+    retryable: false,
+    stage: 'config',
+  }),
 };
 
 function tagRules(): Explanation {

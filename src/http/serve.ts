@@ -11,14 +11,20 @@ import { shutDown, shuttingDownError, STOP_BOUND_MS, type ShutdownToolInfo } fro
 import { readBody, sendWebResponse, toWebRequest } from './node-bridge.js';
 import { describeMcpRequest, requestIdOf, requestIdsOf, type McpRequestLabel } from './request-log.js';
 import { APPROVAL_PATH, serveApprovalPage, type ApprovalPageDeps } from '../consent/page.js';
+import type { Identity } from '../auth/identity.js';
+import { identityFromAuthInfo, type ResourceServer } from '../auth/resource-server.js';
 
 export interface HttpServerOptions {
   /** Interface to bind, e.g. `127.0.0.1` or `0.0.0.0`. */
   host: string;
   /** 0 picks a free port (the returned `url` names it). */
   port: number;
-  /** Bearer token every `/mcp` request must carry. Required unless `host` is loopback. */
+  /** Bearer token every `/mcp` request must carry (one operator). Required unless `host` is loopback or `oauth` is set. */
   token?: string;
+  /** OAuth resource server: every `/mcp` request carries an access token naming its user. Never with `token`. */
+  oauth?: ResourceServer;
+  /** With `oauth`: the scope a tools/call of this tool needs (undefined: the tool is not known here). */
+  requiredScope?: (tool: string) => string | undefined;
   /** Accepted `Host` names (ports ignored). Empty: loopback names on a loopback bind, no Host check otherwise. */
   allowedHosts: readonly string[];
   /** Accepted `Origin`s (URLs or host names). Empty: loopback origins on a loopback bind, none otherwise. */
@@ -30,8 +36,8 @@ export interface HttpServerOptions {
   /** How long `drain()` waits for in-flight requests. */
   shutdownMs: number;
   log: Logger;
-  /** A fresh MCP server per request (stateless serving: nothing survives between requests). */
-  buildServer: () => McpServer;
+  /** A fresh MCP server per request (stateless serving: nothing survives between requests); with `oauth`, for the request's user. */
+  buildServer: (identity?: Identity) => McpServer;
   /** The approval page (consent by a person) under /approve/; it needs no bearer token (its link carries a secret). */
   approvalPage?: Omit<ApprovalPageDeps, 'log' | 'origin'> & { publicOrigin?: string };
   /**
@@ -94,14 +100,16 @@ const ANSWER_FLUSH_MS = 1_000;
  */
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
   const { log } = opts;
-  if (!opts.token && !isLoopbackHost(opts.host)) {
-    throw new Error(`refusing to serve HTTP on ${opts.host} without a bearer token (set SWAS_MCP_HTTP_TOKEN or SWAS_MCP_HTTP_TOKEN_FILE)`);
+  if (opts.token && opts.oauth) throw new Error('an OAuth resource server and a static bearer token are never mixed: configure one');
+  if (!opts.token && !opts.oauth && !isLoopbackHost(opts.host)) {
+    throw new Error(`refusing to serve HTTP on ${opts.host} without a bearer token (set SWAS_MCP_OAUTH_ISSUER, or SWAS_MCP_HTTP_TOKEN / SWAS_MCP_HTTP_TOKEN_FILE)`);
   }
+  const { oauth } = opts;
   const token = opts.token ? new BearerToken(opts.token) : undefined;
   const lists = resolveAllowLists(opts.host, opts.allowedHosts, opts.allowedOrigins);
   if (!lists.hosts) log.warn({ host: opts.host }, 'HTTP: no allowed hosts configured on a non-loopback bind, so the Host header is not checked (set SWAS_MCP_HTTP_ALLOWED_HOSTS)');
   const admission = new Admission(opts.maxConcurrent);
-  const handler = createMcpHandler(() => opts.buildServer(), {
+  const handler = createMcpHandler(({ authInfo }) => opts.buildServer(authInfo ? identityFromAuthInfo(authInfo) : undefined), {
     legacy: 'stateless',
     maxRequestBodySize: opts.maxBodyBytes,
     onerror: (err) => log.debug({ err: { name: err.name, message: err.message } }, 'MCP handler reported an error'),
@@ -130,10 +138,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const path = new URL(req.url ?? '/', base).pathname;
     let label: McpRequestLabel = {};
     let refused: string | undefined;
+    let who: Identity | undefined;
     res.setHeader('X-Request-Id', requestId);
     res.once('close', () => {
       log.info({
         requestId, method: req.method, path, ...label, ...(refused ? { refused } : {}),
+        ...(who ? { subject: who.subject, ...(who.clientId ? { clientId: who.clientId } : {}) } : {}),
         ...(refused === 'slow-body' ? { slowBodyRefusals: slowBodies } : {}), status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         ...(res.writableFinished ? {} : { aborted: true }),
@@ -153,6 +163,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       await serveApprovalPage(req, res, { ...page, log, origin: (r) => page.publicOrigin ?? `http://${r.headers.host ?? 'localhost'}` });
       return;
     }
+    const metadata = oauth?.metadataFor(path);
+    if (metadata) {
+      req.resume();
+      // A public document: any origin may read it (browser-based clients discover the issuer here).
+      if (req.method !== 'GET' && req.method !== 'HEAD') { plain(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' }); return; }
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300', 'Access-Control-Allow-Origin': '*' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(metadata));
+      return;
+    }
     if (path !== '/mcp') { req.resume(); plain(res, 404, 'Not found'); return; }
 
     // A refused request's body is not read: the connection closes instead of draining it.
@@ -162,6 +181,16 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       refused = refusal;
       jsonRpcError(res, 403, 'Forbidden', hangUp);
       return;
+    }
+    let authInfo: Awaited<ReturnType<ResourceServer['authenticate']>> | undefined;
+    if (oauth) {
+      authInfo = await oauth.authenticate(req.headers.authorization);
+      if (!authInfo.ok) {
+        refused = authInfo.refusal.reason;
+        send(res, authInfo.refusal.status, authInfo.refusal.body, { ...authInfo.refusal.headers, ...hangUp });
+        return;
+      }
+      who = authInfo.identity;
     }
     if (token && !token.matches(req.headers.authorization)) {
       // The same answer for a missing and a wrong token: nothing to learn from it.
@@ -202,6 +231,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         try { parsedBody = JSON.parse(read.body.toString('utf8')); } catch { parsedBody = undefined; }
       }
       label = describeMcpRequest(parsedBody, req.headers);
+      if (who && opts.requiredScope && oauth) {
+        const missing = missingScope(parsedBody, req.headers, who.scopes, opts.requiredScope);
+        if (missing) {
+          const refusal = await oauth.insufficientScope(missing);
+          refused = `insufficient_scope: ${missing}`;
+          send(res, refusal.status, refusal.body, refusal.headers);
+          return;
+        }
+      }
       let over = (): void => undefined;
       const done = new Promise<void>((resolve) => { over = resolve; });
       exchange = { res, ids: requestIdsOf(parsedBody), ...(label.tool ? { tool: label.tool } : {}), answered: new Set(), takeover: new AbortController(), done };
@@ -213,7 +251,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       const aborter = new AbortController();
       res.once('close', () => { if (!res.writableFinished) aborter.abort(); });
       const request = toWebRequest(req, read.body, aborter.signal, base);
-      const response = await handler.fetch(request, parsedBody === undefined ? {} : { parsedBody });
+      const response = await handler.fetch(request, {
+        ...(parsedBody === undefined ? {} : { parsedBody }),
+        ...(authInfo?.ok ? { authInfo: authInfo.authInfo } : {}),
+      });
       if (ex.takeover.signal.aborted) return; // the shutdown already answered for it
       await sendWebResponse(res, response, admission.isDraining ? { Connection: 'close' } : {}, {
         onAnswered: (id) => ex.answered.add(id), stop: ex.takeover.signal,
@@ -260,7 +301,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   base = `http://${hostForUrl}:${address.port}`;
   const url = `${base}/mcp`;
-  log.info({ url, auth: token ? 'bearer' : 'none', allowedHosts: lists.hosts ?? 'any', maxConcurrent: opts.maxConcurrent, maxBodyBytes: opts.maxBodyBytes }, 'swas-image-mcp ready on HTTP');
+  log.info({ url, auth: oauth ? 'oauth' : token ? 'bearer' : 'none', ...(oauth ? { issuer: oauth.settings.issuer, resource: oauth.settings.resource } : {}), allowedHosts: lists.hosts ?? 'any', maxConcurrent: opts.maxConcurrent, maxBodyBytes: opts.maxBodyBytes }, 'swas-image-mcp ready on HTTP');
 
   let drained: Promise<void> | undefined;
   const drain = (): Promise<void> => {
@@ -322,6 +363,29 @@ function refuseAndLinger(req: IncomingMessage, res: ServerResponse, maxBytes: nu
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
+/** The first scope a tools/call in the body (or named by the 2026 headers) needs and the token lacks. */
+function missingScope(body: unknown, headers: IncomingMessage['headers'], scopes: readonly string[], requiredScope: (tool: string) => string | undefined): string | undefined {
+  const messages: unknown[] = Array.isArray(body) ? body : body === undefined ? [] : [body];
+  const tools: string[] = [];
+  for (const m of messages) {
+    if (m === null || typeof m !== 'object') continue;
+    const { method, params } = m as { method?: unknown; params?: { name?: unknown } };
+    if (method === 'tools/call' && typeof params?.name === 'string') tools.push(params.name);
+  }
+  const headerName = headers['mcp-name'];
+  if (headers['mcp-method'] === 'tools/call' && typeof headerName === 'string') tools.push(headerName);
+  for (const tool of tools) {
+    const scope = requiredScope(tool);
+    if (scope && !scopes.includes(scope)) return scope;
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  res.end(body);
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

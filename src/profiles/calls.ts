@@ -6,6 +6,8 @@ import type { ToolCall, ToolDefinition } from '../tools/registry.js';
 import { ALL_PROFILES, FLEET_TOOLS, type ProfiledArgs } from './schemas.js';
 import { profileLabel, type CallProfile, type Profile, type ProfileSet } from './set.js';
 import { policyRank } from './settings.js';
+import { identityWords } from '../auth/identity.js';
+import { profileAllowed, profileRule } from '../auth/settings.js';
 
 type Result = CallToolResult | InputRequiredResult;
 
@@ -37,10 +39,11 @@ function decorate(result: Result, cp: CallProfile, structured: boolean, accountN
   return result;
 }
 
-/** A call beyond the profile's policy: refused before anything is read, naming the setting. */
-function refusal(tool: ToolDefinition, args: Record<string, unknown>, profile: Profile, ctx: ToolContext, structured: boolean): CallToolResult {
-  const message = `Profile "${profile.name}" allows ${profile.policy === 'read' ? 'read-only' : profile.policy} tools only (SWAS_MCP_PROFILE_POLICY ${profile.name}:${profile.policy}, capped by the server-wide switches); ${tool.name} is a ${tool.kind} tool. Nothing was read or sent.`;
-  const { error, why } = explain({ code: 'ProfilePolicyDenied', message, stage: 'config' }, { action: tool.name });
+/** A call beyond the profile's policy (or, with SWAS_MCP_PROFILE_USERS, by a user it does not allow): refused before anything is read, naming the setting. */
+function refusal(tool: ToolDefinition, args: Record<string, unknown>, profile: Profile, ctx: ToolContext, structured: boolean,
+  denied?: { code: string; message: string }): CallToolResult {
+  const message = denied?.message ?? `Profile "${profile.name}" allows ${profile.policy === 'read' ? 'read-only' : profile.policy} tools only (SWAS_MCP_PROFILE_POLICY ${profile.name}:${profile.policy}, capped by the server-wide switches); ${tool.name} is a ${tool.kind} tool. Nothing was read or sent.`;
+  const { error, why } = explain({ code: denied?.code ?? 'ProfilePolicyDenied', message, stage: 'config' }, { action: tool.name });
   const text = `${errorText(error, why)}\nProfile: "${profile.name}"${profile.knownAccountId ? ` (account ${profile.knownAccountId})` : ''}.`;
   // The error shape when the tool's output schema can carry it without more facts; text alone otherwise.
   const candidate = {
@@ -85,8 +88,19 @@ function barrier(names: readonly string[]): (name: string) => Promise<void> {
 /** Runs a tool for a validated call with profiles: one profile, or (list tools) every one. */
 export async function runProfiled(tool: ToolDefinition, profiles: ProfileSet, input: ProfiledArgs, call: ToolCall, ctx: ToolContext): Promise<Result> {
   const structured = profiles.several;
-  if (input.profile === ALL_PROFILES && FLEET_TOOLS.has(tool.name)) return fleet(tool, profiles, input, call, ctx);
+  const who = ctx.requestedBy;
+  const users = ctx.config.profileUsers;
+  const mayUse = (p: Profile): boolean => !who || profileAllowed(users, p.name, who.subject);
+  if (input.profile === ALL_PROFILES && FLEET_TOOLS.has(tool.name)) {
+    // Profile "all" is every profile this user may use.
+    const allowed = profiles.list.filter(mayUse);
+    if (allowed.length > 0) return fleet(tool, profiles, input, call, ctx, allowed);
+  }
   const profile = profiles.get(input.profile ?? profiles.default.name) ?? profiles.default;
+  if (who && users && !mayUse(profile)) {
+    const message = `User ${identityWords(who)} may not use profile "${profile.name}" (${profileRule(users, profile.name)}). Nothing was read or sent.`;
+    return refusal(tool, input.args, profile, ctx, structured, { code: 'ProfileNotAllowedForUser', message });
+  }
   const { result, cp } = await onProfile(tool, profile, input, call, ctx, structured);
   return decorate(result, cp, structured, input.accountNames);
 }
@@ -98,9 +112,10 @@ type Structured = Record<string, unknown>;
  * all wait until every account has its list, then every account × region is listed in one wave.
  * Each row names its profile; an account that fails is reported in Profiles, the rest answered.
  */
-async function fleet(tool: ToolDefinition, profiles: ProfileSet, input: ProfiledArgs, call: ToolCall, ctx: ToolContext): Promise<CallToolResult> {
-  const arrive = barrier(profiles.names);
-  const runs = await Promise.all(profiles.list.map(async (p) => {
+async function fleet(tool: ToolDefinition, profiles: ProfileSet, input: ProfiledArgs, call: ToolCall, ctx: ToolContext,
+  list: readonly Profile[] = profiles.list): Promise<CallToolResult> {
+  const arrive = barrier(list.map((p) => p.name));
+  const runs = await Promise.all(list.map(async (p) => {
     try {
       return await onProfile(tool, p, input, call, ctx, true, { regionsListed: () => arrive(p.name) });
     } finally {
@@ -138,7 +153,7 @@ async function fleet(tool: ToolDefinition, profiles: ProfileSet, input: Profiled
     outcomes.push({ ...tag, Count: count });
   }
   const failed = outcomes.filter((o) => o.ErrorCode);
-  const summary = `Profile "all": ${profiles.list.length} account(s)${failed.length ? `; could not list ${failed.map((o) => `"${String(o.Profile)}" (${String(o.ErrorCode)})`).join(', ')}, the others are complete` : ''}.`;
+  const summary = `Profile "all": ${list.length} account(s)${list.length < profiles.list.length ? ' (those this user may use)' : ''}${failed.length ? `; could not list ${failed.map((o) => `"${String(o.Profile)}" (${String(o.ErrorCode)})`).join(', ')}, the others are complete` : ''}.`;
   if (!merged) {
     // Every account failed: the first account's error stands for the call.
     const first = runs[0]!.result as CallToolResult;

@@ -11,6 +11,7 @@ import { ApiError, STAGES } from '../swas/errors.js';
 import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } from '../swas/shapes.js';
 import type { SwasApi } from '../swas/types.js';
 import type { CallProfile, ProfileSet } from '../profiles/set.js';
+import type { Identity } from '../auth/identity.js';
 
 /** What every tool handler is given besides its arguments. */
 export interface ToolContext {
@@ -33,6 +34,8 @@ export interface ToolContext {
   regionsListed?: () => Promise<void>;
   /** The real process only: hands memory back once a burst of calls is over. */
   idle?: IdleCollector;
+  /** HTTP with OAuth: who sent this request (the token's subject and client); recorded and shown with every change. */
+  requestedBy?: Identity;
 }
 
 // ---- input pieces shared by several tools ----

@@ -10,6 +10,7 @@ import { explain } from '../explain/catalog.js';
 import { failure, success, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
 import { forProfile } from '../profiles/consent.js';
+import { forRequester } from '../auth/identity.js';
 
 /**
  * The consent step of the tools that delete, overwrite or expose (the contract's "consent"): it
@@ -76,8 +77,11 @@ function continueCall(req: ConsentRequest<z.ZodType>, approvalId: string): strin
 
 export async function consentStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, asked: ConsentRequest<S>): Promise<ConsentStep> {
   // With profiles, the plan names the account, and the approval is bound to it.
-  const req = ctx.profile ? forProfile(asked, ctx.profile) : asked;
-  const binding = { tool: req.tool, argsDigest: consentArgsDigest(req.args), stateDigest: argsDigest(req.state) };
+  const profiled = ctx.profile ? forProfile(asked, ctx.profile) : asked;
+  // With OAuth, the plan names who asked, and the consent is bound to them: another user cannot use it.
+  const req = ctx.requestedBy ? forRequester(profiled, ctx.requestedBy) : profiled;
+  const bound = ctx.requestedBy ? { ...req.args, RequestedBy: ctx.requestedBy.subject } : req.args;
+  const binding = { tool: req.tool, argsDigest: consentArgsDigest(bound), stateDigest: argsDigest(req.state) };
   const mode = ctx.config.consentMode;
   if (mode === 'off') {
     if (req.dryRun) {

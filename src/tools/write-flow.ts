@@ -10,6 +10,7 @@ import { deriveClientToken } from '../swas/token.js';
 import { failedReadAction, noteCreated, waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
 import { failure, toFailure, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
+import { requestedByOf } from '../auth/identity.js';
 
 /**
  * The steps every write tool shares, in the order of the data flow: plan the exact request (with
@@ -123,6 +124,7 @@ export async function recordNotApplied(ctx: ToolContext, call: ToolCall, record:
       time: new Date(ctx.now()).toISOString(), tool: record.tool, action: record.action, phase: 'outcome',
       regionId: record.regionId, resourceIds: record.resourceIds, clientToken: record.clientToken,
       argsDigest: argsDigest(requestArgs(record.args)), ok: false, outcome: 'reconciled', found: 'not-applied', simulated: ctx.simulated,
+      ...(ctx.requestedBy ? { requestedBy: requestedByOf(ctx.requestedBy) } : {}),
     });
   } catch (err) {
     const warning = `${record.action} changed nothing, but the audit ledger could not record that (${err instanceof Error ? err.message : String(err)}).`;
@@ -144,6 +146,7 @@ export async function sendWrite<R>(ctx: ToolContext, call: ToolCall, record: Wri
       ...(record.expect ? { expect: record.expect } : {}),
       ...(record.cost ? { cost: record.cost } : {}),
       ...(call.consent ? { consent: call.consent } : {}),
+      ...(ctx.requestedBy ? { requestedBy: requestedByOf(ctx.requestedBy) } : {}),
     }, () => send(call.signal), ctx.now, {
       signal: call.signal,
       ...(outcomeIds ? { outcomeIds } : {}),

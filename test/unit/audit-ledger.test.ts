@@ -107,6 +107,19 @@ describe('append', () => {
     expect(JSON.parse(text)).toMatchObject({ tool: 'x[31my' });
   });
 
+  it('writes requestedBy field by field: subject and client ID cleaned, nothing else kept', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const l = await ledgerAt(path);
+    const requestedBy = { subject: 'alice\u001b\n', clientId: 'agent-1', token: 'SECRET-jwt' } as { subject: string; clientId?: string };
+    await l.append({ ...base, time: 't', phase: 'intent', requestedBy });
+    await l.append({ ...base, time: 't', phase: 'intent', requestedBy: { subject: 'bob' } });
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toContain('SECRET');
+    const [first, second] = await lines(path);
+    expect(first!.requestedBy).toEqual({ subject: 'alice', clientId: 'agent-1' });
+    expect(second!.requestedBy).toEqual({ subject: 'bob' });
+  });
+
   it('serialises concurrent appends: 200 lines, none interleaved, in call order', async () => {
     const path = join(dir, 'audit.jsonl');
     const l = await ledgerAt(path);
