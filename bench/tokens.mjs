@@ -16,11 +16,14 @@ export const TOKEN_TARGET = { perToolAverage: 400, outputSchemasTotal: 4500 };
 /** GitHub's MCP server, as measured by the same tokenizer over its published tool list (~630 a tool). */
 export const GITHUB_PER_TOOL = 630;
 
-/** Counts the tokens of a tools/list answer. */
+/** A tool only an MCP App view may call (`_meta.ui.visibility` without "model"): hosts keep it from the model. */
+export const appOnlyTool = (t) => Array.isArray(t._meta?.ui?.visibility) && !t._meta.ui.visibility.includes('model');
+
+/** Counts the tokens of a tools/list answer, model-facing tools only. */
 export function countTools(tools) {
   const enc = getEncoding('o200k_base');
   const count = (v) => enc.encode(typeof v === 'string' ? v : JSON.stringify(v)).length;
-  const rows = tools.map((t) => ({
+  const rows = tools.filter((t) => !appOnlyTool(t)).map((t) => ({
     name: t.name,
     model: count(t.name) + count(t.description ?? '') + count(t.inputSchema ?? {}),
     output: t.outputSchema ? count(t.outputSchema) : 0,

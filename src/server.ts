@@ -2,7 +2,7 @@ import { serverInstructions } from './server-instructions.js';
 import { McpServer, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { registerAppViews } from './apps/register.js';
-import { consentRequestStateVerify } from './consent/index.js';
+import { clientCaps, consentRequestStateVerify, PLAN_VIEW_URI } from './consent/index.js';
 import { ServerShutdown } from './swas/errors.js';
 import { registerImageServerPrompt } from './prompts/image-server.js';
 import type { ToolContext } from './tools/common.js';
@@ -10,7 +10,8 @@ import { inputRefusal } from './tools/input-refusal.js';
 import { publish, publishInput } from './tools/publish.js';
 import { runProfiled } from './profiles/calls.js';
 import { profiledInput, profiledOutput, type ProfiledArgs } from './profiles/schemas.js';
-import { unpublishedInputs, unpublishedOutputs, type ToolCall, type ToolDefinition } from './tools/registry.js';
+import { decidePlanTool } from './tools/decide-plan.js';
+import { appOnly, unpublishedInputs, unpublishedOutputs, type ToolCall, type ToolDefinition } from './tools/registry.js';
 import { VERSION } from './version.js';
 
 /** What the shutdown needs to answer a call itself: its JSON-RPC id and its tool. */
@@ -87,7 +88,10 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     },
   );
   const profiles = ctx.profiles;
-  for (const tool of tools) {
+  // The plan view's buttons, where a person approves changes (human consent) and a tool shows the view.
+  const offered = ctx.approvals && ctx.config.consentMode === 'human' && tools.some((t) => t.ui?.resourceUri !== undefined)
+    ? [...tools, decidePlanTool as unknown as ToolDefinition] : tools;
+  for (const tool of offered) {
     // With profiles every tool acts on one (list_profiles on all); only several publish `Profile`.
     const profiled = profiles && !tool.profileFree;
     const several = profiled && profiles.several;
@@ -110,6 +114,7 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
       }
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
+      if (tool.ui?.resourceUri === PLAN_VIEW_URI) view.planView = true;
       const run = !profiled ? tool.handler(args, view, ctx)
         : runProfiled(tool, profiles, several ? args as ProfiledArgs : { args: args as Record<string, unknown>, accountNames: {} }, view, ctx);
       const handled = run.then((result) => withLedgerWarnings(result, view.ledgerWarnings));
@@ -120,7 +125,28 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     if (tool.ui) registerAppTool(server, tool.name, { ...config, _meta: { ui: tool.ui } }, handler);
     else server.registerTool(tool.name, config, handler);
   }
+  if (offered.some(appOnly)) listAppOnlyToViewsOnly(server, new Set(offered.filter(appOnly).map((t) => t.name)));
   registerImageServerPrompt(server, ctx);
   registerAppViews(server);
   return server;
+}
+
+
+type ListTools = (request: unknown, ctx: ServerContext) => Promise<{ tools?: { name: string }[] }>;
+
+/**
+ * App-only tools are listed only to clients that render MCP Apps (they declared the UI
+ * extension, on this request or at initialize): any other client never learns of them. The SDK
+ * builds tools/list from every enabled tool, so its handler is wrapped once all are registered.
+ */
+function listAppOnlyToViewsOnly(server: McpServer, names: ReadonlySet<string>): void {
+  const low = server.server as unknown as { _getRequestHandler(method: string): ListTools | undefined };
+  const list = low._getRequestHandler('tools/list');
+  if (!list) return;
+  server.server.removeRequestHandler('tools/list');
+  server.server.setRequestHandler('tools/list', async (request, mcp) => {
+    const listed = await list(request, mcp);
+    if (clientCaps(mcp, server.server.getClientCapabilities()).app) return listed as never;
+    return { ...listed, tools: (listed.tools ?? []).filter((t) => !names.has(t.name)) } as never;
+  });
 }

@@ -6,6 +6,10 @@ export const APP_VIEWS = {
     title: 'SWAS images, snapshots and quota',
     description: 'Custom images per region with the image quota, snapshots per server, sortable by age; refreshes itself.',
   },
+  plan: {
+    title: 'SWAS change plan',
+    description: 'A change that needs a person\'s approval: its steps, what cannot be undone, and Approve / Decline.',
+  },
   progress: {
     title: 'SWAS operation progress',
     description: 'Follows snapshots, images and server resets until they finish; resumes from the operation\'s IDs when reopened.',

@@ -29,6 +29,8 @@ export interface Approval {
   status: ApprovalStatus;
   /** A page link was handed out: someone may be deciding on the page now. */
   offered: boolean;
+  /** Shown in a host's plan view: the app-only tool may decide it (and only such approvals). */
+  inApp?: boolean;
   /** Set by the decision: the channel the person used, and who they are when known. */
   decidedBy?: ConsentRecord;
   /** Who asked for the change (the OAuth subject of the call), when known: the page may refuse them as approver. */
@@ -52,6 +54,8 @@ export interface ApprovalStore {
   /** A fresh page secret for an approval (returned once, kept only as a hash). */
   addSecret(id: string, needsPasskey: boolean): Promise<string>;
   bySecret(secret: string, now: number): Promise<SecretGrant | undefined>;
+  /** Marks an approval as shown in a plan view (offered, like a page link): only such approvals may be decided from a view. */
+  showInApp(id: string): Promise<void>;
   /** pending → approved/declined; false when it was not pending (or is gone). */
   decide(id: string, verdict: 'approved' | 'declined', by: ConsentRecord, now: number): Promise<boolean>;
   /** approved → used, when the digest matches and it has not expired: the one moment a change may go ahead. */
@@ -106,6 +110,11 @@ export class MemoryApprovalStore implements ApprovalStore {
     const s = this.secrets.get(hashOf(secret));
     const a = s ? this.approvals.get(s.id) : undefined;
     return s && a ? { approval: { ...a }, needsPasskey: s.needsPasskey } : undefined;
+  }
+
+  async showInApp(id: string): Promise<void> {
+    const a = this.approvals.get(id);
+    if (a) { a.offered = true; a.inApp = true; }
   }
 
   async decide(id: string, verdict: 'approved' | 'declined', by: ConsentRecord, now: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, UrlElicitationRequiredError,
   type ClientCapabilities, type InputRequiredResult, type ServerContext,
 } from '@modelcontextprotocol/server';
+import { clientShowsApps } from './app.js';
 import type { Approval, ConsentRecord, Requester } from './approvals.js';
 import { consentAnswerSchema, consentQuestion, obtainConsent } from './obtain.js';
 import type { Plan } from './plan.js';
@@ -25,6 +26,8 @@ export interface HumanConsentInput {
   dryRun: boolean;
   approvalId?: string;
   mcp: ServerContext;
+  /** The tool's results are shown in the plan view: a host that renders it may decide there (`app`). */
+  planView?: boolean;
   clientCapabilities?: ClientCapabilities;
   signal: AbortSignal;
   progress: (progress: number, message: string) => Promise<void>;
@@ -44,8 +47,11 @@ export type HumanOutcome =
   | { kind: 'declined'; answer: 'decline' | 'cancel' | 'unconfirmed' }
   | { kind: 'input_required'; result: InputRequiredResult }
   | { kind: 'dry_run'; approvalId: string; expiresAt: string }
-  /** The person has not decided (yet). `url` only when the page needs a passkey or a login (the model may see it). */
-  | { kind: 'awaiting'; approvalId: string; host: string; expiresAt: string; url?: string; firstOffer: boolean; proof?: 'passkey' | 'login' }
+  /**
+   * The person has not decided (yet). `url` only when the page needs a passkey or a login (the model
+   * may see it); `inApp` when they decide in the host's plan view (then there is no page and `host` is empty).
+   */
+  | { kind: 'awaiting'; approvalId: string; host: string; expiresAt: string; url?: string; firstOffer: boolean; proof?: 'passkey' | 'login'; inApp?: boolean }
   | { kind: 'unavailable' }
   | { kind: 'timed_out' };
 
@@ -54,7 +60,7 @@ export function planDigest(b: Binding): string {
   return createHash('sha256').update(`${b.tool}\n${b.argsDigest}\n${b.stateDigest}`).digest('hex');
 }
 
-interface Caps { era: 'legacy' | 'modern'; declared?: ClientCapabilities; form: boolean; url: boolean }
+interface Caps { era: 'legacy' | 'modern'; declared?: ClientCapabilities; form: boolean; url: boolean; app: boolean }
 
 /** What the client can do for a person, and which protocol era it speaks. */
 export function clientCaps(ctx: ServerContext, legacy?: ClientCapabilities): Caps {
@@ -64,7 +70,7 @@ export function clientCaps(ctx: ServerContext, legacy?: ClientCapabilities): Cap
   const el = declared?.elicitation as { form?: unknown; url?: unknown } | undefined;
   const form = el !== undefined && el !== null && (el.form !== undefined || el.url === undefined);
   const url = el !== undefined && el !== null && el.url !== undefined;
-  return { era, ...(declared ? { declared } : {}), form, url };
+  return { era, ...(declared ? { declared } : {}), form, url, app: clientShowsApps(declared) };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -97,6 +103,13 @@ export async function humanConsent(input: HumanConsentInput): Promise<HumanOutco
   const caps = clientCaps(input.mcp, input.clientCapabilities);
   // 2. The client's own form.
   if (caps.form) return caps.era === 'modern' ? modernForm(input) : legacyForm(input);
+
+  // 2b. The host's plan view (MCP Apps): it shows this answer's plan, and its buttons decide the approval.
+  if (caps.app && input.planView) {
+    a ??= await store.create({ tool: binding.tool, digest, plan, now: now() });
+    await store.showInApp(a.id);
+    return { kind: 'awaiting', approvalId: a.id, host: '', expiresAt: iso(a.expiresAt), firstOffer: true, inApp: true };
+  }
 
   // 3. A page the client opens for the person (URL elicitation).
   a ??= await store.create({ tool: binding.tool, digest, plan, now: now(), ...requester });
@@ -151,16 +164,17 @@ export async function humanConsent(input: HumanConsentInput): Promise<HumanOutco
   return { kind: 'unavailable' };
 }
 
-/** Waits (with progress) for the person's decision on the page, up to the wait bound. */
+/** Waits (with progress) for the person's decision on the page or in the plan view, up to the wait bound. */
 async function waitOnPage(input: HumanConsentInput, a: Approval): Promise<HumanOutcome> {
   const { store } = input.portal;
-  const base = await input.portal.pageBase(input.mcp.http?.req);
+  const host = a.inApp ? '' : hostOf(await input.portal.pageBase(input.mcp.http?.req));
+  const waiting = a.inApp ? 'Waiting for a person to decide in the plan view' : `Waiting for a person to approve at ${host}`;
   const started = Date.now();
   const tick = setInterval(() => {
-    void input.progress(Math.round((Date.now() - started) / 1000), `Waiting for a person to approve at ${hostOf(base)}`);
+    void input.progress(Math.round((Date.now() - started) / 1000), waiting);
   }, 5_000);
   try {
-    await input.progress(0, `Waiting for a person to approve at ${hostOf(base)}`);
+    await input.progress(0, waiting);
     await store.waitForDecision(a.id, input.waitMs, input.signal);
   } finally {
     clearInterval(tick);
@@ -174,7 +188,7 @@ async function waitOnPage(input: HumanConsentInput, a: Approval): Promise<HumanO
       if (used?.decidedBy) return { kind: 'granted', consent: used.decidedBy };
     }
     if (!after || after.status !== 'pending') return { kind: 'unavailable' };
-    return { kind: 'awaiting', approvalId: a.id, host: hostOf(base), expiresAt: iso(after.expiresAt), firstOffer: false };
+    return { kind: 'awaiting', approvalId: a.id, host, expiresAt: iso(after.expiresAt), firstOffer: false, ...(a.inApp ? { inApp: true } : {}) };
   } finally {
     input.portal.idle();
   }

@@ -1,5 +1,5 @@
 import { SETTINGS, type Setting } from '../settings.js';
-import type { ToolDefinition } from '../tools/registry.js';
+import { appOnly, type ToolDefinition } from '../tools/registry.js';
 
 /**
  * The parts of the README and docs that are generated from the code (`npm run docs`), so they can
@@ -14,7 +14,8 @@ function apiActions(t: ToolDefinition): string {
 }
 
 export function toolsTable(tools: readonly ToolDefinition[]): string {
-  const rows = tools.map((t) => `| \`${t.name}\` | ${KIND_WORDS[t.kind] ?? t.kind} | ${t.title} | ${apiActions(t)} |`);
+  // A tool only a view calls is no tool of the model's: it is not in the table.
+  const rows = tools.filter((t) => !appOnly(t)).map((t) => `| \`${t.name}\` | ${KIND_WORDS[t.kind] ?? t.kind} | ${t.title} | ${apiActions(t)} |`);
   return ['| tool | kind | what it does | API actions it calls |', '|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -341,6 +341,18 @@ const CATALOG: Record<string, Entry> = {
     ],
     retryable: false,
   }),
+  ApprovalNotPending: () => ({
+    stage: 'consent',
+    why: 'The plan view asked to decide an approval that is not waiting for a decision here: it does not exist, it lapsed (an approval lasts 10 minutes), it was not shown in a plan view, or it was decided already. Nothing was decided.',
+    nextSteps: ['Ask the assistant to make the call again: a fresh plan is shown to decide.'],
+    retryable: false,
+  }),
+  AppChannelUnavailable: () => ({
+    stage: 'consent',
+    why: 'Only a plan view in a host that renders MCP Apps may decide an approval, and this client did not declare that it renders them. Nothing was decided.',
+    nextSteps: ['Use the approval the change\'s own answer offers (a form, a page, or a passkey link).'],
+    retryable: false,
+  }),
   ConsentTimedOut: () => ({
     stage: 'consent',
     why: 'The client was asked to show the plan to the user and gave no answer in time. Nothing was sent.',

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
-import { APPROVAL_TTL_MS, type Approval, type ApprovalStatus, type ApprovalStore, type ConsentRecord, type SecretGrant } from '../consent/approvals.js';
+import { APPROVAL_TTL_MS, type Approval, type ApprovalStatus, type ApprovalStore, type ConsentRecord, type Requester, type SecretGrant } from '../consent/approvals.js';
 import type { Plan } from '../consent/plan.js';
 
 const CHANNEL = 'swas_approval_decided';
@@ -9,15 +9,16 @@ const hashOf = (secret: string): string => createHash('sha256').update(secret).d
 
 interface Row {
   id: string; tool: string; digest: string; plan: Plan; created_at: string; expires_at: string;
-  status: ApprovalStatus; offered: boolean; decided_by: ConsentRecord | null;
+  status: ApprovalStatus; offered: boolean; decided_by: ConsentRecord | null; requested_by: Requester | null; in_app: boolean;
 }
 
-const COLUMNS = 'id, tool, digest, plan, created_at, expires_at, status, offered, decided_by';
+const COLUMNS = 'id, tool, digest, plan, created_at, expires_at, status, offered, decided_by, requested_by, in_app';
 
 function approvalOf(r: Row): Approval {
   return {
     id: r.id, tool: r.tool, digest: r.digest, plan: r.plan, createdAt: Number(r.created_at), expiresAt: Number(r.expires_at),
     status: r.status, offered: r.offered, ...(r.decided_by ? { decidedBy: r.decided_by } : {}),
+    ...(r.in_app ? { inApp: true } : {}), ...(r.requested_by ? { requestedBy: r.requested_by } : {}),
   };
 }
 
@@ -36,12 +37,13 @@ export class PgApprovalStore implements ApprovalStore {
     this.decided.setMaxListeners(0);
   }
 
-  async create(input: { tool: string; digest: string; plan: Plan; now: number }): Promise<Approval> {
+  async create(input: { tool: string; digest: string; plan: Plan; now: number; requestedBy?: Requester }): Promise<Approval> {
     await this.prune(input.now);
     const id = `apv-${randomBytes(12).toString('base64url')}`;
     const { rows } = await this.pool.query<Row>(
-      `INSERT INTO swas_approvals (id, tool, digest, plan, created_at, expires_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING ${COLUMNS}`,
-      [id, input.tool, input.digest, JSON.stringify(input.plan), input.now, input.now + this.ttlMs],
+      `INSERT INTO swas_approvals (id, tool, digest, plan, created_at, expires_at, status, requested_by) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING ${COLUMNS}`,
+      [id, input.tool, input.digest, JSON.stringify(input.plan), input.now, input.now + this.ttlMs,
+        input.requestedBy ? JSON.stringify({ subject: input.requestedBy.subject, ...(input.requestedBy.clientId ? { clientId: input.requestedBy.clientId } : {}) }) : null],
     );
     return approvalOf(rows[0]!);
   }
@@ -59,6 +61,10 @@ export class PgApprovalStore implements ApprovalStore {
       [hashOf(secret), id, needsPasskey],
     );
     return secret;
+  }
+
+  async showInApp(id: string): Promise<void> {
+    await this.pool.query('UPDATE swas_approvals SET offered = true, in_app = true WHERE id = $1', [id]);
   }
 
   async bySecret(secret: string, now: number): Promise<SecretGrant | undefined> {

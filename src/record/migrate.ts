@@ -61,6 +61,15 @@ CREATE TABLE swas_used_tokens (
 );
 `,
   },
+  {
+    // Approvals remember who asked (nobody approves their own request when that is required) and
+    // whether they were shown in a host's plan view (only those may be decided from one).
+    version: 2,
+    sql: `
+ALTER TABLE swas_approvals ADD COLUMN requested_by jsonb;
+ALTER TABLE swas_approvals ADD COLUMN in_app boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 /** Any constant both sides agree on: the lock every replica takes around its migrations. */

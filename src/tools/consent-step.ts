@@ -39,6 +39,7 @@ export const consentOutputFields = lazySchema(() => ({
   ApprovalId: z.string().optional().describe('Names the plan a person is asked to approve; pass it back with the same arguments to continue.'),
   ApprovalExpiresAt: z.string().optional().describe('When the approval request lapses (ISO 8601).'),
   ApprovalUrl: z.string().optional().describe('The approval page to give the person (it asks for their passkey).'),
+  ApprovalInView: z.boolean().optional().describe('True when the person decides in the plan view shown with this answer.'),
   ConfirmToken: z.string().optional().describe('Pass it back with the same arguments once the user agreed (ConfirmationRequired and dry runs).'),
   ConfirmTokenExpiresAt: z.string().optional().describe('When the ConfirmToken stops being valid (ISO 8601).'),
 }));
@@ -161,7 +162,7 @@ async function humanStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, 
   const approvalId = typeof req.args.ApprovalId === 'string' ? req.args.ApprovalId : undefined;
   const portal = ctx.approvals;
   const ask = () => humanConsent({
-    binding, plan: req.plan, dryRun: req.dryRun, ...(approvalId ? { approvalId } : {}), mcp: call.mcp,
+    binding, plan: req.plan, dryRun: req.dryRun, ...(approvalId ? { approvalId } : {}), mcp: call.mcp, planView: call.planView === true,
     ...(call.clientCapabilities ? { clientCapabilities: call.clientCapabilities } : {}), signal: call.signal,
     progress: (p, m) => call.progress(p, m), portal, signer: ctx.consent, now: ctx.now,
     waitMs: ctx.config.waitTimeoutMs, answerMs: ctx.config.consentAnswerTimeoutMs,
@@ -174,6 +175,17 @@ async function humanStep<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, 
     outcome = await ask(); // used on another replica: asked again (this process now knows it used too)
   }
   return humanAnswer(ctx, call, req, outcome);
+}
+
+/** AwaitingApproval when the person decides in the host's plan view: the view reads Plan and ApprovalId from this answer. */
+function awaitingInApp<S extends z.ZodType>(req: ConsentRequest<S>, outcome: Extract<HumanOutcome, { kind: 'awaiting' }>): CallToolResult {
+  const text = [
+    'A person must approve this plan in the plan view shown with this answer, and has not decided yet. Nothing was sent.', '', planText(req.plan), '',
+    `When the user says they decided, call ${continueCall(req, outcome.approvalId)}; that call waits for their decision. The request lapses at ${outcome.expiresAt}.`,
+  ].join('\n');
+  return consentFailure(req, 'AwaitingApproval', 'Waiting for a person to decide in the plan view.', text, {
+    ApprovalId: outcome.approvalId, ApprovalExpiresAt: outcome.expiresAt, ApprovalInView: true,
+  });
 }
 
 /** The answer for each outcome of asking a person. */
@@ -200,6 +212,7 @@ function humanAnswer<S extends z.ZodType>(ctx: ToolContext, call: ToolCall, req:
       };
     }
     case 'awaiting': {
+      if (outcome.inApp) return { go: false, result: awaitingInApp(req, outcome) };
       const where = outcome.url
         ? `Give the user this link to approve (it asks ${outcome.proof === 'login' ? 'an approver to log in' : 'for their passkey'}): ${outcome.url}`
         : `The user was sent to the approval page at ${outcome.host}.`;

@@ -1,3 +1,4 @@
+import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { planDetail, type Plan } from '../consent/index.js';
@@ -273,6 +274,8 @@ export const createServersFromImageTool = defineTool({
   // Idempotent: the same call repeated is the same order to the API (derived ClientToken). Spending is what kind 'purchase' gates.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   kind: 'purchase',
+  // Results that wait for a person's approval carry the plan the plan view shows.
+  ui: { resourceUri: PLAN_VIEW_URI },
   ramActions: ['swas-open:CreateInstances', 'swas-open:ListPlans', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus'],
   handler: (args, call, ctx) => createServers(args, call, ctx),
 });

@@ -1,3 +1,4 @@
+import { PLAN_VIEW_URI } from '../consent/app.js';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
@@ -261,6 +262,8 @@ export const deleteCustomImagesTool = defineTool({
   outputSchema: deleteCustomImagesOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
+  // Results that wait for a person's approval carry the plan the plan view shows.
+  ui: { resourceUri: PLAN_VIEW_URI },
   ramActions: [
     'swas-open:DeleteCustomImages', 'swas-open:ModifyImageShareStatus', 'swas-open:RemoveCustomImageShareAccount',
     'swas-open:ListCustomImages', 'swas-open:ListCustomImageShareAccounts', 'swas-open:ListInstances',

@@ -1,3 +1,4 @@
+import { PLAN_VIEW_URI } from '../consent/app.js';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
@@ -149,6 +150,8 @@ export const deleteSnapshotsTool = defineTool({
   outputSchema: deleteSnapshotsOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
+  // Results that wait for a person's approval carry the plan the plan view shows.
+  ui: { resourceUri: PLAN_VIEW_URI },
   ramActions: ['swas-open:DeleteSnapshots', 'swas-open:ListSnapshots', 'swas-open:ListCustomImages', 'swas-open:ListInstances'],
   handler: (args, call, ctx) => deleteSnapshots(args, call, ctx),
 });

@@ -20,6 +20,8 @@ export interface ToolCall {
   mcp: ServerContext;
   /** What a 2025-era client declared at initialize (2026-era requests carry their own). */
   clientCapabilities?: ClientCapabilities;
+  /** The tool's results are shown in the plan view, whose buttons can decide an approval (the `app` consent channel). */
+  planView?: boolean;
   /** How consent was given for this call's change (set by the consent step; the ledger records it). */
   consent?: ConsentRecord;
   /** Changes made that the audit ledger could not record: added to the answer's text. */
@@ -101,4 +103,10 @@ export function unpublishedOutputs(consentMode: ConsentMode = 'human'): readonly
     ...(consentMode === 'confirm' ? [] : ['ConfirmToken', 'ConfirmTokenExpiresAt']),
     ...(consentMode === 'human' ? [] : ['ApprovalId', 'ApprovalExpiresAt', 'ApprovalUrl']),
   ];
+}
+
+/** A tool only a view may call (`visibility: ["app"]`): never counted or listed as the model's. */
+export function appOnly(tool: Pick<ToolDefinition, 'ui'>): boolean {
+  const v = tool.ui?.visibility;
+  return v !== undefined && !v.includes('model');
 }

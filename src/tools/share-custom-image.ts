@@ -1,3 +1,4 @@
+import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { shareImagePlan } from '../consent/plans/share-custom-image.js';
@@ -281,6 +282,8 @@ export const shareCustomImageTool = defineTool({
   outputSchema: shareCustomImageOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'write',
+  // Results that wait for a person's approval carry the plan the plan view shows.
+  ui: { resourceUri: PLAN_VIEW_URI },
   ramActions: [
     'swas-open:ModifyImageShareStatus', 'swas-open:AddCustomImageShareAccount', 'swas-open:RemoveCustomImageShareAccount',
     'swas-open:ListCustomImages', 'swas-open:ListCustomImageShareAccounts',

@@ -1,3 +1,4 @@
+import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { tagImagesPlan } from '../consent/plans/tag-custom-images.js';
@@ -267,6 +268,8 @@ export const tagCustomImagesTool = defineTool({
   outputSchema: tagCustomImagesOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'write',
+  // Results that wait for a person's approval carry the plan the plan view shows.
+  ui: { resourceUri: PLAN_VIEW_URI },
   ramActions: ['swas-open:TagResources', 'swas-open:UntagResources', 'swas-open:ListCustomImages'],
   handler: (args, call, ctx) => tagCustomImages(args, call, ctx),
 });

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import type { CallToolResult, ClientCapabilities, Tool } from '@modelcontextprotocol/client';
 import { getToolUiResourceUri, isToolVisibilityAppOnly, isToolVisibilityModelOnly } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { build } from 'esbuild';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
@@ -17,6 +17,9 @@ export const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing under CI: npm test should have installed it (npm run setup:system).`);
 /** Screenshots of the views (gitignored with the rest of test-output/). */
 export const SCREENSHOTS = resolve(__dirname, '../../test-output/apps');
+
+/** The client capability of a host that renders MCP App views. */
+export const UI_HOST_CAPABILITIES = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } as ClientCapabilities;
 
 export interface AppHost {
   stack: Stack;
@@ -56,7 +59,8 @@ function bundleHostPage(): Promise<string> {
 }
 
 export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<AppHost> {
-  const stack = await startStack(opts);
+  // As a host that renders MCP Apps declares it (ext-apps' getUiCapability reads this).
+  const stack = await startStack({ ...opts, capabilities: UI_HOST_CAPABILITIES });
   let browser: Browser | undefined;
   try {
     const tools = (await stack.client.listTools()).tools;

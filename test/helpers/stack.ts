@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
+import { Client, type CallToolResult, type ClientCapabilities, type Progress } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
@@ -36,11 +36,11 @@ export interface ServerHandle {
 }
 
 /** Spawns the built server as a real process and connects the SDK client over stdio. */
-export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<ServerHandle> {
+export async function spawnServer(env: Record<string, string>, args: string[] = [], capabilities?: ClientCapabilities): Promise<ServerHandle> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY, ...args], env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const client = new Client({ name: 'e2e-test', version: '1.0.0' });
+  const client = new Client({ name: 'e2e-test', version: '1.0.0' }, capabilities ? { capabilities } : undefined);
   try {
     await client.connect(transport);
   } catch (err) {
@@ -58,7 +58,7 @@ export const SIM_CREDENTIALS = {
 };
 
 /** A simulator in this process and the built server pointed at it, as an operator would. */
-export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[] } = {}): Promise<Stack> {
+export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[]; capabilities?: ClientCapabilities } = {}): Promise<Stack> {
   const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
   const server = await spawnServer(isolatedEnv({
     ...SIM_CREDENTIALS,
@@ -66,7 +66,7 @@ export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<st
     ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou',
     SWAS_MCP_POLL_INTERVAL_MS: '100',
     ...opts.env,
-  }), opts.args);
+  }), opts.args, opts.capabilities);
   return { ...server, sim, close: async () => { await server.close(); await sim.stop(); } };
 }
 

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openLedger, type AuditEntry } from '../../src/audit/index.js';
 import type { Plan } from '../../src/consent/plan.js';
-import { exportLedger, migrate, PgApprovalStore, PgLedger, PgUsedTokens, SCHEMA_VERSION } from '../../src/record/index.js';
+import { exportLedger, migrate, MIGRATIONS, PgApprovalStore, PgLedger, PgUsedTokens } from '../../src/record/index.js';
 import { holdPresence } from '../../src/record/ledger.js';
 import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
 
@@ -40,10 +40,12 @@ describe.skipIf(!have)('shared record in PostgreSQL', () => {
   it('three replicas migrating at once leave one schema: one applies each step, the others find it done; again changes nothing', async () => {
     const [a, b, c] = [pool(), pool(), pool()];
     const applied = await Promise.all([migrate(a), migrate(b), migrate(c)]);
-    expect(applied.flat().sort()).toEqual([SCHEMA_VERSION]);
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(applied.flat().sort()).toEqual(versions);
+    expect(applied.filter((v) => v.length > 0)).toHaveLength(1);
     expect(await migrate(a)).toEqual([]);
     const { rows } = await a.query<{ version: number }>('SELECT version FROM swas_schema_version ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([SCHEMA_VERSION]);
+    expect(rows.map((r) => r.version)).toEqual(versions);
     const tables = await a.query<{ n: string }>("SELECT count(*) AS n FROM pg_tables WHERE tablename LIKE 'swas_%'");
     expect(Number(tables.rows[0]!.n)).toBe(5);
   });
@@ -144,6 +146,17 @@ describe.skipIf(!have)('shared record in PostgreSQL', () => {
     expect(await c.get(made.id, now)).toMatchObject({ status: 'used' });
     expect(await c.get(made.id, made.expiresAt)).toBeUndefined();
     for (const s of [a, b, c]) await s.close();
+  });
+
+  it('an approval keeps who asked and whether a plan view showed it, for every replica', async () => {
+    const [a, b] = [new PgApprovalStore(pool()), new PgApprovalStore(pool())];
+    const now = Date.now();
+    const made = await a.create({ tool: 'delete_custom_images', digest: 'd-2', plan: PLAN, now, requestedBy: { subject: 'alice', clientId: 'agent' } });
+    expect(await b.get(made.id, now)).toMatchObject({ requestedBy: { subject: 'alice', clientId: 'agent' }, offered: false });
+    expect((await b.get(made.id, now))?.inApp).toBeUndefined();
+    await b.showInApp(made.id);
+    expect(await a.get(made.id, now)).toMatchObject({ inApp: true, offered: true });
+    for (const s of [a, b]) await s.close();
   });
 
   it('a consent token is used once across replicas', async () => {
