@@ -62,6 +62,6 @@ export async function openSharedRecord(url: string, log: Logger): Promise<Shared
   } catch (err) {
     presence?.release();
     await pool.end().catch(() => undefined);
-    throw new Error(`Cannot open the shared record at ${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`Cannot open the shared record at ${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }

@@ -1,7 +1,5 @@
 import type { z } from 'zod';
-import type { Quota } from '../preflight/quotas.js';
 import { checkLine } from '../preflight/checks.js';
-import type { Snapshot } from '../swas/types.js';
 import { SIMULATED_NOTE } from '../tools/common.js';
 import type { createCustomImageOutput } from '../tools/create-custom-image.js';
 
