@@ -13,7 +13,7 @@ import type { CreateInstancesParams, SwasPlan } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
-import { confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
+import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, PLAN_ID_PATTERN } from '../swas/shapes.js';
 import { createServersText } from '../render/create-servers-from-image.js';
 import { defineTool, type ToolCall } from './registry.js';
@@ -49,6 +49,7 @@ export const createServersInput = lazySchema(() => z.strictObject({
   WaitForRunning: z.boolean().default(false).describe('Wait ≤ 50 s for Running.'),
   DryRun: z.boolean().default(false).describe('Checks and cost; buys nothing.'),
   ConfirmToken: confirmTokenField().describe('From ConfirmationRequired or DryRun, once the user agreed.'),
+  ApprovalId: approvalIdField(),
   ClientToken: clientTokenField().optional().describe('Omit: derived from the order. A new one orders again.'),
 }).superRefine((v, ctx) => {
   if (v.AutoRenew && v.AutoRenewPeriod === undefined) ctx.addIssue({ code: 'custom', path: ['AutoRenewPeriod'], message: 'AutoRenewPeriod is required when AutoRenew is true (1, 3, 6, 12, 24 or 36 months)' });

@@ -56,7 +56,7 @@ export async function humanHarness(env: Record<string, string> = {}, passkeys?: 
   const ledger: OpenedLedger = await openLedger(ledgerPath);
   const portal = new LoopbackPortal({ store: new MemoryApprovalStore(), log, now, ...(passkeys ? { passkeys } : {}) });
   const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent: ConsentSigner.random(), approvals: portal, now };
-  const tools = selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: true });
+  const tools = selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: true, allowPurchase: config.allowPurchase });
   const cleanups: (() => Promise<void>)[] = [];
 
   async function connect(kind: ClientKind, caps: ClientCapabilities = {}, onElicit?: ElicitHandler): Promise<Client> {

@@ -29,6 +29,20 @@ const code = (r: Result) => r.structuredContent?.Error?.Code as string | undefin
 const intents = (x: HumanHarness) => x.ledger().filter((l) => l.phase === 'intent');
 
 describe('a host that renders MCP Apps: the plan view decides', () => {
+  it('a purchase is approved in the view and carried out once when the call continues with its ApprovalId', async () => {
+    h = await humanHarness({ SWAS_MCP_ALLOW_PURCHASE: 'true' });
+    const c = await h.connect('modern', UI_HOST);
+    const order = { RegionId: DEMO.region, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 1, Amount: 1 };
+    const first = await call(c, 'create_servers_from_image', order);
+    expect(code(first)).toBe('AwaitingApproval');
+    const id = first.structuredContent?.ApprovalId as string;
+    expect((await call(c, DECIDE_PLAN_TOOL, { ApprovalId: id, Decision: 'approve' })).isError).toBeFalsy();
+    const done = await call(c, 'create_servers_from_image', { ...order, ApprovalId: id });
+    expect(done.isError, text(done)).toBeFalsy();
+    expect(h.mutations()).toEqual(['CreateInstances']);
+    expect(intents(h)[0]?.consent).toEqual({ channel: 'app' });
+  });
+
   it.each<ClientKind>(['legacy', 'modern'])('%s: Approve in the view, the continued call deletes once, the ledger says app', async (kind) => {
     h = await humanHarness();
     const c = await h.connect(kind, UI_HOST);
