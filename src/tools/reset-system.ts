@@ -17,7 +17,7 @@ import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } 
 import { findImage } from './images.js';
 import { resetSystemText } from '../render/reset-system.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { appViewUri } from '../apps/views.js';
+import { PLAN_VIEW_URI } from '../consent/app.js';
 import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** Said wherever a password would be expected: it never passes through the model. */
@@ -252,7 +252,8 @@ export const resetSystemTool = defineTool({
   // Destructive; idempotent because a repeat with the same (derived) ClientToken is the same request to the API.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   kind: 'destructive',
-  ui: { resourceUri: appViewUri('progress') },
+  // The plan view: a reset is approved there, and once sent the same view follows it (progress panel).
+  ui: { resourceUri: PLAN_VIEW_URI },
   // ListInstanceStatus: WaitForRunning polls it (src/wait.ts).
   // ListSnapshots: the plan's advice on making a copy first counts the server's snapshot slots.
   ramActions: ['swas-open:ResetSystem', 'swas-open:ListInstances', 'swas-open:ListImages', 'swas-open:ListCustomImages', 'swas-open:ListInstanceStatus', 'swas-open:ListSnapshots'],

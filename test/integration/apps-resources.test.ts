@@ -43,7 +43,9 @@ describe('MCP App resources', () => {
       return meta?.ui?.resourceUri;
     };
     for (const t of ['list_custom_images', 'list_snapshots', 'list_instances']) expect(uriOf(t)).toBe(appViewUri('inventory'));
-    for (const t of ['create_snapshot', 'create_custom_image', 'reset_system', 'wait_for_resources']) expect(uriOf(t)).toBe(appViewUri('progress'));
+    for (const t of ['create_snapshot', 'create_custom_image', 'wait_for_resources']) expect(uriOf(t)).toBe(appViewUri('progress'));
+    // A reset is approved in the plan view, which then follows it with the progress panel.
+    expect(uriOf('reset_system')).toBe(appViewUri('plan'));
     expect(tools.find((t) => t.name === 'list_images')?._meta).toBeUndefined();
     const result = await s.call('list_custom_images', { RegionId: 'all' });
     expect(Object.keys(result).sort()).toEqual(['content', 'structuredContent']);

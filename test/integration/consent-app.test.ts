@@ -187,13 +187,32 @@ describe('app-only tools are not the model\'s', () => {
   }, 90_000); // loading the tokenizer's table takes seconds on a busy machine
 });
 
-describe('only tools whose view is the plan view use the app channel', () => {
-  it('reset_system (progress view) in a host that renders views: not asked in a view, nothing sent', async () => {
-    h = await humanHarness({ SWAS_MCP_WAIT_TIMEOUT_MS: '50' });
+describe('reset_system shows the plan view: a reset is approved there', () => {
+  it('Approve in the view: the continued call resets once, the ledger says app', async () => {
+    h = await humanHarness();
     const c = await h.connect('modern', UI_HOST);
-    const r = await call(c, 'reset_system', { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageId: 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c' });
-    expect(r.structuredContent?.ApprovalInView).toBeUndefined();
-    expect(['HumanApprovalUnavailable', 'AwaitingApproval']).toContain(code(r));
+    const reset = { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageId: 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c' };
+    const tool = (await c.listTools()).tools.find((t) => t.name === 'reset_system');
+    expect(tool?._meta).toEqual({ ui: { resourceUri: PLAN_VIEW_URI }, 'ui/resourceUri': PLAN_VIEW_URI });
+
+    const first = await call(c, 'reset_system', reset);
+    expect(code(first)).toBe('AwaitingApproval');
+    expect(first.structuredContent).toMatchObject({ ApprovalInView: true, Plan: { Irreversible: expect.arrayContaining([expect.any(String)]) } });
     expect(h.mutations()).toEqual([]);
+    const id = first.structuredContent?.ApprovalId as string;
+    const approved = await call(c, DECIDE_PLAN_TOOL, { ApprovalId: id, Decision: 'approve' });
+    expect(approved.structuredContent).toEqual({ ApprovalId: id, Decision: 'approved' });
+    expect(h.mutations()).toEqual([]);
+
+    const done = await call(c, 'reset_system', { ...reset, ApprovalId: id });
+    expect(done.isError, text(done)).toBeFalsy();
+    expect(done.structuredContent).toMatchObject({ Status: 'Resetting', Changed: true });
+    expect(h.mutations()).toEqual(['ResetSystem']);
+    expect(intents(h)).toHaveLength(1);
+    expect(intents(h)[0]?.consent).toEqual({ channel: 'app' });
+
+    const replay = await call(c, 'reset_system', { ...reset, ApprovalId: id });
+    expect(replay.isError).toBe(true);
+    expect(h.mutations()).toEqual(['ResetSystem']);
   });
 });
