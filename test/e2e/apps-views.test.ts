@@ -163,14 +163,18 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     expect(h.errors).toEqual([]);
   }, 60_000);
 
-  it('follows a reset from Resetting to Running', async () => {
+  it('follows a reset from Resetting to Running in the plan view the reset shows', async () => {
     const server = h.stack.sim.state.addInstance({ regionId: DEMO.region, instanceName: 'reset-in-view' });
     const args = { RegionId: DEMO.region, InstanceId: server.instanceId, ImageId: UBUNTU };
     const asked = await h.stack.client.callTool({ name: 'reset_system', arguments: args });
     const token = (asked as { structuredContent?: { ConfirmToken?: string } }).structuredContent?.ConfirmToken;
     expect(token).toEqual(expect.any(String));
-    const { frame, result } = await h.show('progress', { name: 'reset_system', arguments: { ...args, ConfirmToken: token } });
+    // A reset names the plan view: shown with the result of the reset that was sent, it shows the
+    // plan without buttons and mounts the progress panel below it.
+    const { frame, result } = await h.show('plan', { name: 'reset_system', arguments: { ...args, ConfirmToken: token } });
     expect(result.structuredContent?.Error).toBeUndefined();
+    await expect(frame.locator('.summary').innerText()).resolves.toContain(server.instanceId);
+    expect(await frame.locator('#approve').count()).toBe(0);
     const state = frame.locator(`li[data-id="${server.instanceId}"] .state`);
     await state.filter({ hasText: 'Resetting' }).waitFor({ timeout: 20_000 });
     clock.t += 60_000;

@@ -1,7 +1,10 @@
 // The plan view: a change that needs a person's approval, in the plan's own words, what cannot be
-// undone set apart, and Approve / Decline buttons that call the app-only decide_plan tool. Every
-// text is put on the page as text (textContent), never parsed as HTML.
+// undone set apart, and Approve / Decline buttons that call the app-only decide_plan tool. Shown
+// with the result of a change that was sent and can be followed (a reset), it mounts the progress
+// panel below the plan. Every text is put on the page as text (textContent), never parsed as HTML.
 import { button, dateWords, el, failureText, startView, type ToolCallResult, type View } from '../shared/app.js';
+import { progressPanel, type ProgressPanel } from '../progress/panel.js';
+import { planFrom } from '../progress/model.js';
 import './style.css';
 
 interface Plan { Summary: string; Steps: string[]; Irreversible: string[]; Warnings: string[]; Details: { Action: string; Target: string; Parameters: string }[] }
@@ -13,6 +16,10 @@ let result: ToolCallResult | undefined;
 /** What the person did in this view: the buttons go once a decision is recorded. */
 let decided: { verdict: 'approved' | 'declined' } | { refused: string } | undefined;
 let busy = false;
+let args: Record<string, unknown> = {};
+/** The progress panel's own box: kept across renders of the plan, so its state and polling survive. */
+const progressBox = el('div', { class: 'progress', attrs: { id: 'progress' } });
+let panel: ProgressPanel | undefined;
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
@@ -93,11 +100,23 @@ function render(): void {
     status ? el('p', { class: error ? 'error' : 'muted', text: status }) : null,
     plan ? planSection(plan) : null,
     inView ? decisionArea(approvalId, typeof sc?.ApprovalExpiresAt === 'string' ? sc.ApprovalExpiresAt : undefined) : null,
+    panel ? progressBox : null,
   ));
+}
+
+/** A change that was sent and has something to follow (not a plan awaiting approval, a refusal or a dry run): follow it. */
+function follow(): void {
+  if (!view || !result || panel) return;
+  const sc = result.structuredContent ?? {};
+  if (sc.ApprovalInView === true || planFrom(view.toolName(), args, sc).watches.length === 0) return;
+  panel = progressPanel(progressBox, view);
+  panel.show(view.toolName(), args, result);
 }
 
 render();
 void startView('plan', {
-  onToolResult: (r) => { result = r; decided = undefined; render(); },
-  onContext: () => render(),
-}).then((v) => { view = v; render(); });
+  onToolInput: (a) => { args = a; },
+  onToolResult: (r) => { result = r; decided = undefined; follow(); render(); },
+  onContext: () => { panel?.render(); render(); },
+  onTeardown: () => panel?.stop(),
+}).then((v) => { view = v; follow(); render(); });
