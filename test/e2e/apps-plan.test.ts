@@ -13,6 +13,7 @@ import { textOf, type ToolResult } from '../helpers/stack.js';
  */
 if (!haveChromium) console.log('skipped: Chromium is not installed here (npm run setup:system installs it).');
 
+const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
 const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-plan-view-')), 'audit.jsonl');
 const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
 
@@ -68,6 +69,41 @@ describe.skipIf(!haveChromium)('plan view in Chromium', () => {
     expect(h.requests).toEqual([]);
     expect(h.errors).toEqual([]);
   });
+
+  it('a reset: Approve in the view, and the continued call\'s result, shown in the same view, is followed', async () => {
+    const server = h.stack.sim.state.addInstance({ regionId: DEMO.region, instanceName: 'reset-approved-in-view' });
+    const args = { RegionId: DEMO.region, InstanceId: server.instanceId, ImageId: UBUNTU };
+    const resets = () => h.stack.sim.stats.requests().filter((r) => r.action === 'ResetSystem');
+    const asked = await h.show('plan', { name: 'reset_system', arguments: args });
+    expect(asked.result.structuredContent?.Error?.Code).toBe('AwaitingApproval');
+    expect(asked.result.structuredContent?.ApprovalInView).toBe(true);
+    const id = asked.result.structuredContent?.ApprovalId as string;
+    // Awaiting approval: nothing to follow yet.
+    expect(await asked.frame.locator('#progress').count()).toBe(0);
+    await asked.frame.getByRole('button', { name: 'Approve this plan' }).click();
+    await expect(asked.frame.locator('#outcome').innerText()).resolves.toContain('Approved');
+    expect(resets()).toHaveLength(0);
+
+    // The model continues; the host shows the plan view with that call's result: the plan without
+    // buttons, and the progress panel following the server.
+    const polls = h.viewCalls.filter((c) => c.name === 'wait_for_resources').length;
+    const { frame, result } = await h.show('plan', { name: 'reset_system', arguments: { ...args, ApprovalId: id } });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(resets()).toHaveLength(1);
+    expect(await frame.locator('#approve').count()).toBe(0);
+    // The simulator's reset lasts its default 2 s: the panel follows the server until it is Running.
+    await frame.locator(`#progress li[data-id="${server.instanceId}"] .state`, { hasText: 'Running' }).waitFor({ timeout: 20_000 });
+    await expect(frame.locator('#progress #headline').innerText()).resolves.toBe('All done.');
+    expect(h.viewCalls.filter((c) => c.name === 'wait_for_resources').length).toBeGreaterThan(polls);
+    expect(h.viewCalls.filter((c) => c.name === 'wait_for_resources').at(-1)?.arguments).toMatchObject({ RegionId: DEMO.region, InstanceIds: [server.instanceId] });
+    expect(resets()).toHaveLength(1); // following sends nothing
+    const intent = ledger().filter((l) => l.phase === 'intent' && l.tool === 'reset_system');
+    expect(intent).toHaveLength(1);
+    expect(intent[0]?.consent).toEqual({ channel: 'app' });
+    await h.closeView('plan');
+    expect(h.requests).toEqual([]);
+    expect(h.errors).toEqual([]);
+  }, 60_000);
 
   it('Decline sends nothing, and the continued call says the person declined', async () => {
     const before = deletes().length;
