@@ -30,7 +30,6 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWAS_MCP_ALLOW_DESTRUCTIVE', flag: '--allow-destructive', value: 'false', meaning: 'also offer the tools that delete or re-install (read-only wins)', help: true },
   { env: 'SWAS_MCP_ALLOW_PURCHASE', flag: '--allow-purchase', value: 'false', meaning: 'also offer create_servers_from_image, which buys servers (read-only wins)', help: true },
   { env: 'SWAS_MCP_MAX_ORDER_COST', value: 'unset', meaning: 'most one purchase may cost, in the plans\' currency; required unless SWAS_MCP_CONSENT is human', help: true },
-  { env: 'SWAS_MCP_CONSENT', value: 'human', meaning: 'who approves plans: human, confirm or off' },
   { env: 'SWAS_MCP_TOOLS', flag: '--tools', value: 'all', meaning: 'offer only these tools (comma list), within the mode', help: true },
   { env: 'SWAS_MCP_AUDIT_LOG', value: '~/.local/state/swas-image-mcp/audit.jsonl', meaning: 'the audit ledger file, or off', help: true },
   { env: 'SWAS_MCP_SIMULATE', flag: '--simulate', value: 'false', meaning: 'use the embedded simulator with demo data; nothing reaches Alibaba Cloud', help: true },

@@ -325,7 +325,7 @@ const CATALOG: Record<string, Entry> = {
   }),
   AwaitingApproval: () => ({
     stage: 'consent',
-    why: 'A person must approve this plan on the approval page and has not decided yet. Nothing was sent.',
+    why: 'A person must approve this plan (on the approval page or in the plan view shown with the answer) and has not decided yet. Nothing was sent.',
     nextSteps: [
       'Tell the user the plan is waiting for their approval (give them the link if the answer has one).',
       'When they say they decided, call the same tool again with the same arguments plus the ApprovalId: it carries out the approved plan once, or says it was declined.',

@@ -16,7 +16,9 @@ type Result = CallToolResult | InputRequiredResult;
 export function profileContext(ctx: ToolContext, profile: Profile, cp: CallProfile): ToolContext {
   const bindings = { profile: cp.name, ...(cp.accountId ? { accountId: cp.accountId } : {}) };
   const log = ctx.log.child(bindings);
-  const ledger: AuditLedger = { append: (e) => ctx.ledger.append({ ...e, ...bindings }) };
+  // The history passes through: a plan's basis (the last change the ledger recorded) holds on every profile.
+  const history = ctx.ledger.history?.bind(ctx.ledger);
+  const ledger: AuditLedger = { append: (e) => ctx.ledger.append({ ...e, ...bindings }), ...(history ? { history } : {}) };
   return { ...ctx, api: profile.api.withLog(log), config: { ...ctx.config, regionId: profile.regionId }, log, ledger, profile: cp };
 }
 

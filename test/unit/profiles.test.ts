@@ -7,6 +7,10 @@ import { loadConfig, ConfigError } from '../../src/config.js';
 import { loadProfileSpecs, parseIni } from '../../src/profiles/files.js';
 import { profiledInput, profiledOutput } from '../../src/profiles/schemas.js';
 import { Profile, ProfileSet } from '../../src/profiles/set.js';
+import { profileContext } from '../../src/profiles/calls.js';
+import type { AuditEntry } from '../../src/audit/entry.js';
+import type { LedgerHistory } from '../../src/audit/history.js';
+import type { ToolContext } from '../../src/tools/common.js';
 import { effectivePolicy, parseProfileSettings, serverCeiling } from '../../src/profiles/settings.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { listProfilesTool } from '../../src/tools/list-profiles.js';
@@ -108,5 +112,21 @@ describe('published schemas with several profiles', () => {
     expect(res.issues?.[0]?.message).toBe('Profile must be one of "prod", "staging" (the profiles this server allows)');
     const all = await profiledInput(tool, set)['~standard'].validate({ Profile: 'all', RegionId: 'cn-hangzhou' });
     expect(all.issues?.[0]?.path).toEqual(['Profile']);
+  });
+});
+
+describe('a profile\'s tool context', () => {
+  it('keeps the ledger history (a plan\'s basis: the last change recorded) and adds the profile to every line', async () => {
+    const recorded = { marker: 'history' } as unknown as LedgerHistory;
+    const appended: AuditEntry[] = [];
+    const ctx = {
+      log: pino({ level: 'silent' }), config: { regionId: 'cn-hangzhou' },
+      ledger: { append: async (e: AuditEntry) => { appended.push(e); }, history: async () => recorded },
+    } as unknown as ToolContext;
+    const profile = { api: { withLog: () => ({}) }, regionId: 'cn-beijing' } as unknown as Profile;
+    const scoped = profileContext(ctx, profile, { name: 'prod', accountId: '1234567890' });
+    expect(await scoped.ledger.history?.()).toBe(recorded);
+    await scoped.ledger.append({ tool: 'share_custom_image' } as AuditEntry);
+    expect(appended).toEqual([{ tool: 'share_custom_image', profile: 'prod', accountId: '1234567890' }]);
   });
 });
