@@ -1,5 +1,6 @@
 // The inventory view's data, shaped from the three list tools' structuredContent. Pure: no DOM,
 // so it is tested on its own. The quota numbers are the server's own constants, not copies.
+import type { Snapshot } from '../../src/swas/types.js';
 import { IMAGE_QUOTA_CAP, IMAGES_PER_SERVER, SNAPSHOTS_PER_SERVER } from '../../src/preflight/quotas.js';
 
 export { IMAGE_QUOTA_CAP, SNAPSHOTS_PER_SERVER };
@@ -18,17 +19,8 @@ export interface ImageRow {
   Tags: Array<{ Key: string; Value: string }>;
 }
 
-export interface SnapshotRow {
-  SnapshotId: string;
-  SnapshotName: string;
-  RegionId: string;
-  Status: string;
-  Progress?: string;
-  SourceDiskId?: string;
-  SourceDiskType: string;
-  InstanceId?: string;
-  CreationTime?: string;
-}
+/** A snapshot as list_snapshots returns it: the API's own shape. */
+export type SnapshotRow = Snapshot;
 
 export interface InstanceRow {
   InstanceId: string;
