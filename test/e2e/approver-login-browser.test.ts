@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger, type OpenedLedger } from '../../src/audit/index.js';
@@ -23,6 +23,7 @@ import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Si
 import type { ToolContext } from '../../src/tools/common.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
+import { haveChromium, newChromiumContext } from '../helpers/browser.js';
 import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
 
 /**
@@ -30,18 +31,18 @@ import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
  * (authorization code + PKCE, state, nonce) and lets them approve only with `swas:approve` on the
  * access token it gets for this server. The model's calls carry a person's access token to the
  * real resource server (the requester); the person approving is played in Debian's Chromium.
+ * Each person gets a fresh cookie jar (`person()`): to this server and the issuer, a browser is its
+ * cookies, and a new BrowserContext per person would cost Chromium ~1 s of CPU each.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing under CI: npm test should have installed it (npm run setup:system).`);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
 const READS = /^(List|Describe)/;
 const share = (account: string) => ({ RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [account] });
 
-describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-provider)', () => {
-  let browser: Browser;
+describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-provider)', () => {
+  let context: BrowserContext;
+  let page: Page;
   let sim: Simulator;
   let op: OidcProvider;
   let http: HttpServerHandle;
@@ -89,13 +90,11 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
       buildServer: (who) => (who ? buildServer({ ...ctx, requestedBy: who }, toolsForScopes(tools, who.scopes)) : buildServer(ctx, tools)),
       approvalPage: { store, now: Date.now, publicOrigin: origin, login },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-    });
+    context = await newChromiumContext();
+    page = await context.newPage();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
+    await context?.close();
     await http?.close();
     await op?.stop();
     await ledger?.close();
@@ -105,6 +104,14 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
   const mutations = () => sim.stats.requests().map((r) => r.action).filter((a) => !READS.test(a));
   const intents = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [])
     .filter((l) => l.phase === 'intent');
+
+  /** The browser of a person who has not been here before: no cookies (of this server or the issuer), no routes. */
+  async function person(): Promise<Page> {
+    await page.unrouteAll({ behavior: 'wait' });
+    await context.clearCookies();
+    await page.goto('about:blank');
+    return page;
+  }
 
   /** A model acting for `user`: its calls carry that person's access token to the resource server. */
   async function modelFor(user: string): Promise<Client> {
@@ -141,8 +148,7 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     expect(url.startsWith(`${new URL(resource).origin}/approve/`)).toBe(true);
     expect((await store.get(approvalId, Date.now()))?.requestedBy?.subject).toBe('alice');
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await person();
     await page.goto(url);
     expect(await page.locator('#approve').count()).toBe(0); // no approving before logging in
     await logIn(page, url, 'bob');
@@ -156,7 +162,6 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     await page.click('#approve');
     await page.waitForSelector('#result');
     expect(await page.locator('#result').innerText()).toBe('Approved');
-    await context.close();
 
     const done = (await model.callTool({ name: 'share_custom_image', arguments: { ...share('5555666600000001'), ApprovalId: approvalId } })) as Result;
     expect(done.isError, JSON.stringify(done.content)).toBeFalsy();
@@ -173,8 +178,7 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
   it('a person without swas:approve is refused after logging in, and approving without a login is refused', async () => {
     const model = await modelFor('alice');
     const { url } = await ask(model, '5555666600000002');
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await person();
     await logIn(page, url, 'carol');
     expect(await page.locator('#result').innerText()).toBe('Not logged in');
     expect(await page.locator('body').innerText()).toContain('did not grant swas:approve');
@@ -188,7 +192,6 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     }, { action: new URL(url).pathname, digest });
     expect(posted.status).toBe(403);
     expect(posted.text).toContain('log in first');
-    await context.close();
     expect(mutations()).toEqual(['AddCustomImageShareAccount']); // only the first test's change
     await model.close();
   }, 60_000);
@@ -198,8 +201,7 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     try {
       const model = await modelFor('alice');
       const { url, approvalId } = await ask(model, '5555666600000003');
-      const own = await browser.newContext();
-      const page = await own.newPage();
+      const page = await person();
       await logIn(page, url, 'alice');
       expect(await page.locator('#refused').innerText()).toContain('You (alice) asked for this change');
       expect(await page.locator('#approve').count()).toBe(0);
@@ -210,16 +212,13 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
       }, { action: new URL(url).pathname, digest });
       expect(posted.status).toBe(403);
       expect(posted.text).toContain('another person to approve it');
-      await own.close();
       expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
 
-      const second = await browser.newContext();
-      const page2 = await second.newPage();
+      const page2 = await person();
       await logIn(page2, url, 'bob');
       await page2.click('#approve');
       await page2.waitForSelector('#result');
       expect(await page2.locator('#result').innerText()).toBe('Approved');
-      await second.close();
       const done = (await model.callTool({ name: 'share_custom_image', arguments: { ...share('5555666600000003'), ApprovalId: approvalId } })) as Result;
       expect(done.isError, JSON.stringify(done.content)).toBeFalsy();
       expect(intents().at(-1)?.consent).toEqual({ channel: 'login', approver: 'bob' });
@@ -236,9 +235,7 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
    * routed and its redirects followed here, in the browser context's cookie jar).
    */
   async function logInVia(url: string, user: string, redirect: (callback: URL, context: BrowserContext) => Promise<string | undefined>): Promise<{ page: Page; session(): Promise<unknown> }> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await person();
     await page.route((u) => u.origin === op.issuer && /\/interaction\/[\w-]+\/login$/.test(u.pathname), async (route) => {
       let res = await route.fetch({ maxRedirects: 0 });
       for (let hop = 0; hop < 5 && res.status() >= 300 && res.status() < 400; hop += 1) {
@@ -260,7 +257,6 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     await page.unrouteAll({ behavior: 'wait' });
     return { page, session: async () => (await context.cookies()).find((c) => c.name === 'swas_approver') };
   }
-  const contexts: BrowserContext[] = [];
 
   it('a tampered state, a lost login cookie, or a code exchanged without its PKCE verifier logs nobody in', async () => {
     const model = await modelFor('alice');
@@ -290,7 +286,6 @@ describe.skipIf(!haveBrowser)('approvers log in at the issuer (Chromium, oidc-pr
     await fine.page.waitForSelector('#approver');
     expect(await fine.session()).toBeDefined();
 
-    for (const c of contexts.splice(0)) await c.close();
     expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
     await model.close();
   }, 60_000);

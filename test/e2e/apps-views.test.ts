@@ -5,8 +5,8 @@ import { haveChromium, startAppHost, type AppHost } from '../helpers/app-host.js
 
 /**
  * The views in a real browser: Debian's Chromium runs a host page built on ext-apps' AppBridge,
- * which renders each view from the real server process (stdio) in a sandboxed iframe and passes
- * the view's tool calls to that server. Nothing may leave the page: it is set from memory and the
+ * which renders each view in a sandboxed iframe and passes the view's tool calls to the server:
+ * the real built server process (stdio) for the inventory, the server in this process for the rest. Nothing may leave the page: it is set from memory and the
  * views are srcdoc frames, so any request at all would be a view reaching out.
  */
 if (!haveChromium) console.log('skipped: Chromium is not installed here (npm run setup:system installs it).');
@@ -18,7 +18,7 @@ const HOSTILE = '<img src="http://203.0.113.9/leak.png" onerror="document.title=
 describe.skipIf(!haveChromium)('inventory view in Chromium', () => {
   let h: AppHost;
   beforeAll(async () => {
-    h = await startAppHost();
+    h = await startAppHost({ process: true });
     // API text that would fetch and run something if a view parsed it as HTML.
     h.stack.sim.state.addInstance({ regionId: DEMO.region, instanceName: HOSTILE });
   }, 60_000);

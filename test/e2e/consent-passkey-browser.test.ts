@@ -2,14 +2,14 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnrollment } from '../../src/consent/enroll.js';
 import { FilePasskeys } from '../../src/consent/passkeys.js';
 import { DEMO } from '../../src/simulator/index.js';
+import { haveChromium, newChromiumContext } from '../helpers/browser.js';
 import { humanHarness, type HumanHarness } from '../helpers/human.js';
-import { haveSystemPackage } from '../helpers/system.js';
 
 /**
  * The person, played in a real browser: Debian's Chromium with a virtual authenticator (user
@@ -17,17 +17,15 @@ import { haveSystemPackage } from '../helpers/system.js';
  * link the model was given, reads the plan and approves with the passkey. The model's next call
  * carries the change out; the ledger names the channel and the passkey.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve(__dirname, '../../test-output');
-const haveBrowser = haveSystemPackage(CHROMIUM, existsSync(CHROMIUM));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
 const ACCOUNT = '5555666677778888';
 const share = { RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [ACCOUNT] };
 
-describe.skipIf(!haveBrowser)('approving with a passkey in Chromium', () => {
-  let browser: Browser;
+describe.skipIf(!haveChromium)('approving with a passkey in Chromium', () => {
+  let context: BrowserContext;
   let page: Page;
   let h: HumanHarness;
   let passkeys: FilePasskeys;
@@ -35,18 +33,15 @@ describe.skipIf(!haveBrowser)('approving with a passkey in Chromium', () => {
   beforeAll(async () => {
     passkeys = new FilePasskeys(join(mkdtempSync(join(tmpdir(), 'swas-passkeys-')), 'passkeys.json'));
     h = await humanHarness({ SWAS_MCP_WAIT_TIMEOUT_MS: '100' }, passkeys);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-    });
-    page = await browser.newPage();
-    const cdp = await page.context().newCDPSession(page);
+    context = await newChromiumContext();
+    page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
     });
   }, 60_000);
-  afterAll(async () => { await browser?.close(); await h?.close(); });
+  afterAll(async () => { await context?.close(); await h?.close(); });
 
   it('enrolls a passkey, approves the plan with it, and the call completes; the ledger says passkey', async () => {
     // The operator: swas-image-mcp passkey add.

@@ -1,20 +1,23 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CallToolResult, ClientCapabilities, Tool } from '@modelcontextprotocol/client';
+import { Client, type CallToolResult, type ClientCapabilities, type Tool } from '@modelcontextprotocol/client';
 import { getToolUiResourceUri, isToolVisibilityAppOnly, isToolVisibilityModelOnly } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { build } from 'esbuild';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { startStack, type Stack, type ToolResult } from './stack.js';
-import type { SimulatorOptions } from '../../src/simulator/index.js';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { newChromiumContext } from './browser.js';
+import { serveInProcess } from './in-process.js';
+import { isolatedEnv, SIM_CREDENTIALS, startStack, type Stack, type ToolResult } from './stack.js';
+import { startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
+
+export { haveChromium } from './browser.js';
 
 /**
- * A test MCP Apps host: the real built server process (stdio, MCP client in this process) and a
- * page in Debian's Chromium whose AppBridge renders each view in a sandboxed iframe. The page is
- * set from memory and every view is a srcdoc: a request of any kind is a leak (see `requests`).
+ * A test MCP Apps host: the server (MCP client in this process) and a page in Debian's Chromium
+ * whose AppBridge renders each view in a sandboxed iframe. The page is set from memory and every
+ * view is a srcdoc: a request of any kind is a leak (see `requests`). The server is composed in
+ * this process (the views and the browser are what these tests are about); `process: true` spawns
+ * the built server over stdio instead, as a host would run it.
  */
-export const CHROMIUM = '/usr/bin/chromium';
-export const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing under CI: npm test should have installed it (npm run setup:system).`);
 /** Screenshots of the views (gitignored with the rest of test-output/). */
 export const SCREENSHOTS = resolve(__dirname, '../../test-output/apps');
 
@@ -58,19 +61,30 @@ function bundleHostPage(): Promise<string> {
   return hostScript;
 }
 
-export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<AppHost> {
+/** The server in this process, reached over the in-memory transport, by a client declaring UI hosting. */
+async function startInProcessStack(opts: { sim?: SimulatorOptions; env?: Record<string, string> }): Promise<Stack> {
+  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
+  try {
+    const client = new Client({ name: 'apps-test-host', version: '1.0.0' }, { capabilities: UI_HOST_CAPABILITIES });
+    const server = await serveInProcess(client, isolatedEnv({
+      ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '100', ...opts.env,
+    }));
+    return { client, sim, stderr: () => server.stderr(), close: async () => { await server.close(); await sim.stop(); } };
+  } catch (err) {
+    await sim.stop();
+    throw err;
+  }
+}
+
+export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<string, string>; process?: boolean } = {}): Promise<AppHost> {
   // As a host that renders MCP Apps declares it (ext-apps' getUiCapability reads this).
-  const stack = await startStack({ ...opts, capabilities: UI_HOST_CAPABILITIES });
-  let browser: Browser | undefined;
+  const stack = opts.process ? await startStack({ ...opts, capabilities: UI_HOST_CAPABILITIES }) : await startInProcessStack(opts);
+  let context: BrowserContext | undefined;
   try {
     const tools = (await stack.client.listTools()).tools;
     const byName = new Map(tools.map((t) => [t.name, t]));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      // Nothing but loopback resolves: a view that tried to reach out could not.
-      args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-    });
-    const page = await browser.newPage({ viewport: { width: 940, height: 700 } });
+    context = await newChromiumContext({ viewport: { width: 940, height: 700 } });
+    const page = await context.newPage();
     const requests: string[] = [];
     const errors: string[] = [];
     const viewCalls: AppHost['viewCalls'] = [];
@@ -117,11 +131,11 @@ export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<
         await page.locator(`#view-${view}`).screenshot({ path });
         return path;
       },
-      async close() { await browser?.close(); await stack.close(); },
+      async close() { await context?.close(); await stack.close(); },
     };
     return host;
   } catch (err) {
-    await browser?.close();
+    await context?.close();
     await stack.close();
     throw err;
   }
