@@ -9,14 +9,15 @@ import { checkSchema, type Check } from '../preflight/checks.js';
 import { judgeCapture, snapshotAgeCheck } from '../preflight/capture.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord, sameWord } from '../swas/status.js';
-import type { CreateCustomImageParams, CustomImage, Disk, Snapshot } from '../swas/types.js';
+import type { CustomImage, Disk, Snapshot } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField, type ToolContext, simulatedField,
 } from './common.js';
 import { createCustomImageText } from '../render/create-custom-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { appViewUri } from '../apps/views.js';
-import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+import { continueCall, planCaptureSnapshots, planCreateImage } from '../requests/create-custom-image.js';
+import { failWith, keepWaitingArgs, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
@@ -126,16 +127,6 @@ function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
   const base = `newest finished system-disk snapshot of the server: ${chosen.SnapshotId} ("${apiText(chosen.SnapshotName, 64)}"), taken ${chosen.CreationTime ?? 'at an unknown time'}.`;
   if (skipped.length === 0) return base;
   return `${base} Newer but unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status})`).join(', ')}.`;
-}
-
-/** The arguments that continue a capture: the same operation, waiting as long as a call may. */
-function continueCall(args: Input): string {
-  const a: Record<string, unknown> = { RegionId: args.RegionId, InstanceId: args.InstanceId, ImageName: args.ImageName };
-  if (args.Source) a.Source = args.Source;
-  if (!args.IncludeDataDisk) a.IncludeDataDisk = false;
-  for (const k of ['Description', 'Tag', 'ResourceGroupId', 'ClientToken'] as const) if (args[k] !== undefined) a[k] = args[k];
-  a.WaitForAvailable = true;
-  return `create_custom_image with ${JSON.stringify(a)}`;
 }
 
 function disksWords(dataDisks: Disk[], dataIncluded: string | undefined, included?: Disk): string {
@@ -255,11 +246,10 @@ async function fromExistingSnapshots(args: Input, call: ToolCall, ctx: ToolConte
 async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, base: Output, systemSnapshotId: string, dataSnapshotId: string | undefined) {
   const region = args.RegionId;
   const errCtx = { action: 'CreateCustomImage', regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, snapshotId: systemSnapshotId };
-  // The request, with a ClientToken that stays the same on every retry and every repeat.
-  const planned = planRequest<Omit<CreateCustomImageParams, 'ClientToken'>>(ctx, 'CreateCustomImage', region, {
-    RegionId: region, InstanceId: args.InstanceId, ImageName: args.ImageName, SystemSnapshotId: systemSnapshotId,
-    DataSnapshotId: dataSnapshotId, Description: args.Description, Tag: args.Tag, ResourceGroupId: args.ResourceGroupId,
-  }, args.ClientToken);
+  const planned = planCreateImage(ctx.api.hostFor(region), {
+    regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, systemSnapshotId, dataSnapshotId,
+    description: args.Description, tag: args.Tag, resourceGroupId: args.ResourceGroupId, clientToken: args.ClientToken,
+  });
   base.ClientToken = planned.Parameters.ClientToken;
   base.SystemSnapshotId = systemSnapshotId;
   base.DataSnapshotId = dataSnapshotId;
@@ -359,9 +349,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
 
   // 4. Take the snapshots this operation still needs (dry run: show the requests).
   if (toTake.length) {
-    const planned = toTake.map((s) => planRequest(ctx, 'CreateSnapshot', region, {
-      RegionId: region, DiskId: s.disk.DiskId, SnapshotName: s.name, ResourceGroupId: args.ResourceGroupId,
-    }));
+    const planned = planCaptureSnapshots(api.hostFor(region), region, toTake, args.ResourceGroupId);
     if (args.DryRun) {
       const out: Output = { ...base, SnapshotRequests: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to start the capture.', KEPT_NOTE, RELEASE_NOTE] };
       return success(createCustomImageOutput(), out, createCustomImageText(out));

@@ -9,7 +9,7 @@ import { formatMoney, moneyNumber, type OrderCost } from '../preflight/money.js'
 import type { ResetImage } from '../preflight/reset-system.js';
 import { SwasError } from '../swas/errors.js';
 import { sameWord } from '../swas/status.js';
-import type { CreateInstancesParams, SwasPlan } from '../swas/types.js';
+import type { SwasPlan } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
@@ -18,7 +18,8 @@ import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, PLAN_ID_PATTERN } from '../swa
 import { createServersText } from '../render/create-servers-from-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { findImage } from './images.js';
-import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+import { isRepeatedOrder, planCreateInstances } from '../requests/create-servers-from-image.js';
+import { failWith, keepWaitingArgs, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** Subscription months CreateInstances takes (Period and AutoRenewPeriod). */
 export const PERIODS = [1, 3, 6, 12, 24, 36] as const;
@@ -193,10 +194,10 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 3. The exact order. Its derived ClientToken depends on the order alone, so a retry, a second
   //    replica or a repeat after a crash is the same order to the API and buys nothing more.
-  const planned = planRequest<Omit<CreateInstancesParams, 'ClientToken'>>(ctx, 'CreateInstances', region, {
-    RegionId: region, ImageId: image.ImageId, PlanId: plan.PlanId, Period: args.Period, Amount: args.Amount,
-    DataDiskSize: args.DataDiskSize, AutoRenew: args.AutoRenew, AutoRenewPeriod: args.AutoRenewPeriod, ChargeType: 'PrePaid',
-  }, args.ClientToken);
+  const planned = planCreateInstances(ctx.api.hostFor(region), {
+    regionId: region, imageId: image.ImageId, planId: plan.PlanId, period: args.Period, amount: args.Amount,
+    dataDiskSize: args.DataDiskSize, autoRenew: args.AutoRenew, autoRenewPeriod: args.AutoRenewPeriod, clientToken: args.ClientToken,
+  });
   base.ClientToken = planned.Parameters.ClientToken;
   base.Request = planned;
   base.Notes.push(NEW_SERVER_PASSWORD);
@@ -227,7 +228,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
   const ids = sent.InstanceIds;
   ctx.log.info({ regionId: region, imageId: image.ImageId, planId: plan.PlanId, servers: ids.length, requestId: sent.RequestId }, 'servers ordered');
   const out: Output = { ...base, InstanceIds: ids, RequestId: sent.RequestId, Plan: purchasePlan };
-  if (ids.length > 0 && ids.every((id) => facts.existing.has(id))) {
+  if (isRepeatedOrder(ids, facts.existing)) {
     out.Repeated = true;
     out.Notes.push(`The API answered with servers that already existed: ClientToken ${base.ClientToken} was used for this exact order before, so it was not bought again. To buy more servers like these on purpose, call again with a new ClientToken.`);
   }
