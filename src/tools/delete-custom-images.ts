@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { deleteImagesPlan } from '../consent/plans/delete-custom-images.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeDeleteImages, MAX_DELETE_IMAGES, type DeleteImagesFacts } from '../preflight/delete-custom-images.js';
 import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
@@ -12,7 +12,7 @@ import {
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { readCustomImages } from './images.js';
-import { deleteCustomImagesText } from '../render/delete-custom-images.js';
+import { deleteCustomImagesDryRunText, deleteCustomImagesText } from '../render/delete-custom-images.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { deleteStepOf, expectationOf, planDeleteImages } from '../requests/delete-custom-images.js';
 import { failWith, keepWaitingArgs, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
@@ -157,10 +157,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
     // consentStep answers a dry run with a plain result (it never asks the person then).
     const dry = args.DryRun ? consent.result as CallToolResult : undefined;
     const first = dry && !dry.isError ? dry.content[0] : undefined;
-    if (first?.type === 'text') {
-      first.text += ['', 'Requests, in order:', ...steps.map((s) => `${s.planned.Action} ${JSON.stringify(s.planned.Parameters)}`),
-        `Quota after: ${quota.Used} of ${quota.Limit} custom images used, ${quota.Remaining} left.`, 'Checks:', ...base.Checks.map(checkLine)].join('\n');
-    }
+    if (first?.type === 'text') first.text += deleteCustomImagesDryRunText(consentOut);
     return consent.result;
   }
 

@@ -2,7 +2,6 @@ import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { shareImagePlan } from '../consent/plans/share-custom-image.js';
-import { planText } from '../consent/index.js';
 import { apiText } from '../untrusted.js';
 import { checkSchema } from '../preflight/checks.js';
 import { judgeShareImage, MAX_SHARE_ACCOUNTS } from '../preflight/share-image.js';
@@ -14,7 +13,7 @@ import {
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { readCustomImages } from './images.js';
-import { shareCustomImageText } from '../render/share-custom-image.js';
+import { shareCustomImageText, shareDryRunText } from '../render/share-custom-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { expectationOf, planShareRequests, tookEffect, type ShareRequest } from '../requests/share-custom-image.js';
 import { failWith, planBasis, plannedRequestSchema, recordNotApplied, sendWrite } from './write-flow.js';
@@ -184,7 +183,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
       ...base, ...plan.after, Requests: requests, Plan: consentPlan,
       Notes: [...base.Notes, `Dry run: nothing was sent. ${dryNote} Only ECS in this account is involved, so no consent is needed: call again with DryRun false (or omitted) to carry it out.`],
     };
-    return success(shareCustomImageOutput(), out, [`Dry run: every check passed; nothing was sent.`, '', planText(consentPlan), '', ...out.Notes.map((n) => `Note: ${n}`)].join('\n'));
+    return success(shareCustomImageOutput(), out, shareDryRunText(out, consentPlan));
   }
 
   // 5. One request after the other, each in the ledger before it is sent.
