@@ -185,7 +185,7 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
     const keyFile = join(dir, 'consent.key');
     writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`);
     chmodSync(keyFile, 0o600);
-    for (let i = 0; i < 3; i++) replicas.push(await spawnReplica(sim.url, keyFile));
+    replicas.push(...await Promise.all([0, 1, 2].map(() => spawnReplica(sim.url, keyFile))));
     nginx = await startNginx(replicas.map((r) => new URL(r.url).host));
     lb = `${nginx.url}/mcp`;
   }, 60_000);
