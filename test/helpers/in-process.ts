@@ -93,9 +93,8 @@ export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Recor
  * profile files under `env.HOME`. @alicloud/credentials finds those files through os.homedir(),
  * which reads process.env.HOME: so for as long as this server is open, process.env.HOME (and
  * USERPROFILE) are `env`'s, and close() restores them. Open one such server at a time.
- * `lifecycle` stops the calls in flight as a shutdown does.
  */
-export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = []): Promise<{ stderr(): string; lifecycle: CallLifecycle; close(): Promise<void> }> {
+export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = []): Promise<{ stderr(): string; close(): Promise<void> }> {
   const config = loadConfig(args, env);
   let stderr = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { stderr += chunk.toString(); done(); } });
@@ -121,14 +120,12 @@ export async function serveInProcess(client: Client, env: Record<string, string>
   // As src/index.ts: list_profiles exists only with several profiles.
   const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
   const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
-  const lifecycle = new CallLifecycle();
-  const server = buildServer(ctx, tools, lifecycle);
+  const server = buildServer(ctx, tools, new CallLifecycle());
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   await client.connect(clientSide);
   return {
     stderr: () => stderr,
-    lifecycle,
     close: async () => {
       try {
         await client.close(); await server.close(); await approvals.close(); await ledger.close();
