@@ -49,6 +49,11 @@ describe('profiles: several accounts from one server', () => {
     const unknown = await call(stack.client, 'list_instances', { Profile: 'customer' });
     expect(unknown.isError).toBe(true);
     expect(textOf(unknown)).toMatch(/Profile must be one of "prod", "staging", "role", "all"/);
+    // Our error shape, as with one account: the field, the rule, and nothing sent.
+    expect(unknown.structuredContent?.Error).toMatchObject({ Code: 'InvalidParameter', Stage: 'input' });
+    const badId = await call(stack.client, 'list_snapshots', { Profile: 'staging', InstanceId: 'not an id' });
+    expect(badId.structuredContent?.Error).toMatchObject({ Code: 'InvalidParameter', Stage: 'input' });
+    expect(textOf(badId)).toMatch(/InstanceId/);
     expect(stack.sim.stats.requests().length).toBe(before);
   });
 
