@@ -177,7 +177,7 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
   })());
   afterAll(async () => { await (await oauthPair)?.op.stop(); });
 
-  it('confirm mode: one ConfirmToken used at once on two replicas is used once (the used-token set is shared)', async () => {
+  it('confirm mode: one ConfirmToken used on a second replica while its first use is in flight is used once (the used-token set is shared)', async () => {
     const { op, pair: [x, y] } = await confirmOauthPair();
     const { accessToken } = await op.login('alice', { scopes: ['swas:read', 'swas:write'] });
     const [cx, cy] = await Promise.all([connect(x!.url, accessToken), connect(y!.url, accessToken)]);
@@ -187,14 +187,19 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       expect(first.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
       const token = first.structuredContent!.ConfirmToken as string;
       const before = mutations('AddCustomImageShareAccount');
-      // The change is slow to land, so both calls plan against the unshared image and both pass
-      // their own process's check: only the shared used-token set can stop the second.
-      sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'latency', latencyMs: 3000, times: 2 });
-      const both = (await Promise.all([cx, cy].map((c) => c.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } })))) as Result[];
-      expect(both.filter((r) => !r.isError), JSON.stringify(both.map((r) => r.structuredContent))).toHaveLength(1);
-      const refused = both.find((r) => r.isError)!;
+      // The change is slow to land: X has claimed the token and sent its request, which the
+      // simulator holds before applying it, so Y still plans against the unshared image and
+      // passes its own process's check: only the shared used-token set can stop it.
+      const slow = sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'latency', latencyMs: 6000, times: 1 });
+      const onX = cx.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } }) as Promise<Result>;
+      await vi.waitFor(() => expect(sim.faults.get(slow.id)?.seen).toBe(1), { timeout: 20_000 });
+      const refused = (await cy.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } })) as Result;
+      expect((sim.state.image(DEMO.blogImageId)?.shareAccounts ?? []).map((a) => a.userId), 'Y answered after X\'s change landed: the race was not made').not.toContain('1111222233334444');
+      expect(refused.isError, JSON.stringify(refused.structuredContent)).toBe(true);
       expect(refused.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
       expect(JSON.stringify(refused.content)).toMatch(/used/i);
+      const done = await onX;
+      expect(done.isError, JSON.stringify(done.structuredContent)).toBeFalsy();
       expect(mutations('AddCustomImageShareAccount')).toBe(before + 1);
     } finally {
       await cx.close();
