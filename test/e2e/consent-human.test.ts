@@ -12,9 +12,10 @@ import { personDecides } from '../helpers/human.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 
 /**
- * The built server in its default consent mode (human), over stdio and over HTTP: a person
- * approves by the client's form, or on the approval page the server serves (its own loopback page
- * in stdio mode, /approve/ on the HTTP server); the ledger names the channel.
+ * The built server in its default consent mode (human), over stdio and over HTTP, in both eras: a
+ * person approves by the client's form, or on the approval page the HTTP server serves at
+ * /approve/; the ledger names the channel. (The loopback page of stdio mode, and every other
+ * consent path, are proven in-process: test/integration/consent-human.test.ts.)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
@@ -61,24 +62,6 @@ describe('stdio, default mode', () => {
     expect(s.stderr()).toContain('consent mode human');
     expect(mutations()).toEqual(['AddCustomImageShareAccount']);
     expect(ledgerAt(s.ledger).find((l) => l.phase === 'intent')?.consent).toEqual({ channel: 'form' });
-  });
-
-  it('URL elicitation: the server serves the page on loopback; the person approves there; the ledger says url', async () => {
-    const client = new Client({ name: 'e2e', version: '0' }, { capabilities: { elicitation: { url: {} } } });
-    let url = '';
-    client.setRequestHandler('elicitation/create', async (req) => {
-      url = (req.params as { url: string }).url;
-      expect((await personDecides(url, 'approve')).status).toBe(200);
-      return { action: 'accept' };
-    });
-    const s = await stdioServer(client);
-    const r = (await client.callTool({ name: 'share_custom_image', arguments: share })) as Result;
-    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
-    expect(url).toMatch(/^http:\/\/localhost:\d+\/approve\/[A-Za-z0-9_-]{32}$/);
-    expect(mutations()).toEqual(['AddCustomImageShareAccount']);
-    expect(ledgerAt(s.ledger).find((l) => l.phase === 'intent')?.consent).toEqual({ channel: 'url' });
-    // Nothing waits any more: the loopback page is closed.
-    await expect(fetch(url)).rejects.toThrow();
   });
 });
 
