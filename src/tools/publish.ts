@@ -71,7 +71,7 @@ const publishedBySchema = new WeakMap<() => z.ZodType, Map<string, Json>>();
  */
 function publishedOnce(schema: () => z.ZodType, io: 'input' | 'output', unpublished: readonly string[]): Json {
   let byKey = publishedBySchema.get(schema);
-  if (!byKey) publishedBySchema.set(schema, byKey = new Map());
+  if (!byKey) publishedBySchema.set(schema, byKey = new Map<string, Json>());
   const key = `${io}:${unpublished.join(',')}`;
   let json = byKey.get(key);
   if (!json) byKey.set(key, json = withoutArguments(publishedJsonSchema(schema(), io), unpublished));
