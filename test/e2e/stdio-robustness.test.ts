@@ -10,11 +10,12 @@ class RawServer {
   readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: unknown[] = [];
   private waiters: (() => void)[] = [];
+  private stderrWaiters: (() => void)[] = [];
   stderr = '';
 
   constructor(env: Record<string, string>) {
     this.proc = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: 'pipe' });
-    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); for (const w of this.stderrWaiters.splice(0)) w(); });
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
       this.lines.push(JSON.parse(line));
       for (const w of this.waiters.splice(0)) w();
@@ -31,6 +32,12 @@ class RawServer {
       if (found) return found as Record<string, unknown>;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** Waits until the server's stderr says `text` (its log is written apart from stdout, so it may come after an answer). */
+  async logged(text: string): Promise<string> {
+    while (!this.stderr.includes(text)) await new Promise<void>((resolve) => this.stderrWaiters.push(resolve));
+    return this.stderr;
   }
 
   async initialize(): Promise<void> {
@@ -81,7 +88,7 @@ describe('stdin that is not good JSON-RPC', () => {
     expect(await server.answer(null, (m) => (m.error as { message?: string } | undefined)?.message?.includes('too large') === true)).toMatchObject({ error: { code: -32600 } });
     server.request(10, 'tools/list');
     expect((await server.answer(10)).result).toBeDefined();
-    expect(server.stderr).toContain('over the size limit');
+    expect(await server.logged('over the size limit')).toContain('over the size limit');
   });
 
   it('exits when its client goes away', async () => {
