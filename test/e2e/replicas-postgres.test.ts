@@ -17,8 +17,10 @@ import { findNginx, freePort, startNginx, type Nginx } from '../helpers/nginx.js
 import { startOidcProvider } from '../helpers/oidc.js';
 import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+import { haveSystemPackage } from '../helpers/system.js';
 
-const have = findPostgres() !== undefined && findNginx() !== undefined;
+// Missing under CI is an error (npm test installs both first), not a silent skip.
+const have = haveSystemPackage('postgresql', findPostgres() !== undefined) && haveSystemPackage('nginx', findNginx() !== undefined);
 if (!have) process.stderr.write(`${findPostgres() ? 'nginx is not installed' : POSTGRES_MISSING}; the replicas test is skipped ("npm run setup:system" installs it).\n`);
 
 type Result = CallToolResult & { structuredContent?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -161,9 +163,24 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     expect(out).not.toContain(PASSWORD);
   });
 
+  /**
+   * Two more replicas for the confirm-mode and the OAuth tests (one pair serves both, started by
+   * whichever test asks first): confirm mode, OAuth against a real OpenID provider. Sharing an image
+   * with ECS, all the OAuth test does, needs no consent in any mode.
+   */
+  const AUDIENCE = 'https://swas.team.test/mcp';
+  let oauthPair: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; pair: Replica[] }> | undefined;
+  const confirmOauthPair = () => (oauthPair ??= (async () => {
+    const op = await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] });
+    const env = { SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: AUDIENCE, SWAS_MCP_PUBLIC_URL: AUDIENCE };
+    return { op, pair: await Promise.all([spawnReplica(env), spawnReplica(env)]) };
+  })());
+  afterAll(async () => { await (await oauthPair)?.op.stop(); });
+
   it('confirm mode: one ConfirmToken used at once on two replicas is used once (the used-token set is shared)', async () => {
-    const [x, y] = await Promise.all([spawnReplica({ SWAS_MCP_CONSENT: 'confirm' }), spawnReplica({ SWAS_MCP_CONSENT: 'confirm' })]);
-    const [cx, cy] = await Promise.all([connect(x.url), connect(y.url)]);
+    const { op, pair: [x, y] } = await confirmOauthPair();
+    const { accessToken } = await op.login('alice', { scopes: ['swas:read', 'swas:write'] });
+    const [cx, cy] = await Promise.all([connect(x!.url, accessToken), connect(y!.url, accessToken)]);
     try {
       const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
       const first = (await cx.callTool({ name: 'share_custom_image', arguments: args })) as Result;
@@ -186,10 +203,7 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
   }, 60_000);
 
   it('with OAuth, the rows name the user whose token made the call, whichever replica behind nginx took it', async () => {
-    const audience = 'https://swas.team.test/mcp';
-    const op = await startOidcProvider({ resource: audience, users: ['alice', 'bob'] });
-    const oauth = { SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: audience, SWAS_MCP_PUBLIC_URL: audience };
-    const pair = await Promise.all([spawnReplica(oauth), spawnReplica(oauth)]);
+    const { op, pair } = await confirmOauthPair();
     const front = await startNginx(pair.map((r) => `127.0.0.1:${r.port}`));
     try {
       const inst = sim.state.addInstance({ regionId: R, instanceName: 'who-did-it' });
@@ -211,7 +225,6 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       expect(Number(byUser.rows[0]!.n)).toBe(2);
     } finally {
       await front.stop();
-      await op.stop();
     }
   }, 60_000);
 
