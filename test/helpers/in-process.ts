@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import pino from 'pino';
 import { openLedger } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config.js';
@@ -88,13 +89,15 @@ export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Recor
 /**
  * The server as src/index.ts composes it from `env` and `args` (tools, modes, ledger, consent), in
  * this process, connected to `client` (which may declare elicitation) over the in-memory transport.
+ * `eras: true` serves the transport as stdio mode does (serveStdio: the client's opening picks the
+ * era), so a 2026-07-28 client (pinned) works too; without it the server speaks the 2025 era only.
  *
  * With SWAS_MCP_PROFILES in `env`, the profiles are opened as src/index.ts opens them, from the
  * profile files under `env.HOME`. @alicloud/credentials finds those files through os.homedir(),
  * which reads process.env.HOME: so for as long as this server is open, process.env.HOME (and
  * USERPROFILE) are `env`'s, and close() restores them. Open one such server at a time.
  */
-export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = []): Promise<{ stderr(): string; close(): Promise<void> }> {
+export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = [], opts: { eras?: boolean } = {}): Promise<{ stderr(): string; close(): Promise<void> }> {
   const config = loadConfig(args, env);
   let stderr = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { stderr += chunk.toString(); done(); } });
@@ -120,9 +123,16 @@ export async function serveInProcess(client: Client, env: Record<string, string>
   // As src/index.ts: list_profiles exists only with several profiles.
   const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
   const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
-  const server = buildServer(ctx, tools, new CallLifecycle());
+  const lifecycle = new CallLifecycle();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
+  let server: { close(): Promise<void> };
+  if (opts.eras) {
+    server = serveStdio(() => buildServer(ctx, tools, lifecycle), { transport: serverSide });
+  } else {
+    const single = buildServer(ctx, tools, lifecycle);
+    await single.connect(serverSide);
+    server = single;
+  }
   await client.connect(clientSide);
   return {
     stderr: () => stderr,
