@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// dist/index.js: starts the server bundle (dist/server.script.js) through a V8 code cache.
+//
+// Most of a start used to be V8 compiling the bundle; Node 20 keeps no compile cache for modules,
+// but vm.Script takes one. The build compiles the server as one script (a function expression,
+// so that it gets CommonJS's arguments), runs it once and stores the code V8 compiled by the first
+// answer in dist/code-cache/; a later start deserialises that code instead of compiling it. A cache
+// that is missing or that V8 rejects (another Node version or V8 flags) is only slower: the script
+// compiles from source and the cache is written anew, atomically, once the first answer is out.
+// Nothing about the cache can stop a start: every failure to read or write it is ignored.
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import { STARTED } from './started.js';
+
+/** A hash of the bundle's content, set by the build: V8 itself checks a cache against the source's length only. */
+declare const SERVER_BUILD_ID: string;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const file = join(here, 'server.script.js');
+const cacheFile = join(here, 'code-cache', `${cacheKey()}.bin`);
+
+/** V8 rejects a cache made by another V8 or under other V8 flags: each gets its own file, so they don't overwrite each other. */
+function cacheKey(): string {
+  let h = 0x811c9dc5;
+  for (const c of `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  return `${SERVER_BUILD_ID}-${process.version}-${process.arch}-${(h >>> 0).toString(36)}`;
+}
+
+function readCache(): Buffer | undefined {
+  try { return readFileSync(cacheFile); } catch { return undefined; }
+}
+
+/** Temporary file, then rename: a reader sees the old cache, no cache, or the whole new one. */
+function writeCache(script: Script): void {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+  } catch {
+    try { unlinkSync(tmp); } catch { /* read-only: nothing was written */ }
+  }
+}
+
+const cachedData = readCache();
+// The bundle is ASCII (esbuild escapes the rest), so latin1 reads it without decoding.
+const script = new Script(readFileSync(file, 'latin1'), { filename: file, ...(cachedData ? { cachedData } : {}) });
+if (!cachedData || script.cachedDataRejected) {
+  let written = false;
+  const write = () => { if (!written) { written = true; writeCache(script); } };
+  // The server calls this once its first answer is out; a process that ends before that still leaves one.
+  (globalThis as Record<symbol, unknown>)[STARTED] = write;
+  process.once('exit', write);
+}
+const run = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
+const module = { exports: {} };
+run(module.exports, createRequire(file), module, file, here);
