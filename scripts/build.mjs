@@ -123,10 +123,10 @@ await build({
 
 // The server: one script that dist/index.js (src/boot.ts) compiles with vm.Script and a V8 code
 // cache. Node 20 caches no compiled code for modules, and compiling the bundle's start-up modules
-// was the largest part of a start. What only some starts or calls need (the Alibaba SDK, the
-// simulator, the HTTP side, PostgreSQL) is in the same file but wrapped by esbuild in functions that
-// run on first import: V8 compiles a function only when it first runs, so that code is read, not
-// compiled, and not in the cache.
+// was the largest part of a start. Our modules that only some starts or calls need (the HTTP side,
+// OAuth, the approval pages) are in the same file, wrapped by esbuild in functions that run on first
+// import: V8 compiles a function only when it first runs, so that code is read, not compiled, and not
+// in the cache. The on-demand groups above are in files of their own.
 const server = await build({
   entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
   write: false,
@@ -153,8 +153,6 @@ for (const group of onDemandGroups) {
     },
     outfile: join(fileURLToPath(staging), 'lazy', `${group}.cjs`),
     bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
-    define: { 'import.meta.url': '__importMetaUrl' },
-    banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
     plugins: [zodEnglishOnly],
     // pg's optional native binding: never installed, never loaded (pg loads it only when asked for).
     external: ['pg-native'],
@@ -192,7 +190,8 @@ async function writeCodeCache(entry) {
     await new Promise((resolveP, reject) => {
       const child = spawn(process.execPath, [entry], {
         stdio: ['pipe', 'pipe', 'ignore'],
-        env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', SWAS_MCP_AUDIT_LOG: 'off' },
+        // A default start (ledger in the empty HOME), so that the cache holds what such a start compiles.
+        env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
       });
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('no initialize answer in 20 s')); }, 20_000);
       child.on('error', reject);
