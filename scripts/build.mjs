@@ -83,22 +83,6 @@ const onDemand = {
   },
 };
 
-// node:crypto costs a start several milliseconds to load (a score of Node's internal modules), and
-// the first answer needs none of it: our modules get it through this stand-in, which loads it on the
-// first call. Only these functions are offered; importing another fails the build (add it here).
-const LAZY_CRYPTO_FUNCTIONS = ['createHash', 'createHmac', 'randomBytes', 'randomUUID', 'timingSafeEqual'];
-const lazyNodeCrypto = {
-  name: 'lazy-node-crypto',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) => (args.importer.startsWith(SRC) ? { path: 'lazy-crypto', namespace: 'lazy-crypto' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
-      loader: 'js',
-      contents: `let lib; const crypto = () => (lib ??= require('node:crypto'));
-        ${LAZY_CRYPTO_FUNCTIONS.map((f) => `export function ${f}(...args) { return crypto().${f}(...args); }`).join('\n')}`,
-    }));
-  },
-};
-
 // Build beside dist/ and swap it in at the end, so a server started meanwhile never sees half a build.
 const dist = new URL('../dist', import.meta.url);
 const staging = new URL('../dist.building', import.meta.url);
@@ -141,7 +125,7 @@ const server = await build({
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
-  plugins: [zodEnglishOnly, lazyJsonSchemaValidator, onDemand, lazyNodeCrypto],
+  plugins: [zodEnglishOnly, lazyJsonSchemaValidator, onDemand],
 });
 // Each on-demand group: an object of loaders, one per specifier, so a group's modules run only when imported.
 for (const group of onDemandGroups) {

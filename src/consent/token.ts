@@ -66,18 +66,7 @@ export class ConsentSigner {
   /** Set when replicas share a record: `claimShared` makes a token single-use across all of them. */
   private shared?: UsedTokenStore;
 
-  private keyBytes: Buffer | undefined;
-  private readonly makeKey: (() => Buffer) | undefined;
-
-  /** A random key is drawn on first use: the first answer of a start need not wait for node:crypto to load. */
-  private constructor(key: Buffer | (() => Buffer), readonly ttlMs: number) {
-    if (typeof key === 'function') this.makeKey = key;
-    else this.keyBytes = key;
-  }
-
-  private get key(): Buffer {
-    return (this.keyBytes ??= this.makeKey!());
-  }
+  private constructor(private readonly key: Buffer, readonly ttlMs: number) {}
 
   /** Used tokens are also recorded in `store`, which every replica consults. */
   shareUsedTokens(store: UsedTokenStore): void {
@@ -121,7 +110,7 @@ export class ConsentSigner {
 
   /** A signer with a fresh random key: tokens verify only in this process (stdio). */
   static random(ttlMs: number = CONSENT_TTL_MS): ConsentSigner {
-    return new ConsentSigner(() => randomBytes(32), ttlMs);
+    return new ConsentSigner(randomBytes(32), ttlMs);
   }
 
   /**

@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isolatedEnv, SERVER_ENTRY } from '../helpers/stack.js';
+import { SERVER_ENTRY } from '../helpers/stack.js';
 
 const DIST = dirname(SERVER_ENTRY);
 /** The server's script: dist/index.js compiles it (with the code cache) at every start. */
@@ -58,36 +56,5 @@ describe('what the server loads at start-up', () => {
     // Optional dependencies that their packages require inside try/catch: never installed, never needed.
     const optional = ['pg-native', 'supports-color', 'bufferutil', 'utf-8-validate'];
     expect(onDemand.flatMap((f) => loadsOf(f).bare).filter((spec) => !builtin(spec) && !optional.includes(spec))).toEqual([]);
-  });
-});
-
-/** Node's own modules a real stdio start has loaded by the time it answers initialize. */
-async function builtinsLoadedByFirstAnswer(): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'swas-loaded-'));
-  // A copy: the preload flag gives this start a code cache of its own, which must not land in dist/.
-  const dist = join(dir, 'dist');
-  cpSync(DIST, dist, { recursive: true });
-  const preload = join(dir, 'record.cjs');
-  const out = join(dir, 'loaded.txt');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`);
-  const init = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`;
-  await new Promise<void>((resolveP, reject) => {
-    const child = spawn(process.execPath, ['--require', preload, join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off' }), stdio: ['pipe', 'pipe', 'ignore'] });
-    child.stdout.once('data', () => child.stdin.end()); // the first line out is the answer
-    child.on('error', reject);
-    child.on('exit', () => resolveP());
-    child.stdin.write(init);
-  });
-  const loaded = readFileSync(out, 'utf8');
-  rmSync(dir, { recursive: true, force: true });
-  return loaded.split('\n').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
-}
-
-describe('what a stdio start evaluates before its first answer', () => {
-  it('leaves node:crypto and node:http unloaded (they load on first use)', async () => {
-    const loaded = await builtinsLoadedByFirstAnswer();
-    expect(loaded).toContain('vm'); // the loader compiles the server script with it: the list is real
-    expect(loaded).not.toContain('crypto');
-    expect(loaded).not.toContain('http');
   });
 });
