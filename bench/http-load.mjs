@@ -12,55 +12,18 @@
 // Run alone: `node bench/http-load.mjs` (after `npm run build`); `npm run bench` calls runHttpLoad().
 // Env: BENCH_HTTP_CLIENTS, BENCH_HTTP_SECONDS. Needs nginx (Debian: apt-get install nginx-light).
 // Targets: zero errors through nginx, p99 under 5x p50.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { benchScratch, drive, importTestHelpers, isolatedEnv, pct, SERVER, SIMULATOR, spawnUntil, stopChild } from './load-kit.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER = join(ROOT, 'dist', 'index.js');
-const SIMULATOR = join(ROOT, 'dist', 'simulator.js');
 const TOKEN = randomBytes(24).toString('hex');
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s on every mainstream kernel
 
 // ---------- processes ----------
-
-export function isolatedEnv(home, extra = {}) {
-  return {
-    PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home,
-    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
-    ...extra,
-  };
-}
-
-/** Spawns a node child and resolves once its stderr matches `ready`; keeps draining stderr after. */
-export function spawnUntil(args, env, ready) {
-  return new Promise((resolveP, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    let done = false;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${args.join(' ')}: not ready in 20 s\n${err}`)); }, 20_000);
-    child.stderr.on('data', (d) => {
-      if (done) return; // drained, not kept
-      err += d.toString();
-      const m = ready.exec(err);
-      if (m) { done = true; clearTimeout(timer); resolveP({ child, match: m }); }
-    });
-    child.once('exit', (code) => { if (!done) { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited (${code}) before ready\n${err}`)); } });
-  });
-}
-
-export function stopChild(child, signal = 'SIGTERM') {
-  return new Promise((resolveP) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolveP();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 12_000);
-    child.once('exit', () => { clearTimeout(kill); resolveP(); });
-    child.kill(signal);
-  });
-}
 
 /** utime+stime of a process in seconds, or 0 once it is gone. */
 function cpuSeconds(pid) {
@@ -93,45 +56,6 @@ function childrenOf(pid) {
 
 // ---------- load ----------
 
-const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
-
-/**
- * `clients` loops, each calling the next of `calls` until the window ends. Calls started during
- * the warm-up are made but not counted. Returns latencies (ms) and errors by kind.
- */
-async function drive(clientsArr, calls, warmupMs, windowMs, onWindowStart) {
-  const lat = [];
-  const errors = new Map();
-  const t0 = performance.now();
-  const measureFrom = t0 + warmupMs;
-  const until = measureFrom + windowMs;
-  let started = false;
-  const startTimer = setTimeout(() => { started = true; onWindowStart(); }, warmupMs);
-  await Promise.all(clientsArr.map(async (client, ci) => {
-    let i = ci;
-    while (performance.now() < until) {
-      const c = calls[i++ % calls.length];
-      const s = performance.now();
-      let kind;
-      try {
-        const r = await client.callTool({ name: c.name, arguments: c.args });
-        if (r.isError) kind = `isError ${String(r.content?.[0]?.text ?? '').slice(0, 60)}`;
-      } catch (e) {
-        const msg = String(e?.message ?? e);
-        kind = (/"message":"([^"]{1,80})/.exec(msg)?.[1] ?? msg).slice(0, 80);
-      }
-      const e = performance.now();
-      if (s < measureFrom || e > until) continue;
-      if (kind) errors.set(kind, (errors.get(kind) ?? 0) + 1);
-      else lat.push(e - s);
-    }
-  }));
-  clearTimeout(startTimer);
-  if (!started) onWindowStart();
-  lat.sort((a, b) => a - b);
-  return { ok: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), rps: (lat.length + [...errors.values()].reduce((a, b) => a + b, 0)) / (windowMs / 1000) };
-}
-
 /** CPU seconds of each named process over the window, as % of one core. */
 function cpuMeter(procs) {
   let before;
@@ -162,16 +86,8 @@ function cpuMeter(procs) {
 // ---------- the run ----------
 
 export async function runHttpLoad({ clients = Number(process.env.BENCH_HTTP_CLIENTS ?? 50), seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 20), log = console.log } = {}) {
-  const tmp = mkdtempSync(join(os.tmpdir(), 'swas-http-bench-'));
-  const home = join(tmp, 'home');
-  mkdirSync(home);
-  const keyFile = join(tmp, 'consent.key');
-  writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`);
-  chmodSync(keyFile, 0o600);
-  const { build } = await import('esbuild');
-  const helper = join(tmp, 'nginx-helper.mjs');
-  await build({ entryPoints: [join(ROOT, 'test', 'helpers', 'nginx.ts')], outfile: helper, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
-  const { startNginx, freePort } = await import(pathToFileURL(helper).href);
+  const { home, keyFile } = benchScratch('swas-http-bench-');
+  const { nginx: { startNginx, freePort } } = await importTestHelpers(['nginx']);
   const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
   const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
 
@@ -228,7 +144,9 @@ export async function runHttpLoad({ clients = Number(process.env.BENCH_HTTP_CLIE
     const phase = async (label, makeClients, procList) => {
       const cs = await Promise.all(Array.from({ length: clients }, (_, i) => makeClients(i)));
       const meter = cpuMeter(procList);
-      const r = await drive(cs, calls, 1000, seconds * 1000, () => meter.start());
+      const r = await drive(cs, (i) => calls[i % calls.length], { warmupMs: 1000, windowMs: seconds * 1000, onWindowStart: () => meter.start() });
+      r.p50 = pct(r.lat.all ?? [], 50);
+      r.p99 = pct(r.lat.all ?? [], 99);
       r.cpu = meter.stop();
       await Promise.all(cs.map((c) => c.close().catch(() => undefined)));
       results[label] = r;

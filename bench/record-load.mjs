@@ -11,66 +11,17 @@
 // from a real oidc-provider on loopback), verified by the replicas against the issuer's JWKS.
 // Run alone: `node bench/record-load.mjs` (after `npm run build`); `npm run bench` calls runRecordLoad().
 // Env: BENCH_HTTP_CLIENTS, BENCH_RECORD_SECONDS, BENCH_RECORD_WRITE_EVERY. Needs nginx and PostgreSQL.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isolatedEnv, spawnUntil, stopChild } from './http-load.mjs';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER = join(ROOT, 'dist', 'index.js');
-const SIMULATOR = join(ROOT, 'dist', 'simulator.js');
-const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
-
-/** Each client loops over the mix until the window ends; latencies of reads and writes apart. */
-async function drive(clients, mix, warmupMs, windowMs) {
-  const lat = { read: [], write: [] };
-  const errors = new Map();
-  const measureFrom = performance.now() + warmupMs;
-  const until = measureFrom + windowMs;
-  let n = 0;
-  await Promise.all(clients.map(async (client, ci) => {
-    let i = ci;
-    while (performance.now() < until) {
-      const c = mix(i++, n++);
-      const s = performance.now();
-      let kind;
-      try {
-        const r = await client.callTool({ name: c.name, arguments: c.args });
-        if (r.isError) kind = `${c.name}: ${String(r.structuredContent?.Error?.Code ?? '')} ${String(r.structuredContent?.Error?.Message ?? r.content?.[0]?.text ?? '').slice(0, 160)}`;
-      } catch (e) { kind = String(e?.message ?? e).slice(0, 80); }
-      const e = performance.now();
-      if (s < measureFrom || e > until) continue;
-      if (kind) errors.set(kind, (errors.get(kind) ?? 0) + 1);
-      else lat[c.write ? 'write' : 'read'].push(e - s);
-    }
-  }));
-  for (const l of Object.values(lat)) l.sort((a, b) => a - b);
-  const all = lat.read.length + lat.write.length + [...errors.values()].reduce((a, b) => a + b, 0);
-  return { lat, errors, rps: all / (windowMs / 1000), writesPerS: lat.write.length / (windowMs / 1000) };
-}
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchScratch, drive, importTestHelpers, isolatedEnv, pct, SERVER, SIMULATOR, spawnUntil, stopChild } from './load-kit.mjs';
 
 export async function runRecordLoad({
   clients = Number(process.env.BENCH_HTTP_CLIENTS ?? 50), seconds = Number(process.env.BENCH_RECORD_SECONDS ?? 15),
   writeEvery = Number(process.env.BENCH_RECORD_WRITE_EVERY ?? 5), log = console.log,
 } = {}) {
-  const tmp = mkdtempSync(join(os.tmpdir(), 'swas-record-bench-'));
-  const cleanupsFiles = [];
-  const home = join(tmp, 'home');
-  mkdirSync(home);
-  const keyFile = join(tmp, 'consent.key');
-  writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`);
-  chmodSync(keyFile, 0o600);
-  const { build } = await import('esbuild');
-  const helpers = {};
-  for (const name of ['nginx', 'postgres', 'oidc']) {
-    const out = join(ROOT, 'bench', `.${name}-helper-${process.pid}.mjs`); // beside the repo's node_modules, for the helpers' packages
-    await build({ entryPoints: [join(ROOT, 'test', 'helpers', `${name}.ts`)], outfile: out, bundle: true, packages: 'external', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
-    cleanupsFiles.push(out);
-    helpers[name] = await import(pathToFileURL(out).href);
-  }
+  const { tmp, home, keyFile } = benchScratch('swas-record-bench-');
+  const helpers = await importTestHelpers(['nginx', 'postgres', 'oidc']);
   const { startNginx, freePort } = helpers.nginx;
   const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
   const results = {};
@@ -117,9 +68,13 @@ export async function runRecordLoad({
           { name: 'list_snapshots', args: { RegionId: 'cn-hangzhou' } },
         ];
         const mix = (i, n) => (n % writeEvery === writeEvery - 1
-          ? { name: 'tag_custom_images', args: { RegionId: 'cn-hangzhou', ImageIds: [own.ImageId], Tag: [{ Key: 'bench', Value: `${label}-${n}` }] }, write: true }
-          : reads[i % reads.length]);
-        results[label] = await drive(cs, mix, 1000, seconds * 1000);
+          ? { name: 'tag_custom_images', args: { RegionId: 'cn-hangzhou', ImageIds: [own.ImageId], Tag: [{ Key: 'bench', Value: `${label}-${n}` }] }, group: 'write' }
+          : { ...reads[i % reads.length], group: 'read' });
+        const r = await drive(cs, mix, { warmupMs: 1000, windowMs: seconds * 1000 });
+        r.lat.read ??= [];
+        r.lat.write ??= [];
+        r.writesPerS = r.lat.write.length / seconds;
+        results[label] = r;
         await Promise.all(cs.map((c) => c.close().catch(() => undefined)));
       } finally {
         for (const s of stops.reverse()) await s();
@@ -129,7 +84,6 @@ export async function runRecordLoad({
     await run('PostgreSQL shared record', () => ({ SWAS_MCP_DATABASE_URL: db.url }));
   } finally {
     for (const c of cleanups.reverse()) await c();
-    for (const f of cleanupsFiles) rmSync(f, { force: true });
   }
 
   log(`\nShared-record load: ${clients} clients through nginx to 3 replicas, ${seconds} s each, mixed reads plus 1 write in ${writeEvery} (tag overwrite), consent off, JWT access tokens verified by every replica, ${os.cpus().length} cores`);

@@ -6,6 +6,7 @@
 // line names the command that installs it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { onCi } from './on-ci.mjs';
 
 const PACKAGES = [
   { name: 'nginx', paths: ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'], command: 'nginx', apt: [['nginx-light'], ['nginx']], required: false, why: 'the HTTP end-to-end test' },
@@ -13,7 +14,7 @@ const PACKAGES = [
   { name: 'PostgreSQL', paths: ['/usr/lib/postgresql'], apt: [['postgresql']], required: false, why: 'the shared-record tests (ledger and approvals in PostgreSQL, replicas)' },
 ];
 
-const forced = process.argv.includes('--install') || Boolean(process.env.CI);
+const forced = process.argv.includes('--install') || onCi();
 const found = (p) => p.paths.some((f) => existsSync(f)) || (p.command !== undefined && spawnSync('sh', ['-c', `command -v ${p.command}`], { stdio: 'ignore' }).status === 0);
 const missing = PACKAGES.filter((p) => !found(p));
 if (missing.length === 0) process.exit(0);

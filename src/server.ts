@@ -95,23 +95,22 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     // With profiles every tool acts on one (list_profiles on all); only several publish `Profile`.
     const profiled = profiles && !tool.profileFree;
     const several = profiled && profiles.several;
-    // The tool's own input is parsed here, so that a refusal has our error shape; with several
-    // profiles the SDK still validates (the profiled schema splits Profile off first).
-    const input = publishInput(tool.inputSchema, unpublishedInputs(tool, ctx.config.consentMode));
+    // The tool's own input is parsed here, so that a refusal has our error shape (the SDK is given
+    // a schema that lets every value through); with several profiles, Profile is split off first.
+    const unpublished = unpublishedInputs(tool, ctx.config.consentMode);
+    const input = several ? profiledInput(tool, profiles, unpublished) : publishInput(tool.inputSchema, unpublished);
+    const resultsUnpublished = unpublishedOutputs(ctx.config.consentMode);
     const config = {
       title: tool.title,
       description: tool.description,
-      inputSchema: several ? profiledInput(tool, profiles) : input.sdk,
-      outputSchema: several ? profiledOutput(tool) : publish(tool.outputSchema, 'output', unpublishedOutputs(ctx.config.consentMode)),
+      inputSchema: input.sdk,
+      outputSchema: several ? profiledOutput(tool, resultsUnpublished) : publish(tool.outputSchema, 'output', resultsUnpublished),
       annotations: tool.annotations,
     };
     const handler = async (raw: unknown, mcp: ServerContext) => {
-      let args: unknown = raw;
-      if (!several) {
-        const parsed = input.parse(raw);
-        if (!parsed.success) return inputRefusal(tool, parsed.error, raw, input.argumentNames(), ctx);
-        args = parsed.data;
-      }
+      const parsed = await input.parse(raw);
+      if (!parsed.success) return inputRefusal(tool, parsed.error, raw, input.argumentNames(), ctx);
+      const args: unknown = parsed.data;
       // getClientCapabilities is the 2025 era's source (deprecated, as that era is); 2026 requests carry theirs.
       const view = toolCall(mcp, lifecycle?.signal, server.server.getClientCapabilities());
       if (tool.ui?.resourceUri === PLAN_VIEW_URI) view.planView = true;

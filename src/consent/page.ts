@@ -159,7 +159,8 @@ export async function serveApprovalPage(req: IncomingMessage, res: ServerRespons
   }
   const session = login ? approverOf(req, login, deps.now()) : undefined;
   if (form.decision === 'decline') {
-    await deps.store.decide(a.id, 'declined', session ? { channel: 'login', approver: session.sub } : { channel: grant.needsPasskey ? 'passkey' : 'url' }, deps.now());
+    // Declining sends nothing, so it needs no passkey or login; the record names only what was used.
+    await deps.store.decide(a.id, 'declined', session ? { channel: 'login', approver: session.sub } : { channel: 'url' }, deps.now());
     deps.log.info({ approvalId: a.id, tool: a.tool }, 'approval declined on the page');
     send(res, 200, 'text/html; charset=utf-8', decided('Declined', 'Nothing will be sent. You can close this page.'));
     return;

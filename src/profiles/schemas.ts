@@ -1,5 +1,6 @@
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
-import { publish } from '../tools/publish.js';
+import { z } from 'zod';
+import { nullMembersAsUnset, publish, publishInput } from '../tools/publish.js';
 import type { ToolDefinition } from '../tools/registry.js';
 import type { ProfileSet } from './set.js';
 
@@ -25,34 +26,56 @@ function clone(json: Json): Json {
 }
 
 type Published<T> = StandardSchemaWithJSON<unknown, T>;
+
+/** Valid input split into its parts, or the issues our refusal names. */
+export type ProfiledParse = { success: true; data: ProfiledArgs } | { success: false; error: z.ZodError };
+
+/** A tool's input with Profile: what the SDK publishes, and the parse the tool's wrapper runs. */
+export interface ProfiledInput {
+  /** Publishes the tool's schema with Profile; lets every value through, so that a refusal is ours. */
+  sdk: Published<unknown>;
+  /** Splits Profile off, maps profile names in Accounts to account IDs, then parses with the tool's schema. */
+  parse(value: unknown): Promise<ProfiledParse>;
+  argumentNames(): string[];
+}
+
 // HTTP mode builds a server for every request: each tool's wrapped schemas (and their JSON) are built once.
-const inputs = new WeakMap<ProfileSet, Map<string, Published<ProfiledArgs>>>();
+const inputs = new WeakMap<ProfileSet, Map<string, ProfiledInput>>();
 const outputs = new Map<string, Published<unknown>>();
 
-/** Accepts `Profile` (and, in Accounts, a profile name); the tool's own schema validates the rest. */
-export function profiledInput(tool: ToolDefinition, profiles: ProfileSet): Published<ProfiledArgs> {
+/**
+ * Accepts `Profile` (and, in Accounts, a profile name); the tool's own schema validates the rest.
+ * `unpublished` are the arguments accepted but not published (as without profiles).
+ */
+export function profiledInput(tool: ToolDefinition, profiles: ProfileSet, unpublished: readonly string[] = []): ProfiledInput {
   let forSet = inputs.get(profiles);
-  if (!forSet) inputs.set(profiles, (forSet = new Map<string, Published<ProfiledArgs>>()));
-  let made = forSet.get(tool.name);
-  if (!made) forSet.set(tool.name, (made = makeProfiledInput(tool, profiles)));
+  if (!forSet) inputs.set(profiles, (forSet = new Map<string, ProfiledInput>()));
+  const key = `${tool.name} ${unpublished.join(',')}`;
+  let made = forSet.get(key);
+  if (!made) forSet.set(key, (made = makeProfiledInput(tool, profiles, unpublished)));
   return made;
 }
 
 /** The tool's output plus Profile and AccountId (on every row of a list, for Profile "all"). */
-export function profiledOutput(tool: ToolDefinition): Published<unknown> {
-  let made = outputs.get(tool.name);
-  if (!made) outputs.set(tool.name, (made = makeProfiledOutput(tool)));
+export function profiledOutput(tool: ToolDefinition, unpublished: readonly string[] = []): Published<unknown> {
+  const key = `${tool.name} ${unpublished.join(',')}`;
+  let made = outputs.get(key);
+  if (!made) outputs.set(key, (made = makeProfiledOutput(tool, unpublished)));
   return made;
 }
 
-function makeProfiledInput(tool: ToolDefinition, profiles: ProfileSet): Published<ProfiledArgs> {
-  const inner = publish(tool.inputSchema, 'input')['~standard'];
+const refused = (path: string, message: string, input: unknown): ProfiledParse => ({
+  success: false, error: new z.ZodError([{ code: 'custom', path: [path], message, input }]),
+});
+
+function makeProfiledInput(tool: ToolDefinition, profiles: ProfileSet, unpublished: readonly string[]): ProfiledInput {
+  const inner = publishInput(tool.inputSchema, unpublished);
   const fleet = FLEET_TOOLS.has(tool.name);
   const allowed = [...profiles.names, ...(fleet ? [ALL_PROFILES] : [])];
   let json: Json | undefined;
   const published = (): Json => {
     if (json) return json;
-    const base = clone(inner.jsonSchema.input({ target: 'draft-2020-12' }) as Json);
+    const base = clone(inner.sdk['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as Json);
     const props = (base.properties ??= {}) as Record<string, Json>;
     props.Profile = {
       type: 'string', enum: allowed,
@@ -67,38 +90,48 @@ function makeProfiledInput(tool: ToolDefinition, profiles: ProfileSet): Publishe
     json = base;
     return json;
   };
+  const parse = async (raw: unknown): Promise<ProfiledParse> => {
+    const value = nullMembersAsUnset(raw);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      // The tool's schema, an object, refuses it in its own words.
+      const res = inner.parse(value);
+      return res.success ? refused('', 'The arguments must be an object', value) : { success: false, error: res.error };
+    }
+    const { Profile: asked, ...rest } = value as Record<string, unknown>;
+    if (asked !== undefined && (typeof asked !== 'string' || !allowed.includes(asked))) {
+      return refused('Profile', `Profile must be one of ${allowed.map((n) => `"${n}"`).join(', ')} (the profiles this server allows)`, asked);
+    }
+    const accountNames: Record<string, string> = {};
+    if (Array.isArray(rest.Accounts)) {
+      const mapped: unknown[] = [];
+      for (const entry of rest.Accounts) {
+        const named = typeof entry === 'string' ? profiles.get(entry) : undefined;
+        if (!named) { mapped.push(entry); continue; }
+        const who = await named.identity();
+        if (!who.accountId) {
+          return refused('Accounts', `Accounts names the profile "${named.name}", whose account ID could not be read (${who.errorCode ?? 'unknown'}); give the account ID instead`, rest.Accounts);
+        }
+        accountNames[who.accountId] = named.name;
+        mapped.push(who.accountId);
+      }
+      rest.Accounts = mapped;
+    }
+    const res = inner.parse(rest);
+    if (!res.success) return { success: false, error: res.error };
+    return { success: true, data: { args: res.data as Record<string, unknown>, profile: typeof asked === 'string' ? asked : undefined, accountNames } };
+  };
   return {
-    '~standard': {
-      version: 1,
-      vendor: 'swas-image-mcp',
-      jsonSchema: { input: () => published(), output: () => published() },
-      validate: async (value: unknown) => {
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) return inner.validate(value) as never;
-        const { Profile: asked, ...rest } = value as Record<string, unknown>;
-        if (asked !== undefined && asked !== null && (typeof asked !== 'string' || !allowed.includes(asked))) {
-          return { issues: [{ message: `Profile must be one of ${allowed.map((n) => `"${n}"`).join(', ')} (the profiles this server allows)`, path: ['Profile'] }] };
-        }
-        const accountNames: Record<string, string> = {};
-        if (Array.isArray(rest.Accounts)) {
-          const mapped: unknown[] = [];
-          for (const entry of rest.Accounts) {
-            const named = typeof entry === 'string' ? profiles.get(entry) : undefined;
-            if (!named) { mapped.push(entry); continue; }
-            const who = await named.identity();
-            if (!who.accountId) {
-              return { issues: [{ message: `Accounts names the profile "${named.name}", whose account ID could not be read (${who.errorCode ?? 'unknown'}); give the account ID instead`, path: ['Accounts'] }] };
-            }
-            accountNames[who.accountId] = named.name;
-            mapped.push(who.accountId);
-          }
-          rest.Accounts = mapped;
-        }
-        const res = await inner.validate(rest);
-        if (res.issues) return res as never;
-        return { value: { args: res.value as Record<string, unknown>, profile: typeof asked === 'string' ? asked : undefined, accountNames } };
+    sdk: {
+      '~standard': {
+        version: 1,
+        vendor: 'swas-image-mcp',
+        validate: (value: unknown) => ({ value }),
+        jsonSchema: { input: () => published(), output: () => published() },
       },
-    },
-  } as unknown as StandardSchemaWithJSON<unknown, ProfiledArgs>;
+    } as Published<unknown>,
+    parse,
+    argumentNames: () => Object.keys((published().properties ?? {}) as Json),
+  };
 }
 
 const PROFILE_FIELDS = {
@@ -106,8 +139,8 @@ const PROFILE_FIELDS = {
   AccountId: { type: 'string', description: 'The Alibaba Cloud account ID behind the profile, when it could be read.' },
 };
 
-function makeProfiledOutput(tool: ToolDefinition): Published<unknown> {
-  const inner = publish(tool.outputSchema, 'output')['~standard'];
+function makeProfiledOutput(tool: ToolDefinition, unpublished: readonly string[]): Published<unknown> {
+  const inner = publish(tool.outputSchema, 'output', unpublished)['~standard'];
   const fleet = FLEET_TOOLS.has(tool.name);
   let json: Json | undefined;
   const published = (): Json => {

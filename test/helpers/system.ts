@@ -1,3 +1,5 @@
+import { onCi } from '../../scripts/on-ci.mjs';
+
 /**
  * Whether the tests that drive a Debian package (nginx, Chromium) run. Present: yes. Missing under
  * CI: an error, since `npm test` installs it there first (scripts/ensure-system.mjs), so a skip would
@@ -6,6 +8,6 @@
  */
 export function haveSystemPackage(name: string, present: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
   if (present) return true;
-  if (env.CI) throw new Error(`${name} is missing under CI: npm test installs it first (npm run setup:system).`);
+  if (onCi(env)) throw new Error(`${name} is missing under CI: npm test installs it first (npm run setup:system).`);
   return false;
 }

@@ -14,6 +14,10 @@ import type { ToolContext } from '../../src/tools/common.js';
 import { effectivePolicy, parseProfileSettings, serverCeiling } from '../../src/profiles/settings.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { listProfilesTool } from '../../src/tools/list-profiles.js';
+import { inputRefusal } from '../../src/tools/input-refusal.js';
+import { publishInput } from '../../src/tools/publish.js';
+import { unpublishedInputs, unpublishedOutputs } from '../../src/tools/registry.js';
+import type { ZodError } from 'zod';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
 
 function home(cli?: unknown, ini?: string): string {
@@ -99,19 +103,46 @@ describe('published schemas with several profiles', () => {
 
   it('every tool\'s input and output, with Profile, stays inside what model providers accept', () => {
     for (const tool of [...ALL_TOOLS, listProfilesTool]) {
-      const input = profiledInput(tool as never, set)['~standard'].jsonSchema.input({ target: 'draft-2020-12' });
+      const input = profiledInput(tool as never, set).sdk['~standard'].jsonSchema.input({ target: 'draft-2020-12' });
       const output = profiledOutput(tool as never)['~standard'].jsonSchema.output({ target: 'draft-2020-12' });
       expect(providerSchemaProblems(input, `${tool.name}.inputSchema`)).toEqual([]);
       expect(providerSchemaProblems(output, `${tool.name}.outputSchema`)).toEqual([]);
     }
   });
 
+  it('publishes only what one account publishes, plus Profile: no derived ClientToken, only the consent mode\'s own argument', async () => {
+    const share = ALL_TOOLS.find((t) => t.name === 'share_custom_image')!;
+    for (const mode of ['human', 'confirm', 'off'] as const) {
+      const alone = publishInput(share.inputSchema, unpublishedInputs(share, mode)).sdk['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as { properties: object };
+      const profiled = profiledInput(share, set, unpublishedInputs(share, mode)).sdk['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as { properties: object };
+      expect(Object.keys(profiled.properties)).toEqual([...Object.keys(alone.properties), 'Profile']);
+    }
+    const humanOut = profiledOutput(share, unpublishedOutputs('human'))['~standard'].jsonSchema.output({ target: 'draft-2020-12' }) as { properties: object };
+    expect(Object.keys(humanOut.properties)).toContain('ApprovalId');
+    expect(Object.keys(humanOut.properties)).not.toContain('ConfirmToken');
+    // Accepted when given, as without profiles: a script may carry its own token.
+    const given = await profiledInput(share, set, unpublishedInputs(share, 'human')).parse({
+      Profile: 'staging', RegionId: 'cn-hangzhou', ImageId: 'm-bp1abcdefghijk', Operation: 'Share', Ecs: true, ClientToken: 'my-token', ApprovalId: null,
+    });
+    expect(given.success && given.data).toMatchObject({ profile: 'staging', args: { ClientToken: 'my-token', Operation: 'Share' } });
+  });
+
+  it('a refused argument is named in our error shape, not the SDK\'s bare text', async () => {
+    const share = ALL_TOOLS.find((t) => t.name === 'share_custom_image')!;
+    const parsed = await profiledInput(share, set).parse({ Profile: 'prod', RegionId: 'cn-hangzhou', ImageId: 'not-an-image', Operation: 'Share', Ecs: true });
+    expect(parsed.success).toBe(false);
+    const ctx = { simulated: false } as ToolContext;
+    const res = inputRefusal(share, (parsed as { error: ZodError }).error, {}, [], ctx);
+    expect(res.structuredContent).toMatchObject({ Error: { Code: 'InvalidParameter', Stage: 'input' } });
+    expect((res.content[0] as { text: string }).text).toMatch(/ImageId must be a custom image ID/);
+  });
+
   it('refuses a Profile outside the allow-list, naming the allowed ones', async () => {
     const tool = ALL_TOOLS.find((t) => t.name === 'create_snapshot')!;
-    const res = await profiledInput(tool, set)['~standard'].validate({ Profile: 'customer', RegionId: 'cn-hangzhou', InstanceId: 'i1' });
-    expect(res.issues?.[0]?.message).toBe('Profile must be one of "prod", "staging" (the profiles this server allows)');
-    const all = await profiledInput(tool, set)['~standard'].validate({ Profile: 'all', RegionId: 'cn-hangzhou' });
-    expect(all.issues?.[0]?.path).toEqual(['Profile']);
+    const res = await profiledInput(tool, set).parse({ Profile: 'customer', RegionId: 'cn-hangzhou', InstanceId: 'i1' });
+    expect(res.success ? undefined : res.error.issues[0]?.message).toBe('Profile must be one of "prod", "staging" (the profiles this server allows)');
+    const all = await profiledInput(tool, set).parse({ Profile: 'all', RegionId: 'cn-hangzhou' });
+    expect(all.success ? undefined : all.error.issues[0]?.path).toEqual(['Profile']);
   });
 });
 
