@@ -83,6 +83,16 @@ const onDemand = {
   },
 };
 
+// In a script, a dynamic import() of a Node module stays an import() (esbuild keeps it as it is for an
+// external); a require() needs no ES module loader.
+const builtinImportAsRequire = {
+  name: 'builtin-import-as-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-require' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
+  },
+};
+
 // Build beside dist/ and swap it in at the end, so a server started meanwhile never sees half a build.
 const dist = new URL('../dist', import.meta.url);
 const staging = new URL('../dist.building', import.meta.url);
@@ -125,7 +135,7 @@ const server = await build({
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
-  plugins: [zodEnglishOnly, lazyJsonSchemaValidator, onDemand],
+  plugins: [zodEnglishOnly, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
 });
 // Each on-demand group: an object of loaders, one per specifier, so a group's modules run only when imported.
 for (const group of onDemandGroups) {

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+import { constants, Script } from 'node:vm';
 import { STARTED } from './started.js';
 
 /** A hash of the bundle's content, set by the build: V8 itself checks a cache against the source's length only. */
@@ -47,12 +47,19 @@ function writeCache(script: Script): void {
 
 const cachedData = readCache();
 // The bundle is ASCII (esbuild escapes the rest), so latin1 reads it without decoding.
-const script = new Script(readFileSync(file, 'latin1'), { filename: file, ...(cachedData ? { cachedData } : {}) });
+// The build turns the server's import() calls into require(); should one remain, it resolves as in a module here.
+const script = new Script(readFileSync(file, 'latin1'), {
+  filename: file, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER, ...(cachedData ? { cachedData } : {}),
+});
 if (!cachedData || script.cachedDataRejected) {
+  // Written once the server has answered its first request (or listens): a start that stops before
+  // that (bad settings, --version) compiled too little to be worth caching, and would keep its
+  // meagre cache, as an accepted one is never rewritten.
+  let answered = false;
   let written = false;
-  const write = () => { if (!written) { written = true; writeCache(script); } };
-  // The server calls this once its first answer is out; a process that ends before that still leaves one.
-  (globalThis as Record<symbol, unknown>)[STARTED] = write;
+  const write = () => { if (answered && !written) { written = true; writeCache(script); } };
+  (globalThis as Record<symbol, unknown>)[STARTED] = () => { answered = true; setImmediate(write); };
+  // A server told to stop right after its first answer still leaves its cache.
   process.once('exit', write);
 }
 const run = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;

@@ -9,5 +9,5 @@ export function announceStarted(): void {
   const slot = globalThis as Record<symbol, unknown>;
   const started = slot[STARTED];
   delete slot[STARTED];
-  if (typeof started === 'function') setImmediate(started as () => void);
+  if (typeof started === 'function') (started as () => void)();
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -87,6 +87,20 @@ describe('the start-up code cache (dist/code-cache)', () => {
       expect(readFileSync(path).equals(bad)).toBe(false);
       expect(statSync(path).size).toBeGreaterThan(10_000);
     }
+  });
+
+  it('a start that stops before answering (bad settings, --version) leaves no cache: it compiled too little to keep', async () => {
+    const dist = distCopy();
+    rmSync(cacheDir(dist), { recursive: true });
+    const bad = spawnSync(process.execPath, [join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_TOOLS: 'no_such_tool' }), input: INIT, encoding: 'utf8', timeout: 20_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('no_such_tool');
+    const version = spawnSync(process.execPath, [join(dist, 'index.js'), '--version'], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(existsSync(cacheDir(dist))).toBe(false);
+    expectServed(await startOnce(dist));
+    expect(cacheFiles(dist)).toHaveLength(1);
   });
 
   it('where the cache cannot be written (read-only install), the server starts all the same', async () => {

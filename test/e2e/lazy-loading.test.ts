@@ -31,6 +31,10 @@ describe('what the server loads at start-up', () => {
   const onDemand = loadsOf(SERVER_SCRIPT).relative.filter((f) => f.startsWith(join(DIST, 'lazy')));
   const onDemandCode = onDemand.map((f) => readFileSync(f, 'utf8')).join('\n');
 
+  it('the server script imports nothing through the ES module loader: every import() became a require()', () => {
+    expect(readFileSync(SERVER_SCRIPT, 'utf8')).not.toMatch(/[^\w$.]import\s*\(/);
+  });
+
   it('starts the server script and nothing else', () => {
     expect(entry).toContain('server.script.js');
     expect(loadsOf(SERVER_ENTRY).relative).toEqual([]);
