@@ -64,4 +64,4 @@ if (!cachedData || script.cachedDataRejected) {
 }
 const run = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
 const module = { exports: {} };
-run(module.exports, createRequire(file), module, file, here);
+run.call(module.exports, module.exports, createRequire(file), module, file, here);
