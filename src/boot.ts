@@ -6,11 +6,13 @@
 // so that it gets CommonJS's arguments), runs it once and stores the code V8 compiled by the first
 // answer in dist/code-cache/; a later start deserialises that code instead of compiling it. A cache
 // that is missing or that V8 rejects (another Node version or V8 flags) is only slower: the script
-// compiles from source and the cache is written anew, atomically, once the first answer is out.
+// compiles from source and the cache is written anew, atomically, once the first answer is out
+// (beside the server, or in the user's cache folder when dist/ cannot be written).
 // Nothing about the cache can stop a start: every failure to read or write it is ignored.
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, Script } from 'node:vm';
 import { STARTED } from './started.js';
@@ -20,7 +22,14 @@ declare const SERVER_BUILD_ID: string;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const file = join(here, 'server.script.js');
-const cacheFile = join(here, 'code-cache', `${cacheKey()}.bin`);
+const cacheName = `${cacheKey()}.bin`;
+/** Beside the server; where that cannot be written (a read-only install), in the user's cache folder. */
+const cacheFiles = [join(here, 'code-cache', cacheName), join(userCacheDir(), 'swas-image-mcp', 'code-cache', cacheName)];
+
+function userCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
+}
 
 /** V8 rejects a cache made by another V8 or under other V8 flags: each gets its own file, so they don't overwrite each other. */
 function cacheKey(): string {
@@ -30,18 +39,25 @@ function cacheKey(): string {
 }
 
 function readCache(): Buffer | undefined {
-  try { return readFileSync(cacheFile); } catch { return undefined; }
+  for (const f of cacheFiles) {
+    try { return readFileSync(f); } catch { /* the next place */ }
+  }
+  return undefined;
 }
 
 /** Temporary file, then rename: a reader sees the old cache, no cache, or the whole new one. */
 function writeCache(script: Script): void {
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dirname(cacheFile), { recursive: true });
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cacheFile);
-  } catch {
-    try { unlinkSync(tmp); } catch { /* read-only: nothing was written */ }
+  const data = script.createCachedData();
+  for (const f of cacheFiles) {
+    const tmp = `${f}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(f), { recursive: true });
+      writeFileSync(tmp, data);
+      renameSync(tmp, f);
+      return;
+    } catch {
+      try { unlinkSync(tmp); } catch { /* nothing was written */ }
+    }
   }
 }
 

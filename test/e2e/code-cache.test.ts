@@ -26,9 +26,9 @@ const cacheDir = (dist: string) => join(dist, 'code-cache');
 const cacheFiles = (dist: string) => readdirSync(cacheDir(dist));
 
 /** Starts dist/index.js as a client does, sends initialize, closes stdin after the answer: the answer and how the process ended. */
-function startOnce(dist: string): Promise<{ answer: { id?: number; result?: { serverInfo?: { name?: string } } }; code: number | null; stderr: string }> {
+function startOnce(dist: string, env: Record<string, string> = {}): Promise<{ answer: { id?: number; result?: { serverInfo?: { name?: string } } }; code: number | null; stderr: string }> {
   return new Promise((resolveP, reject) => {
-    const child = spawn(process.execPath, [join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -103,14 +103,26 @@ describe('the start-up code cache (dist/code-cache)', () => {
     expect(cacheFiles(dist)).toHaveLength(1);
   });
 
-  it('where the cache cannot be written (read-only install), the server starts all the same', async () => {
+  it('where dist/ cannot be written (read-only install), the cache goes to the user\'s cache folder; where neither can, the server starts all the same', async () => {
     const dist = distCopy();
+    const [file] = cacheFiles(dist);
     rmSync(cacheDir(dist), { recursive: true });
     // A file where the folder should be: creating the folder fails, whoever runs the test (root ignores modes).
     writeFileSync(cacheDir(dist), '');
-    const r = await startOnce(dist);
-    expectServed(r);
-    expect(r.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES|failed to start/);
+    const home = mkdtempSync(join(tmpdir(), 'swas-code-cache-home-'));
+    copies.push(home);
+    const userCache = join(home, 'cache', 'swas-image-mcp', 'code-cache');
+    const inHome = await startOnce(dist, { XDG_CACHE_HOME: join(home, 'cache') });
+    expectServed(inHome);
+    expect(readdirSync(userCache)).toEqual([file]);
+    const made = statSync(join(userCache, file!));
+    expectServed(await startOnce(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
+    expect(statSync(join(userCache, file!)).ino).toBe(made.ino); // read from there, not written again
+
+    writeFileSync(join(home, 'blocked'), '');
+    const nowhere = await startOnce(dist, { XDG_CACHE_HOME: join(home, 'blocked') });
+    expectServed(nowhere);
+    expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES|failed to start/);
     expect(readdirSync(dist).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
