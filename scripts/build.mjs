@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { zodEnglishOnly } from './zod-english-only.mjs';
 import { buildViews } from './build-views.mjs';
-import { copyFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -97,20 +97,20 @@ const builtinImportAsRequire = {
 const dist = new URL('../dist', import.meta.url);
 const staging = new URL('../dist.building', import.meta.url);
 await rm(staging, { recursive: true, force: true });
-// The standalone simulator: an ES module with its chunks.
+// dist/ is CommonJS (dist/package.json): Node starts a CommonJS entry a few milliseconds sooner than
+// an ES module one (no module loader to set up, no asynchronous read of the entry).
+await mkdir(staging, { recursive: true });
+await writeFile(join(fileURLToPath(staging), 'package.json'), `${JSON.stringify({ '//': 'dist/ is CommonJS: Node starts it sooner than an ES module', type: 'commonjs' }, null, 2)}\n`);
+// The standalone simulator.
 await build({
-  entryPoints: { simulator: fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url)) },
-  outdir: fileURLToPath(staging),
+  entryPoints: [fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url))],
+  outfile: join(fileURLToPath(staging), 'simulator.js'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
 });
@@ -158,8 +158,9 @@ await writeFile(join(fileURLToPath(staging), SERVER_SCRIPT), serverScript, 'lati
 await build({
   entryPoints: [fileURLToPath(new URL('../src/boot.ts', import.meta.url))],
   outfile: join(fileURLToPath(staging), 'index.js'),
-  bundle: true, format: 'esm', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
-  define: { SERVER_BUILD_ID: JSON.stringify(createHash('sha256').update(serverScript).digest('hex').slice(0, 16)) },
+  bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
+  define: { SERVER_BUILD_ID: JSON.stringify(createHash('sha256').update(serverScript).digest('hex').slice(0, 16)), 'import.meta.url': '__bootUrl' },
+  banner: { js: 'var __bootUrl=require("node:url").pathToFileURL(__filename).href;' },
 });
 await build({
   entryPoints: [SDK_NODE_SHIMS], outfile: join(fileURLToPath(staging), VALIDATOR_FILE),
