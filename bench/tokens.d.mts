@@ -1,6 +1,7 @@
 // Types of bench/tokens.mjs for the tests that import it.
 export declare const TOKEN_TARGET: { perToolAverage: number; outputSchemasTotal: number };
 export declare const GITHUB_PER_TOOL: number;
+export declare function countTokens(value: unknown): number;
 export declare function appOnlyTool(tool: { _meta?: Record<string, unknown> }): boolean;
 export declare function countTools(tools: readonly { name: string; description?: string; inputSchema?: unknown; outputSchema?: unknown; _meta?: Record<string, unknown> }[]):
   { rows: { name: string; model: number; output: number }[]; model: number; output: number; perTool: number };

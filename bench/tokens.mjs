@@ -19,10 +19,18 @@ export const GITHUB_PER_TOOL = 630;
 /** A tool only an MCP App view may call (`_meta.ui.visibility` without "model"): hosts keep it from the model. */
 export const appOnlyTool = (t) => Array.isArray(t._meta?.ui?.visibility) && !t._meta.ui.visibility.includes('model');
 
+// Building the tokenizer from its ranks costs ~2 s of CPU: once per process is enough.
+let o200k;
+
+/** o200k_base tokens of a text, or of a value as JSON. */
+export function countTokens(v) {
+  o200k ??= getEncoding('o200k_base');
+  return o200k.encode(typeof v === 'string' ? v : JSON.stringify(v)).length;
+}
+
 /** Counts the tokens of a tools/list answer, model-facing tools only. */
 export function countTools(tools) {
-  const enc = getEncoding('o200k_base');
-  const count = (v) => enc.encode(typeof v === 'string' ? v : JSON.stringify(v)).length;
+  const count = countTokens;
   const rows = tools.filter((t) => !appOnlyTool(t)).map((t) => ({
     name: t.name,
     model: count(t.name) + count(t.description ?? '') + count(t.inputSchema ?? {}),

@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(process.argv[2] ?? join(root, 'swas-image-mcp.mcpb'));
-const mcpbBin = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'mcpb.cmd' : 'mcpb');
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32', ...opts });
@@ -59,7 +58,12 @@ try {
   });
 
   rmSync(out, { force: true });
-  run(mcpbBin, ['pack', stage, out]);
+  // What `mcpb pack <dir> <out>` runs, without a second Node process to run it.
+  const { packExtension } = await import('@anthropic-ai/mcpb');
+  if (!(await packExtension({ extensionPath: stage, outputPath: out }))) {
+    console.error('pack: mcpb pack failed');
+    process.exit(1);
+  }
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }

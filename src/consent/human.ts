@@ -91,11 +91,12 @@ export async function humanConsent(input: HumanConsentInput): Promise<HumanOutco
   // 1. An approval this call names, or one already under way for exactly this plan.
   let a: Approval | undefined = input.approvalId ? await store.get(input.approvalId, now()) : undefined;
   if (a && (a.digest !== digest || a.status === 'used')) a = undefined;
-  if (a?.status === 'declined') return { kind: 'declined', answer: 'decline' };
+  // A call that ends on a decided approval leaves nothing waiting on the page: it may close.
+  if (a?.status === 'declined') { portal.idle(); return { kind: 'declined', answer: 'decline' }; }
   a ??= await store.findByDigest(digest, now());
   if (a?.status === 'approved') {
     const used = await store.consume(a.id, digest, now());
-    if (used?.decidedBy) return { kind: 'granted', consent: used.decidedBy };
+    if (used?.decidedBy) { portal.idle(); return { kind: 'granted', consent: used.decidedBy }; }
     a = undefined; // taken by a concurrent call: this one needs its own approval
   }
   if (a?.offered) return waitOnPage(input, a);

@@ -1,9 +1,41 @@
 import type { z } from 'zod';
-import { checkLine } from '../preflight/checks.js';
+import type { CaptureStep } from '../preflight/capture.js';
+import { checkLine, type Check } from '../preflight/checks.js';
+import type { Disk, Snapshot } from '../swas/types.js';
+import { apiText } from '../untrusted.js';
 import { SIMULATED_NOTE } from '../tools/common.js';
 import type { createCustomImageOutput } from '../tools/create-custom-image.js';
 
 type Output = z.input<ReturnType<typeof createCustomImageOutput>>;
+type OpSnapshot = NonNullable<Output['Operation']>['Snapshots'][number];
+
+// The words of the structured result, from plain values (the text answer below reads them back).
+
+/** The checks whose outcome is a warning: relayed to the user before going on. */
+export const warningsOf = (checks: Check[]): string[] => checks.filter((c) => c.Outcome === 'warning').map((c) => c.Detail);
+
+/** Why this system snapshot was picked (SnapshotChoice.Reason); its name is API text. */
+export function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
+  const base = `newest finished system-disk snapshot of the server: ${chosen.SnapshotId} ("${apiText(chosen.SnapshotName, 64)}"), taken ${chosen.CreationTime ?? 'at an unknown time'}.`;
+  if (skipped.length === 0) return base;
+  return `${base} Newer but unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status})`).join(', ')}.`;
+}
+
+/** Which disks the image holds (DisksInImage). */
+export function disksWords(dataDisks: Disk[], dataIncluded: string | undefined, included?: Disk): string {
+  const gib = (d: Disk) => (d.Size !== undefined ? ` (${d.Size} GiB)` : '');
+  if (dataIncluded) return `the system disk and data disk ${included?.DiskId ?? ''}${included ? gib(included) : ''}, from data snapshot ${dataIncluded}.`;
+  if (dataDisks.length === 0) return 'the system disk (the server has no data disk).';
+  return `the system disk only: the files on data disk ${dataDisks.map((d) => `${d.DiskId}${gib(d)}`).join(', ')} are not in the image.`;
+}
+
+/** The snapshots of a capture as Operation.Snapshots shows them: each step, with the snapshot it made if any. */
+export function operationSnapshots(steps: CaptureStep[]): OpSnapshot[] {
+  return steps.map((s) => ({
+    SnapshotName: s.name, DiskId: s.disk.DiskId, DiskType: s.role,
+    ...(s.existing ? { SnapshotId: s.existing.SnapshotId, Status: s.existing.Status, ...(s.existing.Progress ? { Progress: s.existing.Progress } : {}) } : {}),
+  }));
+}
 
 export function snapshotWords(out: Output): string {
   if (!out.SystemSnapshotId) return 'new snapshots of its disks';

@@ -1,11 +1,20 @@
 import type { z } from 'zod';
 import { apiText } from '../untrusted.js';
 import { checkLine } from '../preflight/checks.js';
+import { moneyNumber, type OrderCost } from '../preflight/money.js';
 import { sameWord } from '../swas/status.js';
 import { SIMULATED_NOTE } from '../tools/common.js';
 import type { createServersOutput } from '../tools/create-servers-from-image.js';
 
 type Output = z.input<ReturnType<typeof createServersOutput>>;
+
+/** The order's cost as the result states it (Cost). */
+export function costOut(cost: OrderCost): NonNullable<Output['Cost']> {
+  return {
+    Total: moneyNumber(cost.totalUnits), MonthlyPrice: moneyNumber(cost.monthlyUnits), Currency: cost.currency,
+    Months: cost.months, Servers: cost.servers, Text: `${cost.text}, paid now from the account balance; coupons apply first.`,
+  };
+}
 
 export function createServersText(out: Output): string {
   const image = `image ${out.ImageId}${out.ImageName ? ` ("${apiText(out.ImageName, 128)}")` : ''}`;

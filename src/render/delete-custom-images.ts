@@ -7,6 +7,13 @@ import type { deleteCustomImagesOutput } from '../tools/delete-custom-images.js'
 
 type Output = z.input<ReturnType<typeof deleteCustomImagesOutput>>;
 
+/** What a dry run's text adds to the plan: the exact requests in order, the quota after, the checks. */
+export function deleteCustomImagesDryRunText(out: Output): string {
+  const q = out.Quota;
+  return ['', 'Requests, in order:', ...(out.Requests ?? []).map((r) => `${r.Action} ${JSON.stringify(r.Parameters)}`),
+    `Quota after: ${q?.Used} of ${q?.Limit} custom images used, ${q?.Remaining} left.`, 'Checks:', ...out.Checks.map(checkLine)].join('\n');
+}
+
 export function deleteCustomImagesText(out: Output): string {
   const lines: string[] = [];
   const unshared = (out.Unshared ?? []).map((u) => `${u.ImageId} from ${sharedWith({ ecs: u.Ecs, accounts: u.Accounts })}`);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { planText, type Plan } from '../consent/index.js';
 import { checkLine } from '../preflight/checks.js';
 import { SIMULATED_NOTE } from '../tools/common.js';
 import type { shareCustomImageOutput } from '../tools/share-custom-image.js';
@@ -8,6 +9,11 @@ type Output = z.input<ReturnType<typeof shareCustomImageOutput>>;
 export function stateText(out: Output): string {
   const accounts = out.SharedWithAccounts ?? [];
   return `shared to ECS: ${out.SharedToEcs ? 'yes' : 'no'}; shared with accounts: ${accounts.length ? accounts.join(', ') : 'none'}`;
+}
+
+/** A dry run that needs no consent (ECS only): the plan a person would read, and the notes. */
+export function shareDryRunText(out: Output, plan: Plan): string {
+  return [`Dry run: every check passed; nothing was sent.`, '', planText(plan), '', ...out.Notes.map((n) => `Note: ${n}`)].join('\n');
 }
 
 export function shareCustomImageText(out: Output, label: string): string {

@@ -1,22 +1,22 @@
-import { apiText } from '../untrusted.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { judgeCreateImage } from '../preflight/create-image.js';
 import type { Quota } from '../preflight/quotas.js';
 import { byNewest, chooseSystemSnapshot, isFinished } from '../preflight/snapshots.js';
 import { SwasError } from '../swas/errors.js';
-import { checkSchema, type Check } from '../preflight/checks.js';
+import { checkSchema } from '../preflight/checks.js';
 import { judgeCapture, snapshotAgeCheck } from '../preflight/capture.js';
 import { IMAGE_ID_PATTERN, IMAGE_NAME_CHARS, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
 import { IMAGE_STATUS_VALUES, imageStatusWord, sameWord } from '../swas/status.js';
-import type { CreateCustomImageParams, CustomImage, Disk, Snapshot } from '../swas/types.js';
+import type { CustomImage } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField, type ToolContext, simulatedField,
 } from './common.js';
-import { createCustomImageText } from '../render/create-custom-image.js';
+import { createCustomImageText, disksWords, operationSnapshots, snapshotChoiceReason, warningsOf } from '../render/create-custom-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { appViewUri } from '../apps/views.js';
-import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+import { continueCall, planCaptureSnapshots, planCreateImage } from '../requests/create-custom-image.js';
+import { failWith, keepWaitingArgs, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
@@ -115,35 +115,9 @@ export const createCustomImageOutput = lazySchema(() => z.object({
 
 type Input = z.output<ReturnType<typeof createCustomImageInput>>;
 type Output = z.input<ReturnType<typeof createCustomImageOutput>>;
-type OpSnapshot = NonNullable<Output['Operation']>['Snapshots'][number];
 
 const RELEASE_NOTE = 'The image is released together with its source server if that server is released (expiry or refund); share it to ECS or keep the server to preserve it.';
 const KEPT_NOTE = 'The snapshots listed under Operation were taken by this operation and are kept: an image\'s source snapshot cannot be deleted while the image exists.';
-
-const warningsOf = (checks: Check[]): string[] => checks.filter((c) => c.Outcome === 'warning').map((c) => c.Detail);
-
-function snapshotChoiceReason(chosen: Snapshot, skipped: Snapshot[]): string {
-  const base = `newest finished system-disk snapshot of the server: ${chosen.SnapshotId} ("${apiText(chosen.SnapshotName, 64)}"), taken ${chosen.CreationTime ?? 'at an unknown time'}.`;
-  if (skipped.length === 0) return base;
-  return `${base} Newer but unfinished: ${skipped.map((s) => `${s.SnapshotId} (${s.Status})`).join(', ')}.`;
-}
-
-/** The arguments that continue a capture: the same operation, waiting as long as a call may. */
-function continueCall(args: Input): string {
-  const a: Record<string, unknown> = { RegionId: args.RegionId, InstanceId: args.InstanceId, ImageName: args.ImageName };
-  if (args.Source) a.Source = args.Source;
-  if (!args.IncludeDataDisk) a.IncludeDataDisk = false;
-  for (const k of ['Description', 'Tag', 'ResourceGroupId', 'ClientToken'] as const) if (args[k] !== undefined) a[k] = args[k];
-  a.WaitForAvailable = true;
-  return `create_custom_image with ${JSON.stringify(a)}`;
-}
-
-function disksWords(dataDisks: Disk[], dataIncluded: string | undefined, included?: Disk): string {
-  const gib = (d: Disk) => (d.Size !== undefined ? ` (${d.Size} GiB)` : '');
-  if (dataIncluded) return `the system disk and data disk ${included?.DiskId ?? ''}${included ? gib(included) : ''}, from data snapshot ${dataIncluded}.`;
-  if (dataDisks.length === 0) return 'the system disk (the server has no data disk).';
-  return `the system disk only: the files on data disk ${dataDisks.map((d) => `${d.DiskId}${gib(d)}`).join(', ')} are not in the image.`;
-}
 
 async function createCustomImage(args: Input, call: ToolCall, ctx0: ToolContext) {
   // One call waits at most the configured bound in all, snapshots and image together: the bound
@@ -255,11 +229,10 @@ async function fromExistingSnapshots(args: Input, call: ToolCall, ctx: ToolConte
 async function sendCreateImage(args: Input, call: ToolCall, ctx: ToolContext, base: Output, systemSnapshotId: string, dataSnapshotId: string | undefined) {
   const region = args.RegionId;
   const errCtx = { action: 'CreateCustomImage', regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, snapshotId: systemSnapshotId };
-  // The request, with a ClientToken that stays the same on every retry and every repeat.
-  const planned = planRequest<Omit<CreateCustomImageParams, 'ClientToken'>>(ctx, 'CreateCustomImage', region, {
-    RegionId: region, InstanceId: args.InstanceId, ImageName: args.ImageName, SystemSnapshotId: systemSnapshotId,
-    DataSnapshotId: dataSnapshotId, Description: args.Description, Tag: args.Tag, ResourceGroupId: args.ResourceGroupId,
-  }, args.ClientToken);
+  const planned = planCreateImage(ctx.api.hostFor(region), {
+    regionId: region, instanceId: args.InstanceId, imageName: args.ImageName, systemSnapshotId, dataSnapshotId,
+    description: args.Description, tag: args.Tag, resourceGroupId: args.ResourceGroupId, clientToken: args.ClientToken,
+  });
   base.ClientToken = planned.Parameters.ClientToken;
   base.SystemSnapshotId = systemSnapshotId;
   base.DataSnapshotId = dataSnapshotId;
@@ -331,10 +304,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
   base.DisksInImage = disksWords(dataDisks, dataStep ? (dataStep.existing?.SnapshotId ?? `new snapshot "${dataStep.name}"`) : undefined, dataStep?.disk);
   base.Quota = verdict.image ? verdict.imageQuota : { ...verdict.imageQuota, RemainingAfter: verdict.imageQuota.Remaining - 1 };
   base.SnapshotQuota = { ...verdict.snapshotQuota, RemainingAfter: verdict.snapshotQuota.Remaining - toTake.length };
-  const snapshots: OpSnapshot[] = verdict.steps.map((s) => ({
-    SnapshotName: s.name, DiskId: s.disk.DiskId, DiskType: s.role,
-    ...(s.existing ? { SnapshotId: s.existing.SnapshotId, Status: s.existing.Status, ...(s.existing.Progress ? { Progress: s.existing.Progress } : {}) } : {}),
-  }));
+  const snapshots = operationSnapshots(verdict.steps);
   base.Operation = { State: 'Planned', Snapshots: snapshots, ContinueWith: continueCall(args) };
   if (verdict.failure) {
     const err = new SwasError({ code: verdict.failure.code, message: `${verdict.failure.message} Nothing was sent.`, stage: 'preflight' });
@@ -359,9 +329,7 @@ async function captureNow(args: Input, call: ToolCall, ctx: ToolContext, base: O
 
   // 4. Take the snapshots this operation still needs (dry run: show the requests).
   if (toTake.length) {
-    const planned = toTake.map((s) => planRequest(ctx, 'CreateSnapshot', region, {
-      RegionId: region, DiskId: s.disk.DiskId, SnapshotName: s.name, ResourceGroupId: args.ResourceGroupId,
-    }));
+    const planned = planCaptureSnapshots(api.hostFor(region), region, toTake, args.ResourceGroupId);
     if (args.DryRun) {
       const out: Output = { ...base, SnapshotRequests: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to start the capture.', KEPT_NOTE, RELEASE_NOTE] };
       return success(createCustomImageOutput(), out, createCustomImageText(out));

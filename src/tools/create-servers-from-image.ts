@@ -1,24 +1,22 @@
 import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
-import { planDetail, type Plan } from '../consent/index.js';
-import { apiText } from '../untrusted.js';
+import { createServersPlan } from '../consent/plans/create-servers-from-image.js';
 import { checkSchema } from '../preflight/checks.js';
-import { judgeCreateServers, planWords, type PurchaseFacts } from '../preflight/create-servers.js';
-import { formatMoney, moneyNumber, type OrderCost } from '../preflight/money.js';
-import type { ResetImage } from '../preflight/reset-system.js';
+import { judgeCreateServers, type PurchaseFacts } from '../preflight/create-servers.js';
+import { moneyNumber, type OrderCost } from '../preflight/money.js';
 import { SwasError } from '../swas/errors.js';
 import { sameWord } from '../swas/status.js';
-import type { CreateInstancesParams, SwasPlan } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, PLAN_ID_PATTERN } from '../swas/shapes.js';
-import { createServersText } from '../render/create-servers-from-image.js';
+import { costOut, createServersText } from '../render/create-servers-from-image.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { findImage } from './images.js';
-import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+import { isRepeatedOrder, planCreateInstances } from '../requests/create-servers-from-image.js';
+import { failWith, keepWaitingArgs, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** Subscription months CreateInstances takes (Period and AutoRenewPeriod). */
 export const PERIODS = [1, 3, 6, 12, 24, 36] as const;
@@ -113,43 +111,11 @@ async function gatherFacts(ctx: ToolContext, args: Input, signal: AbortSignal): 
   };
 }
 
-function imageWords(m: ResetImage): string {
-  const owner = m.Owner === 'shared-in' ? ', shared into this account' : '';
-  return `image ${m.ImageId} ("${apiText(m.ImageName, 128)}", ${m.ImageType}${m.Platform ? `, ${apiText(m.Platform, 32)}` : ''}${owner})`;
-}
-
-function buildPlan(args: Input, image: ResetImage, plan: SwasPlan, cost: OrderCost, request: { Action: string; Parameters: object }): Plan {
-  const servers = `${args.Amount} new server${args.Amount === 1 ? '' : 's'}`;
-  const total = formatMoney(cost.totalUnits, cost.currency);
-  return {
-    Summary: `Buy ${servers} in ${args.RegionId} running ${imageWords(image)} on plan ${plan.PlanId}, for ${args.Period} month${args.Period === 1 ? '' : 's'}: ${cost.text}, paid now from the account balance; coupons apply first.`,
-    Steps: [
-      `Create ${servers} (${planWords(plan)}${args.DataDiskSize ? `, plus a ${args.DataDiskSize} GB data disk each` : ''}) from ${imageWords(image)}; they start Pending and are Running within minutes.`,
-      args.AutoRenew
-        ? `They renew automatically every ${args.AutoRenewPeriod} month(s) at expiry, charged then.`
-        : 'They do not renew automatically: they stop at the end of the period unless renewed.',
-    ],
-    Irreversible: [
-      `${total} is charged at once (list price; discounts may lower it). The account balance must cover it, or the order fails.`,
-      'Subscriptions are not refunded in full if the servers are released early.',
-    ],
-    Warnings: ['No login password is set: set it in the SWAS console (the server, then Reset Password).'],
-    Details: [planDetail(request, `${args.Amount} × ${plan.PlanId} from ${image.ImageId}`)],
-  };
-}
-
 function planState(f: PurchaseFacts, cost: OrderCost | undefined) {
   return {
     image: f.image,
     plan: f.plan && { PlanId: f.plan.PlanId, DiskSize: f.plan.DiskSize, DiskType: f.plan.DiskType, SupportPlatform: f.plan.SupportPlatform, OriginPrice: f.plan.OriginPrice, Currency: f.plan.Currency },
     cost: cost?.totalUnits,
-  };
-}
-
-function costOut(cost: OrderCost): z.input<ReturnType<typeof costSchema>> {
-  return {
-    Total: moneyNumber(cost.totalUnits), MonthlyPrice: moneyNumber(cost.monthlyUnits), Currency: cost.currency,
-    Months: cost.months, Servers: cost.servers, Text: `${cost.text}, paid now from the account balance; coupons apply first.`,
   };
 }
 
@@ -193,17 +159,20 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 3. The exact order. Its derived ClientToken depends on the order alone, so a retry, a second
   //    replica or a repeat after a crash is the same order to the API and buys nothing more.
-  const planned = planRequest<Omit<CreateInstancesParams, 'ClientToken'>>(ctx, 'CreateInstances', region, {
-    RegionId: region, ImageId: image.ImageId, PlanId: plan.PlanId, Period: args.Period, Amount: args.Amount,
-    DataDiskSize: args.DataDiskSize, AutoRenew: args.AutoRenew, AutoRenewPeriod: args.AutoRenewPeriod, ChargeType: 'PrePaid',
-  }, args.ClientToken);
+  const planned = planCreateInstances(ctx.api.hostFor(region), {
+    regionId: region, imageId: image.ImageId, planId: plan.PlanId, period: args.Period, amount: args.Amount,
+    dataDiskSize: args.DataDiskSize, autoRenew: args.AutoRenew, autoRenewPeriod: args.AutoRenewPeriod, clientToken: args.ClientToken,
+  });
   base.ClientToken = planned.Parameters.ClientToken;
   base.Request = planned;
   base.Notes.push(NEW_SERVER_PASSWORD);
 
   // 4. Consent: a purchase is a person's decision (human); confirm asks for the round trip; off
   //    relies on the operator's ceiling, judged above.
-  const purchasePlan = buildPlan(args, image, plan, cost, planned);
+  const purchasePlan = createServersPlan({
+    regionId: region, amount: args.Amount, period: args.Period, dataDiskSize: args.DataDiskSize, autoRenew: args.AutoRenew,
+    autoRenewPeriod: args.AutoRenewPeriod, image, plan, cost, request: planned,
+  });
   if (ctx.config.consentMode !== 'off' || args.DryRun) {
     const consent = await consentStep(ctx, call, {
       tool: 'create_servers_from_image', args, state: planState(facts, cost), plan: purchasePlan, dryRun: args.DryRun,
@@ -227,7 +196,7 @@ async function createServers(args: Input, call: ToolCall, ctx: ToolContext) {
   const ids = sent.InstanceIds;
   ctx.log.info({ regionId: region, imageId: image.ImageId, planId: plan.PlanId, servers: ids.length, requestId: sent.RequestId }, 'servers ordered');
   const out: Output = { ...base, InstanceIds: ids, RequestId: sent.RequestId, Plan: purchasePlan };
-  if (ids.length > 0 && ids.every((id) => facts.existing.has(id))) {
+  if (isRepeatedOrder(ids, facts.existing)) {
     out.Repeated = true;
     out.Notes.push(`The API answered with servers that already existed: ClientToken ${base.ClientToken} was used for this exact order before, so it was not bought again. To buy more servers like these on purpose, call again with a new ClientToken.`);
   }

@@ -5,14 +5,14 @@ import { DISK_ID_PATTERN, INSTANCE_ID_PATTERN, SNAPSHOT_ID_PATTERN, SNAPSHOT_NAM
 import { checkSchema } from '../preflight/checks.js';
 import { judgeCreateSnapshot, serverSnapshots, type CreateSnapshotFacts } from '../preflight/create-snapshot.js';
 import { sameWord } from '../swas/status.js';
-import type { CreateSnapshotParams } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, resourceGroupIdField, success, tagSchema, tagsField, type ToolContext, simulatedField,
 } from './common.js';
 import { createSnapshotText } from '../render/create-snapshot.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { appViewUri } from '../apps/views.js';
-import { failWith, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
+import { createdSnapshot, planCreateSnapshot } from '../requests/create-snapshot.js';
+import { failWith, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 export const createSnapshotInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
@@ -137,12 +137,11 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
   const verdict = judgeCreateSnapshot({ regionId: region, snapshotName: args.SnapshotName }, facts);
   base.Checks = verdict.checks;
   if (verdict.failure) return fail(new SwasError({ code: verdict.failure.code, stage: 'preflight', message: `${verdict.failure.message} Nothing was sent.` }));
-  const { earlier } = verdict;
 
   // 3. The request, with a ClientToken that is the same for the InstanceId and DiskId forms of one request.
-  const planned = planRequest<Omit<CreateSnapshotParams, 'ClientToken'>>(ctx, 'CreateSnapshot', region, {
-    RegionId: region, DiskId: disk.DiskId, SnapshotName: args.SnapshotName, Tag: args.Tag, ResourceGroupId: args.ResourceGroupId,
-  }, args.ClientToken);
+  const planned = planCreateSnapshot(ctx.api.hostFor(region), {
+    regionId: region, diskId: disk.DiskId, snapshotName: args.SnapshotName, tag: args.Tag, resourceGroupId: args.ResourceGroupId, clientToken: args.ClientToken,
+  });
   base.ClientToken = planned.Parameters.ClientToken;
   if (args.DryRun) {
     const out: Output = { ...base, Request: planned, Notes: ['Nothing was sent. Call again with DryRun false (or omitted) to create the snapshot.'] };
@@ -162,12 +161,7 @@ async function createSnapshot(args: Input, call: ToolCall, ctx: ToolContext) {
     return fail(new SwasError({ code: 'UnexpectedResponse', stage: 'api', message: 'The API returned no usable SnapshotId.' }), { RequestId: created.RequestId });
   }
   ctx.log.info({ regionId: region, instanceId: instance.InstanceId, diskId: disk.DiskId, snapshotId: created.SnapshotId, requestId: created.RequestId }, 'snapshot created');
-  const repeated = earlier?.SnapshotId === created.SnapshotId;
-  const out: Output = {
-    ...base, SnapshotId: created.SnapshotId, RequestId: created.RequestId,
-    Status: repeated ? earlier.Status : 'progressing', Progress: repeated ? earlier.Progress : undefined,
-    ...(repeated ? { Repeated: true } : {}),
-  };
+  const out: Output = { ...base, SnapshotId: created.SnapshotId, RequestId: created.RequestId, ...createdSnapshot(verdict.earlier, created.SnapshotId) };
   const finished = `It is finished: create_custom_image can use it (${sameWord(disk.DiskType, 'system') ? 'SystemSnapshotId' : 'DataSnapshotId'} "${created.SnapshotId}").`;
   if (sameWord(out.Status, 'accomplished')) {
     out.Notes.push(finished);

@@ -3,20 +3,19 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { deleteImagesPlan } from '../consent/plans/delete-custom-images.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
-import { judgeDeleteImages, MAX_DELETE_IMAGES, type DeleteImagesFacts, type DeleteTarget } from '../preflight/delete-custom-images.js';
+import { checkSchema } from '../preflight/checks.js';
+import { judgeDeleteImages, MAX_DELETE_IMAGES, type DeleteImagesFacts } from '../preflight/delete-custom-images.js';
 import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
-import { deriveClientToken } from '../swas/token.js';
-import type { DeleteCustomImagesParams, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { readCustomImages } from './images.js';
-import { deleteCustomImagesText } from '../render/delete-custom-images.js';
+import { deleteCustomImagesDryRunText, deleteCustomImagesText } from '../render/delete-custom-images.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, keepWaitingArgs, planRequest, plannedRequestSchema, sendWrite, waitAfterWrite, type PlannedRequest } from './write-flow.js';
+import { deleteStepOf, expectationOf, planDeleteImages } from '../requests/delete-custom-images.js';
+import { failWith, keepWaitingArgs, plannedRequestSchema, sendWrite, waitAfterWrite } from './write-flow.js';
 
 const TOOL = 'delete_custom_images';
 
@@ -109,36 +108,6 @@ async function gatherFacts(ctx: ToolContext, region: string, args: Input, signal
   };
 }
 
-/** One request of the plan: what it is, what the ledger records, and how it is sent. */
-type Step =
-  | { kind: 'unshareEcs'; target: DeleteTarget; planned: PlannedRequest<Omit<ModifyImageShareStatusParams, 'ClientToken'>> }
-  | { kind: 'removeAccounts'; target: DeleteTarget; planned: PlannedRequest<Omit<ImageShareAccountParams, 'ClientToken'>> }
-  | { kind: 'delete'; planned: PlannedRequest<Omit<DeleteCustomImagesParams, 'ClientToken'>> };
-
-/**
- * The requests in order: every unshare before the delete. The delete carries the given ClientToken
- * (or one derived from it); each unshare one derived from its own request and, when given, that token.
- */
-function planSteps(ctx: ToolContext, region: string, targets: DeleteTarget[], args: Input): Step[] {
-  const token = (action: string, params: object) => (args.ClientToken === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: args.ClientToken }));
-  const steps: Step[] = [];
-  if (args.Unshare) {
-    for (const t of targets) {
-      if (t.ecs) {
-        const params = { RegionId: region, ImageId: t.image.ImageId, Operation: 'UnShare' as const };
-        steps.push({ kind: 'unshareEcs', target: t, planned: planRequest(ctx, 'ModifyImageShareStatus', region, params, token('ModifyImageShareStatus', params)) });
-      }
-      if (t.accounts.length) {
-        const params = { RegionId: region, ImageId: t.image.ImageId, Accounts: t.accounts };
-        steps.push({ kind: 'removeAccounts', target: t, planned: planRequest(ctx, 'RemoveCustomImageShareAccount', region, params, token('RemoveCustomImageShareAccount', params)) });
-      }
-    }
-  }
-  const ImageIds = targets.map((t) => t.image.ImageId);
-  steps.push({ kind: 'delete', planned: planRequest(ctx, 'DeleteCustomImages', region, { RegionId: region, ImageIds }, args.ClientToken) });
-  return steps;
-}
-
 async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   const region = args.RegionId;
   const base: Output = { RegionId: region, ImageIds: args.ImageIds, DryRun: args.DryRun, Checks: [], Notes: [], Simulated: ctx.simulated };
@@ -171,8 +140,8 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
   const { targets } = verdict;
 
   // 3. The requests in order, and the plan a person approves.
-  const steps = planSteps(ctx, region, targets, args);
-  const deletePlanned = steps.find((s): s is Extract<Step, { kind: 'delete' }> => s.kind === 'delete')!.planned;
+  const steps = planDeleteImages(ctx.api.hostFor(region), region, targets, { unshare: args.Unshare, clientToken: args.ClientToken });
+  const deletePlanned = deleteStepOf(steps).planned;
   base.ClientToken = deletePlanned.Parameters.ClientToken;
   const quota = { Limit: verdict.quotaAfter.Limit, Used: verdict.quotaAfter.Used, Remaining: verdict.quotaAfter.Remaining };
   const plan = deleteImagesPlan({ regionId: region, now: ctx.now(), targets, serverNames, requests: steps.map((s) => s.planned), quotaAfter: quota });
@@ -188,10 +157,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
     // consentStep answers a dry run with a plain result (it never asks the person then).
     const dry = args.DryRun ? consent.result as CallToolResult : undefined;
     const first = dry && !dry.isError ? dry.content[0] : undefined;
-    if (first?.type === 'text') {
-      first.text += ['', 'Requests, in order:', ...steps.map((s) => `${s.planned.Action} ${JSON.stringify(s.planned.Parameters)}`),
-        `Quota after: ${quota.Used} of ${quota.Limit} custom images used, ${quota.Remaining} left.`, 'Checks:', ...base.Checks.map(checkLine)].join('\n');
-    }
+    if (first?.type === 'text') first.text += deleteCustomImagesDryRunText(consentOut);
     return consent.result;
   }
 
@@ -207,7 +173,7 @@ async function deleteCustomImages(args: Input, call: ToolCall, ctx: ToolContext)
     try {
       const res = await sendWrite(ctx, call, {
         tool: TOOL, action, regionId: region, resourceIds: [id], clientToken: s.planned.Parameters.ClientToken, args: record,
-        expect: s.kind === 'unshareEcs' ? { kind: 'ecs-share', shared: false } : { kind: 'account-share', shared: false, accounts: s.target.accounts },
+        expect: expectationOf(s),
       }, (signal) => (s.kind === 'unshareEcs'
         ? ctx.api.modifyImageShareStatus(s.planned.Parameters, { signal })
         : ctx.api.removeCustomImageShareAccount(s.planned.Parameters, { signal })));

@@ -3,19 +3,20 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { deleteSnapshotsPlan } from '../consent/plans/delete-snapshots.js';
-import { checkLine, checkSchema } from '../preflight/checks.js';
+import { checkSchema } from '../preflight/checks.js';
 import { SNAPSHOTS_PER_SERVER } from '../preflight/quotas.js';
 import { judgeDeleteSnapshots, MAX_DELETE_SNAPSHOTS, type DeleteSnapshotsFacts } from '../preflight/delete-snapshots.js';
 import { SwasError } from '../swas/errors.js';
 import { SNAPSHOT_ID_PATTERN } from '../swas/shapes.js';
-import type { DeleteSnapshotsParams, Instance } from '../swas/types.js';
+import type { Instance } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
-import { deleteSnapshotsText, leftText } from '../render/delete-snapshots.js';
+import { deleteSnapshotsDryRunText, deleteSnapshotsText } from '../render/delete-snapshots.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, planRequest, plannedRequestSchema, sendWrite } from './write-flow.js';
+import { planDeleteSnapshots } from '../requests/delete-snapshots.js';
+import { failWith, plannedRequestSchema, sendWrite } from './write-flow.js';
 
 const TOOL = 'delete_snapshots';
 
@@ -103,25 +104,21 @@ async function deleteSnapshots(args: Input, call: ToolCall, ctx: ToolContext) {
   if (progressing.length) base.Notes.push(`Still being taken: ${progressing.map((s) => s.SnapshotId).join(', ')}. Deleting stops them; if one is meant for a custom image, wait for it instead (wait_for_resources).`);
 
   // 3. The request, the plan and the person's consent.
-  const planned = planRequest<Omit<DeleteSnapshotsParams, 'ClientToken'>>(ctx, 'DeleteSnapshots', region, {
-    RegionId: region, SnapshotIds: targets.map((s) => s.SnapshotId),
-  }, args.ClientToken);
+  const planned = planDeleteSnapshots(ctx.api.hostFor(region), region, targets, args.ClientToken);
   base.ClientToken = planned.Parameters.ClientToken;
   const plan = deleteSnapshotsPlan({ regionId: region, now: ctx.now(), targets, progressing, servers, request: planned });
   // Stable facts only: a snapshot finishing does not make the plan another plan.
   const state = targets.map((s) => ({ SnapshotId: s.SnapshotId, Name: s.SnapshotName, Disk: s.SourceDiskId, Type: s.SourceDiskType, InstanceId: s.InstanceId }));
+  const consentOut: Output = args.DryRun ? { ...base, Request: planned, Notes: [...base.Notes, 'Nothing was sent.'] } : base;
   const consent = await consentStep(ctx, call, {
-    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteSnapshotsOutput(),
-    out: args.DryRun ? { ...base, Request: planned, Notes: [...base.Notes, 'Nothing was sent.'] } : base,
+    tool: TOOL, args, state, plan, dryRun: args.DryRun, confirmToken: args.ConfirmToken, schema: deleteSnapshotsOutput(), out: consentOut,
   });
   if (!consent.go) {
     // A dry run's text also shows the exact request and the checks.
     // consentStep answers a dry run with a plain result (it never asks the person then).
     const dry = args.DryRun ? consent.result as CallToolResult : undefined;
     const first = dry && !dry.isError ? dry.content[0] : undefined;
-    if (first?.type === 'text') {
-      first.text += ['', `Request: ${planned.Action} ${JSON.stringify(planned.Parameters)}`, ...leftText(base), 'Checks:', ...base.Checks.map(checkLine)].join('\n');
-    }
+    if (first?.type === 'text') first.text += deleteSnapshotsDryRunText(consentOut);
     return consent.result;
   }
 

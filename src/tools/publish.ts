@@ -62,13 +62,28 @@ export function nullMembersAsUnset(value: unknown): unknown {
   return out;
 }
 
+const publishedBySchema = new WeakMap<() => z.ZodType, Map<string, Json>>();
+
+/**
+ * A tool's published JSON Schema, computed once per process: every server instance gets the same
+ * one (stateless HTTP builds a server for each request, and converting every tool's schemas each
+ * time cost more than the call).
+ */
+function publishedOnce(schema: () => z.ZodType, io: 'input' | 'output', unpublished: readonly string[]): Json {
+  let byKey = publishedBySchema.get(schema);
+  if (!byKey) publishedBySchema.set(schema, byKey = new Map<string, Json>());
+  const key = `${io}:${unpublished.join(',')}`;
+  let json = byKey.get(key);
+  if (!json) byKey.set(key, json = withoutArguments(publishedJsonSchema(schema(), io), unpublished));
+  return json;
+}
+
 /**
  * Wraps a tool's lazily built zod schema for the SDK: zod validates (after nulls are dropped from
  * input), and the published JSON Schema is computed once and reused for every tools/list.
  */
 export function publish<S extends z.ZodType>(schema: () => S, io: 'input' | 'output', unpublished: readonly string[] = []): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
-  const cache: Partial<Record<'input' | 'output', Json>> = {};
-  const json = (which: 'input' | 'output') => (cache[which] ??= withoutArguments(publishedJsonSchema(schema(), which), unpublished));
+  const json = (which: 'input' | 'output') => publishedOnce(schema, which, unpublished);
   return {
     '~standard': {
       version: 1,
@@ -94,8 +109,7 @@ export interface PublishedInput<S extends z.ZodType> {
  * value, and publishes the same JSON Schema as `publish` (the zod schema's own).
  */
 export function publishInput<S extends z.ZodType>(schema: () => S, unpublished: readonly string[] = []): PublishedInput<S> {
-  let json: Json | undefined;
-  const published = () => (json ??= withoutArguments(publishedJsonSchema(schema(), 'input'), unpublished));
+  const published = () => publishedOnce(schema, 'input', unpublished);
   return {
     sdk: {
       '~standard': {

@@ -9,7 +9,7 @@ import { judgeResetSystem, type ResetFacts } from '../preflight/reset-system.js'
 import { SwasError } from '../swas/errors.js';
 import { ANY_IMAGE_ID_PATTERN, ANY_IMAGE_ID_RULE, INSTANCE_ID_PATTERN, isCustomImageId, KEY_PAIR_NAME_PATTERN } from '../swas/shapes.js';
 import { sameWord } from '../swas/status.js';
-import type { Instance, ResetSystemParams } from '../swas/types.js';
+import type { Instance } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField,
 } from './common.js';
@@ -18,7 +18,8 @@ import { findImage } from './images.js';
 import { resetSystemText } from '../render/reset-system.js';
 import { defineTool, type ToolCall } from './registry.js';
 import { PLAN_VIEW_URI } from '../consent/app.js';
-import { failWith, keepWaitingArgs, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
+import { expectationOf, planResetSystem, resetReadBack } from '../requests/reset-system.js';
+import { failWith, keepWaitingArgs, planBasis, plannedRequestSchema, recordNotApplied, sendWrite, waitAfterWrite } from './write-flow.js';
 
 /** Said wherever a password would be expected: it never passes through the model. */
 export const PASSWORD_HOW_TO = 'This tool never takes a password (a password must not pass through the model). To log in after the reset, set the password yourself in the Simple Application Server console (open the server, then Reset Password), or pass KeyPairName to bind an SSH key pair you created in the console (Linux).';
@@ -170,9 +171,9 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
 
   // 3. The exact request; unless one was given, its ClientToken is derived from it and from the
   //    state the plan saw, so a reset to I, then J, then I again is a new request each time.
-  const planned = planRequest<Omit<ResetSystemParams, 'ClientToken'>>(ctx, 'ResetSystem', region, {
-    RegionId: region, InstanceId: instance.InstanceId, ImageId: image.ImageId, KeyPairName: args.KeyPairName,
-  }, args.ClientToken, await planBasis(ctx, planState(facts), [instance.InstanceId]));
+  const planned = planResetSystem(ctx.api.hostFor(region), {
+    regionId: region, instanceId: instance.InstanceId, imageId: image.ImageId, keyPairName: args.KeyPairName, clientToken: args.ClientToken,
+  }, await planBasis(ctx, planState(facts), [instance.InstanceId]));
   base.ClientToken = planned.Parameters.ClientToken;
   base.Request = planned;
   base.Notes.push(PASSWORD_HOW_TO);
@@ -193,7 +194,7 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
   let sent;
   try {
     sent = await sendWrite(ctx, call, {
-      ...record, expect: { kind: 'reset', imageId: image.ImageId, ...(instance.ImageId ? { fromImageId: instance.ImageId } : {}) },
+      ...record, expect: expectationOf(image.ImageId, instance.ImageId),
     }, (signal) => ctx.api.resetSystem(planned.Parameters, { signal }));
   } catch (err) {
     return fail(err);
@@ -209,13 +210,9 @@ async function resetSystem(args: Input, call: ToolCall, ctx: ToolContext) {
     out.Status = after.Status;
     out.RunningImage = { ImageId: after.ImageId, ImageName: after.ImageName };
   }
-  // Compared with the plan: re-installing, or on the new image, is done; on another image and not
-  // re-installing is not done (the API answered a repeat of an earlier ClientToken); a reset to the
-  // image it already ran, read when it is over, cannot be told apart from none.
-  const resetting = after !== undefined && sameWord(after.Status, 'Resetting');
-  if (after && (resetting || (after.ImageId === image.ImageId && after.ImageId !== instance.ImageId))) out.Changed = true;
-  else if (after && after.ImageId !== image.ImageId) out.Changed = false;
-  const started = !after || resetting || after.ImageId !== instance.ImageId;
+  // Compared with the plan: a request the API answered but did not carry out is not done.
+  const { changed, started } = resetReadBack(after, image.ImageId, instance.ImageId);
+  if (changed !== undefined) out.Changed = changed;
   if (out.Changed === false) {
     await recordNotApplied(ctx, call, record);
     out.Notes.push(`Not done: the server shows ${apiText(after!.Status, 32)} on image ${after!.ImageId ?? 'unknown'}, not re-installing, right after the request. The API took it as a repeat of an earlier request with this ClientToken (${base.ClientToken}) and did not re-install again. Check with list_instances; to re-install on purpose, call again with a new ClientToken.`);

@@ -2,23 +2,21 @@ import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { shareImagePlan } from '../consent/plans/share-custom-image.js';
-import { planText } from '../consent/index.js';
-import type { Expectation } from '../audit/index.js';
 import { apiText } from '../untrusted.js';
 import { checkSchema } from '../preflight/checks.js';
-import { judgeShareImage, MAX_SHARE_ACCOUNTS, type SharePlan } from '../preflight/share-image.js';
+import { judgeShareImage, MAX_SHARE_ACCOUNTS } from '../preflight/share-image.js';
 import { SwasError } from '../swas/errors.js';
 import { ACCOUNT_ID_PATTERN, IMAGE_ID_PATTERN } from '../swas/shapes.js';
-import type { CustomImage, ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
-import { deriveClientToken } from '../swas/token.js';
+import type { CustomImage } from '../swas/types.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
 import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } from './consent-step.js';
 import { readCustomImages } from './images.js';
-import { shareCustomImageText } from '../render/share-custom-image.js';
+import { shareCustomImageText, shareDryRunText } from '../render/share-custom-image.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
+import { expectationOf, planShareRequests, tookEffect, type ShareRequest } from '../requests/share-custom-image.js';
+import { failWith, planBasis, plannedRequestSchema, recordNotApplied, sendWrite } from './write-flow.js';
 
 export const shareCustomImageInput = lazySchema(() => z.strictObject({
   RegionId: regionIdField().describe(`${REGION_DESCRIPTION}`),
@@ -84,46 +82,12 @@ export const shareCustomImageOutput = lazySchema(() => z.object({
 
 type Input = z.output<ReturnType<typeof shareCustomImageInput>>;
 type Output = z.input<ReturnType<typeof shareCustomImageOutput>>;
-type ShareRequest = PlannedRequest<Omit<ModifyImageShareStatusParams, 'ClientToken'>> | PlannedRequest<Omit<ImageShareAccountParams, 'ClientToken'>>;
 
 const TOOL = 'share_custom_image';
 const DATA_DISK_NOTE = 'A data disk in the image is not shared with accounts: they get the system disk only.';
 
 function imageLabel(image: CustomImage): string {
   return `${image.ImageId} ("${apiText(image.Name, 128)}")`;
-}
-
-/**
- * The requests, each with its own ClientToken: derived from its action and parameters, or, when
- * the caller gave one, from that token and the action (one token cannot serve two actions).
- */
-function planRequests(ctx: ToolContext, region: string, imageId: string, plan: SharePlan, operation: 'Share' | 'UnShare', given: string | undefined, basis: unknown): ShareRequest[] {
-  const token = (action: string, params: object) => (given === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: given }));
-  const out: ShareRequest[] = [];
-  if (plan.ecs) {
-    const params = { RegionId: region, ImageId: imageId, Operation: plan.ecs };
-    out.push(planRequest(ctx, 'ModifyImageShareStatus', region, params, token('ModifyImageShareStatus', params), basis));
-  }
-  if (plan.accounts.length) {
-    const action = operation === 'Share' ? 'AddCustomImageShareAccount' : 'RemoveCustomImageShareAccount';
-    const params = { RegionId: region, ImageId: imageId, Accounts: plan.accounts };
-    out.push(planRequest(ctx, action, region, params, token(action, params), basis));
-  }
-  return out;
-}
-
-/** What a request leaves behind once applied: what the ledger's read-back checks. */
-function expectationOf(req: ShareRequest, operation: 'Share' | 'UnShare'): Expectation {
-  const p = req.Parameters;
-  if ('Operation' in p) return { kind: 'ecs-share', shared: p.Operation === 'Share' };
-  return { kind: 'account-share', shared: operation === 'Share', accounts: p.Accounts };
-}
-
-/** Whether the share state read back shows the request's change. */
-function tookEffect(req: ShareRequest, operation: 'Share' | 'UnShare', sharedToEcs: boolean, sharedWith: readonly string[]): boolean {
-  const p = req.Parameters;
-  if ('Operation' in p) return sharedToEcs === (p.Operation === 'Share');
-  return p.Accounts.every((a) => sharedWith.includes(a) === (operation === 'Share'));
 }
 
 function send(ctx: ToolContext, req: ShareRequest, signal: AbortSignal) {
@@ -198,7 +162,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
   // Everything the plan was made from (the image's status and its whole share state) binds both the
   // consent and the derived ClientTokens: Share, UnShare, Share again is a new request each time.
   const planState = { imageId: image.ImageId, status: image.StatusCode, inShare: image.InShare === true, sharedWith: base.SharedWithAccounts };
-  const requests = planRequests(ctx, region, args.ImageId, plan, args.Operation, args.ClientToken, await planBasis(ctx, planState, [args.ImageId]));
+  const requests = planShareRequests(ctx.api.hostFor(region), region, args.ImageId, plan, args.Operation, args.ClientToken, await planBasis(ctx, planState, [args.ImageId]));
   const consentPlan = shareImagePlan({
     regionId: region, now: ctx.now(), image, operation: args.Operation, plan, requests,
   });
@@ -219,7 +183,7 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
       ...base, ...plan.after, Requests: requests, Plan: consentPlan,
       Notes: [...base.Notes, `Dry run: nothing was sent. ${dryNote} Only ECS in this account is involved, so no consent is needed: call again with DryRun false (or omitted) to carry it out.`],
     };
-    return success(shareCustomImageOutput(), out, [`Dry run: every check passed; nothing was sent.`, '', planText(consentPlan), '', ...out.Notes.map((n) => `Note: ${n}`)].join('\n'));
+    return success(shareCustomImageOutput(), out, shareDryRunText(out, consentPlan));
   }
 
   // 5. One request after the other, each in the ledger before it is sent.

@@ -2,13 +2,10 @@ import { PLAN_VIEW_URI } from '../consent/app.js';
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema.js';
 import { tagImagesPlan } from '../consent/plans/tag-custom-images.js';
-import type { Expectation } from '../audit/index.js';
 import { checkSchema } from '../preflight/checks.js';
-import { judgeTagImages, MAX_TAGS_PER_IMAGE, type TagPlan } from '../preflight/tag-images.js';
+import { judgeTagImages, MAX_TAGS_PER_IMAGE } from '../preflight/tag-images.js';
 import { SwasError } from '../swas/errors.js';
 import { IMAGE_ID_PATTERN } from '../swas/shapes.js';
-import type { CustomImage, Tag, TagResourcesParams, UntagResourcesParams } from '../swas/types.js';
-import { deriveClientToken } from '../swas/token.js';
 import {
   clientTokenField, errorSchema, REGION_DESCRIPTION, regionIdField, success, tagSchema, tagsField, type ToolContext, simulatedField, noRepeats,
 } from './common.js';
@@ -16,7 +13,8 @@ import { approvalIdField, confirmTokenField, consentOutputFields, consentStep } 
 import { readCustomImages } from './images.js';
 import { tagCustomImagesText } from '../render/tag-custom-images.js';
 import { defineTool, type ToolCall } from './registry.js';
-import { failWith, planBasis, planRequest, plannedRequestSchema, recordNotApplied, sendWrite, type PlannedRequest } from './write-flow.js';
+import { expectationOf, planTagRequests, tagsAfter, tagsOf, tookEffect, type TagRequest } from '../requests/tag-custom-images.js';
+import { failWith, planBasis, plannedRequestSchema, recordNotApplied, sendWrite } from './write-flow.js';
 
 /** ResourceId.N of TagResources / UntagResources. */
 export const MAX_TAG_IMAGES = 50;
@@ -97,66 +95,8 @@ export const tagCustomImagesOutput = lazySchema(() => z.object({
 
 type Input = z.output<ReturnType<typeof tagCustomImagesInput>>;
 type Output = z.input<ReturnType<typeof tagCustomImagesOutput>>;
-/** The two requests as this tool sends them: always for custom images, always with named keys. */
-type UntagParams = Omit<UntagResourcesParams, 'ClientToken' | 'ResourceType' | 'TagKeys' | 'All'> & { ResourceType: 'customimage'; TagKeys: string[] };
-type TagParams = Omit<TagResourcesParams, 'ClientToken' | 'ResourceType'> & { ResourceType: 'customimage' };
-type TagRequest = PlannedRequest<UntagParams> | PlannedRequest<TagParams>;
 
 const TOOL = 'tag_custom_images';
-
-const tagsOf = (m: CustomImage) => m.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
-
-/** Each image's tags once the plan has run. */
-function tagsAfter(images: CustomImage[], plan: TagPlan, tags: Tag[]): z.input<ReturnType<typeof imageTagsSchema>>[] {
-  return images.map((m) => {
-    const change = plan.changes.find((c) => c.ImageId === m.ImageId);
-    let after = tagsOf(m);
-    if (change) {
-      const removed = change.Removed.map((r) => r.Key);
-      after = after.filter((t) => !removed.includes(t.Key) && !tags.some((n) => n.Key === t.Key));
-      after.push(...tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })));
-    }
-    return { ImageId: m.ImageId, ImageName: m.Name, Tags: after };
-  });
-}
-
-/**
- * The requests, untag first (so a full image makes room before tags are added), each with its own
- * ClientToken: derived from its action and parameters, or from the given token and the action.
- */
-function planRequests(ctx: ToolContext, region: string, plan: TagPlan, tags: Tag[], given: string | undefined, basis: unknown): TagRequest[] {
-  const token = (action: string, params: object) => (given === undefined ? undefined : deriveClientToken(action, { ...params, GivenClientToken: given }));
-  const out: TagRequest[] = [];
-  if (plan.untagIds.length) {
-    const params = { RegionId: region, ResourceType: 'customimage' as const, ResourceIds: plan.untagIds, TagKeys: plan.untagKeys };
-    out.push(planRequest(ctx, 'UntagResources', region, params, token('UntagResources', params), basis));
-  }
-  if (plan.tagIds.length) {
-    const params = { RegionId: region, ResourceType: 'customimage' as const, ResourceIds: plan.tagIds, Tags: tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })) };
-    out.push(planRequest(ctx, 'TagResources', region, params, token('TagResources', params), basis));
-  }
-  return out;
-}
-
-/** What a request leaves on each of its images once applied: what the ledger's read-back checks. */
-function expectationOf(req: TagRequest): Expectation {
-  const p = req.Parameters;
-  return 'Tags' in p
-    ? { kind: 'tags', put: p.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })), removed: [] }
-    : { kind: 'tags', put: [], removed: p.TagKeys };
-}
-
-/** Whether the images read back show the request's change. */
-function tookEffect(req: TagRequest, after: CustomImage[]): boolean {
-  const p = req.Parameters;
-  return p.ResourceIds.every((id) => {
-    const m = after.find((x) => x.ImageId === id);
-    if (!m) return false;
-    return 'Tags' in p
-      ? p.Tags.every((t) => m.Tags.some((h) => h.Key === t.Key && (h.Value ?? '') === (t.Value ?? '')))
-      : p.TagKeys.every((k) => !m.Tags.some((h) => h.Key === k));
-  });
-}
 
 function send(ctx: ToolContext, req: TagRequest, signal: AbortSignal) {
   const p = req.Parameters;
@@ -194,7 +134,7 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
   // The tags the plan was made from: any change to them makes a new plan (consent) and new requests
   // (derived ClientTokens), so tagging A, then B, then A again is carried out each time.
   const planState = facts.own.map((m) => ({ ImageId: m.ImageId, Tags: tagsOf(m).sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0)) }));
-  const requests = planRequests(ctx, region, plan, tags, args.ClientToken, await planBasis(ctx, planState, args.ImageIds));
+  const requests = planTagRequests(ctx.api.hostFor(region), region, plan, tags, args.ClientToken, await planBasis(ctx, planState, args.ImageIds));
   base.Changes = plan.changes;
 
   // 3. Consent. Adding a tag only labels an image, so plain additions go ahead without it. But

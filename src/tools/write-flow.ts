@@ -6,7 +6,7 @@ import {
 import { checkToolFor, type ErrorContext } from '../explain/catalog.js';
 import { checkLine, type Check } from '../preflight/checks.js';
 import { SwasError, CancelledError } from '../swas/errors.js';
-import { deriveClientToken } from '../swas/token.js';
+import { plannedRequest, type PlannedRequest } from '../requests/planned-request.js';
 import { failedReadAction, noteCreated, waitForResources, type ResourceKind, type WaitOutcome, type Watch } from '../wait.js';
 import { failure, toFailure, type ToolContext } from './common.js';
 import type { ToolCall } from './registry.js';
@@ -18,8 +18,7 @@ import { requestedByOf } from '../auth/identity.js';
  * failure with the checks that ran. Each tool keeps only its own checks and words.
  */
 
-/** The exact request a write sends: shown on dry runs, and the source of the derived ClientToken. */
-export interface PlannedRequest<P> { Action: string; Endpoint: string; Parameters: P & { ClientToken: string } }
+export type { PlannedRequest };
 
 /** Output schema of a planned request, with the action's parameters declared (no open records). */
 export function plannedRequestSchema<P extends z.ZodRawShape>(action: string, parameters: P) {
@@ -30,18 +29,9 @@ export function plannedRequestSchema<P extends z.ZodRawShape>(action: string, pa
   }).describe('Dry run: the exact API request that would be sent.');
 }
 
-/** Drops undefined members, so the request shows only what is sent. */
-function definedOnly<T extends object>(params: T): T {
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as T;
-}
-
-/**
- * Plans the request. Without a given ClientToken one is derived from the action and the normalised
- * parameters, so the same request, repeated or retried, is the same request to the API.
- */
+/** `plannedRequest` (src/requests/planned-request.ts) to the region's host, for a flow that holds a context. */
 export function planRequest<P extends object>(ctx: ToolContext, action: string, regionId: string, params: P, givenToken?: string, basis?: unknown): PlannedRequest<P> {
-  const ClientToken = givenToken ?? deriveClientToken(action, params as Record<string, unknown>, basis);
-  return { Action: action, Endpoint: ctx.api.hostFor(regionId), Parameters: { ...definedOnly(params), ClientToken } };
+  return plannedRequest(ctx.api.hostFor(regionId), action, params, givenToken, basis);
 }
 
 /** A failure answer: the explained error, then the checks that ran. */

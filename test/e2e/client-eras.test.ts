@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client as V2Client, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
 import { StdioClientTransport as V2Stdio } from '@modelcontextprotocol/client/stdio';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -10,10 +13,16 @@ import { addServer, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helper
 /**
  * The same server, three kinds of client: a 2026-07-28 client (no initialize: server/discover and
  * per-request _meta), a 2025-11-25 client (initialize), and the v1 SDK's client. Each lists and
- * calls tools, gets progress, cancels, and reads structured results and explained errors.
+ * calls tools, gets progress, cancels, and reads structured results and explained errors. The two
+ * v2 clients declare form elicitation: in the default consent mode (human) a person approves a
+ * change by the client's form, in either era, over stdio.
  */
 type EraResult = CallToolResult & { structuredContent?: Record<string, unknown> };
 interface EraClient {
+  /** Questions the client's form was asked (the v2 clients answer each with a ticked yes). */
+  asked: string[];
+  /** What the server wrote to stderr so far. */
+  stderr(): string;
   tools(): Promise<string[]>;
   call(name: string, args: Record<string, unknown>, opts?: { onprogress?: (p: Progress) => void; signal?: AbortSignal }): Promise<EraResult>;
   protocolVersion(): string | undefined;
@@ -21,9 +30,19 @@ interface EraClient {
 }
 
 async function connectV2(env: Record<string, string>, mode: 'legacy' | { pin: string }): Promise<EraClient> {
-  const client = new V2Client({ name: 'era-test', version: '1.0.0' }, { versionNegotiation: { mode } });
-  await client.connect(new V2Stdio({ command: process.execPath, args: [SERVER_ENTRY], env, stderr: 'ignore' }));
+  const client = new V2Client({ name: 'era-test', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode } });
+  const asked: string[] = [];
+  client.setRequestHandler('elicitation/create', async (request) => {
+    asked.push(request.params.message);
+    return { action: 'accept', content: { confirm: true } };
+  });
+  const transport = new V2Stdio({ command: process.execPath, args: [SERVER_ENTRY], env, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  await client.connect(transport);
   return {
+    asked,
+    stderr: () => stderr,
     tools: async () => (await client.listTools()).tools.map((t) => t.name),
     call: async (name, args, opts) => (await client.callTool({ name, arguments: args }, opts ?? {})) as EraResult,
     protocolVersion: () => client.getNegotiatedProtocolVersion(),
@@ -36,6 +55,8 @@ async function connectV1(env: Record<string, string>): Promise<EraClient> {
   const transport = new V1Stdio({ command: process.execPath, args: [SERVER_ENTRY], env, stderr: 'ignore' });
   await client.connect(transport);
   return {
+    asked: [],
+    stderr: () => '',
     tools: async () => (await client.listTools()).tools.map((t) => t.name),
     call: async (name, args, opts) => (await client.callTool({ name, arguments: args }, V1CallToolResultSchema, opts ?? {})) as unknown as EraResult,
     protocolVersion: () => undefined,
@@ -52,11 +73,13 @@ const eras: [string, (env: Record<string, string>) => Promise<EraClient>, string
 describe.each(eras)('%s', (_label, connect, expectedVersion) => {
   let sim: Simulator;
   let client: EraClient;
+  let ledgerPath: string;
   beforeAll(async () => {
     sim = await startSimulator({ imageReadyMs: 60_000, snapshotReadyMs: 300 });
+    ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-eras-')), 'audit.jsonl');
     client = await connect(isolatedEnv({
       ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region,
-      SWAS_MCP_POLL_INTERVAL_MS: '50', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn',
+      SWAS_MCP_POLL_INTERVAL_MS: '50', SWAS_MCP_AUDIT_LOG: ledgerPath, LOG_LEVEL: 'info',
     }));
   });
   afterAll(async () => { await client?.close(); await sim?.stop(); });
@@ -97,5 +120,17 @@ describe.each(eras)('%s', (_label, connect, expectedVersion) => {
     await expect(pending).rejects.toThrow();
     const after = await client.call('list_instances', { InstanceIds: [server.id] });
     expect(after.structuredContent).toMatchObject({ Instances: [expect.objectContaining({ InstanceId: server.id })] });
+  });
+
+  it.runIf(expectedVersion !== undefined)('logs the consent mode; a form approves a change; it is sent once and the ledger says form', async () => {
+    const share = { RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['5555666677778888'] };
+    const from = sim.stats.requests().length;
+    const res = await client.call('share_custom_image', share);
+    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    expect(client.stderr()).toContain('consent mode human');
+    expect(client.asked).toHaveLength(1);
+    expect(sim.stats.requests().slice(from).map((r) => r.action).filter((a) => !/^(List|Describe)/.test(a))).toEqual(['AddCustomImageShareAccount']);
+    const ledger = existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    expect(ledger.filter((l) => l.action === 'AddCustomImageShareAccount' && l.phase === 'intent').map((l) => l.consent)).toEqual([{ channel: 'form' }]);
   });
 });

@@ -5,16 +5,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { personDecides } from '../helpers/human.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 
 /**
- * The built server in its default consent mode (human), over stdio and over HTTP: a person
- * approves by the client's form, or on the approval page the server serves (its own loopback page
- * in stdio mode, /approve/ on the HTTP server); the ledger names the channel.
+ * The built server in its default consent mode (human) over HTTP, in both eras: a person approves
+ * on the approval page the HTTP server serves at /approve/, or by the client's form; the ledger
+ * names the channel. (A form over stdio in both eras: test/e2e/client-eras.test.ts. The loopback
+ * page of stdio mode, and every other consent path, are proven in-process:
+ * test/integration/consent-human.test.ts.)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
@@ -33,54 +34,6 @@ function ledgerAt(path: string): Record<string, unknown>[] {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
 }
 const mutations = () => sim!.stats.requests().map((r) => r.action).filter((a) => !/^(List|Describe)/.test(a));
-
-async function stdioServer(client: Client): Promise<{ ledger: string; stderr: () => string }> {
-  sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
-  const ledger = join(mkdtempSync(join(tmpdir(), 'swas-human-e2e-')), 'audit.jsonl');
-  const transport = new StdioClientTransport({
-    command: process.execPath, args: [SERVER_ENTRY], stderr: 'pipe',
-    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledger, LOG_LEVEL: 'info' }),
-  });
-  let stderr = '';
-  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  await client.connect(transport);
-  cleanups.push(() => client.close());
-  return { ledger, stderr: () => stderr };
-}
-
-describe('stdio, default mode', () => {
-  it.each(['legacy', 'modern'] as const)('%s era: logs the consent mode; a form approves; the ledger says form', async (era) => {
-    const client = new Client({ name: 'e2e', version: '0' }, {
-      capabilities: { elicitation: { form: {} } },
-      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {}),
-    });
-    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { confirm: true } }));
-    const s = await stdioServer(client);
-    const r = (await client.callTool({ name: 'share_custom_image', arguments: share })) as Result;
-    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
-    expect(s.stderr()).toContain('consent mode human');
-    expect(mutations()).toEqual(['AddCustomImageShareAccount']);
-    expect(ledgerAt(s.ledger).find((l) => l.phase === 'intent')?.consent).toEqual({ channel: 'form' });
-  });
-
-  it('URL elicitation: the server serves the page on loopback; the person approves there; the ledger says url', async () => {
-    const client = new Client({ name: 'e2e', version: '0' }, { capabilities: { elicitation: { url: {} } } });
-    let url = '';
-    client.setRequestHandler('elicitation/create', async (req) => {
-      url = (req.params as { url: string }).url;
-      expect((await personDecides(url, 'approve')).status).toBe(200);
-      return { action: 'accept' };
-    });
-    const s = await stdioServer(client);
-    const r = (await client.callTool({ name: 'share_custom_image', arguments: share })) as Result;
-    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
-    expect(url).toMatch(/^http:\/\/localhost:\d+\/approve\/[A-Za-z0-9_-]{32}$/);
-    expect(mutations()).toEqual(['AddCustomImageShareAccount']);
-    expect(ledgerAt(s.ledger).find((l) => l.phase === 'intent')?.consent).toEqual({ channel: 'url' });
-    // Nothing waits any more: the loopback page is closed.
-    await expect(fetch(url)).rejects.toThrow();
-  });
-});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

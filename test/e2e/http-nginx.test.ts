@@ -1,15 +1,14 @@
 // nginx (Debian's package) in front of three replicas, round-robin, driven by the v2 MCP client.
 //
-// Part 1 runs now: three in-process replicas of src/http/serve.ts serving a tiny tool, so the nginx
+// Part 1: three in-process replicas of src/http/serve.ts serving a tiny tool, so the nginx
 // configuration (SSE unbuffered, HTTP/1.1 keep-alive upstream, Host passed through) is proved
 // independently of the server wiring.
 //
-// Part 2 NEEDS THE MERGE of the v2 server and of `--http` in src/index.ts: three real processes
-// `node dist/index.js --http 127.0.0.1:PORT` against ONE simulator. It is skipped, saying so, until
-// src/index.ts calls startHttpServer; from then on it runs and must pass.
+// Part 2: three real processes `node dist/index.js --http 127.0.0.1:PORT` against ONE simulator.
+// Both parts run wherever nginx is (see haveNginx); a build without working `--http` fails them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -48,7 +47,7 @@ async function refusedEverywhere(urls: string[]): Promise<void> {
 // Without nginx (a developer's machine where `npm run setup:system` was not run) this file is skipped;
 // under CI `npm test` installs it first, and a missing one fails.
 const haveNginx = haveSystemPackage('nginx', findNginx() !== undefined);
-describe.skipIf(!haveNginx)('nginx round-robin in front of three in-process replicas (no merge needed)', () => {
+describe.skipIf(!haveNginx)('nginx round-robin in front of three in-process replicas', () => {
   const replicas: { http: HttpServerHandle; logs: () => string }[] = [];
   let nginx: Nginx;
 
@@ -127,11 +126,10 @@ describe.skipIf(!haveNginx)('nginx round-robin in front of three in-process repl
 });
 
 /* ------------------------------------------------------------------------------------------------
- * Part 2 — NEEDS THE MERGE (src/index.ts wiring `--http` to startHttpServer, v2 buildServer).
+ * Part 2 — the built server (dist/index.js --http) as the replicas.
  * ---------------------------------------------------------------------------------------------- */
 
 const ROOT = resolve(__dirname, '../..');
-const wired = readFileSync(join(ROOT, 'src/index.ts'), 'utf8').includes('startHttpServer');
 const R = DEMO.region;
 
 interface Replica { url: string; proc: ChildProcess; stderr(): string; exited: Promise<void> }
@@ -166,7 +164,7 @@ type Result = CallToolResult & { structuredContent?: Record<string, any> }; // e
 const call = async (c: Client, name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<Result> =>
   (await c.callTool({ name, arguments: args }, onprogress ? { onprogress } : {})) as Result;
 
-describe.skipIf(!wired || !haveNginx)('NEEDS THE MERGE: three real replicas (dist/index.js --http) behind nginx, one simulator', () => {
+describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind nginx, one simulator', () => {
   let sim: Simulator;
   let nginx: Nginx;
   const replicas: Replica[] = [];
@@ -187,7 +185,7 @@ describe.skipIf(!wired || !haveNginx)('NEEDS THE MERGE: three real replicas (dis
     const keyFile = join(dir, 'consent.key');
     writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`);
     chmodSync(keyFile, 0o600);
-    for (let i = 0; i < 3; i++) replicas.push(await spawnReplica(sim.url, keyFile));
+    replicas.push(...await Promise.all([0, 1, 2].map(() => spawnReplica(sim.url, keyFile))));
     nginx = await startNginx(replicas.map((r) => new URL(r.url).host));
     lb = `${nginx.url}/mcp`;
   }, 60_000);
@@ -347,9 +345,3 @@ describe.skipIf(!wired || !haveNginx)('NEEDS THE MERGE: three real replicas (dis
     }
   });
 });
-
-if (!wired) {
-  describe('NEEDS THE MERGE', () => {
-    it.skip('three real replicas behind nginx: skipped until src/index.ts wires --http to startHttpServer', () => undefined);
-  });
-}

@@ -17,8 +17,10 @@ import { findNginx, freePort, startNginx, type Nginx } from '../helpers/nginx.js
 import { startOidcProvider } from '../helpers/oidc.js';
 import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+import { haveSystemPackage } from '../helpers/system.js';
 
-const have = findPostgres() !== undefined && findNginx() !== undefined;
+// Missing under CI is an error (npm test installs both first), not a silent skip.
+const have = haveSystemPackage('postgresql', findPostgres() !== undefined) && haveSystemPackage('nginx', findNginx() !== undefined);
 if (!have) process.stderr.write(`${findPostgres() ? 'nginx is not installed' : POSTGRES_MISSING}; the replicas test is skipped ("npm run setup:system" installs it).\n`);
 
 type Result = CallToolResult & { structuredContent?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -161,23 +163,43 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     expect(out).not.toContain(PASSWORD);
   });
 
-  it('confirm mode: one ConfirmToken used at once on two replicas is used once (the used-token set is shared)', async () => {
-    const [x, y] = await Promise.all([spawnReplica({ SWAS_MCP_CONSENT: 'confirm' }), spawnReplica({ SWAS_MCP_CONSENT: 'confirm' })]);
-    const [cx, cy] = await Promise.all([connect(x.url), connect(y.url)]);
+  /**
+   * Two more replicas for the confirm-mode and the OAuth tests (one pair serves both, started by
+   * whichever test asks first): confirm mode, OAuth against a real OpenID provider. Sharing an image
+   * with ECS, all the OAuth test does, needs no consent in any mode.
+   */
+  const AUDIENCE = 'https://swas.team.test/mcp';
+  let oauthPair: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; pair: Replica[] }> | undefined;
+  const confirmOauthPair = () => (oauthPair ??= (async () => {
+    const op = await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] });
+    const env = { SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: AUDIENCE, SWAS_MCP_PUBLIC_URL: AUDIENCE };
+    return { op, pair: await Promise.all([spawnReplica(env), spawnReplica(env)]) };
+  })());
+  afterAll(async () => { await (await oauthPair)?.op.stop(); });
+
+  it('confirm mode: one ConfirmToken used on a second replica while its first use is in flight is used once (the used-token set is shared)', async () => {
+    const { op, pair: [x, y] } = await confirmOauthPair();
+    const { accessToken } = await op.login('alice', { scopes: ['swas:read', 'swas:write'] });
+    const [cx, cy] = await Promise.all([connect(x!.url, accessToken), connect(y!.url, accessToken)]);
     try {
       const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
       const first = (await cx.callTool({ name: 'share_custom_image', arguments: args })) as Result;
       expect(first.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
       const token = first.structuredContent!.ConfirmToken as string;
       const before = mutations('AddCustomImageShareAccount');
-      // The change is slow to land, so both calls plan against the unshared image and both pass
-      // their own process's check: only the shared used-token set can stop the second.
-      sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'latency', latencyMs: 3000, times: 2 });
-      const both = (await Promise.all([cx, cy].map((c) => c.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } })))) as Result[];
-      expect(both.filter((r) => !r.isError), JSON.stringify(both.map((r) => r.structuredContent))).toHaveLength(1);
-      const refused = both.find((r) => r.isError)!;
+      // The change is slow to land: X has claimed the token and sent its request, which the
+      // simulator holds before applying it, so Y still plans against the unshared image and
+      // passes its own process's check: only the shared used-token set can stop it.
+      const slow = sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'latency', latencyMs: 6000, times: 1 });
+      const onX = cx.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } }) as Promise<Result>;
+      await vi.waitFor(() => expect(sim.faults.get(slow.id)?.seen).toBe(1), { timeout: 20_000 });
+      const refused = (await cy.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } })) as Result;
+      expect((sim.state.image(DEMO.blogImageId)?.shareAccounts ?? []).map((a) => a.userId), 'Y answered after X\'s change landed: the race was not made').not.toContain('1111222233334444');
+      expect(refused.isError, JSON.stringify(refused.structuredContent)).toBe(true);
       expect(refused.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
       expect(JSON.stringify(refused.content)).toMatch(/used/i);
+      const done = await onX;
+      expect(done.isError, JSON.stringify(done.structuredContent)).toBeFalsy();
       expect(mutations('AddCustomImageShareAccount')).toBe(before + 1);
     } finally {
       await cx.close();
@@ -186,10 +208,7 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
   }, 60_000);
 
   it('with OAuth, the rows name the user whose token made the call, whichever replica behind nginx took it', async () => {
-    const audience = 'https://swas.team.test/mcp';
-    const op = await startOidcProvider({ resource: audience, users: ['alice', 'bob'] });
-    const oauth = { SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: audience, SWAS_MCP_PUBLIC_URL: audience };
-    const pair = await Promise.all([spawnReplica(oauth), spawnReplica(oauth)]);
+    const { op, pair } = await confirmOauthPair();
     const front = await startNginx(pair.map((r) => `127.0.0.1:${r.port}`));
     try {
       const inst = sim.state.addInstance({ regionId: R, instanceName: 'who-did-it' });
@@ -211,7 +230,6 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       expect(Number(byUser.rows[0]!.n)).toBe(2);
     } finally {
       await front.stop();
-      await op.stop();
     }
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 
@@ -10,11 +10,12 @@ class RawServer {
   readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: unknown[] = [];
   private waiters: (() => void)[] = [];
+  private stderrWaiters: (() => void)[] = [];
   stderr = '';
 
   constructor(env: Record<string, string>) {
     this.proc = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: 'pipe' });
-    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); for (const w of this.stderrWaiters.splice(0)) w(); });
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
       this.lines.push(JSON.parse(line));
       for (const w of this.waiters.splice(0)) w();
@@ -31,6 +32,12 @@ class RawServer {
       if (found) return found as Record<string, unknown>;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** Waits until the server's stderr says `text` (its log is written apart from stdout, so it may come after an answer). */
+  async logged(text: string): Promise<string> {
+    while (!this.stderr.includes(text)) await new Promise<void>((resolve) => this.stderrWaiters.push(resolve));
+    return this.stderr;
   }
 
   async initialize(): Promise<void> {
@@ -51,9 +58,19 @@ afterEach(async () => {
 const env = (extra: Record<string, string> = {}) => isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn', ...extra });
 
 describe('stdin that is not good JSON-RPC', () => {
+  // One process hears every bad line below (each test its own request IDs and answers): that it
+  // keeps serving through all of them is part of what they prove.
+  let shared: RawServer;
+  beforeAll(async () => { shared = new RawServer(env()); await shared.initialize(); });
+  afterAll(async () => {
+    if (shared.proc.exitCode !== null) return;
+    const exited = once(shared.proc, 'exit');
+    shared.proc.kill('SIGKILL');
+    await exited;
+  });
+
   it('answers bad JSON with -32700 and a batch or wrong jsonrpc with -32600, and keeps serving', async () => {
-    server = new RawServer(env());
-    await server.initialize();
+    const server = shared;
     server.send('{"jsonrpc": "2.0", "id": 5, "method": ');
     expect(await server.answer(null, (m) => (m.error as { code?: number } | undefined)?.code === -32700)).toMatchObject({ id: null, error: { code: -32700 } });
     server.send(JSON.stringify([{ jsonrpc: '2.0', id: 6, method: 'tools/list' }]));
@@ -65,14 +82,13 @@ describe('stdin that is not good JSON-RPC', () => {
   });
 
   it('skips a line over 10 MiB with -32600 instead of going deaf, then answers the next request', async () => {
-    server = new RawServer(env());
-    await server.initialize();
+    const server = shared;
     const huge = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'list_instances', arguments: { InstanceName: 'x'.repeat(11 * 1024 * 1024) } } });
     server.send(huge);
     expect(await server.answer(null, (m) => (m.error as { message?: string } | undefined)?.message?.includes('too large') === true)).toMatchObject({ error: { code: -32600 } });
     server.request(10, 'tools/list');
     expect((await server.answer(10)).result).toBeDefined();
-    expect(server.stderr).toContain('over the size limit');
+    expect(await server.logged('over the size limit')).toContain('over the size limit');
   });
 
   it('exits when its client goes away', async () => {

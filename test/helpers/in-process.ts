@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import pino from 'pino';
 import { openLedger } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config.js';
@@ -11,6 +12,8 @@ import { SdkSwasApi, type CredentialSource } from '../../src/swas/client.js';
 import { retryPolicyFor } from '../../src/swas/retry.js';
 import type { ToolContext } from '../../src/tools/common.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
+import { listProfilesTool } from '../../src/tools/list-profiles.js';
+import { openProfiles } from '../../src/profiles/index.js';
 import { selectTools } from '../../src/tools/registry.js';
 import { call as callTool, isolatedEnv, SIM_CREDENTIALS, type Stack, type ToolResult } from './stack.js';
 
@@ -86,26 +89,70 @@ export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Recor
 /**
  * The server as src/index.ts composes it from `env` and `args` (tools, modes, ledger, consent), in
  * this process, connected to `client` (which may declare elicitation) over the in-memory transport.
+ * `eras: true` serves the transport as stdio mode does (serveStdio: the client's opening picks the
+ * era), so a 2026-07-28 client (pinned) works too; without it the server speaks the 2025 era only.
+ *
+ * With SWAS_MCP_PROFILES in `env`, the profiles are opened as src/index.ts opens them, from the
+ * profile files under `env.HOME`. @alicloud/credentials finds those files through os.homedir(),
+ * which reads process.env.HOME: so for as long as this server is open, process.env.HOME (and
+ * USERPROFILE) are `env`'s, and close() restores them. Open one such server at a time.
  */
-export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = []): Promise<{ stderr(): string; close(): Promise<void> }> {
+export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = [], opts: { eras?: boolean } = {}): Promise<{ stderr(): string; close(): Promise<void> }> {
   const config = loadConfig(args, env);
   let stderr = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { stderr += chunk.toString(); done(); } });
   const log = pino({ level: config.logLevel, base: { name: 'swas-image-mcp' }, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, sink);
   for (const warning of config.warnings) log.warn(warning);
+  const restoreHome = config.profiles ? useHomeOf(env) : () => undefined;
+  let profiles: ReturnType<typeof openProfiles>;
+  try {
+    profiles = openProfiles(config, log, env);
+  } catch (err) {
+    restoreHome();
+    throw err;
+  }
   const credentials: CredentialSource = { kind: 'static', accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '', accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '' };
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
   const ledger = await openLedger(config.auditLog);
   const consent = config.consentKeyFile ? await ConsentSigner.fromKeyFile(config.consentKeyFile) : ConsentSigner.random();
   const approvals = new LoopbackPortal({ store: new MemoryApprovalStore(), log, now: Date.now });
-  const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent, approvals, now: Date.now };
-  const tools = selectTools(ALL_TOOLS, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
-  const server = buildServer(ctx, tools, new CallLifecycle());
+  const ctx: ToolContext = {
+    api: profiles ? profiles.default.api : api, config, log, simulated: false, ledger, consent, approvals, now: Date.now,
+    ...(profiles ? { profiles } : {}),
+  };
+  // As src/index.ts: list_profiles exists only with several profiles.
+  const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;
+  const tools = selectTools(known, { readOnly: config.readOnly, allowDestructive: config.allowDestructive, allowPurchase: config.allowPurchase, only: config.tools });
+  const lifecycle = new CallLifecycle();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
+  let server: { close(): Promise<void> };
+  if (opts.eras) {
+    server = serveStdio(() => buildServer(ctx, tools, lifecycle), { transport: serverSide });
+  } else {
+    const single = buildServer(ctx, tools, lifecycle);
+    await single.connect(serverSide);
+    server = single;
+  }
   await client.connect(clientSide);
   return {
     stderr: () => stderr,
-    close: async () => { await client.close(); await server.close(); await approvals.close(); await ledger.close(); },
+    close: async () => {
+      try {
+        await client.close(); await server.close(); await approvals.close(); await ledger.close();
+      } finally {
+        restoreHome();
+      }
+    },
   };
+}
+
+/** Points process.env.HOME and USERPROFILE at `env`'s; returns what puts them back. */
+function useHomeOf(env: Record<string, string>): () => void {
+  const saved = { HOME: process.env.HOME, USERPROFILE: process.env.USERPROFILE };
+  const set = (name: 'HOME' | 'USERPROFILE', value: string | undefined) => {
+    if (value === undefined) delete process.env[name]; else process.env[name] = value;
+  };
+  set('HOME', env.HOME);
+  set('USERPROFILE', env.USERPROFILE ?? env.HOME);
+  return () => { set('HOME', saved.HOME); set('USERPROFILE', saved.USERPROFILE); };
 }

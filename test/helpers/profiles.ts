@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, SIM_ACCOUNT_ID, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { Client } from '@modelcontextprotocol/client';
+import { serveInProcess } from './in-process.js';
 import { isolatedEnv, spawnServer, type Stack } from './stack.js';
 
 /** Two accounts: prod is the simulator's default account, staging has its own keys and state. */
@@ -46,16 +48,34 @@ export function profilesSimulator(opts: SimulatorOptions = {}): Promise<Simulato
   });
 }
 
-/** The simulator and the built server with profiles, and no credentials but the profile files. */
-export async function startProfilesStack(env: Record<string, string>, opts: { sim?: SimulatorOptions; extraProfiles?: Record<string, unknown>[] } = {}): Promise<Stack & { home: string }> {
-  const sim = await profilesSimulator(opts.sim);
-  const home = homeWith(cliConfig(sim, opts.extraProfiles));
-  const server = await spawnServer(isolatedEnv({
+/** The environment of a server with profiles, and no credentials but the profile files under `home`. */
+function profilesEnv(sim: Simulator, home: string, env: Record<string, string>): Record<string, string> {
+  return isolatedEnv({
     HOME: home, USERPROFILE: home,
     SWAS_ENDPOINT: sim.url, SWAS_MCP_STS_ENDPOINT: sim.url, SWAS_MCP_POLL_INTERVAL_MS: '100',
     // These tests drive consent with ConfirmTokens: a second call, not a person (docs/consent.md).
     SWAS_MCP_CONSENT: 'confirm',
     ...env,
-  }));
+  });
+}
+
+/** The simulator and the built server with profiles, and no credentials but the profile files. */
+export async function startProfilesStack(env: Record<string, string>, opts: { sim?: SimulatorOptions; extraProfiles?: Record<string, unknown>[] } = {}): Promise<Stack & { home: string }> {
+  const sim = await profilesSimulator(opts.sim);
+  const home = homeWith(cliConfig(sim, opts.extraProfiles));
+  const server = await spawnServer(profilesEnv(sim, home, env));
   return { ...server, sim, home, close: async () => { await server.close(); await sim.stop(); } };
+}
+
+/**
+ * What `startProfilesStack` gives, with the server composed in this process (serveInProcess): the
+ * same environment and profile files, no build and no spawn. One at a time (it sets process.env.HOME
+ * while open).
+ */
+export async function startProfilesToolStack(env: Record<string, string>, opts: { sim?: SimulatorOptions; extraProfiles?: Record<string, unknown>[] } = {}): Promise<Stack & { home: string }> {
+  const sim = await profilesSimulator(opts.sim);
+  const home = homeWith(cliConfig(sim, opts.extraProfiles));
+  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
+  const server = await serveInProcess(client, profilesEnv(sim, home, env)).catch(async (err: unknown) => { await sim.stop(); throw err; });
+  return { client, sim, home, stderr: () => server.stderr(), close: async () => { await server.close(); await sim.stop(); } };
 }

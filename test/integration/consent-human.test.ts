@@ -1,5 +1,5 @@
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import type { PasskeyAuthority } from '../../src/consent/index.js';
 import { humanHarness, personDecides, type ClientKind, type HumanHarness } from '../helpers/human.js';
@@ -130,8 +130,10 @@ describe('URL elicitation: the client opens the approval page for the person', (
     h = await humanHarness();
     const x = h;
     let opened: { page: string; status: number } | undefined;
+    let url = '';
     const c = await x.connect(kind, { elicitation: { url: {} } }, async (p) => {
       expect(p.mode).toBe('url');
+      url = p.url as string;
       // Opening the page (a link preview would, too) decides nothing.
       expect((await fetch(p.url as string)).status).toBe(200);
       expect(x.mutations()).toEqual([]);
@@ -142,8 +144,11 @@ describe('URL elicitation: the client opens the approval page for the person', (
     expect(r.isError, text(r)).toBeFalsy();
     expect(opened?.status).toBe(200);
     expect(opened?.page).toContain(DEMO.blogImageId);
+    expect(url).toMatch(/^http:\/\/localhost:\d+\/approve\/[A-Za-z0-9_-]{32}$/);
     expect(x.mutations()).toEqual(['AddCustomImageShareAccount']);
     expect(intents(x)[0]?.consent).toEqual({ channel: 'url' });
+    // Nothing waits any more: the loopback page is closed, whichever era retried the call.
+    await vi.waitFor(async () => { await expect(fetch(url)).rejects.toThrow(); });
   });
 
   it('declined on the page: DeclinedByUser, nothing sent', async () => {

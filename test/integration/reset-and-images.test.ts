@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type Progress } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
@@ -16,10 +16,14 @@ const WORDPRESS_APP = '2d6a1c3e5f7b4d9e8a0c2e4f6a8b0c1d';
 
 let stack: Stack;
 let auditLog: string;
+// The simulator's clock: real time, unless a test holds it (a reset then stays Resetting until it moves on).
+let heldAt: number | undefined;
+let ahead = 0;
+const simNow = () => heldAt ?? Date.now() + ahead;
 
 beforeAll(async () => {
   auditLog = join(mkdtempSync(join(tmpdir(), 'swas-audit-')), 'audit.jsonl');
-  stack = await startToolStack({ sim: { resetMs: 300 }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
+  stack = await startToolStack({ sim: { resetMs: 300, now: simNow }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
 });
 afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.stats.reset(); });
@@ -209,7 +213,19 @@ describe('reset_system with consent', () => {
     };
     const first = await confirmAndRun();
     expect(first.structuredContent).toMatchObject({ Status: 'Running', RunningImage: { ImageId: UBUNTU }, Changed: true });
-    const second = await confirmAndRun();
+    // The server already runs UBUNTU: only seeing it Resetting shows the second reset happened. The
+    // clock is held until the tool has read the server after its ResetSystem, then moved past the reset.
+    const asked = (await call(stack.client, 'reset_system', args)).structuredContent!;
+    heldAt = simNow();
+    const running = call(stack.client, 'reset_system', { ...args, ConfirmToken: asked.ConfirmToken });
+    await vi.waitFor(() => {
+      const actions = stack.sim.stats.requests().map((r) => r.action);
+      expect(stack.sim.stats.count('ResetSystem')).toBe(2);
+      expect(actions.slice(actions.lastIndexOf('ResetSystem') + 1)).toContain('ListInstances');
+    }, { timeout: 10_000 });
+    ahead = heldAt + 301 - Date.now();
+    heldAt = undefined;
+    const second = await running;
     expect(second.isError).toBeFalsy();
     // The state the plan saw changed (the server runs UBUNTU now, and the ledger holds the first
     // reset), so the derived ClientToken is new and the API re-installs again, as the person agreed.

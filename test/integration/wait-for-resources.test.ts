@@ -7,8 +7,11 @@ import { startToolStack } from '../helpers/in-process.js';
 const R = DEMO.region;
 let stack: Stack;
 
-// Images take 2.5 s here and each wait may last 1 s: a wait has to be resumed to see one finish.
-beforeAll(async () => { stack = await startToolStack({ sim: { imageReadyMs: 2_500, snapshotReadyMs: 2_500 } }); });
+// Images and snapshots take 2.5 s of the simulator's clock here, and each wait may last 1 s: a wait
+// has to be resumed to see one finish. The tests move that clock on instead of waiting it out.
+let offsetMs = 0;
+const simNow = () => Date.now() + offsetMs;
+beforeAll(async () => { stack = await startToolStack({ sim: { imageReadyMs: 2_500, snapshotReadyMs: 2_500, now: simNow } }); });
 afterAll(async () => { await stack?.close(); });
 
 describe('wait_for_resources', () => {
@@ -25,6 +28,8 @@ describe('wait_for_resources', () => {
       expect(progress.length).toBeGreaterThanOrEqual(1);
       done = res.structuredContent!.AllDone as boolean;
       answers.push(res);
+      // Between the agent's turns, the image gets on.
+      if (!done) offsetMs += 2_500;
     }
     expect(done).toBe(true);
     // The first answers were "not yet", naming the call to make again.
@@ -39,7 +44,11 @@ describe('wait_for_resources', () => {
     const snap = await call(stack.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'wait-mix-sys' });
     const snapshotId = snap.structuredContent!.SnapshotId as string;
     const progress: Progress[] = [];
-    const res = await callWithProgress(stack, 'wait_for_resources', { RegionId: R, SnapshotIds: [snapshotId], TimeoutSeconds: 10 }, (p) => progress.push(p));
+    // The first progress seen, the snapshot finishes meanwhile.
+    const res = await callWithProgress(stack, 'wait_for_resources', { RegionId: R, SnapshotIds: [snapshotId], TimeoutSeconds: 10 }, (p) => {
+      if (!progress.length) offsetMs += 2_500;
+      progress.push(p);
+    });
     expect(res.structuredContent).toMatchObject({ AllDone: true, States: [{ Kind: 'snapshot', Id: snapshotId, State: 'accomplished', Done: true }] });
     expect(progress.every((p) => p.total === 100)).toBe(true);
     const mixed = await call(stack.client, 'wait_for_resources', { RegionId: R, SnapshotIds: [snapshotId], InstanceIds: [srv.id], TimeoutSeconds: 5 });
@@ -56,7 +65,8 @@ describe('wait_for_resources', () => {
     const pending = callWithProgress(stack, 'wait_for_resources', { RegionId: R, ImageIds: [image.structuredContent!.ImageId], TimeoutSeconds: 30 },
       () => ctrl.abort('the user changed their mind'), ctrl.signal);
     await expect(pending).rejects.toThrow();
-    const abortedAt = Date.now();
+    // The simulator logs requests by its own clock.
+    const abortedAt = simNow();
     const after = await call(stack.client, 'list_instances', { InstanceIds: [DEMO.blogServerId] });
     expect(after.isError).toBeFalsy();
     // No poll of that image after the cancel (allowing for one already on the wire).

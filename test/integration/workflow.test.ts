@@ -10,7 +10,11 @@ const newServer = (s: Stack, name: string) => addServer(s, R, name);
 
 describe('the user story: image shop-server, from nothing', () => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startToolStack(); });
+  // Snapshots and images take 400 ms of the simulator's clock; once a wait reports progress, the
+  // test moves that clock on instead of waiting it out.
+  let offsetMs = 0;
+  const onceWaiting = (into: Progress[]) => (p: Progress) => { if (!into.length) offsetMs += 400; into.push(p); };
+  beforeAll(async () => { stack = await startToolStack({ sim: { now: () => Date.now() + offsetMs } }); });
   afterAll(async () => { await stack?.close(); });
 
   it('finds the server, snapshots it, shows the plan, creates the image and sees it Available', async () => {
@@ -31,7 +35,7 @@ describe('the user story: image shop-server, from nothing', () => {
     const snapProgress: Progress[] = [];
     const snap = await callWithProgress(stack, 'create_snapshot', {
       RegionId: shop.RegionId, InstanceId: shop.InstanceId, SnapshotName: 'shop-sys-2026-11-28', WaitForAccomplished: true,
-    }, (p) => snapProgress.push(p));
+    }, onceWaiting(snapProgress));
     expect(snap.isError).toBeFalsy();
     expect(snap.structuredContent).toMatchObject({ DiskId: DEMO.shopSystemDiskId, Status: 'accomplished' });
     const snapshotId: string = snap.structuredContent!.SnapshotId;
@@ -50,7 +54,7 @@ describe('the user story: image shop-server, from nothing', () => {
     const imageProgress: Progress[] = [];
     const image = await callWithProgress(stack, 'create_custom_image', {
       RegionId: R, InstanceId: shop.InstanceId, ImageName: 'shop-2026-11-28', Source: 'latest-snapshot', WaitForAvailable: true,
-    }, (p) => imageProgress.push(p));
+    }, onceWaiting(imageProgress));
     expect(image.isError).toBeFalsy();
     expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snapshotId, SnapshotChoice: { SnapshotId: snapshotId } });
     expect(image.structuredContent!.ClientToken).toBe(plan.structuredContent!.ClientToken);

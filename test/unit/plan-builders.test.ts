@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { count, listWords, noun, when, type Plan } from '../../src/consent/index.js';
+import { createServersPlan } from '../../src/consent/plans/create-servers-from-image.js';
 import { deleteImagesPlan } from '../../src/consent/plans/delete-custom-images.js';
+import { orderCost } from '../../src/preflight/money.js';
 import { deleteSnapshotsPlan } from '../../src/consent/plans/delete-snapshots.js';
 import { copyFirstAdvice, resetSystemPlan, type CopyFacts } from '../../src/consent/plans/reset-system.js';
 import { shareImagePlan } from '../../src/consent/plans/share-custom-image.js';
@@ -271,5 +273,29 @@ describe('tag_custom_images plan', () => {
     expect(plan.Details.map((d) => `${d.Action} ${d.Target}`)).toEqual(['UntagResources m-2', 'TagResources m-1, m-2']);
     expect(plan.Details[1]!.Parameters).toContain('Tags=[{"Key":"env","Value":"prod"}]');
     expectWords(plan);
+  });
+});
+
+describe('create_servers_from_image plan', () => {
+  const image: ResetImage = { ImageId: 'm-shop', ImageName: 'shop-prod', ImageType: 'custom', Owner: 'shared-in', Platform: 'Linux' };
+  const plan = { PlanId: 'swas.s2.c2m2s50b4t08', Core: 2, Memory: 2, DiskSize: 50, DiskType: 'ESSD', SupportPlatform: ['Linux'] };
+  const cost = orderCost('60.00', 'CNY', 12, 2)!;
+  const request = { Action: 'CreateInstances', Parameters: { RegionId: R, ImageId: 'm-shop', PlanId: plan.PlanId, Amount: 2, ClientToken: 't' } };
+  const facts = { regionId: R, amount: 2, period: 12, autoRenew: false, image, plan, cost, request };
+
+  it('says what is bought, from which image, what it costs now, and that it is not refunded in full', () => {
+    const p = createServersPlan({ ...facts, dataDiskSize: 40 });
+    expect(p.Summary).toBe(`Buy 2 new servers in ${R} running image m-shop ("shop-prod", custom, Linux, shared into this account) on plan ${plan.PlanId}, for 12 months: ${cost.text}, paid now from the account balance; coupons apply first.`);
+    expect(p.Steps[0]).toContain(', plus a 40 GB data disk each) from image m-shop');
+    expect(p.Steps[1]).toBe('They do not renew automatically: they stop at the end of the period unless renewed.');
+    expect(p.Irreversible[0]).toMatch(/ is charged at once \(list price; discounts may lower it\)\./);
+    expect(p.Irreversible[1]).toBe('Subscriptions are not refunded in full if the servers are released early.');
+    expect(p.Details).toEqual([{ Action: 'CreateInstances', Target: `2 × ${plan.PlanId} from m-shop`, Parameters: `RegionId=${R}, ImageId=m-shop, PlanId=${plan.PlanId}, Amount=2, ClientToken=t` }]);
+  });
+
+  it('one server for one month, renewed automatically', () => {
+    const p = createServersPlan({ ...facts, amount: 1, period: 1, autoRenew: true, autoRenewPeriod: 3, image: { ...image, Owner: 'self' } });
+    expect(p.Summary).toMatch(/^Buy 1 new server in cn-hangzhou running image m-shop \("shop-prod", custom, Linux\) on plan .*, for 1 month: /);
+    expect(p.Steps[1]).toBe('They renew automatically every 3 month(s) at expiry, charged then.');
   });
 });

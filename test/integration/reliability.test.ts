@@ -1,14 +1,16 @@
-import { spawn } from 'node:child_process';
+// Faults of the API and of the arguments, against the server composed in this process. How the
+// process itself ends (SIGTERM, stdin closing) is in test/e2e/process-lifecycle.test.ts.
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, startStack, textOf, type Stack } from '../helpers/stack.js';
+import { call, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '800', SWAS_MCP_RETRY_BUDGET_MS: '2500' } });
+  stack = await startToolStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '800', SWAS_MCP_RETRY_BUDGET_MS: '2500' } });
   // Two more servers so that the quota (3 per server, at most 15) leaves room for the series below.
   for (const n of [1, 2]) {
     stack.sim.state.addInstance({ regionId: R, instanceName: `extra-${n}`, status: 'Running' });
@@ -135,20 +137,4 @@ describe('faults against the simulator', () => {
     expect(results[9]!.isError).toBe(true);
     expect(results.slice(0, 8).map((r) => ((r as { structuredContent?: { ImageName: string } }).structuredContent)!.ImageName)).toEqual(Array.from({ length: 8 }, (_, i) => `concurrent-${i}`));
   });
-});
-
-describe('process lifecycle', () => {
-  for (const how of ['SIGTERM', 'stdin closing'] as const) {
-    it(`ends cleanly on ${how}, logs flushed`, async () => {
-      const child = spawn(process.execPath, [SERVER_ENTRY], { env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: stack.sim.url }), stdio: ['pipe', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`);
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      if (how === 'SIGTERM') child.kill('SIGTERM'); else child.stdin.end();
-      expect(await exited).toBe(0);
-      expect(stderr).toContain('"msg":"shutting down"');
-    });
-  }
 });

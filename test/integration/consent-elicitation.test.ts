@@ -1,23 +1,25 @@
 import { Client, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, type ToolResult } from '../helpers/stack.js';
+import { serveInProcess } from '../helpers/in-process.js';
+import { isolatedEnv, SIM_CREDENTIALS, type ToolResult } from '../helpers/stack.js';
 
 /**
- * Consent end to end: the built server over stdio, a real consent tool (share_custom_image with another account), and a
- * client that declares form elicitation, of both spec eras. What the person answers decides what
- * reaches the simulator; the ledger shows only what was sent.
+ * Consent in confirm mode: the server composed from its environment as a start would (in this
+ * process, over the in-memory transport), a real consent tool (share_custom_image with another
+ * account), and a client that declares form elicitation, of both spec eras. What the person
+ * answers decides what reaches the simulator; the ledger shows only what was sent. (Both eras
+ * over stdio, with a form, are in test/e2e/consent-human.test.ts.)
  */
 type Era = 'legacy' | 'modern';
 type Answer = ElicitResult;
 
 let sim: Simulator;
 let ledgerPath: string;
-let client: Client | undefined;
+let server: { close(): Promise<void> } | undefined;
 const asked: string[] = [];
 
 beforeEach(async () => {
@@ -25,7 +27,7 @@ beforeEach(async () => {
   ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-consent-')), 'audit.jsonl');
   asked.length = 0;
 });
-afterEach(async () => { await client?.close(); client = undefined; await sim?.stop(); });
+afterEach(async () => { await server?.close(); server = undefined; await sim?.stop(); });
 
 async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
   const c = new Client({ name: 'consent-e2e', version: '1.0.0' }, {
@@ -38,11 +40,9 @@ async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
       return answer;
     });
   }
-  await c.connect(new StdioClientTransport({
-    command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore',
-    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm' }),
-  }));
-  client = c;
+  server = await serveInProcess(c, isolatedEnv({
+    ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', LOG_LEVEL: 'warn', SWAS_MCP_CONSENT: 'confirm',
+  }), [], { eras: true });
   return c;
 }
 

@@ -1,13 +1,14 @@
-// Profiles end to end: the built server with a temporary HOME holding the aliyun CLI's config
-// (two AK profiles and one RamRoleArn profile), against a simulator with several accounts.
-import { spawnSync } from 'node:child_process';
+// Profiles: the server (composed in this process as src/index.ts does) with a temporary HOME
+// holding the aliyun CLI's config (two AK profiles and one RamRoleArn profile), against a simulator
+// with several accounts. Start-up refusals of bad profiles are in test/e2e/profiles-startup.test.ts.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SIM_ACCESS_KEY_ID } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SERVER_ENTRY, startStack, textOf, type Stack } from '../helpers/stack.js';
-import { homeWith, PROD_ACCOUNT, PROFILE_SECRETS, ROLE_SOURCE_KEY, STAGING_ACCOUNT, STAGING_KEY, startProfilesStack } from '../helpers/profiles.js';
+import { call, textOf, type Stack } from '../helpers/stack.js';
+import { startToolStack } from '../helpers/in-process.js';
+import { PROD_ACCOUNT, PROFILE_SECRETS, ROLE_SOURCE_KEY, STAGING_ACCOUNT, STAGING_KEY, startProfilesToolStack } from '../helpers/profiles.js';
 
 let stack: (Stack & { home: string }) | undefined;
 afterEach(async () => { await stack?.close(); stack = undefined; });
@@ -16,7 +17,7 @@ const THREE = { SWAS_MCP_PROFILES: 'prod,staging,role' };
 
 describe('profiles: several accounts from one server', () => {
   it('publishes Profile (an enum of the allowed names, "all" on list tools) and list_profiles', async () => {
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
     const { tools } = await stack.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.has('list_profiles')).toBe(true);
@@ -27,7 +28,7 @@ describe('profiles: several accounts from one server', () => {
   });
 
   it('signs each call with its own profile\'s key, names profile and account, and refuses an unknown profile with nothing sent', async () => {
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
     stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
     stack.sim.accounts.get(STAGING_ACCOUNT)!.addInstance({ regionId: 'cn-shanghai', instanceName: 'staging-web' });
 
@@ -48,11 +49,16 @@ describe('profiles: several accounts from one server', () => {
     const unknown = await call(stack.client, 'list_instances', { Profile: 'customer' });
     expect(unknown.isError).toBe(true);
     expect(textOf(unknown)).toMatch(/Profile must be one of "prod", "staging", "role", "all"/);
+    // Our error shape, as with one account: the field, the rule, and nothing sent.
+    expect(unknown.structuredContent?.Error).toMatchObject({ Code: 'InvalidParameter', Stage: 'input' });
+    const badId = await call(stack.client, 'list_snapshots', { Profile: 'staging', InstanceId: 'not an id' });
+    expect(badId.structuredContent?.Error).toMatchObject({ Code: 'InvalidParameter', Stage: 'input' });
+    expect(textOf(badId)).toMatch(/InstanceId/);
     expect(stack.sim.stats.requests().length).toBe(before);
   });
 
   it('list_profiles answers name, mode, region, policy and account; the RamRoleArn profile never falls back to another source', async () => {
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_PROFILE_POLICY: 'prod:read', SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_PROFILE_POLICY: 'prod:read', SWAS_MCP_AUDIT_LOG: 'off' });
     const res = await call(stack.client, 'list_profiles', {});
     const rows = res.structuredContent!.Profiles as Record<string, unknown>[];
     expect(rows.slice(0, 2)).toEqual([
@@ -78,7 +84,7 @@ describe('profiles: policy, fleet, sharing and the record', () => {
   it('prod:read refuses a delete on prod before anything is read; the same delete on staging goes through consent', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'swas-profiles-ledger-'));
     const ledger = join(dir, 'audit.jsonl');
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_PROFILE_POLICY: 'prod:read,staging:destructive', SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_PROFILE_POLICY: 'prod:read,staging:destructive', SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger });
     const prodServer = stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
     const prodSnap = stack.sim.state.createSnapshot(prodServer.disks[0]!.diskId, 'prod-snap', {});
     const stagingState = stack.sim.accounts.get(STAGING_ACCOUNT)!;
@@ -117,7 +123,7 @@ describe('profiles: policy, fleet, sharing and the record', () => {
   });
 
   it('Profile "all" with RegionId "all": region lists first, then every account × region in one wave; a failing account is reported', async () => {
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
     stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
     stack.sim.accounts.get(STAGING_ACCOUNT)!.addInstance({ regionId: 'cn-shanghai', instanceName: 'staging-web' });
     const res = await call(stack.client, 'list_instances', { Profile: 'all', RegionId: 'all' });
@@ -136,7 +142,7 @@ describe('profiles: policy, fleet, sharing and the record', () => {
   });
 
   it('Profile "all" answers every list tool in the shape its published schema declares', async () => {
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
     const server = stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
     stack.sim.state.addImage({ regionId: 'cn-hangzhou', name: 'golden', instanceId: server.instanceId });
     const calls: [string, Record<string, unknown>, string][] = [
@@ -155,7 +161,7 @@ describe('profiles: policy, fleet, sharing and the record', () => {
   });
 
   it('shares an image from prod to staging named by profile; the plan shows both; staging lists it as shared in', async () => {
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
     const server = stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
     const image = stack.sim.state.addImage({ regionId: 'cn-hangzhou', name: 'golden', instanceId: server.instanceId });
     stack.sim.accounts.get(STAGING_ACCOUNT)!.addInstance({ regionId: 'cn-hangzhou', instanceName: 'staging-web' });
@@ -174,36 +180,12 @@ describe('profiles: policy, fleet, sharing and the record', () => {
   });
 });
 
-describe('profiles: start-up and the one-account case', () => {
-  const start = (profiles: string, extra: Record<string, unknown>[] = [], env: Record<string, string> = {}) => {
-    const home = homeWith({ profiles: [
-      { name: 'prod', mode: 'AK', access_key_id: 'id-1', access_key_secret: 'never-shown-secret' },
-      ...extra,
-    ] });
-    return spawnSync(process.execPath, [SERVER_ENTRY], { env: isolatedEnv({ HOME: home, USERPROFILE: home, SWAS_MCP_PROFILES: profiles, SWAS_MCP_AUDIT_LOG: 'off', ...env }), encoding: 'utf8', input: '' });
-  };
-
-  it('stops with exit code 2 naming an unknown profile, a broken one, or an unsupported mode', () => {
-    const unknown = start('prod,customer');
-    expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/profile "customer" .*no such profile/);
-    const broken = start('prod,half', [{ name: 'half', mode: 'AK', access_key_id: 'id-2' }]);
-    expect(broken.status).toBe(2);
-    expect(broken.stderr).toMatch(/profile "half" .*\(mode AK\) has no access_key_secret/);
-    const odd = start('odd', [{ name: 'odd', mode: 'Telepathy', access_key_id: 'x' }]);
-    expect(odd.status).toBe(2);
-    expect(odd.stderr).toMatch(/profile "odd" .*mode "Telepathy", which is not supported/);
-    const policy = start('prod', [], { SWAS_MCP_PROFILE_POLICY: 'staging:read' });
-    expect(policy.status).toBe(2);
-    expect(policy.stderr).toContain('SWAS_MCP_PROFILE_POLICY names the profile "staging", which SWAS_MCP_PROFILES does not allow');
-    for (const r of [unknown, broken, odd, policy]) expect(r.stderr).not.toContain('never-shown-secret');
-  });
-
+describe('profiles: the one-account case and approvals', () => {
   it('with one profile, tools/list is byte-identical to a server without profiles, and calls still use the profile', async () => {
-    const plain = await startStack({ env: { SWAS_MCP_AUDIT_LOG: 'off', SWAS_MCP_CONSENT: 'confirm' } }); // as startProfilesStack
+    const plain = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: 'off', SWAS_MCP_CONSENT: 'confirm' } }); // as startProfilesToolStack
     const plainTools = JSON.stringify(await plain.client.listTools());
     await plain.close();
-    stack = await startProfilesStack({ SWAS_MCP_PROFILES: 'staging', SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ SWAS_MCP_PROFILES: 'staging', SWAS_MCP_AUDIT_LOG: 'off' });
     const { tools } = await stack.client.listTools();
     expect(JSON.stringify({ tools })).toBe(plainTools);
     const res = await call(stack.client, 'list_instances', {});
@@ -213,7 +195,7 @@ describe('profiles: start-up and the one-account case', () => {
   });
 
   it('binds an approval to its profile: a ConfirmToken from staging does not carry out the same request on prod', async () => {
-    stack = await startProfilesStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
+    stack = await startProfilesToolStack({ ...THREE, SWAS_MCP_AUDIT_LOG: 'off' });
     const image = stack.sim.state.addImage({ regionId: 'cn-hangzhou', name: 'golden', instanceId: stack.sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'a' }).instanceId });
     const stagingState = stack.sim.accounts.get(STAGING_ACCOUNT)!;
     // The same image ID in both accounts, so that only the profile differs.

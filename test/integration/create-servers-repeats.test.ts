@@ -1,0 +1,76 @@
+// create_servers_from_image never buys twice, in this process: a lost answer retried with the same
+// ClientToken, and the person's form (accepted or declined) before anything is bought. A crashed
+// server process and its successor are in test/e2e/create-servers-repeats.test.ts.
+import { Client } from '@modelcontextprotocol/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type ToolResult } from '../helpers/stack.js';
+import { serveInProcess } from '../helpers/in-process.js';
+
+const R = DEMO.region;
+const order = { RegionId: R, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 12, Amount: 2 };
+
+let sim: Simulator | undefined;
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((h) => h.close().catch(() => undefined)));
+  await sim?.stop();
+  sim = undefined;
+});
+
+const env = (extra: Record<string, string> = {}) => isolatedEnv({
+  ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim!.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_AUDIT_LOG: 'off', ...extra,
+});
+
+/** The server from `env`, in this process, reached by `client`. */
+async function server(client: Client, extra: Record<string, string> = {}): Promise<Client> {
+  open.push(await serveInProcess(client, env(extra)));
+  return client;
+}
+
+describe('create_servers_from_image never buys twice', () => {
+  it('an answer lost on the wire: the retry carries the same ClientToken and the order is bought once', async () => {
+    sim = await startSimulator();
+    const before = sim.state.instances(R).length;
+    sim.faults.dropNext('CreateInstances', 1, { after: true });
+    const client = await server(new Client({ name: 'purchase-test', version: '1.0.0' }), { SWAS_MCP_CONSENT: 'off', SWAS_MCP_MAX_ORDER_COST: '2000' });
+    const r = await call(client, 'create_servers_from_image', order);
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(sim.stats.count('CreateInstances')).toBe(2);
+    const tokens = sim.stats.requests('CreateInstances').map((q) => q.params.ClientToken);
+    expect(new Set(tokens).size).toBe(1);
+    expect(r.structuredContent!.InstanceIds).toHaveLength(2);
+    expect(sim.state.instances(R).length).toBe(before + 2);
+  });
+
+  it('human mode with form elicitation: the person sees the cost, accepts, and exactly one CreateInstances is sent with the right parameters', async () => {
+    sim = await startSimulator();
+    const asked: string[] = [];
+    const c = new Client({ name: 'purchase-e2e', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    c.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params.message);
+      return { action: 'accept', content: { confirm: true } };
+    });
+    await server(c);
+    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as ToolResult;
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain('2 servers × 12 months × ¥60.00 = ¥1,440.00');
+    expect(asked[0]).toMatch(/not refunded in full/);
+    expect(sim.stats.count('CreateInstances')).toBe(1);
+    expect(sim.stats.requests('CreateInstances')[0]!.params).toMatchObject({
+      ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: '12', Amount: '2', ChargeType: 'PrePaid', AutoRenew: 'false',
+    });
+    expect(r.structuredContent!.InstanceIds).toHaveLength(2);
+  });
+
+  it('human mode with form elicitation declined: nothing is bought', async () => {
+    sim = await startSimulator();
+    const c = new Client({ name: 'purchase-e2e', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    c.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
+    await server(c);
+    const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as ToolResult;
+    expect(r.structuredContent!.Error).toMatchObject({ Code: 'DeclinedByUser' });
+    expect(sim.stats.count('CreateInstances')).toBe(0);
+  });
+});
