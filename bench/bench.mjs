@@ -2,7 +2,9 @@
 // `npm run bench`: performance figures of swas-image-mcp, each beside a baseline, in one run.
 //
 //   1. spawn → initialize answer: our dist/index.js vs bench/minimal-server.mjs (SDK + one zod tool),
-//      interleaved run by run, median of RUNS (21) after one discarded warm-up each.      target ratio ≤ 0.7
+//      interleaved run by run, median of RUNS (21) after one discarded warm-up each.      target ratio ≤ 0.6
+//      BENCH_ONLY=startup runs this section alone; BENCH_STARTUP_ALSO=<other dist/index.js> adds
+//      another build to the same interleaved runs.
 //   2. RSS after initialize + tools/list, sampled 0.5 s later (start-up garbage still held) and
 //      20 s later, once idle: V8's memory reducer hands back the young generation it grew during
 //      start-up 8 or 16 s into an idle period (Linux /proc).                          target ≤ 60 MB idle
@@ -297,10 +299,25 @@ try {
   const ours = [];
   const minimal = [];
   const bare = [];
+  // BENCH_STARTUP_ALSO=<path to another build's dist/index.js>: measured in the same interleaved runs
+  // (before/after under the same conditions on a noisy machine).
+  const also = process.env.BENCH_STARTUP_ALSO ? resolve(process.env.BENCH_STARTUP_ALSO) : undefined;
+  const alsoRuns = [];
+  if (also) await startupOnce(also);
   for (let i = 0; i < RUNS; i++) {
     if (i % 2 === 0) { ours.push(await startupOnce(OURS)); minimal.push(await startupOnce(MINIMAL)); }
     else { minimal.push(await startupOnce(MINIMAL)); ours.push(await startupOnce(OURS)); }
     bare.push(await startupOnce(BARE));
+    if (also) alsoRuns.push(await startupOnce(also));
+  }
+  // BENCH_ONLY=startup: this section alone.
+  if (process.env.BENCH_ONLY === 'startup') {
+    const ratio = median(ours) / median(minimal);
+    console.log(`swas-image-mcp bench, start-up only  ${new Date().toISOString()}  node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`spawn → initialize answer, median n=${RUNS}: ours ${fmtMs(median(ours))} (${Math.min(...ours).toFixed(0)}–${Math.max(...ours).toFixed(0)}), minimal SDK ${fmtMs(median(minimal))}, ratio ${ratio.toFixed(3)} (target ≤ ${TARGET.startupRatio}: ${ratio <= TARGET.startupRatio ? 'ok' : 'MISS'}); bare node ${fmtMs(median(bare))}`);
+    if (also) console.log(`  ${process.env.BENCH_STARTUP_ALSO}: ${fmtMs(median(alsoRuns))}, ratio ${(median(alsoRuns) / median(minimal)).toFixed(3)}`);
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(0);
   }
 
   const rssOurs = [];

@@ -3,7 +3,11 @@
 import { build } from 'esbuild';
 import { zodEnglishOnly } from './zod-english-only.mjs';
 import { buildViews } from './build-views.mjs';
-import { copyFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 // The ES module build (import condition), as the rest of the SDK in the bundle.
 const SDK_NODE_SHIMS = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server/_shims'));
 const VALIDATOR_FILE = 'json-schema-validator.cjs';
+const SERVER_SCRIPT = 'server.script.js';
 const lazyJsonSchemaValidator = {
   name: 'lazy-json-schema-validator',
   setup(b) {
@@ -29,7 +34,7 @@ const lazyJsonSchemaValidator = {
         import { existsSync } from 'node:fs';
         import { fileURLToPath } from 'node:url';
         export { process };
-        // This code lands in dist/index.js or in a chunk under dist/chunks/: the file is in dist/.
+        // This code lands in dist/server.script.js (or in a chunk under dist/chunks/): the file is in dist/.
         function validatorModule() {
           for (const rel of ['./${VALIDATOR_FILE}', '../${VALIDATOR_FILE}']) {
             const file = fileURLToPath(new URL(rel, import.meta.url));
@@ -49,27 +54,113 @@ const lazyJsonSchemaValidator = {
   },
 };
 
+// What only some starts or calls need and that shares no state with the rest of the server: each
+// group bundled apart as dist/lazy/<group>.cjs, required on the first import() of one of its
+// modules. Left in the server's script they would be compiled (not run) at every start without a
+// code cache. The key is the specifier as the server's source imports it.
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const ON_DEMAND = new Map(Object.entries({
+  sdk: ['@alicloud/swas-open20200601', '@alicloud/sts20150401', '@alicloud/credentials', '@alicloud/openapi-core', '@darabonba/typescript', 'httpx'],
+  passkeys: ['@simplewebauthn/server'],
+  pg: ['pg'],
+  simulator: ['./simulator/index.js'],
+}).flatMap(([group, specs]) => specs.map((spec) => [spec, group])));
+const onDemandGroups = [...new Set(ON_DEMAND.values())];
+const onDemand = {
+  name: 'on-demand',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !ON_DEMAND.has(args.path)) return undefined;
+      // The simulator's import is relative: only src/index.ts's counts.
+      if (args.path.startsWith('.') && args.importer !== join(SRC, 'index.ts')) return undefined;
+      return { path: args.path, namespace: 'on-demand' };
+    });
+    b.onResolve({ filter: /^\.\/lazy\// }, (args) => (args.namespace === 'on-demand' ? { path: args.path, external: true } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'on-demand' }, (args) => ({
+      loader: 'js',
+      contents: `module.exports = require(${JSON.stringify(`./lazy/${ON_DEMAND.get(args.path)}.cjs`)})[${JSON.stringify(args.path)}]();`,
+    }));
+  },
+};
+
+// In a script, a dynamic import() of a Node module stays an import() (esbuild keeps it as it is for an
+// external); a require() needs no ES module loader.
+const builtinImportAsRequire = {
+  name: 'builtin-import-as-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-require' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
+  },
+};
+
 // Build beside dist/ and swap it in at the end, so a server started meanwhile never sees half a build.
 const dist = new URL('../dist', import.meta.url);
 const staging = new URL('../dist.building', import.meta.url);
 await rm(staging, { recursive: true, force: true });
+// dist/ is CommonJS (dist/package.json): Node starts a CommonJS entry a few milliseconds sooner than
+// an ES module one (no module loader to set up, no asynchronous read of the entry).
+await mkdir(staging, { recursive: true });
+await writeFile(join(fileURLToPath(staging), 'package.json'), `${JSON.stringify({ '//': 'dist/ is CommonJS: Node starts it sooner than an ES module', type: 'commonjs' }, null, 2)}\n`);
+// The standalone simulator.
 await build({
-  entryPoints: { index: fileURLToPath(new URL('../src/index.ts', import.meta.url)), simulator: fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url)) },
-  outdir: fileURLToPath(staging),
+  entryPoints: [fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url))],
+  outfile: join(fileURLToPath(staging), 'simulator.js'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [zodEnglishOnly, lazyJsonSchemaValidator],
-  // pg's optional native binding: never installed, never loaded (pg loads it only when asked for).
-  external: ['pg-native'],
+  plugins: [zodEnglishOnly],
+});
+
+// The server: one script that dist/index.js (src/boot.ts) compiles with vm.Script and a V8 code
+// cache. Node 20 caches no compiled code for modules, and compiling the bundle's start-up modules
+// was the largest part of a start. Our modules that only some starts or calls need (the HTTP side,
+// OAuth, the approval pages) are in the same file, wrapped by esbuild in functions that run on first
+// import: V8 compiles a function only when it first runs, so that code is read, not compiled, and not
+// in the cache. The on-demand groups above are in files of their own.
+const server = await build({
+  entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
+  write: false,
+  outfile: join(fileURLToPath(staging), SERVER_SCRIPT),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  charset: 'ascii',
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: 'warning',
+  plugins: [zodEnglishOnly, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
+});
+// Each on-demand group: an object of loaders, one per specifier, so a group's modules run only when imported.
+for (const group of onDemandGroups) {
+  const specs = [...ON_DEMAND].filter(([, g]) => g === group).map(([spec]) => spec);
+  await build({
+    stdin: {
+      contents: `module.exports = {${specs.map((spec) => `${JSON.stringify(spec)}: () => require(${JSON.stringify(spec.startsWith('.') ? join(SRC, spec.replace(/\.js$/, '.ts')) : spec)})`).join(',\n')}};`,
+      resolveDir: SRC, loader: 'js', sourcefile: `${group}.cjs`,
+    },
+    outfile: join(fileURLToPath(staging), 'lazy', `${group}.cjs`),
+    bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
+    plugins: [zodEnglishOnly],
+    // pg's optional native binding: never installed, never loaded (pg loads it only when asked for).
+    external: ['pg-native'],
+  });
+}
+// A function expression taking CommonJS's arguments (the shebang of src/index.ts has no place in it).
+const serverScript = `(function (exports, require, module, __filename, __dirname) {${server.outputFiles[0].text.replace(/^#!.*\n/, '')}\n})`;
+await writeFile(join(fileURLToPath(staging), SERVER_SCRIPT), serverScript, 'latin1');
+await build({
+  entryPoints: [fileURLToPath(new URL('../src/boot.ts', import.meta.url))],
+  outfile: join(fileURLToPath(staging), 'index.js'),
+  bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
+  define: { SERVER_BUILD_ID: JSON.stringify(createHash('sha256').update(serverScript).digest('hex').slice(0, 16)), 'import.meta.url': '__bootUrl' },
+  banner: { js: 'var __bootUrl=require("node:url").pathToFileURL(__filename).href;' },
 });
 await build({
   entryPoints: [SDK_NODE_SHIMS], outfile: join(fileURLToPath(staging), VALIDATOR_FILE),
@@ -79,5 +170,35 @@ await build({
 await copyFile(fileURLToPath(new URL('../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url)), join(fileURLToPath(staging), 'webauthn-browser.js'));
 // The MCP App views: one self-contained page each, read by the server when a host asks for one.
 await buildViews(join(fileURLToPath(staging), 'apps'));
+await writeCodeCache(join(fileURLToPath(staging), 'index.js'));
 await rm(dist, { recursive: true, force: true });
 await rename(staging, dist);
+
+/**
+ * Starts the built server once, as a client would (initialize, then stdin closed), so that its loader
+ * writes the code cache for this Node version into dist/code-cache/. Without one the server still
+ * starts (and writes one itself where dist/ is writable): a failure here is only reported.
+ */
+async function writeCodeCache(entry) {
+  const home = mkdtempSync(join(os.tmpdir(), 'swas-build-'));
+  try {
+    await new Promise((resolveP, reject) => {
+      const child = spawn(process.execPath, [entry], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+        // A default start (ledger in the empty HOME), so that the cache holds what such a start compiles.
+        env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
+      });
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('no initialize answer in 20 s')); }, 20_000);
+      child.on('error', reject);
+      child.on('exit', (code) => { clearTimeout(timer); resolveP(code); });
+      child.stdout.once('data', () => child.stdin.end());
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'build', version: '0' } } })}\n`);
+    });
+    const made = await readdir(join(dirname(entry), 'code-cache')).catch(() => []);
+    if (!made.some((f) => f.endsWith('.bin'))) console.warn('build: no code cache was written; the server will start without one');
+  } catch (err) {
+    console.warn(`build: code cache not written (${err.message}); the server will start without one`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}

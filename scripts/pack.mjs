@@ -53,7 +53,8 @@ try {
   }
   cpSync(join(root, 'dist'), join(stage, 'dist'), {
     recursive: true,
-    filter: (src) => !src.endsWith('.map'),
+    // The code cache is for the Node that built it; the host's Node writes its own on first start.
+    filter: (src) => !src.endsWith('.map') && !src.split(/[\\/]/).includes('code-cache'),
   });
 
   rmSync(out, { force: true });

@@ -10,6 +10,7 @@ import { createLogger, silenceSecretDebugNamespaces } from './log.js';
 import { checkToolFor } from './explain/catalog.js';
 import { buildServer, CallLifecycle } from './server.js';
 import { shutDown, shuttingDownError, type Serving, type ShutdownToolInfo } from './shutdown.js';
+import { announceStarted } from './started.js';
 import { StdinGuard } from './stdio-guard.js';
 import { SdkSwasApi, type CredentialSource } from './swas/client.js';
 import { diagnoseCredentials } from './swas/credential-diagnosis.js';
@@ -246,6 +247,7 @@ async function main(): Promise<void> {
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
     handle = started;
+    announceStarted();
     return;
   }
 
@@ -270,6 +272,9 @@ async function main(): Promise<void> {
       await stdio.close();
     },
   };
+  // The first message out is the initialize answer (or an error to whatever came first).
+  const send = transport.send.bind(transport);
+  transport.send = async (...args) => { transport.send = send; try { await send(...args); } finally { announceStarted(); } };
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };
