@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import * as swas from '@alicloud/swas-open20200601';
 import { DEMO, type SeedData } from '../../src/simulator/index.js';
-import { rawCall, sdkClient, sdkError, simulatorPool } from './helpers.js';
+import { clock, rawCall, sdkClient, sdkError, simulatorPool } from './helpers.js';
 
 const start = simulatorPool();
 
@@ -148,7 +148,8 @@ describe('ListSnapshots', () => {
 
 describe('CreateSnapshot', () => {
   test('shop-server story: no snapshot, create one, it progresses and becomes accomplished', async () => {
-    const sim = await start({ snapshotReadyMs: 150 });
+    const time = clock();
+    const sim = await start({ snapshotReadyMs: 150, now: time.now });
     const c = sdkClient(sim);
     const created = await c.createSnapshot(new swas.CreateSnapshotRequest({ regionId: hz, diskId: DEMO.shopSystemDiskId, snapshotName: 'shop-sys-1' }));
     const id = created.body!.snapshotId!;
@@ -157,7 +158,7 @@ describe('CreateSnapshot', () => {
     const early = await list();
     expect(early).toMatchObject({ status: 'progressing', sourceDiskType: 'system', instanceId: DEMO.shopServerId, snapshotName: 'shop-sys-1' });
     expect(early.progress).toMatch(/^\d{1,2}%$/);
-    await new Promise((r) => setTimeout(r, 200));
+    time.advance(200);
     expect(await list()).toMatchObject({ status: 'accomplished', progress: '100%' });
   });
 
@@ -253,7 +254,8 @@ describe('custom image reads and delete', () => {
   });
 
   test('ListImages: public images by type, custom images once created', async () => {
-    const sim = await start({ imageReadyMs: 100 });
+    const time = clock();
+    const sim = await start({ imageReadyMs: 100, now: time.now });
     const c = sdkClient(sim);
     const custom = await c.listImages(new swas.ListImagesRequest({ regionId: hz, imageType: 'custom' }));
     expect(custom.body!.images!.map((m) => m.imageName).sort()).toEqual(['archive-2025', 'blog-base-2025', 'blog-base-2026', 'partner-wordpress-base']);
@@ -265,7 +267,7 @@ describe('custom image reads and delete', () => {
     )).body!;
     const find = async () => (await c.listImages(new swas.ListImagesRequest({ regionId: hz, imageIds: json([body.imageId!]) }))).body!.images!;
     expect(await find()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 130));
+    time.advance(130);
     expect((await find()).map((m) => [m.imageId, m.imageType])).toEqual([[body.imageId, 'custom']]);
     const bad = await sdkError(c.listImages(new swas.ListImagesRequest({ regionId: hz, imageType: 'weird' })));
     expect(bad.code).toBe('InvalidParameter');

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import * as swas from '@alicloud/swas-open20200601';
 import { DEMO, type SeedData, type Simulator } from '../../src/simulator/index.js';
-import { sdkClient, sdkError, simulatorPool } from './helpers.js';
+import { clock, sdkClient, sdkError, simulatorPool } from './helpers.js';
 
 const start = simulatorPool();
 
@@ -16,7 +16,8 @@ const tag = (key: string, value: string) => new swas.CreateCustomImageRequestTag
 
 describe('CreateCustomImage happy path and asynchrony', () => {
   test('a new image is "4" (creating), then "1" after imageReadyMs; with a data snapshot and tags', async () => {
-    const sim = await start({ imageReadyMs: 120 });
+    const time = clock();
+    const sim = await start({ imageReadyMs: 120, now: time.now });
     const c = sdkClient(sim);
     const r = await c.createCustomImage(
       blogImage({ dataSnapshotId: DEMO.blogDataSnapshotId, description: 'from (test) *run*', tag: [tag('env', 'prod'), tag('team', '')] }),
@@ -28,7 +29,7 @@ describe('CreateCustomImage happy path and asynchrony', () => {
     const first = await get();
     expect(first).toMatchObject({ status: '4', name: 'blog-new', description: 'from (test) *run*', instanceId: DEMO.blogServerId, instanceName: 'blog-server', dataSnapshotId: DEMO.blogDataSnapshotId, regionId: hz });
     expect(first.tags!.map((t) => [t.key, t.value])).toEqual([['env', 'prod'], ['team', '']]);
-    await new Promise((res) => setTimeout(res, 150));
+    time.advance(150);
     expect((await get()).status).toBe('1');
   });
 
@@ -41,11 +42,12 @@ describe('CreateCustomImage happy path and asynchrony', () => {
   });
 
   test('a server flagged failImages produces an image that ends as "3"; setImageStatus also works', async () => {
-    const sim = await start({ imageReadyMs: 50 });
+    const time = clock();
+    const sim = await start({ imageReadyMs: 50, now: time.now });
     sim.state.updateInstance(DEMO.blogServerId, { failImages: true });
     const body = (await sdkClient(sim).createCustomImage(blogImage())).body!;
     expect(sim.state.image(body.imageId!)!.status).toBe('4');
-    await new Promise((res) => setTimeout(res, 70));
+    time.advance(70);
     expect(sim.state.image(body.imageId!)!.status).toBe('3');
     sim.state.setImageStatus(body.imageId!, '2');
     const listed = await sdkClient(sim).listCustomImages(new swas.ListCustomImagesRequest({ regionId: hz, imageIds: JSON.stringify([body.imageId]) }));
