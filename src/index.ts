@@ -165,8 +165,9 @@ async function main(): Promise<void> {
   const store: ApprovalStore = shared ? shared.approvals : new MemoryApprovalStore();
   const passkeys = config.consentMode === 'human' ? new (await import('./consent/passkeys.js')).FilePasskeys(config.passkeyFile) : undefined;
   let approvals: ApprovalPortal = new LoopbackPortal({ store, log, now: Date.now, ...(passkeys ? { passkeys } : {}) });
+  const idle = new IdleCollector();
   const toolContext: ToolContext = {
-    api: profiles ? profiles.default.api : api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now, idle: new IdleCollector(),
+    api: profiles ? profiles.default.api : api, config, log, simulated: config.simulate, ledger, consent, approvals, now: Date.now, idle,
     ...(profiles ? { profiles } : {}),
   };
   logConsentMode(config, log);
@@ -247,6 +248,7 @@ async function main(): Promise<void> {
     });
     httpBase = started.url.replace(/\/mcp$/, '').replace('//127.0.0.1', '//localhost');
     handle = started;
+    idle.afterStart();
     announceStarted();
     return;
   }
@@ -274,7 +276,7 @@ async function main(): Promise<void> {
   };
   // The first message out is the initialize answer (or an error to whatever came first).
   const send = transport.send.bind(transport);
-  transport.send = async (...args) => { transport.send = send; try { await send(...args); } finally { announceStarted(); } };
+  transport.send = async (...args) => { transport.send = send; try { await send(...args); } finally { announceStarted(); idle.afterStart(); } };
   // Whatever closes the transport, a server that can no longer hear must not linger.
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => { await closeTransport(); void shutdown('transport closed', false); };

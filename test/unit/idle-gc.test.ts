@@ -60,4 +60,22 @@ describe('IdleCollector: one full collection once a burst of calls is over', () 
     await vi.advanceTimersByTimeAsync(1_000);
     expect(collect.mock.calls).toEqual([[true]]);
   });
+
+  it('runs the same series once after start, unless a call comes first (the call postpones it to its own quiet time)', async () => {
+    const collect = vi.fn();
+    const idle = new IdleCollector(collect, 5_000, 20);
+    idle.afterStart();
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(collect.mock.calls).toEqual([[false], [false], [true]]);
+
+    const busy = new IdleCollector(collect.mockClear(), 5_000, 20);
+    busy.afterStart();
+    let finish!: () => void;
+    void busy.track(new Promise<void>((r) => { finish = r; }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(collect).not.toHaveBeenCalled();
+    finish();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(collect).not.toHaveBeenCalled();
+  });
 });
