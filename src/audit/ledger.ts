@@ -86,12 +86,18 @@ function why(err: unknown): string {
 
 /** Refuses what must not hold the ledger: anything but a regular file, or a file others can read. */
 async function checked(path: string, file: LedgerFile): Promise<LedgerFile> {
-  const st = await file.stat();
-  if (!st.isFile()) throw new Error('it is not a regular file');
-  if ((st.mode & 0o077) !== 0) {
-    throw new Error(`its mode is ${(st.mode & 0o777).toString(8).padStart(4, '0')}, readable or writable by group or others; run "chmod 600 ${path}"`);
+  try {
+    const st = await file.stat();
+    if (!st.isFile()) throw new Error('it is not a regular file');
+    if ((st.mode & 0o077) !== 0) {
+      throw new Error(`its mode is ${(st.mode & 0o777).toString(8).padStart(4, '0')}, readable or writable by group or others; run "chmod 600 ${path}"`);
+    }
+    return file;
+  } catch (err) {
+    // Refused, so never used: closed now (a refused reopen is tried again at every line).
+    await file.close().catch(() => undefined);
+    throw err;
   }
-  return file;
 }
 
 /**

@@ -160,6 +160,33 @@ describe('rotation and deletion after start', () => {
   });
 });
 
+describe('file handles', () => {
+  it('a file refused at the path (others may read it) is closed, not leaked, at every line that tries it', async () => {
+    const path = join(dir, 'audit.jsonl');
+    let openCount = 0;
+    let closeCount = 0;
+    const io: LedgerIo = {
+      ...fileIo,
+      open: async (p) => {
+        const real = await fileIo.open(p);
+        openCount += 1;
+        return Object.assign(Object.create(real) as LedgerFile, { close: async () => { closeCount += 1; await real.close(); } });
+      },
+    };
+    const l = await ledgerAt(path, io);
+    await unlink(path);
+    await writeFile(path, '', { mode: 0o640 });
+    await chmod(path, 0o640);
+    for (let i = 0; i < 3; i++) {
+      const err = await audited(l, base, async () => ({})).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuditLedgerError);
+    }
+    // Every open but the ledger's own first file was refused, and each of those was closed.
+    expect(openCount).toBeGreaterThanOrEqual(4);
+    expect(closeCount).toBe(openCount - 1);
+  });
+});
+
 describe('what may hold the ledger', () => {
   it('a symbolic link is refused (O_NOFOLLOW), naming it', async () => {
     const target = join(dir, 'elsewhere.jsonl');
