@@ -11,7 +11,9 @@ export const tagWord = (k: string, v: string) => `${apiText(k, 64)}=${apiText(v,
 
 export function tagCustomImagesText(out: Output): string {
   const lines: string[] = [];
-  if (!out.Changed && out.Sent?.length) {
+  if (out.Changed === undefined && out.Sent?.length) {
+    lines.push(`Sent: ${out.Sent.map((s) => `${s.Action} RequestId ${s.RequestId}`).join('; ')}. Whether the tags changed is not known: the images could not all be read back (see the notes).`);
+  } else if (!out.Changed && out.Sent?.length) {
     lines.push(`Not done: the requests were answered by the API, but the tags did not change (see the notes).`);
   } else if (!out.Changed) {
     lines.push(out.DryRun && out.Requests?.length

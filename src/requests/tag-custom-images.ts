@@ -43,18 +43,22 @@ export function expectationOf(req: TagRequest): Expectation {
 
 /**
  * Whether the images read back show the request's change on every image it names. False for a
- * request the API answered but did not carry out (a repeat of an earlier ClientToken), and for an
- * image no longer listed: it is not applied.
+ * request the API answered but did not carry out (a repeat of an earlier ClientToken): a listed
+ * image without the change. Undefined when an image it names is no longer listed (deleted since,
+ * or the listing lags) and no listed one contradicts it: the read cannot tell.
  */
-export function tookEffect(req: TagRequest, after: readonly CustomImage[]): boolean {
+export function tookEffect(req: TagRequest, after: readonly CustomImage[]): boolean | undefined {
   const p = req.Parameters;
-  return p.ResourceIds.every((id) => {
+  let unseen = false;
+  const shown = p.ResourceIds.every((id) => {
     const m = after.find((x) => x.ImageId === id);
-    if (!m) return false;
+    if (!m) { unseen = true; return true; }
     return 'Tags' in p
       ? p.Tags.every((t) => m.Tags.some((h) => h.Key === t.Key && (h.Value ?? '') === (t.Value ?? '')))
       : p.TagKeys.every((k) => !m.Tags.some((h) => h.Key === k));
   });
+  if (!shown) return false;
+  return unseen ? undefined : true;
 }
 
 /** Each image's tags once the plan has run: what the requests leave behind, shown before they are sent. */

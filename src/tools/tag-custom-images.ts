@@ -180,16 +180,23 @@ async function tagCustomImages(args: Input, call: ToolCall, ctx: ToolContext) {
     const after = await readCustomImages(ctx.api, region, args.ImageIds, { signal: call.signal });
     out.Images = after.own.map((m) => ({ ImageId: m.ImageId, ImageName: m.Name, Tags: tagsOf(m) }));
     for (const [i, req] of requests.entries()) {
-      sent[i]!.Applied = tookEffect(req, after.own);
-      if (!sent[i]!.Applied) {
+      const applied = tookEffect(req, after.own);
+      // Not listed any more: the read cannot say, so nothing is recorded as not done.
+      if (applied === undefined) continue;
+      sent[i]!.Applied = applied;
+      if (!applied) {
         await recordNotApplied(ctx, call, {
           tool: TOOL, action: req.Action, regionId: region, resourceIds: req.Parameters.ResourceIds, clientToken: req.Parameters.ClientToken, args: ledgerArgs,
         });
       }
     }
-    out.Changed = sent.some((x) => x.Applied);
-    if (sent.some((x) => !x.Applied)) {
-      out.Notes.push(`${sent.filter((x) => !x.Applied).map((x) => x.Action).join(' and ')} was answered by the API but changed nothing: the API took it as a repeat of an earlier request with the same ClientToken. To carry it out, call again with a new ClientToken.`);
+    const unseen = args.ImageIds.filter((id) => !after.own.some((m) => m.ImageId === id));
+    if (sent.some((x) => x.Applied === true)) out.Changed = true;
+    else if (sent.every((x) => x.Applied === false)) out.Changed = false;
+    else delete out.Changed;
+    if (unseen.length) out.Notes.push(`${unseen.join(', ')} could not be read back (no longer listed): whether the tags were set there is not known. list_custom_images shows the images.`);
+    if (sent.some((x) => x.Applied === false)) {
+      out.Notes.push(`${sent.filter((x) => x.Applied === false).map((x) => x.Action).join(' and ')} was answered by the API but changed nothing: the API took it as a repeat of an earlier request with the same ClientToken. To carry it out, call again with a new ClientToken.`);
     }
   } catch {
     out.Notes.push('The tags could not be read back; the tags shown are what the requests set. list_custom_images shows them.');

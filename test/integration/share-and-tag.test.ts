@@ -414,3 +414,27 @@ describe('bad input: a clear error naming the field, nothing sent', () => {
     });
   }
 });
+
+describe('tag_custom_images, an image gone before the read-back', () => {
+  it('is unknown, not "changed nothing": no Applied false, no not-applied line, a note naming it', async () => {
+    const id = freshImage();
+    // The image is deleted by someone else right after TagResources is answered, before the read-back.
+    const record = stack.sim.stats.record.bind(stack.sim.stats);
+    stack.sim.stats.record = (entry) => { record(entry); if (entry.action === 'TagResources') stack.sim.state.removeImage(id); };
+    try {
+      const res = await call(stack.client, 'tag_custom_images', { RegionId: R, ImageIds: [id], Tag: [{ Key: 'env', Value: 'prod' }] });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect(stack.sim.stats.count('TagResources')).toBe(1);
+      const out = res.structuredContent!;
+      expect(out.Sent).toEqual([expect.not.objectContaining({ Applied: expect.anything() as unknown })]);
+      expect(out.Changed).toBeUndefined();
+      expect(out.Notes.join(' ')).toContain(`${id} could not be read back`);
+      expect(textOf(res)).not.toContain('changed nothing');
+      expect(textOf(res)).not.toContain('Not done');
+      expect(textOf(res)).toContain('Whether the tags changed is not known');
+      expect(ledger().filter((l) => l.action === 'TagResources').map((l) => [l.phase, l.ok])).toEqual([['intent', undefined], ['outcome', true]]);
+    } finally {
+      stack.sim.stats.record = record;
+    }
+  });
+});

@@ -272,8 +272,9 @@ describe('tag_custom_images', () => {
     // m-2 still shows the old value: the API answered but changed nothing there.
     expect(tag.tookEffect(put!, [done[0]!, image('m-2', { Tags: [{ Key: 'env', Value: 'test' }] })])).toBe(false);
     expect(tag.tookEffect(untag!, [image('m-1', { Tags: [{ Key: 'old', Value: 'x' }] })])).toBe(false);
-    // An image no longer listed cannot show the change.
-    expect(tag.tookEffect(put!, [done[0]!])).toBe(false);
+    // An image no longer listed cannot show the change either way: unknown, not "not applied".
+    expect(tag.tookEffect(put!, [done[0]!])).toBeUndefined();
+    expect(tag.tookEffect(put!, [image('m-1', { Tags: [] })])).toBe(false);
   });
 
   it('what the plan leaves on each image: removed keys gone, new values in, untouched images as they are', () => {
