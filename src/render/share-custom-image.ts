@@ -18,7 +18,9 @@ export function shareDryRunText(out: Output, plan: Plan): string {
 
 export function shareCustomImageText(out: Output, label: string): string {
   const lines: string[] = [];
-  if (!out.Changed && out.Sent?.length) {
+  if (out.Changed === undefined && out.Sent?.length) {
+    lines.push(`Sent for image ${label} in ${out.RegionId}: ${out.Sent.map((s) => `${s.Action} RequestId ${s.RequestId}`).join('; ')}. Whether the share state changed is not known: the image could not be read back (see the notes).`);
+  } else if (!out.Changed && out.Sent?.length) {
     lines.push(`Not done: the requests for image ${label} in ${out.RegionId} were answered by the API, but the share state did not change (see the notes). Now ${stateText(out)}.`);
   } else if (!out.Changed) {
     lines.push(`Nothing to do for image ${label} in ${out.RegionId}: it is already as asked, so nothing was sent${out.DryRun ? ' and nothing would be' : ''}. Now ${stateText(out)}.`);

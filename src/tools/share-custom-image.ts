@@ -226,6 +226,12 @@ async function shareCustomImage(args: Input, call: ToolCall, ctx: ToolContext) {
       if (sent.some((x) => !x.Applied)) {
         out.Notes.push(`${sent.filter((x) => !x.Applied).map((x) => x.Action).join(' and ')} was answered by the API but changed nothing: the API took it as a repeat of an earlier request with the same ClientToken. To carry it out, call again with a new ClientToken.`);
       }
+    } else {
+      // Gone from the listing (deleted since, or the listing lags): the read cannot say what happened.
+      delete out.Changed;
+      delete out.SharedToEcs;
+      delete out.SharedWithAccounts;
+      out.Notes.push(`${args.ImageId} could not be read back (no longer listed): whether its share state changed is not known. list_custom_images shows the images.`);
     }
   } catch {
     out.Notes.push('The share state could not be read back; the values shown are what the requests set. list_custom_images shows it.');

@@ -438,3 +438,24 @@ describe('tag_custom_images, an image gone before the read-back', () => {
     }
   });
 });
+
+describe('share_custom_image, its image gone before the read-back', () => {
+  it('is unknown, not "Shared": no Changed, no share state claimed, a note naming it', async () => {
+    const id = freshImage();
+    const record = stack.sim.stats.record.bind(stack.sim.stats);
+    stack.sim.stats.record = (entry) => { record(entry); if (entry.action === 'ModifyImageShareStatus') stack.sim.state.removeImage(id); };
+    try {
+      const res = await call(stack.client, 'share_custom_image', { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect(stack.sim.stats.count('ModifyImageShareStatus')).toBe(1);
+      const out = res.structuredContent!;
+      expect(out.Changed).toBeUndefined();
+      expect(out.SharedToEcs).toBeUndefined();
+      expect(out.Notes.join(' ')).toContain(`${id} could not be read back`);
+      expect(textOf(res)).toContain('Whether the share state changed is not known');
+      expect(textOf(res)).not.toMatch(/^Shared image/m);
+    } finally {
+      stack.sim.stats.record = record;
+    }
+  });
+});
