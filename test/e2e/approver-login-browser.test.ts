@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
 import { haveChromium, newChromiumContext } from '../helpers/browser.js';
 import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
+import { ledgerLines } from '../helpers/stack.js';
 
 /**
  * Approvers log in: the approval page in HTTP mode sends the person to a real OpenID provider
@@ -102,7 +103,7 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   });
 
   const mutations = () => sim.stats.requests().map((r) => r.action).filter((a) => !READS.test(a));
-  const intents = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [])
+  const intents = () => (ledgerLines(ledgerPath))
     .filter((l) => l.phase === 'intent');
 
   /** The browser of a person who has not been here before: no cookies (of this server or the issuer), no routes. */

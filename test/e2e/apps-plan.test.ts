@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { haveChromium, startAppHost, type AppHost } from '../helpers/app-host.js';
-import { textOf, type ToolResult } from '../helpers/stack.js';
+import { textOf, type ToolResult, ledgerLines } from '../helpers/stack.js';
 
 /**
  * The plan view in a real browser: a change that needs a person's approval renders the plan in
@@ -15,7 +15,7 @@ if (!haveChromium) console.log('skipped: Chromium is not installed here (npm run
 
 const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
 const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-plan-view-')), 'audit.jsonl');
-const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const ledger = () => (ledgerLines(ledgerPath));
 
 describe.skipIf(!haveChromium)('plan view in Chromium', () => {
   let h: AppHost;

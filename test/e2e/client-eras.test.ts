@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as V2Client, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
@@ -8,7 +8,7 @@ import { StdioClientTransport as V1Stdio } from '@modelcontextprotocol/sdk/clien
 import { CallToolResultSchema as V1CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { addServer, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+import { addServer, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, ledgerLines } from '../helpers/stack.js';
 
 /**
  * The same server, three kinds of client: a 2026-07-28 client (no initialize: server/discover and
@@ -131,7 +131,7 @@ describe.each(eras)('%s', (_label, connect, expectedVersion) => {
     expect(client.stderr()).toContain('consent mode human');
     expect(client.asked).toHaveLength(1);
     expect(sim.stats.requests().slice(from).map((r) => r.action).filter((a) => !/^(List|Describe)/.test(a))).toEqual(['AddCustomImageShareAccount']);
-    const ledger = existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    const ledger = ledgerLines(ledgerPath);
     expect(ledger.filter((l) => l.action === 'AddCustomImageShareAccount' && l.phase === 'intent').map((l) => l.consent)).toEqual([{ channel: 'form' }]);
   });
 });

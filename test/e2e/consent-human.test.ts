@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@mod
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { personDecides } from '../helpers/human.js';
-import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, ledgerLines } from '../helpers/stack.js';
 
 /**
  * The built server in its default consent mode (human) over HTTP, in both eras: a person approves
@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 function ledgerAt(path: string): Record<string, unknown>[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  return ledgerLines(path);
 }
 const mutations = () => sim!.stats.requests().map((r) => r.action).filter((a) => !/^(List|Describe)/.test(a));
 

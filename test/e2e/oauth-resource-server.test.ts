@@ -12,7 +12,7 @@ import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Si
 import { freePort, MCP_POST_HEADERS, rawRequest, toolsCallBody } from '../helpers/nginx.js';
 import { cliConfig, homeWith, profilesSimulator } from '../helpers/profiles.js';
 import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
-import { SERVER_ENTRY, textOf, type ToolResult } from '../helpers/stack.js';
+import { ledgerLines, SERVER_ENTRY, textOf, type ToolResult } from '../helpers/stack.js';
 
 const READ_TOOLS = ['list_instances', 'list_snapshots', 'list_custom_images', 'list_images', 'list_plans', 'wait_for_resources'];
 const ALL = ['swas:read', 'swas:write', 'swas:destructive'];
@@ -104,7 +104,6 @@ const post = (body: string, bearer?: string) => rawRequest(`${base}/mcp`, {
 });
 
 const logLines = (): Record<string, unknown>[] => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-const ledgerLines = (): Record<string, unknown>[] => (existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
 /** Resolves once the server's log holds lines that satisfy `enough` (log lines are written when a response closes). */
 function logsUntil(enough: (lines: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]> {
   return new Promise((resolve) => {
@@ -255,7 +254,7 @@ describe('identity everywhere', () => {
     expect(sim.stats.count('DeleteCustomImages')).toBe(1);
     await client.close();
 
-    const lines = ledgerLines().filter((l) => l.action === 'DeleteCustomImages');
+    const lines = ledgerLines(ledger).filter((l) => l.action === 'DeleteCustomImages');
     expect(lines.map((l) => l.phase)).toEqual(['intent', 'outcome']);
     for (const l of lines) expect(l.requestedBy).toEqual({ subject: 'alice', clientId: op.approverClientId });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, InMemoryTransport, StreamableHTTPClientTransport, type ClientCapabilities } from '@modelcontextprotocol/client';
@@ -14,6 +14,7 @@ import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulato
 import type { ToolContext } from '../../src/tools/common.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
+import { ledgerLines } from './stack.js';
 
 /**
  * The real tools in this process, against the simulator over loopback HTTP, with a clock the test
@@ -84,7 +85,7 @@ export async function humanHarness(env: Record<string, string> = {}, passkeys?: 
   return {
     sim, ctx, portal, ledgerPath, clock, connect,
     mutations: () => sim.stats.requests().map((r) => r.action).filter((a) => !READS.test(a)),
-    ledger: () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []),
+    ledger: () => (ledgerLines(ledgerPath)),
     close: async () => {
       for (const c of cleanups.reverse()) await c().catch(() => undefined);
       await portal.close();

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, type CallToolResult, type ClientCapabilities, type Progress } from '@modelcontextprotocol/client';
@@ -68,6 +68,11 @@ export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<st
     ...opts.env,
   }), opts.args, opts.capabilities);
   return { ...server, sim, close: async () => { await server.close(); await sim.stop(); } };
+}
+
+/** The JSON lines of a ledger (or log) file, oldest first; none when the file is not there. */
+export function ledgerLines<T = Record<string, unknown>>(path: string): T[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : [];
 }
 
 export function textOf(result: CallToolResult): string {

@@ -1,11 +1,11 @@
 import { Client, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/client';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { serveInProcess } from '../helpers/in-process.js';
-import { isolatedEnv, SIM_CREDENTIALS, type ToolResult } from '../helpers/stack.js';
+import { isolatedEnv, SIM_CREDENTIALS, type ToolResult, ledgerLines } from '../helpers/stack.js';
 
 /**
  * Consent in confirm mode: the server composed from its environment as a start would (in this
@@ -48,7 +48,7 @@ async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
 
 const shareToEcs = { RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: ['1111222233334444'] };
 const share = async (c: Client, args: Record<string, unknown> = shareToEcs) => (await c.callTool({ name: 'share_custom_image', arguments: args })) as ToolResult;
-const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const ledger = () => (ledgerLines(ledgerPath));
 const sent = () => sim.stats.count('AddCustomImageShareAccount');
 
 describe.each<Era>(['legacy', 'modern'])('consent by elicitation, %s era', (era) => {

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
+import { call, callWithProgress, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -26,7 +26,7 @@ async function start(env: Record<string, string>): Promise<Stack> {
   });
   return stack;
 }
-const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const ledger = () => (ledgerLines(ledgerPath));
 const servers = (s: Stack) => s.sim.state.instances(R).length;
 const bought = (s: Stack) => s.sim.stats.count('CreateInstances');
 

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { ConsentSigner } from '../../src/consent/index.js';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
-import { call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { call, callWithProgress, isolatedEnv, ledgerLines, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -39,8 +39,6 @@ async function start(opts: { sim?: SimulatorOptions; env?: Record<string, string
 const sent = (s: Stack) => MUTATIONS.reduce((n, a) => n + s.sim.stats.count(a), 0);
 
 interface LedgerLine { tool: string; action: string; phase: string; resourceIds: string[]; clientToken?: string; ok?: boolean; requestId?: string; argsDigest: string }
-const ledgerLines = (path: string): LedgerLine[] =>
-  existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerLine) : [];
 
 /** First call: ConfirmationRequired with a token and nothing sent; second call with the token: carried out. */
 async function confirmed(s: Stack, tool: string, args: Record<string, unknown>): Promise<{ first: ToolResult; res: ToolResult }> {
@@ -97,7 +95,7 @@ describe('delete_custom_images: consent', () => {
     expect(first.structuredContent!.Plan.Details).toEqual([expect.objectContaining({ Action: 'DeleteCustomImages' })]);
     expect(first.structuredContent!.Plan.Irreversible.join(' ')).toContain('gone for good');
     expect(sent(stack)).toBe(0);
-    expect(ledgerLines(ledger)).toEqual([]);
+    expect(ledgerLines<LedgerLine>(ledger)).toEqual([]);
     const res = await call(stack.client, 'delete_custom_images', { ...args, ConfirmToken: first.structuredContent!.ConfirmToken });
 
     expect(res.isError, textOf(res)).toBeFalsy();
@@ -118,7 +116,7 @@ describe('delete_custom_images: consent', () => {
     expect(JSON.parse(del[0]!.params.ImageIds!)).toEqual([DEMO.blogOldImageId]);
     expect(del[0]!.params.ClientToken).toBe(out.ClientToken);
 
-    const lines = ledgerLines(ledger);
+    const lines = ledgerLines<LedgerLine>(ledger);
     expect(lines.map((l) => `${l.action}:${l.phase}`)).toEqual(['DeleteCustomImages:intent', 'DeleteCustomImages:outcome']);
     expect(lines[1]).toMatchObject({ tool: 'delete_custom_images', ok: true, clientToken: out.ClientToken, resourceIds: [DEMO.blogOldImageId], requestId: out.RequestIds[0].RequestId });
     const raw = readFileSync(ledger, 'utf8');
@@ -152,7 +150,7 @@ describe('delete_custom_images: consent', () => {
     expect(textOf(stale)).toContain(DEMO.partnerAccountId);
 
     expect(sent(stack)).toBe(0);
-    expect(ledgerLines(ledger)).toEqual([]);
+    expect(ledgerLines<LedgerLine>(ledger)).toEqual([]);
     expect(stack.sim.state.image(DEMO.archiveImageId)).toMatchObject({ inShare: true });
   });
 
@@ -171,7 +169,7 @@ describe('delete_custom_images: consent', () => {
     expect(textOf(dry)).toContain(`ModifyImageShareStatus {"RegionId":"${R}","ImageId":"${DEMO.archiveImageId}","Operation":"UnShare"`);
     expect(textOf(dry)).toContain(`Shared ${DEMO.archiveImageId} [ok]`);
     expect(sent(stack)).toBe(0);
-    expect(ledgerLines(ledger)).toEqual([]);
+    expect(ledgerLines<LedgerLine>(ledger)).toEqual([]);
 
     const res = await call(stack.client, 'delete_custom_images', { ...args, ConfirmToken: out.ConfirmToken });
     expect(res.isError, textOf(res)).toBeFalsy();
@@ -197,7 +195,7 @@ describe('delete_custom_images: preflight', () => {
     expect(failed).toMatchObject({ Name: `Shared ${DEMO.sgImageId}`, Code: 'CustomImageInShare' });
 
     expect(sent(stack)).toBe(0);
-    expect(ledgerLines(ledger)).toEqual([]);
+    expect(ledgerLines<LedgerLine>(ledger)).toEqual([]);
   });
 
   it('Unshare true: unshares from ECS and the accounts, then deletes, in that order on the wire and in the ledger', async () => {
@@ -212,7 +210,7 @@ describe('delete_custom_images: preflight', () => {
     expect(out.RequestIds.map((r: { Action: string }) => r.Action)).toEqual(['ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'DeleteCustomImages']);
     expect(actionsSent(stack)).toEqual(['ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'DeleteCustomImages']);
     expect(stack.sim.stats.requests('ModifyImageShareStatus')[0]!.params).toMatchObject({ ImageId: DEMO.archiveImageId, Operation: 'UnShare' });
-    const lines = ledgerLines(ledger);
+    const lines = ledgerLines<LedgerLine>(ledger);
     expect(lines.map((l) => `${l.action}:${l.phase}:${l.ok ?? ''}`)).toEqual([
       'ModifyImageShareStatus:intent:', 'ModifyImageShareStatus:outcome:true',
       'RemoveCustomImageShareAccount:intent:', 'RemoveCustomImageShareAccount:outcome:true',
@@ -238,7 +236,7 @@ describe('delete_custom_images: preflight', () => {
     expect(textOf(res)).toContain('Already done before this failure: ModifyImageShareStatus');
     expect(res.structuredContent!.Unshared).toEqual([{ ImageId: DEMO.archiveImageId, Ecs: true, Accounts: [] }]);
     expect(stack.sim.stats.count('DeleteCustomImages')).toBe(0);
-    expect(ledgerLines(ledger).map((l) => `${l.action}:${l.phase}:${l.ok ?? ''}`)).toEqual([
+    expect(ledgerLines<LedgerLine>(ledger).map((l) => `${l.action}:${l.phase}:${l.ok ?? ''}`)).toEqual([
       'ModifyImageShareStatus:intent:', 'ModifyImageShareStatus:outcome:true',
       'RemoveCustomImageShareAccount:intent:', 'RemoveCustomImageShareAccount:outcome:false',
     ]);
@@ -329,7 +327,7 @@ describe('delete_snapshots', () => {
     expect(sys.structuredContent!.Error.Code).toBe('SnapshotExistCustomImage');
     expect(textOf(sys)).toContain(DEMO.archiveImageId);
     expect(stack.sim.stats.count('DeleteSnapshots')).toBe(0);
-    expect(ledgerLines(ledger)).toEqual([]);
+    expect(ledgerLines<LedgerLine>(ledger)).toEqual([]);
   });
 
   it('refuses a snapshot that does not exist', async () => {
@@ -351,7 +349,7 @@ describe('delete_snapshots', () => {
     expect(dry.structuredContent!.Plan.Steps.join(" ")).toContain(`(${DEMO.archiveProgressingSnapshotId}), a snapshot of the system disk`);
     expect(dry.structuredContent!.Plan.Steps.join(' ')).toContain('still being taken (45%): deleting it stops it');
     expect(stack.sim.stats.count('DeleteSnapshots')).toBe(0);
-    expect(ledgerLines(ledger)).toEqual([]);
+    expect(ledgerLines<LedgerLine>(ledger)).toEqual([]);
 
     const { res } = await confirmed(stack, 'delete_snapshots', args);
     expect(res.isError, textOf(res)).toBeFalsy();
@@ -363,7 +361,7 @@ describe('delete_snapshots', () => {
     const req = stack.sim.stats.requests('DeleteSnapshots');
     expect(req).toHaveLength(1);
     expect(JSON.parse(req[0]!.params.SnapshotIds!)).toEqual(args.SnapshotIds);
-    expect(ledgerLines(ledger).map((l) => `${l.tool}:${l.action}:${l.phase}:${l.ok ?? ''}`)).toEqual([
+    expect(ledgerLines<LedgerLine>(ledger).map((l) => `${l.tool}:${l.action}:${l.phase}:${l.ok ?? ''}`)).toEqual([
       'delete_snapshots:DeleteSnapshots:intent:', 'delete_snapshots:DeleteSnapshots:outcome:true',
     ]);
   });
@@ -408,7 +406,7 @@ describe('a client that declares elicitation', () => {
       expect(asked[0]).toContain(DEMO.archiveFailedSnapshotId);
       expect(asked[0]).toContain('Cannot be undone');
       expect(sim.stats.count('DeleteSnapshots')).toBe(1);
-      expect(ledgerLines(ledger).map((l) => l.phase)).toEqual(['intent', 'outcome']);
+      expect(ledgerLines<LedgerLine>(ledger).map((l) => l.phase)).toEqual(['intent', 'outcome']);
     });
   });
 
@@ -419,7 +417,7 @@ describe('a client that declares elicitation', () => {
       expect(res.structuredContent!.Error).toMatchObject({ Code: 'DeclinedByUser', Stage: 'consent' });
       expect(asked[0]).toContain(DEMO.blogOldImageId);
       expect(sim.stats.count('DeleteCustomImages')).toBe(0);
-      expect(ledgerLines(ledger)).toEqual([]);
+      expect(ledgerLines<LedgerLine>(ledger)).toEqual([]);
     });
   });
 });

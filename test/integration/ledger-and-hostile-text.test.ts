@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, SIM_ACCESS_KEY_SECRET } from '../../src/simulator/index.js';
-import { addServer, call, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -13,7 +13,7 @@ let stack: Stack;
 beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath } }); });
 afterAll(async () => { await stack?.close(); });
 
-const ledger = () => (existsSync(ledgerPath) ? readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const ledger = () => (ledgerLines(ledgerPath));
 
 describe('the audit ledger', () => {
   it('writes nothing for dry runs and refusals', async () => {

@@ -1,12 +1,12 @@
 // The ledger file changes under a running server: removed and replaced by something that cannot
 // take a line (nothing is sent), rotated away (the next line goes to the new file). The start
 // refused over a readable ledger file, and SIGHUP, are in test/e2e/ledger-faults.test.ts.
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, textOf, type Stack } from '../helpers/stack.js';
+import { call, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -17,7 +17,7 @@ let stack: Stack;
 beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath } }); });
 afterAll(async () => { await stack?.close(); });
 
-const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (path: string) => ledgerLines(path);
 let serial = 0;
 const tagArgs = () => {
   const id = stack.sim.state.addImage({ name: `ledger-faults-${++serial}`, instanceId: DEMO.shopServerId }).imageId;

@@ -1,23 +1,17 @@
 // A change whose answer never came back because the client cancelled is recorded as `unknown`, not
 // as failed, and the next call on the same resource reads it back. The server process stopped
 // mid-call, and the next start reconciling, are in test/e2e/outcome-unknown.test.ts.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, textOf } from '../helpers/stack.js';
+import { call, textOf, ledgerLines } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 interface Line { action: string; phase: string; clientToken?: string; ok?: boolean; outcome?: string; found?: string; errorCode?: string }
-const read = (path: string): Line[] => {
-  try {
-    return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
-  } catch {
-    return [];
-  }
-};
+const read = (path: string): Line[] => ledgerLines<Line>(path);
 const newLedger = () => join(mkdtempSync(join(tmpdir(), 'swas-unknown-')), 'audit.jsonl');
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type Progress } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -29,11 +29,7 @@ afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.stats.reset(); });
 
 interface CheckOut { Name: string; Outcome: string; Code?: string }
-const ledger = (): Array<Record<string, unknown>> => {
-  let raw: string;
-  try { raw = readFileSync(auditLog, 'utf8'); } catch { return []; }
-  return raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-};
+const ledger = () => ledgerLines(auditLog);
 const resetEntries = () => ledger().filter((e) => e.action === 'ResetSystem');
 
 describe('reset_system refuses before sending anything', () => {

@@ -1,12 +1,12 @@
 // share_custom_image and tag_custom_images: the server in-process against the simulator on loopback,
 // simulator, a client without elicitation (the ConfirmToken path), and the audit ledger in a file.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult, ledgerLines } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -23,7 +23,7 @@ beforeEach(() => {
 });
 
 interface LedgerLine { tool: string; action: string; phase: string; resourceIds: string[]; clientToken?: string; requestId?: string; ok?: boolean }
-const ledger = (): LedgerLine[] => readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerLine);
+const ledger = (): LedgerLine[] => ledgerLines<LedgerLine>(ledgerPath);
 
 const WRITES = ['ModifyImageShareStatus', 'AddCustomImageShareAccount', 'RemoveCustomImageShareAccount', 'TagResources', 'UntagResources'];
 const writesSent = () => WRITES.reduce((n, a) => n + stack.sim.stats.count(a), 0);

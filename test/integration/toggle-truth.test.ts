@@ -1,13 +1,13 @@
 // A change undone and done again (Share, UnShare, Share; tag A, B, A; reset to I, J, I) is a new
 // request each time: it is carried out, and the result, the text and the ledger say so. And what
 // the API did not change is never reported as done.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { argsDigest } from '../../src/audit/index.js';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { addServer, call, textOf, type Stack, type ToolResult, ledgerLines } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -28,7 +28,7 @@ afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.stats.reset(); writeFileSync(ledgerPath, ''); });
 
 interface Line { action: string; phase: string; clientToken?: string; ok?: boolean; outcome?: string; found?: string; argsDigest: string }
-const ledger = (): Line[] => readFileSync(ledgerPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+const ledger = (): Line[] => ledgerLines<Line>(ledgerPath);
 
 /** Calls a tool, and when it asks for confirmation, confirms with the token it gave (a fresh consent each time). */
 async function confirmed(tool: string, args: Record<string, unknown>): Promise<ToolResult> {
