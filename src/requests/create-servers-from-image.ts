@@ -1,16 +1,11 @@
+import type { PurchaseRequest } from '../preflight/create-servers.js';
 import type { CreateInstancesParams } from '../swas/types.js';
 import { plannedRequest, type PlannedRequest } from './planned-request.js';
 
 export type CreateInstancesRequest = PlannedRequest<Omit<CreateInstancesParams, 'ClientToken'>>;
 
 /** The order, as judged: the image and plan as read, the rest as asked. */
-export interface ServerOrder {
-  regionId: string;
-  imageId: string;
-  planId: string;
-  period: number;
-  amount: number;
-  dataDiskSize?: number;
+export interface ServerOrder extends Omit<PurchaseRequest, 'maxOrderCost' | 'consentMode'> {
   autoRenew: boolean;
   autoRenewPeriod?: number;
   clientToken?: string;
