@@ -101,17 +101,14 @@ await rm(staging, { recursive: true, force: true });
 // an ES module one (no module loader to set up, no asynchronous read of the entry).
 await mkdir(staging, { recursive: true });
 await writeFile(join(fileURLToPath(staging), 'package.json'), `${JSON.stringify({ '//': 'dist/ is CommonJS: Node starts it sooner than an ES module', type: 'commonjs' }, null, 2)}\n`);
+// Every file in dist/ is a minified CommonJS bundle for Node 20.
+const NODE_CJS = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning' };
+
 // The standalone simulator.
 await build({
   entryPoints: [fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url))],
   outfile: join(fileURLToPath(staging), 'simulator.js'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
+  ...NODE_CJS,
   plugins: [zodEnglishOnly],
 });
 
@@ -125,16 +122,10 @@ const server = await build({
   entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
   write: false,
   outfile: join(fileURLToPath(staging), SERVER_SCRIPT),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
+  ...NODE_CJS,
   charset: 'ascii',
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
-  logLevel: 'warning',
   plugins: [zodEnglishOnly, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
 });
 // Each on-demand group: an object of loaders, one per specifier, so a group's modules run only when imported.
@@ -146,7 +137,7 @@ for (const group of onDemandGroups) {
       resolveDir: SRC, loader: 'js', sourcefile: `${group}.cjs`,
     },
     outfile: join(fileURLToPath(staging), 'lazy', `${group}.cjs`),
-    bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
+    ...NODE_CJS,
     plugins: [zodEnglishOnly],
     // pg's optional native binding: never installed, never loaded (pg loads it only when asked for).
     external: ['pg-native'],
@@ -158,13 +149,13 @@ await writeFile(join(fileURLToPath(staging), SERVER_SCRIPT), serverScript, 'lati
 await build({
   entryPoints: [fileURLToPath(new URL('../src/boot.ts', import.meta.url))],
   outfile: join(fileURLToPath(staging), 'index.js'),
-  bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
+  ...NODE_CJS,
   define: { SERVER_BUILD_ID: JSON.stringify(createHash('sha256').update(serverScript).digest('hex').slice(0, 16)), 'import.meta.url': '__bootUrl' },
   banner: { js: 'var __bootUrl=require("node:url").pathToFileURL(__filename).href;' },
 });
 await build({
   entryPoints: [SDK_NODE_SHIMS], outfile: join(fileURLToPath(staging), VALIDATOR_FILE),
-  bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning',
+  ...NODE_CJS,
 });
 // The approval page's passkey button needs SimpleWebAuthn's browser bundle: served from beside the server.
 await copyFile(fileURLToPath(new URL('../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url)), join(fileURLToPath(staging), 'webauthn-browser.js'));
