@@ -4,3 +4,4 @@ export { openLedger, fileIo, AuditLedgerError, type AuditLedger, type OpenedLedg
 export { audited, OutcomeUnknownError, NotSentError } from './audited.js';
 export { LedgerHistory, type LedgerLine } from './history.js';
 export { reconcilePending, readBack } from './reconcile.js';
+export { shareShown, tagsShown, type ShareExpectation, type TagsExpectation } from './expectation.js';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SwasApi } from '../swas/types.js';
 import type { Expectation } from './entry.js';
 import type { LedgerLine, PendingChange } from './history.js';
+import { shareShown, tagsShown } from './expectation.js';
 import type { AuditLedger } from './ledger.js';
 
 export type Found = 'applied' | 'not-applied';
@@ -33,18 +34,15 @@ export async function readBack(api: SwasApi, l: LedgerLine, signal?: AbortSignal
     }
     case 'ecs-share': {
       const image = (await api.listCustomImages(region, { ImageIds: [ids[0]!], Share: false }, opts)).items.find((m) => m.ImageId === ids[0]);
-      return image ? verdict((image.InShare === true) === x.shared) : undefined;
+      return image ? verdict(shareShown(x, { sharedToEcs: image.InShare === true, sharedWith: [] })) : undefined;
     }
     case 'account-share': {
       const now = (await api.listCustomImageShareAccounts(region, ids[0]!, opts)).items.map((a) => a.UserId);
-      return verdict(x.accounts.every((a) => now.includes(a) === x.shared));
+      return verdict(shareShown(x, { sharedToEcs: false, sharedWith: now }));
     }
     case 'tags': {
-      const images = (await api.listCustomImages(region, { ImageIds: ids, Share: false }, opts)).items;
-      if (!ids.every((id) => images.some((m) => m.ImageId === id))) return undefined;
-      return verdict(images.filter((m) => ids.includes(m.ImageId)).every((m) =>
-        x.put.every((t) => m.Tags.some((h) => h.Key === t.Key && (h.Value ?? '') === t.Value))
-        && x.removed.every((k) => !m.Tags.some((h) => h.Key === k))));
+      const shown = tagsShown(x, ids, (await api.listCustomImages(region, { ImageIds: ids, Share: false }, opts)).items);
+      return shown === undefined ? undefined : verdict(shown);
     }
     case 'reset': {
       const server = (await api.listInstances(region, { InstanceIds: [ids[0]!] }, opts)).items.find((i) => i.InstanceId === ids[0]);

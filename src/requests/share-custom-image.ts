@@ -1,4 +1,4 @@
-import type { Expectation } from '../audit/index.js';
+import { shareShown, type ShareExpectation } from '../audit/index.js';
 import type { SharePlan } from '../preflight/share-image.js';
 import type { ImageShareAccountParams, ModifyImageShareStatusParams } from '../swas/types.js';
 import { plannedRequest, tokenPerAction, type PlannedRequest } from './planned-request.js';
@@ -29,7 +29,7 @@ export function planShareRequests(endpoint: string, regionId: string, imageId: s
 }
 
 /** What a request leaves behind once applied: what the ledger's read-back checks. */
-export function expectationOf(req: ShareRequest, operation: ShareOperation): Expectation {
+export function expectationOf(req: ShareRequest, operation: ShareOperation): ShareExpectation {
   const p = req.Parameters;
   if ('Operation' in p) return { kind: 'ecs-share', shared: p.Operation === 'Share' };
   return { kind: 'account-share', shared: operation === 'Share', accounts: p.Accounts };
@@ -40,7 +40,5 @@ export function expectationOf(req: ShareRequest, operation: ShareOperation): Exp
  * answered but did not carry out (a repeat of an earlier ClientToken): it is not applied.
  */
 export function tookEffect(req: ShareRequest, operation: ShareOperation, sharedToEcs: boolean, sharedWith: readonly string[]): boolean {
-  const p = req.Parameters;
-  if ('Operation' in p) return sharedToEcs === (p.Operation === 'Share');
-  return p.Accounts.every((a) => sharedWith.includes(a) === (operation === 'Share'));
+  return shareShown(expectationOf(req, operation), { sharedToEcs, sharedWith });
 }

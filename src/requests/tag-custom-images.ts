@@ -1,4 +1,4 @@
-import type { Expectation } from '../audit/index.js';
+import { tagsShown, type TagsExpectation } from '../audit/index.js';
 import type { TagPlan } from '../preflight/tag-images.js';
 import type { CustomImage, Tag, TagResourcesParams, UntagResourcesParams } from '../swas/types.js';
 import { plannedRequest, tokenPerAction, type PlannedRequest } from './planned-request.js';
@@ -34,7 +34,7 @@ export function planTagRequests(endpoint: string, regionId: string, plan: Pick<T
 }
 
 /** What a request leaves on each of its images once applied: what the ledger's read-back checks. */
-export function expectationOf(req: TagRequest): Expectation {
+export function expectationOf(req: TagRequest): TagsExpectation {
   const p = req.Parameters;
   return 'Tags' in p
     ? { kind: 'tags', put: p.Tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })), removed: [] }
@@ -48,17 +48,7 @@ export function expectationOf(req: TagRequest): Expectation {
  * or the listing lags) and no listed one contradicts it: the read cannot tell.
  */
 export function tookEffect(req: TagRequest, after: readonly CustomImage[]): boolean | undefined {
-  const p = req.Parameters;
-  let unseen = false;
-  const shown = p.ResourceIds.every((id) => {
-    const m = after.find((x) => x.ImageId === id);
-    if (!m) { unseen = true; return true; }
-    return 'Tags' in p
-      ? p.Tags.every((t) => m.Tags.some((h) => h.Key === t.Key && (h.Value ?? '') === (t.Value ?? '')))
-      : p.TagKeys.every((k) => !m.Tags.some((h) => h.Key === k));
-  });
-  if (!shown) return false;
-  return unseen ? undefined : true;
+  return tagsShown(expectationOf(req), req.Parameters.ResourceIds, after);
 }
 
 /** Each image's tags once the plan has run: what the requests leave behind, shown before they are sent. */

@@ -52,6 +52,10 @@ describe('readBack', () => {
     expect(await readBack(api({ images: [{ ImageId: 'm-1', Tags: [{ Key: 'k', Value: 'old' }] }] }), tag)).toBe('not-applied');
     const untag = line({ action: 'UntagResources', expect: { kind: 'tags', put: [], removed: ['k'] } });
     expect(await readBack(api({ images: [{ ImageId: 'm-1', Tags: [] }] }), untag)).toBe('applied');
+    // The same rule as the tool's own read-back: an image gone cannot tell, a listed one without the change can.
+    const two = line({ action: 'TagResources', resourceIds: ['m-1', 'm-2'], expect: { kind: 'tags', put: [{ Key: 'k', Value: 'v' }], removed: [] } });
+    expect(await readBack(api({ images: [{ ImageId: 'm-1', Tags: [{ Key: 'k', Value: 'v' }] }] }), two)).toBeUndefined();
+    expect(await readBack(api({ images: [{ ImageId: 'm-2', Tags: [] }] }), two)).toBe('not-applied');
   });
 
   it('reset: re-installing or on the new image is applied; on another image not; the same image before and after cannot tell', async () => {
