@@ -125,7 +125,14 @@ export async function openLedger(pathOrOff: string, io: LedgerIo = fileIo): Prom
     await file.close().catch(() => undefined);
     throw new AuditLedgerError(`Cannot write the audit ledger at ${path}: a probe write failed (${why(err)}). Free space or set SWAS_MCP_AUDIT_LOG to a writable file, or to 'off' to run without one.`);
   }
-  return new FileLedger(path, file, io, await endsWithNewline(file));
+  let whole: boolean;
+  try {
+    whole = await endsWithNewline(file);
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    throw new AuditLedgerError(`Cannot read the audit ledger at ${path}: ${why(err)}. Set SWAS_MCP_AUDIT_LOG to a readable file, or to 'off' to run without one.`);
+  }
+  return new FileLedger(path, file, io, whole);
 }
 
 async function endsWithNewline(file: LedgerFile): Promise<boolean> {
@@ -225,11 +232,18 @@ class FileLedger implements OpenedLedger {
 
   private async swapFile(): Promise<void> {
     const next = await checked(this.path, await this.io.open(this.path));
+    let whole: boolean;
+    try {
+      whole = await endsWithNewline(next);
+    } catch (err) {
+      await next.close().catch(() => undefined);
+      throw err;
+    }
     const old = this.file;
     this.file = next;
     this.dirty = false;
     this.readOffset = 0;
-    this.whole = await endsWithNewline(next);
+    this.whole = whole;
     await old.close().catch(() => undefined);
   }
 

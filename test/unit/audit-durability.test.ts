@@ -185,6 +185,38 @@ describe('file handles', () => {
     expect(openCount).toBeGreaterThanOrEqual(4);
     expect(closeCount).toBe(openCount - 1);
   });
+
+  it('a file that cannot be read at open or at a reopen is closed; a reopen keeps the file it had', async () => {
+    const path = join(dir, 'audit.jsonl');
+    await writeFile(path, '{"earlier":true}\n', { mode: 0o600 });
+    const disk = { readFails: true, opens: 0, closes: 0 };
+    const io: LedgerIo = {
+      ...fileIo,
+      open: async (p) => {
+        const real = await fileIo.open(p);
+        disk.opens += 1;
+        return Object.assign(Object.create(real) as LedgerFile, {
+          read: (b: Buffer, o: number, l: number, at: number) => disk.readFails
+            ? Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }))
+            : real.read(b, o, l, at),
+          close: async () => { disk.closes += 1; await real.close(); },
+        });
+      },
+    };
+    const refused = await openLedger(path, io).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AuditLedgerError);
+    expect(String(refused)).toMatch(/Cannot read the audit ledger at .*EIO/);
+    expect(disk).toMatchObject({ opens: 1, closes: 1 });
+
+    disk.readFails = false;
+    const l = await ledgerAt(path, io);
+    disk.readFails = true;
+    await expect(l.reopen()).rejects.toBeInstanceOf(AuditLedgerError);
+    expect(disk).toMatchObject({ opens: 3, closes: 2 });
+    disk.readFails = false;
+    await l.append(entry('after'));
+    expect((await records(path)).map((r) => r.time)).toEqual([undefined, 'after']);
+  });
 });
 
 describe('what may hold the ledger', () => {
