@@ -1,17 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../helpers/process.js';
 import { isolatedEnv, SERVER_ENTRY } from '../helpers/stack.js';
 
 const DIST = dirname(SERVER_ENTRY);
 const INIT = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'code-cache-test', version: '1' } } })}\n`;
 
 const copies: string[] = [];
-afterEach(() => { for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => { for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true }); });
 
 /** A copy of the built dist/, so each case can change its code cache. */
 function distCopy(): string {
@@ -51,7 +52,8 @@ function expectServed(r: Awaited<ReturnType<typeof startOnce>>): void {
   expect(r.code).toBe(0);
 }
 
-describe('the start-up code cache (dist/code-cache)', () => {
+// Each case starts on its own copy of dist/, so the cases run at once.
+describe.concurrent('the start-up code cache (dist/code-cache)', () => {
   it('the build leaves a cache that a start uses as it is', async () => {
     const dist = distCopy();
     const [file] = cacheFiles(dist);
@@ -92,10 +94,10 @@ describe('the start-up code cache (dist/code-cache)', () => {
   it('a start that stops before answering (bad settings, --version) leaves no cache: it compiled too little to keep', async () => {
     const dist = distCopy();
     rmSync(cacheDir(dist), { recursive: true });
-    const bad = spawnSync(process.execPath, [join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_TOOLS: 'no_such_tool' }), input: INIT, encoding: 'utf8', timeout: 20_000 });
+    const bad = await runProcess(process.execPath, [join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_TOOLS: 'no_such_tool' }), input: INIT, timeoutMs: 20_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('no_such_tool');
-    const version = spawnSync(process.execPath, [join(dist, 'index.js'), '--version'], { env: isolatedEnv(), encoding: 'utf8', timeout: 20_000 });
+    const version = await runProcess(process.execPath, [join(dist, 'index.js'), '--version'], { env: isolatedEnv(), timeoutMs: 20_000 });
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(existsSync(cacheDir(dist))).toBe(false);

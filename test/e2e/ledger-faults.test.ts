@@ -1,25 +1,23 @@
 // The ledger file and the process: a ledger file others can read stops the start, and SIGHUP
 // reopens the ledger's path. The file changing under a running server (removed, replaced, rotated
 // away) is in test/integration/ledger-faults.test.ts.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { describe, expect, it, vi } from 'vitest';
+import { runProcess } from '../helpers/process.js';
 import { isolatedEnv, SERVER_ENTRY } from '../helpers/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swas-ledger-faults-'));
 
 describe('a ledger file others can read', () => {
-  it('stops the start with exit code 2 and the chmod to run, said once', () => {
+  it('stops the start with exit code 2 and the chmod to run, said once', async () => {
     const path = join(dir, 'readable.jsonl');
     writeFileSync(path, '');
     chmodSync(path, 0o640);
-    const run = spawnSync(process.execPath, [SERVER_ENTRY], {
-      env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: path }), input: '', encoding: 'utf8', timeout: 20_000,
-    });
+    const run = await runProcess(process.execPath, [SERVER_ENTRY], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: path }), timeoutMs: 20_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`its mode is 0640`);
     expect(run.stderr).toContain(`chmod 600 ${path}`);
