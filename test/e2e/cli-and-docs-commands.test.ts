@@ -1,7 +1,7 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess, type Ran } from '../helpers/process.js';
 
 const ROOT = resolve(__dirname, '../..');
 const ENV = {
@@ -21,19 +21,23 @@ function runnableBlocks(): { file: string; script: string }[] {
  * Runs a shell script from the repository as a person would. Each distinct script runs once in
  * this file: the demo's story below and the README's `npm run demo` block are the same run.
  */
-const runs = new Map<string, SpawnSyncReturns<string>>();
-function runScript(script: string): SpawnSyncReturns<string> {
+const runs = new Map<string, Promise<Ran>>();
+function runScript(script: string): Promise<Ran> {
   let r = runs.get(script);
   if (!r) {
-    r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: 50_000 });
+    r = runProcess('bash', ['-euo', 'pipefail', '-c', script], { cwd: ROOT, env: ENV, timeoutMs: 50_000 });
     runs.set(script, r);
   }
   return r;
 }
+// Every script starts now, at once (a failure to spawn is reported by the test that awaits it);
+// the suites below are concurrent too, so the file lasts about as long as its slowest command.
+const blocks = runnableBlocks();
+for (const { script } of blocks) runScript(script).catch(() => undefined);
 
-describe('npm run demo', () => {
-  it('plays the whole lifecycle story against the embedded simulator and exits 0', () => {
-    const r = runScript('npm run demo\n');
+describe.concurrent('npm run demo', () => {
+  it('plays the whole lifecycle story against the embedded simulator and exits 0', async () => {
+    const r = await runScript('npm run demo\n');
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.status, out).toBe(0);
     // The story's beats, in order (the demo tells its story on stdout).
@@ -56,9 +60,9 @@ describe('npm run demo', () => {
   }, 60_000);
 });
 
-describe('the command line a person types', () => {
-  it('--help prints to stdout, fits 100 columns and names the common settings', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/index.js'), '--help'], { env: ENV, encoding: 'utf8' });
+describe.concurrent('the command line a person types', () => {
+  it('--help prints to stdout, fits 100 columns and names the common settings', async () => {
+    const r = await runProcess(process.execPath, [join(ROOT, 'dist/index.js'), '--help'], { env: ENV });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^swas-image-mcp: /);
@@ -67,18 +71,17 @@ describe('the command line a person types', () => {
     expect(long).toEqual([]);
   });
 
-  it('--version prints the version to stdout', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/index.js'), '--version'], { env: ENV, encoding: 'utf8' });
+  it('--version prints the version to stdout', async () => {
+    const r = await runProcess(process.execPath, [join(ROOT, 'dist/index.js'), '--version'], { env: ENV });
     expect(r.status).toBe(0);
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(r.stdout.trim()).toBe(version);
   });
 
-  it('every block the README and docs mark runnable runs as written from the repository', () => {
-    const blocks = runnableBlocks();
+  it('every block the README and docs mark runnable runs as written from the repository', async () => {
     expect(blocks.length).toBeGreaterThan(0);
     for (const { file, script } of blocks) {
-      const r = runScript(script);
+      const r = await runScript(script);
       expect(r.status, `${file}:\n${script}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`).toBe(0);
     }
   }, 60_000);
