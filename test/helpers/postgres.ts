@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './nginx.js';
+import { runProcess } from './process.js';
 
 /**
  * A throw-away PostgreSQL (Debian's package) for the tests: a temporary data directory (a copy of
@@ -26,17 +26,18 @@ export interface Postgres { url: string; port: number; dir: string; stop(): Prom
 
 const root = process.getuid?.() === 0;
 
-function run(bin: string, args: string[]): void {
-  const [cmd, argv] = root ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+/** Runs a command to its end (as `postgres` when `asPostgres` and root), without blocking the worker; throws on failure. */
+async function run(bin: string, args: string[], asPostgres = true): Promise<string> {
+  const [cmd, argv] = root && asPostgres ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  const r = await runProcess(cmd, argv);
   if (r.status !== 0) throw new Error(`${bin.split('/').pop()} failed (${r.status}): ${r.stderr || r.stdout}`);
+  return r.stdout;
 }
 
 const INITDB_ARGS = ['-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'];
 
-function owned(dir: string): void {
-  if (root) execFileSync('install', ['-d', '-o', 'postgres', '-g', 'postgres', '-m', '700', dir]);
-  else execFileSync('install', ['-d', '-m', '700', dir]);
+function owned(dir: string): Promise<string> {
+  return run('install', root ? ['-d', '-o', 'postgres', '-g', 'postgres', '-m', '700', dir] : ['-d', '-m', '700', dir], false);
 }
 
 /**
@@ -45,18 +46,18 @@ function owned(dir: string): void {
  * and most of its wall time). Built beside its final name and renamed there, so a reader sees a
  * complete template or none; two test files building it at once keep one.
  */
-function template(bin: string, rebuild: boolean): string {
-  const version = spawnSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim();
+async function template(bin: string, rebuild: boolean): Promise<string> {
+  const version = (await run(join(bin, 'postgres'), ['--version'], false)).trim();
   const key = createHash('sha256').update(`${version}\n${INITDB_ARGS.join(' ')}\n--no-sync`).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), `swas-pg-template-${process.getuid?.() ?? 'u'}-${key}`);
   if (rebuild) rmSync(dir, { recursive: true, force: true });
   if (existsSync(join(dir, 'PG_VERSION'))) return dir;
   const building = mkdtempSync(`${dir}.building-`);
   try {
-    if (root) execFileSync('chown', ['postgres:postgres', building]);
+    if (root) await run('chown', ['postgres:postgres', building], false);
     const data = join(building, 'data');
-    owned(data);
-    run(join(bin, 'initdb'), ['-D', data, ...INITDB_ARGS, '--no-sync']);
+    await owned(data);
+    await run(join(bin, 'initdb'), ['-D', data, ...INITDB_ARGS, '--no-sync']);
     try {
       renameSync(data, dir);
     } catch (err) {
@@ -80,24 +81,24 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
   const dir = mkdtempSync(join(tmpdir(), 'swas-pg-'));
   const data = join(dir, 'data');
   const sockets = join(dir, 'sock');
-  if (root) execFileSync('chown', ['postgres:postgres', dir]);
-  owned(sockets);
+  if (root) await run('chown', ['postgres:postgres', dir], false);
+  await owned(sockets);
   const port = await freePort();
   const start = () => run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${sockets} -h 127.0.0.1 ${opts.durable ? '' : '-c fsync=off '}-c max_connections=200`, 'start']);
   if (opts.durable) {
-    owned(data);
-    run(join(bin, 'initdb'), ['-D', data, ...INITDB_ARGS]);
-    start();
+    await owned(data);
+    await run(join(bin, 'initdb'), ['-D', data, ...INITDB_ARGS]);
+    await start();
   } else {
     // cp -a keeps the postgres user's ownership and the 0700 mode the server insists on.
-    execFileSync('cp', ['-a', template(bin, false), data]);
+    await run('cp', ['-a', await template(bin, false), data], false);
     try {
-      start();
+      await start();
     } catch {
       // A template the temp cleaner has thinned out: build it again, once.
       rmSync(data, { recursive: true, force: true });
-      execFileSync('cp', ['-a', template(bin, true), data]);
-      start();
+      await run('cp', ['-a', await template(bin, true), data], false);
+      await start();
     }
   }
   let stopped = false;
@@ -106,7 +107,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      try { run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']); } finally { rmSync(dir, { recursive: true, force: true }); }
+      try { await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']); } finally { rmSync(dir, { recursive: true, force: true }); }
     },
   };
 }
