@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
@@ -24,6 +25,51 @@ const have = haveSystemPackage('postgresql', findPostgres() !== undefined) && ha
 if (!have) process.stderr.write(`${findPostgres() ? 'nginx is not installed' : POSTGRES_MISSING}; the replicas test is skipped ("npm run setup:system" installs it).\n`);
 
 type Result = CallToolResult & { structuredContent?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * A pass-through proxy in front of the simulator that can hold one request of an action before it
+ * reaches the simulator, until the test releases it: "the change is slow to land", for exactly as
+ * long as the test needs, instead of a delay guessed long enough.
+ */
+interface Gate { url: string; hold(action: string): { arrived: Promise<void>; release(): void }; close(): Promise<void> }
+async function gateFor(target: string): Promise<Gate> {
+  let held: { action: string; arrive(): void; released: Promise<void> } | undefined;
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
+    const up = request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    up.end(body);
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const gate = held;
+      if (gate && req.headers['x-acs-action'] === gate.action) {
+        held = undefined;
+        gate.arrive();
+        void gate.released.then(() => forward(req, body, res));
+      } else {
+        forward(req, body, res);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    hold(action) {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((r) => { arrive = r; });
+      held = { action, arrive, released: new Promise<void>((r) => { release = r; }) };
+      return { arrived, release };
+    },
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
 interface Replica { url: string; port: number; proc: ChildProcess; stderr(): string; exited: Promise<void> }
 const R = DEMO.region;
 const ACCOUNT = '5555666677778888';
@@ -169,16 +215,22 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
    * with ECS, all the OAuth test does, needs no consent in any mode.
    */
   const AUDIENCE = 'https://swas.team.test/mcp';
-  let oauthPair: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; pair: Replica[] }> | undefined;
+  let oauthPair: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; gate: Gate; pair: Replica[] }> | undefined;
   const confirmOauthPair = () => (oauthPair ??= (async () => {
     const op = await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] });
+    // The first replica reaches the simulator through a gate the confirm-mode test holds.
+    const gate = await gateFor(sim.url);
     const env = { SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: AUDIENCE, SWAS_MCP_PUBLIC_URL: AUDIENCE };
-    return { op, pair: await Promise.all([spawnReplica(env), spawnReplica(env)]) };
+    return { op, gate, pair: await Promise.all([spawnReplica({ ...env, SWAS_ENDPOINT: gate.url }), spawnReplica(env)]) };
   })());
-  afterAll(async () => { await (await oauthPair)?.op.stop(); });
+  afterAll(async () => {
+    const pair = await oauthPair;
+    await pair?.op.stop();
+    await pair?.gate.close();
+  });
 
   it('confirm mode: one ConfirmToken used on a second replica while its first use is in flight is used once (the used-token set is shared)', async () => {
-    const { op, pair: [x, y] } = await confirmOauthPair();
+    const { op, gate, pair: [x, y] } = await confirmOauthPair();
     const { accessToken } = await op.login('alice', { scopes: ['swas:read', 'swas:write'] });
     const [cx, cy] = await Promise.all([connect(x!.url, accessToken), connect(y!.url, accessToken)]);
     try {
@@ -187,14 +239,15 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       expect(first.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
       const token = first.structuredContent!.ConfirmToken as string;
       const before = mutations('AddCustomImageShareAccount');
-      // The change is slow to land: X has claimed the token and sent its request, which the
-      // simulator holds before applying it, so Y still plans against the unshared image and
+      // The change is slow to land: X has claimed the token and sent its request, which the gate
+      // holds before the simulator applies it, so Y still plans against the unshared image and
       // passes its own process's check: only the shared used-token set can stop it.
-      const slow = sim.faults.add({ action: 'AddCustomImageShareAccount', kind: 'latency', latencyMs: 6000, times: 1 });
+      const slow = gate.hold('AddCustomImageShareAccount');
       const onX = cx.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } }) as Promise<Result>;
-      await vi.waitFor(() => expect(sim.faults.get(slow.id)?.seen).toBe(1), { timeout: 20_000 });
+      await slow.arrived;
       const refused = (await cy.callTool({ name: 'share_custom_image', arguments: { ...args, ConfirmToken: token } })) as Result;
       expect((sim.state.image(DEMO.blogImageId)?.shareAccounts ?? []).map((a) => a.userId), 'Y answered after X\'s change landed: the race was not made').not.toContain('1111222233334444');
+      slow.release();
       expect(refused.isError, JSON.stringify(refused.structuredContent)).toBe(true);
       expect(refused.structuredContent?.Error).toMatchObject({ Code: 'ConfirmationRequired' });
       expect(JSON.stringify(refused.content)).toMatch(/used/i);
