@@ -1,6 +1,5 @@
 // The MCPB bundle for Claude Desktop: the manifest is valid, consistent with the code, and the packed
 // bundle runs on its own (no node_modules) with the configuration a host derives from it.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -12,6 +11,7 @@ import { DEMO } from '../src/simulator/index.js';
 import { ALL_TOOLS } from '../src/tools/index.js';
 import { selectTools } from '../src/tools/registry.js';
 import { VERSION } from '../src/version.js';
+import { runProcess } from './helpers/process.js';
 import { call, isolatedEnv, textOf } from './helpers/stack.js';
 
 const ROOT = resolve(__dirname, '..');
@@ -123,7 +123,7 @@ describe('packed bundle', () => {
     work = mkdtempSync(join(tmpdir(), 'swas-mcpb-test-'));
     bundle = join(work, 'swas-image-mcp.mcpb');
     unpacked = join(work, 'ext');
-    const packed = spawnSync(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), bundle], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const packed = await runProcess(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), bundle], { cwd: ROOT, timeoutMs: 60_000 });
     expect(packed.status, `${packed.stdout}\n${packed.stderr}`).toBe(0);
     expect(packed.stdout).not.toContain('building');
     expect(await unpackExtension({ mcpbPath: bundle, outputDir: unpacked, silent: true })).toBe(true);
