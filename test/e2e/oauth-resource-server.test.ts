@@ -163,6 +163,7 @@ describe('tokens that are refused: 401 invalid_token, nothing read', () => {
     const publicKey = await importJWK(op.publicJwk, 'RS256') as KeyObject;
     const pem = await exportSPKI(publicKey);
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const foreign = await op.foreignKey();
     return {
       'wrong audience': await op.token({ clientId: 'ops-bot', scopes: ALL, resource: 'http://127.0.0.1:1/other' }),
       'wrong issuer': await op.sign({ ...claims, iss: 'http://127.0.0.1:2/evil' }),
@@ -172,7 +173,7 @@ describe('tokens that are refused: 401 invalid_token, nothing read', () => {
       'HS256 signed with the public key': await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: op.publicJwk.kid! }).sign(new TextEncoder().encode(pem)),
       'unknown kid': await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: op.foreignKey.kid }).sign(op.foreignKey.privateKey),
+        .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: foreign.kid }).sign(foreign.privateKey),
       'no subject': await op.sign({ ...claims, sub: undefined }),
       'a logout token type': await op.sign(claims, { typ: 'logout+jwt' }),
       'not a JWT': 'abc.def',

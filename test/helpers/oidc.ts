@@ -13,7 +13,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
  *   `input#login` (the username, which becomes `sub`) and `button#submit`; consent is granted
  *   without a page. `login(username)` walks the same flow over fetch, without a browser.
  * - `sign(claims)` signs arbitrary claims with the provider's own key (for expired, wrong-issuer
- *   tokens); `foreignKey` is a key the provider does not publish (unknown `kid`).
+ *   tokens); `foreignKey()` is a key the provider does not publish (unknown `kid`).
  *
  * oidc-provider 9 prints "Unsupported runtime. Use Node.js v22.x LTS" at import on Node 20: it runs
  * fine for tests (a devDependency only), and the helper says so once in the test output.
@@ -67,14 +67,20 @@ export interface OidcProvider {
   sign(claims: JWTPayload, header?: { typ?: string }): Promise<string>;
   /** The provider's public signing key (what its JWKS publishes). */
   publicJwk: JWK;
-  /** A key pair the provider does not publish, with its own `kid`. */
-  foreignKey: { privateKey: CryptoKey; kid: string };
+  /** A key pair the provider does not publish, with its own `kid` (made on first use: an RSA key costs ~0.2 s of CPU). */
+  foreignKey(): Promise<{ privateKey: CryptoKey; kid: string }>;
   /** How many times the JWKS was fetched (to see caching). */
   jwksFetches(): number;
   stop(): Promise<void>;
 }
 
 let warned = false;
+
+/**
+ * The providers' signing key pair, made once per process: RSA key generation costs ~0.2 s of CPU,
+ * and a provider's identity is its issuer and `kid` (fresh for each), which is all a verifier goes by.
+ */
+let signingKeys: ReturnType<typeof generateKeyPair> | undefined;
 
 export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider> {
   if (!warned) {
@@ -83,11 +89,11 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
   }
   const { default: Provider } = await import('oidc-provider');
 
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const { privateKey, publicKey } = await (signingKeys ??= generateKeyPair('RS256', { extractable: true }));
   const kid = `test-${randomBytes(4).toString('hex')}`;
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const foreign = await generateKeyPair('RS256');
+  let foreign: Promise<{ privateKey: CryptoKey; kid: string }> | undefined;
 
   const agentIds = opts.agents ?? ['swas-agent'];
   const agents = agentIds.map((clientId) => ({ clientId, clientSecret: `${clientId}-secret` }));
@@ -302,7 +308,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
     login,
     sign,
     publicJwk,
-    foreignKey: { privateKey: foreign.privateKey, kid: `foreign-${randomBytes(4).toString('hex')}` },
+    foreignKey: () => (foreign ??= generateKeyPair('RS256').then(({ privateKey: key }) => ({ privateKey: key, kid: `foreign-${randomBytes(4).toString('hex')}` }))),
     jwksFetches: () => jwksFetches,
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
