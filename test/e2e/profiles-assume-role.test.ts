@@ -1,22 +1,23 @@
 // The RamRoleArn profile end to end: @alicloud/credentials' RAM role provider speaks only https to
 // STS, so here the simulator serves https with a throw-away certificate the server process trusts
 // (NODE_EXTRA_CA_CERTS), and the profile's sts_endpoint points at it.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runProcess } from '../helpers/process.js';
 import { call, isolatedEnv, spawnServer, textOf, type ServerHandle } from '../helpers/stack.js';
 import { cliConfig, homeWith, PROD_ACCOUNT, PROFILE_SECRETS, ROLE_SOURCE_KEY, profilesSimulator } from '../helpers/profiles.js';
 import type { Simulator } from '../../src/simulator/index.js';
 
-function selfSignedLoopbackCert(): { key: string; cert: string; certPath: string } {
+async function selfSignedLoopbackCert(): Promise<{ key: string; cert: string; certPath: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'swas-sim-tls-'));
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   // An EC key: made in milliseconds, where an RSA key costs a noticeable part of a second of CPU.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const made = await runProcess('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  if (made.status !== 0) throw new Error(`openssl failed (${made.status}): ${made.stderr}`);
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
 }
 
@@ -26,7 +27,7 @@ afterEach(async () => { await server?.close(); await sim?.stop(); server = undef
 
 describe('profiles: RamRoleArn', () => {
   it('assumes its role through the simulator\'s STS and signs the calls with the role\'s temporary key, in the role\'s account', async () => {
-    const tls = selfSignedLoopbackCert();
+    const tls = await selfSignedLoopbackCert();
     sim = await profilesSimulator({ tls: { key: tls.key, cert: tls.cert } });
     sim.state.addInstance({ regionId: 'cn-hangzhou', instanceName: 'prod-web' });
     const home = homeWith(cliConfig(sim));

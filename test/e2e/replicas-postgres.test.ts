@@ -17,6 +17,7 @@ import { personDecides } from '../helpers/human.js';
 import { findNginx, freePort, startNginx, type Nginx } from '../helpers/nginx.js';
 import { startOidcProvider } from '../helpers/oidc.js';
 import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
+import { runProcess } from '../helpers/process.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 import { haveSystemPackage } from '../helpers/system.js';
 
@@ -198,10 +199,9 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
   }, 60_000);
 
   it('"ledger export" writes the shared ledger as the file ledger\'s JSON lines, oldest first', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(process.execPath, [SERVER_ENTRY, 'ledger', 'export'], {
-      env: isolatedEnv({ SWAS_MCP_DATABASE_URL: dbUrl(), LOG_LEVEL: 'warn' }), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const exported = await runProcess(process.execPath, [SERVER_ENTRY, 'ledger', 'export'], { env: isolatedEnv({ SWAS_MCP_DATABASE_URL: dbUrl(), LOG_LEVEL: 'warn' }) });
+    expect(exported.status, exported.stderr).toBe(0);
+    const out = exported.stdout;
     const { rows } = await sql.query<{ line: string }>('SELECT line FROM swas_ledger ORDER BY id');
     expect(rows.length).toBeGreaterThanOrEqual(8);
     expect(out).toBe(rows.map((r) => `${r.line}\n`).join(''));

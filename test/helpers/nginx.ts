@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 /* ------------------------------------------------------------------------------------------------
  * Plain HTTP for the HTTP tests: node:http, so a test can set any header (fetch will not send a
@@ -48,12 +48,28 @@ export function freePort(): Promise<number> {
  * nginx as the load balancer in front of several replicas.
  * ---------------------------------------------------------------------------------------------- */
 
-/** Where Debian's package puts nginx; `command -v` first, for other layouts. */
+/** An executable file at `path`, or not. */
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+let nginxPath: string | null | undefined;
+
+/**
+ * Where nginx is: the first on PATH (as `command -v` finds it, without a shell to spawn), then where
+ * Debian's package and source builds put it. Looked up once per process.
+ */
 export function findNginx(): string | undefined {
-  const which = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
-  const found = which.stdout.trim();
-  if (which.status === 0 && found) return found;
-  return ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((p) => existsSync(p));
+  if (nginxPath === undefined) {
+    const onPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'nginx'));
+    nginxPath = [...onPath, '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find(executable) ?? null;
+  }
+  return nginxPath ?? undefined;
 }
 
 /**
