@@ -24,6 +24,7 @@ export default defineConfig({
     // the two files that change process.env restore it, so nothing leaks from file to file. The
     // browser tests share their worker's Chromium, each in its own context (test/helpers/browser.ts).
     isolate: false,
+    experimental: { fsModuleCache: true },
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
