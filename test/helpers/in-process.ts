@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
-import { Client, InMemoryTransport, type ClientOptions, type JsonSchemaType, type JsonSchemaValidator, type jsonSchemaValidator } from '@modelcontextprotocol/client';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
+import { InMemoryTransport, type Client } from '@modelcontextprotocol/client';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import pino from 'pino';
 import { openLedger } from '../../src/audit/index.js';
@@ -17,32 +16,7 @@ import { listProfilesTool } from '../../src/tools/list-profiles.js';
 import { openProfiles } from '../../src/profiles/index.js';
 import { selectTools } from '../../src/tools/registry.js';
 import { call as callTool, isolatedEnv, SIM_CREDENTIALS, type Stack, type ToolResult } from './stack.js';
-
-const ajv = new AjvJsonSchemaValidator();
-const compiled = new Map<string, JsonSchemaValidator<unknown>>();
-
-/**
- * The client's check of each tool's structured output against its outputSchema, compiled once per
- * distinct schema for the whole worker: a new client otherwise builds its own ajv and recompiles
- * every schema it meets (~2.4 s of CPU over the suite). Same ajv engine and options as the
- * client's default, so the check itself is unchanged.
- */
-export const sharedValidator: jsonSchemaValidator = {
-  getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
-    const key = JSON.stringify(schema);
-    let validator = compiled.get(key);
-    if (!validator) {
-      validator = ajv.getValidator<unknown>(schema);
-      compiled.set(key, validator);
-    }
-    return validator as JsonSchemaValidator<T>;
-  },
-};
-
-/** An SDK client for tests, sharing the compiled output-schema checks (see sharedValidator). */
-export function testClient(name = 'in-process-test', options: ClientOptions = {}): Client {
-  return new Client({ name, version: '1.0.0' }, { jsonSchemaValidator: sharedValidator, ...options });
-}
+import { testClient } from './test-client.js';
 
 /** One pino line as parsed JSON. */
 export type LogLine = Record<string, unknown> & { level: number; msg?: string };

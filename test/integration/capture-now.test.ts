@@ -14,7 +14,7 @@ import { retryPolicyFor } from '../../src/swas/retry.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import type { ToolResult } from '../helpers/stack.js';
 import { textOf } from '../helpers/stack.js';
-import { testClient } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 /**
  * "Capture now" against the simulator's realistic profile (snapshots and images that take minutes,

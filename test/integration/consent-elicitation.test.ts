@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { serveInProcess, testClient } from '../helpers/in-process.js';
+import { serveInProcess } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 import { isolatedEnv, SIM_CREDENTIALS, type ToolResult, ledgerLines } from '../helpers/stack.js';
 
 /**

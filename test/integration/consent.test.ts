@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { argsDigest } from '../../src/audit/index.js';
 import { ConsentSigner, confirmationRequiredText, consentRequestStateVerify, planSchema, declinedText, obtainConsent, type Plan } from '../../src/consent/index.js';
-import { testClient } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 /**
  * One consent tool on a real v2 McpServer, driven by a real v2 Client in both protocol eras.

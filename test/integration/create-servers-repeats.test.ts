@@ -5,7 +5,8 @@ import { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type ToolResult } from '../helpers/stack.js';
-import { serveInProcess, testClient } from '../helpers/in-process.js';
+import { serveInProcess } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const order = { RegionId: R, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 12, Amount: 2 };

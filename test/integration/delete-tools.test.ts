@@ -8,7 +8,8 @@ import { ConsentSigner } from '../../src/consent/index.js';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
 import { call, callWithProgress, isolatedEnv, ledgerLines, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
-import { serveInProcess, startToolStack, testClient } from '../helpers/in-process.js';
+import { serveInProcess, startToolStack } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const MUTATIONS = ['DeleteCustomImages', 'DeleteSnapshots', 'ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'AddCustomImageShareAccount'];

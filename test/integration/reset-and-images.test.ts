@@ -5,7 +5,8 @@ import { Client, type Progress } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
-import { serveInProcess, startToolStack, testClient } from '../helpers/in-process.js';
+import { serveInProcess, startToolStack } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const SG = DEMO.otherRegion;

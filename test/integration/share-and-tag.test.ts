@@ -7,7 +7,8 @@ import { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult, ledgerLines } from '../helpers/stack.js';
-import { serveInProcess, startToolStack, testClient } from '../helpers/in-process.js';
+import { serveInProcess, startToolStack } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const PARTNER = DEMO.partnerAccountId;

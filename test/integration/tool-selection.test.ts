@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { serveInProcess, testClient } from '../helpers/in-process.js';
+import { serveInProcess } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 import { isolatedEnv } from '../helpers/stack.js';
 
 /**
