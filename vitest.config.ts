@@ -24,6 +24,10 @@ export default defineConfig({
     // the two files that change process.env restore it, so nothing leaks from file to file. The
     // browser tests share their worker's Chromium, each in its own context (test/helpers/browser.ts).
     isolate: false,
+    // Keeps each module's transform on disk (node_modules/.experimental-vitest-cache) between runs:
+    // a run after the first transforms only what changed (in-process files: ~3 s less CPU; a fresh
+    // clone starts empty and pays the transform once).
+    experimental: { fsModuleCache: true },
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

@@ -95,7 +95,19 @@ interface IdempotentEntry {
   result: Record<string, unknown>;
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+/**
+ * A deep copy of the state's records, which are plain data (objects, arrays, strings, numbers,
+ * booleans). Every list request copies every record it shows; structuredClone took ~6 times as long.
+ */
+function clone<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(clone) as T;
+  if (v !== null && typeof v === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) copy[k] = clone(x);
+    return copy as T;
+  }
+  return v;
+}
 
 function notFound(kind: string, id: string): Error {
   return new Error(`simulator state: ${kind} ${id} does not exist`);

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Client, type CallToolResult, type ClientCapabilities, type Tool } from '@modelcontextprotocol/client';
+import { type CallToolResult, type ClientCapabilities, type Tool } from '@modelcontextprotocol/client';
 import { getToolUiResourceUri, isToolVisibilityAppOnly, isToolVisibilityModelOnly } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { build } from 'esbuild';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { newChromiumContext } from './browser.js';
 import { serveInProcess } from './in-process.js';
+import { testClient } from './test-client.js';
 import { isolatedEnv, SIM_CREDENTIALS, startStack, type Stack, type ToolResult } from './stack.js';
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
@@ -80,7 +81,7 @@ function bundleHostPage(): Promise<string> {
 async function startInProcessStack(opts: { sim?: SimulatorOptions; env?: Record<string, string> }): Promise<Stack> {
   const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
   try {
-    const client = new Client({ name: 'apps-test-host', version: '1.0.0' }, { capabilities: UI_HOST_CAPABILITIES });
+    const client = testClient('apps-test-host', { capabilities: UI_HOST_CAPABILITIES });
     const server = await serveInProcess(client, isolatedEnv({
       ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '100', ...opts.env,
     }));

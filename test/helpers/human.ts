@@ -14,6 +14,7 @@ import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulato
 import type { ToolContext } from '../../src/tools/common.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
+import { testClient } from './test-client.js';
 import { ledgerLines } from './stack.js';
 
 /**
@@ -61,7 +62,7 @@ export async function humanHarness(env: Record<string, string> = {}, passkeys?: 
   const cleanups: (() => Promise<void>)[] = [];
 
   async function connect(kind: ClientKind, caps: ClientCapabilities = {}, onElicit?: ElicitHandler): Promise<Client> {
-    const client = new Client({ name: `model-${kind}`, version: '0.0.0' }, {
+    const client = testClient(`model-${kind}`, {
       capabilities: caps,
       ...(kind === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {}),
     });

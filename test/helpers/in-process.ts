@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { InMemoryTransport, type Client } from '@modelcontextprotocol/client';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import pino from 'pino';
 import { openLedger } from '../../src/audit/index.js';
@@ -16,6 +16,7 @@ import { listProfilesTool } from '../../src/tools/list-profiles.js';
 import { openProfiles } from '../../src/profiles/index.js';
 import { selectTools } from '../../src/tools/registry.js';
 import { call as callTool, isolatedEnv, SIM_CREDENTIALS, type Stack, type ToolResult } from './stack.js';
+import { testClient } from './test-client.js';
 
 /** One pino line as parsed JSON. */
 export type LogLine = Record<string, unknown> & { level: number; msg?: string };
@@ -62,7 +63,7 @@ export async function startInProcess(opts: {
   const server = buildServer(ctx, tools, lifecycle);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
-  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
+  const client = testClient();
   await client.connect(clientSide);
   return {
     client, sim, ctx, lifecycle, logs,
@@ -79,7 +80,7 @@ export async function startInProcess(opts: {
  */
 export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[] } = {}): Promise<Stack> {
   const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
-  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
+  const client = testClient();
   const server = await serveInProcess(client, isolatedEnv({
     ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '100', ...opts.env,
   }), opts.args);

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, SIM_ACCOUNT_ID, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { Client } from '@modelcontextprotocol/client';
 import { serveInProcess } from './in-process.js';
+import { testClient } from './test-client.js';
 import { isolatedEnv, spawnServer, type Stack } from './stack.js';
 
 /** Two accounts: prod is the simulator's default account, staging has its own keys and state. */
@@ -75,7 +75,7 @@ export async function startProfilesStack(env: Record<string, string>, opts: { si
 export async function startProfilesToolStack(env: Record<string, string>, opts: { sim?: SimulatorOptions; extraProfiles?: Record<string, unknown>[] } = {}): Promise<Stack & { home: string }> {
   const sim = await profilesSimulator(opts.sim);
   const home = homeWith(cliConfig(sim, opts.extraProfiles));
-  const client = new Client({ name: 'in-process-test', version: '1.0.0' });
+  const client = testClient();
   const server = await serveInProcess(client, profilesEnv(sim, home, env)).catch(async (err: unknown) => { await sim.stop(); throw err; });
   return { client, sim, home, stderr: () => server.stderr(), close: async () => { await server.close(); await sim.stop(); } };
 }

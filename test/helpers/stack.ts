@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, type CallToolResult, type ClientCapabilities, type Progress } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { testClient } from './test-client.js';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 export const SERVER_ENTRY = resolve(__dirname, '../../dist/index.js');
@@ -40,7 +41,7 @@ export async function spawnServer(env: Record<string, string>, args: string[] = 
   const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY, ...args], env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const client = new Client({ name: 'e2e-test', version: '1.0.0' }, capabilities ? { capabilities } : undefined);
+  const client = testClient('e2e-test', capabilities ? { capabilities } : {});
   try {
     await client.connect(transport);
   } catch (err) {

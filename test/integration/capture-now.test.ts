@@ -14,6 +14,7 @@ import { retryPolicyFor } from '../../src/swas/retry.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import type { ToolResult } from '../helpers/stack.js';
 import { textOf } from '../helpers/stack.js';
+import { testClient } from '../helpers/test-client.js';
 
 /**
  * "Capture now" against the simulator's realistic profile (snapshots and images that take minutes,
@@ -43,7 +44,7 @@ async function world(env: Record<string, string> = {}, sim?: Simulator, clock?: 
   const server = buildServer({ api, config, log, simulated: false, ledger, consent: ConsentSigner.random(), now: () => c.t }, ALL_TOOLS);
   const [a, b] = InMemoryTransport.createLinkedPair();
   await server.connect(a);
-  const client = new Client({ name: 'capture-test', version: '1.0.0' });
+  const client = testClient('capture-test');
   await client.connect(b);
   const w: World = {
     sim: s, client, ledger: ledgerPath, advance: (ms) => { c.t += ms; },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { serveInProcess } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 import { isolatedEnv, SIM_CREDENTIALS, type ToolResult, ledgerLines } from '../helpers/stack.js';
 
 /**
@@ -30,7 +31,7 @@ beforeEach(async () => {
 afterEach(async () => { await server?.close(); server = undefined; await sim?.stop(); });
 
 async function connect(era: Era, answer: Answer | undefined): Promise<Client> {
-  const c = new Client({ name: 'consent-e2e', version: '1.0.0' }, {
+  const c = testClient('consent-e2e', {
     capabilities: answer ? { elicitation: { form: {} } } : {},
     ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {}),
   });

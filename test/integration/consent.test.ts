@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { argsDigest } from '../../src/audit/index.js';
 import { ConsentSigner, confirmationRequiredText, consentRequestStateVerify, planSchema, declinedText, obtainConsent, type Plan } from '../../src/consent/index.js';
+import { testClient } from '../helpers/test-client.js';
 
 /**
  * One consent tool on a real v2 McpServer, driven by a real v2 Client in both protocol eras.
@@ -83,13 +84,10 @@ afterEach(async () => {
 /** A connected client. `answer` given: it declares form elicitation and answers with it. */
 async function connect(era: Era, world: World, answer?: Answer): Promise<{ client: Client; asked: string[] }> {
   const asked: string[] = [];
-  const client = new Client(
-    { name: 'consent-test-client', version: '0.0.0' },
-    {
-      capabilities: answer ? { elicitation: { form: {} } } : {},
-      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {}),
-    },
-  );
+  const client = testClient('consent-test-client', {
+    capabilities: answer ? { elicitation: { form: {} } } : {},
+    ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {}),
+  });
   if (answer) {
     client.setRequestHandler('elicitation/create', async (request) => {
       const message = request.params.message;
@@ -276,10 +274,7 @@ describe.each<Era>(['legacy', 'modern'])('consent over the %s era', (era) => {
 
 /** A 2026-07-28 client over HTTP that drives the input_required rounds itself (no auto-fulfil). */
 async function manualClient(world: World): Promise<Client> {
-  const client = new Client(
-    { name: 'manual', version: '0.0.0' },
-    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } }, inputRequired: { autoFulfill: false } },
-  );
+  const client = testClient('manual', { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } }, inputRequired: { autoFulfill: false } });
   const handler = createMcpHandler(() => buildServer(world));
   await client.connect(new StreamableHTTPClientTransport(new URL('http://consent.test/mcp'), {
     fetch: (url, init) => handler.fetch(new Request(url, init)),
@@ -367,7 +362,7 @@ describe('a 2025-era client over stateless HTTP', () => {
   it('cannot be asked (no session to carry elicitation/create), so it gets the ConfirmToken path', async () => {
     const world = newWorld();
     const asked: string[] = [];
-    const client = new Client({ name: 'old-http', version: '0.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const client = testClient('old-http', { capabilities: { elicitation: { form: {} } } });
     client.setRequestHandler('elicitation/create', async (request) => {
       asked.push(request.params.message);
       return { action: 'accept', content: { confirm: true } };

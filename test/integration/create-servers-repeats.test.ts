@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type ToolResult } from '../helpers/stack.js';
 import { serveInProcess } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const order = { RegionId: R, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 12, Amount: 2 };
@@ -33,7 +34,7 @@ describe('create_servers_from_image never buys twice', () => {
     sim = await startSimulator();
     const before = sim.state.instances(R).length;
     sim.faults.dropNext('CreateInstances', 1, { after: true });
-    const client = await server(new Client({ name: 'purchase-test', version: '1.0.0' }), { SWAS_MCP_CONSENT: 'off', SWAS_MCP_MAX_ORDER_COST: '2000' });
+    const client = await server(testClient('purchase-test'), { SWAS_MCP_CONSENT: 'off', SWAS_MCP_MAX_ORDER_COST: '2000' });
     const r = await call(client, 'create_servers_from_image', order);
     expect(r.isError, textOf(r)).toBeFalsy();
     expect(sim.stats.count('CreateInstances')).toBe(2);
@@ -46,7 +47,7 @@ describe('create_servers_from_image never buys twice', () => {
   it('human mode with form elicitation: the person sees the cost, accepts, and exactly one CreateInstances is sent with the right parameters', async () => {
     sim = await startSimulator();
     const asked: string[] = [];
-    const c = new Client({ name: 'purchase-e2e', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const c = testClient('purchase-e2e', { capabilities: { elicitation: { form: {} } } });
     c.setRequestHandler('elicitation/create', async (request) => {
       asked.push(request.params.message);
       return { action: 'accept', content: { confirm: true } };
@@ -66,7 +67,7 @@ describe('create_servers_from_image never buys twice', () => {
 
   it('human mode with form elicitation declined: nothing is bought', async () => {
     sim = await startSimulator();
-    const c = new Client({ name: 'purchase-e2e', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const c = testClient('purchase-e2e', { capabilities: { elicitation: { form: {} } } });
     c.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
     await server(c);
     const r = (await c.callTool({ name: 'create_servers_from_image', arguments: order })) as ToolResult;

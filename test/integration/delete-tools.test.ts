@@ -9,6 +9,7 @@ import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Si
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
 import { call, callWithProgress, isolatedEnv, ledgerLines, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const MUTATIONS = ['DeleteCustomImages', 'DeleteSnapshots', 'ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'AddCustomImageShareAccount'];
@@ -382,7 +383,7 @@ describe('a client that declares elicitation', () => {
   async function withElicitingClient(answer: 'accept' | 'decline', run: (c: { client: Client; asked: string[]; sim: Awaited<ReturnType<typeof startSimulator>>; ledger: string }) => Promise<void>) {
     const sim = await startSimulator({ imageDeleteMs: 200 });
     const ledger = join(mkdtempSync(join(tmpdir(), 'swas-delete-')), 'audit.jsonl');
-    const client = new Client({ name: 'eliciting', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const client = testClient('eliciting', { capabilities: { elicitation: { form: {} } } });
     const asked: string[] = [];
     client.setRequestHandler('elicitation/create', async (request) => {
       asked.push(request.params.message);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const SG = DEMO.otherRegion;
@@ -258,7 +259,7 @@ describe('reset_system with a client that can ask the person (elicitation)', () 
   /** A second server on the same simulator, whose client answers every question with `answer`. */
   async function elicitingClient(answer: 'accept' | 'decline'): Promise<{ client: Client; asked: string[]; close(): Promise<void> }> {
     const asked: string[] = [];
-    const client = new Client({ name: 'e2e-eliciting', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const client = testClient('e2e-eliciting', { capabilities: { elicitation: { form: {} } } });
     client.setRequestHandler('elicitation/create', async (request) => {
       asked.push(request.params.message);
       return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult, ledgerLines } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const PARTNER = DEMO.partnerAccountId;
@@ -360,7 +361,7 @@ describe('share_custom_image with a client that can ask the person (elicitation)
   let server: Awaited<ReturnType<typeof serveInProcess>>;
 
   beforeAll(async () => {
-    client = new Client({ name: 'e2e-elicit', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    client = testClient('e2e-elicit', { capabilities: { elicitation: { form: {} } } });
     client.setRequestHandler('elicitation/create', async (request) => {
       asked.push(request.params.message);
       return answer;

@@ -1,7 +1,7 @@
-import { Client } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { serveInProcess } from '../helpers/in-process.js';
+import { testClient } from '../helpers/test-client.js';
 import { isolatedEnv } from '../helpers/stack.js';
 
 /**
@@ -13,7 +13,7 @@ const env = () => isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: '
 
 /** The tool names a server started with this environment and these flags lists. */
 async function listed(environment: Record<string, string>, args: string[] = []): Promise<string[]> {
-  const client = new Client({ name: 'tool-selection', version: '1.0.0' });
+  const client = testClient('tool-selection');
   const server = await serveInProcess(client, environment, args);
   try {
     return (await client.listTools()).tools.map((t) => t.name);
