@@ -33,7 +33,7 @@ import { ledgerLines } from '../helpers/stack.js';
  * access token it gets for this server. The model's calls carry a person's access token to the
  * real resource server (the requester); the person approving is played in Debian's Chromium.
  * Each person gets a fresh cookie jar (`person()`): to this server and the issuer, a browser is its
- * cookies, and a new BrowserContext per person would cost Chromium ~1 s of CPU each.
+ * cookies, and a new BrowserContext per person would start a new page and renderer each time.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -19,9 +19,14 @@ const ledger = () => (ledgerLines(ledgerPath));
 
 describe.skipIf(!haveChromium)('plan view in Chromium', () => {
   let h: AppHost;
+  // The simulator's clock, moved by the test: a reset lasts until the test says it is over.
+  const clock = { t: Date.now() };
   const deletes = () => h.stack.sim.stats.requests().filter((r) => r.action === 'DeleteCustomImages');
   beforeAll(async () => {
-    h = await startAppHost({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'human', SWAS_MCP_ALLOW_DESTRUCTIVE: 'true' } });
+    h = await startAppHost({
+      sim: { now: () => clock.t, resetMs: 60_000 },
+      env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'human', SWAS_MCP_ALLOW_DESTRUCTIVE: 'true' },
+    });
   }, 60_000);
   afterAll(async () => { await h?.close(); });
 
@@ -91,7 +96,8 @@ describe.skipIf(!haveChromium)('plan view in Chromium', () => {
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(resets()).toHaveLength(1);
     expect(await frame.locator('#approve').count()).toBe(0);
-    // The simulator's reset lasts its default 2 s: the panel follows the server until it is Running.
+    // The reset is over on the simulator's clock: the panel, following the server, shows it Running.
+    clock.t += 60_000;
     await frame.locator(`#progress li[data-id="${server.instanceId}"] .state`, { hasText: 'Running' }).waitFor({ timeout: 20_000 });
     await expect(frame.locator('#progress #headline').innerText()).resolves.toBe('All done.');
     expect(h.viewCalls.filter((c) => c.name === 'wait_for_resources').length).toBeGreaterThan(polls);
