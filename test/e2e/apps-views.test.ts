@@ -124,7 +124,8 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     await expect(row.innerText()).resolves.toBe('Creating');
     // Live: it asks the server through the host, without the model.
     await expect.poll(() => h.viewCalls.filter((c) => c.name === 'wait_for_resources').length, { timeout: 20_000 }).toBeGreaterThan(0);
-    expect(h.viewCalls[0]?.arguments).toMatchObject({ RegionId: DEMO.region, ImageIds: [imageId] });
+    // The first read holds only a second, so the row does not say "not read yet" for long; later ones hold three.
+    expect(h.viewCalls[0]?.arguments).toMatchObject({ RegionId: DEMO.region, ImageIds: [imageId], TimeoutSeconds: 1 });
     await h.screenshot('progress', 'light');
 
     clock.t += 60_000;
@@ -136,6 +137,7 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     // Done means done: no more polling.
     const calls = h.viewCalls.length;
     expect(await frame.locator('#follow').count()).toBe(0);
+    expect(h.viewCalls.slice(1).map((c) => c.arguments.TimeoutSeconds)).toEqual(h.viewCalls.slice(1).map(() => 3));
     await expect(frame.locator(`li[data-id="${imageId}"] .path`).innerText()).resolves.toContain('Creating → Available');
     expect(h.viewCalls.length).toBe(calls);
 

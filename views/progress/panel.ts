@@ -7,6 +7,8 @@ import './style.css';
 
 /** Each wait call holds at most this long, so the page shows fresh percentages this often. */
 const WAIT_SECONDS = 3;
+/** The first holds only the shortest wait the tool takes: the rows say "not read yet" until it answers. */
+const FIRST_WAIT_SECONDS = 1;
 /** A new image is not listed for a while after CreateCustomImage answers: NotFound is not final before this. */
 const NOT_LISTED_GRACE_MS = 120_000;
 const RETRY_MS = 5_000;
@@ -94,7 +96,7 @@ export function progressPanel(root: HTMLElement, view: View): ProgressPanel {
   async function follow(v: View): Promise<void> {
     while (!closed && state.following && state.plan && pending().length) {
       try {
-        const result = await v.callTool('wait_for_resources', waitArgs(state.plan, pending(), WAIT_SECONDS));
+        const result = await v.callTool('wait_for_resources', waitArgs(state.plan, pending(), state.updatedAt === undefined ? FIRST_WAIT_SECONDS : WAIT_SECONDS));
         const failed = failureText(result);
         if (failed) throw new Error(failed);
         const states = (result.structuredContent?.States ?? []) as Array<{ Id: string; State: string; Progress?: string; Until: string; Done: boolean; Failed: boolean }>;
@@ -127,6 +129,7 @@ export function progressPanel(root: HTMLElement, view: View): ProgressPanel {
     state.plan = planFrom(toolName, args, result.structuredContent ?? {});
     state.rows = state.plan.watches.map((w) => ({ ...w, ...(w.State ? { From: w.State } : {}) }));
     state.startedAt = Date.now();
+    state.updatedAt = undefined;
     render();
     start();
   }
