@@ -3,7 +3,7 @@
 //
 //   1. spawn → initialize answer: our dist/index.js vs bench/minimal-server.mjs (SDK + one zod tool),
 //      interleaved run by run, median of RUNS (21) after one discarded warm-up each.      target ratio ≤ 0.6
-//      BENCH_ONLY=startup runs this section alone; BENCH_STARTUP_ALSO=<other dist/index.js> adds
+//      BENCH_ONLY=startup runs this section alone (BENCH_ONLY=memory: steps 2 and 5 alone); BENCH_STARTUP_ALSO=<other dist/index.js> adds
 //      another build to the same interleaved runs.
 //   2. RSS after initialize + tools/list, sampled 0.5 s later (start-up garbage still held) and
 //      20 s later, once idle: V8's memory reducer hands back the young generation it grew during
@@ -292,10 +292,11 @@ async function createBench() {
 
 const started = performance.now();
 try {
+  // BENCH_ONLY=memory: steps 2 and 5 alone (idle RSS and the bursts, side by side), without start-up or create.
+  const memoryOnly = process.env.BENCH_ONLY === 'memory';
   // Startup: one warm-up each (discarded), then RUNS interleaved pairs, alternating who goes first.
-  await startupOnce(OURS);
-  await startupOnce(MINIMAL);
-  await startupOnce(BARE);
+  if (!memoryOnly) await startupOnce(OURS);
+  if (!memoryOnly) { await startupOnce(MINIMAL); await startupOnce(BARE); }
   const ours = [];
   const minimal = [];
   const bare = [];
@@ -304,7 +305,7 @@ try {
   const also = process.env.BENCH_STARTUP_ALSO ? resolve(process.env.BENCH_STARTUP_ALSO) : undefined;
   const alsoRuns = [];
   if (also) await startupOnce(also);
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (memoryOnly ? 0 : RUNS); i++) {
     if (i % 2 === 0) { ours.push(await startupOnce(OURS)); minimal.push(await startupOnce(MINIMAL)); }
     else { minimal.push(await startupOnce(MINIMAL)); ours.push(await startupOnce(OURS)); }
     bare.push(await startupOnce(BARE));
@@ -349,12 +350,12 @@ try {
     }
   }
 
-  const create = await createBench();
+  const create = memoryOnly ? undefined : await createBench();
 
   // ---------- report ----------
   const cpus = os.cpus();
   const startRatio = median(ours) / median(minimal);
-  const createRatio = median(create.mcp) / median(create.direct);
+  const createRatio = create ? median(create.mcp) / median(create.direct) : NaN;
   const mark = (ok) => (ok ? 'ok' : 'MISS');
   const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 
@@ -368,9 +369,9 @@ try {
   };
   const rows = [
     ['metric', 'swas-image-mcp', 'baseline', 'ratio', 'target', ''],
-    [`spawn → initialize answer, median n=${RUNS}`, fmtMs(median(ours)), `${fmtMs(median(minimal))} (minimal SDK)`, startRatio.toFixed(3), `≤ ${TARGET.startupRatio}`, mark(startRatio <= TARGET.startupRatio)],
+    ...(memoryOnly ? [] : [[`spawn → initialize answer, median n=${RUNS}`, fmtMs(median(ours)), `${fmtMs(median(minimal))} (minimal SDK)`, startRatio.toFixed(3), `≤ ${TARGET.startupRatio}`, mark(startRatio <= TARGET.startupRatio)],
     ['  min–max', `${range(ours)} ms`, `${range(minimal)} ms`, '', '', ''],
-    ['  reference: bare node, no imports', '', `${fmtMs(median(bare))} (${range(bare)})`, '', '', ''],
+    ['  reference: bare node, no imports', '', `${fmtMs(median(bare))} (${range(bare)})`, '', '', '']]),
     ...(haveProc ? [
       rssRow('RSS 0.5 s after tools/list, median n=3', 'afterList', rssOurs, rssMin, ''),
       rssRow('idle RSS, 20 s after tools/list, median n=3', 'idle', rssOurs, rssMin, `≤ ${TARGET.rssMb} MB`),
@@ -387,12 +388,18 @@ try {
         at === 60 ? `≤ ${TARGET.burstRatio60s}` : '', at === 60 ? mark(burst.ours.afterBurst[k] / burst.minimal.afterBurst[k] <= TARGET.burstRatio60s) : '']),
       [`  burst time, errors`, `${(burst.ours.burstMs / 1000).toFixed(1)} s, ${burst.ours.errors}`, `${(burst.minimal.burstMs / 1000).toFixed(1)} s, ${burst.minimal.errors}`, '', '', ''],
     ] : []),
-    [`create, ${LATENCY_MS} ms/request, median n=${CREATES}`, `${fmtMs(median(create.mcp))} (MCP)`, `${fmtMs(median(create.direct))} (direct SDK)`, createRatio.toFixed(3), `≤ ${TARGET.createRatio}`, mark(createRatio <= TARGET.createRatio)],
+    ...(create ? [[`create, ${LATENCY_MS} ms/request, median n=${CREATES}`, `${fmtMs(median(create.mcp))} (MCP)`, `${fmtMs(median(create.direct))} (direct SDK)`, createRatio.toFixed(3), `≤ ${TARGET.createRatio}`, mark(createRatio <= TARGET.createRatio)],
     ['  min–max', `${range(create.mcp)} ms`, `${range(create.direct)} ms`, '', '', ''],
-    ['API round-trip waves per create', String(create.mcpWaves.length), `${create.sdkWaves.length} (direct SDK)`, '', '', ''],
+    ['API round-trip waves per create', String(create.mcpWaves.length), `${create.sdkWaves.length} (direct SDK)`, '', '', '']] : []),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  if (memoryOnly) {
+    console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`\nbench (memory only) took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(0);
+  }
   console.log('');
   console.log('critical path of one MCP create (requests overlapping in time = one wave):');
   create.mcpWaves.forEach((w, i) => {
