@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../node-crypto.js';
 import { apiText } from '../untrusted.js';
 import { sameWord, SNAPSHOTTABLE_INSTANCE_STATES } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';
