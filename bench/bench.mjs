@@ -3,7 +3,7 @@
 //
 //   1. spawn → initialize answer: our dist/index.js vs bench/minimal-server.mjs (SDK + one zod tool),
 //      interleaved run by run, median of RUNS (21) after one discarded warm-up each.      target ratio ≤ 0.6
-//      BENCH_ONLY=startup runs this section alone; BENCH_STARTUP_ALSO=<other dist/index.js> adds
+//      BENCH_ONLY=startup runs this section alone (BENCH_ONLY=memory: steps 2 and 5; BENCH_ONLY=create: 3 and 4); BENCH_STARTUP_ALSO=<other dist/index.js> adds
 //      another build to the same interleaved runs.
 //   2. RSS after initialize + tools/list, sampled 0.5 s later (start-up garbage still held) and
 //      20 s later, once idle: V8's memory reducer hands back the young generation it grew during
@@ -292,10 +292,13 @@ async function createBench() {
 
 const started = performance.now();
 try {
+  // BENCH_ONLY=memory: steps 2 and 5 alone (idle RSS and the bursts, side by side), without start-up or create.
+  const memoryOnly = process.env.BENCH_ONLY === 'memory';
+  // BENCH_ONLY=create: step 3 (and 4) alone.
+  const createOnly = process.env.BENCH_ONLY === 'create';
   // Startup: one warm-up each (discarded), then RUNS interleaved pairs, alternating who goes first.
-  await startupOnce(OURS);
-  await startupOnce(MINIMAL);
-  await startupOnce(BARE);
+  if (!memoryOnly && !createOnly) await startupOnce(OURS);
+  if (!memoryOnly && !createOnly) { await startupOnce(MINIMAL); await startupOnce(BARE); }
   const ours = [];
   const minimal = [];
   const bare = [];
@@ -304,7 +307,7 @@ try {
   const also = process.env.BENCH_STARTUP_ALSO ? resolve(process.env.BENCH_STARTUP_ALSO) : undefined;
   const alsoRuns = [];
   if (also) await startupOnce(also);
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (memoryOnly || createOnly ? 0 : RUNS); i++) {
     if (i % 2 === 0) { ours.push(await startupOnce(OURS)); minimal.push(await startupOnce(MINIMAL)); }
     else { minimal.push(await startupOnce(MINIMAL)); ours.push(await startupOnce(OURS)); }
     bare.push(await startupOnce(BARE));
@@ -324,7 +327,7 @@ try {
   const rssMin = [];
   let rssBare;
   let burst;
-  const haveProc = existsSync('/proc/self/status');
+  const haveProc = !createOnly && existsSync('/proc/self/status');
   if (haveProc) {
     // The samples of both servers run side by side: waiting 20 s for each in turn would take minutes.
     // The bursts run beside them too; they settle for 60 s, the idle samples for 20 s.
@@ -349,12 +352,12 @@ try {
     }
   }
 
-  const create = await createBench();
+  const create = memoryOnly ? undefined : await createBench();
 
   // ---------- report ----------
   const cpus = os.cpus();
   const startRatio = median(ours) / median(minimal);
-  const createRatio = median(create.mcp) / median(create.direct);
+  const createRatio = create ? median(create.mcp) / median(create.direct) : NaN;
   const mark = (ok) => (ok ? 'ok' : 'MISS');
   const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 
@@ -368,16 +371,16 @@ try {
   };
   const rows = [
     ['metric', 'swas-image-mcp', 'baseline', 'ratio', 'target', ''],
-    [`spawn → initialize answer, median n=${RUNS}`, fmtMs(median(ours)), `${fmtMs(median(minimal))} (minimal SDK)`, startRatio.toFixed(3), `≤ ${TARGET.startupRatio}`, mark(startRatio <= TARGET.startupRatio)],
+    ...(memoryOnly || createOnly ? [] : [[`spawn → initialize answer, median n=${RUNS}`, fmtMs(median(ours)), `${fmtMs(median(minimal))} (minimal SDK)`, startRatio.toFixed(3), `≤ ${TARGET.startupRatio}`, mark(startRatio <= TARGET.startupRatio)],
     ['  min–max', `${range(ours)} ms`, `${range(minimal)} ms`, '', '', ''],
-    ['  reference: bare node, no imports', '', `${fmtMs(median(bare))} (${range(bare)})`, '', '', ''],
+    ['  reference: bare node, no imports', '', `${fmtMs(median(bare))} (${range(bare)})`, '', '', '']]),
     ...(haveProc ? [
       rssRow('RSS 0.5 s after tools/list, median n=3', 'afterList', rssOurs, rssMin, ''),
       rssRow('idle RSS, 20 s after tools/list, median n=3', 'idle', rssOurs, rssMin, `≤ ${TARGET.rssMb} MB`),
       ['  reference: bare node, no imports', '', `${rssBare.idle.toFixed(1)} MB`, '', '', ''],
       rssRow('  of which anonymous (the process\'s own)', 'idleAnon', rssOurs, rssMin, ''),
       ['  reference: bare node, no imports', '', `${rssBare.idleAnon.toFixed(1)} MB`, '', '', ''],
-    ] : [['idle RSS', 'n/a (no /proc)', '', '', `≤ ${TARGET.rssMb} MB`, 'SKIP']]),
+    ] : createOnly ? [] : [['idle RSS', 'n/a (no /proc)', '', '', `≤ ${TARGET.rssMb} MB`, 'SKIP']]),
     ...(burst ? [
       [`RSS (anonymous) before a burst, same process`, `${burst.ours.idle.toFixed(1)} MB (${burst.ours.idleAnon.toFixed(1)})`, `${burst.minimal.idle.toFixed(1)} MB (${burst.minimal.idleAnon.toFixed(1)}) (minimal SDK)`, (burst.ours.idle / burst.minimal.idle).toFixed(2), '', ''],
       ...SETTLE_SAMPLES_S.map((at, k) => [
@@ -387,12 +390,23 @@ try {
         at === 60 ? `≤ ${TARGET.burstRatio60s}` : '', at === 60 ? mark(burst.ours.afterBurst[k] / burst.minimal.afterBurst[k] <= TARGET.burstRatio60s) : '']),
       [`  burst time, errors`, `${(burst.ours.burstMs / 1000).toFixed(1)} s, ${burst.ours.errors}`, `${(burst.minimal.burstMs / 1000).toFixed(1)} s, ${burst.minimal.errors}`, '', '', ''],
     ] : []),
-    [`create, ${LATENCY_MS} ms/request, median n=${CREATES}`, `${fmtMs(median(create.mcp))} (MCP)`, `${fmtMs(median(create.direct))} (direct SDK)`, createRatio.toFixed(3), `≤ ${TARGET.createRatio}`, mark(createRatio <= TARGET.createRatio)],
+    ...(create ? [[`create, ${LATENCY_MS} ms/request, median n=${CREATES}`, `${fmtMs(median(create.mcp))} (MCP)`, `${fmtMs(median(create.direct))} (direct SDK)`, createRatio.toFixed(3), `≤ ${TARGET.createRatio}`, mark(createRatio <= TARGET.createRatio)],
     ['  min–max', `${range(create.mcp)} ms`, `${range(create.direct)} ms`, '', '', ''],
-    ['API round-trip waves per create', String(create.mcpWaves.length), `${create.sdkWaves.length} (direct SDK)`, '', '', ''],
+    ['API round-trip waves per create', String(create.mcpWaves.length), `${create.sdkWaves.length} (direct SDK)`, '', '', '']] : []),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  if (createOnly) {
+    console.log(`create only: MCP ${create.mcp.map((x) => x.toFixed(0)).join(' ')} ms; direct ${create.direct.map((x) => x.toFixed(0)).join(' ')} ms; median ${fmtMs(median(create.mcp))} / ${fmtMs(median(create.direct))} = ${createRatio.toFixed(3)}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(0);
+  }
+  if (memoryOnly) {
+    console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`\nbench (memory only) took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(0);
+  }
   console.log('');
   console.log('critical path of one MCP create (requests overlapping in time = one wave):');
   create.mcpWaves.forEach((w, i) => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from '../node-crypto.js';
 import { EventEmitter } from 'node:events';
 import type { Plan } from './plan.js';
 

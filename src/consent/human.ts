@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../node-crypto.js';
 import {
   CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, UrlElicitationRequiredError,
   type ClientCapabilities, type InputRequiredResult, type ServerContext,

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from '../node-crypto.js';
 
 /**
  * The pure parts of an approver's login: PKCE, state and nonce, and the two signed cookies — the

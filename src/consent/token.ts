@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from '../node-crypto.js';
 import { readFile, stat } from 'node:fs/promises';
 
 /** What a consent is for: the tool, the normalised arguments and the state the plan saw. */
@@ -66,7 +66,14 @@ export class ConsentSigner {
   /** Set when replicas share a record: `claimShared` makes a token single-use across all of them. */
   private shared?: UsedTokenStore;
 
-  private constructor(private readonly key: Buffer, readonly ttlMs: number) {}
+  private keyBytes: Buffer | undefined;
+
+  /** `makeKey` runs once, on the first token: a random key is drawn then, so a start loads no crypto. */
+  private constructor(private readonly makeKey: () => Buffer, readonly ttlMs: number) {}
+
+  private get key(): Buffer {
+    return (this.keyBytes ??= this.makeKey());
+  }
 
   /** Used tokens are also recorded in `store`, which every replica consults. */
   shareUsedTokens(store: UsedTokenStore): void {
@@ -100,7 +107,8 @@ export class ConsentSigner {
     if (key.length < MIN_KEY_BYTES) {
       throw new Error(`The consent key is ${key.length} bytes; it must be at least ${MIN_KEY_BYTES}.`);
     }
-    return new ConsentSigner(Buffer.from(key), ttlMs);
+    const copy = Buffer.from(key);
+    return new ConsentSigner(() => copy, ttlMs);
   }
 
   /** A key of its own for another purpose (e.g. the approver cookies), derived from this one: replicas sharing the key derive the same. */
@@ -110,7 +118,7 @@ export class ConsentSigner {
 
   /** A signer with a fresh random key: tokens verify only in this process (stdio). */
   static random(ttlMs: number = CONSENT_TTL_MS): ConsentSigner {
-    return new ConsentSigner(randomBytes(32), ttlMs);
+    return new ConsentSigner(() => randomBytes(32), ttlMs);
   }
 
   /**

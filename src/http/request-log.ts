@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../node-crypto.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** What one log line says about the MCP side of an HTTP request. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../node-crypto.js';
 import { apiText } from '../untrusted.js';
 import { sameWord, SNAPSHOTTABLE_INSTANCE_STATES } from '../swas/status.js';
 import type { CustomImage, Disk, Instance, Snapshot } from '../swas/types.js';
@@ -6,6 +6,7 @@ import { checkList, type Check } from './checks.js';
 import { serverSnapshots } from './create-snapshot.js';
 import { ACCOUNT_SNAPSHOT_CAP_WORDS, imageQuota, imageQuotaWords, SNAPSHOT_ACCOUNT_CAP, SNAPSHOTS_PER_SERVER, type Quota } from './quotas.js';
 import { isFinished } from './snapshots.js';
+import { compareText } from '../text-order.js';
 
 /**
  * "Capture now": the image of a server as it is at the time of the request, made from new
@@ -63,7 +64,7 @@ export function snapshotAgeCheck(s: Snapshot, role: 'system' | 'data', nowMs: nu
 /** Oldest first, the snapshots a person could delete to make room, with the images that pin the others. */
 export function snapshotCandidates(snapshots: Snapshot[], images: CustomImage[], max = 3): string {
   const pinnedBy = (s: Snapshot) => images.find((m) => m.SystemSnapshotId === s.SnapshotId || m.DataSnapshotId === s.SnapshotId);
-  const oldest = [...snapshots].sort((a, b) => (a.CreationTime ?? '').localeCompare(b.CreationTime ?? ''));
+  const oldest = [...snapshots].sort((a, b) => compareText(a.CreationTime ?? '', b.CreationTime ?? ''));
   const free = oldest.filter((s) => !pinnedBy(s)).slice(0, max);
   const pinned = oldest.filter((s) => pinnedBy(s));
   const parts: string[] = [];
@@ -78,7 +79,7 @@ export function snapshotCandidates(snapshots: Snapshot[], images: CustomImage[],
 
 /** Oldest first, the account's own images a person could delete to make room. */
 export function imageCandidates(images: CustomImage[], max = 3): string {
-  const oldest = [...images].sort((a, b) => (a.CreationTime ?? '').localeCompare(b.CreationTime ?? '')).slice(0, max);
+  const oldest = [...images].sort((a, b) => compareText(a.CreationTime ?? '', b.CreationTime ?? '')).slice(0, max);
   if (!oldest.length) return '';
   const shared = oldest.some((m) => m.InShare || m.InShareUser);
   return `Oldest images: ${oldest.map((m) => `${m.ImageId} ("${apiText(m.Name, 64)}", created ${m.CreationTime ? utcWords(m.CreationTime) : 'at an unknown time'}${m.InShare || m.InShareUser ? ', shared' : ''})`).join(', ')}; delete_custom_images deletes them (it asks the user first${shared ? '; a shared one needs Unshare true' : ''}).`;

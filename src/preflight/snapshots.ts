@@ -1,5 +1,6 @@
 import { sameWord } from '../swas/status.js';
 import type { Snapshot } from '../swas/types.js';
+import { compareText } from '../text-order.js';
 
 export function isFinished(s: Snapshot): boolean {
   return sameWord(s.Status, 'accomplished');
@@ -7,7 +8,7 @@ export function isFinished(s: Snapshot): boolean {
 
 /** Newest first; CreationTime is ISO 8601 UTC, so text order is time order. */
 export function byNewest(a: Snapshot, b: Snapshot): number {
-  return (b.CreationTime ?? '').localeCompare(a.CreationTime ?? '');
+  return compareText(b.CreationTime ?? '', a.CreationTime ?? '');
 }
 
 export interface SnapshotChoice {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from '../node-crypto.js';
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { APPROVAL_TTL_MS, type Approval, type ApprovalStatus, type ApprovalStore, type ConsentRecord, type Requester, type SecretGrant } from '../consent/approvals.js';

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../node-crypto.js';
 import type { Logger } from 'pino';
 import type { Pool, PoolClient } from 'pg';
 import { redactUrl } from '../config.js';

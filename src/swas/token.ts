@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../node-crypto.js';
 
 /**
  * A ClientToken derived from the normalised request: the same request always gets the same token,

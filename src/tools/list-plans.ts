@@ -6,6 +6,7 @@ import { formatMoney, moneyNumber, parseMoney } from '../preflight/money.js';
 import type { ResetImage } from '../preflight/reset-system.js';
 import { SwasError } from '../swas/errors.js';
 import type { SwasPlan } from '../swas/types.js';
+import { compareText } from '../text-order.js';
 import {
   errorSchema, optionalRegionField, READ_ONLY_ANNOTATIONS, type ToolContext, SIMULATED_NOTE, simulatedField,
 } from './common.js';
@@ -80,7 +81,7 @@ async function listPlans(args: Input, signal: AbortSignal, ctx: ToolContext) {
     if (args.ImageId && !image) {
       throw new SwasError({ code: 'InvalidImageId.NotFound', stage: 'preflight', message: `No image ${args.ImageId} in region ${region}; list_images shows the images there.` });
     }
-    const sorted = [...all].sort((a, b) => price(a) - price(b) || a.PlanId.localeCompare(b.PlanId));
+    const sorted = [...all].sort((a, b) => price(a) - price(b) || compareText(a.PlanId, b.PlanId));
     const plans = image ? sorted.filter((p) => planMisfit(p, image) === undefined) : sorted;
     if (image) {
       out.Image = { ImageId: image.ImageId, ImageName: image.ImageName, Platform: image.Platform, RequiredSystemDiskSize: image.RequiredSystemDiskSize };

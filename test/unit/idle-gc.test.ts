@@ -1,5 +1,6 @@
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IdleCollector } from '../../src/idle-gc.js';
+import { fullCollection, IdleCollector } from '../../src/idle-gc.js';
 
 describe('IdleCollector: one full collection once a burst of calls is over', () => {
   beforeEach(() => { vi.useFakeTimers(); });
@@ -19,8 +20,11 @@ describe('IdleCollector: one full collection once a burst of calls is over', () 
     expect(collect).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
     expect(collect.mock.calls).toEqual([[false]]);
-    await vi.advanceTimersByTimeAsync(10_000);
-    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(collect.mock.calls).toEqual([[false]]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(collect.mock.calls).toEqual([[false], [false]]);
+    await vi.advanceTimersByTimeAsync(5_000);
     expect(collect.mock.calls).toEqual([[false], [false], [true]]);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(collect).toHaveBeenCalledTimes(3);
@@ -65,7 +69,7 @@ describe('IdleCollector: one full collection once a burst of calls is over', () 
     const collect = vi.fn();
     const idle = new IdleCollector(collect, 5_000, 20);
     idle.afterStart();
-    await vi.advanceTimersByTimeAsync(25_000);
+    await vi.advanceTimersByTimeAsync(15_000);
     expect(collect.mock.calls).toEqual([[false], [false], [true]]);
 
     const busy = new IdleCollector(collect.mockClear(), 5_000, 20);
@@ -77,5 +81,33 @@ describe('IdleCollector: one full collection once a burst of calls is over', () 
     finish();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(collect).not.toHaveBeenCalled();
+  });
+});
+
+describe('fullCollection: what the IdleCollector runs', () => {
+  /** The kind of each V8 collection observed until `n` full ones were seen. */
+  const collectionsUntil = (n: number) => new Promise<number[]>((resolve) => {
+    const kinds: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      kinds.push(...list.getEntries().map((e) => (e as PerformanceEntry & { detail: { kind: number } }).detail.kind));
+      if (kinds.filter((k) => k === constants.NODE_PERFORMANCE_GC_MAJOR).length >= n) { observer.disconnect(); resolve(kinds); }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+  });
+
+  it('runs a full (mark-compact) collection each time, the last of a series too, and can run again after it', async () => {
+    const seen = collectionsUntil(3);
+    fullCollection(false);
+    fullCollection(true);
+    fullCollection(false);
+    const kinds = await seen;
+    expect(kinds.filter((k) => k === constants.NODE_PERFORMANCE_GC_MAJOR)).toHaveLength(3);
+  });
+
+  it('leaves compiled code working: a function whose code was dropped compiles again on its next call', () => {
+    const square = (x: number) => x * x;
+    expect(square(3)).toBe(9);
+    fullCollection(true);
+    expect(square(4)).toBe(16);
   });
 });

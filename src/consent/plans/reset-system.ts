@@ -5,6 +5,7 @@ import { SNAPSHOTS_PER_SERVER, SNAPSHOT_ACCOUNT_CAP } from '../../preflight/quot
 import { byNewest } from '../../preflight/snapshots.js';
 import { sameWord } from '../../swas/status.js';
 import type { CustomImage, Instance, Snapshot } from '../../swas/types.js';
+import { compareText } from '../../text-order.js';
 import { planDetail, type Plan } from '../plan.js';
 import { count, listWords, named, noun, when } from '../words.js';
 
@@ -61,7 +62,7 @@ export function copyFirstAdvice(instance: Instance, imageId: string, c: CopyFact
   const disks = Math.max(1, instance.Disks.length);
   const blockers: string[] = [];
   if (c.imageQuota.Remaining <= 0) {
-    const candidates = c.ownImages.filter((m) => m.ImageId !== imageId).sort((a, b) => (a.CreationTime ?? '').localeCompare(b.CreationTime ?? ''));
+    const candidates = c.ownImages.filter((m) => m.ImageId !== imageId).sort((a, b) => compareText(a.CreationTime ?? '', b.CreationTime ?? ''));
     const oldest = candidates[0];
     blockers.push(`The custom image quota is full (${c.imageQuota.Used} of ${c.imageQuota.Limit} used): delete an image that is no longer needed first${oldest ? `; the oldest is ${named(oldest.ImageId, oldest.Name)}, made ${when(oldest.CreationTime, now)}` : ''}.`);
   }
