@@ -42,14 +42,14 @@ function owned(dir: string): Promise<string> {
 
 /**
  * A data directory initdb'd once per machine, PostgreSQL version and initdb arguments, kept in the
- * temp folder: each test server starts on a copy of it (a copy costs a fraction of an initdb's CPU
+ * machine's temp folder (not the run's, which goes when the run ends): each test server starts on a copy of it (a copy costs a fraction of an initdb's CPU
  * and most of its wall time). Built beside its final name and renamed there, so a reader sees a
  * complete template or none; two test files building it at once keep one.
  */
 async function template(bin: string, rebuild: boolean): Promise<string> {
   const version = (await run(join(bin, 'postgres'), ['--version'], false)).trim();
   const key = createHash('sha256').update(`${version}\n${INITDB_ARGS.join(' ')}\n--no-sync`).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), `swas-pg-template-${process.getuid?.() ?? 'u'}-${key}`);
+  const dir = join(process.env.SWAS_TEST_SHARED_TMP ?? tmpdir(), `swas-pg-template-${process.getuid?.() ?? 'u'}-${key}`);
   if (rebuild) rmSync(dir, { recursive: true, force: true });
   if (existsSync(join(dir, 'PG_VERSION'))) return dir;
   const building = mkdtempSync(`${dir}.building-`);
