@@ -2,6 +2,7 @@
 // the Alibaba SDK and the simulator are split into chunks that load only when a call needs them.
 import { build } from 'esbuild';
 import { zodEnglishOnly } from './zod-english-only.mjs';
+import { pinoLean } from './pino-lean.mjs';
 import { buildViews } from './build-views.mjs';
 import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
@@ -126,7 +127,7 @@ const server = await build({
   charset: 'ascii',
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [zodEnglishOnly, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
+  plugins: [zodEnglishOnly, pinoLean, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
 });
 // Each on-demand group: an object of loaders, one per specifier, so a group's modules run only when imported.
 for (const group of onDemandGroups) {

@@ -52,6 +52,13 @@ describe('what the server loads at start-up', () => {
     expect(onDemandCode).toContain(SIMULATOR_MARK);
   });
 
+  it('leaves out what pino loads for features the server does not use: worker-thread transports, node:assert', () => {
+    const loads = loadsOf(SERVER_SCRIPT).bare.map((spec) => spec.replace(/^node:/, ''));
+    expect(loads).toContain('fs');
+    expect(loads.filter((spec) => ['worker_threads', 'assert'].includes(spec))).toEqual([]);
+    expect(startupCode).not.toContain('thread-stream');
+  });
+
   it('is one bundle that needs no node_modules', () => {
     const builtin = (spec: string) => spec.startsWith('node:') || builtinModules.includes(spec);
     const atStartup = [SERVER_ENTRY, SERVER_SCRIPT].flatMap((f) => loadsOf(f).bare);
