@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { zodEnglishOnly } from './zod-english-only.mjs';
 import { pinoLean } from './pino-lean.mjs';
 import { buildViews } from './build-views.mjs';
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -130,6 +130,8 @@ const server = await build({
   plugins: [zodEnglishOnly, pinoLean, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
 });
 // Each on-demand group: an object of loaders, one per specifier, so a group's modules run only when imported.
+// dist/index.js loads them through a code cache too, keyed by a hash of each file.
+const lazyBuildIds = {};
 for (const group of onDemandGroups) {
   const specs = [...ON_DEMAND].filter(([, g]) => g === group).map(([spec]) => spec);
   await build({
@@ -139,10 +141,13 @@ for (const group of onDemandGroups) {
     },
     outfile: join(fileURLToPath(staging), 'lazy', `${group}.cjs`),
     ...NODE_CJS,
+    // Read as latin1 by the loader, like the server's script.
+    charset: 'ascii',
     plugins: [zodEnglishOnly],
     // pg's optional native binding: never installed, never loaded (pg loads it only when asked for).
     external: ['pg-native'],
   });
+  lazyBuildIds[group] = createHash('sha256').update(await readFile(join(fileURLToPath(staging), 'lazy', `${group}.cjs`))).digest('hex').slice(0, 16);
 }
 // A function expression taking CommonJS's arguments (the shebang of src/index.ts has no place in it).
 const serverScript = `(function (exports, require, module, __filename, __dirname) {${server.outputFiles[0].text.replace(/^#!.*\n/, '')}\n})`;
@@ -151,7 +156,11 @@ await build({
   entryPoints: [fileURLToPath(new URL('../src/boot.ts', import.meta.url))],
   outfile: join(fileURLToPath(staging), 'index.js'),
   ...NODE_CJS,
-  define: { SERVER_BUILD_ID: JSON.stringify(createHash('sha256').update(serverScript).digest('hex').slice(0, 16)), 'import.meta.url': '__bootUrl' },
+  define: {
+    SERVER_BUILD_ID: JSON.stringify(createHash('sha256').update(serverScript).digest('hex').slice(0, 16)),
+    LAZY_BUILD_IDS: JSON.stringify(lazyBuildIds),
+    'import.meta.url': '__bootUrl',
+  },
   banner: { js: 'var __bootUrl=require("node:url").pathToFileURL(__filename).href;' },
 });
 await build({
@@ -167,30 +176,55 @@ await rm(dist, { recursive: true, force: true });
 await rename(staging, dist);
 
 /**
- * Starts the built server once, as a client would (initialize, then stdin closed), so that its loader
- * writes the code cache for this Node version into dist/code-cache/. Without one the server still
- * starts (and writes one itself where dist/ is writable): a failure here is only reported.
+ * Starts the built server as a client would, so that its loader writes the code caches for this Node
+ * version into dist/code-cache/: once as a default start (initialize, then stdin closed), for the
+ * server's script; then with the embedded simulator and one list_instances call, for the Alibaba SDK
+ * and the simulator (the server's own cache, accepted then, is left as the first start made it).
+ * Without them the server still works (and writes them itself where dist/ is writable): a failure
+ * here is only reported.
  */
 async function writeCodeCache(entry) {
   const home = mkdtempSync(join(os.tmpdir(), 'swas-build-'));
+  const call = (id, method, params) => ({ jsonrpc: '2.0', id, method, params });
+  const initialize = call(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'build', version: '0' } });
   try {
-    await new Promise((resolveP, reject) => {
-      const child = spawn(process.execPath, [entry], {
-        stdio: ['pipe', 'pipe', 'ignore'],
-        // A default start (ledger in the empty HOME), so that the cache holds what such a start compiles.
-        env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
-      });
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('no initialize answer in 20 s')); }, 20_000);
-      child.on('error', reject);
-      child.on('exit', (code) => { clearTimeout(timer); resolveP(code); });
-      child.stdout.once('data', () => child.stdin.end());
-      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'build', version: '0' } } })}\n`);
-    });
+    await answerAll(entry, [], home, [initialize]);
+    await answerAll(entry, ['--simulate'], home, [initialize, { jsonrpc: '2.0', method: 'notifications/initialized' }, call(2, 'tools/call', { name: 'list_instances', arguments: {} })]);
     const made = await readdir(join(dirname(entry), 'code-cache')).catch(() => []);
-    if (!made.some((f) => f.endsWith('.bin'))) console.warn('build: no code cache was written; the server will start without one');
+    if (!made.some((f) => /^[0-9a-f]+-.*\.bin$/.test(f))) console.warn('build: no code cache was written; the server will start without one');
+    if (!made.some((f) => f.startsWith('lazy-sdk-'))) console.warn('build: no code cache was written for the Alibaba SDK; its first call will compile it');
   } catch (err) {
     console.warn(`build: code cache not written (${err.message}); the server will start without one`);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** Sends `messages` to a start of the server and closes its stdin once every request among them is answered. */
+function answerAll(entry, args, home, messages) {
+  return new Promise((resolveP, reject) => {
+    const child = spawn(process.execPath, [entry, ...args], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      // A default start (ledger in the empty HOME), so that the cache holds what such a start compiles.
+      env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' },
+    });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('no answer in 20 s')); }, 20_000);
+    const waiting = new Set(messages.filter((m) => m.id !== undefined).map((m) => m.id));
+    let out = '';
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (waiting.size > 0) reject(new Error(`the server exited (${code}) before answering`)); else resolveP(code);
+    });
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const lines = out.split('\n');
+      out = lines.pop();
+      for (const line of lines) {
+        try { waiting.delete(JSON.parse(line).id); } catch { /* not ours */ }
+      }
+      if (waiting.size === 0) child.stdin.end();
+    });
+    child.stdin.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+  });
 }

@@ -1,83 +1,70 @@
 #!/usr/bin/env node
-// dist/index.js: starts the server bundle (dist/server.script.js) through a V8 code cache.
+// dist/index.js: starts the server bundle (dist/server.script.js) through a V8 code cache, and loads
+// the on-demand bundles (dist/lazy/<group>.cjs) through one too.
 //
 // Most of a start used to be V8 compiling the bundle; Node 20 keeps no compile cache for modules,
-// but vm.Script takes one. The build compiles the server as one script (a function expression,
-// so that it gets CommonJS's arguments), runs it once and stores the code V8 compiled by the first
-// answer in dist/code-cache/; a later start deserialises that code instead of compiling it. A cache
-// that is missing or that V8 rejects (another Node version or V8 flags) is only slower: the script
-// compiles from source and the cache is written anew, atomically, once the first answer is out
-// (beside the server, or in the user's cache folder when dist/ cannot be written).
-// Nothing about the cache can stop a start: every failure to read or write it is ignored.
+// but vm.Script takes one (src/code-cache.ts). The build compiles the server as one script (a
+// function expression, so that it gets CommonJS's arguments), runs it once and stores the code V8
+// compiled by the first answer in dist/code-cache/; a later start deserialises that code instead of
+// compiling it. The same goes for an on-demand bundle the first time a call needs it (the Alibaba
+// SDK is most of a first call's CPU without one).
+// Nothing about a cache can stop a start or a call: every failure to read or write one is ignored.
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+import { compileCached, runCommonJs, type CachedScript } from './code-cache.js';
 import { STARTED } from './started.js';
 
-/** A hash of the bundle's content, set by the build: V8 itself checks a cache against the source's length only. */
+/** Hashes of the bundles' content, set by the build: V8 itself checks a cache against the source's length only. */
 declare const SERVER_BUILD_ID: string;
+declare const LAZY_BUILD_IDS: Record<string, string>;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const file = join(here, 'server.script.js');
-const cacheName = `${cacheKey()}.bin`;
-/** Beside the server; where that cannot be written (a read-only install), in the user's cache folder. */
-const cacheFiles = [join(here, 'code-cache', cacheName), join(userCacheDir(), 'swas-image-mcp', 'code-cache', cacheName)];
 
-function userCacheDir(): string {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
-}
-
-/** V8 rejects a cache made by another V8 or under other V8 flags: each gets its own file, so they don't overwrite each other. */
-function cacheKey(): string {
-  let h = 0x811c9dc5;
-  for (const c of `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
-  return `${SERVER_BUILD_ID}-${process.version}-${process.arch}-${(h >>> 0).toString(36)}`;
-}
-
-function readCache(): Buffer | undefined {
-  for (const f of cacheFiles) {
-    try { return readFileSync(f); } catch { /* the next place */ }
-  }
-  return undefined;
-}
-
-/** Temporary file, then rename: a reader sees the old cache, no cache, or the whole new one. */
-function writeCache(script: Script): void {
-  const data = script.createCachedData();
-  for (const f of cacheFiles) {
-    const tmp = `${f}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(f), { recursive: true });
-      writeFileSync(tmp, data);
-      renameSync(tmp, f);
-      return;
-    } catch {
-      try { unlinkSync(tmp); } catch { /* nothing was written */ }
-    }
-  }
-}
-
-const cachedData = readCache();
 // The bundle is ASCII (esbuild escapes the rest), so latin1 reads it without decoding.
-// The build turns the server's import() calls into require(); should one remain, it resolves as in a module here.
-const script = new Script(readFileSync(file, 'latin1'), {
-  filename: file, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER, ...(cachedData ? { cachedData } : {}),
-});
-if (!cachedData || script.cachedDataRejected) {
+const server = compileCached(here, file, readFileSync(file, 'latin1'), SERVER_BUILD_ID);
+if (server.wantsCache) {
   // Written once the server has answered its first request (or listens): a start that stops before
   // that (bad settings, --version) compiled too little to be worth caching, and would keep its
   // meagre cache, as an accepted one is never rewritten.
   let answered = false;
-  let written = false;
-  const write = () => { if (answered && !written) { written = true; writeCache(script); } };
+  const write = () => { if (answered) server.writeCache(); };
   (globalThis as Record<symbol, unknown>)[STARTED] = () => { answered = true; setImmediate(write); };
   // A server told to stop right after its first answer still leaves its cache.
   process.once('exit', write);
 }
-const run = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
-const module = { exports: {} };
-run.call(module.exports, module.exports, createRequire(file), module, file, here);
+
+/** The on-demand bundles loaded so far: their module.exports. */
+const lazyLoaded = new Map<string, unknown>();
+/** Their caches still to write. */
+const lazyToCache: CachedScript[] = [];
+
+/**
+ * Loads dist/lazy/<group>.cjs as require() would, but through a code cache. Its cache is written when
+ * the process exits, so that it holds all the code the calls of this run compiled, not only the
+ * bundle's top level (most of the SDK's code runs in the call, not when it loads).
+ */
+function requireLazy(group: string): unknown {
+  if (lazyLoaded.has(group)) return lazyLoaded.get(group);
+  const lazyFile = join(here, 'lazy', `${group}.cjs`);
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(lazyFile, 'latin1')}\n})`;
+  const bundle = compileCached(here, lazyFile, source, `lazy-${group}-${LAZY_BUILD_IDS[group] ?? 'unknown'}`);
+  const exports = runCommonJs(bundle.script, lazyFile);
+  lazyLoaded.set(group, exports);
+  if (bundle.wantsCache) {
+    if (lazyToCache.length === 0) process.once('exit', () => { for (const b of lazyToCache) b.writeCache(); });
+    lazyToCache.push(bundle);
+  }
+  return exports;
+}
+
+// The server's require(): the build makes its import() of an on-demand module a require('./lazy/<group>.cjs').
+const serverRequire = createRequire(file);
+const LAZY = /^\.\/lazy\/([\w-]+)\.cjs$/;
+const require = Object.assign((id: string): unknown => {
+  const group = LAZY.exec(id)?.[1];
+  return group !== undefined && Object.hasOwn(LAZY_BUILD_IDS, group) ? requireLazy(group) : serverRequire(id);
+}, serverRequire) as NodeJS.Require;
+runCommonJs(server.script, file, require);

@@ -11,6 +11,9 @@ import { isolatedEnv, SERVER_ENTRY } from '../helpers/stack.js';
 const DIST = dirname(SERVER_ENTRY);
 const INIT = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'code-cache-test', version: '1' } } })}\n`;
 
+/** The on-demand bundles whose caches the build writes (its list_instances call with the embedded simulator loads them). */
+const LAZY_GROUPS = ['sdk', 'simulator'];
+
 const copies: string[] = [];
 afterAll(() => { for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true }); });
 
@@ -20,11 +23,17 @@ function distCopy(): string {
   copies.push(root);
   const dist = join(root, 'dist');
   cpSync(DIST, dist, { recursive: true });
+  // As the build left it: other tests' servers may meanwhile have cached the bundles it does not warm (pg, passkeys).
+  for (const f of readdirSync(join(dist, 'code-cache'))) {
+    if (f.startsWith('lazy-') && !LAZY_GROUPS.some((g) => f.startsWith(`lazy-${g}-`) && f.endsWith('.bin'))) rmSync(join(dist, 'code-cache', f));
+  }
   return dist;
 }
 
 const cacheDir = (dist: string) => join(dist, 'code-cache');
 const cacheFiles = (dist: string) => readdirSync(cacheDir(dist));
+/** The server script's cache: the others are the on-demand bundles' (lazy-<group>-...). */
+const mainCacheFiles = (dist: string) => cacheFiles(dist).filter((f) => !f.startsWith('lazy-'));
 
 /** Starts dist/index.js as a client does, sends initialize, closes stdin after the answer: the answer and how the process ended. */
 function startOnce(dist: string, env: Record<string, string> = {}): Promise<{ answer: { id?: number; result?: { serverInfo?: { name?: string } } }; code: number | null; stderr: string }> {
@@ -56,19 +65,20 @@ function expectServed(r: Awaited<ReturnType<typeof startOnce>>): void {
 describe.concurrent('the start-up code cache (dist/code-cache)', () => {
   it('the build leaves a cache that a start uses as it is', async () => {
     const dist = distCopy();
-    const [file] = cacheFiles(dist);
+    const [file] = mainCacheFiles(dist);
     expect(file).toMatch(/\.bin$/);
+    const listing = cacheFiles(dist);
     const before = statSync(join(cacheDir(dist), file!));
     expectServed(await startOnce(dist));
     // Accepted: not written again (a rejected or missing cache is rewritten after the first answer).
-    expect(cacheFiles(dist)).toEqual([file]);
+    expect(cacheFiles(dist)).toEqual(listing);
     expect(statSync(join(cacheDir(dist), file!)).mtimeMs).toBe(before.mtimeMs);
     expect(statSync(join(cacheDir(dist), file!)).ino).toBe(before.ino);
   });
 
   it('without a cache the server still starts, and leaves one for the next start', async () => {
     const dist = distCopy();
-    const [file] = cacheFiles(dist);
+    const [file] = mainCacheFiles(dist);
     rmSync(cacheDir(dist), { recursive: true });
     expectServed(await startOnce(dist));
     expect(cacheFiles(dist)).toEqual([file]);
@@ -81,11 +91,12 @@ describe.concurrent('the start-up code cache (dist/code-cache)', () => {
   it('a cache V8 rejects (garbage, or made for other code) never stops a start, and is replaced', async () => {
     for (const bad of [Buffer.from('not a code cache at all'), new Script('1 + 1', { filename: 'other.js' }).createCachedData()]) {
       const dist = distCopy();
-      const [file] = cacheFiles(dist);
+      const [file] = mainCacheFiles(dist);
+      const listing = cacheFiles(dist);
       const path = join(cacheDir(dist), file!);
       writeFileSync(path, bad);
       expectServed(await startOnce(dist));
-      expect(cacheFiles(dist)).toEqual([file]); // no temporary file left behind
+      expect(cacheFiles(dist)).toEqual(listing); // no temporary file left behind
       expect(readFileSync(path).equals(bad)).toBe(false);
       expect(statSync(path).size).toBeGreaterThan(10_000);
     }
@@ -107,7 +118,7 @@ describe.concurrent('the start-up code cache (dist/code-cache)', () => {
 
   it('where dist/ cannot be written (read-only install), the cache goes to the user\'s cache folder; where neither can, the server starts all the same', async () => {
     const dist = distCopy();
-    const [file] = cacheFiles(dist);
+    const [file] = mainCacheFiles(dist);
     rmSync(cacheDir(dist), { recursive: true });
     // A file where the folder should be: creating the folder fails, whoever runs the test (root ignores modes).
     writeFileSync(cacheDir(dist), '');
@@ -131,8 +142,121 @@ describe.concurrent('the start-up code cache (dist/code-cache)', () => {
   it('a cache belongs to one build of the server script: its name carries the script\'s hash', () => {
     // V8 checks a cache against the source's length only; another build of the same length must not use it.
     const hash = createHash('sha256').update(readFileSync(join(DIST, 'server.script.js'))).digest('hex').slice(0, 16);
-    expect(cacheFiles(DIST).some((f) => f.startsWith(`${hash}-${process.version}-${process.arch}-`))).toBe(true);
-    expect(cacheFiles(DIST).every((f) => f.startsWith(`${hash}-`))).toBe(true);
+    expect(mainCacheFiles(DIST).some((f) => f.startsWith(`${hash}-${process.version}-${process.arch}-`))).toBe(true);
+    expect(mainCacheFiles(DIST).every((f) => f.startsWith(`${hash}-`))).toBe(true);
     expect(readFileSync(SERVER_ENTRY, 'utf8')).toContain(hash);
+  });
+});
+
+const LIST_INSTANCES = [
+  INIT,
+  `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`,
+  `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_instances', arguments: {} } })}\n`,
+].join('');
+
+/**
+ * Starts dist/index.js with the embedded simulator, so that its first call loads the on-demand bundles
+ * of the simulator and the Alibaba SDK; lists the servers, closes stdin after the answer.
+ */
+function firstCall(dist: string, env: Record<string, string> = {}): Promise<{ text: string; code: number | null; stderr: string }> {
+  return new Promise((resolveP, reject) => {
+    const child = spawn(process.execPath, [join(dist, 'index.js'), '--simulate'], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let stderr = '';
+    const answer = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: number; result?: { content?: { text?: string }[]; isError?: boolean } }).find((m) => m.id === 2);
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.endsWith('\n') && answer()) child.stdin.end();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const result = answer()?.result;
+      if (!result || result.isError) reject(new Error(`no list_instances answer; stdout:\n${out.slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`));
+      else resolveP({ text: result.content?.map((c) => c.text ?? '').join('\n') ?? '', code, stderr });
+    });
+    child.stdin.write(LIST_INSTANCES);
+  });
+}
+
+function expectListed(r: Awaited<ReturnType<typeof firstCall>>): void {
+  expect(r.text).toContain('blog-server');
+  expect(r.code).toBe(0);
+}
+
+/** The cache of dist/lazy/<group>.cjs in a listing. */
+const lazyCache = (files: string[], group: string) => files.find((f) => f.startsWith(`lazy-${group}-`));
+
+describe.concurrent('the on-demand bundles\' code caches (dist/lazy/*.cjs)', () => {
+  it('the build leaves caches for the Alibaba SDK and the simulator that a first call uses as they are', async () => {
+    const dist = distCopy();
+    const listing = cacheFiles(dist);
+    const before = LAZY_GROUPS.map((g) => statSync(join(cacheDir(dist), lazyCache(listing, g)!)));
+    expectListed(await firstCall(dist));
+    // Accepted: not written again (a missing or rejected one is written when the process exits).
+    expect(cacheFiles(dist)).toEqual(listing);
+    LAZY_GROUPS.forEach((g, i) => {
+      const now = statSync(join(cacheDir(dist), lazyCache(listing, g)!));
+      expect(now.ino).toBe(before[i]!.ino);
+      expect(now.mtimeMs).toBe(before[i]!.mtimeMs);
+    });
+  });
+
+  it('without one, the first call still works and leaves a cache that the next start accepts', async () => {
+    const dist = distCopy();
+    const built = cacheFiles(dist);
+    for (const f of built.filter((f) => f.startsWith('lazy-'))) rmSync(join(cacheDir(dist), f));
+    // A start that loads no on-demand bundle writes none.
+    expectServed(await startOnce(dist));
+    expect(cacheFiles(dist)).toEqual(mainCacheFiles(dist));
+    expectListed(await firstCall(dist));
+    expect(cacheFiles(dist)).toEqual(built); // the same names as the build's, no temporary file
+    const made = LAZY_GROUPS.map((g) => statSync(join(cacheDir(dist), lazyCache(built, g)!)));
+    for (const m of made) expect(m.size).toBeGreaterThan(10_000);
+    expectListed(await firstCall(dist));
+    LAZY_GROUPS.forEach((g, i) => expect(statSync(join(cacheDir(dist), lazyCache(built, g)!)).ino).toBe(made[i]!.ino));
+  });
+
+  it('a cache V8 rejects (garbage, or made for other code) never stops a call, and is replaced', async () => {
+    for (const bad of [Buffer.from('not a code cache at all'), new Script('1 + 1', { filename: 'other.js' }).createCachedData()]) {
+      const dist = distCopy();
+      const listing = cacheFiles(dist);
+      const path = join(cacheDir(dist), lazyCache(listing, 'sdk')!);
+      writeFileSync(path, bad);
+      expectListed(await firstCall(dist));
+      expect(cacheFiles(dist)).toEqual(listing);
+      expect(readFileSync(path).equals(bad)).toBe(false);
+      expect(statSync(path).size).toBeGreaterThan(10_000);
+    }
+  });
+
+  it('where dist/ cannot be written, the caches go to the user\'s cache folder; where neither can, the call works all the same', async () => {
+    const dist = distCopy();
+    const built = cacheFiles(dist);
+    rmSync(cacheDir(dist), { recursive: true });
+    writeFileSync(cacheDir(dist), '');
+    const home = mkdtempSync(join(tmpdir(), 'swas-code-cache-home-'));
+    copies.push(home);
+    const userCache = join(home, 'cache', 'swas-image-mcp', 'code-cache');
+    expectListed(await firstCall(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
+    // The server's own cache and both bundles'.
+    expect(readdirSync(userCache).sort()).toEqual([...built].sort());
+    const made = LAZY_GROUPS.map((g) => statSync(join(userCache, lazyCache(built, g)!)));
+    expectListed(await firstCall(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
+    LAZY_GROUPS.forEach((g, i) => expect(statSync(join(userCache, lazyCache(built, g)!)).ino).toBe(made[i]!.ino));
+
+    writeFileSync(join(home, 'blocked'), '');
+    const nowhere = await firstCall(dist, { XDG_CACHE_HOME: join(home, 'blocked') });
+    expectListed(nowhere);
+    expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES/);
+    expect(readdirSync(dist).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('a bundle\'s cache belongs to one build of it: its name carries the bundle\'s hash', () => {
+    for (const group of LAZY_GROUPS) {
+      const hash = createHash('sha256').update(readFileSync(join(DIST, 'lazy', `${group}.cjs`))).digest('hex').slice(0, 16);
+      expect(cacheFiles(DIST).filter((f) => f.startsWith(`lazy-${group}-`))).toEqual([`lazy-${group}-${hash}-${process.version}-${process.arch}-${lazyCache(cacheFiles(DIST), group)!.split('-').pop()}`]);
+      expect(readFileSync(SERVER_ENTRY, 'utf8')).toContain(hash);
+    }
   });
 });
