@@ -30,6 +30,17 @@ describe('IdleCollector: one full collection once a burst of calls is over', () 
     expect(collect).toHaveBeenCalledTimes(3);
   });
 
+  it('by default a single call is enough: its quiet period ends in the same series', async () => {
+    const collect = vi.fn();
+    const idle = new IdleCollector(collect);
+    await burst(idle, 1);
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(collect.mock.calls).toEqual([[false], [false], [true]]);
+    await burst(idle, 1);
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(collect).toHaveBeenCalledTimes(6);
+  });
+
   it('a call during the series stops it; the next quiet period starts a new one only after enough calls', async () => {
     const collect = vi.fn();
     const idle = new IdleCollector(collect, 5_000, 20);
