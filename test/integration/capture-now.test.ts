@@ -48,7 +48,7 @@ async function world(env: Record<string, string> = {}, sim?: Simulator, clock?: 
   await client.connect(b);
   const w: World = {
     sim: s, client, ledger: ledgerPath, advance: (ms) => { c.t += ms; },
-    close: async () => { await client.close(); await server.close(); if (!sim) await s.stop(); },
+    close: async () => { await client.close(); await server.close(); await ledger.close(); if (!sim) await s.stop(); },
   };
   open.push(w);
   return w;
