@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { haveChromium, startAppHost, type AppHost } from '../helpers/app-host.js';
-import { textOf, type ToolResult, ledgerLines } from '../helpers/stack.js';
+import { textOf, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 
 /**
  * The plan view in a real browser: a change that needs a person's approval renders the plan in
@@ -14,7 +11,7 @@ import { textOf, type ToolResult, ledgerLines } from '../helpers/stack.js';
 if (!haveChromium) console.log('skipped: Chromium is not installed here (npm run setup:system installs it).');
 
 const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
-const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-plan-view-')), 'audit.jsonl');
+const ledgerPath = newLedgerPath();
 const ledger = () => (ledgerLines(ledgerPath));
 
 describe.skipIf(!haveChromium)('plan view in Chromium', () => {

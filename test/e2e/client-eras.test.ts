@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client as V2Client, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
 import { StdioClientTransport as V2Stdio } from '@modelcontextprotocol/client/stdio';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -8,7 +5,7 @@ import { StdioClientTransport as V1Stdio } from '@modelcontextprotocol/sdk/clien
 import { CallToolResultSchema as V1CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { addServer, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, ledgerLines } from '../helpers/stack.js';
+import { addServer, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 
 /**
  * The same server, three kinds of client: a 2026-07-28 client (no initialize: server/discover and
@@ -76,7 +73,7 @@ describe.each(eras)('%s', (_label, connect, expectedVersion) => {
   let ledgerPath: string;
   beforeAll(async () => {
     sim = await startSimulator({ imageReadyMs: 60_000, snapshotReadyMs: 300 });
-    ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-eras-')), 'audit.jsonl');
+    ledgerPath = newLedgerPath();
     client = await connect(isolatedEnv({
       ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region,
       SWAS_MCP_POLL_INTERVAL_MS: '50', SWAS_MCP_AUDIT_LOG: ledgerPath, LOG_LEVEL: 'info',

@@ -1,26 +1,22 @@
 // A change whose answer never came back because the server process was stopped is recorded as
 // `unknown`, not as failed; the answer says it may have been applied; and the next start reconciles
 // the ledger by reading back. The client's cancel is in test/integration/outcome-unknown.test.ts.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, textOf, type ToolResult, ledgerLines } from '../helpers/stack.js';
+import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, textOf, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 
 const R = DEMO.region;
 interface Line { action: string; phase: string; clientToken?: string; ok?: boolean; outcome?: string; found?: string; errorCode?: string }
 const read = (path: string): Line[] => ledgerLines<Line>(path);
-const newLedger = () => join(mkdtempSync(join(tmpdir(), 'swas-unknown-')), 'audit.jsonl');
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined); });
 
 describe('the server is stopped (SIGTERM) while the answer is awaited', () => {
   it('answers "may have been applied; check with list_custom_images", records unknown, and the next start reconciles it', async () => {
-    const ledger = newLedger();
+    const ledger = newLedgerPath();
     const sim: Simulator = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400 });
     cleanups.push(() => sim.stop());
     const env = isolatedEnv({

@@ -71,6 +71,11 @@ export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<st
   return { ...server, sim, close: async () => { await server.close(); await sim.stop(); } };
 }
 
+/** A ledger path of its own: a file not yet made, in a new folder under the run's temp folder. */
+export function newLedgerPath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'swas-ledger-')), 'audit.jsonl');
+}
+
 /** The JSON lines of a ledger (or log) file, oldest first; none when the file is not there. */
 export function ledgerLines<T = Record<string, unknown>>(path: string): T[] {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : [];

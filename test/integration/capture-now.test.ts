@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +11,7 @@ import { SdkSwasApi } from '../../src/swas/client.js';
 import { retryPolicyFor } from '../../src/swas/retry.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import type { ToolResult } from '../helpers/stack.js';
-import { textOf } from '../helpers/stack.js';
+import { textOf, newLedgerPath } from '../helpers/stack.js';
 import { testClient } from '../helpers/test-client.js';
 
 /**
@@ -34,7 +32,7 @@ async function world(env: Record<string, string> = {}, sim?: Simulator, clock?: 
   const c = clock ?? { t: Date.now() };
   const s = sim ?? await startSimulator({ profile: 'realistic', timeScale: SCALE, now: () => c.t });
   if (!sim) addShop(s);
-  const ledgerPath = join(mkdtempSync(join(tmpdir(), 'capture-')), 'audit.jsonl');
+  const ledgerPath = newLedgerPath();
   const config = loadConfig([], { SWAS_ENDPOINT: s.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: ledgerPath, ...env });
   const log = pino({ level: 'silent' });
   const ledger = await openLedger(config.auditLog);

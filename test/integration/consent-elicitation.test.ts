@@ -1,12 +1,9 @@
 import { Client, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/client';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { serveInProcess } from '../helpers/in-process.js';
 import { testClient } from '../helpers/test-client.js';
-import { isolatedEnv, SIM_CREDENTIALS, type ToolResult, ledgerLines } from '../helpers/stack.js';
+import { isolatedEnv, SIM_CREDENTIALS, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 
 /**
  * Consent in confirm mode: the server composed from its environment as a start would (in this
@@ -25,7 +22,7 @@ const asked: string[] = [];
 
 beforeEach(async () => {
   sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
-  ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-consent-')), 'audit.jsonl');
+  ledgerPath = newLedgerPath();
   asked.length = 0;
 });
 afterEach(async () => { await server?.close(); server = undefined; await sim?.stop(); });

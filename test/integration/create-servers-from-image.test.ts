@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, callWithProgress, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
+import { call, callWithProgress, textOf, type Stack, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -18,7 +15,7 @@ let clockOffsetMs = 0;
 afterEach(async () => { await stack?.close(); stack = undefined; });
 
 async function start(env: Record<string, string>): Promise<Stack> {
-  ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-purchase-')), 'audit.jsonl');
+  ledgerPath = newLedgerPath();
   clockOffsetMs = 0;
   stack = await startToolStack({
     sim: { launchMs: 60_000, now: () => Date.now() + clockOffsetMs },

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { ConsentSigner } from '../../src/consent/index.js';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { providerSchemaProblems } from '../helpers/provider-schema.js';
-import { call, callWithProgress, isolatedEnv, ledgerLines, SIM_CREDENTIALS, textOf, type Stack, type ToolResult } from '../helpers/stack.js';
+import { call, callWithProgress, isolatedEnv, ledgerLines, SIM_CREDENTIALS, textOf, type Stack, type ToolResult, newLedgerPath } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 import { testClient } from '../helpers/test-client.js';
 
@@ -382,7 +382,7 @@ describe('a client that declares elicitation', () => {
   /** The server, spoken to by a client that answers the consent form with `confirm`. */
   async function withElicitingClient(answer: 'accept' | 'decline', run: (c: { client: Client; asked: string[]; sim: Awaited<ReturnType<typeof startSimulator>>; ledger: string }) => Promise<void>) {
     const sim = await startSimulator({ imageDeleteMs: 200 });
-    const ledger = join(mkdtempSync(join(tmpdir(), 'swas-delete-')), 'audit.jsonl');
+    const ledger = newLedgerPath();
     const client = testClient('eliciting', { capabilities: { elicitation: { form: {} } } });
     const asked: string[] = [];
     client.setRequestHandler('elicitation/create', async (request) => {

@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, SIM_ACCESS_KEY_SECRET } from '../../src/simulator/index.js';
-import { addServer, call, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
+import { addServer, call, textOf, type Stack, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
-const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-ledger-')), 'audit.jsonl');
+const ledgerPath = newLedgerPath();
 let stack: Stack;
 
 beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath } }); });

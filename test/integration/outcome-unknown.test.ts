@@ -1,25 +1,21 @@
 // A change whose answer never came back because the client cancelled is recorded as `unknown`, not
 // as failed, and the next call on the same resource reads it back. The server process stopped
 // mid-call, and the next start reconciling, are in test/e2e/outcome-unknown.test.ts.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, textOf, ledgerLines } from '../helpers/stack.js';
+import { call, textOf, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
 interface Line { action: string; phase: string; clientToken?: string; ok?: boolean; outcome?: string; found?: string; errorCode?: string }
 const read = (path: string): Line[] => ledgerLines<Line>(path);
-const newLedger = () => join(mkdtempSync(join(tmpdir(), 'swas-unknown-')), 'audit.jsonl');
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined); });
 
 describe('the client cancels after the request reached the API (notifications/cancelled)', () => {
   it('outcome unknown, not failed; the next call on the image reads it back and records it reconciled (applied)', async () => {
-    const ledger = newLedger();
+    const ledger = newLedgerPath();
     const stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT: 'confirm' } });
     cleanups.push(() => stack.close());
     const id = stack.sim.state.addImage({ name: 'cancelled-share', instanceId: DEMO.shopServerId }).imageId;

@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, type Progress } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, ledgerLines } from '../helpers/stack.js';
+import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 import { testClient } from '../helpers/test-client.js';
 
@@ -23,7 +20,7 @@ let ahead = 0;
 const simNow = () => heldAt ?? Date.now() + ahead;
 
 beforeAll(async () => {
-  auditLog = join(mkdtempSync(join(tmpdir(), 'swas-audit-')), 'audit.jsonl');
+  auditLog = newLedgerPath();
   stack = await startToolStack({ sim: { resetMs: 300, now: simNow }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
 });
 afterAll(async () => { await stack?.close(); });

@@ -1,18 +1,16 @@
 // share_custom_image and tag_custom_images: the server in-process against the simulator on loopback,
 // simulator, a client without elicitation (the ConfirmToken path), and the audit ledger in a file.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult, ledgerLines } from '../helpers/stack.js';
+import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
 const PARTNER = DEMO.partnerAccountId;
-const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-ledger-')), 'audit.jsonl');
+const ledgerPath = newLedgerPath();
 let stack: Stack;
 
 beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_CONSENT: 'confirm' } }); });

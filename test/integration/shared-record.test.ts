@@ -1,9 +1,7 @@
 // The shared record against a real PostgreSQL (Debian's, started on a temporary data directory):
 // migrations, the append-only ledger and its export, the approval store and the used-token set, as
 // several replicas (pools) see them.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openLedger, type AuditEntry } from '../../src/audit/index.js';
@@ -11,6 +9,7 @@ import type { Plan } from '../../src/consent/plan.js';
 import { exportLedger, migrate, MIGRATIONS, PgApprovalStore, PgLedger, PgUsedTokens } from '../../src/record/index.js';
 import { holdPresence } from '../../src/record/ledger.js';
 import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
+import { newLedgerPath } from '../helpers/stack.js';
 
 const have = findPostgres() !== undefined;
 if (!have && process.env.CI) throw new Error(`${POSTGRES_MISSING} (under CI npm test should have installed it)`);
@@ -62,7 +61,7 @@ describe.skipIf(!have)('shared record in PostgreSQL', () => {
     const p = pool();
     const since = new Date(T0 + 3_600_000);
     const ledger = new PgLedger(p, 'r-export');
-    const file = await openLedger(join(mkdtempSync(join(tmpdir(), 'swas-ledger-')), 'audit.jsonl'));
+    const file = await openLedger(newLedgerPath());
     const lines: AuditEntry[] = [
       entry({ time: since.toISOString(), clientToken: 'tok-x', requestedBy: { subject: 'alice', clientId: 'agent' }, consent: { channel: 'form' } }),
       entry({ time: new Date(T0 + 3_600_001).toISOString(), clientToken: 'tok-x', phase: 'outcome', ok: true, outcome: 'ok', requestId: 'req-1', requestedBy: { subject: 'alice' } }),

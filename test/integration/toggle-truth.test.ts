@@ -1,13 +1,11 @@
 // A change undone and done again (Share, UnShare, Share; tag A, B, A; reset to I, J, I) is a new
 // request each time: it is carried out, and the result, the text and the ledger say so. And what
 // the API did not change is never reported as done.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { argsDigest } from '../../src/audit/index.js';
 import { DEMO } from '../../src/simulator/index.js';
-import { addServer, call, textOf, type Stack, type ToolResult, ledgerLines } from '../helpers/stack.js';
+import { addServer, call, textOf, type Stack, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
 
 const R = DEMO.region;
@@ -15,7 +13,7 @@ const R = DEMO.region;
 const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
 const WORDPRESS_APP = '2d6a1c3e5f7b4d9e8a0c2e4f6a8b0c1d';
 
-const ledgerPath = join(mkdtempSync(join(tmpdir(), 'swas-toggle-')), 'audit.jsonl');
+const ledgerPath = newLedgerPath();
 let stack: Stack;
 
 beforeAll(async () => {
