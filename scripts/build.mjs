@@ -171,9 +171,44 @@ await build({
 await copyFile(fileURLToPath(new URL('../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url)), join(fileURLToPath(staging), 'webauthn-browser.js'));
 // The MCP App views: one self-contained page each, read by the server when a host asks for one.
 await buildViews(join(fileURLToPath(staging), 'apps'));
+await writePublishedSchemas(join(fileURLToPath(staging), 'published-schemas.json'));
 await writeCodeCache(join(fileURLToPath(staging), 'index.js'));
 await rm(dist, { recursive: true, force: true });
 await rename(staging, dist);
+
+/**
+ * Every tool's published input and output schema, converted from zod here, once, instead of at
+ * every start's first tools/list (src/tools/publish.ts reads them): run from a bundle of the same
+ * sources, so they are the ones the server would make itself (test/e2e/published-schemas.test.ts).
+ */
+async function writePublishedSchemas(file) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'swas-build-'));
+  try {
+    const generator = join(dir, 'published-schemas.cjs');
+    await build({
+      stdin: {
+        contents: `const { ALL_TOOLS } = require('./tools/index.ts'); const { publishedSchemasOf } = require('./tools/publish.ts');
+          process.stdout.write(JSON.stringify(publishedSchemasOf(ALL_TOOLS)));`,
+        resolveDir: SRC, loader: 'js', sourcefile: 'published-schemas.cjs',
+      },
+      outfile: generator,
+      ...NODE_CJS,
+      define: { 'import.meta.url': '__importMetaUrl' },
+      banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
+      plugins: [zodEnglishOnly, pinoLean, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
+    });
+    const json = await new Promise((resolveP, reject) => {
+      const child = spawn(process.execPath, [generator], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolveP(out) : reject(new Error(`the published schemas' generator exited with ${code}`))));
+    });
+    await writeFile(file, `${JSON.stringify(JSON.parse(json))}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Starts the built server as a client would, so that its loader writes the code caches for this Node

@@ -98,13 +98,13 @@ export function buildServer(ctx: ToolContext, tools: readonly ToolDefinition[], 
     // The tool's own input is parsed here, so that a refusal has our error shape (the SDK is given
     // a schema that lets every value through); with several profiles, Profile is split off first.
     const unpublished = unpublishedInputs(tool, ctx.config.consentMode);
-    const input = several ? profiledInput(tool, profiles, unpublished) : publishInput(tool.inputSchema, unpublished);
+    const input = several ? profiledInput(tool, profiles, unpublished) : publishInput(tool.inputSchema, unpublished, tool.name);
     const resultsUnpublished = unpublishedOutputs(ctx.config.consentMode);
     const config = {
       title: tool.title,
       description: tool.description,
       inputSchema: input.sdk,
-      outputSchema: several ? profiledOutput(tool, resultsUnpublished) : publish(tool.outputSchema, 'output', resultsUnpublished),
+      outputSchema: several ? profiledOutput(tool, resultsUnpublished) : publish(tool.outputSchema, 'output', resultsUnpublished, tool.name),
       annotations: tool.annotations,
     };
     const handler = async (raw: unknown, mcp: ServerContext) => {

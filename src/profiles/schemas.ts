@@ -69,7 +69,7 @@ const refused = (path: string, message: string, input: unknown): ProfiledParse =
 });
 
 function makeProfiledInput(tool: ToolDefinition, profiles: ProfileSet, unpublished: readonly string[]): ProfiledInput {
-  const inner = publishInput(tool.inputSchema, unpublished);
+  const inner = publishInput(tool.inputSchema, unpublished, tool.name);
   const fleet = FLEET_TOOLS.has(tool.name);
   const allowed = [...profiles.names, ...(fleet ? [ALL_PROFILES] : [])];
   let json: Json | undefined;
@@ -140,7 +140,7 @@ const PROFILE_FIELDS = {
 };
 
 function makeProfiledOutput(tool: ToolDefinition, unpublished: readonly string[]): Published<unknown> {
-  const inner = publish(tool.outputSchema, 'output', unpublished)['~standard'];
+  const inner = publish(tool.outputSchema, 'output', unpublished, tool.name)['~standard'];
   const fleet = FLEET_TOOLS.has(tool.name);
   let json: Json | undefined;
   const published = (): Json => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
@@ -62,6 +63,33 @@ export function nullMembersAsUnset(value: unknown): unknown {
   return out;
 }
 
+/** Beside the server's script, written by the build: every tool's published schemas (`publishedSchemasOf`). */
+export const PUBLISHED_SCHEMAS_FILE = 'published-schemas.json';
+type PublishedSchemas = Record<string, Partial<Record<'input' | 'output', Json>>>;
+let prebuilt: PublishedSchemas | null | undefined;
+
+/**
+ * Every tool's published input and output schema, as `publishedJsonSchema` makes them: the build
+ * writes them beside the server, so that a tools/list does not build every tool's zod schemas (which
+ * stayed in memory, 2.3 MB of an idle server's own 16 MB, until a call needed them, if ever).
+ */
+export function publishedSchemasOf(tools: readonly { name: string; inputSchema: () => z.ZodType; outputSchema: () => z.ZodType }[]): PublishedSchemas {
+  return Object.fromEntries(tools.map((t) => [t.name, { input: publishedJsonSchema(t.inputSchema(), 'input'), output: publishedJsonSchema(t.outputSchema(), 'output') }]));
+}
+
+/** The build's schema for this tool, if there is one (not when running from source). */
+function prebuiltSchema(tool: string | undefined, io: 'input' | 'output'): Json | undefined {
+  if (tool === undefined) return undefined;
+  if (prebuilt === undefined) {
+    try {
+      prebuilt = JSON.parse(readFileSync(new URL(`./${PUBLISHED_SCHEMAS_FILE}`, import.meta.url), 'utf8')) as PublishedSchemas;
+    } catch {
+      prebuilt = null;
+    }
+  }
+  return prebuilt?.[tool]?.[io];
+}
+
 const publishedBySchema = new WeakMap<() => z.ZodType, Map<string, Json>>();
 
 /**
@@ -69,12 +97,12 @@ const publishedBySchema = new WeakMap<() => z.ZodType, Map<string, Json>>();
  * one (stateless HTTP builds a server for each request, and converting every tool's schemas each
  * time cost more than the call).
  */
-function publishedOnce(schema: () => z.ZodType, io: 'input' | 'output', unpublished: readonly string[]): Json {
+function publishedOnce(schema: () => z.ZodType, io: 'input' | 'output', unpublished: readonly string[], tool?: string): Json {
   let byKey = publishedBySchema.get(schema);
   if (!byKey) publishedBySchema.set(schema, byKey = new Map<string, Json>());
   const key = `${io}:${unpublished.join(',')}`;
   let json = byKey.get(key);
-  if (!json) byKey.set(key, json = withoutArguments(publishedJsonSchema(schema(), io), unpublished));
+  if (!json) byKey.set(key, json = withoutArguments(prebuiltSchema(tool, io) ?? publishedJsonSchema(schema(), io), unpublished));
   return json;
 }
 
@@ -82,8 +110,8 @@ function publishedOnce(schema: () => z.ZodType, io: 'input' | 'output', unpublis
  * Wraps a tool's lazily built zod schema for the SDK: zod validates (after nulls are dropped from
  * input), and the published JSON Schema is computed once and reused for every tools/list.
  */
-export function publish<S extends z.ZodType>(schema: () => S, io: 'input' | 'output', unpublished: readonly string[] = []): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
-  const json = (which: 'input' | 'output') => publishedOnce(schema, which, unpublished);
+export function publish<S extends z.ZodType>(schema: () => S, io: 'input' | 'output', unpublished: readonly string[] = [], tool?: string): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
+  const json = (which: 'input' | 'output') => publishedOnce(schema, which, unpublished, which === io ? tool : undefined);
   return {
     '~standard': {
       version: 1,
@@ -108,8 +136,8 @@ export interface PublishedInput<S extends z.ZodType> {
  * structuredContent, so the tool wrapper validates instead: the SDK sees a schema that takes every
  * value, and publishes the same JSON Schema as `publish` (the zod schema's own).
  */
-export function publishInput<S extends z.ZodType>(schema: () => S, unpublished: readonly string[] = []): PublishedInput<S> {
-  const published = () => publishedOnce(schema, 'input', unpublished);
+export function publishInput<S extends z.ZodType>(schema: () => S, unpublished: readonly string[] = [], tool?: string): PublishedInput<S> {
+  const published = () => publishedOnce(schema, 'input', unpublished, tool);
   return {
     sdk: {
       '~standard': {
