@@ -1,41 +1,28 @@
 // A server process that ended while its order was in flight, and the next process given the same
 // call: nothing more is bought. The other purchase repeats run in this process, in
 // test/integration/create-servers-repeats.test.ts.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SIM_CREDENTIALS, spawnServer, textOf, type ServerHandle } from '../helpers/stack.js';
+import { describe, expect, it, vi } from 'vitest';
+import { DEMO } from '../../src/simulator/index.js';
+import { call, spawnServer, textOf, type ServerHandle } from '../helpers/stack.js';
+import { ORDER as order, purchaseFixture } from '../helpers/purchase.js';
 
 const R = DEMO.region;
-const order = { RegionId: R, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 12, Amount: 2 };
-
-let sim: Simulator | undefined;
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((h) => h.close().catch(() => undefined)));
-  await sim?.stop();
-  sim = undefined;
-});
-
-const env = (extra: Record<string, string> = {}) => isolatedEnv({
-  ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim!.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_AUDIT_LOG: 'off', ...extra,
-});
+const fixture = purchaseFixture();
 
 async function server(extra: Record<string, string> = {}): Promise<ServerHandle> {
-  const h = await spawnServer(env(extra));
-  open.push(h);
-  return h;
+  return fixture.keep(await spawnServer(fixture.env(extra)));
 }
 
 describe('create_servers_from_image never buys twice', () => {
   it('a crash after the order was sent: the same call on a fresh server process buys nothing more and says so', async () => {
-    sim = await startSimulator();
+    const sim = await fixture.simulator();
     const before = sim.state.instances(R).length;
     const automation = { SWAS_MCP_CONSENT: 'off', SWAS_MCP_MAX_ORDER_COST: '2000' };
     // The order is carried out, then its answer never comes; the server process dies meanwhile.
     sim.faults.hangNext('CreateInstances', 1, { after: true });
     const first = await server(automation);
     const lost = call(first.client, 'create_servers_from_image', order).catch((err: unknown) => err);
-    await vi.waitFor(() => expect(sim!.stats.count('CreateInstances')).toBe(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(sim.stats.count('CreateInstances')).toBe(1), { timeout: 10_000 });
     await first.close();
     await lost;
     expect(sim.state.instances(R).length).toBe(before + 2);

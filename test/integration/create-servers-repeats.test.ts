@@ -2,36 +2,25 @@
 // ClientToken, and the person's form (accepted or declined) before anything is bought. A crashed
 // server process and its successor are in test/e2e/create-servers-repeats.test.ts.
 import { Client } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { call, isolatedEnv, SIM_CREDENTIALS, textOf, type ToolResult } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/simulator/index.js';
+import { call, textOf, type ToolResult } from '../helpers/stack.js';
+import { ORDER as order, purchaseFixture } from '../helpers/purchase.js';
 import { serveInProcess } from '../helpers/in-process.js';
 import { testClient } from '../helpers/test-client.js';
 
 const R = DEMO.region;
-const order = { RegionId: R, ImageId: DEMO.blogOldImageId, PlanId: 'swas.s2.c2m2s50b4t08', Period: 12, Amount: 2 };
-
-let sim: Simulator | undefined;
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((h) => h.close().catch(() => undefined)));
-  await sim?.stop();
-  sim = undefined;
-});
-
-const env = (extra: Record<string, string> = {}) => isolatedEnv({
-  ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim!.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_AUDIT_LOG: 'off', ...extra,
-});
+const fixture = purchaseFixture();
 
 /** The server from `env`, in this process, reached by `client`. */
 async function server(client: Client, extra: Record<string, string> = {}): Promise<Client> {
-  open.push(await serveInProcess(client, env(extra)));
+  fixture.keep(await serveInProcess(client, fixture.env(extra)));
   return client;
 }
 
 describe('create_servers_from_image never buys twice', () => {
   it('an answer lost on the wire: the retry carries the same ClientToken and the order is bought once', async () => {
-    sim = await startSimulator();
+    const sim = await fixture.simulator();
     const before = sim.state.instances(R).length;
     sim.faults.dropNext('CreateInstances', 1, { after: true });
     const client = await server(testClient('purchase-test'), { SWAS_MCP_CONSENT: 'off', SWAS_MCP_MAX_ORDER_COST: '2000' });
@@ -45,7 +34,7 @@ describe('create_servers_from_image never buys twice', () => {
   });
 
   it('human mode with form elicitation: the person sees the cost, accepts, and exactly one CreateInstances is sent with the right parameters', async () => {
-    sim = await startSimulator();
+    const sim = await fixture.simulator();
     const asked: string[] = [];
     const c = testClient('purchase-e2e', { capabilities: { elicitation: { form: {} } } });
     c.setRequestHandler('elicitation/create', async (request) => {
@@ -66,7 +55,7 @@ describe('create_servers_from_image never buys twice', () => {
   });
 
   it('human mode with form elicitation declined: nothing is bought', async () => {
-    sim = await startSimulator();
+    const sim = await fixture.simulator();
     const c = testClient('purchase-e2e', { capabilities: { elicitation: { form: {} } } });
     c.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
     await server(c);
