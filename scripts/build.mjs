@@ -119,15 +119,19 @@ await build({
 // OAuth, the approval pages) are in the same file, wrapped by esbuild in functions that run on first
 // import: V8 compiles a function only when it first runs, so that code is read, not compiled, and not
 // in the cache. The on-demand groups above are in files of their own.
+// How the server's sources are bundled: for the server's script, and for the published schemas' generator.
+const SERVER_SOURCES = {
+  ...NODE_CJS,
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [zodEnglishOnly, pinoLean, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
+};
 const server = await build({
   entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
   write: false,
   outfile: join(fileURLToPath(staging), SERVER_SCRIPT),
-  ...NODE_CJS,
+  ...SERVER_SOURCES,
   charset: 'ascii',
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [zodEnglishOnly, pinoLean, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
 });
 // Each on-demand group: an object of loaders, one per specifier, so a group's modules run only when imported.
 // dist/index.js loads them through a code cache too, keyed by a hash of each file.
@@ -192,10 +196,7 @@ async function writePublishedSchemas(file) {
         resolveDir: SRC, loader: 'js', sourcefile: 'published-schemas.cjs',
       },
       outfile: generator,
-      ...NODE_CJS,
-      define: { 'import.meta.url': '__importMetaUrl' },
-      banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
-      plugins: [zodEnglishOnly, pinoLean, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
+      ...SERVER_SOURCES,
     });
     const json = await new Promise((resolveP, reject) => {
       const child = spawn(process.execPath, [generator], { stdio: ['ignore', 'pipe', 'inherit'] });
