@@ -124,7 +124,7 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     expect(identities(cacheDir(dist), caches)).toEqual(before);
   });
 
-  it('without caches: a start that stops before answering (bad settings, --version) leaves none; one that answers leaves the server\'s only, its first call the bundles\', and the next start uses them all as they are', async () => {
+  it('without caches: a start that stops before answering (refused, exit 2, for naming an unknown tool; --version) leaves none; one that answers leaves the server\'s only, its first call the bundles\', and the next start uses them all as they are', async () => {
     const dist = distCopy();
     const built = cacheFiles(dist);
     const [file] = mainCaches(built);
