@@ -106,6 +106,9 @@ const allCaches = (files: string[]) => [mainCaches(files), ...LAZY_GROUPS.map((g
 /** Inode and modification time of each file: the same after a start means it was read, not written again. */
 const identities = (dir: string, files: string[]) => files.map((f) => { const s = statSync(join(dir, f)); return [f, s.ino, s.mtimeMs]; });
 
+/** For a case that starts the server three or four times in a row: on a loaded 2-core machine one start and call can take seconds. */
+const SEQUENCE_TIMEOUT_MS = 60_000;
+
 // Each case starts on its own copy of dist/, so the cases run at once. A start that makes a first
 // call (firstCall) proves the server script's cache and the on-demand bundles' at once.
 describe.concurrent('the start-up code caches (dist/code-cache: the server script\'s, and the on-demand bundles\' of dist/lazy/*.cjs)', () => {
@@ -131,14 +134,16 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     rmSync(cacheDir(dist), { recursive: true });
     // The start names the unknown tool and the known ones, exits 2 and writes nothing on stdout.
     // (Which tools a start offers: test/integration/tool-selection.test.ts.)
-    const bad = await runProcess(process.execPath, [join(dist, 'index.js'), '--tools', 'list_instances,delete_everything'], {
-      env: isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn' }), input: INIT, timeoutMs: 20_000,
-    });
+    const [bad, version] = await Promise.all([
+      runProcess(process.execPath, [join(dist, 'index.js'), '--tools', 'list_instances,delete_everything'], {
+        env: isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn' }), input: INIT, timeoutMs: 20_000,
+      }),
+      runProcess(process.execPath, [join(dist, 'index.js'), '--version'], { env: isolatedEnv(), timeoutMs: 20_000 }),
+    ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('delete_everything');
     expect(bad.stderr).toContain('list_instances');
     expect(bad.stdout).toBe('');
-    const version = await runProcess(process.execPath, [join(dist, 'index.js'), '--version'], { env: isolatedEnv(), timeoutMs: 20_000 });
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(existsSync(cacheDir(dist))).toBe(false);
@@ -158,7 +163,7 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     const made = identities(cacheDir(dist), built);
     expectListed(await firstCall(dist));
     expect(identities(cacheDir(dist), built)).toEqual(made);
-  });
+  }, SEQUENCE_TIMEOUT_MS);
 
   it('a cache V8 rejects (garbage, or made for other code) never stops a start or a call, and is replaced', async () => {
     await Promise.all([Buffer.from('not a code cache at all'), new Script('1 + 1', { filename: 'other.js' }).createCachedData()].map(async (bad) => {
@@ -196,7 +201,7 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     expectListed(nowhere);
     expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES|failed to start/);
     expect(readdirSync(dist).filter((f) => f.includes('.tmp'))).toEqual([]);
-  });
+  }, SEQUENCE_TIMEOUT_MS);
 
   it('a cache belongs to one build of the server script: its name carries the script\'s hash', () => {
     // V8 checks a cache against the source's length only; another build of the same length must not use it.
