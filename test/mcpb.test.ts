@@ -4,15 +4,16 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { getMcpConfigForManifest, unpackExtension, validateManifest } from '@anthropic-ai/mcpb';
-import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEMO } from '../src/simulator/index.js';
+import { DEMO, startSimulator } from '../src/simulator/index.js';
 import { ALL_TOOLS } from '../src/tools/index.js';
 import { selectTools } from '../src/tools/registry.js';
 import { VERSION } from '../src/version.js';
+import { serveInProcess } from './helpers/in-process.js';
 import { runProcess } from './helpers/process.js';
 import { call, isolatedEnv, textOf } from './helpers/stack.js';
+import { testClient } from './helpers/test-client.js';
 
 const ROOT = resolve(__dirname, '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8'));
@@ -51,9 +52,20 @@ async function connect(cfg: HostConfig, extraEnv: Record<string, string> = {}) {
   const transport = new StdioClientTransport({ command, args: cfg.args ?? [], env, stderr: 'pipe', cwd: tmpdir() });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const client = new Client({ name: 'mcpb-test', version: '1.0.0' });
+  const client = testClient('mcpb-test');
   await client.connect(transport);
   return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+/** The tools a server lists when composed in this process from the host's command line and environment. */
+async function listedInProcess(cfg: HostConfig) {
+  const client = testClient('mcpb-test');
+  const server = await serveInProcess(client, { ...isolatedEnv(), ...cfg.env }, (cfg.args ?? []).slice(1));
+  try {
+    return (await client.listTools()).tools;
+  } finally {
+    await server.close();
+  }
 }
 
 describe('manifest.json', () => {
@@ -190,21 +202,17 @@ describe('packed bundle', () => {
     expect(server.stderr()).not.toMatch(/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/);
   });
 
+  // What a switch changes is which tools the server offers: the server composed in this process
+  // from the environment the host derives (the bundle's own process is proven above).
   it('maps the allow_destructive and allow_purchase switches: then every tool the registry has is offered', async () => {
     const cfg = (await getMcpConfigForManifest({
       manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, allow_destructive: true, allow_purchase: true, max_order_cost: '500' },
     })) as HostConfig;
     expect(cfg.env).toMatchObject({ SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_ALLOW_PURCHASE: 'true', SWAS_MCP_MAX_ORDER_COST: '500', SWAS_MCP_READ_ONLY: 'false', SWAS_MCP_SIMULATE: 'true' });
-    const server = await connect(cfg);
-    try {
-      const { tools } = await server.client.listTools();
-      const offered = tools.map((t) => t.name).sort();
-      expect(offered).toEqual(selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: true, allowPurchase: true }).map((t) => t.name).sort());
-      expect(offered).toEqual(ALL_TOOLS.map((t) => t.name).sort());
-      for (const name of offered) expect(DECLARED_TOOLS).toContain(name);
-    } finally {
-      await server.close();
-    }
+    const offered = (await listedInProcess(cfg)).map((t) => t.name).sort();
+    expect(offered).toEqual(selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: true, allowPurchase: true }).map((t) => t.name).sort());
+    expect(offered).toEqual(ALL_TOOLS.map((t) => t.name).sort());
+    for (const name of offered) expect(DECLARED_TOOLS).toContain(name);
   });
 
   it('maps the read_only switch: only the read-only tools are offered, even with allow_destructive on', async () => {
@@ -212,17 +220,12 @@ describe('packed bundle', () => {
       manifest, extensionPath: unpacked, systemDirs: {}, pathSeparator: '/', userConfig: { simulate: true, read_only: true, allow_destructive: true },
     })) as HostConfig;
     expect(cfg.env).toMatchObject({ SWAS_MCP_READ_ONLY: 'true', SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_SIMULATE: 'true' });
-    const server = await connect(cfg);
-    try {
-      const { tools } = await server.client.listTools();
-      const offered = tools.map((t) => t.name).sort();
-      expect(offered).toEqual(offeredIn(true, true));
-      expect(offered).toEqual(ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true).map((t) => t.name).sort());
-      expect(offered).toContain('list_instances');
-      for (const t of tools) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
-    } finally {
-      await server.close();
-    }
+    const tools = await listedInProcess(cfg);
+    const offered = tools.map((t) => t.name).sort();
+    expect(offered).toEqual(offeredIn(true, true));
+    expect(offered).toEqual(ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true).map((t) => t.name).sort());
+    expect(offered).toContain('list_instances');
+    for (const t of tools) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
   });
 });
 
@@ -230,15 +233,24 @@ describe('unfilled MCPB placeholders', () => {
   const placeholders = manifest.server.mcp_config.env as Record<string, string>;
   const cfg: HostConfig = { command: 'node', args: [join(ROOT, 'dist', 'index.js')], env: placeholders };
 
-  it('start the server as if unset (default region, level, read-write, no simulator)', async () => {
+  it('start the server as if unset (default region, level, read-write, no simulator), and unfilled credentials are missing ones, not a key to sign with', async () => {
     expect(Object.values(placeholders).every((v) => v.startsWith('${user_config.'))).toBe(true);
-    const server = await connect(cfg);
+    expect(placeholders).toMatchObject({ ALIBABA_CLOUD_ACCESS_KEY_ID: '${user_config.access_key_id}', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '${user_config.access_key_secret}' });
+    const sim = await startSimulator();
+    const server = await connect(cfg, { SWAS_ENDPOINT: sim.url });
     try {
       const { tools } = await server.client.listTools();
       // SWAS_MCP_READ_ONLY="${user_config.read_only}" is not "true": the write tool is there.
       expect(tools.map((t) => t.name)).toContain('create_custom_image');
+      const res = await call(server.client, 'create_custom_image', {
+        RegionId: DEMO.region, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId, ImageName: 'placeholder-creds',
+      });
+      expect(textOf(res)).toMatch(/^CredentialsNotFound: /);
+      // Nothing was signed with the placeholders, and no embedded simulator answered instead.
+      expect(sim.stats.requests()).toEqual([]);
     } finally {
       await server.close();
+      await sim.stop();
     }
     expect(server.stderr()).not.toMatch(/swas-image-mcp: |failed to start/);
   });

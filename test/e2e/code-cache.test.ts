@@ -32,8 +32,8 @@ function distCopy(): string {
 
 const cacheDir = (dist: string) => join(dist, 'code-cache');
 const cacheFiles = (dist: string) => readdirSync(cacheDir(dist));
-/** The server script's cache: the others are the on-demand bundles' (lazy-<group>-...). */
-const mainCacheFiles = (dist: string) => cacheFiles(dist).filter((f) => !f.startsWith('lazy-'));
+/** The server script's cache in a listing: the others are the on-demand bundles' (lazy-<group>-...). */
+const mainCaches = (files: string[]) => files.filter((f) => !f.startsWith('lazy-'));
 
 /** Starts dist/index.js as a client does, sends initialize, closes stdin after the answer: the answer and how the process ended. */
 function startOnce(dist: string, env: Record<string, string> = {}): Promise<{ answer: { id?: number; result?: { serverInfo?: { name?: string } } }; code: number | null; stderr: string }> {
@@ -60,93 +60,6 @@ function expectServed(r: Awaited<ReturnType<typeof startOnce>>): void {
   expect(r.answer.result?.serverInfo?.name).toBe('swas-image-mcp');
   expect(r.code).toBe(0);
 }
-
-// Each case starts on its own copy of dist/, so the cases run at once.
-describe.concurrent('the start-up code cache (dist/code-cache)', () => {
-  it('the build leaves a cache that a start uses as it is', async () => {
-    const dist = distCopy();
-    const [file] = mainCacheFiles(dist);
-    expect(file).toMatch(/\.bin$/);
-    const listing = cacheFiles(dist);
-    const before = statSync(join(cacheDir(dist), file!));
-    expectServed(await startOnce(dist));
-    // Accepted: not written again (a rejected or missing cache is rewritten after the first answer).
-    expect(cacheFiles(dist)).toEqual(listing);
-    expect(statSync(join(cacheDir(dist), file!)).mtimeMs).toBe(before.mtimeMs);
-    expect(statSync(join(cacheDir(dist), file!)).ino).toBe(before.ino);
-  });
-
-  it('without a cache the server still starts, and leaves one for the next start', async () => {
-    const dist = distCopy();
-    const [file] = mainCacheFiles(dist);
-    rmSync(cacheDir(dist), { recursive: true });
-    expectServed(await startOnce(dist));
-    expect(cacheFiles(dist)).toEqual([file]);
-    expect(statSync(join(cacheDir(dist), file!)).size).toBeGreaterThan(10_000);
-    const made = statSync(join(cacheDir(dist), file!));
-    expectServed(await startOnce(dist));
-    expect(statSync(join(cacheDir(dist), file!)).ino).toBe(made.ino);
-  });
-
-  it('a cache V8 rejects (garbage, or made for other code) never stops a start, and is replaced', async () => {
-    for (const bad of [Buffer.from('not a code cache at all'), new Script('1 + 1', { filename: 'other.js' }).createCachedData()]) {
-      const dist = distCopy();
-      const [file] = mainCacheFiles(dist);
-      const listing = cacheFiles(dist);
-      const path = join(cacheDir(dist), file!);
-      writeFileSync(path, bad);
-      expectServed(await startOnce(dist));
-      expect(cacheFiles(dist)).toEqual(listing); // no temporary file left behind
-      expect(readFileSync(path).equals(bad)).toBe(false);
-      expect(statSync(path).size).toBeGreaterThan(10_000);
-    }
-  });
-
-  it('a start that stops before answering (bad settings, --version) leaves no cache: it compiled too little to keep', async () => {
-    const dist = distCopy();
-    rmSync(cacheDir(dist), { recursive: true });
-    const bad = await runProcess(process.execPath, [join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_TOOLS: 'no_such_tool' }), input: INIT, timeoutMs: 20_000 });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('no_such_tool');
-    const version = await runProcess(process.execPath, [join(dist, 'index.js'), '--version'], { env: isolatedEnv(), timeoutMs: 20_000 });
-    expect(version.status).toBe(0);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(existsSync(cacheDir(dist))).toBe(false);
-    expectServed(await startOnce(dist));
-    expect(cacheFiles(dist)).toHaveLength(1);
-  });
-
-  it('where dist/ cannot be written (read-only install), the cache goes to the user\'s cache folder; where neither can, the server starts all the same', async () => {
-    const dist = distCopy();
-    const [file] = mainCacheFiles(dist);
-    rmSync(cacheDir(dist), { recursive: true });
-    // A file where the folder should be: creating the folder fails, whoever runs the test (root ignores modes).
-    writeFileSync(cacheDir(dist), '');
-    const home = mkdtempSync(join(tmpdir(), 'swas-code-cache-home-'));
-    copies.push(home);
-    const userCache = join(home, 'cache', 'swas-image-mcp', 'code-cache');
-    const inHome = await startOnce(dist, { XDG_CACHE_HOME: join(home, 'cache') });
-    expectServed(inHome);
-    expect(readdirSync(userCache)).toEqual([file]);
-    const made = statSync(join(userCache, file!));
-    expectServed(await startOnce(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
-    expect(statSync(join(userCache, file!)).ino).toBe(made.ino); // read from there, not written again
-
-    writeFileSync(join(home, 'blocked'), '');
-    const nowhere = await startOnce(dist, { XDG_CACHE_HOME: join(home, 'blocked') });
-    expectServed(nowhere);
-    expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES|failed to start/);
-    expect(readdirSync(dist).filter((f) => f.includes('.tmp'))).toEqual([]);
-  });
-
-  it('a cache belongs to one build of the server script: its name carries the script\'s hash', () => {
-    // V8 checks a cache against the source's length only; another build of the same length must not use it.
-    const hash = createHash('sha256').update(readFileSync(join(DIST, 'server.script.js'))).digest('hex').slice(0, 16);
-    expect(mainCacheFiles(DIST).some((f) => f.startsWith(`${hash}-${process.version}-${process.arch}-`))).toBe(true);
-    expect(mainCacheFiles(DIST).every((f) => f.startsWith(`${hash}-`))).toBe(true);
-    expect(readFileSync(SERVER_ENTRY, 'utf8')).toContain(hash);
-  });
-});
 
 const LIST_INSTANCES = [
   INIT,
@@ -187,53 +100,91 @@ function expectListed(r: Awaited<ReturnType<typeof firstCall>>): void {
 /** The cache of dist/lazy/<group>.cjs in a listing. */
 const lazyCache = (files: string[], group: string) => files.find((f) => f.startsWith(`lazy-${group}-`));
 
-describe.concurrent('the on-demand bundles\' code caches (dist/lazy/*.cjs)', () => {
-  it('the build leaves caches for the Alibaba SDK and the simulator that a first call uses as they are', async () => {
+/** Every cache of a listing: the server script's and each on-demand bundle's. */
+const allCaches = (files: string[]) => [mainCaches(files), ...LAZY_GROUPS.map((g) => lazyCache(files, g)!)].flat();
+
+/** Inode and modification time of each file: the same after a start means it was read, not written again. */
+const identities = (dir: string, files: string[]) => files.map((f) => { const s = statSync(join(dir, f)); return [f, s.ino, s.mtimeMs]; });
+
+/** For a case that starts the server three or four times in a row: on a loaded 2-core machine one start and call can take seconds. */
+const SEQUENCE_TIMEOUT_MS = 60_000;
+
+// Each case starts on its own copy of dist/, so the cases run at once. A start that makes a first
+// call (firstCall) proves the server script's cache and the on-demand bundles' at once.
+describe.concurrent('the start-up code caches (dist/code-cache: the server script\'s, and the on-demand bundles\' of dist/lazy/*.cjs)', () => {
+  it('the build leaves caches for the server and for the Alibaba SDK and the simulator, which a start and its first call use as they are', async () => {
     const dist = distCopy();
     const listing = cacheFiles(dist);
-    const before = LAZY_GROUPS.map((g) => statSync(join(cacheDir(dist), lazyCache(listing, g)!)));
+    const [file] = mainCaches(listing);
+    expect(file).toMatch(/\.bin$/);
+    const caches = allCaches(listing);
+    expect(caches).toHaveLength(1 + LAZY_GROUPS.length);
+    const before = identities(cacheDir(dist), caches);
     expectListed(await firstCall(dist));
-    // Accepted: not written again (a missing or rejected one is written when the process exits).
+    // Accepted: not written again (a missing or rejected cache is rewritten: the server's after the
+    // first answer, a bundle's when the process exits).
     expect(cacheFiles(dist)).toEqual(listing);
-    LAZY_GROUPS.forEach((g, i) => {
-      const now = statSync(join(cacheDir(dist), lazyCache(listing, g)!));
-      expect(now.ino).toBe(before[i]!.ino);
-      expect(now.mtimeMs).toBe(before[i]!.mtimeMs);
-    });
+    expect(identities(cacheDir(dist), caches)).toEqual(before);
   });
 
-  it('without one, the first call still works and leaves a cache that the next start accepts', async () => {
+  it('without caches: a start that stops before answering (refused, exit 2, for naming an unknown tool; --version) leaves none; one that answers leaves the server\'s only, its first call the bundles\', and the next start uses them all as they are', async () => {
     const dist = distCopy();
     const built = cacheFiles(dist);
-    for (const f of built.filter((f) => f.startsWith('lazy-'))) rmSync(join(cacheDir(dist), f));
-    // A start that loads no on-demand bundle writes none.
-    expectServed(await startOnce(dist));
-    expect(cacheFiles(dist)).toEqual(mainCacheFiles(dist));
-    expectListed(await firstCall(dist));
-    expect(cacheFiles(dist)).toEqual(built); // the same names as the build's, no temporary file
-    const made = LAZY_GROUPS.map((g) => statSync(join(cacheDir(dist), lazyCache(built, g)!)));
-    for (const m of made) expect(m.size).toBeGreaterThan(10_000);
-    expectListed(await firstCall(dist));
-    LAZY_GROUPS.forEach((g, i) => expect(statSync(join(cacheDir(dist), lazyCache(built, g)!)).ino).toBe(made[i]!.ino));
-  });
+    const [file] = mainCaches(built);
+    rmSync(cacheDir(dist), { recursive: true });
+    // The start names the unknown tool and the known ones, exits 2 and writes nothing on stdout.
+    // (Which tools a start offers: test/integration/tool-selection.test.ts.)
+    const [bad, version] = await Promise.all([
+      runProcess(process.execPath, [join(dist, 'index.js'), '--tools', 'list_instances,delete_everything'], {
+        env: isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn' }), input: INIT, timeoutMs: 20_000,
+      }),
+      runProcess(process.execPath, [join(dist, 'index.js'), '--version'], { env: isolatedEnv(), timeoutMs: 20_000 }),
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('delete_everything');
+    expect(bad.stderr).toContain('list_instances');
+    expect(bad.stdout).toBe('');
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(existsSync(cacheDir(dist))).toBe(false);
 
-  it('a cache V8 rejects (garbage, or made for other code) never stops a call, and is replaced', async () => {
-    for (const bad of [Buffer.from('not a code cache at all'), new Script('1 + 1', { filename: 'other.js' }).createCachedData()]) {
+    // A start that loads no on-demand bundle writes the server's cache only.
+    expectServed(await startOnce(dist));
+    expect(cacheFiles(dist)).toEqual([file]);
+    expect(statSync(join(cacheDir(dist), file!)).size).toBeGreaterThan(10_000);
+    const [server] = identities(cacheDir(dist), [file!]);
+
+    // The first call still works; the bundles' caches are written, with the build's names and no temporary file.
+    expectListed(await firstCall(dist));
+    expect(cacheFiles(dist)).toEqual(built);
+    expect(identities(cacheDir(dist), [file!])).toEqual([server]); // the server's was read, not written again
+    const bundles = allCaches(built).slice(1);
+    for (const f of bundles) expect(statSync(join(cacheDir(dist), f)).size).toBeGreaterThan(10_000);
+    const made = identities(cacheDir(dist), built);
+    expectListed(await firstCall(dist));
+    expect(identities(cacheDir(dist), built)).toEqual(made);
+  }, SEQUENCE_TIMEOUT_MS);
+
+  it('a cache V8 rejects (garbage, or made for other code) never stops a start or a call, and is replaced', async () => {
+    await Promise.all([Buffer.from('not a code cache at all'), new Script('1 + 1', { filename: 'other.js' }).createCachedData()].map(async (bad) => {
       const dist = distCopy();
       const listing = cacheFiles(dist);
-      const path = join(cacheDir(dist), lazyCache(listing, 'sdk')!);
-      writeFileSync(path, bad);
+      const paths = allCaches(listing).map((f) => join(cacheDir(dist), f));
+      for (const path of paths) writeFileSync(path, bad);
       expectListed(await firstCall(dist));
-      expect(cacheFiles(dist)).toEqual(listing);
-      expect(readFileSync(path).equals(bad)).toBe(false);
-      expect(statSync(path).size).toBeGreaterThan(10_000);
-    }
+      expect(cacheFiles(dist)).toEqual(listing); // no temporary file left behind
+      for (const path of paths) {
+        expect(readFileSync(path).equals(bad), path).toBe(false);
+        expect(statSync(path).size).toBeGreaterThan(10_000);
+      }
+    }));
   });
 
-  it('where dist/ cannot be written, the caches go to the user\'s cache folder; where neither can, the call works all the same', async () => {
+  it('where dist/ cannot be written (read-only install), the caches go to the user\'s cache folder; where neither can, the server starts and its call works all the same', async () => {
     const dist = distCopy();
     const built = cacheFiles(dist);
     rmSync(cacheDir(dist), { recursive: true });
+    // A file where the folder should be: creating the folder fails, whoever runs the test (root ignores modes).
     writeFileSync(cacheDir(dist), '');
     const home = mkdtempSync(join(tmpdir(), 'swas-code-cache-home-'));
     copies.push(home);
@@ -241,15 +192,23 @@ describe.concurrent('the on-demand bundles\' code caches (dist/lazy/*.cjs)', () 
     expectListed(await firstCall(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
     // The server's own cache and both bundles'.
     expect(readdirSync(userCache).sort()).toEqual([...built].sort());
-    const made = LAZY_GROUPS.map((g) => statSync(join(userCache, lazyCache(built, g)!)));
+    const made = identities(userCache, built);
     expectListed(await firstCall(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
-    LAZY_GROUPS.forEach((g, i) => expect(statSync(join(userCache, lazyCache(built, g)!)).ino).toBe(made[i]!.ino));
+    expect(identities(userCache, built)).toEqual(made); // read from there, not written again
 
     writeFileSync(join(home, 'blocked'), '');
     const nowhere = await firstCall(dist, { XDG_CACHE_HOME: join(home, 'blocked') });
     expectListed(nowhere);
-    expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES/);
+    expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES|failed to start/);
     expect(readdirSync(dist).filter((f) => f.includes('.tmp'))).toEqual([]);
+  }, SEQUENCE_TIMEOUT_MS);
+
+  it('a cache belongs to one build of the server script: its name carries the script\'s hash', () => {
+    // V8 checks a cache against the source's length only; another build of the same length must not use it.
+    const hash = createHash('sha256').update(readFileSync(join(DIST, 'server.script.js'))).digest('hex').slice(0, 16);
+    expect(mainCaches(cacheFiles(DIST)).some((f) => f.startsWith(`${hash}-${process.version}-${process.arch}-`))).toBe(true);
+    expect(mainCaches(cacheFiles(DIST)).every((f) => f.startsWith(`${hash}-`))).toBe(true);
+    expect(readFileSync(SERVER_ENTRY, 'utf8')).toContain(hash);
   });
 
   it('a bundle\'s cache belongs to one build of it: its name carries the bundle\'s hash', () => {

@@ -17,7 +17,8 @@ async function firstCall(env: Record<string, string>, prepareHome?: (home: strin
   }
 }
 
-describe('credentials given by half are named, at start-up and in the first call', () => {
+// Each case starts a server of its own, so they run at once.
+describe.concurrent('credentials given by half are named, at start-up and in the first call', () => {
   it('only the AccessKey ID: the secret is named as missing, and the ID is not asked for again', async () => {
     const { res, stderr } = await firstCall({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'example-access-key-id' });
     expect(stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not');

@@ -1,3 +1,6 @@
+// The built server's stdio as a host meets it: stdin that is not good JSON-RPC, and the ends of the
+// process: it ends cleanly when told to (SIGTERM) or when its client goes (stdin closes), its log
+// flushed. The API's and the arguments' faults are in test/integration/reliability.test.ts.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -55,7 +58,8 @@ afterEach(async () => {
   server = undefined; sim = undefined;
 });
 
-const env = (extra: Record<string, string> = {}) => isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn', ...extra });
+// Info, not debug: the shutdown's own line ("shutting down") is what shows that the log is flushed on exit.
+const env = (extra: Record<string, string> = {}) => isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'info', ...extra });
 
 describe('stdin that is not good JSON-RPC', () => {
   // One process hears every bad line below (each test its own request IDs and answers): that it
@@ -91,20 +95,22 @@ describe('stdin that is not good JSON-RPC', () => {
     expect(await server.logged('over the size limit')).toContain('over the size limit');
   });
 
-  it('exits when its client goes away', async () => {
-    server = new RawServer(env());
-    await server.initialize();
+  // Last: it ends the process that heard everything above.
+  it('exits cleanly (code 0, its log flushed) when its client goes away', async () => {
+    const server = shared;
+    const exited = once(server.proc, 'exit');
     server.proc.stdin.end();
-    const [code] = await once(server.proc, 'exit');
+    const [code] = await exited;
     expect(code).toBe(0);
+    expect(server.stderr).toMatch(/"reason":"stdin closed".*"msg":"shutting down"/);
   });
 });
 
 describe('SIGTERM during a wait', () => {
-  it('answers the call in flight, with the image ID it knows, before exiting', async () => {
+  it('answers the call in flight, with the image ID it knows, before exiting cleanly (code 0, its log flushed)', async () => {
     sim = await startSimulator({ imageReadyMs: 120_000 });
     server = new RawServer(isolatedEnv({
-      ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn', SWAS_MCP_POLL_INTERVAL_MS: '50',
+      ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'info', SWAS_MCP_POLL_INTERVAL_MS: '50',
     }));
     await server.initialize();
     server.request(20, 'tools/call', {
@@ -123,5 +129,6 @@ describe('SIGTERM during a wait', () => {
     expect(result.structuredContent.Notes.join(' ')).toContain('wait_for_resources');
     const [code] = await once(server.proc, 'exit');
     expect(code).toBe(0);
+    expect(server.stderr).toMatch(/"reason":"SIGTERM".*"msg":"shutting down"/);
   });
 });

@@ -7,7 +7,7 @@ import { isolatedEnv } from '../helpers/stack.js';
 /**
  * Which tools a start offers, from its environment and flags: the server composed as a start
  * composes it, in this process. (The refusal of an unknown tool name, with its exit code, is
- * test/e2e/tool-selection.test.ts.)
+ * in test/e2e/code-cache.test.ts, whose start without a code cache is that refused start.)
  */
 const env = () => isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'warn' });
 

@@ -2,9 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as swas from '@alicloud/swas-open20200601';
-import { build } from 'esbuild';
 import { DEMO, DEFAULT_REGIONS, demoSeed, startSimulator, type SeedData, type Simulator } from '../../src/simulator/index.js';
 import { SimState } from '../../src/simulator/state.js';
 import { newDiskId, newImageId, newInstanceId, newRequestId, newSnapshotId, formatTime } from '../../src/simulator/ids.js';
@@ -143,11 +142,11 @@ describe('module boundaries', () => {
 });
 
 describe('standalone CLI', () => {
+  // The built one (dist/simulator.js, what `npm run simulator` starts): the suite builds first.
   test('starts, logs one line to stderr with the key pair, serves the SDK, stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'swas-sim-'));
     try {
-      const out = join(dir, 'simulator.mjs');
-      await build({ entryPoints: ['src/simulator/cli.ts'], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent' });
+      const out = resolve(__dirname, '../../dist/simulator.js');
       // A bad --time-scale is refused with exit code 2 and the usage line.
       const bad = spawn(process.execPath, [out, '--port', '0', '--time-scale', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let badErr = '';
