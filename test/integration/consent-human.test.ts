@@ -119,7 +119,7 @@ describe('form elicitation', () => {
   });
 
   it.each(['human', 'confirm'])('%s mode: a 2025 client that never answers the form gets ConsentTimedOut, nothing sent', async (mode) => {
-    h = await humanHarness({ SWAS_MCP_CONSENT: mode, SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS: '200' });
+    h = await humanHarness({ SWAS_MCP_CONSENT: mode, SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS: '50' });
     const c = await h.connect('legacy', { elicitation: { form: {} } }, () => new Promise(() => undefined));
     const r = await call(c, 'share_custom_image', share);
     expect(code(r)).toBe('ConsentTimedOut');
