@@ -54,9 +54,8 @@ export function countTokens(v) {
   return o200k.encode(typeof v === 'string' ? v : JSON.stringify(v)).length;
 }
 
-/** Counts the tokens of a tools/list answer, model-facing tools only. */
-export function countTools(tools) {
-  const count = countTokens;
+/** Counts the tokens of a tools/list answer, model-facing tools only (`count`: the tokenizer's count unless given). */
+export function countTools(tools, count = countTokens) {
   const rows = tools.filter((t) => !appOnlyTool(t)).map((t) => ({
     name: t.name,
     model: count(t.name) + count(t.description ?? '') + count(t.inputSchema ?? {}),

@@ -32,7 +32,9 @@ const unreachablePasskey: PasskeyAuthority = {
 
 describe('a model cannot approve its own change', () => {
   it.each<ClientKind>(['legacy', 'modern'])('%s client without elicitation: every tool, DryRun, repeats and the page itself — nothing mutating is sent', async (kind) => {
-    h = await humanHarness({ SWAS_MCP_WAIT_TIMEOUT_MS: '50' }, unreachablePasskey);
+    // Each call that names a pending ApprovalId waits this long for the person (who never comes):
+    // ~30 such calls a client, so 5 ms rather than 50 keeps ~1.5 s of waiting out of each case.
+    h = await humanHarness({ SWAS_MCP_WAIT_TIMEOUT_MS: '5' }, unreachablePasskey);
     const model = call.bind(null, await h.connect(kind));
     const seen: Result[] = [];
     const attempts: [string, Record<string, unknown>][] = [
@@ -117,7 +119,7 @@ describe('form elicitation', () => {
   });
 
   it.each(['human', 'confirm'])('%s mode: a 2025 client that never answers the form gets ConsentTimedOut, nothing sent', async (mode) => {
-    h = await humanHarness({ SWAS_MCP_CONSENT: mode, SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS: '200' });
+    h = await humanHarness({ SWAS_MCP_CONSENT: mode, SWAS_MCP_CONSENT_ANSWER_TIMEOUT_MS: '50' });
     const c = await h.connect('legacy', { elicitation: { form: {} } }, () => new Promise(() => undefined));
     const r = await call(c, 'share_custom_image', share);
     expect(code(r)).toBe('ConsentTimedOut');

@@ -72,15 +72,15 @@ describe('create_custom_image: success', () => {
   });
 
   it('makes its preflight reads in parallel: one wave of reads, then the create', async () => {
-    // With 500 ms per answer, reads made one after another would arrive at least 500 ms apart.
-    stack.sim.faults.latencyMs = 500;
+    // With 300 ms per answer, reads made one after another would arrive at least 300 ms apart.
+    stack.sim.faults.latencyMs = 300;
     const res = await call(stack.client, 'create_custom_image', blog({ ImageName: 'blog-latency-e2e' }));
     expect(res.isError).toBeFalsy();
     const reqs = stack.sim.stats.requests();
     expect(reqs.map((r) => r.action).sort()).toEqual(['CreateCustomImage', 'ListCustomImages', 'ListInstances', 'ListSnapshots']);
     const create = reqs.find((r) => r.action === 'CreateCustomImage')!;
     const readsStarted = reqs.filter((r) => r.action !== 'CreateCustomImage').map((r) => r.time);
-    expect(Math.max(...readsStarted) - Math.min(...readsStarted)).toBeLessThan(500);
+    expect(Math.max(...readsStarted) - Math.min(...readsStarted)).toBeLessThan(300);
     expect(create.time).toBeGreaterThan(Math.max(...readsStarted));
   });
 });

@@ -209,13 +209,13 @@ describe('create_snapshot', () => {
 describe('create_snapshot with a slow snapshot', () => {
   let slow: Stack;
   beforeAll(async () => {
-    slow = await startToolStack({ sim: { snapshotReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '700' } });
+    slow = await startToolStack({ sim: { snapshotReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '300', SWAS_MCP_POLL_INTERVAL_MS: '50' } });
   });
   afterAll(async () => { await slow?.close(); });
 
   it('answers success with Status "progressing" when the wait runs out', async () => {
     const srv = newServer(slow, 'slow-timeout');
-    // The snapshot needs 60 s and the wait may take 0.7 s: answering at all proves the wait gave up.
+    // The snapshot needs 60 s and the wait may take 0.3 s: answering at all proves the wait gave up.
     const res = await call(slow.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'slow-1', WaitForAccomplished: true });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Status: 'progressing' });
@@ -251,7 +251,8 @@ describe('create_snapshot with a slow snapshot', () => {
     }, controller.signal);
     await expect(pending).rejects.toThrow(/cancelled/);
     expect(abortedAt).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 800));
+    // Eight first poll intervals: a poll that cancelling did not stop would have come by now.
+    await new Promise((r) => setTimeout(r, 400));
     const late = slow.sim.stats.requests('ListSnapshots').filter((r) => r.time > abortedAt + 50);
     expect(late).toEqual([]);
     const after = await call(slow.client, 'list_instances', { InstanceIds: [srv.id] });

@@ -92,7 +92,9 @@ describe('fuzzing the tool arguments', () => {
       const tool = i % 6 === 5 ? pick(tools) : 'create_custom_image';
       const args = violate(noise(tool === 'create_custom_image' ? validBase() : { RegionId: DEMO.region }), tool);
       const res = await call(stack.client, tool, args);
-      expect(res.isError, `set ${i} for ${tool} was accepted: ${JSON.stringify(args).slice(0, 300)}`).toBe(true);
+      // The message is built only for a set that was accepted: serialising every set (100,000-character
+      // strings, 3,000 tags) cost a tenth of the test.
+      if (res.isError !== true) expect.fail(`set ${i} for ${tool} was accepted: ${JSON.stringify(args).slice(0, 300)}`);
       expect(textOf(res).length).toBeGreaterThan(0);
       answered++;
     }

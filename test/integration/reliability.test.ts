@@ -59,23 +59,6 @@ describe('faults against the simulator', () => {
     expect(stack.sim.stats.count('CreateCustomImage')).toBeGreaterThan(names.length);
   });
 
-  it('turns a hung request into an explained network error within its deadline, and keeps serving', async () => {
-    stack.sim.faults.hangNext('ListInstances', 100);
-    const res = (await stack.client.callTool({ name: 'create_custom_image', arguments: createArgs('hung') }, { timeout: 15_000 })) as CallToolResult;
-    expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^RequestTimeout: /);
-    const err = (res.structuredContent as { Error: { Stage: string; Retryable: boolean } }).Error;
-    expect(err).toMatchObject({ Stage: 'network', Retryable: true });
-    // 800 ms per attempt within a 2.5 s budget: a bounded number of attempts, then an answer.
-    const attempts = stack.sim.stats.count('ListInstances');
-    expect(attempts).toBeGreaterThanOrEqual(2);
-    expect(attempts).toBeLessThanOrEqual(4);
-    expect(stack.sim.stats.count('CreateCustomImage')).toBe(0);
-    stack.sim.faults.clear();
-    const after = await call(stack.client, 'create_custom_image', { ...createArgs('after-hang'), DryRun: true });
-    expect(after.isError).toBeFalsy();
-  });
-
   it('stops retrying at once when the client cancels', async () => {
     // The API asks for 300 ms between attempts; the server logs the retry it schedules, and the
     // client cancels during that back-off.
@@ -136,5 +119,32 @@ describe('faults against the simulator', () => {
     expect(results[8]!.isError).toBe(true);
     expect(results[9]!.isError).toBe(true);
     expect(results.slice(0, 8).map((r) => ((r as { structuredContent?: { ImageName: string } }).structuredContent)!.ImageName)).toEqual(Array.from({ length: 8 }, (_, i) => `concurrent-${i}`));
+  });
+});
+
+describe('a hung request', () => {
+  // Its own server with short deadlines: 300 ms an attempt within a 900 ms budget (the same three
+  // attempts as 800 ms within 2.5 s), retried 5 ms apart, so the test holds no second of real time.
+  let hung: Stack;
+  beforeAll(async () => {
+    hung = await startToolStack({ env: { SWAS_MCP_REQUEST_TIMEOUT_MS: '300', SWAS_MCP_RETRY_BUDGET_MS: '900', SWAS_MCP_RETRY_BASE_DELAY_MS: '5' } });
+  });
+  afterAll(async () => { await hung?.close(); });
+
+  it('turns a hung request into an explained network error within its deadline, and keeps serving', async () => {
+    hung.sim.faults.hangNext('ListInstances', 100);
+    const res = (await hung.client.callTool({ name: 'create_custom_image', arguments: createArgs('hung') }, { timeout: 15_000 })) as CallToolResult;
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/^RequestTimeout: /);
+    const err = (res.structuredContent as { Error: { Stage: string; Retryable: boolean } }).Error;
+    expect(err).toMatchObject({ Stage: 'network', Retryable: true });
+    // A bounded number of attempts within the budget, then an answer.
+    const attempts = hung.sim.stats.count('ListInstances');
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(4);
+    expect(hung.sim.stats.count('CreateCustomImage')).toBe(0);
+    hung.sim.faults.clear();
+    const after = await call(hung.client, 'create_custom_image', { ...createArgs('after-hang'), DryRun: true });
+    expect(after.isError).toBeFalsy();
   });
 });

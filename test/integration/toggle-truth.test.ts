@@ -18,8 +18,9 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startToolStack({
-    sim: { resetMs: 200 },
-    env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_CONSENT: 'confirm' },
+    // A reset takes 50 ms and is polled every 50 ms: the resets below wait for Running in turn.
+    sim: { resetMs: 50 },
+    env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_POLL_INTERVAL_MS: '50' },
   });
 });
 afterAll(async () => { await stack?.close(); });

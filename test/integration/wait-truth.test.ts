@@ -6,7 +6,11 @@ import { textOf, type ToolResult } from '../helpers/stack.js';
 
 const R = DEMO.region;
 let s: InProcess | undefined;
-afterEach(async () => { await s?.close(); s = undefined; });
+// The simulator's clock: a test moves it on once a wait has reported, instead of waiting out the
+// simulator's timings in real time.
+let offsetMs = 0;
+const now = () => Date.now() + offsetMs;
+afterEach(async () => { await s?.close(); s = undefined; offsetMs = 0; });
 
 async function waitWithProgress(p: InProcess, args: Record<string, unknown>, onProgress: (p: Progress) => void = () => undefined): Promise<ToolResult> {
   return (await p.client.callTool({ name: 'wait_for_resources', arguments: { RegionId: R, ...args } }, { onprogress: onProgress })) as ToolResult;
@@ -28,11 +32,12 @@ describe('wait_for_resources tells what is there', () => {
   });
 
   it('an image this server just created is being created while it is not listed yet, then Available', async () => {
-    s = await startInProcess({ sim: { imageListDelayMs: 300, imageReadyMs: 600 } });
+    s = await startInProcess({ sim: { imageListDelayMs: 300, imageReadyMs: 600, now } });
     const made = await s.call('create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'wait-fresh', Source: 'latest-snapshot' });
     const imageId = made.structuredContent!.ImageId as string;
     const states: string[] = [];
-    const res = await waitWithProgress(s, { ImageIds: [imageId], TimeoutSeconds: 20 }, (p) => states.push(p.message ?? ''));
+    // The first read finds it not listed yet; then the simulator's 600 ms pass at once.
+    const res = await waitWithProgress(s, { ImageIds: [imageId], TimeoutSeconds: 20 }, (p) => { if (!states.length) offsetMs += 600; states.push(p.message ?? ''); });
     expect(res.structuredContent).toMatchObject({ AllDone: true, States: [{ Id: imageId, State: 'Available', Done: true }] });
     expect(states[0]).toContain(`${imageId} Creating`);
     expect(states.join('\n')).not.toContain('NotFound');
@@ -49,11 +54,12 @@ describe('wait_for_resources tells what is there', () => {
   });
 
   it('waiting for Deleted: gone is done, and said as deleted, not NotFound', async () => {
-    s = await startInProcess({ sim: { imageDeleteMs: 200 } });
+    s = await startInProcess({ sim: { imageDeleteMs: 200, now } });
     const image = s.sim.state.addImage({ instanceId: DEMO.blogServerId, name: 'to-delete' });
     s.sim.state.deleteImage(image.imageId);
     const messages: string[] = [];
-    const res = await waitWithProgress(s, { ImageIds: [image.imageId], Until: 'Deleted', TimeoutSeconds: 20 }, (p) => messages.push(p.message ?? ''));
+    // The first read finds it still listed; then the simulator's 200 ms pass at once.
+    const res = await waitWithProgress(s, { ImageIds: [image.imageId], Until: 'Deleted', TimeoutSeconds: 20 }, (p) => { if (!messages.length) offsetMs += 200; messages.push(p.message ?? ''); });
     expect(res.structuredContent).toMatchObject({ AllDone: true, States: [{ Id: image.imageId, State: 'Deleted', Done: true, Failed: false }] });
     expect(messages.at(-1)).toContain(`${image.imageId} deleted`);
     expect(messages.join('\n') + textOf(res)).not.toContain('NotFound');
@@ -62,15 +68,17 @@ describe('wait_for_resources tells what is there', () => {
 
 describe('progress has a total only where there is a real fraction', () => {
   it('an image wait sends no total; a snapshot wait sends the percentage out of 100', async () => {
-    s = await startInProcess({ sim: { imageReadyMs: 400, snapshotReadyMs: 400 } });
+    s = await startInProcess({ sim: { imageReadyMs: 400, snapshotReadyMs: 400, now } });
     const image = s.sim.state.addImage({ instanceId: DEMO.blogServerId, name: 'progress-image', status: '4' });
     const imageProgress: Progress[] = [];
-    await waitWithProgress(s, { ImageIds: [image.imageId], TimeoutSeconds: 1 }, (p) => imageProgress.push(p));
+    // Once a progress came, the image becomes Available and the wait ends at its next read.
+    const sim = s.sim;
+    await waitWithProgress(s, { ImageIds: [image.imageId], TimeoutSeconds: 1 }, (p) => { sim.state.setImageStatus(image.imageId, '1'); imageProgress.push(p); });
     expect(imageProgress.length).toBeGreaterThan(0);
     expect(imageProgress.every((p) => p.total === undefined)).toBe(true);
     const snap = await s.call('create_snapshot', { RegionId: R, InstanceId: DEMO.blogServerId, SnapshotName: 'progress-snap' });
     const snapProgress: Progress[] = [];
-    await waitWithProgress(s, { SnapshotIds: [snap.structuredContent!.SnapshotId], TimeoutSeconds: 10 }, (p) => snapProgress.push(p));
+    await waitWithProgress(s, { SnapshotIds: [snap.structuredContent!.SnapshotId], TimeoutSeconds: 10 }, (p) => { if (!snapProgress.length) offsetMs += 400; snapProgress.push(p); });
     expect(snapProgress.length).toBeGreaterThan(0);
     expect(snapProgress.every((p) => p.total === 100)).toBe(true);
   });

@@ -107,19 +107,19 @@ describe('snapshot choice and image waits', () => {
 describe('a slow image', () => {
   let slow: Stack;
   beforeAll(async () => {
-    slow = await startToolStack({ sim: { imageReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '1500' } });
+    slow = await startToolStack({ sim: { imageReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '600', SWAS_MCP_POLL_INTERVAL_MS: '50' } });
   });
   afterAll(async () => { await slow?.close(); });
 
   it('answers success with Status "Creating" when the wait runs out, naming the wait_for_resources call that keeps waiting', async () => {
     slow.sim.stats.reset();
-    // The image needs 60 s and the wait may take 1.5 s: answering at all proves the wait gave up.
+    // The image needs 60 s and the wait may take 0.6 s: answering at all proves the wait gave up.
     const res = await call(slow.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'slow-image', Source: 'latest-snapshot', WaitForAvailable: true });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent!.Status).toBe('Creating');
     expect(res.structuredContent!.ImageId).toMatch(/^m-/);
     expect(textOf(res)).toContain(`wait_for_resources with {"RegionId":"${R}","ImageIds":["${res.structuredContent!.ImageId}"],"Until":"Available"}`);
-    // It did wait: the image was polled repeatedly (every 100 ms at first, backing off).
+    // It did wait: the image was polled repeatedly (every 50 ms at first, backing off).
     expect(slow.sim.stats.requests('ListCustomImages').filter((r) => r.params.ImageIds !== undefined).length).toBeGreaterThanOrEqual(3);
   });
 
@@ -134,7 +134,8 @@ describe('a slow image', () => {
     }, controller.signal);
     await expect(pending).rejects.toThrow(/cancelled/);
     expect(abortedAt).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 800));
+    // Eight first poll intervals: a poll that cancelling did not stop would have come by now.
+    await new Promise((r) => setTimeout(r, 400));
     const late = slow.sim.stats.requests('ListCustomImages').filter((r) => r.time > abortedAt + 50);
     expect(late).toEqual([]);
     // The image itself was created before the wait began; the server still answers.

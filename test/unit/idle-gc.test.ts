@@ -1,6 +1,9 @@
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { transformSync } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fullCollection, IdleCollector } from '../../src/idle-gc.js';
+import { IdleCollector } from '../../src/idle-gc.js';
 
 describe('IdleCollector: one full collection once a burst of calls is over', () => {
   beforeEach(() => { vi.useFakeTimers(); });
@@ -96,29 +99,47 @@ describe('IdleCollector: one full collection once a burst of calls is over', () 
 });
 
 describe('fullCollection: what the IdleCollector runs', () => {
-  /** The kind of each V8 collection observed until `n` full ones were seen. */
-  const collectionsUntil = (n: number) => new Promise<number[]>((resolve) => {
-    const kinds: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      kinds.push(...list.getEntries().map((e) => (e as PerformanceEntry & { detail: { kind: number } }).detail.kind));
-      if (kinds.filter((k) => k === constants.NODE_PERFORMANCE_GC_MAJOR).length >= n) { observer.disconnect(); resolve(kinds); }
-    });
-    observer.observe({ entryTypes: ['gc'] });
+  // Each case runs in a worker thread: an isolate of its own with a heap of a few MB, so the full
+  // collections it measures are cheap, and the code flush of the last one leaves the compiled code
+  // of this test worker (vitest, the SDKs, the tools, reused by the files after this one) alone.
+  const source = transformSync(readFileSync(new URL('../../src/idle-gc.ts', import.meta.url), 'utf8'), { loader: 'ts', format: 'cjs' }).code;
+  /** Runs `body` (plain JavaScript given `fullCollection` and `done(value)`) in a worker thread; resolves with its value. */
+  const inWorker = <T>(body: string) => new Promise<T>((resolve, reject) => {
+    const worker = new Worker(`
+      const { parentPort } = require('node:worker_threads');
+      const idleGc = { exports: {} };
+      (function (module, exports) { ${source} })(idleGc, idleGc.exports);
+      const { fullCollection } = idleGc.exports;
+      const done = (value) => parentPort.postMessage(value);
+      ${body}
+    `, { eval: true });
+    worker.once('message', (value: T) => { resolve(value); void worker.terminate(); });
+    worker.once('error', reject);
   });
 
   it('runs a full (mark-compact) collection each time, the last of a series too, and can run again after it', async () => {
-    const seen = collectionsUntil(3);
-    fullCollection(false);
-    fullCollection(true);
-    fullCollection(false);
-    const kinds = await seen;
+    // The kind of each V8 collection observed until three full ones were seen.
+    const kinds = await inWorker<number[]>(`
+      const { PerformanceObserver } = require('node:perf_hooks');
+      const kinds = [];
+      const observer = new PerformanceObserver((list) => {
+        kinds.push(...list.getEntries().map((e) => e.detail.kind));
+        if (kinds.filter((k) => k === ${constants.NODE_PERFORMANCE_GC_MAJOR}).length >= 3) { observer.disconnect(); done(kinds); }
+      });
+      observer.observe({ entryTypes: ['gc'] });
+      fullCollection(false);
+      fullCollection(true);
+      fullCollection(false);
+    `);
     expect(kinds.filter((k) => k === constants.NODE_PERFORMANCE_GC_MAJOR)).toHaveLength(3);
   });
 
-  it('leaves compiled code working: a function whose code was dropped compiles again on its next call', () => {
-    const square = (x: number) => x * x;
-    expect(square(3)).toBe(9);
-    fullCollection(true);
-    expect(square(4)).toBe(16);
+  it('leaves compiled code working: a function whose code was dropped compiles again on its next call', async () => {
+    expect(await inWorker<number[]>(`
+      const square = (x) => x * x;
+      const before = square(3);
+      fullCollection(true);
+      done([before, square(4)]);
+    `)).toEqual([9, 16]);
   });
 });
