@@ -129,9 +129,6 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     replicas.push(...await Promise.all([spawnReplica(), spawnReplica(), spawnReplica()]));
     nginx = await startNginx(replicas.map((r) => `127.0.0.1:${r.port}`));
     sql = new pg.Pool({ connectionString: db.url, max: 2 });
-    // The confirm-mode and OAuth pair starts now, once the schema is there (so the three above are
-    // the ones that migrated), and comes up while the first cases run; the cases that use it await it.
-    confirmOauthPair().catch(() => undefined);
   }, 90_000);
   afterAll(async () => {
     await nginx?.stop();
@@ -213,9 +210,10 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
   });
 
   /**
-   * Two more replicas for the confirm-mode and the OAuth tests (one pair serves both, started by
-   * whichever test asks first): confirm mode, OAuth against a real OpenID provider. Sharing an image
-   * with ECS, all the OAuth test does, needs no consent in any mode.
+   * Two more replicas, started together once a replica was killed between intent and outcome: they
+   * are the ones whose start reconciles that change (the kill test), then serve the confirm-mode and
+   * OAuth tests (confirm mode, OAuth against a real OpenID provider). Sharing an image with ECS, all
+   * the OAuth test does, needs no consent in any mode. Started by whichever test asks first.
    */
   const AUDIENCE = 'https://swas.team.test/mcp';
   let oauthPair: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; gate: Gate; pair: Replica[] }> | undefined;
@@ -231,6 +229,37 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
     await pair?.op.stop();
     await pair?.gate.close();
   });
+
+  // After the cases that use the first three replicas: it kills one.
+  it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
+    const inst = sim.state.addInstance({ regionId: R, instanceName: 'kill-me' });
+    const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'kill-image' });
+    const victim = replicas[2]!;
+    sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true, times: 1 });
+    const client = await connect(victim.url);
+    const giveUp = new AbortController();
+    const call = client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: 'Share' } }, { signal: giveUp.signal }).catch((e: unknown) => e);
+    // The simulator applied the change and holds the answer: the intent is committed, no outcome will come.
+    await vi.waitFor(() => expect(sim.state.image(image.imageId)!.inShare).toBe(true), { timeout: 10_000 });
+    victim.proc.kill('SIGKILL');
+    await victim.exited;
+    giveUp.abort(); // the agent gives up on the dead connection, as on a timeout
+    await call;
+    await client.close().catch(() => undefined);
+    const tokenOf = async () => (await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]));
+    expect((await tokenOf()).map((r) => r.phase)).toEqual(['intent']);
+
+    // Two new replicas (the confirm-mode and OAuth pair) start together: one reads the change back
+    // and records it; the other finds it settled.
+    const { pair: [d, e] } = await confirmOauthPair();
+    await vi.waitFor(async () => {
+      const rows = await tokenOf();
+      expect(rows.map((r) => [r.phase, r.outcome, r.entry.found])).toEqual([['intent', null, undefined], ['outcome', 'reconciled', 'applied']]);
+    }, { timeout: 20_000 });
+    // The log line follows the row: waited for, then the row count above is the proof of "once".
+    await vi.waitFor(() => expect([d!, e!].some((r) => r.stderr().includes('reconciled a change of unknown outcome'))).toBe(true), { timeout: 10_000 });
+    expect((await tokenOf()).filter((r) => r.outcome === 'reconciled')).toHaveLength(1);
+  }, 90_000);
 
   it('confirm mode: one ConfirmToken used on a second replica while its first use is in flight is used once (the used-token set is shared)', async () => {
     const { op, gate, pair: [x, y] } = await confirmOauthPair();
@@ -288,34 +317,4 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       await front.stop();
     }
   }, 60_000);
-
-  // Last: it kills a replica.
-  it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
-    const inst = sim.state.addInstance({ regionId: R, instanceName: 'kill-me' });
-    const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'kill-image' });
-    const victim = replicas[2]!;
-    sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true, times: 1 });
-    const client = await connect(victim.url);
-    const giveUp = new AbortController();
-    const call = client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: 'Share' } }, { signal: giveUp.signal }).catch((e: unknown) => e);
-    // The simulator applied the change and holds the answer: the intent is committed, no outcome will come.
-    await vi.waitFor(() => expect(sim.state.image(image.imageId)!.inShare).toBe(true), { timeout: 10_000 });
-    victim.proc.kill('SIGKILL');
-    await victim.exited;
-    giveUp.abort(); // the agent gives up on the dead connection, as on a timeout
-    await call;
-    await client.close().catch(() => undefined);
-    const tokenOf = async () => (await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]));
-    expect((await tokenOf()).map((r) => r.phase)).toEqual(['intent']);
-
-    // Two new replicas start together: one reads the change back and records it; the other finds it settled.
-    const [d, e] = await Promise.all([spawnReplica(), spawnReplica()]);
-    await vi.waitFor(async () => {
-      const rows = await tokenOf();
-      expect(rows.map((r) => [r.phase, r.outcome, r.entry.found])).toEqual([['intent', null, undefined], ['outcome', 'reconciled', 'applied']]);
-    }, { timeout: 20_000 });
-    // The log line follows the row: waited for, then the row count above is the proof of "once".
-    await vi.waitFor(() => expect([d, e].some((r) => r.stderr().includes('reconciled a change of unknown outcome'))).toBe(true), { timeout: 10_000 });
-    expect((await tokenOf()).filter((r) => r.outcome === 'reconciled')).toHaveLength(1);
-  }, 90_000);
 });
