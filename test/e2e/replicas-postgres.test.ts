@@ -120,8 +120,10 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       `SELECT phase, outcome, requested_by, entry, replica FROM swas_ledger WHERE ${where} ORDER BY id`, params)).rows;
 
   beforeAll(async () => {
-    db = await startPostgres();
     sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
+    // The pair's OpenID provider and gate (in this process) come up while PostgreSQL starts.
+    providerAndGate().catch(() => undefined);
+    db = await startPostgres();
     keyFile = join(mkdtempSync(join(tmpdir(), 'swas-replicas-')), 'consent.key');
     writeFileSync(keyFile, randomBytes(32).toString('hex'));
     chmodSync(keyFile, 0o600);
@@ -216,18 +218,21 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
    * the OAuth test does, needs no consent in any mode. Started by whichever test asks first.
    */
   const AUDIENCE = 'https://swas.team.test/mcp';
+  let provider: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; gate: Gate }> | undefined;
+  // The first replica reaches the simulator through a gate the confirm-mode test holds.
+  const providerAndGate = () => (provider ??= (async () => ({
+    op: await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] }), gate: await gateFor(sim.url),
+  }))());
   let oauthPair: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; gate: Gate; pair: Replica[] }> | undefined;
   const confirmOauthPair = () => (oauthPair ??= (async () => {
-    const op = await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] });
-    // The first replica reaches the simulator through a gate the confirm-mode test holds.
-    const gate = await gateFor(sim.url);
+    const { op, gate } = await providerAndGate();
     const env = { SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: AUDIENCE, SWAS_MCP_PUBLIC_URL: AUDIENCE };
     return { op, gate, pair: await Promise.all([spawnReplica({ ...env, SWAS_ENDPOINT: gate.url }), spawnReplica(env)]) };
   })());
   afterAll(async () => {
-    const pair = await oauthPair;
-    await pair?.op.stop();
-    await pair?.gate.close();
+    const started = await provider?.catch(() => undefined);
+    await started?.op.stop();
+    await started?.gate.close();
   });
 
   // After the cases that use the first three replicas: it kills one.
