@@ -269,8 +269,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   /** Answers, for each exchange still open, every request it has not answered, with the shutting-down error. */
   async function answerOpenExchanges(): Promise<void> {
     if (open.size === 0) return;
-    // Calls just stopped may have answered: let those answers through first.
-    await boundedWait([...open].map((ex) => ex.done), ANSWER_FLUSH_MS);
+    // Calls just stopped may have answered: let those answers through first. Without a lifecycle
+    // no call was stopped, so no answer is on its way (the drain already waited for calls to finish
+    // on their own): those still open are answered for at once.
+    if (opts.lifecycle) await boundedWait([...open].map((ex) => ex.done), ANSWER_FLUSH_MS);
     const flushed: Promise<void>[] = [];
     for (const ex of open) {
       ex.takeover.abort();

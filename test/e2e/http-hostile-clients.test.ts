@@ -62,17 +62,25 @@ function trickle(url: string, declared: number, sent: number): { ready: Promise<
 
 describe('slow bodies cannot lock out other clients', () => {
   it('four connections trickling their bodies hold no admission slot: another client is served, and each trickler gets 408 and is closed', async () => {
-    const { http, logs } = await start({ maxConcurrent: 4, bodyTimeoutMs: 1_500 });
-    const slow = Array.from({ length: 4 }, () => trickle(http.url, 1_000, 1));
-    await Promise.all(slow.map((s) => s.ready));
+    // First with a body deadline no trickler reaches while the test runs: the other client is
+    // served while all four are provably still mid-body.
+    const held = await start({ maxConcurrent: 4, bodyTimeoutMs: 30_000 });
+    const waiting = Array.from({ length: 4 }, () => trickle(held.http.url, 1_000, 1));
+    await Promise.all(waiting.map((s) => s.ready));
     // Every admission slot would be held by now if bodies were read after admission.
-    const other = await rawRequest(http.url, { method: 'POST', headers: AUTH, body: toolsCallBody('echo', { text: 'still served' }) });
+    const other = await rawRequest(held.http.url, { method: 'POST', headers: AUTH, body: toolsCallBody('echo', { text: 'still served' }) });
     expect(other.status).toBe(200);
     expect(other.body).toContain('still served');
+    expect(held.logs().filter((l) => l.refused === 'slow-body')).toEqual([]);
+
+    // Then with a short deadline: each trickler is refused with 408 and its connection closed.
+    const { http, logs } = await start({ maxConcurrent: 4, bodyTimeoutMs: 150 });
+    const slow = Array.from({ length: 4 }, () => trickle(http.url, 1_000, 1));
+    await Promise.all(slow.map((s) => s.ready));
     for (const s of slow) {
       const o = await s.outcome;
       expect(o.status).toBe(408);
-      expect(JSON.parse(o.body)).toMatchObject({ error: { code: -32000, message: expect.stringContaining('not received within 1500 ms') } });
+      expect(JSON.parse(o.body)).toMatchObject({ error: { code: -32000, message: expect.stringContaining('not received within 150 ms') } });
       await o.closed;
     }
     const refusals = logs().filter((l) => l.msg === 'http request' && l.refused === 'slow-body');

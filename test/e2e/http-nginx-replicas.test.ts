@@ -67,9 +67,20 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
     return inst.instanceId;
   }
   const imagesNamed = (name: string) => sim.state.images(R).filter((m) => m.name === name);
+  /**
+   * Snapshots and images here are never ready on their own (the simulator's readiness is out of
+   * reach): a test finishes the one it waits on once the wait has begun (its first progress
+   * notification), or once what it checks during the wait is done, instead of sleeping through a
+   * readiness delay guessed long enough.
+   */
+  const finishSnapshot = (name: string) => {
+    const snap = sim.state.snapshots(R).find((s) => s.snapshotName === name);
+    if (snap) sim.state.setSnapshotStatus(snap.snapshotId, 'accomplished');
+  };
+  const finishImage = (name: string) => { for (const m of imagesNamed(name)) sim.state.setImageStatus(m.imageId, '1'); };
 
   beforeAll(async () => {
-    sim = await startSimulator({ imageReadyMs: 1500, snapshotReadyMs: 400 });
+    sim = await startSimulator({ imageReadyMs: 3_600_000, snapshotReadyMs: 3_600_000 });
     const dir = mkdtempSync(join(tmpdir(), 'swas-consent-'));
     const keyFile = join(dir, 'consent.key');
     writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`);
@@ -93,12 +104,12 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
       expect(servers.isError).toBeFalsy();
       expect(servers.structuredContent!.Instances[0]).toMatchObject({ InstanceId: DEMO.shopServerId });
       const snapProgress: Progress[] = [];
-      const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.shopServerId, SnapshotName: 'shop-sys-lb', WaitForAccomplished: true }, (p) => snapProgress.push(p));
+      const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.shopServerId, SnapshotName: 'shop-sys-lb', WaitForAccomplished: true }, (p) => { snapProgress.push(p); finishSnapshot('shop-sys-lb'); });
       expect(snap.isError).toBeFalsy();
       expect(snap.structuredContent).toMatchObject({ Status: 'accomplished' });
       expect(snapProgress.length).toBeGreaterThanOrEqual(1);
       const imgProgress: Progress[] = [];
-      const image = await call(client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.shopServerId, ImageName: 'shop-lb', Source: 'latest-snapshot', WaitForAvailable: true }, (p) => imgProgress.push(p));
+      const image = await call(client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.shopServerId, ImageName: 'shop-lb', Source: 'latest-snapshot', WaitForAvailable: true }, (p) => { imgProgress.push(p); finishImage('shop-lb'); });
       expect(image.isError).toBeFalsy();
       expect(image.structuredContent).toMatchObject({ Status: 'Available', SystemSnapshotId: snap.structuredContent!.SnapshotId });
       expect(imgProgress.length).toBeGreaterThanOrEqual(1);
@@ -117,7 +128,7 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
         expect(tools.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['list_instances', 'create_snapshot', 'create_custom_image']));
         const id = serverWithSnapshot(`era-${era}`);
         const progress: Progress[] = [];
-        const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: id, SnapshotName: `era-${era}-2`, WaitForAccomplished: true }, (p) => progress.push(p));
+        const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: id, SnapshotName: `era-${era}-2`, WaitForAccomplished: true }, (p) => { progress.push(p); finishSnapshot(`era-${era}-2`); });
         expect(snap.isError).toBeFalsy();
         expect(progress.length).toBeGreaterThanOrEqual(1);
       } finally {
@@ -190,6 +201,8 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
         for (let i = 0; i < 200 && refusedStatus !== 503; i++) {
           refusedStatus = (await rawRequest(target.url, { method: 'POST', headers: { ...MCP_POST_HEADERS, Authorization: `Bearer ${TOKEN}` }, body: toolsCallBody('list_instances', {}) })).status;
         }
+        // Refused while the call is still in flight: now the image may become ready, and the call finish.
+        finishImage('drain-image');
       })();
     });
     await refusal;
@@ -224,7 +237,8 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
     await client.close().catch(() => undefined);
     expect(imagesNamed('kill-image')).toHaveLength(1);
 
-    // The repeat goes through nginx, which skips the dead replica.
+    // The repeat goes through nginx, which skips the dead replica; the image it finds is ready by then.
+    finishImage('kill-image');
     const again = await connect(lb, 'legacy');
     try {
       const repeat = await call(again, 'create_custom_image', args);

@@ -1,5 +1,6 @@
-// Three built replicas (`dist/index.js --http`) behind nginx, sharing one PostgreSQL (Debian's,
-// started on a temporary data directory) and one simulator: the record every replica shares.
+// Two built replicas (`dist/index.js --http`) behind nginx, and two more started later, sharing one
+// PostgreSQL (Debian's, started on a temporary data directory) and one simulator: the record every
+// replica shares.
 // An approval decided on one replica is used by a call on another; two concurrent uses of one
 // approval make one change; a replica killed between intent and outcome is reconciled by the
 // start of another, once.
@@ -75,7 +76,7 @@ interface Replica { url: string; port: number; proc: ChildProcess; stderr(): str
 const R = DEMO.region;
 const ACCOUNT = '5555666677778888';
 
-describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL record', () => {
+describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', () => {
   let db: Postgres;
   let sim: Simulator;
   let nginx: Nginx;
@@ -120,18 +121,17 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       `SELECT phase, outcome, requested_by, entry, replica FROM swas_ledger WHERE ${where} ORDER BY id`, params)).rows;
 
   beforeAll(async () => {
-    db = await startPostgres();
     sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
+    // The pair's OpenID provider and gate (in this process) come up while PostgreSQL starts.
+    providerAndGate().catch(() => undefined);
+    db = await startPostgres();
     keyFile = join(mkdtempSync(join(tmpdir(), 'swas-replicas-')), 'consent.key');
     writeFileSync(keyFile, randomBytes(32).toString('hex'));
     chmodSync(keyFile, 0o600);
     // Started together: the migrations queue on their lock, one schema results.
-    replicas.push(...await Promise.all([spawnReplica(), spawnReplica(), spawnReplica()]));
+    replicas.push(...await Promise.all([spawnReplica(), spawnReplica()]));
     nginx = await startNginx(replicas.map((r) => `127.0.0.1:${r.port}`));
     sql = new pg.Pool({ connectionString: db.url, max: 2 });
-    // The confirm-mode and OAuth pair starts now, once the schema is there (so the three above are
-    // the ones that migrated), and comes up while the first cases run; the cases that use it await it.
-    confirmOauthPair().catch(() => undefined);
   }, 90_000);
   afterAll(async () => {
     await nginx?.stop();
@@ -155,7 +155,7 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
 
   it('approved on one replica, carried out by a call on another; two concurrent uses of one approval make one change', async () => {
     const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [ACCOUNT] };
-    const [a, b, c] = await Promise.all(replicas.map((r) => connect(r.url)));
+    const [a, b] = await Promise.all(replicas.map((r) => connect(r.url)));
     try {
       const asked = await a.callTool({ name: 'share_custom_image', arguments: args }).then(() => undefined, (e: unknown) => e as { code?: number; data?: { elicitations?: { url: string }[] } });
       expect(asked?.code).toBe(-32042);
@@ -166,8 +166,9 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       expect((await personDecides(onB.href, 'approve')).status).toBe(200);
       expect(mutations('AddCustomImageShareAccount')).toBe(0);
 
-      // Two retries at once, on B and on C: one consumes the approval; the other is asked again.
-      const tries = await Promise.all([b, c].map((cl) => cl.callTool({ name: 'share_custom_image', arguments: args }).then((r) => r as Result, (e: unknown) => e as { code?: number })));
+      // Two retries at once, on A and on B: one consumes the approval; the other is asked again.
+      // Either way the approval crossed replicas: asked on A, decided on B, used on A (or on B).
+      const tries = await Promise.all([a, b].map((cl) => cl.callTool({ name: 'share_custom_image', arguments: args }).then((r) => r as Result, (e: unknown) => e as { code?: number })));
       const changed = tries.filter((t) => (t as Result).structuredContent?.Changed === true);
       expect(changed, JSON.stringify(tries)).toHaveLength(1);
       // The other either planned before the change (its approval is gone: asked again) or after it (nothing left to do).
@@ -181,7 +182,7 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       // Static bearer token mode: no identity to record.
       expect(rows.every((r) => r.requested_by === null)).toBe(true);
     } finally {
-      for (const cl of [a, b, c]) await cl.close();
+      for (const cl of [a, b]) await cl.close();
     }
   }, 60_000);
 
@@ -213,24 +214,59 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
   });
 
   /**
-   * Two more replicas for the confirm-mode and the OAuth tests (one pair serves both, started by
-   * whichever test asks first): confirm mode, OAuth against a real OpenID provider. Sharing an image
-   * with ECS, all the OAuth test does, needs no consent in any mode.
+   * Two more replicas, started together once a replica was killed between intent and outcome: they
+   * are the ones whose start reconciles that change (the kill test), then serve the confirm-mode and
+   * OAuth tests (confirm mode, OAuth against a real OpenID provider). Sharing an image with ECS, all
+   * the OAuth test does, needs no consent in any mode. Started by whichever test asks first.
    */
   const AUDIENCE = 'https://swas.team.test/mcp';
+  let provider: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; gate: Gate }> | undefined;
+  // The first replica reaches the simulator through a gate the confirm-mode test holds.
+  const providerAndGate = () => (provider ??= (async () => ({
+    op: await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] }), gate: await gateFor(sim.url),
+  }))());
   let oauthPair: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; gate: Gate; pair: Replica[] }> | undefined;
   const confirmOauthPair = () => (oauthPair ??= (async () => {
-    const op = await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] });
-    // The first replica reaches the simulator through a gate the confirm-mode test holds.
-    const gate = await gateFor(sim.url);
+    const { op, gate } = await providerAndGate();
     const env = { SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: AUDIENCE, SWAS_MCP_PUBLIC_URL: AUDIENCE };
     return { op, gate, pair: await Promise.all([spawnReplica({ ...env, SWAS_ENDPOINT: gate.url }), spawnReplica(env)]) };
   })());
   afterAll(async () => {
-    const pair = await oauthPair;
-    await pair?.op.stop();
-    await pair?.gate.close();
+    const started = await provider?.catch(() => undefined);
+    await started?.op.stop();
+    await started?.gate.close();
   });
+
+  // After the cases that use the first two replicas: it kills one.
+  it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
+    const inst = sim.state.addInstance({ regionId: R, instanceName: 'kill-me' });
+    const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'kill-image' });
+    const victim = replicas[1]!;
+    sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true, times: 1 });
+    const client = await connect(victim.url);
+    const giveUp = new AbortController();
+    const call = client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: 'Share' } }, { signal: giveUp.signal }).catch((e: unknown) => e);
+    // The simulator applied the change and holds the answer: the intent is committed, no outcome will come.
+    await vi.waitFor(() => expect(sim.state.image(image.imageId)!.inShare).toBe(true), { timeout: 10_000 });
+    victim.proc.kill('SIGKILL');
+    await victim.exited;
+    giveUp.abort(); // the agent gives up on the dead connection, as on a timeout
+    await call;
+    await client.close().catch(() => undefined);
+    const tokenOf = async () => (await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]));
+    expect((await tokenOf()).map((r) => r.phase)).toEqual(['intent']);
+
+    // Two new replicas (the confirm-mode and OAuth pair) start together: one reads the change back
+    // and records it; the other finds it settled.
+    const { pair: [d, e] } = await confirmOauthPair();
+    await vi.waitFor(async () => {
+      const rows = await tokenOf();
+      expect(rows.map((r) => [r.phase, r.outcome, r.entry.found])).toEqual([['intent', null, undefined], ['outcome', 'reconciled', 'applied']]);
+    }, { timeout: 20_000 });
+    // The log line follows the row: waited for, then the row count above is the proof of "once".
+    await vi.waitFor(() => expect([d!, e!].some((r) => r.stderr().includes('reconciled a change of unknown outcome'))).toBe(true), { timeout: 10_000 });
+    expect((await tokenOf()).filter((r) => r.outcome === 'reconciled')).toHaveLength(1);
+  }, 90_000);
 
   it('confirm mode: one ConfirmToken used on a second replica while its first use is in flight is used once (the used-token set is shared)', async () => {
     const { op, gate, pair: [x, y] } = await confirmOauthPair();
@@ -288,34 +324,4 @@ describe.skipIf(!have)('three replicas behind nginx sharing one PostgreSQL recor
       await front.stop();
     }
   }, 60_000);
-
-  // Last: it kills a replica.
-  it('a replica SIGKILLed after its intent is reconciled at the start of others, recorded once', async () => {
-    const inst = sim.state.addInstance({ regionId: R, instanceName: 'kill-me' });
-    const image = sim.state.addImage({ instanceId: inst.instanceId, name: 'kill-image' });
-    const victim = replicas[2]!;
-    sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true, times: 1 });
-    const client = await connect(victim.url);
-    const giveUp = new AbortController();
-    const call = client.callTool({ name: 'share_custom_image', arguments: { RegionId: R, ImageId: image.imageId, Ecs: true, Operation: 'Share' } }, { signal: giveUp.signal }).catch((e: unknown) => e);
-    // The simulator applied the change and holds the answer: the intent is committed, no outcome will come.
-    await vi.waitFor(() => expect(sim.state.image(image.imageId)!.inShare).toBe(true), { timeout: 10_000 });
-    victim.proc.kill('SIGKILL');
-    await victim.exited;
-    giveUp.abort(); // the agent gives up on the dead connection, as on a timeout
-    await call;
-    await client.close().catch(() => undefined);
-    const tokenOf = async () => (await ledgerRows('$1 = ANY(resource_ids)', [image.imageId]));
-    expect((await tokenOf()).map((r) => r.phase)).toEqual(['intent']);
-
-    // Two new replicas start together: one reads the change back and records it; the other finds it settled.
-    const [d, e] = await Promise.all([spawnReplica(), spawnReplica()]);
-    await vi.waitFor(async () => {
-      const rows = await tokenOf();
-      expect(rows.map((r) => [r.phase, r.outcome, r.entry.found])).toEqual([['intent', null, undefined], ['outcome', 'reconciled', 'applied']]);
-    }, { timeout: 20_000 });
-    // The log line follows the row: waited for, then the row count above is the proof of "once".
-    await vi.waitFor(() => expect([d, e].some((r) => r.stderr().includes('reconciled a change of unknown outcome'))).toBe(true), { timeout: 10_000 });
-    expect((await tokenOf()).filter((r) => r.outcome === 'reconciled')).toHaveLength(1);
-  }, 90_000);
 });

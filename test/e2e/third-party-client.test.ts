@@ -63,8 +63,8 @@ describe('a third-party MCP client (Vercel AI SDK @ai-sdk/mcp) drives the built 
       env: isolatedEnv({
         LOG_LEVEL: 'warn',
         // Simulated cloud time, not test time: snapshots and images finish quickly in the simulator.
-        SWAS_SIM_SNAPSHOT_READY_MS: '300',
-        SWAS_SIM_IMAGE_READY_MS: '300',
+        SWAS_SIM_SNAPSHOT_READY_MS: '100',
+        SWAS_SIM_IMAGE_READY_MS: '100',
         SWAS_MCP_POLL_INTERVAL_MS: '50',
       }),
       stderr: stderrFd,
