@@ -5,7 +5,7 @@ import { type CallToolResult, type ClientCapabilities, type Tool } from '@modelc
 import { getToolUiResourceUri, isToolVisibilityAppOnly, isToolVisibilityModelOnly } from '@modelcontextprotocol/ext-apps/app-bridge';
 import { build, type Plugin } from 'esbuild';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { newChromiumContext } from './browser.js';
+import { newChromiumContext, takeScreenshots } from './browser.js';
 import { serveInProcess } from './in-process.js';
 import { testClient } from './test-client.js';
 import { isolatedEnv, SIM_CREDENTIALS, startStack, type Stack, type ToolResult } from './stack.js';
@@ -22,7 +22,7 @@ export { haveChromium } from './browser.js';
  * this process (the views and the browser are what these tests are about); `process: true` spawns
  * the built server over stdio instead, as a host would run it.
  */
-/** Screenshots of the views (gitignored with the rest of test-output/). */
+/** Screenshots of the views, with SWAS_TEST_SCREENSHOTS=1 (gitignored with the rest of test-output/). */
 export const SCREENSHOTS = resolve(__dirname, '../../test-output/apps');
 
 /** The client capability of a host that renders MCP App views. */
@@ -43,11 +43,21 @@ export interface AppHost {
   show(view: string, call: { name: string; arguments: Record<string, unknown> }, ctx?: HostLook): Promise<{ frame: FrameLocator; result: ToolResult }>;
   setLook(view: string, ctx: HostLook): Promise<void>;
   closeView(view: string): Promise<void>;
-  screenshot(view: string, theme: 'light' | 'dark'): Promise<string>;
+  /** Saves the view as test-output/apps/<view>-<theme>.png with SWAS_TEST_SCREENSHOTS=1 (returns its path); else does nothing. */
+  screenshot(view: string, theme: 'light' | 'dark'): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 export interface HostLook { theme: 'light' | 'dark'; locale?: string }
+
+/** The view's page background as Chromium computed it: the look, checked without a screenshot. */
+export function backgroundOf(frame: FrameLocator): Promise<string> {
+  return frame.locator('body').evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor);
+}
+
+/** The views' own page background in the light and the dark theme (views/shared/base.css), when the host sets no style variables. */
+export const LIGHT_BACKGROUND = 'rgb(255, 255, 255)';
+export const DARK_BACKGROUND = 'rgb(23, 25, 29)';
 
 /** What test/apps/host-page.ts puts on its window (that file is compiled for the browser). */
 interface HostWindow {
@@ -150,6 +160,7 @@ export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<
       },
       async closeView(view) { await page.evaluate((v) => (globalThis as unknown as HostWindow).closeView(v), view); },
       async screenshot(view, theme) {
+        if (!takeScreenshots) return undefined;
         mkdirSync(SCREENSHOTS, { recursive: true });
         const path = join(SCREENSHOTS, `${view}-${theme}.png`);
         await page.locator(`#view-${view}`).screenshot({ path });
