@@ -179,11 +179,14 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     expect(result.structuredContent?.Error).toBeUndefined();
     await expect(frame.locator('.summary').innerText()).resolves.toContain(server.instanceId);
     expect(await frame.locator('#approve').count()).toBe(0);
+    // Resetting from the start: the state the reset's result read back, not "not read yet".
     const state = frame.locator(`li[data-id="${server.instanceId}"] .state`);
     await state.filter({ hasText: 'Resetting' }).waitFor({ timeout: 20_000 });
     clock.t += 60_000;
     await state.filter({ hasText: 'Running' }).waitFor({ timeout: 20_000 });
     await expect(frame.locator('#headline').innerText()).resolves.toBe('All done.');
+    await expect(frame.locator(`li[data-id="${server.instanceId}"] .path`).innerText()).resolves.toContain('Resetting → Running');
+    expect(h.viewCalls.filter((c) => c.name === 'wait_for_resources').at(-1)?.arguments).toMatchObject({ RegionId: DEMO.region, InstanceIds: [server.instanceId] });
     expect(h.stack.sim.stats.count('ResetSystem')).toBe(1);
     expect(h.requests).toEqual([]);
     expect(h.errors).toEqual([]);
