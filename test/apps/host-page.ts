@@ -15,6 +15,8 @@ declare global {
     renderView(opts: RenderOptions): Promise<void>;
     setViewContext(view: string, ctx: McpUiHostContext): void;
     closeView(view: string): Promise<void>;
+    /** Called by the Node half when a test host is done with the page: the next one starts empty. */
+    closeAllViews(): Promise<void>;
   }
 }
 
@@ -59,4 +61,8 @@ window.closeView = async (view) => {
   await open.bridge.teardownResource({}).catch(() => undefined);
   await open.bridge.close().catch(() => undefined);
   open.frame.remove();
+};
+
+window.closeAllViews = async () => {
+  for (const view of [...bridges.keys()]) await window.closeView(view);
 };

@@ -132,9 +132,9 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     return { url: first.structuredContent?.ApprovalUrl as string, approvalId: first.structuredContent?.ApprovalId as string };
   }
 
-  /** The person opens the link, logs in at the issuer as `user`, and lands back on the page. */
+  /** The person opens the link (unless the page shows it already), logs in at the issuer as `user`, and lands back on the page. */
   async function logIn(page: Page, url: string, user: string): Promise<void> {
-    await page.goto(url);
+    if (page.url() !== url) await page.goto(url);
     await page.click('#login');
     await page.waitForSelector('input#login');
     expect(new URL(page.url()).origin).toBe(op.issuer);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
-import { haveChromium, startAppHost, type AppHost } from '../helpers/app-host.js';
+import { backgroundOf, DARK_BACKGROUND, haveChromium, LIGHT_BACKGROUND, startAppHost, type AppHost } from '../helpers/app-host.js';
 import { textOf, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 
 /**
@@ -46,9 +46,11 @@ describe.skipIf(!haveChromium)('plan view in Chromium', () => {
     const irreversible = frame.locator('section.irreversible');
     await expect(irreversible.locator('h2').innerText()).resolves.toBe('Cannot be undone');
     await expect(irreversible.innerText()).resolves.toContain(plan.Irreversible[0]!);
+    expect(await backgroundOf(frame)).toBe(LIGHT_BACKGROUND);
     await h.screenshot('plan', 'light');
     await h.setLook('plan', { theme: 'dark' });
     await frame.locator('html[data-theme="dark"]').waitFor();
+    expect(await backgroundOf(frame)).toBe(DARK_BACKGROUND);
     await h.screenshot('plan', 'dark');
 
     // Labelled buttons, reached and pressed with the keyboard.

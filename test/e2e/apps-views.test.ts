@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_QUOTA_CAP, SNAPSHOTS_PER_SERVER } from '../../src/preflight/quotas.js';
 import { DEMO } from '../../src/simulator/index.js';
-import { haveChromium, startAppHost, type AppHost } from '../helpers/app-host.js';
+import { backgroundOf, DARK_BACKGROUND, haveChromium, LIGHT_BACKGROUND, startAppHost, type AppHost } from '../helpers/app-host.js';
 
 /**
  * The views in a real browser: Debian's Chromium runs a host page built on ext-apps' AppBridge,
@@ -81,14 +81,14 @@ describe.skipIf(!haveChromium)('inventory view in Chromium', () => {
     // Every button has a name.
     for (const b of await frame.locator('button').all()) expect(await b.getAttribute('aria-label')).toBeTruthy();
 
+    expect(await backgroundOf(frame)).toBe(LIGHT_BACKGROUND);
     await h.screenshot('inventory', 'light');
     await h.setLook('inventory', { theme: 'dark', locale: 'de-DE' });
     await frame.locator('html[data-theme="dark"][lang="de-DE"]').waitFor();
     // Ages in the host's language: "vor 320 Tagen".
     await region.locator('tr[data-image-id] td:nth-child(5)', { hasText: /^vor \d+ Tag/ }).first().waitFor();
     await h.screenshot('inventory', 'dark');
-    const bg = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor);
-    expect(bg).not.toBe('rgb(255, 255, 255)');
+    expect(await backgroundOf(frame)).toBe(DARK_BACKGROUND);
 
     expect(h.requests).toEqual([]);
     expect(h.errors).toEqual([]);
@@ -126,6 +126,7 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     await expect.poll(() => h.viewCalls.filter((c) => c.name === 'wait_for_resources').length, { timeout: 20_000 }).toBeGreaterThan(0);
     // The first read holds only a second, so the row does not say "not read yet" for long; later ones hold three.
     expect(h.viewCalls[0]?.arguments).toMatchObject({ RegionId: DEMO.region, ImageIds: [imageId], TimeoutSeconds: 1 });
+    expect(await backgroundOf(frame)).toBe(LIGHT_BACKGROUND);
     await h.screenshot('progress', 'light');
 
     clock.t += 60_000;
@@ -133,6 +134,7 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     await expect(frame.locator('#headline').innerText()).resolves.toBe('All done.');
     await h.setLook('progress', { theme: 'dark' });
     await frame.locator('html[data-theme="dark"]').waitFor();
+    expect(await backgroundOf(frame)).toBe(DARK_BACKGROUND);
     await h.screenshot('progress', 'dark');
     // Done means done: no more polling.
     const calls = h.viewCalls.length;
@@ -177,11 +179,14 @@ describe.skipIf(!haveChromium)('progress view in Chromium', () => {
     expect(result.structuredContent?.Error).toBeUndefined();
     await expect(frame.locator('.summary').innerText()).resolves.toContain(server.instanceId);
     expect(await frame.locator('#approve').count()).toBe(0);
+    // Resetting from the start: the state the reset's result read back, not "not read yet".
     const state = frame.locator(`li[data-id="${server.instanceId}"] .state`);
     await state.filter({ hasText: 'Resetting' }).waitFor({ timeout: 20_000 });
     clock.t += 60_000;
     await state.filter({ hasText: 'Running' }).waitFor({ timeout: 20_000 });
     await expect(frame.locator('#headline').innerText()).resolves.toBe('All done.');
+    await expect(frame.locator(`li[data-id="${server.instanceId}"] .path`).innerText()).resolves.toContain('Resetting → Running');
+    expect(h.viewCalls.filter((c) => c.name === 'wait_for_resources').at(-1)?.arguments).toMatchObject({ RegionId: DEMO.region, InstanceIds: [server.instanceId] });
     expect(h.stack.sim.stats.count('ResetSystem')).toBe(1);
     expect(h.requests).toEqual([]);
     expect(h.errors).toEqual([]);

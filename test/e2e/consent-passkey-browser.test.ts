@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnrollment } from '../../src/consent/enroll.js';
 import { FilePasskeys } from '../../src/consent/passkeys.js';
 import { DEMO } from '../../src/simulator/index.js';
-import { haveChromium, newChromiumContext } from '../helpers/browser.js';
+import { haveChromium, newChromiumContext, takeScreenshots } from '../helpers/browser.js';
 import { humanHarness, type HumanHarness } from '../helpers/human.js';
 
 /**
  * The person, played in a real browser: Debian's Chromium with a virtual authenticator (user
  * verification on) enrolls a passkey on the `passkey add` page, then opens the approval page whose
  * link the model was given, reads the plan and approves with the passkey. The model's next call
- * carries the change out; the ledger names the channel and the passkey.
+ * carries the change out; the ledger names the channel and the passkey. With SWAS_TEST_SCREENSHOTS=1
+ * it saves the page before and after, test-output/approval-page.png and approval-approved.png.
  */
 const OUT = resolve(__dirname, '../../test-output');
 
@@ -68,12 +69,14 @@ describe.skipIf(!haveChromium)('approving with a passkey in Chromium', () => {
     expect(plan).toContain(DEMO.blogImageId);
     expect(plan).toContain(ACCOUNT);
     expect(h.mutations()).toEqual([]);
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: join(OUT, 'approval-page.png'), fullPage: true });
+    if (takeScreenshots) {
+      mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: join(OUT, 'approval-page.png'), fullPage: true });
+    }
     await page.click('#approve');
     await page.waitForSelector('#result');
     expect(await page.locator('#result').innerText()).toBe('Approved');
-    await page.screenshot({ path: join(OUT, 'approval-approved.png'), fullPage: true });
+    if (takeScreenshots) await page.screenshot({ path: join(OUT, 'approval-approved.png'), fullPage: true });
 
     // The model's next call carries out exactly the approved plan, once.
     const done = (await model.callTool({ name: 'share_custom_image', arguments: { ...share, ApprovalId: approvalId } })) as Result;
@@ -81,7 +84,7 @@ describe.skipIf(!haveChromium)('approving with a passkey in Chromium', () => {
     expect(h.mutations()).toEqual(['AddCustomImageShareAccount']);
     const intent = h.ledger().find((l) => l.phase === 'intent');
     expect(intent?.consent).toEqual({ channel: 'passkey', approver: 'ops-laptop' });
-    expect(existsSync(join(OUT, 'approval-page.png'))).toBe(true);
+    if (takeScreenshots) expect(existsSync(join(OUT, 'approval-page.png'))).toBe(true);
   }, 60_000);
 
   it('a second passkey cannot be added without using an existing one', async () => {

@@ -17,6 +17,14 @@ export const CHROMIUM = existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : FULL;
 /** Whether the browser tests run: Debian's Chromium is there (missing under CI is an error). */
 export const haveChromium = haveSystemPackage('Chromium', existsSync(CHROMIUM));
 
+/**
+ * Whether the browser tests save screenshots (under test-output/, gitignored) for a person to look
+ * at: only when asked, with SWAS_TEST_SCREENSHOTS=1. A screenshot is no check (the tests prove the
+ * look by the page's computed styles and attributes), and each costs Chromium ~0.3-0.5 s of CPU to
+ * composite and encode; the suite took eight.
+ */
+export const takeScreenshots = process.env.SWAS_TEST_SCREENSHOTS === '1';
+
 let browser: Promise<Browser> | undefined;
 
 /**

@@ -65,6 +65,7 @@ describe('progress model', () => {
     expect(planFrom(undefined, {}, { RegionId: 'r', SnapshotName: 's', SnapshotId: 's-1', Status: 'progressing', Progress: '10%' }).watches)
       .toEqual([{ Kind: 'snapshot', Id: 's-1', State: 'progressing', Progress: '10%' }]);
     expect(planFrom(undefined, {}, { RegionId: 'r', InstanceId: 'i-1', Notes: [] }).watches).toEqual([{ Kind: 'instance', Id: 'i-1' }]);
+    expect(planFrom('reset_system', {}, { RegionId: 'r', InstanceId: 'i-1', Status: 'Resetting' }).watches).toEqual([{ Kind: 'instance', Id: 'i-1', State: 'Resetting' }]);
     // Capture "now": the snapshots first, the same call makes the image later.
     const capture = planFrom('create_custom_image', {}, {
       RegionId: 'r', ImageName: 'x', Operation: { State: 'SnapshotsInProgress', Snapshots: [{ SnapshotId: 's-a', Status: 'progressing', Progress: '5%' }, { SnapshotName: 'not yet' }] },

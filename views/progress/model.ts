@@ -63,7 +63,8 @@ export function planFrom(toolName: string | undefined, args: Sc, sc: Sc): Plan {
     }
     case 'reset_system': {
       const id = str(sc.InstanceId) ?? str(args.InstanceId);
-      return id ? { ...region, watches: [{ Kind: 'instance', Id: id }] } : { ...region, watches: [], note: 'Nothing to follow: no server was reset.' };
+      // The server's state read back right after the request (Resetting), as the other kinds start from theirs.
+      return id ? { ...region, watches: [{ Kind: 'instance', Id: id, State: str(sc.Status) }] } : { ...region, watches: [], note: 'Nothing to follow: no server was reset.' };
     }
     default:
       return { ...region, watches: [], note: 'Nothing to follow in this result.' };
