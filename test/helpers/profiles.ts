@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, SIM_ACCOUNT_ID, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { serveInProcess } from './in-process.js';
 import { testClient } from './test-client.js';
-import { isolatedEnv, spawnServer, type Stack } from './stack.js';
+import { isolatedEnv, type Stack } from './stack.js';
 
 /** Two accounts: prod is the simulator's default account, staging has its own keys and state. */
 export const PROD_ACCOUNT = SIM_ACCOUNT_ID;
@@ -59,18 +59,10 @@ function profilesEnv(sim: Simulator, home: string, env: Record<string, string>):
   });
 }
 
-/** The simulator and the built server with profiles, and no credentials but the profile files. */
-export async function startProfilesStack(env: Record<string, string>, opts: { sim?: SimulatorOptions; extraProfiles?: Record<string, unknown>[] } = {}): Promise<Stack & { home: string }> {
-  const sim = await profilesSimulator(opts.sim);
-  const home = homeWith(cliConfig(sim, opts.extraProfiles));
-  const server = await spawnServer(profilesEnv(sim, home, env));
-  return { ...server, sim, home, close: async () => { await server.close(); await sim.stop(); } };
-}
-
 /**
- * What `startProfilesStack` gives, with the server composed in this process (serveInProcess): the
- * same environment and profile files, no build and no spawn. One at a time (it sets process.env.HOME
- * while open).
+ * The simulator and the server with profiles, and no credentials but the profile files under its
+ * own home, composed in this process (serveInProcess): no build and no spawn. One at a time (it sets
+ * process.env.HOME while open).
  */
 export async function startProfilesToolStack(env: Record<string, string>, opts: { sim?: SimulatorOptions; extraProfiles?: Record<string, unknown>[] } = {}): Promise<Stack & { home: string }> {
   const sim = await profilesSimulator(opts.sim);
