@@ -121,8 +121,11 @@ interface Tenant {
   errors: string[];
 }
 
-/** A page of Chromium with the host page loaded, and the host that has it (none when free). */
-interface HostPage { context: BrowserContext; page: Page; tenant?: Tenant }
+/**
+ * A page of Chromium with the host page loaded; `claimed` from the moment a host takes it (before its
+ * server has started), `tenant` once that host routes the page's calls, requests and errors.
+ */
+interface HostPage { context: BrowserContext; page: Page; claimed: boolean; tenant?: Tenant }
 
 const VIEWPORT = { width: 940, height: 700 };
 
@@ -130,7 +133,7 @@ async function openHostPage(): Promise<HostPage> {
   const context = await newChromiumContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
-    const hp: HostPage = { context, page };
+    const hp: HostPage = { context, page, claimed: false };
     page.on('request', (r) => { hp.tenant?.requests.push(r.url()); });
     page.on('console', (m) => { if (m.type() === 'error') hp.tenant?.errors.push(m.text()); });
     page.on('pageerror', (e) => { hp.tenant?.errors.push(e.message); });
@@ -160,7 +163,8 @@ async function claimHostPage(): Promise<{ hp: HostPage; shared: boolean }> {
     sharedPage = undefined;
     return claimHostPage();
   }
-  if (hp.tenant) return { hp: await openHostPage(), shared: false };
+  if (hp.claimed) return { hp: await openHostPage(), shared: false };
+  hp.claimed = true;
   return { hp, shared: true };
 }
 
@@ -168,6 +172,7 @@ async function claimHostPage(): Promise<{ hp: HostPage; shared: boolean }> {
 async function releaseHostPage(hp: HostPage, shared: boolean): Promise<void> {
   const emptied = shared && await hp.page.evaluate(() => (globalThis as unknown as HostWindow).closeAllViews()).then(() => true, () => false);
   hp.tenant = undefined;
+  hp.claimed = false;
   if (emptied) return;
   if (shared) sharedPage = undefined;
   await hp.context.close();
