@@ -97,7 +97,8 @@ function serve(bin: string, data: string, args: string[]): Promise<{ stop(): Pro
   const argv = ['-D', data, ...args];
   const child = root ? spawn('runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(join(bin, 'postgres'), argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let gone = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { gone = true; resolve(); }));
   // Read to the end (a full pipe would stall the server); the start's lines name what went wrong.
   let log = '';
   return new Promise((resolve, reject) => {
@@ -109,6 +110,8 @@ function serve(bin: string, data: string, args: string[]): Promise<{ stop(): Pro
     void exited.then(() => reject(new Error(`postgres exited at start: ${log}`)));
   });
   async function stop(): Promise<void> {
+    // A server that has exited on its own has removed its pid file: nothing to stop.
+    if (gone) return;
     // As root the child is runuser, which would turn a signal into a smart shutdown: signal the postmaster itself.
     const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     try { process.kill(pid, 'SIGQUIT'); } catch { /* gone already */ }
