@@ -5,7 +5,7 @@ import { StdioClientTransport as V1Stdio } from '@modelcontextprotocol/sdk/clien
 import { CallToolResultSchema as V1CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { addServer, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, ledgerLines, newLedgerPath } from '../helpers/stack.js';
+import { addServer, finishSnapshot, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 
 /**
  * The same server, three kinds of client: a 2026-07-28 client (no initialize: server/discover and
@@ -96,11 +96,7 @@ describe.each(eras)('%s', (_label, connect, expectedVersion) => {
     const res = await client.call('create_snapshot', {
       RegionId: DEMO.region, InstanceId: server.id, SnapshotName: 'era-snap', WaitForAccomplished: true,
     }, {
-      onprogress: (p) => {
-        progress.push(p);
-        const snap = sim.state.snapshots(DEMO.region).find((s) => s.snapshotName === 'era-snap');
-        if (snap) sim.state.setSnapshotStatus(snap.snapshotId, 'accomplished');
-      },
+      onprogress: (p) => { progress.push(p); finishSnapshot(sim, DEMO.region, 'era-snap'); },
     });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Status: 'accomplished' });

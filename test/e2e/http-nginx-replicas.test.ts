@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { findNginx, freePort, MCP_POST_HEADERS, rawRequest, startNginx, toolsCallBody, type Nginx } from '../helpers/nginx.js';
 import { connect, refusedEverywhere, TOKEN } from '../helpers/nginx-clients.js';
+import { finishSnapshot } from '../helpers/stack.js';
 import { haveSystemPackage } from '../helpers/system.js';
 
 // Without nginx (a developer's machine where `npm run setup:system` was not run) this file is skipped;
@@ -73,10 +74,6 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
    * notification), or once what it checks during the wait is done, instead of sleeping through a
    * readiness delay guessed long enough.
    */
-  const finishSnapshot = (name: string) => {
-    const snap = sim.state.snapshots(R).find((s) => s.snapshotName === name);
-    if (snap) sim.state.setSnapshotStatus(snap.snapshotId, 'accomplished');
-  };
   const finishImage = (name: string) => { for (const m of imagesNamed(name)) sim.state.setImageStatus(m.imageId, '1'); };
 
   beforeAll(async () => {
@@ -104,7 +101,7 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
       expect(servers.isError).toBeFalsy();
       expect(servers.structuredContent!.Instances[0]).toMatchObject({ InstanceId: DEMO.shopServerId });
       const snapProgress: Progress[] = [];
-      const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.shopServerId, SnapshotName: 'shop-sys-lb', WaitForAccomplished: true }, (p) => { snapProgress.push(p); finishSnapshot('shop-sys-lb'); });
+      const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: DEMO.shopServerId, SnapshotName: 'shop-sys-lb', WaitForAccomplished: true }, (p) => { snapProgress.push(p); finishSnapshot(sim, R, 'shop-sys-lb'); });
       expect(snap.isError).toBeFalsy();
       expect(snap.structuredContent).toMatchObject({ Status: 'accomplished' });
       expect(snapProgress.length).toBeGreaterThanOrEqual(1);
@@ -128,7 +125,7 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
         expect(tools.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['list_instances', 'create_snapshot', 'create_custom_image']));
         const id = serverWithSnapshot(`era-${era}`);
         const progress: Progress[] = [];
-        const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: id, SnapshotName: `era-${era}-2`, WaitForAccomplished: true }, (p) => { progress.push(p); finishSnapshot(`era-${era}-2`); });
+        const snap = await call(client, 'create_snapshot', { RegionId: R, InstanceId: id, SnapshotName: `era-${era}-2`, WaitForAccomplished: true }, (p) => { progress.push(p); finishSnapshot(sim, R, `era-${era}-2`); });
         expect(snap.isError).toBeFalsy();
         expect(progress.length).toBeGreaterThanOrEqual(1);
       } finally {

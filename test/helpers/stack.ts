@@ -104,3 +104,12 @@ export function addServer(s: Stack, regionId: string, name: string, dataDisks = 
   const i = s.sim.state.addInstance({ regionId, instanceName: name, ...(dataDisks ? { dataDisks: Array.from({ length: dataDisks }, () => ({ size: 20 })) } : {}) });
   return { id: i.instanceId, systemDisk: i.disks.find((d) => d.diskType === 'system')!.diskId, dataDisks: i.disks.filter((d) => d.diskType === 'data').map((d) => d.diskId) };
 }
+
+/**
+ * Marks the snapshot of that name accomplished now, whatever the simulator's readiness delay: for a
+ * test that lets a wait begin (its first progress notification) before the snapshot finishes.
+ */
+export function finishSnapshot(sim: Simulator, regionId: string, name: string): void {
+  const snap = sim.state.snapshots(regionId).find((s) => s.snapshotName === name);
+  if (snap) sim.state.setSnapshotStatus(snap.snapshotId, 'accomplished');
+}
