@@ -35,24 +35,36 @@ const cacheFiles = (dist: string) => readdirSync(cacheDir(dist));
 /** The server script's cache in a listing: the others are the on-demand bundles' (lazy-<group>-...). */
 const mainCaches = (files: string[]) => files.filter((f) => !f.startsWith('lazy-'));
 
-/** Starts dist/index.js as a client does, sends initialize, closes stdin after the answer: the answer and how the process ended. */
-function startOnce(dist: string, env: Record<string, string> = {}): Promise<{ answer: { id?: number; result?: { serverInfo?: { name?: string } } }; code: number | null; stderr: string }> {
+interface Answer { id?: number; result?: { serverInfo?: { name?: string }; content?: { text?: string }[]; isError?: boolean } }
+
+/**
+ * Starts dist/index.js (with `args`) as a client does, writes `input`, and closes stdin once the
+ * answer with ID `id` is out: that answer (if any), how the process ended, and what it said on stderr.
+ */
+function startUntilAnswered(dist: string, args: string[], input: string, id: number, env: Record<string, string>): Promise<{ answer?: Answer; out: string; code: number | null; stderr: string }> {
   return new Promise((resolveP, reject) => {
-    const child = spawn(process.execPath, [join(dist, 'index.js')], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(dist, 'index.js'), ...args], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
+    const answer = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Answer).find((m) => m.id === id);
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) child.stdin.end();
+      if (out.endsWith('\n') && answer()) child.stdin.end();
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      const line = out.split('\n')[0] ?? '';
-      try { resolveP({ answer: JSON.parse(line) as never, code, stderr }); } catch { reject(new Error(`no initialize answer; stderr:\n${stderr.slice(-2000)}`)); }
+      try { resolveP({ answer: answer(), out, code, stderr }); } catch (err) { reject(err as Error); }
     });
-    child.stdin.write(INIT);
+    child.stdin.write(input);
   });
+}
+
+/** Starts dist/index.js, sends initialize, closes stdin after the answer: the answer and how the process ended. */
+async function startOnce(dist: string, env: Record<string, string> = {}): Promise<{ answer: Answer; code: number | null; stderr: string }> {
+  const r = await startUntilAnswered(dist, [], INIT, 1, env);
+  if (!r.answer) throw new Error(`no initialize answer; stderr:\n${r.stderr.slice(-2000)}`);
+  return { answer: r.answer, code: r.code, stderr: r.stderr };
 }
 
 function expectServed(r: Awaited<ReturnType<typeof startOnce>>): void {
@@ -71,25 +83,11 @@ const LIST_INSTANCES = [
  * Starts dist/index.js with the embedded simulator, so that its first call loads the on-demand bundles
  * of the simulator and the Alibaba SDK; lists the servers, closes stdin after the answer.
  */
-function firstCall(dist: string, env: Record<string, string> = {}): Promise<{ text: string; code: number | null; stderr: string }> {
-  return new Promise((resolveP, reject) => {
-    const child = spawn(process.execPath, [join(dist, 'index.js'), '--simulate'], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let stderr = '';
-    const answer = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: number; result?: { content?: { text?: string }[]; isError?: boolean } }).find((m) => m.id === 2);
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.endsWith('\n') && answer()) child.stdin.end();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const result = answer()?.result;
-      if (!result || result.isError) reject(new Error(`no list_instances answer; stdout:\n${out.slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`));
-      else resolveP({ text: result.content?.map((c) => c.text ?? '').join('\n') ?? '', code, stderr });
-    });
-    child.stdin.write(LIST_INSTANCES);
-  });
+async function firstCall(dist: string, env: Record<string, string> = {}): Promise<{ text: string; code: number | null; stderr: string }> {
+  const r = await startUntilAnswered(dist, ['--simulate'], LIST_INSTANCES, 2, env);
+  const result = r.answer?.result;
+  if (!result || result.isError) throw new Error(`no list_instances answer; stdout:\n${r.out.slice(-2000)}\nstderr:\n${r.stderr.slice(-2000)}`);
+  return { text: result.content?.map((c) => c.text ?? '').join('\n') ?? '', code: r.code, stderr: r.stderr };
 }
 
 function expectListed(r: Awaited<ReturnType<typeof firstCall>>): void {
