@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CLI_OPTIONS } from './cli-options.js';
 import { isLoopbackHost } from './loopback.js';
 import { isRegionId } from './swas/shapes.js';
 import { parseProfileSettings, ProfileSettingError, type ProfileSettings } from './profiles/settings.js';
@@ -338,19 +339,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: {
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        'read-only': { type: 'boolean' },
-        'allow-destructive': { type: 'boolean' },
-        'allow-purchase': { type: 'boolean' },
-        tools: { type: 'string' },
-        http: { type: 'string' },
-        simulate: { type: 'boolean' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
+      options: CLI_OPTIONS,
       strict: true,
     }));
   } catch (err) {

@@ -83,11 +83,22 @@ let gc: Gc | undefined;
  */
 const LAST_COLLECTION_FLAGS = ['compact-on-every-full-gc', 'stress-flush-code', 'flush-baseline-code'];
 
-/** V8's `gc` (a full, synchronous collection), exposed on first use only. */
+/**
+ * V8's `gc` (a full, synchronous collection), exposed on first use only. The flag is turned off again
+ * at once (the function stays): V8 stamps each code cache it makes with a hash of its flags, and a
+ * cache made with --expose-gc on (an on-demand bundle's, written when the process exits) is one that
+ * every later start rejects (src/code-cache.ts).
+ */
 export function fullCollection(last: boolean): void {
   if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as Gc;
+    const given = (globalThis as { gc?: Gc }).gc;
+    if (given) {
+      gc = given;
+    } else {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as Gc;
+      setFlagsFromString('--no-expose-gc');
+    }
   }
   if (!last) {
     gc();

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runProcess, type Ran } from '../helpers/process.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -60,9 +61,19 @@ describe.concurrent('npm run demo', () => {
   }, 60_000);
 });
 
+/**
+ * The built loader alone (dist/index.js and the dist/package.json that makes it CommonJS), without
+ * the server's script beside it: --help and --version are answered before the server is read, so
+ * they print the same from here as from dist/ (the README's runnable block runs them from dist/).
+ */
+const loaderOnly = mkdtempSync(join(tmpdir(), 'swas-loader-'));
+afterAll(() => rmSync(loaderOnly, { recursive: true, force: true }));
+mkdirSync(join(loaderOnly, 'dist'));
+for (const f of ['index.js', 'package.json']) copyFileSync(join(ROOT, 'dist', f), join(loaderOnly, 'dist', f));
+
 describe.concurrent('the command line a person types', () => {
-  it('--help prints to stdout, fits 100 columns and names the common settings', async () => {
-    const r = await runProcess(process.execPath, [join(ROOT, 'dist/index.js'), '--help'], { env: ENV });
+  it('--help prints to stdout from the loader alone, fits 100 columns and names the common settings', async () => {
+    const r = await runProcess(process.execPath, [join(loaderOnly, 'dist/index.js'), '--help'], { env: ENV });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^swas-image-mcp: /);
@@ -71,8 +82,8 @@ describe.concurrent('the command line a person types', () => {
     expect(long).toEqual([]);
   });
 
-  it('--version prints the version to stdout', async () => {
-    const r = await runProcess(process.execPath, [join(ROOT, 'dist/index.js'), '--version'], { env: ENV });
+  it('--version prints the version to stdout from the loader alone', async () => {
+    const r = await runProcess(process.execPath, [join(loaderOnly, 'dist/index.js'), '--version'], { env: ENV });
     expect(r.status).toBe(0);
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(r.stdout.trim()).toBe(version);

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { transformSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../helpers/process.js';
 import { isolatedEnv, SERVER_ENTRY } from '../helpers/stack.js';
@@ -215,5 +216,32 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
       expect(cacheFiles(DIST).filter((f) => f.startsWith(`lazy-${group}-`))).toEqual([`lazy-${group}-${hash}-${process.version}-${process.arch}-${lazyCache(cacheFiles(DIST), group)!.split('-').pop()}`]);
       expect(readFileSync(SERVER_ENTRY, 'utf8')).toContain(hash);
     }
+  });
+
+  it('the idle collections leave V8\'s flags as they found them: a code cache made after them is one a fresh start accepts', async () => {
+    // A bundle first loaded after the server went idle writes its cache when the process exits, after
+    // the collections (src/idle-gc.ts), which expose gc() through a V8 flag. V8 stamps a cache with a
+    // hash of its flags: made with that flag still on, every later start would reject it.
+    const idleGc = transformSync(readFileSync(new URL('../../src/idle-gc.ts', import.meta.url), 'utf8'), { loader: 'ts', format: 'cjs' }).code;
+    const script = JSON.stringify('(function () { return 6 * 7; })');
+    const env = { PATH: process.env.PATH ?? '' };
+    // One fresh Node makes a cache, runs a series of collections as an idle server does, and makes another.
+    const made = await runProcess(process.execPath, ['-e', `
+      const idleGc = { exports: {} };
+      (function (module, exports) { ${idleGc} })(idleGc, idleGc.exports);
+      const cache = () => new (require('node:vm').Script)(${script}).createCachedData().toString('base64');
+      const before = cache();
+      idleGc.exports.fullCollection(false);
+      idleGc.exports.fullCollection(true);
+      process.stdout.write(JSON.stringify([before, cache()]));
+    `], { env, timeoutMs: 20_000 });
+    expect(made.status, made.stderr).toBe(0);
+    // Another fresh Node, as the next start, uses both.
+    const used = await runProcess(process.execPath, ['-e', `
+      const caches = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+      process.stdout.write(JSON.stringify(caches.map((c) => new (require('node:vm').Script)(${script}, { cachedData: Buffer.from(c, 'base64') }).cachedDataRejected)));
+    `], { env, input: made.stdout, timeoutMs: 20_000 });
+    expect(used.status, used.stderr).toBe(0);
+    expect(JSON.parse(used.stdout)).toEqual([false, false]);
   });
 });

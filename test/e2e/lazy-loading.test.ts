@@ -2,23 +2,37 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVER_ENTRY } from '../helpers/stack.js';
 
+/** The built entry (test/helpers/stack.ts names it too; not imported from there, which loads the SDK's client and the simulator). */
+const SERVER_ENTRY = resolve(__dirname, '../../dist/index.js');
 const DIST = dirname(SERVER_ENTRY);
 /** The server's script: dist/index.js compiles it (with the code cache) at every start. */
 const SERVER_SCRIPT = join(DIST, 'server.script.js');
 
+const read = new Map<string, string>();
+/** A file of the bundle, read once (the server's script is most of a megabyte, and several tests scan it). */
+function source(file: string): string {
+  let code = read.get(file);
+  if (code === undefined) read.set(file, code = readFileSync(file, 'utf8'));
+  return code;
+}
+
+const loads = new Map<string, { relative: string[]; bare: string[] }>();
 /** What a file of the bundle loads: ES module imports, and require() of files beside it. */
 function loadsOf(file: string): { relative: string[]; bare: string[] } {
-  const code = readFileSync(file, 'utf8');
+  const known = loads.get(file);
+  if (known) return known;
+  const code = source(file);
   const specs = [
     ...[...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w${},\s*]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!),
     ...[...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!),
   ];
-  return {
+  const found = {
     relative: specs.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s)),
     bare: specs.filter((s) => !s.startsWith('.')),
   };
+  loads.set(file, found);
+  return found;
 }
 
 // Strings that only the official Alibaba SDK stack and only the simulator contain.
@@ -26,13 +40,13 @@ const SDK_MARK = 'TeaDSL';
 const SIMULATOR_MARK = 'InvalidAction.NotFound';
 
 describe('what the server loads at start-up', () => {
-  const entry = readFileSync(SERVER_ENTRY, 'utf8');
-  const startupCode = `${entry}\n${readFileSync(SERVER_SCRIPT, 'utf8')}`;
+  const entry = source(SERVER_ENTRY);
+  const startupCode = `${entry}\n${source(SERVER_SCRIPT)}`;
   const onDemand = loadsOf(SERVER_SCRIPT).relative.filter((f) => f.startsWith(join(DIST, 'lazy')));
-  const onDemandCode = onDemand.map((f) => readFileSync(f, 'utf8')).join('\n');
+  const onDemandCode = onDemand.map(source).join('\n');
 
   it('the server script imports nothing through the ES module loader: every import() became a require()', () => {
-    expect(readFileSync(SERVER_SCRIPT, 'utf8')).not.toMatch(/[^\w$.]import\s*\(/);
+    expect(source(SERVER_SCRIPT)).not.toMatch(/[^\w$.]import\s*\(/);
   });
 
   it('starts the server script and nothing else', () => {

@@ -1,0 +1,1 @@
+export function packBundle(out: string, opts?: { silent?: boolean }): Promise<number>;
