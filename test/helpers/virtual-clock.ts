@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { cancelledBy } from '../../src/swas/errors.js';
+import { sleep as realSleep } from '../../src/swas/retry.js';
 import type { WaitClock } from '../../src/wait.js';
 
 /**
@@ -14,19 +15,32 @@ import type { WaitClock } from '../../src/wait.js';
 export interface VirtualClock extends WaitClock {
   /** Moves the clock on by `ms` (the time between an agent's turns, say). */
   advance(ms: number): void;
-  /** How far the clock is ahead of real time. */
-  readonly offsetMs: number;
+  /**
+   * Stops the clock where it is until `release`: the simulator's work stays where it is, and a wait
+   * meanwhile sleeps on a real timer (the test, not the wait, decides when time goes on).
+   */
+  hold(): void;
+  /** Starts a held clock again, `ms` after the time it was held at. */
+  release(ms?: number): void;
 }
 
 export function virtualClock(): VirtualClock {
   let offset = 0;
+  let heldAt: number | undefined;
+  const now = () => heldAt ?? Date.now() + offset;
   return {
-    now: () => Date.now() + offset,
+    now,
     advance: (ms) => { offset += ms; },
-    get offsetMs() { return offset; },
+    hold: () => { heldAt = now(); },
+    release: (ms = 0) => {
+      if (heldAt === undefined) return;
+      offset = heldAt + ms - Date.now();
+      heldAt = undefined;
+    },
     // The time passes at once; the next poll still waits for the event loop's next turn, so a
     // cancel that arrived meanwhile stops it, as it would stop a real timer.
     sleep: async (ms, signal) => {
+      if (heldAt !== undefined) return realSleep(ms, signal);
       if (signal?.aborted) throw cancelledBy(signal);
       offset += ms;
       await nextTurn();
