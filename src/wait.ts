@@ -12,7 +12,15 @@ export interface PollOptions<T> {
   onPoll?: (value: T, pollNumber: number, elapsedMs: number) => Promise<void> | void;
   /** Injected clock (tests); Date.now otherwise. */
   now?: () => number;
+  /** Injected wait between polls (tests, with `now`: time that passes without being waited out); a real timer otherwise. */
+  sleep?: Sleep;
 }
+
+/** Waits `ms` (or rejects once `signal` fires): a real timer, or a test's clock. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** A clock for the waits: what time it is, and how to let time pass. Tests inject one; production has none. */
+export interface WaitClock { now: () => number; sleep: Sleep }
 
 export interface PollResult<T> { value: T; settled: boolean; polls: number; elapsedMs: number }
 
@@ -22,6 +30,7 @@ export interface PollResult<T> { value: T; settled: boolean; polls: number; elap
  */
 export async function pollUntil<T>(poll: () => Promise<T>, settled: (value: T) => boolean, opts: PollOptions<T>): Promise<PollResult<T>> {
   const now = opts.now ?? Date.now;
+  const pause = opts.sleep ?? sleep;
   const started = now();
   let interval = opts.initialIntervalMs;
   for (let n = 1; ; n++) {
@@ -32,7 +41,7 @@ export async function pollUntil<T>(poll: () => Promise<T>, settled: (value: T) =
     if (settled(value)) return { value, settled: true, polls: n, elapsedMs };
     const left = opts.timeoutMs - (now() - started);
     if (left <= 0) return { value, settled: false, polls: n, elapsedMs };
-    await sleep(Math.min(interval, left), opts.signal);
+    await pause(Math.min(interval, left), opts.signal);
     interval = Math.min(opts.maxIntervalMs, Math.round(interval * 1.5));
   }
 }
@@ -188,7 +197,8 @@ export interface WaitOptions {
   pollIntervalMs: number;
   signal: AbortSignal;
   progress: (progress: number, message: string, total?: number) => Promise<void>;
-  now?: () => number;
+  /** Injected clock (tests): what time it is and how to let time pass; Date.now and real timers otherwise. */
+  clock?: WaitClock;
 }
 
 export interface WaitOutcome { states: ResourceState[]; allDone: boolean; anyFailed: boolean; elapsedMs: number }
@@ -208,7 +218,7 @@ export function stateWords(s: ResourceState): string {
  */
 export async function waitForResources(api: SwasApi, regionId: string, watches: Watch[], opts: WaitOptions): Promise<WaitOutcome> {
   const onlySnapshots = watches.every((w) => w.kind === 'snapshot' && w.until === 'Accomplished');
-  const now = opts.now ?? Date.now;
+  const now = opts.clock?.now ?? Date.now;
   const seen = new Set<string>();
   let last = 0;
   const result = await pollUntil(
@@ -220,6 +230,7 @@ export async function waitForResources(api: SwasApi, regionId: string, watches: 
       maxIntervalMs: 5_000,
       signal: opts.signal,
       now,
+      ...(opts.clock ? { sleep: opts.clock.sleep } : {}),
       onPoll: (states, _n, elapsedMs) => {
         const seconds = Math.round(elapsedMs / 1000);
         const summary = states.map(stateWords).join(', ');

@@ -12,6 +12,7 @@ import { CLIENT_TOKEN_PATTERN, REGION_ID_PATTERN, RESOURCE_GROUP_ID_PATTERN } fr
 import type { SwasApi } from '../swas/types.js';
 import type { CallProfile, ProfileSet } from '../profiles/set.js';
 import type { Identity } from '../auth/identity.js';
+import type { WaitClock } from '../wait.js';
 
 /** What every tool handler is given besides its arguments. */
 export interface ToolContext {
@@ -26,6 +27,12 @@ export interface ToolContext {
   /** Where a person approves a change (SWAS_MCP_CONSENT=human). */
   approvals?: ApprovalPortal;
   now: () => number;
+  /**
+   * The clock of the waits for images, snapshots and servers (wait_for_resources, WaitFor* after a
+   * write): tests inject one so that a wait's time passes without being waited out. None in
+   * production: Date.now and real timers.
+   */
+  waitClock?: WaitClock;
   /** With SWAS_MCP_PROFILES: every allowed profile (src/profiles). */
   profiles?: ProfileSet;
   /** With SWAS_MCP_PROFILES: the profile this call acts on (api, config.regionId, log and ledger are bound to it). */

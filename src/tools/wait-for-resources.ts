@@ -116,6 +116,7 @@ async function waitTool(args: Input, call: ToolCall, ctx: ToolContext) {
     const watches = watchesOf(args);
     const outcome = await waitForResources(ctx.api, region, watches, {
       timeoutMs: args.TimeoutSeconds * 1000, pollIntervalMs: ctx.config.pollIntervalMs, signal: call.signal, progress: call.progress,
+      ...(ctx.waitClock ? { clock: ctx.waitClock } : {}),
     });
     const out: Output = {
       RegionId: region, States: outcome.states, AllDone: outcome.allDone, AnyFailed: outcome.anyFailed,

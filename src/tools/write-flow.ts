@@ -197,6 +197,7 @@ export async function waitAfterWrite(ctx: ToolContext, call: ToolCall, regionId:
   try {
     const outcome = await waitForResources(ctx.api, regionId, watches, {
       timeoutMs: ctx.config.waitTimeoutMs, pollIntervalMs: ctx.config.pollIntervalMs, signal: call.signal, progress: call.progress,
+      ...(ctx.waitClock ? { clock: ctx.waitClock } : {}),
     });
     if (outcome.allDone || outcome.anyFailed) return { outcome };
     const states = outcome.states.map((s) => `${s.Id} is ${s.State}${s.Progress ? ` (${s.Progress})` : ''}`).join('; ');

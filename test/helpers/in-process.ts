@@ -17,6 +17,7 @@ import { ALL_TOOLS } from '../../src/tools/index.js';
 import { listProfilesTool } from '../../src/tools/list-profiles.js';
 import { openProfiles } from '../../src/profiles/index.js';
 import { selectTools } from '../../src/tools/registry.js';
+import type { WaitClock } from '../../src/wait.js';
 import { call as callTool, isolatedEnv, SIM_CREDENTIALS, type Stack, type ToolResult } from './stack.js';
 import { testClient } from './test-client.js';
 
@@ -42,8 +43,10 @@ export interface InProcess {
  */
 export async function startInProcess(opts: {
   sim?: SimulatorOptions; env?: Record<string, string>; credentials?: CredentialSource; allowDestructive?: boolean;
+  /** One clock for the simulator and the server's waits (test/helpers/virtual-clock.ts): waits pass without being waited out. */
+  clock?: WaitClock;
 } = {}): Promise<InProcess> {
-  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
+  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...(opts.clock ? { now: opts.clock.now } : {}), ...opts.sim });
   const config = loadConfig([], {
     SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '50',
     SWAS_MCP_RETRY_BASE_DELAY_MS: '5', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'debug', ...opts.env,
@@ -59,7 +62,7 @@ export async function startInProcess(opts: {
   const credentials = opts.credentials ?? { kind: 'static', accessKeyId: SIM_ACCESS_KEY_ID, accessKeySecret: SIM_ACCESS_KEY_SECRET };
   const api = new SdkSwasApi({ endpoint: config.endpoint, credentials, retry: retryPolicyFor(config), log, defaultRegionId: config.regionId });
   const ledger = await openLedger(config.auditLog);
-  const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent: ConsentSigner.random(), now: Date.now };
+  const ctx: ToolContext = { api, config, log, simulated: false, ledger, consent: ConsentSigner.random(), now: Date.now, ...(opts.clock ? { waitClock: opts.clock } : {}) };
   const tools = selectTools(ALL_TOOLS, { readOnly: false, allowDestructive: opts.allowDestructive ?? true });
   const lifecycle = new CallLifecycle();
   const server = buildServer(ctx, tools, lifecycle);
@@ -79,13 +82,14 @@ export async function startInProcess(opts: {
  * same environment and arguments), with the server composed in this process as src/index.ts does
  * and reached over the in-memory transport: tool behaviour without building or spawning anything.
  * Credentials are the environment's access key pair; `stderr()` is the server's log (JSON lines).
+ * With `clock`, the simulator and the server's waits share it (test/helpers/virtual-clock.ts).
  */
-export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[] } = {}): Promise<Stack> {
-  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...opts.sim });
+export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; args?: string[]; clock?: WaitClock } = {}): Promise<Stack> {
+  const sim = await startSimulator({ imageReadyMs: 400, snapshotReadyMs: 400, ...(opts.clock ? { now: opts.clock.now } : {}), ...opts.sim });
   const client = testClient();
   const server = await serveInProcess(client, isolatedEnv({
     ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_POLL_INTERVAL_MS: '100', ...opts.env,
-  }), opts.args);
+  }), opts.args, opts.clock ? { waitClock: opts.clock } : {});
   return { client, sim, stderr: () => server.stderr(), close: async () => { await server.close(); await sim.stop(); } };
 }
 
@@ -94,13 +98,14 @@ export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Recor
  * this process, connected to `client` (which may declare elicitation) over the in-memory transport.
  * `eras: true` serves the transport as stdio mode does (serveStdio: the client's opening picks the
  * era), so a 2026-07-28 client (pinned) works too; without it the server speaks the 2025 era only.
+ * `waitClock` is the clock of the server's waits (test/helpers/virtual-clock.ts); real time without it.
  *
  * With SWAS_MCP_PROFILES in `env`, the profiles are opened as src/index.ts opens them, from the
  * profile files under `env.HOME`. @alicloud/credentials finds those files through os.homedir():
  * so for as long as this server is open, process.env.HOME (and USERPROFILE) are `env`'s and
  * os.homedir() answers them, and close() restores both. Open one such server at a time.
  */
-export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = [], opts: { eras?: boolean } = {}): Promise<{ stderr(): string; close(): Promise<void> }> {
+export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = [], opts: { eras?: boolean; waitClock?: WaitClock } = {}): Promise<{ stderr(): string; close(): Promise<void> }> {
   const config = loadConfig(args, env);
   let stderr = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { stderr += chunk.toString(); done(); } });
@@ -121,7 +126,7 @@ export async function serveInProcess(client: Client, env: Record<string, string>
   const approvals = new LoopbackPortal({ store: new MemoryApprovalStore(), log, now: Date.now });
   const ctx: ToolContext = {
     api: profiles ? profiles.default.api : api, config, log, simulated: false, ledger, consent, approvals, now: Date.now,
-    ...(profiles ? { profiles } : {}),
+    ...(profiles ? { profiles } : {}), ...(opts.waitClock ? { waitClock: opts.waitClock } : {}),
   };
   // As src/index.ts: list_profiles exists only with several profiles.
   const known = profiles?.several ? [...ALL_TOOLS, listProfilesTool as unknown as (typeof ALL_TOOLS)[number]] : ALL_TOOLS;

@@ -3,15 +3,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 
 const R = DEMO.region;
 let stack: Stack;
 
 // One server and simulator for the file; before each test the snapshots of earlier tests are
 // removed: the account-wide snapshot cap, min(3 × servers, 15), would otherwise fill up with them.
+// The simulator and the server's waits share a virtual clock: a wait for a snapshot passes at once.
 let seedSnapshotIds: Set<string>;
 beforeAll(async () => {
-  stack = await startToolStack();
+  stack = await startToolStack({ clock: virtualClock() });
   seedSnapshotIds = new Set(stack.sim.state.snapshots().map((s) => s.snapshotId));
 });
 afterAll(async () => { await stack?.close(); });
@@ -208,14 +210,15 @@ describe('create_snapshot', () => {
 
 describe('create_snapshot with a slow snapshot', () => {
   let slow: Stack;
+  const clock = virtualClock();
   beforeAll(async () => {
-    slow = await startToolStack({ sim: { snapshotReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '300', SWAS_MCP_POLL_INTERVAL_MS: '50' } });
+    slow = await startToolStack({ sim: { snapshotReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '300', SWAS_MCP_POLL_INTERVAL_MS: '50' }, clock });
   });
   afterAll(async () => { await slow?.close(); });
 
   it('answers success with Status "progressing" when the wait runs out', async () => {
     const srv = newServer(slow, 'slow-timeout');
-    // The snapshot needs 60 s and the wait may take 0.3 s: answering at all proves the wait gave up.
+    // The snapshot needs 60 s and the wait may take 0.3 s (of the clock): answering at all proves the wait gave up.
     const res = await call(slow.client, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'slow-1', WaitForAccomplished: true });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ Status: 'progressing' });
@@ -245,7 +248,8 @@ describe('create_snapshot with a slow snapshot', () => {
     let abortedAt = 0;
     const pending = callWithProgress(slow, 'create_snapshot', { RegionId: R, InstanceId: srv.id, SnapshotName: 'cancel-me', WaitForAccomplished: true }, (p) => {
       if (p.progress > 0 && abortedAt === 0) {
-        abortedAt = Date.now();
+        // The simulator logs requests by the clock the waits move on.
+        abortedAt = clock.now();
         controller.abort('user cancelled');
       }
     }, controller.signal);

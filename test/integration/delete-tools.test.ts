@@ -10,6 +10,7 @@ import { providerSchemaProblems } from '../helpers/provider-schema.js';
 import { call, callWithProgress, isolatedEnv, ledgerLines, SIM_CREDENTIALS, textOf, type Stack, type ToolResult, newLedgerPath } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 import { testClient } from '../helpers/test-client.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 
 const R = DEMO.region;
 const MUTATIONS = ['DeleteCustomImages', 'DeleteSnapshots', 'ModifyImageShareStatus', 'RemoveCustomImageShareAccount', 'AddCustomImageShareAccount'];
@@ -18,7 +19,10 @@ interface Started { stack: Stack; ledger: string; key: Buffer }
 let current: Started | undefined;
 afterEach(async () => { await current?.stack.close(); current = undefined; });
 
-/** The built server with the destructive tools, a ledger in a temp file and a consent key the test also holds. */
+/**
+ * The server with the destructive tools, a ledger in a temp file and a consent key the test also
+ * holds; its waits and the simulator share a virtual clock, so a deleted image's 200 ms pass at once.
+ */
 async function start(opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'swas-delete-'));
   const ledger = join(dir, 'audit.jsonl');
@@ -28,6 +32,7 @@ async function start(opts: { sim?: SimulatorOptions; env?: Record<string, string
   writeFileSync(keyFile, key);
   chmodSync(keyFile, 0o600);
   const stack = await startToolStack({
+    clock: virtualClock(),
     sim: { imageDeleteMs: 200, ...opts.sim },
     env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_CONSENT: 'confirm', ...opts.env },
   });

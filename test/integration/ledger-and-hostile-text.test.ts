@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, SIM_ACCESS_KEY_SECRET } from '../../src/simulator/index.js';
 import { addServer, call, textOf, type Stack, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 
 const R = DEMO.region;
 const ledgerPath = newLedgerPath();
 let stack: Stack;
 
-beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath } }); });
+// The snapshot waited for gets ready on a clock the wait moves on itself (shared with the simulator).
+beforeAll(async () => { stack = await startToolStack({ env: { SWAS_MCP_AUDIT_LOG: ledgerPath }, clock: virtualClock() }); });
 afterAll(async () => { await stack?.close(); });
 
 const ledger = () => (ledgerLines(ledgerPath));

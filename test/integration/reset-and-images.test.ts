@@ -4,6 +4,7 @@ import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, isolatedEnv, SIM_CREDENTIALS, textOf, type Stack, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { serveInProcess, startToolStack } from '../helpers/in-process.js';
 import { testClient } from '../helpers/test-client.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 
 const R = DEMO.region;
 const SG = DEMO.otherRegion;
@@ -14,14 +15,13 @@ const WORDPRESS_APP = '2d6a1c3e5f7b4d9e8a0c2e4f6a8b0c1d';
 
 let stack: Stack;
 let auditLog: string;
-// The simulator's clock: real time, unless a test holds it (a reset then stays Resetting until it moves on).
-let heldAt: number | undefined;
-let ahead = 0;
-const simNow = () => heldAt ?? Date.now() + ahead;
+// The clock of the simulator and of the server's waits: a wait's time passes at once, unless a test
+// holds the clock (a reset then stays Resetting until it moves on).
+const clock = virtualClock();
 
 beforeAll(async () => {
   auditLog = newLedgerPath();
-  stack = await startToolStack({ sim: { resetMs: 300, now: simNow }, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
+  stack = await startToolStack({ sim: { resetMs: 300 }, clock, env: { SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_AUDIT_LOG: auditLog, SWAS_MCP_CONSENT: 'confirm' } });
 });
 afterAll(async () => { await stack?.close(); });
 beforeEach(() => { stack.sim.stats.reset(); });
@@ -210,15 +210,14 @@ describe('reset_system with consent', () => {
     // The server already runs UBUNTU: only seeing it Resetting shows the second reset happened. The
     // clock is held until the tool has read the server after its ResetSystem, then moved past the reset.
     const asked = (await call(stack.client, 'reset_system', args)).structuredContent!;
-    heldAt = simNow();
+    clock.hold();
     const running = call(stack.client, 'reset_system', { ...args, ConfirmToken: asked.ConfirmToken });
     await vi.waitFor(() => {
       const actions = stack.sim.stats.requests().map((r) => r.action);
       expect(stack.sim.stats.count('ResetSystem')).toBe(2);
       expect(actions.slice(actions.lastIndexOf('ResetSystem') + 1)).toContain('ListInstances');
     }, { timeout: 10_000 });
-    ahead = heldAt + 301 - Date.now();
-    heldAt = undefined;
+    clock.release(301);
     const second = await running;
     expect(second.isError).toBeFalsy();
     // The state the plan saw changed (the server runs UBUNTU now, and the ledger holds the first

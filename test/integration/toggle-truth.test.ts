@@ -7,6 +7,7 @@ import { argsDigest } from '../../src/audit/index.js';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, textOf, type Stack, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 
 const R = DEMO.region;
 /** Public images of the simulator (views.ts PUBLIC_IMAGES), both Linux. */
@@ -18,8 +19,10 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startToolStack({
-    // A reset takes 50 ms and is polled every 50 ms: the resets below wait for Running in turn.
+    // A reset takes 50 ms and is polled every 50 ms: the resets below wait for Running in turn, on
+    // a clock the waits move on themselves (shared with the simulator) instead of waiting it out.
     sim: { resetMs: 50 },
+    clock: virtualClock(),
     env: { SWAS_MCP_AUDIT_LOG: ledgerPath, SWAS_MCP_ALLOW_DESTRUCTIVE: 'true', SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_POLL_INTERVAL_MS: '50' },
   });
 });

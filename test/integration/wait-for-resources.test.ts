@@ -3,15 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 
 const R = DEMO.region;
 let stack: Stack;
 
 // Images and snapshots take 2.5 s of the simulator's clock here, and each wait may last 1 s: a wait
-// has to be resumed to see one finish. The tests move that clock on instead of waiting it out.
-let offsetMs = 0;
-const simNow = () => Date.now() + offsetMs;
-beforeAll(async () => { stack = await startToolStack({ sim: { imageReadyMs: 2_500, snapshotReadyMs: 2_500, now: simNow } }); });
+// has to be resumed to see one finish. The simulator and the server's waits share one clock that
+// the waits move on, and the tests move it between an agent's turns: nothing is waited out.
+const clock = virtualClock();
+const simNow = clock.now;
+beforeAll(async () => { stack = await startToolStack({ sim: { imageReadyMs: 2_500, snapshotReadyMs: 2_500 }, clock }); });
 afterAll(async () => { await stack?.close(); });
 
 describe('wait_for_resources', () => {
@@ -29,7 +31,7 @@ describe('wait_for_resources', () => {
       done = res.structuredContent!.AllDone as boolean;
       answers.push(res);
       // Between the agent's turns, the image gets on.
-      if (!done) offsetMs += 2_500;
+      if (!done) clock.advance(2_500);
     }
     expect(done).toBe(true);
     // The first answers were "not yet", naming the call to make again.
@@ -46,7 +48,7 @@ describe('wait_for_resources', () => {
     const progress: Progress[] = [];
     // The first progress seen, the snapshot finishes meanwhile.
     const res = await callWithProgress(stack, 'wait_for_resources', { RegionId: R, SnapshotIds: [snapshotId], TimeoutSeconds: 10 }, (p) => {
-      if (!progress.length) offsetMs += 2_500;
+      if (!progress.length) clock.advance(2_500);
       progress.push(p);
     });
     expect(res.structuredContent).toMatchObject({ AllDone: true, States: [{ Kind: 'snapshot', Id: snapshotId, State: 'accomplished', Done: true }] });

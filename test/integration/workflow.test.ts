@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { addServer, call, callWithProgress, textOf, type Stack } from '../helpers/stack.js';
 import { startToolStack } from '../helpers/in-process.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 
 const R = DEMO.region;
 
@@ -10,11 +11,12 @@ const newServer = (s: Stack, name: string) => addServer(s, R, name);
 
 describe('the user story: image shop-server, from nothing', () => {
   let stack: Stack;
-  // Snapshots and images take 400 ms of the simulator's clock; once a wait reports progress, the
-  // test moves that clock on instead of waiting it out.
-  let offsetMs = 0;
-  const onceWaiting = (into: Progress[]) => (p: Progress) => { if (!into.length) offsetMs += 400; into.push(p); };
-  beforeAll(async () => { stack = await startToolStack({ sim: { now: () => Date.now() + offsetMs } }); });
+  // Snapshots and images take 400 ms of a clock that the simulator and the server's waits share;
+  // once a wait reports progress, the test moves that clock on, and the waits move it too: nothing
+  // is waited out.
+  const clock = virtualClock();
+  const onceWaiting = (into: Progress[]) => (p: Progress) => { if (!into.length) clock.advance(400); into.push(p); };
+  beforeAll(async () => { stack = await startToolStack({ clock }); });
   afterAll(async () => { await stack?.close(); });
 
   it('finds the server, snapshots it, shows the plan, creates the image and sees it Available', async () => {
@@ -106,14 +108,16 @@ describe('snapshot choice and image waits', () => {
 
 describe('a slow image', () => {
   let slow: Stack;
+  // The waits pass on a clock they move on themselves, shared with the simulator.
+  const clock = virtualClock();
   beforeAll(async () => {
-    slow = await startToolStack({ sim: { imageReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '600', SWAS_MCP_POLL_INTERVAL_MS: '50' } });
+    slow = await startToolStack({ sim: { imageReadyMs: 60_000 }, env: { SWAS_MCP_WAIT_TIMEOUT_MS: '600', SWAS_MCP_POLL_INTERVAL_MS: '50' }, clock });
   });
   afterAll(async () => { await slow?.close(); });
 
   it('answers success with Status "Creating" when the wait runs out, naming the wait_for_resources call that keeps waiting', async () => {
     slow.sim.stats.reset();
-    // The image needs 60 s and the wait may take 0.6 s: answering at all proves the wait gave up.
+    // The image needs 60 s and the wait may take 0.6 s (of the clock): answering at all proves the wait gave up.
     const res = await call(slow.client, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'slow-image', Source: 'latest-snapshot', WaitForAvailable: true });
     expect(res.isError).toBeFalsy();
     expect(res.structuredContent!.Status).toBe('Creating');
@@ -128,7 +132,8 @@ describe('a slow image', () => {
     let abortedAt = 0;
     const pending = callWithProgress(slow, 'create_custom_image', { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'cancelled-wait', Source: 'latest-snapshot', WaitForAvailable: true }, () => {
       if (abortedAt === 0) {
-        abortedAt = Date.now();
+        // The simulator logs requests by the clock the waits move on.
+        abortedAt = clock.now();
         controller.abort('user cancelled');
       }
     }, controller.signal);
