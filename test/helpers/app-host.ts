@@ -76,8 +76,8 @@ let hostScript: Promise<string> | undefined;
 /**
  * The host page for the browser, bundled once and kept under node_modules/.cache (esbuild costs
  * ~0.3 s of CPU a worker), named by the hash of its source, of the lockfile (its dependencies) and
- * of the build's options. Minified and with zod's English messages only, as the views are built
- * (scripts/build-views.mjs): 0.4 MB instead of 1.2 MB, which saves each host page ~0.2 s of
+ * of the build's options. Minified and with zod's English messages only, as the server is built
+ * (scripts/build.mjs): 0.4 MB instead of 1.2 MB, which saves each host page ~0.2 s of
  * Chromium CPU to parse and compile it.
  */
 function bundleHostPage(): Promise<string> {
