@@ -8,7 +8,6 @@ import { readdir, mkdir, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { zodEnglishOnly } from './zod-english-only.mjs';
 
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 
@@ -66,9 +65,13 @@ export async function buildViews(outDir) {
       legalComments: 'none',
       charset: 'utf8',
       logLevel: 'warning',
-      // The SDK's schemas (zod) come along; a view never shows their messages.
-      plugins: [zodEnglishOnly],
+      metafile: true,
     });
+    // A view speaks the MCP Apps protocol itself (views/shared/host.ts) and takes only types from
+    // ext-apps: a package's code in the bundle (ext-apps' App brings the MCP SDK and zod, ~400 kB a
+    // page, most of a view's start-up in the browser) is a mistake, not a choice.
+    const packages = Object.keys(result.metafile.inputs).filter((f) => f.includes('node_modules/'));
+    if (packages.length) throw new Error(`view ${name} bundles package code (import types only): ${packages.slice(0, 5).join(', ')}`);
     const js = result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => f.text).join('\n');
     const css = result.outputFiles.filter((f) => f.path.endsWith('.css')).map((f) => f.text).join('\n');
     const html = viewHtml(name, js, css);

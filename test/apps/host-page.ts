@@ -17,6 +17,8 @@ declare global {
     closeView(view: string): Promise<void>;
     /** Called by the Node half when a test host is done with the page: the next one starts empty. */
     closeAllViews(): Promise<void>;
+    /** Sends the view a `ping` and a request of no method it knows: its answer to each (an error by its code). */
+    probeView(view: string): Promise<{ ping: unknown; unknown: unknown }>;
   }
 }
 
@@ -61,6 +63,18 @@ window.closeView = async (view) => {
   await open.bridge.teardownResource({}).catch(() => undefined);
   await open.bridge.close().catch(() => undefined);
   open.frame.remove();
+};
+
+/** Takes any result: the view's answer to a request of no spec method is what is looked at. */
+const anyResult = { '~standard': { version: 1, vendor: 'swas-test-host', validate: (value: unknown) => ({ value }) } } as const;
+
+window.probeView = async (view) => {
+  const open = bridges.get(view);
+  if (!open) throw new Error(`no view ${view}`);
+  const ping: unknown = await open.bridge.request({ method: 'ping' });
+  const unknown = await open.bridge.request({ method: 'swas-test/unknown', params: {} }, anyResult)
+    .then((result) => ({ result }), (err: unknown) => ({ code: (err as { code?: unknown }).code }));
+  return { ping, unknown };
 };
 
 window.closeAllViews = async () => {

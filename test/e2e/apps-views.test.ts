@@ -81,6 +81,9 @@ describe.skipIf(!haveChromium)('inventory view in Chromium', () => {
     // Every button has a name.
     for (const b of await frame.locator('button').all()) expect(await b.getAttribute('aria-label')).toBeTruthy();
 
+    // The view answers the host's requests as the protocol asks: a ping, and no method it does not know.
+    expect(await h.probeView('inventory')).toEqual({ ping: {}, unknown: { code: -32601 } });
+
     expect(await backgroundOf(frame)).toBe(LIGHT_BACKGROUND);
     await h.screenshot('inventory', 'light');
     await h.setLook('inventory', { theme: 'dark', locale: 'de-DE' });

@@ -43,6 +43,8 @@ export interface AppHost {
   show(view: string, call: { name: string; arguments: Record<string, unknown> }, ctx?: HostLook): Promise<{ frame: FrameLocator; result: ToolResult }>;
   setLook(view: string, ctx: HostLook): Promise<void>;
   closeView(view: string): Promise<void>;
+  /** The view's answers to a host's `ping` and to a request of a method it does not know. */
+  probeView(view: string): Promise<{ ping: unknown; unknown: unknown }>;
   /** Saves the view as test-output/apps/<view>-<theme>.png with SWAS_TEST_SCREENSHOTS=1 (returns its path); else does nothing. */
   screenshot(view: string, theme: 'light' | 'dark'): Promise<string | undefined>;
   close(): Promise<void>;
@@ -65,6 +67,7 @@ interface HostWindow {
   setViewContext(view: string, ctx: { theme: string; locale: string }): void;
   closeView(view: string): Promise<void>;
   closeAllViews(): Promise<void>;
+  probeView(view: string): Promise<{ ping: unknown; unknown: unknown }>;
 }
 
 const HOST_PAGE = resolve(__dirname, '../apps/host-page.ts');
@@ -73,8 +76,8 @@ let hostScript: Promise<string> | undefined;
 /**
  * The host page for the browser, bundled once and kept under node_modules/.cache (esbuild costs
  * ~0.3 s of CPU a worker), named by the hash of its source, of the lockfile (its dependencies) and
- * of the build's options. Minified and with zod's English messages only, as the views are built
- * (scripts/build-views.mjs): 0.4 MB instead of 1.2 MB, which saves each host page ~0.2 s of
+ * of the build's options. Minified and with zod's English messages only, as the server is built
+ * (scripts/build.mjs): 0.4 MB instead of 1.2 MB, which saves each host page ~0.2 s of
  * Chromium CPU to parse and compile it.
  */
 function bundleHostPage(): Promise<string> {
@@ -235,6 +238,7 @@ export async function startAppHost(opts: { sim?: SimulatorOptions; env?: Record<
         await page.evaluate(([v, l]) => (globalThis as unknown as HostWindow).setViewContext(v, { theme: l.theme, locale: l.locale ?? 'en-US' }), [view, look] as const);
       },
       async closeView(view) { await page.evaluate((v) => (globalThis as unknown as HostWindow).closeView(v), view); },
+      probeView: (view) => page.evaluate((v) => (globalThis as unknown as HostWindow).probeView(v), view),
       async screenshot(view, theme) {
         if (!takeScreenshots) return undefined;
         mkdirSync(SCREENSHOTS, { recursive: true });

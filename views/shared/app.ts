@@ -1,6 +1,7 @@
 // What every view shares: the connection to the host, the host's theme and locale, tool calls
 // through the host, and DOM helpers that put API text on the page as text only.
-import { App, applyDocumentTheme, applyHostStyleVariables, type McpUiHostContext } from '@modelcontextprotocol/ext-apps';
+import type { McpUiHostContext } from '@modelcontextprotocol/ext-apps';
+import { applyDocumentTheme, applyHostStyleVariables, connectToHost, type HostConnection } from './host.js';
 import './base.css';
 
 export interface ToolCallResult {
@@ -23,7 +24,7 @@ export interface ViewHooks {
 export interface ViewContext { theme: 'light' | 'dark'; locale: string }
 
 export interface View {
-  app: App;
+  host: HostConnection;
   context(): ViewContext;
   /** The tool the host rendered this view for, when the host says so. */
   toolName(): string | undefined;
@@ -47,23 +48,23 @@ function applyContext(host: McpUiHostContext | undefined): ViewContext {
 
 /** Connects to the host; the hooks must be given now, as the host may send the result at once. */
 export async function startView(name: string, hooks: ViewHooks): Promise<View> {
-  const app = new App({ name: `swas-image-mcp-${name}`, version: '1' }, {});
   let current = contextOf(undefined);
-  if (hooks.onToolInput) app.ontoolinput = (p) => hooks.onToolInput?.((p.arguments ?? {}) as Record<string, unknown>);
-  if (hooks.onToolResult) app.ontoolresult = (p) => hooks.onToolResult?.(p as ToolCallResult);
-  app.onteardown = async () => { hooks.onTeardown?.(); return {}; };
-  app.onhostcontextchanged = () => {
-    current = applyContext(app.getHostContext());
-    hooks.onContext?.(current);
-  };
-  await app.connect();
-  current = applyContext(app.getHostContext());
+  const host = await connectToHost({ name: `swas-image-mcp-${name}`, version: '1' }, {
+    onToolInput: (p) => hooks.onToolInput?.(p.arguments ?? {}),
+    onToolResult: (p) => hooks.onToolResult?.(p as ToolCallResult),
+    onTeardown: () => hooks.onTeardown?.(),
+    onHostContextChanged: (ctx) => {
+      current = applyContext(ctx);
+      hooks.onContext?.(current);
+    },
+  });
+  current = applyContext(host.hostContext());
   hooks.onContext?.(current);
   return {
-    app,
+    host,
     context: () => current,
-    toolName: () => app.getHostContext()?.toolInfo?.tool.name,
-    callTool: async (tool, args) => (await app.callServerTool({ name: tool, arguments: args })) as ToolCallResult,
+    toolName: () => host.hostContext()?.toolInfo?.tool.name,
+    callTool: async (tool, args) => (await host.request('tools/call', { name: tool, arguments: args })) as ToolCallResult,
   };
 }
 
