@@ -1,7 +1,9 @@
 // nginx (Debian's package) in front of three real processes `node dist/index.js --http
 // 127.0.0.1:PORT` against ONE simulator, round-robin, driven by the v2 MCP client. The nginx
 // configuration alone, with in-process replicas: http-nginx.test.ts. Runs wherever nginx is (see
-// haveNginx); a build without working `--http` fails it.
+// haveNginx); a build without working `--http` fails it. Their ends: one drained by SIGTERM, one
+// killed, and the last stopped by a SIGTERM whose drain bound its call outlives (the in-process
+// side of that shutdown: http-shutdown.test.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,11 +23,13 @@ const haveNginx = haveSystemPackage('nginx', findNginx() !== undefined);
 
 const ROOT = resolve(__dirname, '../..');
 const R = DEMO.region;
+/** The drain bound of the replica the last test stops (the others keep the default). */
+const DRAIN_BOUND_MS = 100;
 
 interface Replica { url: string; proc: ChildProcess; stderr(): string; exited: Promise<void> }
 
 /** One real replica: the built server with `--http`, pointed at the shared simulator. Resolves once it logs that it listens. */
-async function spawnReplica(simUrl: string, keyFile: string): Promise<Replica> {
+async function spawnReplica(simUrl: string, keyFile: string, extra: Record<string, string> = {}): Promise<Replica> {
   const port = await freePort();
   const home = mkdtempSync(join(tmpdir(), 'swas-replica-home-'));
   const proc = spawn(process.execPath, [join(ROOT, 'dist/index.js'), '--http', `127.0.0.1:${port}`], {
@@ -35,7 +39,7 @@ async function spawnReplica(simUrl: string, keyFile: string): Promise<Replica> {
       ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
       ALIBABA_CLOUD_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SIM_ACCESS_KEY_SECRET,
       ALIBABA_CLOUD_REGION_ID: R, SWAS_ENDPOINT: simUrl, SWAS_MCP_POLL_INTERVAL_MS: '100',
-      SWAS_MCP_HTTP_TOKEN: TOKEN, SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_CONSENT: 'confirm', LOG_LEVEL: 'info',
+      SWAS_MCP_HTTP_TOKEN: TOKEN, SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_CONSENT: 'confirm', LOG_LEVEL: 'info', ...extra,
     },
   });
   let stderr = '';
@@ -82,7 +86,9 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
     const keyFile = join(dir, 'consent.key');
     writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`);
     chmodSync(keyFile, 0o600);
-    replicas.push(...await Promise.all([0, 1, 2].map(() => spawnReplica(sim.url, keyFile))));
+    // The first replica, the one left standing at the end, is stopped last by a SIGTERM whose drain
+    // bound its call outlives: a short bound, so that wait is short.
+    replicas.push(...await Promise.all([0, 1, 2].map((i) => spawnReplica(sim.url, keyFile, i === 0 ? { SWAS_MCP_HTTP_SHUTDOWN_MS: String(DRAIN_BOUND_MS) } : {}))));
     nginx = await startNginx(replicas.map((r) => new URL(r.url).host));
     lb = `${nginx.url}/mcp`;
   }, 60_000);
@@ -211,7 +217,7 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
     expect(await exitCode).toBe(0);
   });
 
-  // Last: it kills a replica.
+  // After the drain: it kills a replica.
   it('a replica killed mid-call costs no data: the client repeats through the balancer and finds the same image', async () => {
     const id = serverWithSnapshot('kill-server');
     const victim = replicas[1]!;
@@ -245,5 +251,25 @@ describe.skipIf(!haveNginx)('three real replicas (dist/index.js --http) behind n
     } finally {
       await again.close();
     }
+  });
+
+  // Last: it stops the replica left standing. The real tools, run by a replica, are stopped by the
+  // same call lifecycle stdio uses, and answer with what they know.
+  it('SIGTERM past the drain bound: a create_custom_image still waiting answers with its ImageId and says the server is shutting down', async () => {
+    const id = serverWithSnapshot('sigterm-server');
+    const target = replicas[0]!;
+    const exitCode = new Promise<number | null>((r) => target.proc.once('exit', (code) => r(code)));
+    const client = await connect(target.url, 'legacy');
+    let signalled = false;
+    const result = await call(client, 'create_custom_image', { RegionId: R, InstanceId: id, ImageName: 'sigterm-http-image', Source: 'latest-snapshot', WaitForAvailable: true },
+      // The first progress notification: the image exists and the wait has begun; it never ends on its own.
+      () => { if (!signalled) { signalled = true; target.proc.kill('SIGTERM'); } });
+    expect(signalled).toBe(true);
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent!.ImageId).toMatch(/^m-/);
+    expect(result.structuredContent!.Status).toBe('Creating');
+    expect((result.structuredContent!.Notes as string[]).join(' ')).toContain('because the server is shutting down');
+    await client.close().catch(() => undefined);
+    expect(await exitCode).toBe(0);
   });
 });
