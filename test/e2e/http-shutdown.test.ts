@@ -2,7 +2,7 @@
 // server is shutting down and what may have been applied (not an empty 200 stream), and the real
 // tools, run by a replica, are stopped by the same call lifecycle stdio uses, answering with what
 // they know. In-process here; a spawned replica (dist/) stopped by SIGTERM past its drain bound is
-// the last test of http-nginx-replicas.test.ts, whose replicas it shares.
+// the last test of replicas-postgres.test.ts, whose replicas it shares.
 import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
