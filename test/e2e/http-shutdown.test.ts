@@ -40,7 +40,7 @@ describe('HTTP: a call still open past the drain bound', () => {
     const sink = new Writable({ write(_c, _e, cb) { cb(); } });
     http = await startHttpServer({
       host: '127.0.0.1', port: 0, token: TOKEN, allowedHosts: [], allowedOrigins: [],
-      maxBodyBytes: 64 * 1024, maxConcurrent: 4, shutdownMs: 100, log: pino({ level: 'debug' }, sink),
+      maxBodyBytes: 64 * 1024, maxConcurrent: 4, shutdownMs: 50, log: pino({ level: 'debug' }, sink),
       describeTool: (name) => (name === 'hold' ? { kind: 'write', checkWith: 'list_things' } : undefined),
       buildServer: () => {
         const server = new McpServer({ name: 'tiny', version: '1.0.0' });
