@@ -176,7 +176,6 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
     for (const r of replicas) expect(existsSync(join(keyFile, '..', `never-${r.port}.jsonl`))).toBe(false);
   });
 
-
   // These share the first three replicas without taking any down, and touch separate servers and
   // images: they run at once.
   it.concurrent('the agent story works through the balancer (2025-era client): find, snapshot with progress, image with progress', async () => {
@@ -306,12 +305,13 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
   /**
    * Two more replicas, started together once a replica was killed between intent and outcome: they
    * are the ones whose start reconciles that change (the kill test), then serve the confirm-mode and
-   * OAuth tests (confirm mode, OAuth against a real OpenID provider) and the last SIGTERM. Sharing an image with ECS, all
-   * the OAuth test does, needs no consent in any mode. Started by whichever test asks first.
+   * OAuth tests (confirm mode, OAuth against a real OpenID provider) and the last SIGTERM. Sharing an
+   * image with ECS, all the OAuth test does, needs no consent in any mode. Started by whichever test
+   * asks first.
    */
   const AUDIENCE = 'https://swas.team.test/mcp';
   let provider: Promise<{ op: Awaited<ReturnType<typeof startOidcProvider>>; gate: Gate }> | undefined;
-  // The first replica reaches the simulator through a gate the confirm-mode test holds.
+  // The pair's first replica reaches the simulator through a gate the confirm-mode test holds.
   const providerAndGate = () => (provider ??= (async () => ({
     op: await startOidcProvider({ resource: AUDIENCE, users: ['alice', 'bob'] }), gate: await gateFor(sim.url),
   }))());
@@ -319,7 +319,7 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
   const confirmOauthPair = () => (oauthPair ??= (async () => {
     const { op, gate } = await providerAndGate();
     const env = { SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: AUDIENCE, SWAS_MCP_PUBLIC_URL: AUDIENCE };
-        // The second is stopped last by a SIGTERM whose drain bound its call outlives: a short bound, so that wait is short.
+    // The second is stopped last by a SIGTERM whose drain bound its call outlives: a short bound, so that wait is short.
     return { op, gate, pair: await Promise.all([spawnReplica({ ...env, SWAS_ENDPOINT: gate.url }), spawnReplica({ ...env, SWAS_MCP_HTTP_SHUTDOWN_MS: String(DRAIN_BOUND_MS) })]) };
   })());
   afterAll(async () => {
@@ -510,9 +510,8 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
     }
   }, 60_000);
 
-  // Last: it stops the second of the pair, which the test of the balancer above left standing. The
-  // real tools, run by a replica, are stopped by the same call lifecycle stdio uses, and answer with
-  // what they know.
+  // Last: it stops the pair's second replica. The real tools, run by a replica, are stopped by the
+  // same call lifecycle stdio uses, and answer with what they know.
   it('SIGTERM past the drain bound: a create_custom_image still waiting answers with its ImageId and says the server is shutting down', async () => {
     const { op, pair: [, target] } = await confirmOauthPair();
     const { accessToken } = await op.login('alice', { scopes: ['swas:read', 'swas:write'] });
