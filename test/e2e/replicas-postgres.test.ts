@@ -177,7 +177,7 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
   });
 
   // These share the first three replicas without taking any down, and touch separate servers and
-  // images: they run at once.
+  // images: they run at once, so each gets 60 s (they share the replicas' time, as the later tests do).
   it.concurrent('the agent story works through the balancer (2025-era client): find, snapshot with progress, image with progress', async () => {
     const client = await connect(lb, 'legacy');
     try {
@@ -198,7 +198,7 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
     } finally {
       await client.close();
     }
-  });
+  }, 60_000);
 
   it.concurrent('a 2026-07-28 client (pinned) and an auto-negotiating one list tools and get progress through the balancer', async () => {
     for (const era of ['modern', 'auto'] as const) {
@@ -216,7 +216,7 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
         await client.close();
       }
     }
-  });
+  }, 60_000);
 
   it.concurrent('the same create_custom_image sent at once through three different replicas makes one image', async () => {
     const id = serverWithSnapshot('race-server');
@@ -232,7 +232,7 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
     } finally {
       for (const c of clients) await c.close();
     }
-  });
+  }, 60_000);
 
   it.concurrent('a wrong or missing token is refused at the balancer and at every replica; no replica ever logs the token', async () => {
     await refusedEverywhere([lb, ...replicas.map((r) => r.url)]);
@@ -240,7 +240,7 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
       expect(r.stderr()).toContain('"msg":"http request"');
       expect(r.stderr()).not.toContain(TOKEN);
     }
-  });
+  }, 60_000);
 
   it('approved on one replica, carried out by a call on another; two concurrent uses of one approval make one change', async () => {
     const args = { RegionId: R, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [ACCOUNT] };
