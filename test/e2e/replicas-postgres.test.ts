@@ -319,8 +319,10 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
   const confirmOauthPair = () => (oauthPair ??= (async () => {
     const { op, gate } = await providerAndGate();
     const env = { SWAS_MCP_CONSENT: 'confirm', SWAS_MCP_OAUTH_ISSUER: op.issuer, SWAS_MCP_OAUTH_AUDIENCE: AUDIENCE, SWAS_MCP_PUBLIC_URL: AUDIENCE };
-    // The second is stopped last by a SIGTERM whose drain bound its call outlives: a short bound, so that wait is short.
-    return { op, gate, pair: await Promise.all([spawnReplica({ ...env, SWAS_ENDPOINT: gate.url }), spawnReplica({ ...env, SWAS_MCP_HTTP_SHUTDOWN_MS: String(DRAIN_BOUND_MS) })]) };
+    // The first's request that the gate holds must not time out (and be sent again) while the test's
+    // other call runs, however slow the machine: a deadline past the test's. The second is stopped
+    // last by a SIGTERM whose drain bound its call outlives: a short bound, so that wait is short.
+    return { op, gate, pair: await Promise.all([spawnReplica({ ...env, SWAS_ENDPOINT: gate.url, SWAS_MCP_REQUEST_TIMEOUT_MS: '60000' }), spawnReplica({ ...env, SWAS_MCP_HTTP_SHUTDOWN_MS: String(DRAIN_BOUND_MS) })]) };
   })());
   afterAll(async () => {
     const started = await provider?.catch(() => undefined);
