@@ -1,8 +1,8 @@
 // nginx (Debian's package) in front of three in-process replicas of src/http/serve.ts serving a
 // tiny tool, round-robin, driven by the v2 MCP client: the nginx configuration (SSE unbuffered,
 // HTTP/1.1 keep-alive upstream, Host passed through) proved independently of the server wiring.
-// The built server as the replicas: http-nginx-replicas.test.ts (a file of its own, so the two
-// run side by side).
+// The built server as the replicas, sharing PostgreSQL: replicas-postgres.test.ts (a file of its
+// own, so the two run side by side).
 import { Writable } from 'node:stream';
 import { type Progress } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';

@@ -261,7 +261,7 @@ describe('HTTP transport: concurrency cap and graceful drain', () => {
   });
 
   it('close() gives up on a call that outlives shutdownMs: it is answered with ServerShuttingDown, and close still resolves', async () => {
-    const { http, gate } = await start({ shutdownMs: 300 });
+    const { http, gate } = await start({ shutdownMs: 50 });
     const inFlight = mcpPost(http.url, toolsCallBody('hold', {}));
     await gate.reached(1);
     await http.close();

@@ -1,12 +1,8 @@
 // Shutdown past the drain bound over HTTP: a call still open gets a JSON-RPC error that says the
 // server is shutting down and what may have been applied (not an empty 200 stream), and the real
 // tools, run by a replica, are stopped by the same call lifecycle stdio uses, answering with what
-// they know. In-process for the first part; a spawned replica (dist/) and SIGTERM for the second.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// they know. In-process here; a spawned replica (dist/) stopped by SIGTERM past its drain bound is
+// the last test of replicas-postgres.test.ts, whose replicas it shares.
 import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
@@ -15,8 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
 import { startHttpServer, type HttpServerHandle } from '../../src/http/serve.js';
 import { shuttingDownError } from '../../src/shutdown.js';
-import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { freePort, MCP_POST_HEADERS, rawRequest, toolsCallBody } from '../helpers/nginx.js';
+import { MCP_POST_HEADERS, rawRequest, toolsCallBody } from '../helpers/nginx.js';
 
 const TOKEN = 'shutdown-token-3a9c1e0d7b2f4a6c8e0d';
 
@@ -45,7 +40,7 @@ describe('HTTP: a call still open past the drain bound', () => {
     const sink = new Writable({ write(_c, _e, cb) { cb(); } });
     http = await startHttpServer({
       host: '127.0.0.1', port: 0, token: TOKEN, allowedHosts: [], allowedOrigins: [],
-      maxBodyBytes: 64 * 1024, maxConcurrent: 4, shutdownMs: 100, log: pino({ level: 'debug' }, sink),
+      maxBodyBytes: 64 * 1024, maxConcurrent: 4, shutdownMs: 50, log: pino({ level: 'debug' }, sink),
       describeTool: (name) => (name === 'hold' ? { kind: 'write', checkWith: 'list_things' } : undefined),
       buildServer: () => {
         const server = new McpServer({ name: 'tiny', version: '1.0.0' });
@@ -84,52 +79,5 @@ describe('HTTP: a call still open past the drain bound', () => {
     await http!.close();
     expect(await call).toMatch(/shutting down/);
     await client.close().catch(() => undefined);
-  });
-});
-
-describe('SIGTERM on a real replica: its tools share the stdio call lifecycle', () => {
-  const ROOT = resolve(__dirname, '../..');
-  let sim: Simulator | undefined;
-  let proc: ChildProcess | undefined;
-  afterEach(async () => { proc?.kill('SIGKILL'); await sim?.stop(); });
-
-  it('a create_custom_image waiting past the drain bound answers with its ImageId and says the server is shutting down', async () => {
-    sim = await startSimulator({ imageReadyMs: 120_000 });
-    const port = await freePort();
-    const home = mkdtempSync(join(tmpdir(), 'swas-shutdown-home-'));
-    const keyFile = join(home, 'consent.key');
-    writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    proc = spawn(process.execPath, [join(ROOT, 'dist/index.js'), '--http', `127.0.0.1:${port}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home,
-        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9/',
-        ALIBABA_CLOUD_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SIM_ACCESS_KEY_SECRET,
-        ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_ENDPOINT: sim.url, SWAS_MCP_POLL_INTERVAL_MS: '50',
-        SWAS_MCP_HTTP_TOKEN: TOKEN, SWAS_MCP_CONSENT_KEY_FILE: keyFile, SWAS_MCP_HTTP_SHUTDOWN_MS: '200',
-        SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'info',
-      },
-    });
-    let stderr = '';
-    const exited = new Promise<number | null>((r) => proc!.once('exit', (code) => r(code)));
-    await new Promise<void>((ready, fail) => {
-      proc!.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (stderr.includes('ready on HTTP')) ready(); });
-      void exited.then(() => fail(new Error(`replica exited before listening:\n${stderr}`)));
-    });
-    const client = new Client({ name: 'shutdown-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
-    let signalled = false;
-    const result = await client.callTool(
-      { name: 'create_custom_image', arguments: { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'sigterm-http-image', Source: 'latest-snapshot', WaitForAvailable: true } },
-      // The first progress notification: the image exists and the wait has begun.
-      { onprogress: () => { if (!signalled) { signalled = true; proc!.kill('SIGTERM'); } } },
-    ) as { isError?: boolean; structuredContent: { ImageId: string; Status: string; Notes: string[] } };
-    expect(signalled).toBe(true);
-    expect(result.isError).toBeFalsy();
-    expect(result.structuredContent.ImageId).toMatch(/^m-/);
-    expect(result.structuredContent.Status).toBe('Creating');
-    expect(result.structuredContent.Notes.join(' ')).toContain('because the server is shutting down');
-    await client.close().catch(() => undefined);
-    expect(await exited).toBe(0);
   });
 });
