@@ -4,13 +4,13 @@
 // every schema of MCP and of MCP Apps, ~400 kB that each view would parse and run (building those
 // schemas at start-up alone cost more CPU than the view), for six messages.
 import type {
-  McpUiHostContext, McpUiHostContextChangedNotification, McpUiInitializedNotification, McpUiInitializeRequest,
+  LATEST_PROTOCOL_VERSION, McpUiHostContext, McpUiHostContextChangedNotification, McpUiInitializedNotification, McpUiInitializeRequest,
   McpUiInitializeResult, McpUiResourceTeardownRequest, McpUiSizeChangedNotification, McpUiToolInputNotification,
   McpUiToolResultNotification,
 } from '@modelcontextprotocol/ext-apps';
 
-/** The MCP Apps protocol version these views speak (ext-apps' LATEST_PROTOCOL_VERSION). */
-export const PROTOCOL_VERSION = '2026-01-26';
+/** The MCP Apps protocol version these views speak: the compiler holds it to ext-apps' own. */
+export const PROTOCOL_VERSION: typeof LATEST_PROTOCOL_VERSION = '2026-01-26';
 /** As long as the MCP SDK waits for an answer before it gives up on a request. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
