@@ -36,10 +36,9 @@ const offeredIn = (readOnly: boolean, allowDestructive: boolean) =>
   selectTools(ALL_TOOLS, { readOnly, allowDestructive }).map((t) => t.name).sort();
 /**
  * Measured 0.1.0: 375–407 KiB packed (1.2–1.6 MB unpacked); the server alone later ~600 KiB. Each MCP
- * App page (dist/apps) adds ~110 KiB packed: a page must be self-contained, so each carries its own
- * copy of ext-apps' App, the MCP protocol code and zod. With three pages, the OAuth verifier (jose) and the
- * PostgreSQL client (pg) bundled in: ~1,030 KiB. The bound leaves room to grow, not to ship node_modules
- * (several MB packed).
+ * App page (dist/apps) is self-contained, ~15 kB (the views speak the Apps protocol themselves). With
+ * three pages, the OAuth verifier (jose) and the PostgreSQL client (pg) bundled in: ~725 KiB. The
+ * bound leaves room to grow, not to ship node_modules (several MB packed).
  */
 const MAX_BUNDLE_BYTES = 1280 * 1024;
 
