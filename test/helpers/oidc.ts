@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { join, resolve } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 /**
  * A real OpenID provider (panva's `oidc-provider`) on 127.0.0.1 for the OAuth tests.
@@ -67,7 +69,7 @@ export interface OidcProvider {
   sign(claims: JWTPayload, header?: { typ?: string }): Promise<string>;
   /** The provider's public signing key (what its JWKS publishes). */
   publicJwk: JWK;
-  /** A key pair the provider does not publish, with its own `kid` (made on first use: an RSA key costs ~0.2 s of CPU). */
+  /** A key pair the provider does not publish, with its own `kid` (the same key for every provider of a run, a fresh `kid` for each). */
   foreignKey(): Promise<{ privateKey: CryptoKey; kid: string }>;
   /** How many times the JWKS was fetched (to see caching). */
   jwksFetches(): number;
@@ -76,11 +78,43 @@ export interface OidcProvider {
 
 let warned = false;
 
+type KeyPair = { privateKey: CryptoKey; publicKey: CryptoKey };
+
+/** Where the test providers' RSA keys are kept between runs (gitignored with the rest of node_modules). */
+const KEY_CACHE = resolve(__dirname, '../../node_modules/.cache/swas-test-oidc');
+
 /**
- * The providers' signing key pair, made once per process: RSA key generation costs ~0.2 s of CPU,
- * and a provider's identity is its issuer and `kid` (fresh for each), which is all a verifier goes by.
+ * An RSA key pair for the test providers, kept under node_modules/.cache and made only when it is
+ * not there: RSA key generation costs ~0.15-0.25 s of CPU, and each worker that starts a provider
+ * (and each that asks for a foreign key) paid it on every run. A test key of a loopback provider;
+ * what a test proves does not depend on the key being new, only on who publishes it: a provider's
+ * identity is its issuer and `kid` (fresh for each), which is all a verifier goes by.
  */
-let signingKeys: ReturnType<typeof generateKeyPair> | undefined;
+async function cachedKeyPair(name: 'signing' | 'foreign'): Promise<KeyPair> {
+  const file = join(KEY_CACHE, `${name}-rs256.jwk.json`);
+  try {
+    const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
+    return {
+      privateKey: await importJWK(jwk, 'RS256', { extractable: true }) as CryptoKey,
+      publicKey: await importJWK(pub, 'RS256', { extractable: true }) as CryptoKey,
+    };
+  } catch {
+    // Not made yet (or unreadable): make it and keep it.
+  }
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  mkdirSync(KEY_CACHE, { recursive: true });
+  // Written aside and renamed: a worker reading it meanwhile sees all of it or nothing.
+  const part = `${file}.${process.pid}.part`;
+  writeFileSync(part, JSON.stringify(await exportJWK(pair.privateKey)), { mode: 0o600 });
+  renameSync(part, file);
+  return pair;
+}
+
+/** The providers' signing key pair, read (or made) once per process. */
+let signingKeys: Promise<KeyPair> | undefined;
+/** The key pair no provider publishes, read (or made) on first use. */
+let foreignKeys: Promise<KeyPair> | undefined;
 
 export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider> {
   if (!warned) {
@@ -89,7 +123,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
   }
   const { default: Provider } = await import('oidc-provider');
 
-  const { privateKey, publicKey } = await (signingKeys ??= generateKeyPair('RS256', { extractable: true }));
+  const { privateKey, publicKey } = await (signingKeys ??= cachedKeyPair('signing'));
   const kid = `test-${randomBytes(4).toString('hex')}`;
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
@@ -308,7 +342,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
     login,
     sign,
     publicJwk,
-    foreignKey: () => (foreign ??= generateKeyPair('RS256').then(({ privateKey: key }) => ({ privateKey: key, kid: `foreign-${randomBytes(4).toString('hex')}` }))),
+    foreignKey: () => (foreign ??= (foreignKeys ??= cachedKeyPair('foreign')).then(({ privateKey: key }) => ({ privateKey: key, kid: `foreign-${randomBytes(4).toString('hex')}` }))),
     jwksFetches: () => jwksFetches,
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
