@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { Grant } from 'oidc-provider';
 
 /**
  * A real OpenID provider (panva's `oidc-provider`) on 127.0.0.1 for the OAuth tests.
@@ -13,7 +14,7 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JW
  * - Authorization code + PKCE for a person: the public client `approverClientId` (native, so any
  *   loopback port of a registered redirect URI is accepted). The provider's login page is one form:
  *   `input#login` (the username, which becomes `sub`) and `button#submit`; consent is granted
- *   without a page. `login(username)` walks the same flow over fetch, without a browser.
+ *   with the login, without a page. `login(username)` walks the same flow over fetch, without a browser.
  * - `sign(claims)` signs arbitrary claims with the provider's own key (for expired, wrong-issuer
  *   tokens); `foreignKey()` is a key the provider does not publish (unknown `kid`).
  *
@@ -22,6 +23,8 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JW
  */
 
 export const SWAS_SCOPES = ['swas:read', 'swas:write', 'swas:destructive', 'swas:approve'] as const;
+/** The OpenID scopes the provider knows besides the resource's. */
+const OIDC_SCOPES = ['openid', 'profile'];
 
 export interface OidcOptions {
   /** The resource indicator tokens are issued for by default (this server's public URL). */
@@ -162,7 +165,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
       },
     ],
     jwks: { keys: [privateJwk] },
-    scopes: ['openid', 'profile', ...SWAS_SCOPES],
+    scopes: [...OIDC_SCOPES, ...SWAS_SCOPES],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     features: {
@@ -219,29 +222,41 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
         loginPage(res, details.uid, `unknown user ${JSON.stringify(username)}`);
         return;
       }
-      await provider.interactionFinished(req, res, { login: { accountId: username } }, { mergeWithLastSubmission: false });
+      // Consent comes with the login, granted as asked: a second interaction (the provider's
+      // redirect to it and back) would cost each login two more requests and nothing a test reads.
+      const { params } = details;
+      const asked = typeof params.scope === 'string' ? params.scope.split(' ') : [];
+      const grant = new provider.Grant({ accountId: username, clientId: String(params.client_id) });
+      const resources = [params.resource ?? opts.resource].flat().map(String);
+      grantAsAsked(grant, username, asked.filter((s) => OIDC_SCOPES.includes(s)), undefined,
+        Object.fromEntries(resources.map((r) => [r, asked.filter((s) => (SWAS_SCOPES as readonly string[]).includes(s))])));
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { login: { accountId: username }, consent: { grantId } }, { mergeWithLastSubmission: false });
       return;
     }
-    // Consent: granted as asked, without a page (the tests are about the resource server).
+    // Consent asked for later (a person already logged in at the issuer): granted as asked, without a page.
     const { prompt: { details: missing }, params, session, grantId } = details;
     const grant = grantId
       ? await provider.Grant.find(grantId)
       : new provider.Grant({ accountId: session?.accountId, clientId: String(params.client_id) });
     if (!grant) throw new Error('grant not found');
-    const oidcScope = missing.missingOIDCScope as string[] | undefined;
-    const oidcClaims = missing.missingOIDCClaims as string[] | undefined;
-    const resourceScopes = missing.missingResourceScopes as Record<string, string[]> | undefined;
-    if (oidcScope) grant.addOIDCScope(oidcScope.join(' '));
-    if (oidcClaims) grant.addOIDCClaims(oidcClaims);
-    const allowed = opts.userScopes?.[String(session?.accountId)];
+    grantAsAsked(grant, String(session?.accountId), missing.missingOIDCScope as string[] | undefined,
+      missing.missingOIDCClaims as string[] | undefined, missing.missingResourceScopes as Record<string, string[]> | undefined);
+    const saved = await grant.save();
+    await provider.interactionFinished(req, res, { consent: grantId ? {} : { grantId: saved } }, { mergeWithLastSubmission: true });
+  }
+
+  /** Grants what was asked (the tests are about the resource server), except the resource scopes `userScopes` refuses this user. */
+  function grantAsAsked(grant: Grant, accountId: string, oidcScope?: string[], oidcClaims?: string[], resourceScopes?: Record<string, string[]>): void {
+    if (oidcScope?.length) grant.addOIDCScope(oidcScope.join(' '));
+    if (oidcClaims?.length) grant.addOIDCClaims(oidcClaims);
+    const allowed = opts.userScopes?.[accountId];
     for (const [indicator, scopes] of Object.entries(resourceScopes ?? {})) {
       const given = allowed ? scopes.filter((s) => allowed.includes(s)) : scopes;
       const refused = scopes.filter((s) => !given.includes(s));
       if (given.length > 0) grant.addResourceScope(indicator, given.join(' '));
       if (refused.length > 0) grant.rejectResourceScope(indicator, refused.join(' '));
     }
-    const saved = await grant.save();
-    await provider.interactionFinished(req, res, { consent: grantId ? {} : { grantId: saved } }, { mergeWithLastSubmission: true });
   }
 
   async function token(req: TokenRequest): Promise<string> {
