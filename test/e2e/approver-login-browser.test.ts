@@ -77,6 +77,9 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   const store = new MemoryApprovalStore();
 
   beforeAll(async () => {
+    // The browser opens while the servers start (the worker's first browser file starts Chromium).
+    const opening = newChromiumContext().then(async (c) => { context = c; page = await c.newPage(); });
+    opening.catch(() => undefined); // awaited below; afterAll closes what opened if a start fails first
     sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
     const dir = mkdtempSync(join(tmpdir(), 'swas-approver-'));
     ledgerPath = join(dir, 'audit.jsonl');
@@ -113,8 +116,7 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
       buildServer: (who) => (who ? buildServer({ ...ctx, requestedBy: who }, toolsForScopes(tools, who.scopes)) : buildServer(ctx, tools)),
       approvalPage: { store, now: Date.now, publicOrigin: origin, login },
     });
-    context = await newChromiumContext();
-    page = await context.newPage();
+    await opening;
   }, 60_000);
   afterAll(async () => {
     await context?.close();
