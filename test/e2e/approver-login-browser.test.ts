@@ -34,12 +34,34 @@ import { ledgerLines } from '../helpers/stack.js';
  * real resource server (the requester); the person approving is played in Debian's Chromium.
  * Each person gets a fresh cookie jar (`person()`): to this server and the issuer, a browser is its
  * cookies, and a new BrowserContext per person would start a new page and renderer each time.
+ *
+ * The first test walks the whole login in the browser: the page's link, the issuer's form, the way
+ * back. The others are about what the server does with the issuer's answer, so the person's way to
+ * the issuer and through its form is walked in the same cookie jar without rendering those pages
+ * (`issuerAnswer`), and Chromium opens the answer (the callback) and the pages it leads to: each
+ * page Chromium renders and Playwright reads costs it ~0.15-0.2 s of CPU, and a login through the
+ * form three pages.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
 const READS = /^(List|Describe)/;
 const share = (account: string) => ({ RegionId: DEMO.region, ImageId: DEMO.blogImageId, Operation: 'Share', Accounts: [account] });
+
+/*
+ * What a page shows, read by a script in the page, for the pages a test only reads. A locator
+ * has Playwright inject its selector engine (~0.3 MB of script) into each new page first, which
+ * costs Chromium about as much CPU as loading one of these pages (measured: ~0.065 s against
+ * ~0.07 s); a page the test clicks on pays that anyway, and is read with locators.
+ */
+/** The little of the page's DOM these reads use (the tests compile without the DOM library). */
+type InPage = { document: { querySelector(s: string): { innerText: string; value?: string } | null; querySelectorAll(s: string): { length: number } } };
+/** The rendered text of the first element `selector` matches, or null when none does. */
+const textOf = (page: Page, selector: string) => page.evaluate((s) => (globalThis as unknown as InPage).document.querySelector(s)?.innerText ?? null, selector);
+/** How many elements `selector` matches. */
+const countOf = (page: Page, selector: string) => page.evaluate((s) => (globalThis as unknown as InPage).document.querySelectorAll(s).length, selector);
+/** The approval form's digest, as the page shows it. */
+const digestOf = (page: Page) => page.evaluate(() => (globalThis as unknown as InPage).document.querySelector('input[name=digest]')?.value ?? null);
 
 describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-provider)', () => {
   let context: BrowserContext;
@@ -55,6 +77,9 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   const store = new MemoryApprovalStore();
 
   beforeAll(async () => {
+    // The browser opens while the servers start (the worker's first browser file starts Chromium).
+    const opening = newChromiumContext().then(async (c) => { context = c; page = await c.newPage(); });
+    opening.catch(() => undefined); // awaited below; afterAll closes what opened if a start fails first
     sim = await startSimulator({ imageReadyMs: 100, snapshotReadyMs: 100 });
     const dir = mkdtempSync(join(tmpdir(), 'swas-approver-'));
     ledgerPath = join(dir, 'audit.jsonl');
@@ -91,8 +116,7 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
       buildServer: (who) => (who ? buildServer({ ...ctx, requestedBy: who }, toolsForScopes(tools, who.scopes)) : buildServer(ctx, tools)),
       approvalPage: { store, now: Date.now, publicOrigin: origin, login },
     });
-    context = await newChromiumContext();
-    page = await context.newPage();
+    await opening;
   }, 60_000);
   afterAll(async () => {
     await context?.close();
@@ -106,11 +130,9 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   const intents = () => (ledgerLines(ledgerPath))
     .filter((l) => l.phase === 'intent');
 
-  /** The browser of a person who has not been here before: no cookies (of this server or the issuer), no routes. */
+  /** The browser of a person who has not been here before: no cookies (of this server or the issuer). Each test opens its first page itself. */
   async function person(): Promise<Page> {
-    await page.unrouteAll({ behavior: 'wait' });
     await context.clearCookies();
-    await page.goto('about:blank');
     return page;
   }
 
@@ -141,6 +163,41 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     await page.fill('input#login', user);
     await page.click('button#submit');
     await page.waitForURL((u) => u.origin !== op.issuer);
+  }
+
+  /**
+   * What the browser would do from the page's "Log in" link until the issuer sends it back: the
+   * requests the link starts (this server's redirect with its login cookie, the issuer's redirects,
+   * its login form posted as `user` when it asks), made in the browser's own cookie jar
+   * (context.request shares it). Returns the callback URL the issuer redirects to, not yet opened.
+   */
+  async function issuerAnswer(url: string, user: string): Promise<URL> {
+    let res = await context.request.get(`${url}/login`, { maxRedirects: 0 });
+    for (let hop = 0; hop < 10; hop += 1) {
+      const location = res.headers().location;
+      if (!location) throw new Error(`the login stopped at HTTP ${res.status()} (${res.url()})`);
+      const next = new URL(location, res.url());
+      if (next.pathname === '/approve/callback') return next;
+      res = await context.request.get(next.href, { maxRedirects: 0 });
+      // The issuer's login form (its consent is granted by redirects alone).
+      if (res.status() === 200 && /^\/interaction\/[\w-]+$/.test(next.pathname)) {
+        res = await context.request.post(`${next.href}/login`, { form: { login: user }, maxRedirects: 0 });
+      }
+    }
+    throw new Error('the issuer did not send the browser back');
+  }
+
+  /** Logs `user` in (see `issuerAnswer`) and opens the issuer's answer in Chromium, which lands on the page or a refusal. */
+  async function loggedIn(page: Page, url: string, user: string): Promise<void> {
+    await page.goto((await issuerAnswer(url, user)).href);
+  }
+
+  /** The page's own Approve form posted from the page (as a script on it could), with the digest the page showed. */
+  function postApprove(page: Page, url: string, digest: string | null): Promise<{ status: number; text: string }> {
+    return page.evaluate(async ({ action, digest }) => {
+      const r = await fetch(action, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `decision=approve&digest=${digest}` });
+      return { status: r.status, text: await r.text() };
+    }, { action: new URL(url).pathname, digest });
   }
 
   it('an approver logs in (code + PKCE), approves, and the call goes ahead once; the ledger names the login and the approver', async () => {
@@ -180,17 +237,15 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     const model = await modelFor('alice');
     const { url } = await ask(model, '5555666600000002');
     const page = await person();
-    await logIn(page, url, 'carol');
-    expect(await page.locator('#result').innerText()).toBe('Not logged in');
-    expect(await page.locator('body').innerText()).toContain('did not grant swas:approve');
-    expect((await context.cookies()).find((c) => c.name === 'swas_approver')).toBeUndefined();
-    // Posting Approve anyway (the page's own form, no session): refused.
     await page.goto(url);
-    const digest = await page.locator('input[name=digest]').getAttribute('value');
-    const posted = await page.evaluate(async ({ action, digest }) => {
-      const r = await fetch(action, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `decision=approve&digest=${digest}` });
-      return { status: r.status, text: await r.text() };
-    }, { action: new URL(url).pathname, digest });
+    const digest = await digestOf(page);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    await loggedIn(page, url, 'carol');
+    expect(await textOf(page, '#result')).toBe('Not logged in');
+    expect(await textOf(page, 'body')).toContain('did not grant swas:approve');
+    expect((await context.cookies()).find((c) => c.name === 'swas_approver')).toBeUndefined();
+    // Posting Approve anyway (the page's own form and digest, from this origin, no session): refused.
+    const posted = await postApprove(page, url, digest);
     expect(posted.status).toBe(403);
     expect(posted.text).toContain('log in first');
     expect(mutations()).toEqual(['AddCustomImageShareAccount']); // only the first test's change
@@ -203,20 +258,20 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
       const model = await modelFor('alice');
       const { url, approvalId } = await ask(model, '5555666600000003');
       const page = await person();
-      await logIn(page, url, 'alice');
-      expect(await page.locator('#refused').innerText()).toContain('You (alice) asked for this change');
-      expect(await page.locator('#approve').count()).toBe(0);
-      const digest = await page.locator('input[name=digest]').getAttribute('value');
-      const posted = await page.evaluate(async ({ action, digest }) => {
-        const r = await fetch(action, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `decision=approve&digest=${digest}` });
-        return { status: r.status, text: await r.text() };
-      }, { action: new URL(url).pathname, digest });
+      await loggedIn(page, url, 'alice');
+      expect(page.url()).toBe(url);
+      expect(await textOf(page, '#refused')).toContain('You (alice) asked for this change');
+      expect(await countOf(page, '#approve')).toBe(0);
+      const digest = await digestOf(page);
+      expect(digest).toMatch(/^[0-9a-f]{64}$/);
+      const posted = await postApprove(page, url, digest);
       expect(posted.status).toBe(403);
       expect(posted.text).toContain('another person to approve it');
       expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
 
       const page2 = await person();
-      await logIn(page2, url, 'bob');
+      await loggedIn(page2, url, 'bob');
+      expect(await page2.locator('#approver').innerText()).toContain('bob');
       await page2.click('#approve');
       await page2.waitForSelector('#result');
       expect(await page2.locator('#result').innerText()).toBe('Approved');
@@ -230,62 +285,38 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     }
   }, 60_000);
 
-  /**
-   * Logs `user` in at the issuer, but hands the issuer's redirect back to the page to `redirect`
-   * first (Playwright cannot route a request reached by a redirect, so the login form's POST is
-   * routed and its redirects followed here, in the browser context's cookie jar).
-   */
-  async function logInVia(url: string, user: string, redirect: (callback: URL, context: BrowserContext) => Promise<string | undefined>): Promise<{ page: Page; session(): Promise<unknown> }> {
-    const page = await person();
-    await page.route((u) => u.origin === op.issuer && /\/interaction\/[\w-]+\/login$/.test(u.pathname), async (route) => {
-      let res = await route.fetch({ maxRedirects: 0 });
-      for (let hop = 0; hop < 5 && res.status() >= 300 && res.status() < 400; hop += 1) {
-        const next = new URL(res.headers().location!, op.issuer);
-        if (next.pathname === '/approve/callback') {
-          const to = await redirect(next, context);
-          await (to ? route.fulfill({ status: 303, headers: { Location: to } }) : route.fulfill({ status: 204 }));
-          return;
-        }
-        res = await page.context().request.get(next.href, { maxRedirects: 0 });
-      }
-      throw new Error(`the issuer did not redirect back (HTTP ${res.status()})`);
-    });
-    await page.goto(url);
-    await page.click('#login');
-    await page.waitForSelector('input#login');
-    await page.fill('input#login', user);
-    await Promise.all([page.waitForLoadState(), page.click('button#submit')]);
-    await page.unrouteAll({ behavior: 'wait' });
-    return { page, session: async () => (await context.cookies()).find((c) => c.name === 'swas_approver') };
-  }
-
   it('a tampered state, a lost login cookie, or a code exchanged without its PKCE verifier logs nobody in', async () => {
     const model = await modelFor('alice');
     const { url, approvalId } = await ask(model, '5555666600000004');
+    const page = await person();
+    const session = async () => (await context.cookies()).find((c) => c.name === 'swas_approver');
     // 1. The state coming back is not the one sent.
-    const one = await logInVia(url, 'bob', async (cb) => { cb.searchParams.set('state', randomToken()); return cb.href; });
-    await one.page.waitForSelector('#result');
-    expect(await one.page.locator('body').innerText()).toContain('does not belong to the login started here (state)');
-    expect(await one.session()).toBeUndefined();
+    const tampered = await issuerAnswer(url, 'bob');
+    tampered.searchParams.set('state', randomToken());
+    await page.goto(tampered.href);
+    expect(await textOf(page, '#result')).toBe('Not logged in');
+    expect(await textOf(page, 'body')).toContain('does not belong to the login started here (state)');
+    expect(await session()).toBeUndefined();
 
     // 2. The login cookie (state, nonce, verifier) is gone: the code is never exchanged.
-    const two = await logInVia(url, 'bob', async (cb, context) => { await context.clearCookies({ name: 'swas_approval_login' }); return cb.href; });
-    await two.page.waitForSelector('#result');
-    expect(await two.page.locator('body').innerText()).toContain('was not started on this browser');
-    expect(await two.session()).toBeUndefined();
+    const orphan = await issuerAnswer(url, 'bob');
+    await context.clearCookies({ name: 'swas_approval_login' });
+    await page.goto(orphan.href);
+    expect(await textOf(page, '#result')).toBe('Not logged in');
+    expect(await textOf(page, 'body')).toContain('was not started on this browser');
+    expect(await session()).toBeUndefined();
 
     // 3. The code alone, without the verifier its challenge was made from: the issuer refuses it.
-    let code: string | undefined;
-    await logInVia(url, 'bob', async (cb) => { code = cb.searchParams.get('code') ?? undefined; return undefined; });
+    const code = (await issuerAnswer(url, 'bob')).searchParams.get('code');
     expect(code).toBeTruthy();
     const stolen = await authority.finish(code!, { nonce: randomToken(), verifier: randomToken() });
     expect(stolen).toMatchObject({ kind: 'refused' });
     expect((stolen as { reason: string }).reason).toContain('invalid_grant');
 
     // The same flow, untouched, logs bob in: the failures above were the tampering's.
-    const fine = await logInVia(url, 'bob', async (cb) => cb.href);
-    await fine.page.waitForSelector('#approver');
-    expect(await fine.session()).toBeDefined();
+    await loggedIn(page, url, 'bob');
+    expect(await textOf(page, '#approver')).toContain('bob');
+    expect(await session()).toBeDefined();
 
     expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
     await model.close();

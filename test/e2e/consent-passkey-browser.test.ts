@@ -33,9 +33,11 @@ describe.skipIf(!haveChromium)('approving with a passkey in Chromium', () => {
 
   beforeAll(async () => {
     passkeys = new FilePasskeys(join(mkdtempSync(join(tmpdir(), 'swas-passkeys-')), 'passkeys.json'));
+    // The browser opens while the harness starts (the worker's first browser file starts Chromium).
+    const opening = newChromiumContext().then(async (c) => { context = c; page = await c.newPage(); });
+    opening.catch(() => undefined); // awaited below; afterAll closes what opened if the harness fails first
     h = await humanHarness({ SWAS_MCP_WAIT_TIMEOUT_MS: '100' }, passkeys);
-    context = await newChromiumContext();
-    page = await context.newPage();
+    await opening;
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {

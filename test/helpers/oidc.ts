@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { join, resolve } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { Grant } from 'oidc-provider';
 
 /**
  * A real OpenID provider (panva's `oidc-provider`) on 127.0.0.1 for the OAuth tests.
@@ -11,7 +14,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
  * - Authorization code + PKCE for a person: the public client `approverClientId` (native, so any
  *   loopback port of a registered redirect URI is accepted). The provider's login page is one form:
  *   `input#login` (the username, which becomes `sub`) and `button#submit`; consent is granted
- *   without a page. `login(username)` walks the same flow over fetch, without a browser.
+ *   with the login, without a page. `login(username)` walks the same flow over fetch, without a browser.
  * - `sign(claims)` signs arbitrary claims with the provider's own key (for expired, wrong-issuer
  *   tokens); `foreignKey()` is a key the provider does not publish (unknown `kid`).
  *
@@ -20,6 +23,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
  */
 
 export const SWAS_SCOPES = ['swas:read', 'swas:write', 'swas:destructive', 'swas:approve'] as const;
+/** The OpenID scopes the provider knows besides the resource's. */
+const OIDC_SCOPES = ['openid', 'profile'];
 
 export interface OidcOptions {
   /** The resource indicator tokens are issued for by default (this server's public URL). */
@@ -67,7 +72,7 @@ export interface OidcProvider {
   sign(claims: JWTPayload, header?: { typ?: string }): Promise<string>;
   /** The provider's public signing key (what its JWKS publishes). */
   publicJwk: JWK;
-  /** A key pair the provider does not publish, with its own `kid` (made on first use: an RSA key costs ~0.2 s of CPU). */
+  /** A key pair the provider does not publish, with its own `kid` (the same key for every provider of a run, a fresh `kid` for each). */
   foreignKey(): Promise<{ privateKey: CryptoKey; kid: string }>;
   /** How many times the JWKS was fetched (to see caching). */
   jwksFetches(): number;
@@ -76,11 +81,43 @@ export interface OidcProvider {
 
 let warned = false;
 
+type KeyPair = { privateKey: CryptoKey; publicKey: CryptoKey };
+
+/** Where the test providers' RSA keys are kept between runs (gitignored with the rest of node_modules). */
+const KEY_CACHE = resolve(__dirname, '../../node_modules/.cache/swas-test-oidc');
+
 /**
- * The providers' signing key pair, made once per process: RSA key generation costs ~0.2 s of CPU,
- * and a provider's identity is its issuer and `kid` (fresh for each), which is all a verifier goes by.
+ * An RSA key pair for the test providers, kept under node_modules/.cache and made only when it is
+ * not there: RSA key generation costs ~0.15-0.25 s of CPU, and each worker that starts a provider
+ * (and each that asks for a foreign key) paid it on every run. A test key of a loopback provider;
+ * what a test proves does not depend on the key being new, only on who publishes it: a provider's
+ * identity is its issuer and `kid` (fresh for each), which is all a verifier goes by.
  */
-let signingKeys: ReturnType<typeof generateKeyPair> | undefined;
+async function cachedKeyPair(name: 'signing' | 'foreign'): Promise<KeyPair> {
+  const file = join(KEY_CACHE, `${name}-rs256.jwk.json`);
+  try {
+    const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
+    return {
+      privateKey: await importJWK(jwk, 'RS256', { extractable: true }) as CryptoKey,
+      publicKey: await importJWK(pub, 'RS256', { extractable: true }) as CryptoKey,
+    };
+  } catch {
+    // Not made yet (or unreadable): make it and keep it.
+  }
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  mkdirSync(KEY_CACHE, { recursive: true });
+  // Written aside and renamed: a worker reading it meanwhile sees all of it or nothing.
+  const part = `${file}.${process.pid}.part`;
+  writeFileSync(part, JSON.stringify(await exportJWK(pair.privateKey)), { mode: 0o600 });
+  renameSync(part, file);
+  return pair;
+}
+
+/** The providers' signing key pair, read (or made) once per process. */
+let signingKeys: Promise<KeyPair> | undefined;
+/** The key pair no provider publishes, read (or made) on first use. */
+let foreignKeys: Promise<KeyPair> | undefined;
 
 export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider> {
   if (!warned) {
@@ -89,7 +126,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
   }
   const { default: Provider } = await import('oidc-provider');
 
-  const { privateKey, publicKey } = await (signingKeys ??= generateKeyPair('RS256', { extractable: true }));
+  const { privateKey, publicKey } = await (signingKeys ??= cachedKeyPair('signing'));
   const kid = `test-${randomBytes(4).toString('hex')}`;
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
@@ -128,7 +165,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
       },
     ],
     jwks: { keys: [privateJwk] },
-    scopes: ['openid', 'profile', ...SWAS_SCOPES],
+    scopes: [...OIDC_SCOPES, ...SWAS_SCOPES],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     features: {
@@ -185,29 +222,41 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
         loginPage(res, details.uid, `unknown user ${JSON.stringify(username)}`);
         return;
       }
-      await provider.interactionFinished(req, res, { login: { accountId: username } }, { mergeWithLastSubmission: false });
+      // Consent comes with the login, granted as asked: a second interaction (the provider's
+      // redirect to it and back) would cost each login two more requests and nothing a test reads.
+      const { params } = details;
+      const asked = typeof params.scope === 'string' ? params.scope.split(' ') : [];
+      const grant = new provider.Grant({ accountId: username, clientId: String(params.client_id) });
+      const resources = [params.resource ?? opts.resource].flat().map(String);
+      grantAsAsked(grant, username, asked.filter((s) => OIDC_SCOPES.includes(s)), undefined,
+        Object.fromEntries(resources.map((r) => [r, asked.filter((s) => (SWAS_SCOPES as readonly string[]).includes(s))])));
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { login: { accountId: username }, consent: { grantId } }, { mergeWithLastSubmission: false });
       return;
     }
-    // Consent: granted as asked, without a page (the tests are about the resource server).
+    // Consent asked for later (a person already logged in at the issuer): granted as asked, without a page.
     const { prompt: { details: missing }, params, session, grantId } = details;
     const grant = grantId
       ? await provider.Grant.find(grantId)
       : new provider.Grant({ accountId: session?.accountId, clientId: String(params.client_id) });
     if (!grant) throw new Error('grant not found');
-    const oidcScope = missing.missingOIDCScope as string[] | undefined;
-    const oidcClaims = missing.missingOIDCClaims as string[] | undefined;
-    const resourceScopes = missing.missingResourceScopes as Record<string, string[]> | undefined;
-    if (oidcScope) grant.addOIDCScope(oidcScope.join(' '));
-    if (oidcClaims) grant.addOIDCClaims(oidcClaims);
-    const allowed = opts.userScopes?.[String(session?.accountId)];
+    grantAsAsked(grant, String(session?.accountId), missing.missingOIDCScope as string[] | undefined,
+      missing.missingOIDCClaims as string[] | undefined, missing.missingResourceScopes as Record<string, string[]> | undefined);
+    const saved = await grant.save();
+    await provider.interactionFinished(req, res, { consent: grantId ? {} : { grantId: saved } }, { mergeWithLastSubmission: true });
+  }
+
+  /** Grants what was asked (the tests are about the resource server), except the resource scopes `userScopes` refuses this user. */
+  function grantAsAsked(grant: Grant, accountId: string, oidcScope?: string[], oidcClaims?: string[], resourceScopes?: Record<string, string[]>): void {
+    if (oidcScope?.length) grant.addOIDCScope(oidcScope.join(' '));
+    if (oidcClaims?.length) grant.addOIDCClaims(oidcClaims);
+    const allowed = opts.userScopes?.[accountId];
     for (const [indicator, scopes] of Object.entries(resourceScopes ?? {})) {
       const given = allowed ? scopes.filter((s) => allowed.includes(s)) : scopes;
       const refused = scopes.filter((s) => !given.includes(s));
       if (given.length > 0) grant.addResourceScope(indicator, given.join(' '));
       if (refused.length > 0) grant.rejectResourceScope(indicator, refused.join(' '));
     }
-    const saved = await grant.save();
-    await provider.interactionFinished(req, res, { consent: grantId ? {} : { grantId: saved } }, { mergeWithLastSubmission: true });
   }
 
   async function token(req: TokenRequest): Promise<string> {
@@ -308,7 +357,7 @@ export async function startOidcProvider(opts: OidcOptions): Promise<OidcProvider
     login,
     sign,
     publicJwk,
-    foreignKey: () => (foreign ??= generateKeyPair('RS256').then(({ privateKey: key }) => ({ privateKey: key, kid: `foreign-${randomBytes(4).toString('hex')}` }))),
+    foreignKey: () => (foreign ??= (foreignKeys ??= cachedKeyPair('foreign')).then(({ privateKey: key }) => ({ privateKey: key, kid: `foreign-${randomBytes(4).toString('hex')}` }))),
     jwksFetches: () => jwksFetches,
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
