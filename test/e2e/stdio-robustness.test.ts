@@ -1,10 +1,12 @@
-// The built server's stdio as a host meets it: stdin that is not good JSON-RPC, and the ends of the
-// process: it ends cleanly when told to (SIGTERM) or when its client goes (stdin closes), its log
-// flushed. The API's and the arguments' faults are in test/integration/reliability.test.ts.
+// The built server's stdio as a host meets it: told to end (SIGTERM) during a wait, it answers the
+// call in flight and ends cleanly, its log flushed. Stdin that is not good JSON-RPC, and the end
+// when its client goes (stdin closes), are heard by the one process of
+// test/e2e/protocol-and-secrets.test.ts. The API's and the arguments' faults are in
+// test/integration/reliability.test.ts.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 
@@ -13,12 +15,11 @@ class RawServer {
   readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: unknown[] = [];
   private waiters: (() => void)[] = [];
-  private stderrWaiters: (() => void)[] = [];
   stderr = '';
 
   constructor(env: Record<string, string>) {
     this.proc = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: 'pipe' });
-    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); for (const w of this.stderrWaiters.splice(0)) w(); });
+    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
       this.lines.push(JSON.parse(line));
       for (const w of this.waiters.splice(0)) w();
@@ -37,12 +38,6 @@ class RawServer {
     }
   }
 
-  /** Waits until the server's stderr says `text` (its log is written apart from stdout, so it may come after an answer). */
-  async logged(text: string): Promise<string> {
-    while (!this.stderr.includes(text)) await new Promise<void>((resolve) => this.stderrWaiters.push(resolve));
-    return this.stderr;
-  }
-
   async initialize(): Promise<void> {
     this.request(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
     await this.answer(1);
@@ -56,54 +51,6 @@ afterEach(async () => {
   if (server && server.proc.exitCode === null) server.proc.kill('SIGKILL');
   await sim?.stop();
   server = undefined; sim = undefined;
-});
-
-// Info, not debug: the shutdown's own line ("shutting down") is what shows that the log is flushed on exit.
-const env = (extra: Record<string, string> = {}) => isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'info', ...extra });
-
-describe('stdin that is not good JSON-RPC', () => {
-  // One process hears every bad line below (each test its own request IDs and answers): that it
-  // keeps serving through all of them is part of what they prove.
-  let shared: RawServer;
-  beforeAll(async () => { shared = new RawServer(env()); await shared.initialize(); });
-  afterAll(async () => {
-    if (shared.proc.exitCode !== null) return;
-    const exited = once(shared.proc, 'exit');
-    shared.proc.kill('SIGKILL');
-    await exited;
-  });
-
-  it('answers bad JSON with -32700 and a batch or wrong jsonrpc with -32600, and keeps serving', async () => {
-    const server = shared;
-    server.send('{"jsonrpc": "2.0", "id": 5, "method": ');
-    expect(await server.answer(null, (m) => (m.error as { code?: number } | undefined)?.code === -32700)).toMatchObject({ id: null, error: { code: -32700 } });
-    server.send(JSON.stringify([{ jsonrpc: '2.0', id: 6, method: 'tools/list' }]));
-    expect(await server.answer(null, (m) => (m.error as { message?: string } | undefined)?.message?.includes('batches') === true)).toMatchObject({ error: { code: -32600 } });
-    server.send(JSON.stringify({ jsonrpc: '1.0', id: 7, method: 'tools/list' }));
-    expect(await server.answer(7)).toMatchObject({ error: { code: -32600 } });
-    server.request(8, 'tools/list');
-    expect(((await server.answer(8)).result as { tools: unknown[] }).tools.length).toBeGreaterThan(0);
-  });
-
-  it('skips a line over 10 MiB with -32600 instead of going deaf, then answers the next request', async () => {
-    const server = shared;
-    const huge = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'list_instances', arguments: { InstanceName: 'x'.repeat(11 * 1024 * 1024) } } });
-    server.send(huge);
-    expect(await server.answer(null, (m) => (m.error as { message?: string } | undefined)?.message?.includes('too large') === true)).toMatchObject({ error: { code: -32600 } });
-    server.request(10, 'tools/list');
-    expect((await server.answer(10)).result).toBeDefined();
-    expect(await server.logged('over the size limit')).toContain('over the size limit');
-  });
-
-  // Last: it ends the process that heard everything above.
-  it('exits cleanly (code 0, its log flushed) when its client goes away', async () => {
-    const server = shared;
-    const exited = once(server.proc, 'exit');
-    server.proc.stdin.end();
-    const [code] = await exited;
-    expect(code).toBe(0);
-    expect(server.stderr).toMatch(/"reason":"stdin closed".*"msg":"shutting down"/);
-  });
 });
 
 describe('SIGTERM during a wait', () => {
@@ -127,7 +74,7 @@ describe('SIGTERM during a wait', () => {
     expect(result.structuredContent.Status).toBe('Creating');
     expect(result.structuredContent.Notes.join(' ')).toContain('because the server is shutting down');
     expect(result.structuredContent.Notes.join(' ')).toContain('wait_for_resources');
-    const [code] = await once(server.proc, 'exit');
+    const [code] = await once(server.proc, 'close');
     expect(code).toBe(0);
     expect(server.stderr).toMatch(/"reason":"SIGTERM".*"msg":"shutting down"/);
   });
