@@ -1,16 +1,18 @@
 // The built server's stdio as a host meets it: told to end (SIGTERM) with calls in flight, it
 // answers each and ends cleanly, its log flushed; a change whose answer never came back is recorded
 // as `unknown`, not as failed, the answer says it may have been applied, and the next start
-// reconciles the ledger by reading back. (The client's cancel: test/integration/outcome-unknown.test.ts.) Stdin that is not good JSON-RPC, and the end
+// reconciles the ledger by reading back (the client's cancel: test/integration/outcome-unknown.test.ts).
+// Later in that next process's life, SIGHUP reopens the ledger's path. Stdin that is not good JSON-RPC, and the end
 // when its client goes (stdin closes), are heard by the one process of
 // test/e2e/protocol-and-secrets.test.ts. The API's and the arguments' faults are in
 // test/integration/reliability.test.ts.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { isolatedEnv, ledgerLines, newLedgerPath, SERVER_ENTRY, SIM_CREDENTIALS, spawnServer, textOf, type ToolResult } from '../helpers/stack.js';
+import { isolatedEnv, ledgerLines, newLedgerPath, SERVER_ENTRY, SIM_CREDENTIALS, spawnServer, textOf, type ServerHandle, type ToolResult } from '../helpers/stack.js';
 
 /** The built server as a raw process: lines in, JSON lines out, as a host sees it. */
 class RawServer {
@@ -52,19 +54,23 @@ interface Line { action: string; phase: string; clientToken?: string; ok?: boole
 
 let server: RawServer | undefined;
 let sim: Simulator | undefined;
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+/** The process started after the stopped one: the ledger's successor, which also hears SIGHUP. */
+let next: ServerHandle | undefined;
+let ledger: string;
+afterEach(() => {
   if (server && server.proc.exitCode === null) server.proc.kill('SIGKILL');
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  server = undefined;
+});
+afterAll(async () => {
+  await next?.close();
   await sim?.stop();
-  server = undefined; sim = undefined;
 });
 
 // One process is stopped with two calls in flight: a wait, and a change whose answer never comes.
 describe('SIGTERM while answers are awaited', () => {
   it('answers each call in flight before exiting cleanly (code 0, its log flushed): the wait with the image ID it knows; the change as "may have been applied", recorded unknown, which the next start reconciles', async () => {
     sim = await startSimulator({ imageReadyMs: 120_000 });
-    const ledger = newLedgerPath();
+    ledger = newLedgerPath();
     const shares = () => ledgerLines<Line>(ledger).filter((l) => l.action === 'ModifyImageShareStatus');
     const env = isolatedEnv({
       ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT: 'confirm', LOG_LEVEL: 'info', SWAS_MCP_POLL_INTERVAL_MS: '50',
@@ -104,9 +110,20 @@ describe('SIGTERM while answers are awaited', () => {
     expect(shares().map((l) => l.outcome)).toEqual([undefined, 'unknown']);
 
     // A new process reads the unknown change back at start and records what it found.
-    const next = await spawnServer(env);
-    cleanups.push(() => next.close());
+    next = await spawnServer(env);
     await vi.waitFor(() => expect(shares()).toHaveLength(3), { timeout: 10_000 });
     expect(shares()[2]).toMatchObject({ phase: 'outcome', outcome: 'reconciled', found: 'applied', ok: true, clientToken: shares()[0]!.clientToken });
+  });
+});
+
+describe('SIGHUP', () => {
+  // The process started above, its ledger read back and written: log rotation comes later in its life.
+  it('reopens the ledger path: after logrotate moved the file away, a new 0600 file is there at once', async () => {
+    const handle = next!;
+    renameSync(ledger, `${ledger}.1`);
+    expect(existsSync(ledger)).toBe(false);
+    process.kill(handle.pid!, 'SIGHUP');
+    await vi.waitFor(() => expect(handle.stderr()).toContain('audit ledger reopened'), { timeout: 10_000 });
+    expect(statSync(ledger).mode & 0o777).toBe(0o600);
   });
 });
