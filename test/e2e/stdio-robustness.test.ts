@@ -1,11 +1,11 @@
 // The built server's stdio as a host meets it: told to end (SIGTERM) with calls in flight, it
-// answers each and ends cleanly, its log flushed; a change whose answer never came back is recorded
-// as `unknown`, not as failed, the answer says it may have been applied, and the next start
-// reconciles the ledger by reading back (the client's cancel: test/integration/outcome-unknown.test.ts).
-// Later in that next process's life, SIGHUP reopens the ledger's path. Stdin that is not good JSON-RPC, and the end
-// when its client goes (stdin closes), are heard by the one process of
-// test/e2e/protocol-and-secrets.test.ts. The API's and the arguments' faults are in
-// test/integration/reliability.test.ts.
+// answers each and ends cleanly, its log flushed; a change whose answer never came back is
+// recorded as `unknown`, not as failed, the answer says it may have been applied, and the next
+// start reconciles the ledger by reading back (the client's cancel:
+// test/integration/outcome-unknown.test.ts). Later in that next process's life, SIGHUP reopens the
+// ledger's path. Stdin that is not good JSON-RPC, and the end when its client goes (stdin closes),
+// are heard by the one process of test/e2e/protocol-and-secrets.test.ts. The API's and the
+// arguments' faults are in test/integration/reliability.test.ts.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, renameSync, statSync } from 'node:fs';
