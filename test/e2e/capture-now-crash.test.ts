@@ -2,31 +2,46 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { serveInProcess } from '../helpers/in-process.js';
 import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS, type ToolResult } from '../helpers/stack.js';
+import { testClient } from '../helpers/test-client.js';
 
 /**
  * The capture's state lives at the API only: a server process killed while its request is in flight
- * leaves the next process to find the snapshots (by their names) and the image (by its name), so
- * nothing is taken or made twice.
+ * leaves the next server to find the snapshots (by their names) and the image (by its name), so
+ * nothing is taken or made twice. Both kills are of real processes.
  */
 let sim: Simulator;
 let offsetMs = 0;
 const procs: { transport: StdioClientTransport; client: Client }[] = [];
+const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const p of procs.splice(0)) await p.client.close().catch(() => undefined);
+  for (const close of closers.splice(0)) await close().catch(() => undefined);
   await sim?.stop();
 });
 
+const env = () => isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: 'off', SWAS_MCP_REQUEST_TIMEOUT_MS: '60000' });
+
 async function spawnOne(): Promise<{ transport: StdioClientTransport; client: Client }> {
-  const transport = new StdioClientTransport({
-    command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore',
-    env: isolatedEnv({ ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: 'off', SWAS_MCP_REQUEST_TIMEOUT_MS: '60000' }),
-  });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], stderr: 'ignore', env: env() });
   const client = new Client({ name: 'crash-test', version: '1.0.0' });
   await client.connect(transport);
   const p = { transport, client };
   procs.push(p);
   return p;
+}
+
+/**
+ * The next server: nothing of the killed ones but what the API holds. Only the process that is
+ * killed has to be a real one; its successor is the server composed in this process, as
+ * src/index.ts composes it from the same environment.
+ */
+async function freshServer(): Promise<Client> {
+  const client = testClient('crash-test-next');
+  const server = await serveInProcess(client, env());
+  closers.push(() => server.close());
+  return client;
 }
 
 const SHOP_ID = 'c0ffee00000000000000000000005b0b';
@@ -66,9 +81,8 @@ describe('capture now survives a killed server process', () => {
     await killDuring(second, () => sim.state.images(DEMO.region).some((m) => m.name === 'shop-crash'));
     sim.faults.clear();
 
-    // 4. The next process finds the image by its name and sends nothing.
-    const third = await spawnOne();
-    const found = await call(third.client);
+    // 4. The next server finds the image by its name and sends nothing.
+    const found = await call(await freshServer());
     expect(found.isError).toBeFalsy();
     const images = sim.state.images(DEMO.region).filter((m) => m.name === 'shop-crash');
     expect(images).toHaveLength(1);

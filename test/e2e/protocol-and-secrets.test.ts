@@ -44,7 +44,7 @@ class RecordedStdio implements Transport {
 
   constructor(env: Record<string, string>) {
     this.child = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); for (const w of this.waiters) w(); });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       this.lines.push(line);
       for (const w of this.waiters) w();
@@ -60,20 +60,41 @@ class RecordedStdio implements Transport {
   async close(): Promise<void> { this.child.stdin.end(); }
   sendLine(line: string): void { this.child.stdin.write(`${line}\n`); }
 
+  /** Waits (on the server's output, not a timer) for the first line from index `from` on that `pick` takes; returns it parsed. */
+  async answer(pick: (m: Record<string, unknown>) => boolean, from = 0): Promise<Record<string, unknown>> {
+    for (;;) {
+      for (const line of this.lines.slice(from)) {
+        const m = JSON.parse(line) as Record<string, unknown>;
+        if (pick(m)) return m;
+      }
+      await this.next();
+    }
+  }
+
+  /** Waits until the server's stderr says `text` (its log is written apart from stdout, so it may come after an answer). */
+  async logged(text: string): Promise<string> {
+    while (!this.stderr.includes(text)) await this.next();
+    return this.stderr;
+  }
+
+  private next(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const w = () => { this.waiters.delete(w); resolve(); };
+      this.waiters.add(w);
+    });
+  }
+
   /** Waits (on the server's output, not a timer) until it has answered the request with this ID. */
   async answered(id: string): Promise<void> {
     const has = () => this.lines.some((l) => l.includes(`"id":${JSON.stringify(id)}`));
-    while (!has()) {
-      await new Promise<void>((resolve) => {
-        const w = () => { this.waiters.delete(w); resolve(); };
-        this.waiters.add(w);
-      });
-    }
+    while (!has()) await this.next();
   }
 }
 
-// One process with STS credentials and trace logging serves both describes below: the calls that
-// must leak no secret, then the garbage that must not bring anything but protocol onto stdout.
+// One process with STS credentials and trace logging serves the three describes below: the calls
+// that must leak no secret, stdin that is not good JSON-RPC (each test its own request IDs and
+// answers: that the process keeps serving through all of it is part of what they prove), then the
+// garbage that must not bring anything but protocol onto stdout, and the end when stdin closes.
 let raw: RecordedStdio;
 let client: Client;
 beforeAll(async () => {
@@ -116,8 +137,40 @@ describe('secrets never leave the process', () => {
   });
 });
 
+describe('stdin that is not good JSON-RPC', () => {
+  /** An error answer (taken from the lines written from `from` on) whose code or message says this. */
+  const errorSaying = (from: number, what: { code?: number; message?: string }) => raw.answer((m) => {
+    const error = m.error as { code?: number; message?: string } | undefined;
+    return error !== undefined && (what.code === undefined || error.code === what.code) && (what.message === undefined || error.message?.includes(what.message) === true);
+  }, from);
+
+  it('answers bad JSON with -32700 and a batch or wrong jsonrpc with -32600, and keeps serving', async () => {
+    const send = (msg: unknown) => raw.sendLine(typeof msg === 'string' ? msg : JSON.stringify(msg));
+    let from = raw.lines.length;
+    send('{"jsonrpc": "2.0", "id": "g5", "method": ');
+    expect(await errorSaying(from, { code: -32700 })).toMatchObject({ id: null, error: { code: -32700 } });
+    from = raw.lines.length;
+    send([{ jsonrpc: '2.0', id: 'g6', method: 'tools/list' }]);
+    expect(await errorSaying(from, { message: 'batches' })).toMatchObject({ error: { code: -32600 } });
+    send({ jsonrpc: '1.0', id: 'g7', method: 'tools/list' });
+    expect(await raw.answer((m) => m.id === 'g7')).toMatchObject({ error: { code: -32600 } });
+    send({ jsonrpc: '2.0', id: 'g8', method: 'tools/list' });
+    expect(((await raw.answer((m) => m.id === 'g8')).result as { tools: unknown[] }).tools.length).toBeGreaterThan(0);
+  });
+
+  it('skips a line over 10 MiB with -32600 instead of going deaf, then answers the next request', async () => {
+    const from = raw.lines.length;
+    raw.sendLine(JSON.stringify({ jsonrpc: '2.0', id: 'g9', method: 'tools/call', params: { name: 'list_instances', arguments: { InstanceName: 'x'.repeat(11 * 1024 * 1024) } } }));
+    expect(await errorSaying(from, { message: 'too large' })).toMatchObject({ error: { code: -32600 } });
+    raw.sendLine(JSON.stringify({ jsonrpc: '2.0', id: 'g10', method: 'tools/list' }));
+    expect((await raw.answer((m) => m.id === 'g10')).result).toBeDefined();
+    expect(await raw.logged('over the size limit')).toContain('over the size limit');
+  });
+});
+
+// Last: it ends the process that served everything above.
 describe('stdout carries only the protocol', () => {
-  it('writes nothing but valid JSON-RPC lines, through successes, failures and garbage input, and exits 0 when stdin closes', async () => {
+  it('writes nothing but valid JSON-RPC lines, through successes, failures and garbage input, and exits cleanly (code 0, its log flushed) when stdin closes', async () => {
     const send = (msg: unknown) => raw.sendLine(typeof msg === 'string' ? msg : JSON.stringify(msg));
     send({ jsonrpc: '2.0', id: 'r2', method: 'tools/list' });
     send('this is not json');
@@ -129,7 +182,7 @@ describe('stdout carries only the protocol', () => {
     send({ jsonrpc: '2.0', id: 'r8', method: 'ping' });
     await raw.answered('r8');
     await raw.answered('r3');
-    const exited = once(raw.child, 'exit');
+    const exited = once(raw.child, 'close');
     raw.child.stdin.end();
     const [code] = await exited;
 
@@ -143,6 +196,7 @@ describe('stdout carries only the protocol', () => {
     const ids = raw.lines.map((l) => (JSON.parse(l) as { id?: unknown }).id).filter((id) => typeof id === 'string');
     expect(ids).toEqual(expect.arrayContaining(['r2', 'r3', 'r4', 'r5', 'r6', 'r8']));
     expect(raw.stderr).toContain('swas-image-mcp ready on stdio');
+    expect(raw.stderr).toMatch(/"reason":"stdin closed".*"msg":"shutting down"/);
     for (const forbidden of FORBIDDEN) expect(raw.lines.join('\n') + raw.stderr).not.toContain(forbidden);
     expect(code).toBe(0);
   });

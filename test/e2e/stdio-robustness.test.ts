@@ -1,24 +1,29 @@
-// The built server's stdio as a host meets it: stdin that is not good JSON-RPC, and the ends of the
-// process: it ends cleanly when told to (SIGTERM) or when its client goes (stdin closes), its log
-// flushed. The API's and the arguments' faults are in test/integration/reliability.test.ts.
+// The built server's stdio as a host meets it: told to end (SIGTERM) with calls in flight, it
+// answers each and ends cleanly, its log flushed; a change whose answer never came back is
+// recorded as `unknown`, not as failed, the answer says it may have been applied, and the next
+// start reconciles the ledger by reading back (the client's cancel:
+// test/integration/outcome-unknown.test.ts). Later in that next process's life, SIGHUP reopens the
+// ledger's path. Stdin that is not good JSON-RPC, and the end when its client goes (stdin closes),
+// are heard by the one process of test/e2e/protocol-and-secrets.test.ts. The API's and the
+// arguments' faults are in test/integration/reliability.test.ts.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+import { isolatedEnv, ledgerLines, newLedgerPath, SERVER_ENTRY, SIM_CREDENTIALS, spawnServer, textOf, type ServerHandle, type ToolResult } from '../helpers/stack.js';
 
 /** The built server as a raw process: lines in, JSON lines out, as a host sees it. */
 class RawServer {
   readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: unknown[] = [];
   private waiters: (() => void)[] = [];
-  private stderrWaiters: (() => void)[] = [];
   stderr = '';
 
   constructor(env: Record<string, string>) {
     this.proc = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: 'pipe' });
-    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); for (const w of this.stderrWaiters.splice(0)) w(); });
+    this.proc.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
       this.lines.push(JSON.parse(line));
       for (const w of this.waiters.splice(0)) w();
@@ -37,12 +42,6 @@ class RawServer {
     }
   }
 
-  /** Waits until the server's stderr says `text` (its log is written apart from stdout, so it may come after an answer). */
-  async logged(text: string): Promise<string> {
-    while (!this.stderr.includes(text)) await new Promise<void>((resolve) => this.stderrWaiters.push(resolve));
-    return this.stderr;
-  }
-
   async initialize(): Promise<void> {
     this.request(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
     await this.answer(1);
@@ -50,76 +49,47 @@ class RawServer {
   }
 }
 
+const R = DEMO.region;
+interface Line { action: string; phase: string; clientToken?: string; ok?: boolean; outcome?: string; found?: string }
+
 let server: RawServer | undefined;
 let sim: Simulator | undefined;
-afterEach(async () => {
+/** The process started after the stopped one: the ledger's successor, which also hears SIGHUP. */
+let next: ServerHandle | undefined;
+let ledger: string;
+afterEach(() => {
   if (server && server.proc.exitCode === null) server.proc.kill('SIGKILL');
+  server = undefined;
+});
+afterAll(async () => {
+  await next?.close();
   await sim?.stop();
-  server = undefined; sim = undefined;
 });
 
-// Info, not debug: the shutdown's own line ("shutting down") is what shows that the log is flushed on exit.
-const env = (extra: Record<string, string> = {}) => isolatedEnv({ SWAS_MCP_SIMULATE: 'true', SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'info', ...extra });
-
-describe('stdin that is not good JSON-RPC', () => {
-  // One process hears every bad line below (each test its own request IDs and answers): that it
-  // keeps serving through all of them is part of what they prove.
-  let shared: RawServer;
-  beforeAll(async () => { shared = new RawServer(env()); await shared.initialize(); });
-  afterAll(async () => {
-    if (shared.proc.exitCode !== null) return;
-    const exited = once(shared.proc, 'exit');
-    shared.proc.kill('SIGKILL');
-    await exited;
-  });
-
-  it('answers bad JSON with -32700 and a batch or wrong jsonrpc with -32600, and keeps serving', async () => {
-    const server = shared;
-    server.send('{"jsonrpc": "2.0", "id": 5, "method": ');
-    expect(await server.answer(null, (m) => (m.error as { code?: number } | undefined)?.code === -32700)).toMatchObject({ id: null, error: { code: -32700 } });
-    server.send(JSON.stringify([{ jsonrpc: '2.0', id: 6, method: 'tools/list' }]));
-    expect(await server.answer(null, (m) => (m.error as { message?: string } | undefined)?.message?.includes('batches') === true)).toMatchObject({ error: { code: -32600 } });
-    server.send(JSON.stringify({ jsonrpc: '1.0', id: 7, method: 'tools/list' }));
-    expect(await server.answer(7)).toMatchObject({ error: { code: -32600 } });
-    server.request(8, 'tools/list');
-    expect(((await server.answer(8)).result as { tools: unknown[] }).tools.length).toBeGreaterThan(0);
-  });
-
-  it('skips a line over 10 MiB with -32600 instead of going deaf, then answers the next request', async () => {
-    const server = shared;
-    const huge = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'list_instances', arguments: { InstanceName: 'x'.repeat(11 * 1024 * 1024) } } });
-    server.send(huge);
-    expect(await server.answer(null, (m) => (m.error as { message?: string } | undefined)?.message?.includes('too large') === true)).toMatchObject({ error: { code: -32600 } });
-    server.request(10, 'tools/list');
-    expect((await server.answer(10)).result).toBeDefined();
-    expect(await server.logged('over the size limit')).toContain('over the size limit');
-  });
-
-  // Last: it ends the process that heard everything above.
-  it('exits cleanly (code 0, its log flushed) when its client goes away', async () => {
-    const server = shared;
-    const exited = once(server.proc, 'exit');
-    server.proc.stdin.end();
-    const [code] = await exited;
-    expect(code).toBe(0);
-    expect(server.stderr).toMatch(/"reason":"stdin closed".*"msg":"shutting down"/);
-  });
-});
-
-describe('SIGTERM during a wait', () => {
-  it('answers the call in flight, with the image ID it knows, before exiting cleanly (code 0, its log flushed)', async () => {
+// One process is stopped with two calls in flight: a wait, and a change whose answer never comes.
+describe('SIGTERM while answers are awaited', () => {
+  it('answers each call in flight before exiting cleanly (code 0, its log flushed): the wait with the image ID it knows; the change as "may have been applied", recorded unknown, which the next start reconciles', async () => {
     sim = await startSimulator({ imageReadyMs: 120_000 });
-    server = new RawServer(isolatedEnv({
-      ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: DEMO.region, SWAS_MCP_AUDIT_LOG: 'off', LOG_LEVEL: 'info', SWAS_MCP_POLL_INTERVAL_MS: '50',
-    }));
+    ledger = newLedgerPath();
+    const shares = () => ledgerLines<Line>(ledger).filter((l) => l.action === 'ModifyImageShareStatus');
+    const env = isolatedEnv({
+      ...SIM_CREDENTIALS, SWAS_ENDPOINT: sim.url, ALIBABA_CLOUD_REGION_ID: R, SWAS_MCP_AUDIT_LOG: ledger, SWAS_MCP_CONSENT: 'confirm', LOG_LEVEL: 'info', SWAS_MCP_POLL_INTERVAL_MS: '50',
+    });
+    server = new RawServer(env);
     await server.initialize();
     server.request(20, 'tools/call', {
       name: 'create_custom_image', _meta: { progressToken: 'p1' },
-      arguments: { RegionId: DEMO.region, InstanceId: DEMO.blogServerId, ImageName: 'sigterm-image', Source: 'latest-snapshot', WaitForAvailable: true },
+      arguments: { RegionId: R, InstanceId: DEMO.blogServerId, ImageName: 'sigterm-image', Source: 'latest-snapshot', WaitForAvailable: true },
     });
+    // The share is carried out at the API, but its answer never comes.
+    const id = sim.state.addImage({ name: 'stopped-share', instanceId: DEMO.shopServerId }).imageId;
+    sim.faults.add({ action: 'ModifyImageShareStatus', kind: 'hang', after: true });
+    server.request(21, 'tools/call', { name: 'share_custom_image', arguments: { RegionId: R, ImageId: id, Operation: 'Share', Ecs: true } });
     // The first progress notification means the image exists and the wait has begun.
     await server.answer(null, (m) => m.method === 'notifications/progress');
+    await vi.waitFor(() => expect(sim!.state.image(id)!.inShare).toBe(true), { timeout: 10_000 });
     server.proc.kill('SIGTERM');
+
     const answer = await server.answer(20);
     const result = answer.result as { isError?: boolean; structuredContent: { ImageId: string; Status: string; Notes: string[] } };
     expect(result.isError).toBeFalsy();
@@ -127,8 +97,33 @@ describe('SIGTERM during a wait', () => {
     expect(result.structuredContent.Status).toBe('Creating');
     expect(result.structuredContent.Notes.join(' ')).toContain('because the server is shutting down');
     expect(result.structuredContent.Notes.join(' ')).toContain('wait_for_resources');
-    const [code] = await once(server.proc, 'exit');
+
+    const res = (await server.answer(21)).result as ToolResult;
+    expect(res.isError).toBe(true);
+    expect(res.structuredContent!.Error).toMatchObject({ Code: 'OutcomeUnknown' });
+    expect(textOf(res)).toMatch(/^OutcomeUnknown: ModifyImageShareStatus was sent, but the call was stopped before its answer came back/);
+    expect(textOf(res)).toContain('may have been applied; check with list_custom_images');
+
+    const [code] = await once(server.proc, 'close');
     expect(code).toBe(0);
     expect(server.stderr).toMatch(/"reason":"SIGTERM".*"msg":"shutting down"/);
+    expect(shares().map((l) => l.outcome)).toEqual([undefined, 'unknown']);
+
+    // A new process reads the unknown change back at start and records what it found.
+    next = await spawnServer(env);
+    await vi.waitFor(() => expect(shares()).toHaveLength(3), { timeout: 10_000 });
+    expect(shares()[2]).toMatchObject({ phase: 'outcome', outcome: 'reconciled', found: 'applied', ok: true, clientToken: shares()[0]!.clientToken });
+  });
+});
+
+describe('SIGHUP', () => {
+  // The process started above, its ledger read back and written: log rotation comes later in its life.
+  it('reopens the ledger path: after logrotate moved the file away, a new 0600 file is there at once', async () => {
+    const handle = next!;
+    renameSync(ledger, `${ledger}.1`);
+    expect(existsSync(ledger)).toBe(false);
+    process.kill(handle.pid!, 'SIGHUP');
+    await vi.waitFor(() => expect(handle.stderr()).toContain('audit ledger reopened'), { timeout: 10_000 });
+    expect(statSync(ledger).mode & 0o777).toBe(0o600);
   });
 });

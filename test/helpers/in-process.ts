@@ -94,6 +94,12 @@ export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Recor
 }
 
 /**
+ * What serveInProcess connects: the SDK client, or any client that connects to a transport and
+ * closes (the v1 SDK's Client, for one).
+ */
+export type InProcessClient = Pick<Client, 'connect' | 'close'>;
+
+/**
  * The server as src/index.ts composes it from `env` and `args` (tools, modes, ledger, consent), in
  * this process, connected to `client` (which may declare elicitation) over the in-memory transport.
  * `eras: true` serves the transport as stdio mode does (serveStdio: the client's opening picks the
@@ -105,7 +111,7 @@ export async function startToolStack(opts: { sim?: SimulatorOptions; env?: Recor
  * so for as long as this server is open, process.env.HOME (and USERPROFILE) are `env`'s and
  * os.homedir() answers them, and close() restores both. Open one such server at a time.
  */
-export async function serveInProcess(client: Client, env: Record<string, string>, args: string[] = [], opts: { eras?: boolean; waitClock?: WaitClock } = {}): Promise<{ stderr(): string; close(): Promise<void> }> {
+export async function serveInProcess(client: InProcessClient, env: Record<string, string>, args: string[] = [], opts: { eras?: boolean; waitClock?: WaitClock } = {}): Promise<{ stderr(): string; close(): Promise<void> }> {
   const config = loadConfig(args, env);
   let stderr = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, done) { stderr += chunk.toString(); done(); } });

@@ -34,6 +34,8 @@ export interface ServerHandle {
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
   close(): Promise<void>;
+  /** The spawned server's process ID (none for a server in this process). */
+  pid?: number;
 }
 
 /** Spawns the built server as a real process and connects the SDK client over stdio. */
@@ -48,7 +50,7 @@ export async function spawnServer(env: Record<string, string>, args: string[] = 
     // A server that exits while starting says why on stderr: keep it with the error.
     throw new Error(`the server did not start (${(err as Error).message}); its stderr:\n${stderr.slice(-4000)}`, { cause: err });
   }
-  return { client, stderr: () => stderr, close: () => client.close() };
+  return { client, stderr: () => stderr, close: () => client.close(), ...(transport.pid !== null ? { pid: transport.pid } : {}) };
 }
 
 export interface Stack extends ServerHandle { sim: Simulator }

@@ -1,6 +1,6 @@
 // A change whose answer never came back because the client cancelled is recorded as `unknown`, not
 // as failed, and the next call on the same resource reads it back. The server process stopped
-// mid-call, and the next start reconciling, are in test/e2e/outcome-unknown.test.ts.
+// mid-call, and the next start reconciling, are in test/e2e/stdio-robustness.test.ts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
 import { call, textOf, ledgerLines, newLedgerPath } from '../helpers/stack.js';

@@ -1,5 +1,5 @@
 // Faults of the API and of the arguments, against the server composed in this process. How the
-// process itself ends (SIGTERM, stdin closing) is in test/e2e/stdio-robustness.test.ts.
+// process itself ends is in test/e2e/stdio-robustness.test.ts (SIGTERM) and test/e2e/protocol-and-secrets.test.ts (stdin closing).
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/simulator/index.js';
