@@ -1,5 +1,3 @@
-import { syncBuiltinESMExports } from 'node:module';
-import os from 'node:os';
 import { Writable } from 'node:stream';
 import { InMemoryTransport, type Client } from '@modelcontextprotocol/client';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
@@ -107,9 +105,9 @@ export type InProcessClient = Pick<Client, 'connect' | 'close'>;
  * `waitClock` is the clock of the server's waits (test/helpers/virtual-clock.ts); real time without it.
  *
  * With SWAS_MCP_PROFILES in `env`, the profiles are opened as src/index.ts opens them, from the
- * profile files under `env.HOME`. @alicloud/credentials finds those files through os.homedir():
- * so for as long as this server is open, process.env.HOME (and USERPROFILE) are `env`'s and
- * os.homedir() answers them, and close() restores both. Open one such server at a time.
+ * profile files under `env.HOME`. @alicloud/credentials finds those files through os.homedir(),
+ * which reads process.env.HOME: so for as long as this server is open, process.env.HOME (and
+ * USERPROFILE) are `env`'s, and close() restores them. Open one such server at a time.
  */
 export async function serveInProcess(client: InProcessClient, env: Record<string, string>, args: string[] = [], opts: { eras?: boolean; waitClock?: WaitClock } = {}): Promise<{ stderr(): string; close(): Promise<void> }> {
   const config = loadConfig(args, env);
@@ -160,11 +158,7 @@ export async function serveInProcess(client: InProcessClient, env: Record<string
   };
 }
 
-/**
- * Points process.env.HOME and USERPROFILE at `env`'s, and os.homedir() at them; returns what puts
- * them back. os.homedir() reads the process's real environment, which a worker thread's
- * process.env (a copy of its own) does not change: the tests run in worker threads.
- */
+/** Points process.env.HOME and USERPROFILE at `env`'s; returns what puts them back. */
 function useHomeOf(env: Record<string, string>): () => void {
   const saved = { HOME: process.env.HOME, USERPROFILE: process.env.USERPROFILE };
   const set = (name: 'HOME' | 'USERPROFILE', value: string | undefined) => {
@@ -172,15 +166,5 @@ function useHomeOf(env: Record<string, string>): () => void {
   };
   set('HOME', env.HOME);
   set('USERPROFILE', env.USERPROFILE ?? env.HOME);
-  const realHomedir = os.homedir;
-  const home = env.HOME;
-  if (home !== undefined) {
-    os.homedir = () => home;
-    syncBuiltinESMExports();
-  }
-  return () => {
-    set('HOME', saved.HOME); set('USERPROFILE', saved.USERPROFILE);
-    os.homedir = realHomedir;
-    syncBuiltinESMExports();
-  };
+  return () => { set('HOME', saved.HOME); set('USERPROFILE', saved.USERPROFILE); };
 }
