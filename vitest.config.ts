@@ -13,10 +13,10 @@ export default defineConfig({
     // 156-182 s wall, three 110-138 s, for the same ~95 s of CPU). More leaves the timing-bound
     // tests (deadlines, wait windows) less headroom on a shared 2-core machine.
     maxWorkers: 3,
-    // Child processes, not worker threads. Threads cost ~15% less CPU (whole suite, 1,209 tests:
-    // 57 s of CPU and 50 s wall against 68 s and 57 s with forks), but a thread's process.env is its
-    // own copy, which os.homedir() does not read: the in-process profiles tests point HOME at their
-    // profile files and fail there.
+    // Child processes, not worker threads. Threads measured within the noise (whole suite, 1,226
+    // tests, back to back: 55.8 s and 97 s of CPU against 54.9 s and 100 s with forks), and a
+    // thread's process.env is its own copy, which os.homedir() does not read: the in-process
+    // profiles tests point HOME at their profile files and would need os.homedir() patched.
     pool: 'forks',
     // One module graph per worker instead of one per test file: re-importing the simulator, the
     // SDK clients and vitest's own runtime for each of ~40 files cost ~11 s of import time (a third
