@@ -18,6 +18,10 @@ export default defineConfig({
     // thread's process.env is its own copy, which os.homedir() does not read: the in-process
     // profiles tests point HOME at their profile files and would need os.homedir() patched.
     pool: 'forks',
+    // One V8 platform thread per worker instead of four (Node's default): on two cores, shared with
+    // two more workers, the spawned servers and Chromium, the background compile and GC threads
+    // mostly contend (see docs/performance.md for the measurement).
+    execArgv: ['--v8-pool-size=1'],
     // One module graph per worker instead of one per test file: re-importing the simulator, the
     // SDK clients and vitest's own runtime for each of ~40 files cost ~11 s of import time (a third
     // of the suite on this machine). Every file starts and stops its own simulator and servers, and
