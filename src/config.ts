@@ -91,8 +91,6 @@ export interface Config {
   profileUsers?: ProfileUsers;
   /** Start-up warnings the entry point logs once the logger exists (e.g. an insecure endpoint). */
   warnings: string[];
-  help: boolean;
-  version: boolean;
 }
 
 export const CONSENT_MODES = ['human', 'confirm', 'off'] as const;
@@ -474,8 +472,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     ...(approvalBaseUrl !== undefined ? { approvalBaseUrl } : {}),
     ...(approverLogin !== undefined ? { approverLogin } : {}),
     warnings,
-    help: values.help === true,
-    version: values.version === true,
   };
 }
 

@@ -2,7 +2,6 @@
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { openLedger, type OpenedLedger } from './audit/index.js';
 import { ConfigError, dropUnfilledPlaceholders, loadConfig, type Config } from './config.js';
-import { usage } from './usage.js';
 import { IdleCollector } from './idle-gc.js';
 import { ConsentSigner, HttpPortal, LoopbackPortal, MemoryApprovalStore, type ApprovalPortal, type ApprovalStore } from './consent/index.js';
 import type { SharedRecord } from './record/index.js';
@@ -94,9 +93,7 @@ async function main(): Promise<void> {
   // Before anything loads the SDK: the debug package reads DEBUG once, on first load.
   const silenced = silenceSecretDebugNamespaces(process.env);
   const config = readConfig();
-  // Asked for help or the version, the protocol is not running: they go to stdout, as a reader expects.
-  if (config.help) { process.stdout.write(`${usage()}\n`); return; } // allowed-stdout
-  if (config.version) { process.stdout.write(`${VERSION}\n`); return; } // allowed-stdout
+  // --help and --version never get here: the loader (src/boot.ts) answers them before this script loads.
 
   const log = createLogger(config.logLevel);
   for (const warning of config.warnings) log.warn(warning);
