@@ -238,7 +238,10 @@ describe('unfilled MCPB placeholders', () => {
   const placeholders = manifest.server.mcp_config.env as Record<string, string>;
   const cfg: HostConfig = { command: 'node', args: [join(ROOT, 'dist', 'index.js')], env: placeholders };
 
-  it('start the server as if unset (default region, level, read-write, no simulator), and unfilled credentials are missing ones, not a key to sign with', async () => {
+  // The process drops every unfilled placeholder from its environment before anything reads it, so
+  // this start is also the start without any credentials: it starts, lists its tools, and its first
+  // call says what to set (the API's own refusals: test/integration/credential-explanations.test.ts).
+  it('start the server as if unset (default region, level, read-write, no simulator), and unfilled credentials are missing ones, not a key to sign with: the first call explains what to set', async () => {
     expect(Object.values(placeholders).every((v) => v.startsWith('${user_config.'))).toBe(true);
     expect(placeholders).toMatchObject({ ALIBABA_CLOUD_ACCESS_KEY_ID: '${user_config.access_key_id}', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '${user_config.access_key_secret}' });
     const sim = await startSimulator();
@@ -250,7 +253,11 @@ describe('unfilled MCPB placeholders', () => {
       const res = await call(server.client, 'create_custom_image', {
         RegionId: DEMO.region, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId, ImageName: 'placeholder-creds',
       });
+      expect(res.isError).toBe(true);
       expect(textOf(res)).toMatch(/^CredentialsNotFound: /);
+      expect(textOf(res)).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
+      expect(textOf(res)).toContain('--simulate');
+      expect(res.structuredContent!.Error.Stage).toBe('config');
       // Nothing was signed with the placeholders, and no embedded simulator answered instead.
       expect(sim.stats.requests()).toEqual([]);
     } finally {

@@ -4,10 +4,14 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import type { Tool } from '@modelcontextprotocol/client';
 import { transformSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PUBLISHED_SCHEMAS_FILE } from '../../src/tools/publish.js';
+import { serveInProcess } from '../helpers/in-process.js';
 import { runProcess } from '../helpers/process.js';
-import { isolatedEnv, SERVER_ENTRY } from '../helpers/stack.js';
+import { isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
+import { testClient } from '../helpers/test-client.js';
 
 const DIST = dirname(SERVER_ENTRY);
 const INIT = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'code-cache-test', version: '1' } } })}\n`;
@@ -18,7 +22,16 @@ const LAZY_GROUPS = ['sdk', 'simulator'];
 const copies: string[] = [];
 afterAll(() => { for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true }); });
 
-/** A copy of the built dist/, so each case can change its code cache. */
+/**
+ * What the build writes beside the server for its tools/list: every tool's published schemas
+ * (dist/published-schemas.json; that it equals what the sources make: test/e2e/published-schemas.test.ts).
+ * Each copy of dist/ says one thing there that the sources do not, so a start that lists the tools
+ * shows whether it publishes from the file.
+ */
+const FROM_FILE = 'from the build file';
+const regionOfListInstances = (tools: Tool[]) => tools.find((t) => t.name === 'list_instances')?.inputSchema.properties?.RegionId as { description?: string } | undefined;
+
+/** A copy of the built dist/, so each case can change its code cache (and its published schemas say FROM_FILE). */
 function distCopy(): string {
   const root = mkdtempSync(join(tmpdir(), 'swas-code-cache-'));
   copies.push(root);
@@ -28,6 +41,10 @@ function distCopy(): string {
   for (const f of readdirSync(join(dist, 'code-cache'))) {
     if (f.startsWith('lazy-') && !LAZY_GROUPS.some((g) => f.startsWith(`lazy-${g}-`) && f.endsWith('.bin'))) rmSync(join(dist, 'code-cache', f));
   }
+  const schemasFile = join(dist, PUBLISHED_SCHEMAS_FILE);
+  const schemas = JSON.parse(readFileSync(schemasFile, 'utf8')) as Record<string, { input: { properties: Record<string, { description?: string }> } }>;
+  schemas.list_instances!.input.properties.RegionId!.description = FROM_FILE;
+  writeFileSync(schemasFile, JSON.stringify(schemas));
   return dist;
 }
 
@@ -36,26 +53,26 @@ const cacheFiles = (dist: string) => readdirSync(cacheDir(dist));
 /** The server script's cache in a listing: the others are the on-demand bundles' (lazy-<group>-...). */
 const mainCaches = (files: string[]) => files.filter((f) => !f.startsWith('lazy-'));
 
-interface Answer { id?: number; result?: { serverInfo?: { name?: string }; content?: { text?: string }[]; isError?: boolean } }
+interface Answer { id?: number; result?: { serverInfo?: { name?: string }; content?: { text?: string }[]; isError?: boolean; tools?: Tool[] } }
 
 /**
  * Starts dist/index.js (with `args`) as a client does, writes `input`, and closes stdin once the
- * answer with ID `id` is out: that answer (if any), how the process ended, and what it said on stderr.
+ * answers with the IDs `ids` are out: those answers (by ID), how the process ended, and what it said on stderr.
  */
-function startUntilAnswered(dist: string, args: string[], input: string, id: number, env: Record<string, string>): Promise<{ answer?: Answer; out: string; code: number | null; stderr: string }> {
+function startUntilAnswered(dist: string, args: string[], input: string, ids: number[], env: Record<string, string>): Promise<{ answers: Map<number, Answer>; out: string; code: number | null; stderr: string }> {
   return new Promise((resolveP, reject) => {
     const child = spawn(process.execPath, [join(dist, 'index.js'), ...args], { env: isolatedEnv({ SWAS_MCP_AUDIT_LOG: 'off', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
-    const answer = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Answer).find((m) => m.id === id);
+    const answers = () => new Map(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Answer).filter((m) => m.id !== undefined && ids.includes(m.id)).map((m) => [m.id!, m]));
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.endsWith('\n') && answer()) child.stdin.end();
+      if (out.endsWith('\n') && answers().size === ids.length) child.stdin.end();
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      try { resolveP({ answer: answer(), out, code, stderr }); } catch (err) { reject(err as Error); }
+      try { resolveP({ answers: answers(), out, code, stderr }); } catch (err) { reject(err as Error); }
     });
     child.stdin.write(input);
   });
@@ -63,9 +80,10 @@ function startUntilAnswered(dist: string, args: string[], input: string, id: num
 
 /** Starts dist/index.js, sends initialize, closes stdin after the answer: the answer and how the process ended. */
 async function startOnce(dist: string, env: Record<string, string> = {}): Promise<{ answer: Answer; code: number | null; stderr: string }> {
-  const r = await startUntilAnswered(dist, [], INIT, 1, env);
-  if (!r.answer) throw new Error(`no initialize answer; stderr:\n${r.stderr.slice(-2000)}`);
-  return { answer: r.answer, code: r.code, stderr: r.stderr };
+  const r = await startUntilAnswered(dist, [], INIT, [1], env);
+  const answer = r.answers.get(1);
+  if (!answer) throw new Error(`no initialize answer; stderr:\n${r.stderr.slice(-2000)}`);
+  return { answer, code: r.code, stderr: r.stderr };
 }
 
 function expectServed(r: Awaited<ReturnType<typeof startOnce>>): void {
@@ -79,16 +97,44 @@ const LIST_INSTANCES = [
   `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`,
   `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_instances', arguments: {} } })}\n`,
 ].join('');
+const LIST_TOOLS = `${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' })}\n`;
 
 /**
  * Starts dist/index.js with the embedded simulator, so that its first call loads the on-demand bundles
- * of the simulator and the Alibaba SDK; lists the servers, closes stdin after the answer.
+ * of the simulator and the Alibaba SDK; lists the servers, closes stdin after the answer. With
+ * `consent`, the start runs in that consent mode and lists the tools too (`tools`).
  */
-async function firstCall(dist: string, env: Record<string, string> = {}): Promise<{ text: string; code: number | null; stderr: string }> {
-  const r = await startUntilAnswered(dist, ['--simulate'], LIST_INSTANCES, 2, env);
-  const result = r.answer?.result;
+async function firstCall(dist: string, env: Record<string, string> = {}, consent?: string): Promise<{ text: string; code: number | null; stderr: string; tools?: Tool[] }> {
+  const r = consent === undefined
+    ? await startUntilAnswered(dist, ['--simulate'], LIST_INSTANCES, [2], env)
+    : await startUntilAnswered(dist, ['--simulate'], LIST_INSTANCES + LIST_TOOLS, [2, 3], { ...env, SWAS_MCP_CONSENT: consent });
+  const result = r.answers.get(2)?.result;
   if (!result || result.isError) throw new Error(`no list_instances answer; stdout:\n${r.out.slice(-2000)}\nstderr:\n${r.stderr.slice(-2000)}`);
-  return { text: result.content?.map((c) => c.text ?? '').join('\n') ?? '', code: r.code, stderr: r.stderr };
+  const tools = r.answers.get(3)?.result?.tools;
+  return { text: result.content?.map((c) => c.text ?? '').join('\n') ?? '', code: r.code, stderr: r.stderr, ...(tools ? { tools } : {}) };
+}
+
+/**
+ * The tools a start listed (from a copy whose file says FROM_FILE) are published from the build's
+ * file, and are otherwise what the server composed in this process lists in that consent mode, to
+ * the last member (the build converts the schemas once so that a start does not build them all).
+ */
+async function expectPublishedFromFile(r: Awaited<ReturnType<typeof firstCall>>, consent: string): Promise<void> {
+  const client = testClient();
+  const server = await serveInProcess(client, isolatedEnv({
+    ...SIM_CREDENTIALS, SWAS_ENDPOINT: 'http://127.0.0.1:9/', ALIBABA_CLOUD_REGION_ID: 'cn-hangzhou', SWAS_MCP_CONSENT: consent, SWAS_MCP_AUDIT_LOG: 'off',
+  }));
+  let expected: Tool[];
+  try {
+    expected = (await client.listTools()).tools;
+  } finally {
+    await server.close();
+  }
+  expect(r.tools).toBeDefined();
+  expect(regionOfListInstances(r.tools!)?.description).toBe(FROM_FILE);
+  expect(regionOfListInstances(expected)?.description).not.toBe(FROM_FILE);
+  regionOfListInstances(expected)!.description = FROM_FILE;
+  expect(r.tools).toEqual(expected);
 }
 
 function expectListed(r: Awaited<ReturnType<typeof firstCall>>): void {
@@ -109,9 +155,11 @@ const identities = (dir: string, files: string[]) => files.map((f) => { const s 
 const SEQUENCE_TIMEOUT_MS = 60_000;
 
 // Each case starts on its own copy of dist/, so the cases run at once. A start that makes a first
-// call (firstCall) proves the server script's cache and the on-demand bundles' at once.
+// call (firstCall) proves the server script's cache and the on-demand bundles' at once. Three of the
+// starts, one in each consent mode, also list the tools: the build's other file for a start, its
+// published schemas, is proven by the same processes (a start each would cost ~0.3 s of CPU more).
 describe.concurrent('the start-up code caches (dist/code-cache: the server script\'s, and the on-demand bundles\' of dist/lazy/*.cjs)', () => {
-  it('the build leaves caches for the server and for the Alibaba SDK and the simulator, which a start and its first call use as they are', async () => {
+  it('the build leaves caches for the server and for the Alibaba SDK and the simulator, which a start and its first call use as they are (and it publishes from the build\'s schemas, consent human)', async () => {
     const dist = distCopy();
     const listing = cacheFiles(dist);
     const [file] = mainCaches(listing);
@@ -119,14 +167,16 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     const caches = allCaches(listing);
     expect(caches).toHaveLength(1 + LAZY_GROUPS.length);
     const before = identities(cacheDir(dist), caches);
-    expectListed(await firstCall(dist));
+    const started = await firstCall(dist, {}, 'human');
+    expectListed(started);
     // Accepted: not written again (a missing or rejected cache is rewritten: the server's after the
     // first answer, a bundle's when the process exits).
     expect(cacheFiles(dist)).toEqual(listing);
     expect(identities(cacheDir(dist), caches)).toEqual(before);
+    await expectPublishedFromFile(started, 'human');
   });
 
-  it('without caches: a start that stops before answering (refused, exit 2, for naming an unknown tool; --version) leaves none; one that answers leaves the server\'s only, its first call the bundles\', and the next start uses them all as they are', async () => {
+  it('without caches: a start that stops before answering (refused, exit 2, for naming an unknown tool; --version) leaves none; one that answers leaves the server\'s only, its first call the bundles\', and the next start uses them all as they are (and publishes from the build\'s schemas, consent confirm)', async () => {
     const dist = distCopy();
     const built = cacheFiles(dist);
     const [file] = mainCaches(built);
@@ -160,8 +210,10 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     const bundles = allCaches(built).slice(1);
     for (const f of bundles) expect(statSync(join(cacheDir(dist), f)).size).toBeGreaterThan(10_000);
     const made = identities(cacheDir(dist), built);
-    expectListed(await firstCall(dist));
+    const next = await firstCall(dist, {}, 'confirm');
+    expectListed(next);
     expect(identities(cacheDir(dist), built)).toEqual(made);
+    await expectPublishedFromFile(next, 'confirm');
   }, SEQUENCE_TIMEOUT_MS);
 
   it('a cache V8 rejects (garbage, or made for other code) never stops a start or a call, and is replaced', async () => {
@@ -179,7 +231,7 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     }));
   });
 
-  it('where dist/ cannot be written (read-only install), the caches go to the user\'s cache folder; where neither can, the server starts and its call works all the same', async () => {
+  it('where dist/ cannot be written (read-only install), the caches go to the user\'s cache folder; where neither can, the server starts and its call works all the same (and publishes from the build\'s schemas, consent off)', async () => {
     const dist = distCopy();
     const built = cacheFiles(dist);
     rmSync(cacheDir(dist), { recursive: true });
@@ -196,10 +248,11 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     expect(identities(userCache, built)).toEqual(made); // read from there, not written again
 
     writeFileSync(join(home, 'blocked'), '');
-    const nowhere = await firstCall(dist, { XDG_CACHE_HOME: join(home, 'blocked') });
+    const nowhere = await firstCall(dist, { XDG_CACHE_HOME: join(home, 'blocked') }, 'off');
     expectListed(nowhere);
     expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES|failed to start/);
     expect(readdirSync(dist).filter((f) => f.includes('.tmp'))).toEqual([]);
+    await expectPublishedFromFile(nowhere, 'off');
   }, SEQUENCE_TIMEOUT_MS);
 
   it('a cache belongs to one build of the server script: its name carries the script\'s hash', () => {
