@@ -6,7 +6,7 @@ import { call, SIM_CREDENTIALS, textOf, type Stack } from '../helpers/stack.js';
 /**
  * Credentials the API refuses are explained on the call, naming what to fix and never echoing the
  * secret. (A start without credentials, or with unfilled placeholders, is the process's own
- * handling of its environment: test/e2e/protocol-and-secrets.test.ts.)
+ * handling of its environment: test/mcpb.test.ts, whose start has unfilled placeholders.)
  */
 const createArgs = (name: string) => ({ RegionId: DEMO.region, InstanceId: DEMO.blogServerId, SystemSnapshotId: DEMO.blogSystemSnapshotId, ImageName: name });
 
