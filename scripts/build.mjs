@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { zodEnglishOnly } from './zod-english-only.mjs';
 import { pinoLean } from './pino-lean.mjs';
+import { lazySdkSchemas } from './lazy-sdk-schemas.mjs';
 import { buildViews } from './build-views.mjs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
@@ -124,7 +125,7 @@ const SERVER_SOURCES = {
   ...NODE_CJS,
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [zodEnglishOnly, pinoLean, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
+  plugins: [zodEnglishOnly, pinoLean, lazySdkSchemas, lazyJsonSchemaValidator, onDemand, builtinImportAsRequire],
 };
 const server = await build({
   entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
