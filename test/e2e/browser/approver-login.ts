@@ -6,26 +6,26 @@ import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@mod
 import type { BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLedger, type OpenedLedger } from '../../src/audit/index.js';
-import { scopeFor, toolsForScopes } from '../../src/auth/identity.js';
-import { ResourceServer } from '../../src/auth/resource-server.js';
-import { loadConfig } from '../../src/config.js';
-import { ApproverLogin } from '../../src/consent/approver-login.js';
-import { HttpPortal, MemoryApprovalStore } from '../../src/consent/index.js';
-import { CookieSealer, randomToken } from '../../src/consent/login-cookies.js';
-import type { ApprovalLoginDeps } from '../../src/consent/login-page.js';
-import { ConsentSigner } from '../../src/consent/token.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/http/serve.js';
-import { buildServer } from '../../src/server.js';
-import { SdkSwasApi } from '../../src/swas/client.js';
-import { retryPolicyFor } from '../../src/swas/retry.js';
-import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import type { ToolContext } from '../../src/tools/common.js';
-import { ALL_TOOLS } from '../../src/tools/index.js';
-import { selectTools } from '../../src/tools/registry.js';
-import { haveChromium, newChromiumContext } from '../helpers/browser.js';
-import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
-import { ledgerLines } from '../helpers/stack.js';
+import { openLedger, type OpenedLedger } from '../../../src/audit/index.js';
+import { scopeFor, toolsForScopes } from '../../../src/auth/identity.js';
+import { ResourceServer } from '../../../src/auth/resource-server.js';
+import { loadConfig } from '../../../src/config.js';
+import { ApproverLogin } from '../../../src/consent/approver-login.js';
+import { HttpPortal, MemoryApprovalStore } from '../../../src/consent/index.js';
+import { CookieSealer, randomToken } from '../../../src/consent/login-cookies.js';
+import type { ApprovalLoginDeps } from '../../../src/consent/login-page.js';
+import { ConsentSigner } from '../../../src/consent/token.js';
+import { startHttpServer, type HttpServerHandle } from '../../../src/http/serve.js';
+import { buildServer } from '../../../src/server.js';
+import { SdkSwasApi } from '../../../src/swas/client.js';
+import { retryPolicyFor } from '../../../src/swas/retry.js';
+import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../../src/simulator/index.js';
+import type { ToolContext } from '../../../src/tools/common.js';
+import { ALL_TOOLS } from '../../../src/tools/index.js';
+import { selectTools } from '../../../src/tools/registry.js';
+import { haveChromium, newChromiumContext } from '../../helpers/browser.js';
+import { startOidcProvider, type OidcProvider } from '../../helpers/oidc.js';
+import { ledgerLines } from '../../helpers/stack.js';
 
 /**
  * Approvers log in: the approval page in HTTP mode sends the person to a real OpenID provider
