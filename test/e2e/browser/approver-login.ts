@@ -74,6 +74,8 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   let login: ApprovalLoginDeps;
   let authority: ApproverLogin;
   let resource: string;
+  /** The model of every test: acting for alice, with one login at the issuer for all of them (its token lasts the file). */
+  let model: Client;
   const store = new MemoryApprovalStore();
 
   beforeAll(async () => {
@@ -117,8 +119,10 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
       approvalPage: { store, now: Date.now, publicOrigin: origin, login },
     });
     await opening;
+    model = await modelFor('alice');
   }, 60_000);
   afterAll(async () => {
+    await model?.close();
     await context?.close();
     await http?.close();
     await op?.stop();
@@ -201,7 +205,6 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   }
 
   it('an approver logs in (code + PKCE), approves, and the call goes ahead once; the ledger names the login and the approver', async () => {
-    const model = await modelFor('alice');
     const { url, approvalId } = await ask(model, '5555666600000001');
     expect(url.startsWith(`${new URL(resource).origin}/approve/`)).toBe(true);
     expect((await store.get(approvalId, Date.now()))?.requestedBy?.subject).toBe('alice');
@@ -230,11 +233,9 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     const intent = intents().at(-1);
     expect(intent?.consent).toEqual({ channel: 'login', approver: 'bob' });
     expect(intent?.requestedBy).toEqual({ subject: 'alice', clientId: op.approverClientId });
-    await model.close();
   }, 60_000);
 
   it('a person without swas:approve is refused after logging in, and approving without a login is refused', async () => {
-    const model = await modelFor('alice');
     const { url } = await ask(model, '5555666600000002');
     const page = await person();
     await page.goto(url);
@@ -249,13 +250,11 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     expect(posted.status).toBe(403);
     expect(posted.text).toContain('log in first');
     expect(mutations()).toEqual(['AddCustomImageShareAccount']); // only the first test's change
-    await model.close();
   }, 60_000);
 
   it('with SEPARATE, the requester cannot approve their own request, and a second person can', async () => {
     login.separate = true;
     try {
-      const model = await modelFor('alice');
       const { url, approvalId } = await ask(model, '5555666600000003');
       const page = await person();
       await loggedIn(page, url, 'alice');
@@ -279,14 +278,12 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
       expect(done.isError, JSON.stringify(done.content)).toBeFalsy();
       expect(intents().at(-1)?.consent).toEqual({ channel: 'login', approver: 'bob' });
       expect(intents().at(-1)?.requestedBy).toMatchObject({ subject: 'alice' });
-      await model.close();
     } finally {
       login.separate = false;
     }
   }, 60_000);
 
   it('a tampered state, a lost login cookie, or a code exchanged without its PKCE verifier logs nobody in', async () => {
-    const model = await modelFor('alice');
     const { url, approvalId } = await ask(model, '5555666600000004');
     const page = await person();
     const session = async () => (await context.cookies()).find((c) => c.name === 'swas_approver');
@@ -319,6 +316,5 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     expect(await session()).toBeDefined();
 
     expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
-    await model.close();
   }, 60_000);
 });
