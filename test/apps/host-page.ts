@@ -30,6 +30,11 @@ interface RenderOptions {
   hostContext: McpUiHostContext;
 }
 
+// ext-apps' PostMessageTransport logs every message it sends and parses with console.debug: ~110
+// console events a run, each previewed by Chromium, sent over the DevTools protocol and turned
+// into handles by Playwright, for lines no test reads (the Node half keeps only errors).
+console.debug = () => undefined;
+
 const bridges = new Map<string, { bridge: AppBridge; frame: HTMLIFrameElement }>();
 
 window.renderView = async ({ view, html, toolArgs, toolResult, hostContext }) => {

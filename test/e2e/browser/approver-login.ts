@@ -6,26 +6,26 @@ import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@mod
 import type { BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLedger, type OpenedLedger } from '../../src/audit/index.js';
-import { scopeFor, toolsForScopes } from '../../src/auth/identity.js';
-import { ResourceServer } from '../../src/auth/resource-server.js';
-import { loadConfig } from '../../src/config.js';
-import { ApproverLogin } from '../../src/consent/approver-login.js';
-import { HttpPortal, MemoryApprovalStore } from '../../src/consent/index.js';
-import { CookieSealer, randomToken } from '../../src/consent/login-cookies.js';
-import type { ApprovalLoginDeps } from '../../src/consent/login-page.js';
-import { ConsentSigner } from '../../src/consent/token.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/http/serve.js';
-import { buildServer } from '../../src/server.js';
-import { SdkSwasApi } from '../../src/swas/client.js';
-import { retryPolicyFor } from '../../src/swas/retry.js';
-import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import type { ToolContext } from '../../src/tools/common.js';
-import { ALL_TOOLS } from '../../src/tools/index.js';
-import { selectTools } from '../../src/tools/registry.js';
-import { haveChromium, newChromiumContext } from '../helpers/browser.js';
-import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
-import { ledgerLines } from '../helpers/stack.js';
+import { openLedger, type OpenedLedger } from '../../../src/audit/index.js';
+import { scopeFor, toolsForScopes } from '../../../src/auth/identity.js';
+import { ResourceServer } from '../../../src/auth/resource-server.js';
+import { loadConfig } from '../../../src/config.js';
+import { ApproverLogin } from '../../../src/consent/approver-login.js';
+import { HttpPortal, MemoryApprovalStore } from '../../../src/consent/index.js';
+import { CookieSealer, randomToken } from '../../../src/consent/login-cookies.js';
+import type { ApprovalLoginDeps } from '../../../src/consent/login-page.js';
+import { ConsentSigner } from '../../../src/consent/token.js';
+import { startHttpServer, type HttpServerHandle } from '../../../src/http/serve.js';
+import { buildServer } from '../../../src/server.js';
+import { SdkSwasApi } from '../../../src/swas/client.js';
+import { retryPolicyFor } from '../../../src/swas/retry.js';
+import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../../src/simulator/index.js';
+import type { ToolContext } from '../../../src/tools/common.js';
+import { ALL_TOOLS } from '../../../src/tools/index.js';
+import { selectTools } from '../../../src/tools/registry.js';
+import { haveChromium, newChromiumContext } from '../../helpers/browser.js';
+import { startOidcProvider, type OidcProvider } from '../../helpers/oidc.js';
+import { ledgerLines } from '../../helpers/stack.js';
 
 /**
  * Approvers log in: the approval page in HTTP mode sends the person to a real OpenID provider
@@ -74,6 +74,8 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   let login: ApprovalLoginDeps;
   let authority: ApproverLogin;
   let resource: string;
+  /** The model of every test: acting for alice, with one login at the issuer for all of them (its token lasts the file). */
+  let model: Client;
   const store = new MemoryApprovalStore();
 
   beforeAll(async () => {
@@ -117,8 +119,10 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
       approvalPage: { store, now: Date.now, publicOrigin: origin, login },
     });
     await opening;
+    model = await modelFor('alice');
   }, 60_000);
   afterAll(async () => {
+    await model?.close();
     await context?.close();
     await http?.close();
     await op?.stop();
@@ -201,7 +205,6 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
   }
 
   it('an approver logs in (code + PKCE), approves, and the call goes ahead once; the ledger names the login and the approver', async () => {
-    const model = await modelFor('alice');
     const { url, approvalId } = await ask(model, '5555666600000001');
     expect(url.startsWith(`${new URL(resource).origin}/approve/`)).toBe(true);
     expect((await store.get(approvalId, Date.now()))?.requestedBy?.subject).toBe('alice');
@@ -230,11 +233,9 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     const intent = intents().at(-1);
     expect(intent?.consent).toEqual({ channel: 'login', approver: 'bob' });
     expect(intent?.requestedBy).toEqual({ subject: 'alice', clientId: op.approverClientId });
-    await model.close();
   }, 60_000);
 
   it('a person without swas:approve is refused after logging in, and approving without a login is refused', async () => {
-    const model = await modelFor('alice');
     const { url } = await ask(model, '5555666600000002');
     const page = await person();
     await page.goto(url);
@@ -249,13 +250,11 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     expect(posted.status).toBe(403);
     expect(posted.text).toContain('log in first');
     expect(mutations()).toEqual(['AddCustomImageShareAccount']); // only the first test's change
-    await model.close();
   }, 60_000);
 
   it('with SEPARATE, the requester cannot approve their own request, and a second person can', async () => {
     login.separate = true;
     try {
-      const model = await modelFor('alice');
       const { url, approvalId } = await ask(model, '5555666600000003');
       const page = await person();
       await loggedIn(page, url, 'alice');
@@ -279,14 +278,12 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
       expect(done.isError, JSON.stringify(done.content)).toBeFalsy();
       expect(intents().at(-1)?.consent).toEqual({ channel: 'login', approver: 'bob' });
       expect(intents().at(-1)?.requestedBy).toMatchObject({ subject: 'alice' });
-      await model.close();
     } finally {
       login.separate = false;
     }
   }, 60_000);
 
   it('a tampered state, a lost login cookie, or a code exchanged without its PKCE verifier logs nobody in', async () => {
-    const model = await modelFor('alice');
     const { url, approvalId } = await ask(model, '5555666600000004');
     const page = await person();
     const session = async () => (await context.cookies()).find((c) => c.name === 'swas_approver');
@@ -319,6 +316,5 @@ describe.skipIf(!haveChromium)('approvers log in at the issuer (Chromium, oidc-p
     expect(await session()).toBeDefined();
 
     expect((await store.get(approvalId, Date.now()))?.status).toBe('pending');
-    await model.close();
   }, 60_000);
 });

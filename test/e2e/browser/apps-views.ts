@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE_QUOTA_CAP, SNAPSHOTS_PER_SERVER } from '../../src/preflight/quotas.js';
-import { DEMO } from '../../src/simulator/index.js';
-import { backgroundOf, DARK_BACKGROUND, haveChromium, LIGHT_BACKGROUND, startAppHost, type AppHost } from '../helpers/app-host.js';
+import { IMAGE_QUOTA_CAP, SNAPSHOTS_PER_SERVER } from '../../../src/preflight/quotas.js';
+import { DEMO } from '../../../src/simulator/index.js';
+import { backgroundOf, DARK_BACKGROUND, haveChromium, LIGHT_BACKGROUND, startAppHost, type AppHost } from '../../helpers/app-host.js';
 
 /**
  * The views in a real browser: Debian's Chromium runs a host page built on ext-apps' AppBridge,
@@ -9,8 +9,6 @@ import { backgroundOf, DARK_BACKGROUND, haveChromium, LIGHT_BACKGROUND, startApp
  * the real built server process (stdio) for the inventory, the server in this process for the rest. Nothing may leave the page: it is set from memory and the
  * views are srcdoc frames, so any request at all would be a view reaching out.
  */
-if (!haveChromium) console.log('skipped: Chromium is not installed here (npm run setup:system installs it).');
-
 /** A public system image of the simulator (Ubuntu). */
 const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
 const HOSTILE = '<img src="http://203.0.113.9/leak.png" onerror="document.title=\'pwned\'">';

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/simulator/index.js';
-import { backgroundOf, DARK_BACKGROUND, haveChromium, LIGHT_BACKGROUND, startAppHost, type AppHost } from '../helpers/app-host.js';
-import { textOf, type ToolResult, ledgerLines, newLedgerPath } from '../helpers/stack.js';
+import { DEMO } from '../../../src/simulator/index.js';
+import { backgroundOf, DARK_BACKGROUND, haveChromium, LIGHT_BACKGROUND, startAppHost, type AppHost } from '../../helpers/app-host.js';
+import { textOf, type ToolResult, ledgerLines, newLedgerPath } from '../../helpers/stack.js';
 
 /**
  * The plan view in a real browser: a change that needs a person's approval renders the plan in
  * the AppBridge test host; the person's Approve or Decline goes through the host to the app-only
  * decide_plan; the model (this test) then continues with the ApprovalId, as the answer tells it.
  */
-if (!haveChromium) console.log('skipped: Chromium is not installed here (npm run setup:system installs it).');
-
 const UBUNTU = 'c3e1d0b8a7f64e2b9d5c4a3b2e1f0d9c';
 const ledgerPath = newLedgerPath();
 const ledger = () => (ledgerLines(ledgerPath));

@@ -5,11 +5,11 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEnrollment } from '../../src/consent/enroll.js';
-import { FilePasskeys } from '../../src/consent/passkeys.js';
-import { DEMO } from '../../src/simulator/index.js';
-import { haveChromium, newChromiumContext, takeScreenshots } from '../helpers/browser.js';
-import { humanHarness, type HumanHarness } from '../helpers/human.js';
+import { startEnrollment } from '../../../src/consent/enroll.js';
+import { FilePasskeys } from '../../../src/consent/passkeys.js';
+import { DEMO } from '../../../src/simulator/index.js';
+import { haveChromium, newChromiumContext, takeScreenshots } from '../../helpers/browser.js';
+import { humanHarness, type HumanHarness } from '../../helpers/human.js';
 
 /**
  * The person, played in a real browser: Debian's Chromium with a virtual authenticator (user
@@ -18,7 +18,7 @@ import { humanHarness, type HumanHarness } from '../helpers/human.js';
  * carries the change out; the ledger names the channel and the passkey. With SWAS_TEST_SCREENSHOTS=1
  * it saves the page before and after, test-output/approval-page.png and approval-approved.png.
  */
-const OUT = resolve(__dirname, '../../test-output');
+const OUT = resolve(__dirname, '../../../test-output');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
