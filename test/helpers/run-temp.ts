@@ -3,11 +3,13 @@
 // data); removed one by one in each test's cleanup, a failed or interrupted test still left them
 // in the machine's temp folder, thousands a day. What must outlive the run (PostgreSQL's initdb'd
 // template, made once per machine) uses SWAS_TEST_SHARED_TMP, the temp folder the run started with.
+// The run's one PostgreSQL is served from here too, started only if a test file asks for it.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { offerRunPostgres } from './postgres.js';
 
-export default function setup(): () => void {
+export default function setup(): () => Promise<void> {
   const shared = tmpdir();
   const dir = mkdtempSync(join(shared, 'swas-test-run-'));
   // Traversable by the postgres and nginx users the tests run their servers as, as the temp folder is.
@@ -15,7 +17,9 @@ export default function setup(): () => void {
   const before = { TMPDIR: process.env.TMPDIR, SWAS_TEST_SHARED_TMP: process.env.SWAS_TEST_SHARED_TMP };
   process.env.SWAS_TEST_SHARED_TMP = shared;
   process.env.TMPDIR = dir;
-  return () => {
+  const stopPostgres = offerRunPostgres(join(dir, 'postgres-rendezvous'));
+  return async () => {
+    await stopPostgres();
     for (const [k, v] of Object.entries(before)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
