@@ -1,13 +1,14 @@
-// Built replicas (`dist/index.js --http`) behind nginx, sharing one PostgreSQL database (this file's
-// own, on the run's one server: Debian's, on a temporary data directory) and one simulator, driven
-// by the v2 MCP client: the agent story through the balancer in both protocol eras, one image from
-// one request sent through three replicas at once, the bearer token refused everywhere, and the
-// record every replica shares. An approval decided on one replica is used by a call on another; two
-// concurrent uses of one approval make one change; a ConfirmToken issued by one is accepted by another, and used once.
-// Their ends: one drained by SIGTERM, one killed mid-call (the client repeats through nginx), one
-// killed between intent and outcome, which the start of two more reconciles, once; the last is
-// stopped by a SIGTERM whose drain bound its call outlives. The nginx configuration alone, with
-// in-process replicas: http-nginx.test.ts; the in-process side of the shutdown: http-shutdown.test.ts.
+// Built replicas (`dist/index.js --http`) behind nginx, sharing one PostgreSQL database (this
+// file's own, on the run's one server: Debian's, on a temporary data directory) and one simulator,
+// driven by the v2 MCP client: the agent story through the balancer in both protocol eras, one
+// image from one request sent through three replicas at once, the bearer token refused everywhere,
+// and the record every replica shares. An approval decided on one replica is used by a call on
+// another; two concurrent uses of one approval make one change; a ConfirmToken issued by one is
+// accepted by another, and used once. Their ends: one drained by SIGTERM, one killed mid-call (the
+// client repeats through nginx), one killed between intent and outcome, which the start of two more
+// reconciles, once; the last is stopped by a SIGTERM whose drain bound its call outlives. The nginx
+// configuration alone, with in-process replicas: http-nginx.test.ts; the in-process side of the
+// shutdown: http-shutdown.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
