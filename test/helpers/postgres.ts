@@ -179,9 +179,13 @@ export async function startPostgres(opts: { durable?: boolean; maxConnections?: 
 const RENDEZVOUS_ENV = 'SWAS_TEST_PG_RENDEZVOUS';
 const ANSWER = 'answer.json';
 
-/** Global setup: serves the run's PostgreSQL on demand; returns what stops it. */
-export function offerRunPostgres(rendezvous: string): () => Promise<void> {
+/**
+ * Global setup: serves the run's PostgreSQL on demand; returns what stops it, which is synchronous
+ * (undefined) when no file asked for one, else the promise of the server's end.
+ */
+export function offerRunPostgres(rendezvous: string): () => Promise<void> | undefined {
   mkdirSync(rendezvous);
+  const before = process.env[RENDEZVOUS_ENV];
   process.env[RENDEZVOUS_ENV] = rendezvous;
   let started: Promise<Postgres> | undefined;
   const publish = (answer: { url: string } | { error: string }) => {
@@ -195,10 +199,11 @@ export function offerRunPostgres(rendezvous: string): () => Promise<void> {
     started = startPostgres({ maxConnections: 400 });
     started.then((db) => publish({ url: db.url }), (err: Error) => publish({ error: err.message }));
   });
-  return async () => {
+  return () => {
     watcher.close();
-    delete process.env[RENDEZVOUS_ENV];
-    await (await started?.catch(() => undefined))?.stop();
+    if (before === undefined) delete process.env[RENDEZVOUS_ENV];
+    else process.env[RENDEZVOUS_ENV] = before;
+    return started?.then((db) => db.stop(), () => undefined);
   };
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offerRunPostgres } from './postgres.js';
 
-export default function setup(): () => Promise<void> {
+export default function setup(): () => Promise<void> | void {
   const shared = tmpdir();
   const dir = mkdtempSync(join(shared, 'swas-test-run-'));
   // Traversable by the postgres and nginx users the tests run their servers as, as the temp folder is.
@@ -18,12 +18,17 @@ export default function setup(): () => Promise<void> {
   process.env.SWAS_TEST_SHARED_TMP = shared;
   process.env.TMPDIR = dir;
   const stopPostgres = offerRunPostgres(join(dir, 'postgres-rendezvous'));
-  return async () => {
-    await stopPostgres();
+  const removeRun = () => {
     for (const [k, v] of Object.entries(before)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
     rmSync(dir, { recursive: true, force: true });
+  };
+  // Synchronous unless a PostgreSQL has to be stopped first.
+  return () => {
+    const stopping = stopPostgres();
+    if (!stopping) { removeRun(); return; }
+    return stopping.then(removeRun);
   };
 }
