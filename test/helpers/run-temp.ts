@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offerRunPostgres } from './postgres.js';
 
-export default function setup(): () => Promise<void> | void {
+let finishRun: (() => Promise<void>) | undefined;
+
+export default function setup(): () => void {
   const shared = tmpdir();
   const dir = mkdtempSync(join(shared, 'swas-test-run-'));
   // Traversable by the postgres and nginx users the tests run their servers as, as the temp folder is.
@@ -25,10 +27,16 @@ export default function setup(): () => Promise<void> | void {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  // Synchronous unless a PostgreSQL has to be stopped first.
+  finishRun = async () => { await stopPostgres(); removeRun(); };
+  // For a direct caller (test/unit/run-temp.test.ts), which starts no server: all done at once.
   return () => {
     const stopping = stopPostgres();
-    if (!stopping) { removeRun(); return; }
-    return stopping.then(removeRun);
+    if (stopping) void stopping.then(removeRun);
+    else removeRun();
   };
+}
+
+/** Vitest's teardown (it takes this export over the function setup returns): the run's PostgreSQL has stopped before its folder goes. */
+export async function teardown(): Promise<void> {
+  await finishRun?.();
 }
