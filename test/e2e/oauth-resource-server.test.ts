@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { type Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { exportSPKI, importJWK, SignJWT, type KeyObject } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, SIM_ACCESS_KEY_ID, SIM_ACCESS_KEY_SECRET, startSimulator, type Simulator } from '../../src/simulator/index.js';
@@ -13,6 +13,7 @@ import { freePort, MCP_POST_HEADERS, rawRequest, toolsCallBody } from '../helper
 import { cliConfig, homeWith, profilesSimulator } from '../helpers/profiles.js';
 import { startOidcProvider, type OidcProvider } from '../helpers/oidc.js';
 import { ledgerLines, SERVER_ENTRY, textOf, type ToolResult } from '../helpers/stack.js';
+import { testClient } from '../helpers/test-client.js';
 
 const READ_TOOLS = ['list_instances', 'list_snapshots', 'list_custom_images', 'list_images', 'list_plans', 'wait_for_resources'];
 const ALL = ['swas:read', 'swas:write', 'swas:destructive'];
@@ -94,7 +95,7 @@ async function login(user: string, scopes: string[], resource?: string): Promise
 }
 
 async function connect(bearer: string, at = base): Promise<Client> {
-  const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+  const client = testClient('oauth-test');
   await client.connect(new StreamableHTTPClientTransport(new URL(`${at}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
   return client;
 }
