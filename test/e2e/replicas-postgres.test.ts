@@ -1,14 +1,13 @@
-// Built replicas (`dist/index.js --http`) behind nginx, sharing one PostgreSQL database (this
-// file's own, on the run's one server: Debian's, on a temporary data directory) and one simulator,
-// driven by the v2 MCP client: the agent story through the balancer in both protocol eras, one
-// image from one request sent through three replicas at once, the bearer token refused everywhere,
-// and the record every replica shares. An approval decided on one replica is used by a call on
-// another; two concurrent uses of one approval make one change; a ConfirmToken issued by one is
-// accepted by another, and used once. Their ends: one drained by SIGTERM, one killed mid-call (the
-// client repeats through nginx), one killed between intent and outcome, which the start of two more
-// reconciles, once; the last is stopped by a SIGTERM whose drain bound its call outlives. The nginx
-// configuration alone, with in-process replicas: http-nginx.test.ts; the in-process side of the
-// shutdown: http-shutdown.test.ts.
+// Built replicas (`dist/index.js --http`) behind nginx, sharing one PostgreSQL (Debian's, started on
+// a temporary data directory) and one simulator, driven by the v2 MCP client: the agent story
+// through the balancer in both protocol eras, one image from one request sent through three
+// replicas at once, the bearer token refused everywhere, and the record every replica shares. An
+// approval decided on one replica is used by a call on another; two concurrent uses of one
+// approval make one change; a ConfirmToken issued by one is accepted by another, and used once.
+// Their ends: one drained by SIGTERM, one killed mid-call (the client repeats through nginx), one
+// killed between intent and outcome, which the start of two more reconciles, once; the last is
+// stopped by a SIGTERM whose drain bound its call outlives. The nginx configuration alone, with
+// in-process replicas: http-nginx.test.ts; the in-process side of the shutdown: http-shutdown.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,7 +22,7 @@ import { personDecides } from '../helpers/human.js';
 import { findNginx, freePort, MCP_POST_HEADERS, rawRequest, startNginx, toolsCallBody, type Nginx } from '../helpers/nginx.js';
 import { connect, refusedEverywhere, TOKEN } from '../helpers/nginx-clients.js';
 import { startOidcProvider } from '../helpers/oidc.js';
-import { findPostgres, POSTGRES_MISSING, testDatabase, type Postgres } from '../helpers/postgres.js';
+import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { runProcess } from '../helpers/process.js';
 import { finishSnapshot, isolatedEnv, SERVER_ENTRY, SIM_CREDENTIALS } from '../helpers/stack.js';
 import { haveSystemPackage } from '../helpers/system.js';
@@ -147,7 +146,7 @@ describe.skipIf(!have)('replicas behind nginx sharing one PostgreSQL record', ()
     sim = await startSimulator({ imageReadyMs: 3_600_000, snapshotReadyMs: 3_600_000 });
     // The pair's OpenID provider and gate (in this process) come up while PostgreSQL starts.
     providerAndGate().catch(() => undefined);
-    db = await testDatabase();
+    db = await startPostgres();
     keyFile = join(mkdtempSync(join(tmpdir(), 'swas-replicas-')), 'consent.key');
     writeFileSync(keyFile, randomBytes(32).toString('hex'));
     chmodSync(keyFile, 0o600);

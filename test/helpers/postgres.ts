@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './nginx.js';
@@ -9,9 +9,7 @@ import { runProcess } from './process.js';
 /**
  * A throw-away PostgreSQL (Debian's package) for the tests: a temporary data directory (a copy of
  * one initdb'd template), started on a random loopback port, stopped and removed after. initdb
- * refuses to run as root, so as root everything runs as the `postgres` user. Under vitest the run
- * has one such server, started when a test file first asks for it, and each file gets a database of
- * its own in it (testDatabase).
+ * refuses to run as root, so as root everything runs as the `postgres` user.
  */
 
 /** Where Debian puts the server's binaries (the newest version installed), or undefined. */
@@ -41,12 +39,14 @@ const INITDB_ARGS = ['-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C
 /**
  * What the template adds to initdb, to make it small: every test server starts on a copy of it, and
  * the copy is most of a start (a loaded machine copies ~0.1 MB/ms). 1 MB WAL segments instead of 16,
- * and no template0 (template1 stays: each test file's database is created from it): 39 MB -> ~20 MB.
+ * and only the `postgres` database (the tests connect to it and create none, so template0 and
+ * template1 go): 39 MB -> ~13 MB.
  */
 const TEMPLATE_INITDB_ARGS = ['--wal-segsize=1'];
 const TEMPLATE_SQL = [
-  "UPDATE pg_database SET datistemplate = false WHERE datname = 'template0';",
+  "UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1');",
   'DROP DATABASE template0;',
+  'DROP DATABASE template1;',
   'CHECKPOINT;',
 ].join('\n');
 
@@ -124,7 +124,7 @@ function serve(bin: string, data: string, args: string[]): Promise<{ stop(): Pro
  * trust authentication (loopback only), database `postgres`. fsync is off for the tests (a crash of
  * the test machine loses nothing of value); `durable` keeps it on, as a server would run (the bench).
  */
-export async function startPostgres(opts: { durable?: boolean; maxConnections?: number } = {}): Promise<Postgres> {
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<Postgres> {
   const bin = findPostgres();
   if (!bin) throw new Error(POSTGRES_MISSING);
   const dir = mkdtempSync(join(tmpdir(), 'swas-pg-'));
@@ -133,7 +133,7 @@ export async function startPostgres(opts: { durable?: boolean; maxConnections?: 
   // The postgres user only needs to pass through this folder to its data and socket folders.
   chmodSync(dir, 0o711);
   const port = await freePort();
-  const start = () => serve(bin, data, ['-p', String(port), '-k', sockets, '-h', '127.0.0.1', ...(opts.durable ? [] : ['-c', 'fsync=off']), '-c', `max_connections=${opts.maxConnections ?? 200}`]);
+  const start = () => serve(bin, data, ['-p', String(port), '-k', sockets, '-h', '127.0.0.1', ...(opts.durable ? [] : ['-c', 'fsync=off']), '-c', 'max_connections=200']);
   let server: { stop(): Promise<void> };
   if (opts.durable) {
     await owned(sockets);
@@ -166,97 +166,4 @@ export async function startPostgres(opts: { durable?: boolean; maxConnections?: 
       try { await server.stop(); } finally { rmSync(dir, { recursive: true, force: true }); }
     },
   };
-}
-
-/* ------------------------------------------------------------------------------------------------
- * One server for the whole vitest run. The global setup (test/helpers/run-temp.ts, in vitest's main
- * process) owns it: it starts the server the first time a test file asks (a file named `want` in
- * the rendezvous folder), announces its URL in `answer.json`, and stops it when the run ends. Test
- * files, in any worker, wait on that folder's events. A run that uses no PostgreSQL starts none.
- * ---------------------------------------------------------------------------------------------- */
-
-/** The rendezvous folder of this run's server, set by the global setup for the workers. */
-const RENDEZVOUS_ENV = 'SWAS_TEST_PG_RENDEZVOUS';
-const ANSWER = 'answer.json';
-
-/**
- * Global setup: serves the run's PostgreSQL on demand; returns what stops it, which is synchronous
- * (undefined) when no file asked for one, else the promise of the server's end.
- */
-export function offerRunPostgres(rendezvous: string): () => Promise<void> | undefined {
-  mkdirSync(rendezvous);
-  const before = process.env[RENDEZVOUS_ENV];
-  process.env[RENDEZVOUS_ENV] = rendezvous;
-  let started: Promise<Postgres> | undefined;
-  const publish = (answer: { url: string } | { error: string }) => {
-    const part = join(rendezvous, `${ANSWER}.part`);
-    writeFileSync(part, JSON.stringify(answer));
-    renameSync(part, join(rendezvous, ANSWER));
-  };
-  const watcher = watch(rendezvous, () => {
-    if (started || !existsSync(join(rendezvous, 'want'))) return;
-    // Both test files' connections at once (each file's count is what a server of its own allowed).
-    started = startPostgres({ maxConnections: 400 });
-    started.then((db) => publish({ url: db.url }), (err: Error) => publish({ error: err.message }));
-  });
-  return () => {
-    watcher.close();
-    if (before === undefined) delete process.env[RENDEZVOUS_ENV];
-    else process.env[RENDEZVOUS_ENV] = before;
-    return started?.then((db) => db.stop(), () => undefined);
-  };
-}
-
-let runServer: Promise<string> | undefined;
-
-/** The URL of the run's server (its `postgres` database), asked of the global setup once per worker. */
-function runServerUrl(rendezvous: string): Promise<string> {
-  return (runServer ??= new Promise<string>((resolve, reject) => {
-    const answered = (): boolean => {
-      if (!existsSync(join(rendezvous, ANSWER))) return false;
-      watcher.close();
-      const answer = JSON.parse(readFileSync(join(rendezvous, ANSWER), 'utf8')) as { url?: string; error?: string };
-      if (answer.url) resolve(answer.url);
-      else reject(new Error(answer.error ?? 'no PostgreSQL for this run'));
-      return true;
-    };
-    const watcher = watch(rendezvous, () => { answered(); });
-    if (!answered()) writeFileSync(join(rendezvous, 'want'), `${process.pid}\n`, { flag: 'a' });
-  }));
-}
-
-/**
- * A fresh database of its own for a test file: in the run's one server under vitest, else (a script
- * outside the test run) on a server of its own that stop() ends. Under vitest stop() leaves the
- * database to the server's end with the run.
- */
-export async function testDatabase(): Promise<Postgres> {
-  const rendezvous = process.env[RENDEZVOUS_ENV];
-  const own = rendezvous ? undefined : await startPostgres();
-  const url = own ? own.url : await runServerUrl(rendezvous!);
-  const port = Number(new URL(url).port);
-  const done = { port, dir: own?.dir ?? '', stop: async () => { await own?.stop(); } };
-  // The first file to ask takes the server's own empty database: one CREATE DATABASE less (~0.15 s of CPU).
-  if (!rendezvous || claim(join(rendezvous, 'postgres-database-taken'))) return { url, ...done };
-  const name = `test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return { url: url.replace(/\/postgres$/, `/${name}`), ...done };
-}
-
-/** True for the one caller, of any process, that creates `dir`. */
-function claim(dir: string): boolean {
-  try {
-    mkdirSync(dir);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
 }

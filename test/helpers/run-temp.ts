@@ -3,13 +3,9 @@
 // data); removed one by one in each test's cleanup, a failed or interrupted test still left them
 // in the machine's temp folder, thousands a day. What must outlive the run (PostgreSQL's initdb'd
 // template, made once per machine) uses SWAS_TEST_SHARED_TMP, the temp folder the run started with.
-// The run's one PostgreSQL is served from here too, started only if a test file asks for it.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { offerRunPostgres } from './postgres.js';
-
-let finishRun: (() => Promise<void>) | undefined;
 
 export default function setup(): () => void {
   const shared = tmpdir();
@@ -19,24 +15,11 @@ export default function setup(): () => void {
   const before = { TMPDIR: process.env.TMPDIR, SWAS_TEST_SHARED_TMP: process.env.SWAS_TEST_SHARED_TMP };
   process.env.SWAS_TEST_SHARED_TMP = shared;
   process.env.TMPDIR = dir;
-  const stopPostgres = offerRunPostgres(join(dir, 'postgres-rendezvous'));
-  const removeRun = () => {
+  return () => {
     for (const [k, v] of Object.entries(before)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  finishRun = async () => { await stopPostgres(); removeRun(); };
-  // For a direct caller (test/unit/run-temp.test.ts), which starts no server: all done at once.
-  return () => {
-    const stopping = stopPostgres();
-    if (stopping) void stopping.then(removeRun);
-    else removeRun();
-  };
-}
-
-/** Vitest's teardown (it takes this export over the function setup returns): the run's PostgreSQL has stopped before its folder goes. */
-export async function teardown(): Promise<void> {
-  await finishRun?.();
 }

@@ -1,4 +1,4 @@
-// The shared record against a real PostgreSQL (Debian's, the run's one server, a database of this file's own):
+// The shared record against a real PostgreSQL (Debian's, started on a temporary data directory):
 // migrations, the append-only ledger and its export, the approval store and the used-token set, as
 // several replicas (pools) see them.
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { openLedger, type AuditEntry } from '../../src/audit/index.js';
 import type { Plan } from '../../src/consent/plan.js';
 import { exportLedger, migrate, MIGRATIONS, PgApprovalStore, PgLedger, PgUsedTokens } from '../../src/record/index.js';
 import { holdPresence } from '../../src/record/ledger.js';
-import { findPostgres, POSTGRES_MISSING, testDatabase, type Postgres } from '../helpers/postgres.js';
+import { findPostgres, POSTGRES_MISSING, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { newLedgerPath } from '../helpers/stack.js';
 
 const have = findPostgres() !== undefined;
@@ -30,7 +30,7 @@ describe.skipIf(!have)('shared record in PostgreSQL', () => {
   const pools: pg.Pool[] = [];
   const pool = () => { const p = new pg.Pool({ connectionString: server.url, max: 5 }); pools.push(p); return p; };
 
-  beforeAll(async () => { server = await testDatabase(); }, 60_000);
+  beforeAll(async () => { server = await startPostgres(); }, 60_000);
   afterAll(async () => {
     for (const p of pools) await p.end().catch(() => undefined);
     await server?.stop();
