@@ -1,6 +1,7 @@
 // The simulated account: regions, servers with their disks, snapshots and custom images (its own
 // and those other accounts shared in). Snapshot and image progress, image listing and deletion,
 // and server resets are derived from the clock whenever state is read, so nothing here needs a timer.
+import { copyData } from './copy.js';
 import { formatShareTime, formatTime, newDiskId, newImageId, newInstanceId, newSnapshotId } from './ids.js';
 import { FIXED_TIMINGS, checkTimeScale, durationMs, type DurationKind, type FixedTimings, type TimingProfile } from './timing.js';
 import type {
@@ -95,28 +96,8 @@ interface IdempotentEntry {
   result: Record<string, unknown>;
 }
 
-/**
- * A deep copy of the state's records, which are plain data (objects, arrays, strings, numbers,
- * booleans). Every list request copies every record it shows; structuredClone took ~6 times as long.
- */
-function clone<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(clone) as T;
-  if (v !== null && typeof v === 'object') return copyExcept(v as Record<string, unknown>, NO_KEYS) as T;
-  return v;
-}
-
-const NO_KEYS: ReadonlySet<string> = new Set();
-
-/**
- * A deep copy of a record without the named keys. Every list answer makes one per record it shows:
- * one pass with for...in, rather than an object rest (`{ a, ...rest }`) and a spread, which V8 runs
- * as generic runtime calls and which took as long as the rest of the simulator's request together.
- */
-function copyExcept(v: Record<string, unknown>, except: ReadonlySet<string>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const k in v) if (Object.hasOwn(v, k) && !except.has(k)) copy[k] = clone(v[k]);
-  return copy;
-}
+/** A deep copy of the state's records (plain data), for every answer that shows one. */
+const clone = <T>(v: T): T => copyData(v);
 
 /** What a snapshot or image record holds beside the API's fields: its timings, not shown. */
 const SNAPSHOT_INTERNALS: ReadonlySet<string> = new Set(['fixed', 'createdAtMs', 'readyMs']);
@@ -689,7 +670,7 @@ export class SimState implements FixedTimings {
         progress = `${Math.min(99, Math.floor((Math.max(0, elapsed) / readyMs) * 100))}%`;
       }
     }
-    const view = copyExcept(s as unknown as Record<string, unknown>, SNAPSHOT_INTERNALS) as unknown as Snapshot;
+    const view = copyData(s, undefined, SNAPSHOT_INTERNALS) as unknown as Snapshot;
     view.status = status;
     view.progress = progress;
     return view;
@@ -697,7 +678,7 @@ export class SimState implements FixedTimings {
 
   private imageView(m: ImageRecord): CustomImage {
     const nowMs = this.now();
-    const view = copyExcept(m as unknown as Record<string, unknown>, IMAGE_INTERNALS) as unknown as CustomImage;
+    const view = copyData(m, undefined, IMAGE_INTERNALS) as unknown as CustomImage;
     view.status = m.fixed ?? (nowMs - m.createdAtMs >= m.readyMs ? m.outcome : '4');
     view.sharedIn = m.userId !== this.accountId;
     view.listed = nowMs >= m.listedAtMs;

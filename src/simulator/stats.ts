@@ -1,6 +1,8 @@
 // What the simulator received: per-action counters and a request log. Never holds secrets,
 // signatures or Authorization headers.
 
+import { copyData } from './copy.js';
+
 export type Outcome = 'response' | 'drop' | 'hang';
 
 export interface LoggedRequest {
@@ -29,21 +31,12 @@ export const DEFAULT_REQUEST_LOG_LIMIT = 5_000;
 /**
  * A string of its own, never a slice of the raw request: V8 flattens the concatenation into a new
  * string before slicing it, so the result keeps at most that copy alive (200 slices of 1 MB strings
- * held 204 MB of heap, their copies 4 MB). structuredClone of each entry cost 4 times as much.
+ * held 204 MB of heap, their copies 4 MB).
  */
 const own = (s: string): string => ` ${s}`.slice(1);
 
-/** A deep copy of a logged request (plain data: strings, numbers, null, one level of params). */
-function deepCopy<T>(v: T, str: (s: string) => string): T {
-  if (typeof v === 'string') return str(v) as T;
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const k in v) if (Object.hasOwn(v, k)) out[k] = deepCopy((v as Record<string, unknown>)[k], str);
-  return out as T;
-}
-
-const ownCopy = (e: LoggedRequest): LoggedRequest => deepCopy(e, own);
-const copy = (e: LoggedRequest): LoggedRequest => deepCopy(e, (s) => s);
+const ownCopy = (e: LoggedRequest): LoggedRequest => copyData(e, own);
+const copy = (e: LoggedRequest): LoggedRequest => copyData(e);
 
 /**
  * Counters are exact for the simulator's whole life; the request log keeps only the newest
