@@ -64,10 +64,16 @@ export function lazySchemaSource(source, file, inFunctions) {
   } else {
     schemaSpans(sf.statements, sf, spans);
   }
-  let out = source;
-  for (const [start, end] of spans.sort((a, b) => b[0] - a[0])) out = `${out.slice(0, start)}__lazySchema(() => (${out.slice(start, end)}))${out.slice(end)}`;
-  // Before the schemas: they are made at the module's top level (import declarations are hoisted anyway).
-  return { contents: `${RUNTIME}\n${out}`, count: spans.length };
+  // Pieces joined once: splicing each span into the whole text copied the server's 330 kB ~260 times.
+  // Before the schemas, the runtime: they are made at the module's top level (import declarations are hoisted anyway).
+  const pieces = [RUNTIME, '\n'];
+  let at = 0;
+  for (const [start, end] of spans.sort((a, b) => a[0] - b[0])) {
+    pieces.push(source.slice(at, start), '__lazySchema(() => (', source.slice(start, end), '))');
+    at = end;
+  }
+  pieces.push(source.slice(at));
+  return { contents: pieces.join(''), count: spans.length };
 }
 
 export const lazySdkSchemas = {
