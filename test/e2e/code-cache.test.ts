@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Script } from 'node:vm';
 import type { Tool } from '@modelcontextprotocol/client';
 import { transformSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -216,44 +215,24 @@ describe.concurrent('the start-up code caches (dist/code-cache: the server scrip
     await expectPublishedFromFile(next, 'confirm');
   }, SEQUENCE_TIMEOUT_MS);
 
-  it('a cache V8 rejects (garbage, or made for other code) never stops a start or a call, and is replaced', async () => {
-    await Promise.all([Buffer.from('not a code cache at all'), new Script('1 + 1', { filename: 'other.js' }).createCachedData()].map(async (bad) => {
-      const dist = distCopy();
-      const listing = cacheFiles(dist);
-      const paths = allCaches(listing).map((f) => join(cacheDir(dist), f));
-      for (const path of paths) writeFileSync(path, bad);
-      expectListed(await firstCall(dist));
-      expect(cacheFiles(dist)).toEqual(listing); // no temporary file left behind
-      for (const path of paths) {
-        expect(readFileSync(path).equals(bad), path).toBe(false);
-        expect(statSync(path).size).toBeGreaterThan(10_000);
-      }
-    }));
-  });
-
-  it('where dist/ cannot be written (read-only install), the caches go to the user\'s cache folder; where neither can, the server starts and its call works all the same (and publishes from the build\'s schemas, consent off)', async () => {
+  // Where each cache is read and written, a cache made for other code, and one that cannot be
+  // written anywhere (a read-only install): test/unit/code-cache.test.ts, on compileCached in this process.
+  it('garbage in every cache (the server script\'s and both bundles\') never stops a start or a call, and each is replaced (and it publishes from the build\'s schemas, consent off)', async () => {
+    const bad = Buffer.from('not a code cache at all');
     const dist = distCopy();
-    const built = cacheFiles(dist);
-    rmSync(cacheDir(dist), { recursive: true });
-    // A file where the folder should be: creating the folder fails, whoever runs the test (root ignores modes).
-    writeFileSync(cacheDir(dist), '');
-    const home = mkdtempSync(join(tmpdir(), 'swas-code-cache-home-'));
-    copies.push(home);
-    const userCache = join(home, 'cache', 'swas-image-mcp', 'code-cache');
-    expectListed(await firstCall(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
-    // The server's own cache and both bundles'.
-    expect(readdirSync(userCache).sort()).toEqual([...built].sort());
-    const made = identities(userCache, built);
-    expectListed(await firstCall(dist, { XDG_CACHE_HOME: join(home, 'cache') }));
-    expect(identities(userCache, built)).toEqual(made); // read from there, not written again
-
-    writeFileSync(join(home, 'blocked'), '');
-    const nowhere = await firstCall(dist, { XDG_CACHE_HOME: join(home, 'blocked') }, 'off');
-    expectListed(nowhere);
-    expect(nowhere.stderr).not.toMatch(/ENOTDIR|EEXIST|EACCES|failed to start/);
-    expect(readdirSync(dist).filter((f) => f.includes('.tmp'))).toEqual([]);
-    await expectPublishedFromFile(nowhere, 'off');
-  }, SEQUENCE_TIMEOUT_MS);
+    const listing = cacheFiles(dist);
+    const paths = allCaches(listing).map((f) => join(cacheDir(dist), f));
+    for (const path of paths) writeFileSync(path, bad);
+    const started = await firstCall(dist, {}, 'off');
+    expectListed(started);
+    expect(started.stderr).not.toMatch(/failed to start/);
+    expect(cacheFiles(dist)).toEqual(listing); // no temporary file left behind
+    for (const path of paths) {
+      expect(readFileSync(path).equals(bad), path).toBe(false);
+      expect(statSync(path).size).toBeGreaterThan(10_000);
+    }
+    await expectPublishedFromFile(started, 'off');
+  });
 
   it('a cache belongs to one build of the server script: its name carries the script\'s hash', () => {
     // V8 checks a cache against the source's length only; another build of the same length must not use it.
