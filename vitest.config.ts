@@ -20,8 +20,11 @@ export default defineConfig({
     pool: 'forks',
     // One V8 platform thread per worker instead of four (Node's default): on two cores, shared with
     // two more workers, the spawned servers and Chromium, the background compile and GC threads
-    // mostly contend (see docs/performance.md for the measurement).
-    execArgv: ['--v8-pool-size=1'],
+    // mostly contend (see docs/performance.md for the measurement). And no optimizing compiler
+    // (TurboFan; the baseline compiler stays): a worker runs a great deal of code a few times each,
+    // and optimizing it cost more than it gave back (six alternate runs each: 55.3 s of CPU and
+    // 30.9 s against 58.3 s and 32.2 s). The servers a test spawns run as users run them.
+    execArgv: ['--v8-pool-size=1', '--no-opt'],
     // One module graph per worker instead of one per test file: re-importing the simulator, the
     // SDK clients and vitest's own runtime for each of ~40 files cost ~11 s of import time (a third
     // of the suite on this machine). Every file starts and stops its own simulator and servers, and
